@@ -1,0 +1,113 @@
+/**
+ * The input model of the writer: what a message source yields and what `PstWriter` stores.
+ *
+ * Every field maps to the MAPI property the writer sets (named in brackets). Bodies are strings; attachment
+ * bytes are opened lazily as async byte iterables (a Node `Readable` is one), so that a message with a 2 GiB
+ * attachment never sits in memory. An attachment's exact decoded `size` is known before its bytes are read:
+ * the writer lays out its data tree, and the splitter projects the file size, from it.
+ */
+
+/** A mailbox address. [PidTagSenderName / PidTagSenderEmailAddress / PidTagSenderAddressType, …] */
+export interface MailAddress {
+  /** Display name, already decoded (RFC 2047). */
+  readonly name?: string;
+  /** SMTP address (or an X.500 address when `addressType` is `EX`). */
+  readonly address?: string;
+  /** `SMTP` when absent. */
+  readonly addressType?: string;
+}
+
+/** [PidTagRecipientType] 1 = to, 2 = cc, 3 = bcc. */
+export type RecipientKind = 'to' | 'cc' | 'bcc';
+
+export interface Recipient extends MailAddress {
+  readonly kind: RecipientKind;
+}
+
+/** [PidTagImportance] 0, 1, 2. */
+export type Importance = 'low' | 'normal' | 'high';
+/** [PidTagSensitivity] 0..3. */
+export type Sensitivity = 'normal' | 'personal' | 'private' | 'confidential';
+
+/** Bytes of an attachment, produced on demand. Each call starts again at byte 0. */
+export type ByteSource = () => AsyncIterable<Uint8Array> | Promise<AsyncIterable<Uint8Array>>;
+
+/** An attachment by value (PidTagAttachMethod = 1, afByValue). */
+export interface FileAttachment {
+  readonly kind: 'file';
+  /** File name as sent. [PidTagAttachLongFilename, PidTagDisplayName] */
+  readonly name: string;
+  /** [PidTagAttachMimeTag] */
+  readonly contentType?: string;
+  /** Content-ID without angle brackets. [PidTagAttachContentId] */
+  readonly contentId?: string;
+  /** Shown in the body rather than as an attachment. [PidTagAttachmentHidden, PidTagAttachFlags] */
+  readonly isInline?: boolean;
+  /** Exact decoded size in bytes, below 4 GiB. [PidTagAttachDataBinary length] */
+  readonly size: number;
+  /** Opens the decoded bytes; they must add up to exactly `size`. */
+  readonly open: ByteSource;
+  readonly lastModified?: Date;
+}
+
+/** An attached message (PidTagAttachMethod = 5, afEmbeddedMessage), stored as a complete message object. */
+export interface EmbeddedMessageAttachment {
+  readonly kind: 'message';
+  /** Usually the embedded message's subject. [PidTagDisplayName] */
+  readonly name: string;
+  readonly message: MessageRecord;
+}
+
+export type Attachment = FileAttachment | EmbeddedMessageAttachment;
+
+/** One message as the writer stores it. Everything but `subject` is optional. */
+export interface MessageRecord {
+  /** [PidTagMessageClass]; `IPM.Note` when absent. */
+  readonly messageClass?: string;
+  /** [PidTagSubject]; decoded text, '' when there is none. */
+  readonly subject: string;
+  /** The author. [PidTagSentRepresentingName / …EmailAddress / …AddressType] */
+  readonly from?: MailAddress;
+  /** The sender, when it differs from the author; `from` is used when absent. [PidTagSenderName / …] */
+  readonly sender?: MailAddress;
+  /** In the order given. [recipient table; PidTagDisplayTo / Cc / Bcc] */
+  readonly recipients?: readonly Recipient[];
+  /** [PidTagClientSubmitTime] */
+  readonly sentAt?: Date;
+  /** [PidTagMessageDeliveryTime] */
+  readonly receivedAt?: Date;
+  /** [PidTagCreationTime]; `receivedAt`, `sentAt` or the writer's clock when absent. */
+  readonly createdAt?: Date;
+  /** [PidTagLastModificationTime]; like `createdAt` when absent. */
+  readonly modifiedAt?: Date;
+  /** [PidTagImportance]; `normal` when absent. */
+  readonly importance?: Importance;
+  /** [PidTagSensitivity]; `normal` when absent. */
+  readonly sensitivity?: Sensitivity;
+  /** [PidTagMessageFlags & MSGFLAG_READ]; false when absent. */
+  readonly isRead?: boolean;
+  /** [PidTagMessageFlags & MSGFLAG_UNSENT] */
+  readonly isDraft?: boolean;
+  /** [PidTagInternetMessageId] */
+  readonly internetMessageId?: string;
+  /** [PidTagInReplyToId] */
+  readonly inReplyTo?: string;
+  /** [PidTagInternetReferences], as in the header: message ids separated by spaces. */
+  readonly references?: string;
+  /** The raw RFC 5322 header block. [PidTagTransportMessageHeaders] */
+  readonly transportHeaders?: string;
+  /** [PidNameKeywords] (named property, PS_PUBLIC_STRINGS "Keywords") */
+  readonly categories?: readonly string[];
+  /** Plain-text body. [PidTagBody] */
+  readonly body?: string;
+  /** HTML body, as text. [PidTagHtml, with PidTagInternetCodepage 65001] */
+  readonly html?: string;
+  readonly attachments?: readonly Attachment[];
+}
+
+/** A mail folder: `path` from the top of the mailbox, one name per level, e.g. ['Inbox', 'Support']. */
+export interface FolderSpec {
+  readonly path: readonly string[];
+  /** [PidTagContainerClass]; `IPF.Note` when absent. */
+  readonly containerClass?: string;
+}
