@@ -1,0 +1,67 @@
+/**
+ * The export pipeline's public contract: what a server or the CLI calls to serve `exportToPst`.
+ */
+import type { Readable } from 'node:stream';
+import type { MessageSource } from '@pstream/sources';
+
+export type OutputFormat = 'pst' | 'zip';
+
+export interface ExportOptions {
+  /** Mailbox sources; their messages are merged (folders with the same path are one folder). */
+  readonly sources: readonly MessageSource[];
+  /** Keyword query (see the filter's rules); '' or absent selects everything. */
+  readonly keywords?: string;
+  /** Part size limit in bytes, already clamped by the request parser; absent = no user limit (49 GiB cap). */
+  readonly limitBytes?: number;
+  /** Engine-level part size for tests and embedders, allowed below the request clamp. */
+  readonly maxPartBytes?: number;
+  /** Base name of the output: `<name>.pst`, or `<name>.zip` holding `<name>-001.pst`, … */
+  readonly name: string;
+  /** Where parts are written before they are streamed; the OS temporary directory by default. */
+  readonly tmpDir?: string;
+  /** Aborts the export; the stream is destroyed with the reason and every temporary file is deleted. */
+  readonly signal?: AbortSignal;
+  /** ZIP entries are stored by default; `deflate` compresses them. */
+  readonly zipCompression?: 'store' | 'deflate';
+  /** `skip` (default) counts damaged source items in the summary; `stop` fails the export. */
+  readonly onDamaged?: 'skip' | 'stop';
+  /** Called along the way (at most a few times a second is enough for a progress bar). */
+  readonly onProgress?: (progress: ExportProgress) => void;
+}
+
+export interface ExportProgress {
+  readonly scanned: number;
+  readonly matched: number;
+  readonly skipped: number;
+  /** Bytes handed to the output stream so far. */
+  readonly bytesOut: number;
+  /** 1-based number of the part being written. */
+  readonly part: number;
+}
+
+export interface PartSummary {
+  readonly name: string;
+  readonly bytes: number;
+  readonly messages: number;
+}
+
+export interface ExportSummary {
+  readonly format: OutputFormat;
+  readonly fileName: string;
+  /** Bytes of the whole output stream (the PST, or the ZIP). */
+  readonly bytes: number;
+  readonly parts: readonly PartSummary[];
+  readonly scanned: number;
+  readonly matched: number;
+  readonly skipped: number;
+  readonly warnings: readonly string[];
+}
+
+export interface ExportHandle {
+  /** Resolves before the first byte is available: the format and the file name for the response headers. */
+  readonly head: Promise<{ readonly format: OutputFormat; readonly fileName: string }>;
+  /** The `application/octet-stream` output. Destroying it aborts the export and deletes temporary files. */
+  readonly stream: Readable;
+  /** Resolves once the stream has ended; rejects with the export's error. */
+  readonly summary: Promise<ExportSummary>;
+}
