@@ -1,0 +1,204 @@
+/**
+ * Heap-on-Node (HN) — [MS-PST] §2.3.1.
+ *
+ * A heap is a node's data: a sequence of pages, one data block each (at most 8176 bytes). Page 0 starts with HNHDR,
+ * pages 8, 136, 264, … with HNBITMAPHDR, the others with HNPAGEHDR; each ends with its HNPAGEMAP listing where its
+ * allocations start. An allocation is addressed by an HID: page index << 16 | 1-based allocation index << 5.
+ *
+ * Pages fill in order. A full page is written to the file at once, except page 0 and the bitmap pages, whose fill
+ * levels are known only at the end; so a heap of any size (a contents table of a million rows) needs only a few
+ * pages of memory.
+ */
+import { MAX_BLOCK_DATA } from '../ndb/constants.js';
+import { DataTreeWriter, type DataTree } from '../ndb/data-tree.js';
+import type { NdbWriter } from '../ndb/ndb-writer.js';
+import { viewOf } from '../io/bytes.js';
+
+/** The largest heap allocation: [MS-PST] §2.3.1.1. */
+export const MAX_HEAP_ALLOCATION = 3580;
+/** `bClientSig` values: [MS-PST] §2.3.1.2. */
+export const HeapClient = {
+  /** bTypeTC */
+  TableContext: 0x7c,
+  /** bTypeBTH */
+  BTreeOnHeap: 0xb5,
+  /** bTypePC */
+  PropertyContext: 0xbc,
+} as const;
+
+/** Most allocations in one page: the allocation index has 11 bits. */
+const MAX_ALLOCATIONS_PER_PAGE = 2047;
+const MAX_PAGES = 65536;
+
+class HeapPage {
+  readonly bytes = new Uint8Array(MAX_BLOCK_DATA);
+  /** Start offset of each allocation, then the end of the last one. */
+  readonly offsets: number[];
+
+  constructor(readonly index: number) {
+    this.offsets = [headerSize(index)];
+  }
+
+  get end(): number {
+    return this.offsets[this.offsets.length - 1]!;
+  }
+
+  get count(): number {
+    return this.offsets.length - 1;
+  }
+
+  fits(size: number): boolean {
+    const mapStart = align2(this.end + size);
+    return this.count < MAX_ALLOCATIONS_PER_PAGE && mapStart + 4 + 2 * (this.count + 2) <= MAX_BLOCK_DATA;
+  }
+
+  /** Length of the page's block once its HNPAGEMAP is written. */
+  get blockLength(): number {
+    return align2(this.end) + 4 + 2 * (this.count + 1);
+  }
+
+  /** Writes `ibHnpm` and the HNPAGEMAP — [MS-PST] §2.3.1.5. */
+  seal(): number {
+    const view = viewOf(this.bytes);
+    const mapStart = align2(this.end);
+    view.setUint16(0, mapStart, true); // ibHnpm
+    view.setUint16(mapStart, this.count, true); // cAlloc
+    view.setUint16(mapStart + 2, 0, true); // cFree
+    for (let i = 0; i < this.offsets.length; i++) view.setUint16(mapStart + 4 + 2 * i, this.offsets[i]!, true); // rgibAlloc
+    return this.blockLength;
+  }
+
+  clone(): HeapPage {
+    const copy = new HeapPage(this.index);
+    copy.bytes.set(this.bytes);
+    copy.offsets.length = 0;
+    copy.offsets.push(...this.offsets);
+    return copy;
+  }
+}
+
+export class Heap {
+  private page0: HeapPage;
+  private current: HeapPage;
+  /** Bitmap pages kept until the end, by index. */
+  private held = new Map<number, HeapPage>();
+  /** Block lengths of every sealed page, for the fill levels. */
+  private lengths: number[] = [];
+  private tree: DataTreeWriter;
+
+  constructor(
+    private readonly ndb: NdbWriter,
+    readonly clientSig: number,
+  ) {
+    this.page0 = new HeapPage(0);
+    this.current = this.page0;
+    this.tree = new DataTreeWriter(ndb);
+    this.tree.addLeaf(0, 0);
+  }
+
+  /** Allocates `size` bytes (1..3580) and returns the HID and the bytes to fill. */
+  allocate(size: number): { hid: number; bytes: Uint8Array } {
+    if (size <= 0 || size > MAX_HEAP_ALLOCATION) throw new RangeError(`heap allocation of ${size} bytes is outside 1..${MAX_HEAP_ALLOCATION}`);
+    if (!this.current.fits(size)) this.nextPage();
+    const page = this.current;
+    const start = page.end;
+    page.offsets.push(start + size);
+    const hid = ((page.index << 16) | (page.count << 5)) >>> 0;
+    return { hid, bytes: page.bytes.subarray(start, start + size) };
+  }
+
+  /** Allocates and fills. */
+  store(value: Uint8Array): number {
+    const { hid, bytes } = this.allocate(value.length);
+    bytes.set(value);
+    return hid;
+  }
+
+  /** The bytes of an allocation made earlier, while its page is still in memory (page 0 always is). */
+  bytesOf(hid: number): Uint8Array {
+    const index = hid >>> 16;
+    const page = index === 0 ? this.page0 : index === this.current.index ? this.current : this.held.get(index);
+    if (!page) throw new Error(`internal: heap page ${index} is no longer in memory`);
+    const k = ((hid >>> 5) & 0x7ff) - 1;
+    return page.bytes.subarray(page.offsets[k]!, page.offsets[k + 1]!);
+  }
+
+  private nextPage(): void {
+    const index = this.current.index + 1;
+    if (index >= MAX_PAGES) throw new RangeError('heap full: 65,536 pages');
+    if (this.current !== this.page0) this.release(this.current);
+    this.current = new HeapPage(index);
+  }
+
+  /** Seals a finished page: written now, or held when it carries fill levels. */
+  private release(page: HeapPage): void {
+    const length = page.seal();
+    this.lengths[page.index] = length;
+    if (isBitmapPage(page.index)) {
+      this.held.set(page.index, page);
+      this.tree.addLeaf(0, 0);
+    } else {
+      this.tree.addLeaf(this.ndb.writeBlock(page.bytes, length, false), length);
+    }
+  }
+
+  /** Writes what is left and returns the heap's data tree. `hidUserRoot` goes into the HNHDR. */
+  finish(userRoot: number): DataTree {
+    if (this.current !== this.page0) this.release(this.current);
+    const length0 = this.page0.seal();
+    this.lengths[0] = length0;
+    const view = viewOf(this.page0.bytes);
+    this.page0.bytes[2] = 0xec; // bSig
+    this.page0.bytes[3] = this.clientSig; // bClientSig
+    view.setUint32(4, userRoot, true); // hidUserRoot
+    this.writeFillLevels(this.page0.bytes, 8, 0, 8); // rgbFillLevel
+    for (const [index, page] of this.held) {
+      this.writeFillLevels(page.bytes, 2, index, 128);
+      this.tree.setLeaf(index, this.ndb.writeBlock(page.bytes, this.lengths[index]!, false), this.lengths[index]!);
+    }
+    this.tree.setLeaf(0, this.ndb.writeBlock(this.page0.bytes, length0, false), length0);
+    return this.tree.finish();
+  }
+
+  /** `rgbFillLevel`: a nibble a page, the free space class of [MS-PST] §2.3.1.2. */
+  private writeFillLevels(bytes: Uint8Array, at: number, first: number, count: number): void {
+    for (let i = 0; i < count; i++) {
+      const length = this.lengths[first + i];
+      const level = length === undefined ? 0 : fillLevel(MAX_BLOCK_DATA - length);
+      const byte = at + (i >> 1);
+      bytes[byte] = i & 1 ? (bytes[byte]! & 0x0f) | (level << 4) : (bytes[byte]! & 0xf0) | level;
+    }
+  }
+
+  /** A deep copy, for projecting what finishing would write without disturbing this heap. */
+  clone(): Heap {
+    const copy = Object.create(Heap.prototype) as Heap;
+    Object.assign(copy, this);
+    copy.page0 = this.page0.clone();
+    copy.current = this.current === this.page0 ? copy.page0 : this.current.clone();
+    copy.held = new Map([...this.held].map(([k, p]) => [k, p.clone()]));
+    copy.lengths = [...this.lengths];
+    copy.tree = this.tree.clone();
+    return copy;
+  }
+}
+
+function headerSize(index: number): number {
+  if (index === 0) return 12; // HNHDR
+  return isBitmapPage(index) ? 66 : 2; // HNBITMAPHDR : HNPAGEHDR
+}
+
+function isBitmapPage(index: number): boolean {
+  return index >= 8 && (index - 8) % 128 === 0;
+}
+
+function align2(n: number): number {
+  return (n + 1) & ~1;
+}
+
+const FILL_THRESHOLDS = [3584, 2560, 2048, 1792, 1536, 1280, 1024, 768, 512, 256, 128, 64, 32, 16, 8];
+
+function fillLevel(free: number): number {
+  for (let i = 0; i < FILL_THRESHOLDS.length; i++) if (free >= FILL_THRESHOLDS[i]!) return i;
+  return 0xf;
+}

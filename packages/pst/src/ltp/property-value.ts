@@ -1,0 +1,124 @@
+/**
+ * Encodings of property values — [MS-PST] §2.3.3.4 and [MS-OXCDATA] §2.11.1.
+ */
+import { Buffer } from 'node:buffer';
+import { setU64, viewOf } from '../io/bytes.js';
+import { PropType, tag, tagType } from './property-type.js';
+
+/** A property to store: fixed values of 4 bytes or less as numbers, everything else as its encoded bytes. */
+export interface Property {
+  readonly tag: number;
+  readonly value: number | Uint8Array;
+}
+
+/** Text made safe to store: lone surrogates become U+FFFD, NULs are dropped. */
+export function cleanText(text: string): string {
+  let s = text.isWellFormed() ? text : text.toWellFormed();
+  if (s.includes('\0')) s = s.replaceAll('\0', '');
+  return s;
+}
+
+/** PtypString: UTF-16LE without a terminating NUL (a trailing NUL shows as garbage in some clients). */
+export function utf16(text: string): Uint8Array {
+  return Buffer.from(cleanText(text), 'utf16le');
+}
+
+const EPOCH_OFFSET_MS = 11_644_473_600_000n;
+
+/** PtypTime: a FILETIME, 100-nanosecond intervals since 1601-01-01 UTC. */
+export function filetime(date: Date): Uint8Array {
+  const bytes = new Uint8Array(8);
+  const ticks = (BigInt(date.getTime()) + EPOCH_OFFSET_MS) * 10_000n;
+  const view = viewOf(bytes);
+  view.setUint32(0, Number(ticks & 0xffffffffn), true);
+  view.setUint32(4, Number(ticks >> 32n), true);
+  return bytes;
+}
+
+export function int64(value: number): Uint8Array {
+  const bytes = new Uint8Array(8);
+  setU64(viewOf(bytes), 0, value);
+  return bytes;
+}
+
+/** PtypMultipleString: ulCount, rgulDataOffsets, then the strings ([MS-PST] §2.3.3.4.2). */
+export function multipleStrings(values: readonly string[]): Uint8Array {
+  const parts = values.map(utf16);
+  const head = 4 + 4 * parts.length;
+  const total = head + parts.reduce((n, p) => n + p.length, 0);
+  const bytes = new Uint8Array(total);
+  const view = viewOf(bytes);
+  view.setUint32(0, parts.length, true);
+  let at = head;
+  parts.forEach((p, i) => {
+    view.setUint32(4 + 4 * i, at, true);
+    bytes.set(p, at);
+    at += p.length;
+  });
+  return bytes;
+}
+
+/** Builds a property list in a readable way. */
+export class PropertyList {
+  readonly items: Property[] = [];
+
+  int32(id: number, value: number): this {
+    this.items.push({ tag: tag(id, PropType.Integer32), value: value | 0 });
+    return this;
+  }
+
+  bool(id: number, value: boolean): this {
+    this.items.push({ tag: tag(id, PropType.Boolean), value: value ? 1 : 0 });
+    return this;
+  }
+
+  string(id: number, value: string): this {
+    this.items.push({ tag: tag(id, PropType.String), value: utf16(value) });
+    return this;
+  }
+
+  binary(id: number, value: Uint8Array): this {
+    this.items.push({ tag: tag(id, PropType.Binary), value });
+    return this;
+  }
+
+  time(id: number, value: Date): this {
+    this.items.push({ tag: tag(id, PropType.Time), value: filetime(value) });
+    return this;
+  }
+
+  int64(id: number, value: number): this {
+    this.items.push({ tag: tag(id, PropType.Integer64), value: int64(value) });
+    return this;
+  }
+
+  strings(id: number, values: readonly string[]): this {
+    this.items.push({ tag: tag(id, PropType.MultipleString), value: multipleStrings(values) });
+    return this;
+  }
+
+  raw(t: number, value: number | Uint8Array): this {
+    this.items.push({ tag: t, value });
+    return this;
+  }
+
+  get(id: number): Property | undefined {
+    return this.items.find((p) => p.tag >>> 16 === id);
+  }
+
+  /** Replaces a fixed value of 4 bytes or less. */
+  setInt(id: number, value: number): void {
+    const i = this.items.findIndex((p) => p.tag >>> 16 === id);
+    if (i < 0 || typeof this.items[i]!.value !== 'number') throw new Error(`internal: no inline property 0x${id.toString(16)}`);
+    this.items[i] = { tag: this.items[i]!.tag, value: value | 0 };
+  }
+
+  has(id: number): boolean {
+    return this.items.some((p) => p.tag >>> 16 === id);
+  }
+
+  typeOf(id: number): number | undefined {
+    const p = this.get(id);
+    return p && tagType(p.tag);
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * Table Context (TC) — [MS-PST] §2.3.4: a heap (bClientSig 0x7C) whose user root is TCINFO. Rows have a fixed layout
+ * (4/8-byte cells, then 2-byte, then 1-byte, then the cell existence bitmap, CEB); variable cells hold HNIDs. The
+ * RowIndex is a BTH {row id → row index}. The row matrix is a heap allocation when it fits one (3580 bytes), else a
+ * subnode data tree whose blocks hold whole rows, every block but the last exactly 8176 bytes (§2.3.4.4).
+ *
+ * Rows are appended in ascending row id and written as blocks fill, so a table of any length needs a few pages of
+ * memory: a folder's contents table grows with its messages while the file is written.
+ */
+import type { DataTree } from '../ndb/data-tree.js';
+import { DataTreeWriter } from '../ndb/data-tree.js';
+import { MAX_BLOCK_DATA } from '../ndb/constants.js';
+import type { NdbWriter } from '../ndb/ndb-writer.js';
+import { viewOf } from '../io/bytes.js';
+import { BthBuilder } from './bth.js';
+import { Heap, HeapClient, MAX_HEAP_ALLOCATION } from './heap.js';
+import { PropType, cellSize, isFixedInRow, tag, tagType } from './property-type.js';
+import { Subnodes } from './subnodes.js';
+
+export const TAG_ROW_ID = tag(0x67f2, PropType.Integer32);
+export const TAG_ROW_VERSION = tag(0x67f3, PropType.Integer32);
+
+/** A cell: a number for fixed cells of 4 bytes or less, bytes for 8-byte fixed and variable cells. */
+export type Cell = number | Uint8Array;
+
+/** TCOLDESC — [MS-PST] §2.3.4.2. */
+export interface ColumnLayout {
+  readonly tag: number;
+  readonly offset: number;
+  readonly size: number;
+  readonly bit: number;
+}
+
+/** The layout of a table's rows, computed once per column set. */
+export class RowLayout {
+  readonly columns: readonly ColumnLayout[];
+  /** `rgib`: ends of the 4/8-byte, 2-byte and 1-byte groups, and of the CEB (the row size). */
+  readonly groupEnds: readonly [number, number, number, number];
+  readonly rowSize: number;
+  private readonly byTag = new Map<number, ColumnLayout>();
+
+  constructor(tags: readonly number[]) {
+    const others = [...new Set(tags)].filter((t) => t !== TAG_ROW_ID && t !== TAG_ROW_VERSION).sort((a, b) => a - b);
+    const placed: ColumnLayout[] = [
+      { tag: TAG_ROW_ID, offset: 0, size: 4, bit: 0 },
+      { tag: TAG_ROW_VERSION, offset: 4, size: 4, bit: 1 },
+    ];
+    let offset = 8;
+    let bit = 2;
+    const ends: number[] = [];
+    for (const sizes of [[8, 4], [2], [1]]) {
+      for (const size of sizes) {
+        for (const t of others) {
+          if (cellSize(tagType(t)) !== size) continue;
+          placed.push({ tag: t, offset, size, bit: bit++ });
+          offset += size;
+        }
+      }
+      ends.push(offset);
+    }
+    const rowSize = offset + Math.ceil(placed.length / 8);
+    this.groupEnds = [ends[0]!, ends[1]!, ends[2]!, rowSize];
+    this.rowSize = rowSize;
+    this.columns = [...placed].sort((a, b) => a.tag - b.tag);
+    for (const c of placed) this.byTag.set(c.tag, c);
+  }
+
+  column(t: number): ColumnLayout | undefined {
+    return this.byTag.get(t);
+  }
+}
+
+export class TableWriter {
+  private heap: Heap;
+  private rowIndex: BthBuilder;
+  private readonly tcInfoHid: number;
+  private subnodes: Subnodes;
+  /** Rows while they fit one heap allocation. */
+  private inlineRows: Uint8Array | null;
+  private inlineLength = 0;
+  /** Once the matrix outgrows the heap: its subnode, the block being filled, and the tree of full blocks. */
+  private matrixNid = 0;
+  private block: Uint8Array | null = null;
+  private blockLength = 0;
+  private matrix: DataTreeWriter | null = null;
+  private rowCount = 0;
+  private lastRowId = -1;
+  private readonly row: Uint8Array;
+  private readonly rowView: DataView;
+  private readonly rowsPerBlock: number;
+
+  constructor(
+    private readonly ndb: NdbWriter,
+    readonly layout: RowLayout,
+  ) {
+    this.heap = new Heap(ndb, HeapClient.TableContext);
+    this.subnodes = new Subnodes(ndb);
+    this.rowIndex = new BthBuilder(this.heap, 4, 4);
+    this.tcInfoHid = this.heap.allocate(22 + 8 * layout.columns.length).hid;
+    this.row = new Uint8Array(layout.rowSize);
+    this.rowView = viewOf(this.row);
+    this.inlineRows = new Uint8Array(Math.floor(MAX_HEAP_ALLOCATION / layout.rowSize) * layout.rowSize);
+    this.rowsPerBlock = Math.floor(MAX_BLOCK_DATA / layout.rowSize);
+  }
+
+  get rows(): number {
+    return this.rowCount;
+  }
+
+  /**
+   * Appends a row. `cells` maps column tags to values; a column left out is absent (its CEB bit clear). An empty
+   * variable value is present with HNID 0. Row ids must ascend.
+   */
+  addRow(rowId: number, cells: ReadonlyMap<number, Cell>, rowVersion = 1): void {
+    if (rowId <= this.lastRowId) throw new Error(`internal: TC row ids must ascend (${rowId} after ${this.lastRowId})`);
+    this.lastRowId = rowId;
+    const { row, rowView, layout } = this;
+    row.fill(0);
+    const ceb = layout.groupEnds[2];
+    const present = (bit: number) => (row[ceb + (bit >> 3)]! |= 0x80 >> (bit & 7));
+    rowView.setUint32(0, rowId, true);
+    present(0);
+    rowView.setUint32(4, rowVersion, true);
+    present(1);
+    for (const [t, value] of cells) {
+      const column = layout.column(t);
+      if (!column) throw new Error(`internal: no column 0x${t.toString(16)} in this table`);
+      if (column.bit < 2) continue;
+      const type = tagType(t);
+      if (typeof value === 'number') {
+        if (column.size === 4) rowView.setUint32(column.offset, value >>> 0, true);
+        else if (column.size === 2) rowView.setUint16(column.offset, value & 0xffff, true);
+        else if (column.size === 1) row[column.offset] = value ? 1 : 0;
+        else throw new Error(`internal: column 0x${t.toString(16)} needs 8 bytes`);
+      } else if (isFixedInRow(type)) {
+        row.set(value.subarray(0, column.size), column.offset);
+      } else {
+        rowView.setUint32(column.offset, this.storeCell(value), true);
+      }
+      present(column.bit);
+    }
+    const key = new Uint8Array(4);
+    const data = new Uint8Array(4);
+    viewOf(key).setUint32(0, rowId, true);
+    viewOf(data).setUint32(0, this.rowCount, true);
+    this.rowIndex.add(key, data);
+    this.appendRow();
+    this.rowCount++;
+  }
+
+  private storeCell(value: Uint8Array): number {
+    if (value.length === 0) return 0;
+    if (value.length <= MAX_HEAP_ALLOCATION) return this.heap.store(value);
+    return this.subnodes.storeValue(value);
+  }
+
+  private appendRow(): void {
+    const size = this.layout.rowSize;
+    if (this.inlineRows && this.inlineLength + size <= this.inlineRows.length) {
+      this.inlineRows.set(this.row, this.inlineLength);
+      this.inlineLength += size;
+      return;
+    }
+    if (this.inlineRows) {
+      // The matrix outgrows one heap allocation: move it to a subnode data tree.
+      this.matrixNid = this.subnodes.nextLtpNid();
+      this.matrix = new DataTreeWriter(this.ndb);
+      this.block = new Uint8Array(MAX_BLOCK_DATA);
+      const rows = this.inlineRows.subarray(0, this.inlineLength);
+      this.inlineRows = null;
+      for (let at = 0; at < rows.length; at += size) this.appendToBlock(rows.subarray(at, at + size));
+    }
+    this.appendToBlock(this.row);
+  }
+
+  private appendToBlock(row: Uint8Array): void {
+    if (this.blockLength + row.length > this.rowsPerBlock * this.layout.rowSize) {
+      // Every block but the last is exactly 8176 bytes (§2.3.4.4): the zero padding is part of the block.
+      this.block!.fill(0, this.blockLength);
+      this.matrix!.push(this.block!);
+      this.block!.fill(0);
+      this.blockLength = 0;
+    }
+    this.block!.set(row, this.blockLength);
+    this.blockLength += row.length;
+  }
+
+  /** Writes the table: returns the node's data tree and its subnode tree (0 when none). */
+  finish(): { data: DataTree; bidSub: number } {
+    let hnidRows = 0;
+    if (this.inlineRows) {
+      if (this.inlineLength > 0) hnidRows = this.heap.store(this.inlineRows.subarray(0, this.inlineLength));
+    } else {
+      this.matrix!.push(this.block!.subarray(0, this.blockLength));
+      const tree = this.matrix!.finish();
+      this.subnodes.add({ nid: this.matrixNid, bidData: tree.bid, bidSub: 0 });
+      hnidRows = this.matrixNid;
+    }
+    this.rowIndex.finish();
+    // TCINFO — [MS-PST] §2.3.4.1.
+    const { layout } = this;
+    const info = this.heap.bytesOf(this.tcInfoHid);
+    const view = viewOf(info);
+    info[0] = 0x7c; // bType
+    info[1] = layout.columns.length; // cCols
+    layout.groupEnds.forEach((end, i) => view.setUint16(2 + 2 * i, end, true)); // rgib
+    view.setUint32(10, this.rowIndex.headerHid, true); // hidRowIndex
+    view.setUint32(14, hnidRows, true); // hnidRows
+    view.setUint32(18, 0, true); // hidIndex (deprecated)
+    layout.columns.forEach((c, i) => {
+      const at = 22 + 8 * i;
+      view.setUint32(at, c.tag, true); // tag
+      view.setUint16(at + 4, c.offset, true); // ibData
+      info[at + 6] = c.size; // cbData
+      info[at + 7] = c.bit; // iBit
+    });
+    const data = this.heap.finish(this.tcInfoHid);
+    return { data, bidSub: this.subnodes.finish() };
+  }
+
+  /** A deep copy, to project what finishing would write without disturbing this table. */
+  clone(): TableWriter {
+    const copy = Object.create(TableWriter.prototype) as TableWriter;
+    Object.assign(copy, this);
+    copy.heap = this.heap.clone();
+    copy.rowIndex = this.rowIndex.clone(copy.heap);
+    copy.subnodes = this.subnodes.clone();
+    copy.inlineRows = this.inlineRows && this.inlineRows.slice();
+    copy.block = this.block && this.block.slice();
+    copy.matrix = this.matrix && this.matrix.clone();
+    return copy;
+  }
+}

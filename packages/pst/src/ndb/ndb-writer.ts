@@ -1,0 +1,533 @@
+/**
+ * The NDB layer's append-only writer — [MS-PST] §2.2 and §2.6.1.
+ *
+ * Blocks and BT pages are allocated at a cursor that only moves forward, skipping the fixed map pages at the start of
+ * each AMap region. Bytes are staged in one write-back buffer and written with large positional writes. The Block
+ * BTree's leaves are written as they fill (BIDs grow with the cursor, so BBT entries arrive sorted), and the Node
+ * BTree is kept as compact typed arrays, so memory does not grow with the data written.
+ *
+ * Simulation: between `beginSimulation()` and `endSimulation()` nothing is written and every allocation is undone at
+ * the end. The writer uses it to learn the exact size a file would have, without writing it (size projection).
+ */
+import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { pstCrc } from '../encode/crc.js';
+import { permuteEncode } from '../encode/permute.js';
+import { computeSig } from '../encode/signature.js';
+import { NumberList, align, setU64, viewOf } from '../io/bytes.js';
+import {
+  AMAP_REGION_SIZE,
+  BLOCK_TRAILER_SIZE,
+  MAX_BLOCK_DATA,
+  PAGE_DATA_SIZE,
+  PAGE_SIZE,
+  PageType,
+} from './constants.js';
+import { fileEofFor, hasFMap, hasFPMap, hasPMap, regionDataStart, regionStart } from './layout.js';
+
+/** `bCryptMethod`: [MS-PST] §2.2.2.6. */
+export type CryptMethod = 'none' | 'permute';
+
+/** BBT leaf capacity: 488 / 24 (BBTENTRY, [MS-PST] §2.2.2.7.7.3). */
+const BBT_LEAF_MAX = 20;
+/** Intermediate BT page capacity: 488 / 24 (BTENTRY, §2.2.2.7.7.2). */
+const BT_INTERMEDIATE_MAX = 20;
+/** NBT leaf capacity: 488 / 32 (NBTENTRY, §2.2.2.7.7.4). */
+const NBT_LEAF_MAX = 15;
+const WRITE_BUFFER_SIZE = 4 * 1024 * 1024;
+
+/** A reference to a page or block: BREF, [MS-PST] §2.2.2.4. */
+export interface BlockRef {
+  readonly bid: number;
+  readonly ib: number;
+}
+
+/** What `finish()` hands to the HEADER. */
+export interface NdbRoot {
+  readonly fileEof: number;
+  readonly amapLast: number;
+  readonly amapFree: number;
+  readonly nbt: BlockRef;
+  readonly bbt: BlockRef;
+  readonly nextBid: number;
+  readonly nextPageBid: number;
+}
+
+interface Snapshot {
+  cursor: number;
+  region: number;
+  regionBits: Uint8Array;
+  fmapLength: number;
+  freeBytes: number;
+  nextBid: number;
+  nextPageBid: number;
+  pendingCount: number;
+  pendingBid: Float64Array;
+  pendingIb: Float64Array;
+  pendingCb: Uint16Array;
+  leafCount: number;
+  nodeCount: number;
+  dataBytes: number;
+  blockCount: number;
+}
+
+export class NdbWriter {
+  readonly crypt: CryptMethod;
+  private fd: number;
+  private readonly buffer = new Uint8Array(WRITE_BUFFER_SIZE);
+  private bufferStart = 0;
+  private bufferEnd = 0;
+
+  // Allocation state ([MS-PST] §2.6.1.1).
+  private cursor = 0;
+  private region = -1;
+  private regionBits: Uint8Array = new Uint8Array(PAGE_DATA_SIZE);
+  /** Per closed region: the longest run of free 64-byte slots, capped at 255 (FMap content, §2.2.2.7.5). */
+  private fmap = new NumberList(256);
+  /** Free bytes of the closed regions. */
+  private freeBytes = 0;
+
+  private nextBid = 4;
+  private nextPageBid = 1;
+
+  // BBT: entries waiting for a full leaf, and the leaves already written.
+  private pendingCount = 0;
+  private pendingBid: Float64Array = new Float64Array(BBT_LEAF_MAX);
+  private pendingIb: Float64Array = new Float64Array(BBT_LEAF_MAX);
+  private pendingCb: Uint16Array = new Uint16Array(BBT_LEAF_MAX);
+  private leafKey = new NumberList();
+  private leafBid = new NumberList();
+  private leafIb = new NumberList();
+
+  // NBT entries, in the order added.
+  private nodeNid = new NumberList();
+  private nodeData = new NumberList();
+  private nodeSub = new NumberList();
+  private nodeParent = new NumberList();
+
+  /** Logical bytes of the external data blocks written (the unit of PidTagMessageSize). */
+  dataBytes = 0;
+  /** Blocks written, internal ones included. */
+  blockCount = 0;
+  private simulating = false;
+  private closed = false;
+
+  constructor(path: string, crypt: CryptMethod = 'permute') {
+    this.crypt = crypt;
+    this.fd = openSync(path, 'w+');
+    this.openRegion(0);
+  }
+
+  /** The offset where the next allocation would start (before alignment). */
+  get position(): number {
+    return this.cursor;
+  }
+
+  get nodeTotal(): number {
+    return this.nodeNid.length;
+  }
+
+  // ---------------------------------------------------------------------------------------------- blocks
+
+  /**
+   * Writes one block — [MS-PST] §2.2.2.8 — and returns its BID. `data[0, length)` is the block's data (1–8176 bytes);
+   * external blocks are encoded with the file's crypt method, internal ones (XBLOCK, SLBLOCK, …) are stored as is.
+   */
+  writeBlock(data: Uint8Array, length: number, internal: boolean): number {
+    if (length <= 0 || length > MAX_BLOCK_DATA) throw new RangeError(`block cb ${length} is outside 1..${MAX_BLOCK_DATA}`);
+    const size = align(length + BLOCK_TRAILER_SIZE, 64);
+    const ib = this.allocate(size, 64);
+    const bid = internal ? this.nextBid | 2 : this.nextBid;
+    this.nextBid += 4;
+    if (!this.simulating) {
+      const at = this.stage(ib, size);
+      const out = this.buffer;
+      out.set(data.subarray(0, length), at);
+      if (!internal && this.crypt === 'permute') permuteEncode(out, at, at + length);
+      const trailer = at + size - BLOCK_TRAILER_SIZE;
+      const view = viewOf(out);
+      view.setUint16(trailer, length, true); // cb
+      view.setUint16(trailer + 2, computeSig(ib, bid), true); // wSig
+      view.setUint32(trailer + 4, pstCrc(out.subarray(at, at + length)), true); // dwCRC
+      setU64(view, trailer + 8, bid); // bid
+    }
+    if (!internal) this.dataBytes += length;
+    this.blockCount++;
+    this.recordBlock(bid, ib, length);
+    return bid;
+  }
+
+  /** Sizes of the blocks `writeBlock` would produce, without writing: for size projection of unread data. */
+  reserveBlock(length: number, internal: boolean): number {
+    if (!this.simulating) throw new Error('reserveBlock is only valid while simulating');
+    return this.writeBlock(EMPTY_BLOCK, length, internal);
+  }
+
+  get isSimulating(): boolean {
+    return this.simulating;
+  }
+
+  /** Adds an NBTENTRY — [MS-PST] §2.2.2.7.7.4. */
+  addNode(nid: number, bidData: number, bidSub: number, nidParent: number): void {
+    this.nodeNid.push(nid);
+    this.nodeData.push(bidData);
+    this.nodeSub.push(bidSub);
+    this.nodeParent.push(nidParent);
+  }
+
+  private recordBlock(bid: number, ib: number, cb: number): void {
+    const i = this.pendingCount++;
+    this.pendingBid[i] = bid;
+    this.pendingIb[i] = ib;
+    this.pendingCb[i] = cb;
+    if (this.pendingCount === BBT_LEAF_MAX) this.flushBbtLeaf();
+  }
+
+  /** Writes the pending BBTENTRYs as one leaf page; every block is referenced once, so cRef = 2 (§2.2.2.7.7.3). */
+  private flushBbtLeaf(): void {
+    const n = this.pendingCount;
+    if (n === 0) return;
+    const page = this.simulating ? null : new Uint8Array(PAGE_SIZE);
+    if (page) {
+      const view = viewOf(page);
+      for (let i = 0; i < n; i++) {
+        const at = i * 24;
+        setU64(view, at, this.pendingBid[i]!); // BREF.bid
+        setU64(view, at + 8, this.pendingIb[i]!); // BREF.ib
+        view.setUint16(at + 16, this.pendingCb[i]!, true); // cb
+        view.setUint16(at + 18, 2, true); // cRef
+      }
+    }
+    const ref = this.writeBtPage(page, PageType.BlockBTree, n, BBT_LEAF_MAX, 24, 0);
+    this.leafKey.push(this.pendingBid[0]!);
+    this.leafBid.push(ref.bid);
+    this.leafIb.push(ref.ib);
+    this.pendingCount = 0;
+  }
+
+  /** Fills in the BTPAGE footer and trailer and writes the page — [MS-PST] §2.2.2.7.7.1. */
+  private writeBtPage(page: Uint8Array | null, ptype: number, count: number, max: number, cbEnt: number, level: number): BlockRef {
+    const ib = this.allocate(PAGE_SIZE, PAGE_SIZE);
+    const bid = this.nextPageBid++;
+    if (page && !this.simulating) {
+      page[488] = count; // cEnt
+      page[489] = max; // cEntMax
+      page[490] = cbEnt; // cbEnt
+      page[491] = level; // cLevel
+      this.finishPage(page, ptype, ib, bid, computeSig(ib, bid));
+      this.buffer.set(page, this.stage(ib, PAGE_SIZE));
+    }
+    return { bid, ib };
+  }
+
+  /** PAGETRAILER — [MS-PST] §2.2.2.7.1. */
+  private finishPage(page: Uint8Array, ptype: number, ib: number, bid: number, sig: number): void {
+    const view = viewOf(page);
+    page[496] = ptype; // ptype
+    page[497] = ptype; // ptypeRepeat
+    view.setUint16(498, sig, true); // wSig
+    view.setUint32(500, pstCrc(page.subarray(0, PAGE_DATA_SIZE)), true); // dwCRC
+    setU64(view, 504, bid); // bid
+  }
+
+  // ---------------------------------------------------------------------------------------------- allocation
+
+  private allocate(size: number, alignment: number): number {
+    let ib = align(this.cursor, alignment);
+    if (ib + size > regionStart(this.region + 1)) {
+      this.closeRegion();
+      this.openRegion(this.region + 1);
+      ib = align(this.cursor, alignment);
+    }
+    this.markAllocated(ib - regionStart(this.region), size);
+    this.cursor = ib + size;
+    return ib;
+  }
+
+  private markAllocated(from: number, size: number): void {
+    const bits = this.regionBits;
+    const first = from / 64;
+    const last = first + size / 64;
+    for (let slot = first; slot < last; slot++) bits[slot >> 3]! |= 0x80 >> (slot & 7);
+  }
+
+  private openRegion(k: number): void {
+    this.region = k;
+    this.regionBits.fill(0);
+    const start = regionStart(k);
+    const dataStart = regionDataStart(k);
+    this.markAllocated(0, dataStart - start);
+    this.cursor = dataStart;
+    if (this.simulating) return;
+    // PMap and FPMap: "no free pages" (all 0xFF, §2.2.2.7.3, §2.2.2.7.6). The FMap is written by finish().
+    const at = this.stage(start, dataStart - start);
+    this.buffer.fill(0, at, at + (dataStart - start));
+    let page = start + PAGE_SIZE;
+    if (hasPMap(k)) {
+      this.writeMapPage(page, PageType.PageMap, FULL_MAP);
+      page += PAGE_SIZE;
+    }
+    if (hasFPMap(k)) this.writeMapPage(page, PageType.FreePageMap, FULL_MAP);
+  }
+
+  /** Seals the current region: its AMap page (§2.2.2.7.2) and its FMap byte. */
+  private closeRegion(): void {
+    const bits = this.regionBits;
+    let free = 0;
+    let run = 0;
+    let longest = 0;
+    for (let i = 0; i < PAGE_DATA_SIZE; i++) {
+      const byte = bits[i]!;
+      if (byte === 0) {
+        free += 8;
+        run += 8;
+        if (run > longest) longest = run;
+        continue;
+      }
+      for (let b = 7; b >= 0; b--) {
+        if (byte & (1 << b)) run = 0;
+        else {
+          free++;
+          run++;
+          if (run > longest) longest = run;
+        }
+      }
+    }
+    this.freeBytes += free * 64;
+    this.fmap.push(Math.min(longest, 255));
+    if (!this.simulating) this.writeMapPage(regionStart(this.region), PageType.AllocationMap, bits);
+  }
+
+  /** Map pages carry `bid = ib` and `wSig = 0` (§2.2.2.7.1). */
+  private writeMapPage(ib: number, ptype: number, content: Uint8Array): void {
+    const page = new Uint8Array(PAGE_SIZE);
+    page.set(content.subarray(0, PAGE_DATA_SIZE));
+    this.finishPage(page, ptype, ib, ib, 0);
+    this.writeAt(ib, page);
+  }
+
+  // ---------------------------------------------------------------------------------------------- IO
+
+  /** Returns the buffer index where bytes for [ib, ib + size) go, flushing the buffer first when needed. */
+  private stage(ib: number, size: number): number {
+    if (ib < this.bufferStart) throw new Error(`internal: write at ${ib} behind the buffer at ${this.bufferStart}`);
+    if (ib + size > this.bufferStart + this.buffer.length) {
+      this.flush();
+      this.bufferStart = ib;
+    }
+    const end = ib + size - this.bufferStart;
+    if (end > this.bufferEnd) this.bufferEnd = end;
+    return ib - this.bufferStart;
+  }
+
+  /** Writes bytes at an absolute offset, through the buffer when the offset is still in it. */
+  private writeAt(ib: number, bytes: Uint8Array): void {
+    if (ib >= this.bufferStart && ib + bytes.length <= this.bufferStart + this.buffer.length) {
+      this.buffer.set(bytes, this.stage(ib, bytes.length));
+    } else {
+      if (ib < this.bufferStart + this.bufferEnd && ib + bytes.length > this.bufferStart) this.flush();
+      writeFully(this.fd, bytes, ib);
+    }
+  }
+
+  /** Writes the staged bytes to the file. */
+  flush(): void {
+    if (this.bufferEnd > 0) {
+      writeFully(this.fd, this.buffer.subarray(0, this.bufferEnd), this.bufferStart);
+      this.buffer.fill(0, 0, this.bufferEnd);
+    }
+    this.bufferStart += this.bufferEnd;
+    this.bufferEnd = 0;
+  }
+
+  // ---------------------------------------------------------------------------------------------- simulation
+
+  beginSimulation(): Snapshot {
+    if (this.simulating) throw new Error('internal: nested simulation');
+    const snapshot: Snapshot = {
+      cursor: this.cursor,
+      region: this.region,
+      regionBits: this.regionBits.slice(),
+      fmapLength: this.fmap.length,
+      freeBytes: this.freeBytes,
+      nextBid: this.nextBid,
+      nextPageBid: this.nextPageBid,
+      pendingCount: this.pendingCount,
+      pendingBid: this.pendingBid.slice(),
+      pendingIb: this.pendingIb.slice(),
+      pendingCb: this.pendingCb.slice(),
+      leafCount: this.leafKey.length,
+      nodeCount: this.nodeNid.length,
+      dataBytes: this.dataBytes,
+      blockCount: this.blockCount,
+    };
+    this.simulating = true;
+    return snapshot;
+  }
+
+  endSimulation(s: Snapshot): void {
+    this.cursor = s.cursor;
+    this.region = s.region;
+    this.regionBits = s.regionBits;
+    this.fmap.truncate(s.fmapLength);
+    this.freeBytes = s.freeBytes;
+    this.nextBid = s.nextBid;
+    this.nextPageBid = s.nextPageBid;
+    this.pendingCount = s.pendingCount;
+    this.pendingBid = s.pendingBid;
+    this.pendingIb = s.pendingIb;
+    this.pendingCb = s.pendingCb;
+    this.leafKey.truncate(s.leafCount);
+    this.leafBid.truncate(s.leafCount);
+    this.leafIb.truncate(s.leafCount);
+    this.nodeNid.truncate(s.nodeCount);
+    this.nodeData.truncate(s.nodeCount);
+    this.nodeSub.truncate(s.nodeCount);
+    this.nodeParent.truncate(s.nodeCount);
+    this.dataBytes = s.dataBytes;
+    this.blockCount = s.blockCount;
+    this.simulating = false;
+  }
+
+  // ---------------------------------------------------------------------------------------------- finish
+
+  /**
+   * Writes the BBT and NBT (§2.2.2.7.7), seals the last region and the FMap pages, and sizes the file to whole regions.
+   * While simulating, only the allocations happen and the returned root describes the file that would result.
+   */
+  finishTrees(): NdbRoot {
+    this.flushBbtLeaf();
+    const bbt = this.writeIntermediateLevels(PageType.BlockBTree, this.leafKey.view(), this.leafBid.view(), this.leafIb.view());
+    const nbt = this.writeNbt();
+    const lastRegion = this.region;
+    this.closeRegion();
+    const fileEof = fileEofFor(this.cursor);
+    const amapLast = regionStart(lastRegion);
+    if (fileEof !== regionStart(lastRegion + 1)) throw new Error('internal: file end is not the end of the last region');
+    const root: NdbRoot = {
+      fileEof,
+      amapLast,
+      amapFree: this.freeBytes,
+      nbt,
+      bbt,
+      nextBid: this.nextBid,
+      nextPageBid: this.nextPageBid,
+    };
+    if (!this.simulating) {
+      this.flush();
+      this.writeFMaps(lastRegion);
+      ftruncateSync(this.fd, fileEof);
+    }
+    return root;
+  }
+
+  /** FMap pages (§2.2.2.7.5): byte i is the longest free run of the i-th AMap the page covers. */
+  private writeFMaps(lastRegion: number): void {
+    for (let k = 128; k <= lastRegion; k += 496) {
+      if (!hasFMap(k)) continue;
+      const content = new Uint8Array(PAGE_DATA_SIZE);
+      for (let i = 0; i < PAGE_DATA_SIZE && k + i < this.fmap.length; i++) content[i] = this.fmap.get(k + i);
+      this.writeMapPage(regionStart(k) + 2 * PAGE_SIZE, PageType.FreeMap, content);
+    }
+  }
+
+  private writeNbt(): BlockRef {
+    const n = this.nodeNid.length;
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    if (!this.simulating) {
+      const nids = this.nodeNid.view();
+      order.sort((a, b) => nids[a]! - nids[b]!);
+    }
+    const keys = new NumberList(Math.ceil(n / NBT_LEAF_MAX) + 1);
+    const bids = new NumberList(keys.length);
+    const ibs = new NumberList(keys.length);
+    for (let start = 0; start < n; start += NBT_LEAF_MAX) {
+      const count = Math.min(NBT_LEAF_MAX, n - start);
+      let page: Uint8Array | null = null;
+      if (!this.simulating) {
+        page = new Uint8Array(PAGE_SIZE);
+        const view = viewOf(page);
+        for (let j = 0; j < count; j++) {
+          const i = order[start + j]!;
+          const at = j * 32;
+          if (j > 0 && this.nodeNid.get(i) === this.nodeNid.get(order[start + j - 1]!)) {
+            throw new Error(`internal: NID 0x${this.nodeNid.get(i).toString(16)} added twice`);
+          }
+          setU64(view, at, this.nodeNid.get(i)); // nid
+          setU64(view, at + 8, this.nodeData.get(i)); // bidData
+          setU64(view, at + 16, this.nodeSub.get(i)); // bidSub
+          view.setUint32(at + 24, this.nodeParent.get(i), true); // nidParent
+        }
+      }
+      const ref = this.writeBtPage(page, PageType.NodeBTree, count, NBT_LEAF_MAX, 32, 0);
+      keys.push(this.simulating ? 0 : this.nodeNid.get(order[start]!));
+      bids.push(ref.bid);
+      ibs.push(ref.ib);
+    }
+    return this.writeIntermediateLevels(PageType.NodeBTree, keys.view(), bids.view(), ibs.view());
+  }
+
+  /** Builds BTENTRY levels (§2.2.2.7.7.2) above `count` child pages until one root remains. */
+  private writeIntermediateLevels(ptype: number, keys: Float64Array, bids: Float64Array, ibs: Float64Array): BlockRef {
+    if (keys.length === 0) throw new Error('internal: empty B-tree');
+    let level = 0;
+    while (keys.length > 1) {
+      level++;
+      const nextKeys = new NumberList(Math.ceil(keys.length / BT_INTERMEDIATE_MAX) + 1);
+      const nextBids = new NumberList(nextKeys.length);
+      const nextIbs = new NumberList(nextKeys.length);
+      for (let start = 0; start < keys.length; start += BT_INTERMEDIATE_MAX) {
+        const count = Math.min(BT_INTERMEDIATE_MAX, keys.length - start);
+        let page: Uint8Array | null = null;
+        if (!this.simulating) {
+          page = new Uint8Array(PAGE_SIZE);
+          const view = viewOf(page);
+          for (let j = 0; j < count; j++) {
+            const at = j * 24;
+            setU64(view, at, keys[start + j]!); // btkey
+            setU64(view, at + 8, bids[start + j]!); // BREF.bid
+            setU64(view, at + 16, ibs[start + j]!); // BREF.ib
+          }
+        }
+        const ref = this.writeBtPage(page, ptype, count, BT_INTERMEDIATE_MAX, 24, level);
+        nextKeys.push(keys[start]!);
+        nextBids.push(ref.bid);
+        nextIbs.push(ref.ib);
+      }
+      keys = nextKeys.view();
+      bids = nextBids.view();
+      ibs = nextIbs.view();
+    }
+    return { bid: bids[0]!, ib: ibs[0]! };
+  }
+
+  /** Writes bytes before the first AMap (HEADER, DList) and closes the file. */
+  writeHeadAndClose(head: Uint8Array, dlist: Uint8Array, dlistOffset: number): void {
+    writeFully(this.fd, head, 0);
+    writeFully(this.fd, dlist, dlistOffset);
+    this.close();
+  }
+
+  /** Page trailer for the DList: `bid` = header `bidNextP`, signed like BT pages (§2.2.2.7.4). */
+  sealDensityList(page: Uint8Array, ib: number, bid: number): void {
+    this.finishPage(page, PageType.DensityList, ib, bid, computeSig(ib, bid));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+}
+
+const FULL_MAP = new Uint8Array(PAGE_DATA_SIZE).fill(0xff);
+const EMPTY_BLOCK = new Uint8Array(MAX_BLOCK_DATA);
+
+function writeFully(fd: number, bytes: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < bytes.length) {
+    done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+  }
+}
+
+export { AMAP_REGION_SIZE };
