@@ -1,0 +1,245 @@
+/**
+ * `pstream export`: merges sources, filters them by keyword and writes one PST, or a ZIP of PST parts,
+ * to a file or to standard output.
+ */
+import { createWriteStream } from 'node:fs';
+import { readFile, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import type { ExportSummary } from '@pstream/export';
+import type { MessageSource } from '@pstream/sources';
+import { parseArgs, type OptionSpecs } from '../args.js';
+import type { ParsedExportRequest, PstreamDeps } from '../deps.js';
+import { UsageError } from '../errors.js';
+import { requestFromBody, requestFromFlags } from '../export-request.js';
+import { writeLine, type CliIO, type CliStream } from '../io.js';
+import { ProgressLine } from '../progress.js';
+import { parseSize } from '../size.js';
+
+export const EXPORT_USAGE = `usage: pstream export --source PATH [--source PATH ...] [--keywords QUERY]
+                      [--limit SIZE | --no-limit] [--request FILE.json] [--max-part-bytes N]
+                      [--out PATH | --out -] [--tmp-dir DIR] [--json]`;
+
+const OPTIONS: OptionSpecs = {
+  source: { type: 'string', multiple: true },
+  keywords: { type: 'string' },
+  limit: { type: 'string' },
+  'no-limit': { type: 'boolean' },
+  request: { type: 'string' },
+  'max-part-bytes': { type: 'string' },
+  out: { type: 'string' },
+  'tmp-dir': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean' },
+};
+
+/** The `--json` line. */
+export interface ExportReport {
+  readonly format: ExportSummary['format'];
+  /** The file written, or `-` for standard output. */
+  readonly file: string;
+  readonly bytes: number;
+  readonly parts: ExportSummary['parts'];
+  readonly scanned: number;
+  readonly matched: number;
+  readonly skipped: number;
+  readonly warnings: readonly string[];
+}
+
+/** The validated command line of `pstream export`. */
+interface ExportPlan {
+  readonly sources: readonly string[];
+  readonly request: ParsedExportRequest;
+  readonly maxPartBytes: number | undefined;
+  readonly out: OutputTarget;
+  readonly tmpDir: string | undefined;
+  readonly json: boolean;
+}
+
+/** Runs `pstream export`; returns the exit status (usage errors are thrown). */
+export async function runExport(argv: readonly string[], io: CliIO, deps: PstreamDeps): Promise<number> {
+  const args = parseArgs(argv, OPTIONS);
+  if (args.flag('help')) {
+    writeLine(io.stdout, EXPORT_USAGE);
+    return 0;
+  }
+  const plan = await planExport(args, io, deps);
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(new Error('interrupted'));
+  io.signal?.addEventListener('abort', onAbort, { once: true });
+  const progress = new ProgressLine(io.stderr);
+  const sources: MessageSource[] = [];
+  try {
+    for (const path of plan.sources) {
+      sources.push(await deps.openSource(path, { signal: controller.signal, ...(plan.tmpDir ? { tmpDir: plan.tmpDir } : {}) }));
+    }
+    const name = plan.out.kind === 'file' ? basename(plan.out.path, extname(plan.out.path)) : sources[0]!.name;
+    const handle = deps.exportToPst({
+      sources,
+      name,
+      signal: controller.signal,
+      onProgress: (p) => progress.update(p),
+      ...(plan.request.keywords !== undefined ? { keywords: plan.request.keywords } : {}),
+      ...(plan.request.limitBytes !== undefined ? { limitBytes: plan.request.limitBytes } : {}),
+      ...(plan.maxPartBytes !== undefined ? { maxPartBytes: plan.maxPartBytes } : {}),
+      ...(plan.tmpDir !== undefined ? { tmpDir: plan.tmpDir } : {}),
+    });
+    // Observed here so that an early failure of one of them is never an unhandled rejection.
+    handle.summary.catch(() => undefined);
+    handle.head.catch(() => undefined);
+    const head = await handle.head;
+    let file = '-';
+    if (plan.out.kind === 'stdout') {
+      await copyTo(handle.stream, io.stdout);
+    } else {
+      file = plan.out.kind === 'file' ? withExtension(plan.out.path, `.${head.format}`) : join(plan.out.dir, basename(head.fileName));
+      await writeAtomically(handle.stream, file);
+    }
+    const summary = await handle.summary;
+    progress.done();
+    report(io, plan, file, summary, plan.request.warnings);
+    return 0;
+  } finally {
+    progress.done();
+    io.signal?.removeEventListener('abort', onAbort);
+    await Promise.allSettled(sources.map((s) => s.close()));
+  }
+}
+
+async function planExport(args: ReturnType<typeof parseArgs>, io: CliIO, deps: PstreamDeps): Promise<ExportPlan> {
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"\n${EXPORT_USAGE}`);
+  const sources = args.strings('source').map((s) => resolve(io.cwd, s));
+  if (sources.length === 0) throw new UsageError(`option --source is required\n${EXPORT_USAGE}`, '--source');
+  if (args.has('limit') && args.flag('no-limit')) throw new UsageError('options --limit and --no-limit cannot be used together', '--limit');
+  const requestFile = args.string('request');
+  if (requestFile !== undefined) {
+    for (const option of ['keywords', 'limit', 'no-limit']) {
+      if (args.has(option)) throw new UsageError(`option --${option} cannot be used with --request (the request file holds it)`, `--${option}`);
+    }
+  }
+  for (const [i, source] of sources.entries()) {
+    const given = args.strings('source')[i]!;
+    const info = await stat(source).catch(() => undefined);
+    if (info === undefined) throw new UsageError(`--source: no such file or directory: "${given}"`, '--source', given);
+    if (!info.isFile() && !info.isDirectory()) throw new UsageError(`--source: not a file or directory: "${given}"`, '--source', given);
+  }
+  const tmpDirText = args.string('tmp-dir');
+  const tmpDir = tmpDirText === undefined ? undefined : resolve(io.cwd, tmpDirText);
+  if (tmpDir !== undefined && !(await stat(tmpDir).catch(() => undefined))?.isDirectory()) {
+    throw new UsageError(`--tmp-dir: not a directory: "${tmpDirText}"`, '--tmp-dir', tmpDirText);
+  }
+  const maxPartText = args.string('max-part-bytes');
+  const maxPartBytes = maxPartText === undefined ? undefined : parseSize(maxPartText, '--max-part-bytes');
+  const limitText = args.string('limit');
+  const limitBytes = limitText === undefined ? undefined : parseSize(limitText, '--limit');
+
+  let request: ParsedExportRequest;
+  if (requestFile !== undefined) {
+    const body = await readFile(resolve(io.cwd, requestFile), 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`--request: cannot read "${requestFile}" (${error.code ?? error.message})`, '--request', requestFile);
+    });
+    request = requestFromBody(body, requestFile, deps);
+  } else {
+    request = requestFromFlags({ keywords: args.string('keywords'), limitBytes, limitText, noLimit: args.flag('no-limit') }, deps);
+  }
+
+  return {
+    sources,
+    request,
+    maxPartBytes,
+    out: await planOutput(args.string('out'), io),
+    tmpDir,
+    json: args.flag('json'),
+  };
+}
+
+/** Where `--out` sends the data. */
+type OutputTarget =
+  | { readonly kind: 'stdout' }
+  /** A file path whose extension is set by the result. */
+  | { readonly kind: 'file'; readonly path: string }
+  /** A directory: the file is named after the first source. */
+  | { readonly kind: 'directory'; readonly dir: string };
+
+async function planOutput(outText: string | undefined, io: CliIO): Promise<OutputTarget> {
+  if (outText === '-') return { kind: 'stdout' };
+  if (outText === undefined) return { kind: 'directory', dir: io.cwd };
+  if (outText === '') throw new UsageError('--out: empty path', '--out', '');
+  const out = resolve(io.cwd, outText);
+  if ((await stat(out).catch(() => undefined))?.isDirectory()) return { kind: 'directory', dir: out };
+  if (!(await stat(dirname(out)).catch(() => undefined))?.isDirectory()) {
+    throw new UsageError(`--out: no such directory: "${dirname(outText)}"`, '--out', outText);
+  }
+  return { kind: 'file', path: out };
+}
+
+/** `path` with its extension replaced by (or, without one, followed by) `extension`. */
+export function withExtension(path: string, extension: string): string {
+  const current = extname(path);
+  const stem = current === '' || current === basename(path) ? path : path.slice(0, -current.length);
+  return `${stem}${extension}`;
+}
+
+/** Writes `stream` to a temporary file next to `file`, renamed to `file` once complete; removed on failure. */
+async function writeAtomically(stream: Readable, file: string): Promise<void> {
+  const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
+  try {
+    await pipeline(stream, createWriteStream(partial, { flags: 'wx' }));
+    await rename(partial, file);
+  } catch (error) {
+    stream.destroy();
+    await unlink(partial).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Copies `stream` to `target` (standard output) with backpressure, leaving `target` open. */
+async function copyTo(stream: Readable, target: CliStream): Promise<void> {
+  try {
+    for await (const chunk of stream) {
+      if (!target.write(chunk as Uint8Array)) {
+        await new Promise<void>((resolve, reject) => {
+          const cleanup = (): void => {
+            target.off('drain', onDrain);
+            target.off('error', onError);
+          };
+          const onDrain = (): void => {
+            cleanup();
+            resolve();
+          };
+          const onError = (error: Error): void => {
+            cleanup();
+            reject(error);
+          };
+          target.on('drain', onDrain);
+          target.on('error', onError);
+        });
+      }
+    }
+  } catch (error) {
+    stream.destroy();
+    throw error;
+  }
+}
+
+function report(io: CliIO, plan: ExportPlan, file: string, summary: ExportSummary, requestWarnings: readonly string[]): void {
+  const warnings = [...requestWarnings, ...summary.warnings];
+  const info = plan.out.kind === 'stdout' ? io.stderr : io.stdout;
+  if (plan.json) {
+    const line: ExportReport = {
+      format: summary.format,
+      file,
+      bytes: summary.bytes,
+      parts: summary.parts.map((p) => ({ name: p.name, bytes: p.bytes, messages: p.messages })),
+      scanned: summary.scanned,
+      matched: summary.matched,
+      skipped: summary.skipped,
+      warnings,
+    };
+    writeLine(info, JSON.stringify(line));
+    return;
+  }
+  for (const warning of warnings) writeLine(io.stderr, `pstream: warning: ${warning}`);
+  if (plan.out.kind !== 'stdout') writeLine(io.stdout, file);
+}

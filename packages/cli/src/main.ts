@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+/**
+ * The `pstream` command: `export`, `check` and `serve`. Exit status 0 when done, 2 for bad usage or a
+ * bad request (the message names the option or field and the value), 1 for any other failure. A user
+ * mistake never prints a stack trace (set PSTREAM_DEBUG=1 to see the stack of an internal failure).
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runCheck } from './commands/check.js';
+import { runExport } from './commands/export.js';
+import { runServe } from './commands/serve.js';
+import { isQueryError, isRequestError, resolveDeps, type PstreamDeps } from './deps.js';
+import { EXIT_FAILURE, EXIT_USAGE, messageOf, UsageError } from './errors.js';
+import { writeLine, type CliIO } from './io.js';
+
+export const USAGE = `usage: pstream <command> [options]
+
+commands:
+  export   write one PST (or a ZIP of PST parts) from .eml trees, .mbox, .pst or .msg sources
+  check    check the structure of a .pst, or of every part inside a .zip
+  serve    serve the REST exportToPst endpoints for the mailboxes of a directory
+
+Run "pstream <command> --help" for the options of a command.`;
+
+/** The process's own streams and environment. */
+export function processIO(signal?: AbortSignal): CliIO {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), ...(signal ? { signal } : {}) };
+}
+
+/**
+ * Runs `pstream` with `argv` (the arguments after the script name) and returns the exit status.
+ * @param deps replaces some of the real implementations (tests).
+ */
+export async function main(argv: readonly string[], io: CliIO = processIO(), deps?: Partial<PstreamDeps>): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'export':
+        return await runExport(rest, io, await resolveDeps(deps));
+      case 'check':
+        return await runCheck(rest, io, await resolveDeps(deps));
+      case 'serve':
+        return await runServe(rest, io, deps);
+      case 'help':
+      case '--help':
+      case '-h':
+        writeLine(io.stdout, USAGE);
+        return 0;
+      case undefined:
+        throw new UsageError(`a command is required\n${USAGE}`);
+      default:
+        throw new UsageError(`unknown command "${command}"\n${USAGE}`, 'command', command);
+    }
+  } catch (error) {
+    const prefix = command === undefined || !['export', 'check', 'serve'].includes(command) ? 'pstream' : `pstream ${command}`;
+    if (error instanceof UsageError) {
+      writeLine(io.stderr, `${prefix}: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    if (isQueryError(error)) {
+      writeLine(io.stderr, `${prefix}: --keywords: ${error.reason} at position ${error.position} of ${JSON.stringify(error.query)}`);
+      return EXIT_USAGE;
+    }
+    if (isRequestError(error)) {
+      writeLine(io.stderr, `${prefix}: bad request: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    writeLine(io.stderr, `${prefix}: ${messageOf(error)}`);
+    if (io.env['PSTREAM_DEBUG'] && error instanceof Error && error.stack) writeLine(io.stderr, error.stack);
+    return EXIT_FAILURE;
+  }
+}
+
+/** Whether this module is the script node was started with (also through an npm bin symlink). */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143); // a second signal: stop now
+    controller.abort(new Error(`received ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') controller.abort(new Error('standard output was closed'));
+  });
+  const status = await main(process.argv.slice(2), processIO(controller.signal));
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.exitCode = status;
+}

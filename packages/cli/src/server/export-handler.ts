@@ -1,0 +1,102 @@
+/**
+ * Serves one export: reads and parses the body, opens the mailbox's sources and streams the export
+ * into the response as it is produced. The export is aborted when the response closes before its end.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { MessageSource } from '@pstream/sources';
+import type { ApiVersion, PstreamDeps } from '../deps.js';
+import { isNotSupported, isQueryError, isRequestError, REQUEST_FORMS } from '../deps.js';
+import { HttpError } from './errors.js';
+import { findMailbox } from './mailboxes.js';
+import { readBody } from './body.js';
+
+/** What the handler needs besides the request. */
+export interface ExportContext {
+  readonly deps: PstreamDeps;
+  readonly dataDir: string;
+  readonly maxBodyBytes: number;
+  readonly tmpDir?: string | undefined;
+  readonly maxPartBytes?: number | undefined;
+  readonly expectsContinue: boolean;
+}
+
+/** A `Content-Disposition` value for `fileName`, ASCII-safe, with the UTF-8 form when needed. */
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  if (ascii === fileName) return `attachment; filename="${fileName}"`;
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+/** Turns a request parser error into a response status. */
+function requestErrorToHttp(error: unknown): unknown {
+  if (isQueryError(error)) return new HttpError(400, `contentKeyword: ${error.reason} at position ${error.position} of ${JSON.stringify(error.query)}`);
+  if (!isRequestError(error)) return error;
+  if (isNotSupported(error)) return new HttpError(501, error.message);
+  return new HttpError(400, error.message);
+}
+
+/** Handles `POST …/Action` (v4) and `POST …/exportToPst` (v6). */
+export async function handleExport(
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: { readonly apiVersion: ApiVersion; readonly mailboxId: string },
+  context: ExportContext,
+): Promise<void> {
+  const { deps } = context;
+  const mailbox = await findMailbox(context.dataDir, route.mailboxId);
+  const body = await readBody(req, res, context.maxBodyBytes, context.expectsContinue);
+  let request;
+  try {
+    request = deps.parseExportRequest(body, { form: REQUEST_FORMS[route.apiVersion] });
+  } catch (error) {
+    throw requestErrorToHttp(error);
+  }
+
+  const controller = new AbortController();
+  const onClose = (): void => {
+    if (!res.writableFinished) controller.abort(new Error('the client closed the connection before the end of the download'));
+  };
+  res.on('close', onClose);
+  const sources: MessageSource[] = [];
+  try {
+    for (const path of mailbox.paths) {
+      sources.push(await deps.openSource(path, { signal: controller.signal, ...(context.tmpDir ? { tmpDir: context.tmpDir } : {}) }));
+      controller.signal.throwIfAborted();
+    }
+    const handle = deps.exportToPst({
+      sources,
+      name: mailbox.id,
+      signal: controller.signal,
+      ...(request.keywords !== undefined ? { keywords: request.keywords } : {}),
+      ...(request.limitBytes !== undefined ? { limitBytes: request.limitBytes } : {}),
+      ...(context.maxPartBytes !== undefined ? { maxPartBytes: context.maxPartBytes } : {}),
+      ...(context.tmpDir !== undefined ? { tmpDir: context.tmpDir } : {}),
+    });
+    handle.summary.catch(() => undefined);
+    handle.head.catch(() => undefined);
+    let head;
+    try {
+      head = await handle.head;
+      controller.signal.throwIfAborted();
+    } catch (error) {
+      handle.stream.destroy();
+      throw requestErrorToHttp(error);
+    }
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/octet-stream',
+      'Content-Disposition': contentDisposition(head.fileName),
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    };
+    if (request.warnings.length > 0) headers['X-Pstream-Warnings'] = encodeURIComponent(request.warnings.join('\n'));
+    res.writeHead(200, headers);
+    // pipeline destroys the export stream (which aborts the export) if the response closes early.
+    await pipeline(handle.stream, res);
+    await handle.summary;
+  } finally {
+    res.off('close', onClose);
+    if (!res.writableFinished) controller.abort(new Error('the download did not complete'));
+    await Promise.allSettled(sources.map((s) => s.close()));
+  }
+}
