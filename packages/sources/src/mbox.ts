@@ -1,0 +1,115 @@
+/**
+ * An mbox file as a mailbox of one folder, named after the file (its name without extension).
+ *
+ * Messages are found by `splitMbox` (see there for what counts as a separator) and each is parsed from its
+ * own byte range, so the file is streamed and never held in memory. `format` says how `From ` lines inside
+ * bodies were escaped by the writer:
+ * - `mboxrd` (default): every line matching `>*From ` had one `>` added; one is removed on reading, so
+ *   `>From ` reads as `From ` and `>>From ` as `>From `.
+ * - `mboxo`: `From ` was escaped as `>From `, but `>From ` itself was not escaped, so escaping cannot be
+ *   undone unambiguously; lines are left as they are.
+ *
+ * A last message cut off by the end of the file (no final line break, or its top-level multipart lacking
+ * the closing delimiter) is a damaged item, as are non-blank bytes before the first envelope line.
+ */
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { basename, extname, resolve } from 'node:path';
+import type { FolderSpec, MessageRecord } from '@pstream/pst';
+import type { MessageSource, SourceMessage, SourceOptions } from './source.js';
+import { handleDamaged, isItemDamage, reasonOf, throwIfAborted } from './errors.js';
+import { MimeDamageError, parseMime } from './mime-message.js';
+import { splitMbox, type MboxSplitResult } from './mbox-split.js';
+import { SpoolDirectory, SpoolGroup } from './spool.js';
+
+/** How `From ` lines in bodies were escaped; see the module comment. */
+export type MboxFormat = 'mboxrd' | 'mboxo';
+
+export interface MboxOptions extends SourceOptions {
+  /** Default `mboxrd`. */
+  readonly format?: MboxFormat;
+}
+
+/** Removes one `>` from every line that matches `>+From ` (mboxrd unescaping), across chunk borders. */
+export async function* unescapeMboxrd(input: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+  let carry = Buffer.alloc(0);
+  for await (const raw of input) {
+    const chunk = carry.length ? Buffer.concat([carry, raw]) : Buffer.from(raw);
+    const lastNl = chunk.lastIndexOf(10);
+    if (lastNl < 0) {
+      carry = chunk;
+      continue;
+    }
+    carry = Buffer.from(chunk.subarray(lastNl + 1));
+    yield unescapeLines(chunk.subarray(0, lastNl + 1));
+  }
+  if (carry.length) yield unescapeLines(carry);
+}
+
+function unescapeLines(block: Buffer): Buffer {
+  // Fast path: no escaped line in the block.
+  if (block.indexOf('>') < 0) return block;
+  const text = block.toString('latin1');
+  const out = text.replace(/(^|\n)>(>*From )/g, '$1$2');
+  return out.length === text.length ? block : Buffer.from(out, 'latin1');
+}
+
+/** Reads one mbox file. */
+export class MboxSource implements MessageSource {
+  readonly kind = 'mbox' as const;
+  readonly path: string;
+  readonly name: string;
+  readonly format: MboxFormat;
+  readonly #options: MboxOptions;
+  readonly #spool: SpoolDirectory;
+
+  constructor(path: string, options: MboxOptions = {}) {
+    this.path = resolve(path);
+    this.name = basename(this.path, extname(this.path));
+    this.format = options.format ?? 'mboxrd';
+    this.#options = options;
+    this.#spool = new SpoolDirectory(options.tmpDir);
+  }
+
+  /** The one folder: `[name]`. */
+  async *folders(): AsyncIterable<FolderSpec> {
+    yield { path: [this.name] };
+  }
+
+  async *messages(): AsyncIterable<SourceMessage> {
+    const folder = [this.name];
+    const split: MboxSplitResult = {};
+    for await (const range of splitMbox(this.path, split)) {
+      throwIfAborted(this.#options, this.path);
+      const origin = `${this.path}#${range.number}`;
+      const spool = new SpoolGroup(this.#spool);
+      let record: MessageRecord;
+      try {
+        if (range.cutOff) {
+          throw new MimeDamageError(`truncated: the file ends in the middle of a line (message at byte ${range.start})`);
+        }
+        const bytes: AsyncIterable<Uint8Array> =
+          range.end > range.start ? createReadStream(this.path, { start: range.start, end: range.end - 1 }) : Readable.from([]);
+        const input = this.format === 'mboxrd' ? unescapeMboxrd(bytes) : bytes;
+        record = (await parseMime(input, { spool, requireClosingBoundary: range.last })).record;
+      } catch (error) {
+        await spool.dispose();
+        if (!isItemDamage(error)) throw error;
+        handleDamaged(this.#options, { origin, reason: reasonOf(error) }, error);
+        continue;
+      }
+      yield { folder, record, origin, dispose: () => spool.dispose() };
+    }
+    if (split.preamble !== undefined) {
+      const { start, end } = split.preamble;
+      handleDamaged(this.#options, {
+        origin: `${this.path}@${start}`,
+        reason: `${end - start} bytes before the first envelope line (From sender date) are not part of any message`,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#spool.close();
+  }
+}

@@ -1,0 +1,279 @@
+/**
+ * Parses one RFC 5322 / MIME message from a byte stream into a `MessageRecord`, with mailparser's streaming
+ * `MailParser`: headers decoded (RFC 2047, RFC 2231), bodies decoded from any charset iconv-lite knows,
+ * multipart/alternative split into text and HTML, attachments spooled (see `SpoolGroup`) and
+ * `message/rfc822` parts parsed again into embedded messages.
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createReadStream } from 'node:fs';
+import { MailParser, type AttachmentStream, type HeaderLines, type Headers, type MessageText } from 'mailparser';
+import type { Attachment, FileAttachment, MessageRecord } from '@pstream/pst';
+import * as h from './mime-headers.js';
+import type { SpoolGroup, SpooledBytes } from './spool.js';
+
+/** Embedded messages nested deeper than this are kept as `message/rfc822` file attachments. */
+export const MAX_EMBEDDING_DEPTH = 16;
+
+/** The message could not be parsed; the reason is the message. */
+export class MimeDamageError extends Error {
+  override readonly name = 'MimeDamageError';
+}
+
+export interface MimeParseOptions {
+  /** Where attachment bytes are spooled; disposing the group releases them. */
+  readonly spool: SpoolGroup;
+  /**
+   * Fail with a `MimeDamageError` when the top-level multipart's closing delimiter (`--boundary--`) is
+   * missing: the message was cut off. Used for the last message of an mbox.
+   */
+  readonly requireClosingBoundary?: boolean;
+  /** Nesting depth of this message (0 for a top-level one). */
+  readonly depth?: number;
+}
+
+/** What the envelope line (`From sender date`) in front of a message said, if there was one. */
+export interface MboxEnvelope {
+  readonly sender: string;
+  readonly date?: Date;
+}
+
+export interface ParsedMime {
+  readonly record: MessageRecord;
+  readonly envelope?: MboxEnvelope;
+}
+
+const ENVELOPE = /^From (\S*) +(.*?)\r?$/;
+
+/** Parses an mbox envelope line (`From addr date`); undefined when the line is not one. */
+export function parseEnvelopeLine(line: string): MboxEnvelope | undefined {
+  const m = ENVELOPE.exec(line);
+  if (m === null) return undefined;
+  const rest = (m[2] ?? '').trim();
+  // asctime-style date: "Mon Aug 26 15:45:14 2002", possibly followed by a zone or "remote from …".
+  const dm = /([A-Z][a-z]{2}) +(\d{1,2}) +(\d{1,2}:\d{2}(?::\d{2})?) +(\d{4})/.exec(rest);
+  const parsed = dm ? new Date(`${dm[1]} ${dm[2]} ${dm[4]} ${dm[3]} GMT`) : undefined;
+  const date = parsed && !Number.isNaN(parsed.getTime()) ? parsed : undefined;
+  return { sender: m[1] ?? '', ...(date ? { date } : {}) };
+}
+
+/** Passes the bytes through, dropping a leading mbox envelope line, and watching for closing delimiters. */
+class Prelude {
+  envelope: MboxEnvelope | undefined;
+  /** Lines of the form `--token--`, as candidates for the closing delimiter of the top-level multipart. */
+  readonly closingLines = new Set<string>();
+  bytes = 0;
+
+  async *filter(input: AsyncIterable<Uint8Array>, watchBoundaries: boolean): AsyncGenerator<Buffer> {
+    let first = true;
+    let head = Buffer.alloc(0);
+    let carry = '';
+    for await (const raw of input) {
+      let chunk = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+      this.bytes += chunk.length;
+      if (first) {
+        head = Buffer.concat([head, chunk]);
+        const nl = head.indexOf(10);
+        if (nl < 0 && head.length < 4096) continue;
+        first = false;
+        chunk = head;
+        if (head.subarray(0, 5).toString('latin1') === 'From ') {
+          const end = nl < 0 ? head.length : nl + 1;
+          this.envelope = parseEnvelopeLine(head.subarray(0, end).toString('latin1').replace(/\r?\n$/, ''));
+          chunk = head.subarray(end);
+        }
+      }
+      if (watchBoundaries) carry = this.#watch(carry, chunk);
+      if (chunk.length > 0) yield chunk;
+    }
+    if (first && head.length > 0) {
+      if (watchBoundaries) carry = this.#watch(carry, head);
+      yield head;
+    }
+    if (watchBoundaries) this.#line(carry);
+  }
+
+  #watch(carry: string, chunk: Buffer): string {
+    const textChunk = carry + chunk.toString('latin1');
+    const lines = textChunk.split('\n');
+    const rest = lines.pop() ?? '';
+    for (const line of lines) this.#line(line);
+    // A delimiter line is short; a long unfinished line cannot be one.
+    return rest.length > 1000 ? rest.slice(0, 2) + 'x' : rest;
+  }
+
+  #line(line: string): void {
+    const l = line.replace(/[\r \t]+$/, '');
+    if (l.length > 4 && l.length < 200 && l.startsWith('--') && l.endsWith('--') && this.closingLines.size < 10_000) {
+      this.closingLines.add(l);
+    }
+  }
+}
+
+/** Parses one message from `input` (raw bytes, an optional mbox envelope line first). */
+export async function parseMime(input: AsyncIterable<Uint8Array>, options: MimeParseOptions): Promise<ParsedMime> {
+  const depth = options.depth ?? 0;
+  const prelude = new Prelude();
+  const parser = new MailParser({ ignoreEmbedded: true, checksumAlgo: false, skipTextToHtml: true, skipImageLinks: true });
+  let headers: Headers | undefined;
+  let headerLines: HeaderLines = [];
+  parser.on('headers', (v: Headers) => (headers = v));
+  parser.on('headerLines', (v: HeaderLines) => (headerLines = v));
+
+  const piping = pipeline(Readable.from(prelude.filter(input, options.requireClosingBoundary === true)), parser);
+  piping.catch(() => undefined);
+
+  type Pending = { readonly meta: AttachmentStream; readonly bytes: SpooledBytes; readonly embedded: boolean };
+  const parts: Pending[] = [];
+  let textPart: MessageText | undefined;
+  for await (const data of parser as AsyncIterable<AttachmentStream | MessageText>) {
+    if (data.type === 'text') {
+      textPart = data;
+      continue;
+    }
+    try {
+      const bytes = await options.spool.spool(data.content);
+      const embedded = isMessageType(data.contentType) && depth < MAX_EMBEDDING_DEPTH;
+      parts.push({ meta: data, bytes, embedded });
+    } finally {
+      data.release?.();
+    }
+  }
+  await piping;
+
+  if (prelude.bytes === 0) throw new MimeDamageError('the message is empty');
+  if (headers === undefined || headerLines.length === 0 || !looksLikeHeader(headerLines)) {
+    throw new MimeDamageError('no RFC 5322 header fields at the start of the message');
+  }
+  if (options.requireClosingBoundary === true) {
+    const { type, boundary } = contentType(headers);
+    const isMultipart = type.startsWith('multipart/');
+    if (isMultipart && boundary !== undefined && !prelude.closingLines.has(`--${boundary}--`)) {
+      throw new MimeDamageError(`truncated: the closing delimiter --${boundary}-- of the multipart body is missing`);
+    }
+  }
+
+  const attachments: Attachment[] = [];
+  let index = 0;
+  for (const part of parts) {
+    index += 1;
+    if (part.embedded) {
+      const inner = await parseEmbedded(part.bytes, options, depth + 1);
+      attachments.push({ kind: 'message', name: part.meta.filename ?? inner.subject, message: inner });
+      continue;
+    }
+    attachments.push(fileAttachment(part.meta, part.bytes, index));
+  }
+
+  const record = buildRecord(headers, headerLines, textPart, attachments, prelude.envelope);
+  return { record, ...(prelude.envelope ? { envelope: prelude.envelope } : {}) };
+}
+
+async function parseEmbedded(bytes: SpooledBytes, options: MimeParseOptions, depth: number): Promise<MessageRecord> {
+  const source = await bytes.open();
+  try {
+    const inner = await parseMime(source, { spool: options.spool, depth });
+    return inner.record;
+  } catch (error) {
+    if (!(error instanceof MimeDamageError)) throw error;
+    // An unreadable embedded message is still a message attachment; keep what can be said about it.
+    return { subject: '' };
+  } finally {
+    if (bytes.file !== undefined) await options.spool.release(bytes.file);
+  }
+}
+
+/** The top-level content type and its boundary parameter. */
+function contentType(headers: Headers): { type: string; boundary?: string } {
+  const ct = headers.get('content-type');
+  if (typeof ct !== 'object' || ct === null || Array.isArray(ct) || ct instanceof Date || !('params' in ct)) {
+    return { type: 'text/plain' };
+  }
+  const params = ct.params as Readonly<Record<string, string | undefined>>;
+  const boundary = params['boundary'];
+  return { type: String(ct.value).toLowerCase(), ...(boundary !== undefined ? { boundary } : {}) };
+}
+
+function isMessageType(contentType: string): boolean {
+  const t = contentType.toLowerCase();
+  return t === 'message/rfc822' || t === 'message/global';
+}
+
+/** The first field must be a well-formed field name followed by a colon. */
+function looksLikeHeader(lines: HeaderLines): boolean {
+  const first = lines[0];
+  return first !== undefined && /^[!-9;-~]+[ \t]*:/.test(first.line);
+}
+
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  'image/png': '.png',
+  'image/jpeg': '.jpg',
+  'image/gif': '.gif',
+  'text/plain': '.txt',
+  'text/html': '.html',
+  'text/calendar': '.ics',
+  'application/pdf': '.pdf',
+  'message/rfc822': '.eml',
+  'message/delivery-status': '.txt',
+};
+
+function fileAttachment(meta: AttachmentStream, bytes: SpooledBytes, index: number): FileAttachment {
+  const contentType = meta.contentType.toLowerCase();
+  const name = meta.filename?.trim() || `attachment-${meta.partId ?? index}${EXTENSIONS[contentType] ?? '.bin'}`;
+  const isInline = meta.related === true || (meta.contentDisposition === 'inline' && meta.cid !== undefined);
+  return {
+    kind: 'file',
+    name,
+    contentType,
+    ...(meta.cid ? { contentId: meta.cid } : {}),
+    isInline,
+    size: bytes.size,
+    open: bytes.open,
+  };
+}
+
+function buildRecord(
+  headers: Headers,
+  lines: HeaderLines,
+  textPart: MessageText | undefined,
+  attachments: Attachment[],
+  envelope: MboxEnvelope | undefined,
+): MessageRecord {
+  const from = h.mailboxes(headers.get('from'))[0];
+  const senderField = h.mailboxes(headers.get('sender'))[0];
+  const sender =
+    senderField && senderField.address?.toLowerCase() !== from?.address?.toLowerCase() ? senderField : undefined;
+  const recipients = h.recipients(headers);
+  const sentAt = h.parseMailDate(h.rawValues(lines, 'date')[0]);
+  const receivedAt = h.receivedDate(lines) ?? envelope?.date;
+  const importance = h.importance(headers);
+  const isRead = h.readState(lines);
+  const categories = h.categories(headers);
+  const references = h.references(headers);
+  const internetMessageId = h.text(headers.get('message-id'));
+  const inReplyTo = h.text(headers.get('in-reply-to'));
+  const subject = typeof headers.get('subject') === 'string' ? (headers.get('subject') as string) : '';
+  return {
+    subject,
+    ...(from ? { from } : {}),
+    ...(sender ? { sender } : {}),
+    ...(recipients.length ? { recipients } : {}),
+    ...(sentAt ? { sentAt } : {}),
+    ...(receivedAt ? { receivedAt } : {}),
+    ...(importance ? { importance } : {}),
+    ...(isRead !== undefined ? { isRead } : {}),
+    ...(internetMessageId ? { internetMessageId } : {}),
+    ...(inReplyTo ? { inReplyTo } : {}),
+    ...(references ? { references } : {}),
+    transportHeaders: h.transportHeaders(lines),
+    ...(categories.length ? { categories } : {}),
+    ...(textPart?.text !== undefined ? { body: textPart.text } : {}),
+    ...(textPart?.html !== undefined ? { html: textPart.html } : {}),
+    ...(attachments.length ? { attachments } : {}),
+  };
+}
+
+/** Parses the message stored in a file. */
+export function parseMimeFile(path: string, options: MimeParseOptions): Promise<ParsedMime> {
+  return parseMime(createReadStream(path), options);
+}

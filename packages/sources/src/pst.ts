@@ -1,0 +1,350 @@
+/**
+ * A Unicode PST (or OST) file as a message source, read with `pst-extractor`.
+ *
+ * Folders are those under the IPM subtree (the "Top of Personal Folders"), by display name; the hidden
+ * folders beside it (search root, views, …) are not mail folders and are skipped. When the file has no IPM
+ * subtree entry, the root folder's children are used instead. Items kept in the IPM subtree folder itself
+ * (some files have them) are yielded with the folder path `[]`, the top of the mailbox; `folders()` does
+ * not list `[]`.
+ *
+ * Limits of the reader: ANSI PSTs (Outlook 97–2002, header `wVer` 14 or 15) cannot be opened and are
+ * refused with `SourceError` code `ANSI_PST`. pst-extractor keeps its named-property map in a static
+ * field, so two PstSources should not be read at the same time. Files up to `loadIntoMemoryBelow` bytes are
+ * read into memory first, because pst-extractor's file-descriptor mode does many tiny reads.
+ */
+import { open as openFile, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
+import { PSTFile, PSTRecipient, type PSTAttachment, type PSTFolder, type PSTMessage } from 'pst-extractor';
+import type { Attachment, FolderSpec, Importance, MailAddress, MessageRecord, Recipient, Sensitivity } from '@pstream/pst';
+import type { MessageSource, SourceMessage, SourceOptions } from './source.js';
+import { SourceError, handleDamaged, reasonOf, throwIfAborted } from './errors.js';
+
+export interface PstOptions extends SourceOptions {
+  /** Files smaller than this are read into memory before parsing. Default 256 MiB; 0 never does. */
+  readonly loadIntoMemoryBelow?: number;
+}
+
+/** PST header `wVer` values: 14/15 ANSI, 23 Unicode, 36 Unicode with 4 KiB pages. */
+export interface PstHeaderInfo {
+  readonly magicClient: 'SM' | 'SO' | string;
+  readonly version: number;
+}
+
+/** Reads the first bytes of a PST header; throws a `SourceError` when the file is no PST or an ANSI one. */
+export async function checkPstHeader(path: string): Promise<PstHeaderInfo> {
+  const fh = await openFile(path, 'r').catch((e: unknown) => {
+    throw new SourceError('ENOENT_SOURCE', path, `cannot open the file: ${reasonOf(e)}`, { cause: e });
+  });
+  try {
+    const buf = Buffer.alloc(12);
+    const { bytesRead } = await fh.read(buf, 0, 12, 0);
+    if (bytesRead < 12 || buf.toString('latin1', 0, 4) !== '!BDN') {
+      throw new SourceError('BAD_FORMAT', path, 'not a PST file: the header does not start with the magic "!BDN"');
+    }
+    const magicClient = buf.toString('latin1', 8, 10);
+    const version = buf.readUInt16LE(10);
+    if (version < 23) {
+      throw new SourceError(
+        'ANSI_PST',
+        path,
+        `ANSI (Outlook 97-2002) PST files are not supported: header wVer is ${version} (14 or 15 means ANSI, 23 or more Unicode); ` +
+          'open it in Outlook and export to a Unicode PST first',
+      );
+    }
+    return { magicClient, version };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** pst-extractor's protected string getter, for properties it has no accessor for. */
+interface StringItemReader {
+  getStringItem(identifier: number): string;
+}
+
+const PR_INTERNET_REFERENCES = 0x1039;
+const PR_IPM_SUBTREE_ENTRYID = 0x35e0;
+const IMPORTANCE: readonly Importance[] = ['low', 'normal', 'high'];
+const SENSITIVITY: readonly Sensitivity[] = ['normal', 'personal', 'private', 'confidential'];
+const READ_CHUNK = 64 * 1024;
+
+function nonEmpty(s: string | null | undefined): string | undefined {
+  if (s === null || s === undefined) return undefined;
+  const t = s.replace(/\0+$/, '').trim();
+  return t === '' ? undefined : t;
+}
+
+function address(name: string, email: string, type: string): MailAddress | undefined {
+  const n = nonEmpty(name);
+  const a = nonEmpty(email);
+  const t = nonEmpty(type);
+  if (!n && !a) return undefined;
+  return { ...(n ? { name: n } : {}), ...(a ? { address: a } : {}), ...(t && t !== 'SMTP' ? { addressType: t } : {}) };
+}
+
+function date(d: Date | null): Date | undefined {
+  return d !== null && !Number.isNaN(d.getTime()) ? d : undefined;
+}
+
+/** Reads one PST file. */
+export class PstSource implements MessageSource {
+  readonly kind = 'pst' as const;
+  readonly path: string;
+  readonly name: string;
+  readonly #options: PstOptions;
+  #file: Promise<PSTFile> | undefined;
+
+  constructor(path: string, options: PstOptions = {}) {
+    this.path = resolve(path);
+    this.name = basename(this.path, extname(this.path));
+    this.#options = options;
+  }
+
+  /** Opens the file (once): checks the header, then hands it to pst-extractor. */
+  #open(): Promise<PSTFile> {
+    this.#file ??= (async () => {
+      await checkPstHeader(this.path);
+      const limit = this.#options.loadIntoMemoryBelow ?? 256 * 1024 * 1024;
+      const { size } = await stat(this.path);
+      try {
+        return size < limit ? new PSTFile(readFileSync(this.path)) : new PSTFile(this.path);
+      } catch (error) {
+        throw new SourceError('BAD_FORMAT', this.path, `pst-extractor cannot open the file: ${reasonOf(error)}`, { cause: error });
+      }
+    })();
+    return this.#file;
+  }
+
+  /** The folders under the IPM subtree, parents first, each with its path. */
+  async *#walk(): AsyncGenerator<{ folder: PSTFolder; path: string[] }> {
+    const pst = await this.#open();
+    const root = pst.getRootFolder();
+    const ipm = this.#ipmSubtreeNid(pst);
+    const top = ipm === undefined ? root : this.#find(root, ipm) ?? root;
+    // Items kept directly in the top folder belong to the folder path [] (the top of the mailbox).
+    yield { folder: top, path: [] };
+    const stack: Array<{ folder: PSTFolder; path: string[] }> = this.#children(top, []).reverse();
+    while (stack.length > 0) {
+      const entry = stack.pop();
+      if (entry === undefined) break;
+      yield entry;
+      stack.push(...this.#children(entry.folder, entry.path).reverse());
+    }
+  }
+
+  #children(folder: PSTFolder, path: string[]): Array<{ folder: PSTFolder; path: string[] }> {
+    let subs: PSTFolder[] = [];
+    try {
+      subs = folder.hasSubfolders ? folder.getSubFolders() : [];
+    } catch (error) {
+      handleDamaged(this.#options, { origin: this.#origin(path), reason: `cannot read the subfolders: ${reasonOf(error)}` }, error);
+    }
+    return subs.map((f) => ({ folder: f, path: [...path, f.displayName] }));
+  }
+
+  #ipmSubtreeNid(pst: PSTFile): number | undefined {
+    try {
+      const store = pst.getMessageStore() as unknown as { pstTableItems?: Map<number, { data: Buffer }> | null };
+      const item = store.pstTableItems?.get(PR_IPM_SUBTREE_ENTRYID);
+      if (item && item.data.length >= 24) return item.data.readUInt32LE(20);
+    } catch {
+      // no IPM subtree entry: use the root folder
+    }
+    return undefined;
+  }
+
+  #find(folder: PSTFolder, nid: number, depth = 0): PSTFolder | undefined {
+    if (folder.descriptorNodeId.toNumber() === nid) return folder;
+    if (depth > 2 || !folder.hasSubfolders) return undefined;
+    for (const sub of folder.getSubFolders()) {
+      const hit = this.#find(sub, nid, depth + 1);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  #origin(path: readonly string[], item?: string): string {
+    return `pst:${this.path}:/${path.join('/')}${item === undefined ? '' : `/${item}`}`;
+  }
+
+  async *folders(): AsyncIterable<FolderSpec> {
+    for await (const { folder, path } of this.#walk()) {
+      if (path.length === 0) continue;
+      const containerClass = nonEmpty(folder.containerClass);
+      yield { path, ...(containerClass ? { containerClass } : {}) };
+    }
+  }
+
+  async *messages(): AsyncIterable<SourceMessage> {
+    for await (const { folder, path } of this.#walk()) {
+      let expected = 0;
+      try {
+        expected = folder.contentCount;
+      } catch (error) {
+        handleDamaged(this.#options, { origin: this.#origin(path), reason: `cannot read the contents table: ${reasonOf(error)}` }, error);
+        continue;
+      }
+      if (expected === 0) continue;
+      const cursor = folder as unknown as { currentEmailIndex: number };
+      let index = 0;
+      for (;;) {
+        throwIfAborted(this.#options, this.path);
+        const before = cursor.currentEmailIndex;
+        let child: unknown;
+        try {
+          child = folder.getNextChild();
+        } catch (error) {
+          handleDamaged(this.#options, { origin: this.#origin(path, `#${before + 1}`), reason: `cannot read the item: ${reasonOf(error)}` }, error);
+          cursor.currentEmailIndex = before + 1;
+          if (before + 1 >= expected) break;
+          continue;
+        }
+        // pst-extractor skips an item it cannot load (it only logs it): its cursor then moves by more than one.
+        for (let skipped = before; skipped < cursor.currentEmailIndex - 1; skipped++) {
+          handleDamaged(this.#options, { origin: this.#origin(path, `#${skipped + 1}`), reason: 'pst-extractor could not load the item' });
+        }
+        if (child === null || child === undefined) break;
+        index = cursor.currentEmailIndex;
+        const message = child as PSTMessage;
+        const origin = this.#origin(path, `#${index}`);
+        let record: MessageRecord;
+        try {
+          record = this.#record(message, origin, 0);
+        } catch (error) {
+          handleDamaged(this.#options, { origin, reason: reasonOf(error) }, error);
+          continue;
+        }
+        yield { folder: path, record, origin };
+      }
+      if (cursor.currentEmailIndex < expected) {
+        handleDamaged(this.#options, {
+          origin: this.#origin(path),
+          reason: `the folder says it holds ${expected} items, but only ${cursor.currentEmailIndex} could be listed`,
+        });
+      }
+    }
+  }
+
+  #record(m: PSTMessage, origin: string, depth: number): MessageRecord {
+    const from = address(m.sentRepresentingName, m.sentRepresentingEmailAddress, m.sentRepresentingAddressType);
+    const senderAddress = address(m.senderName, m.senderEmailAddress, m.senderAddrtype);
+    const sender =
+      senderAddress && (senderAddress.address !== from?.address || senderAddress.name !== from?.name) ? senderAddress : undefined;
+    const recipients = this.#recipients(m);
+    const attachments = this.#attachments(m, origin, depth);
+    const messageClass = nonEmpty(m.messageClass);
+    const references = nonEmpty((m as unknown as StringItemReader).getStringItem(PR_INTERNET_REFERENCES));
+    let categories: string[] = [];
+    try {
+      categories = m.colorCategories;
+    } catch {
+      categories = [];
+    }
+    const fields = {
+      sentAt: date(m.clientSubmitTime),
+      receivedAt: date(m.messageDeliveryTime),
+      createdAt: date(m.creationTime),
+      modifiedAt: date(m.modificationTime),
+      internetMessageId: nonEmpty(m.internetMessageId),
+      inReplyTo: nonEmpty(m.inReplyToId),
+      references,
+      transportHeaders: nonEmpty(m.transportMessageHeaders) ? m.transportMessageHeaders : undefined,
+      body: m.body ? m.body : undefined,
+      html: m.bodyHTML ? m.bodyHTML : undefined,
+    };
+    const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<MessageRecord>;
+    return {
+      ...(messageClass ? { messageClass } : {}),
+      subject: m.subject ?? '',
+      ...(from ? { from } : {}),
+      ...(sender ? { sender } : {}),
+      ...(recipients.length ? { recipients } : {}),
+      ...defined,
+      importance: IMPORTANCE[m.importance] ?? 'normal',
+      sensitivity: SENSITIVITY[m.sensitivity] ?? 'normal',
+      isRead: m.isRead,
+      isDraft: m.isUnsent,
+      ...(categories.length ? { categories } : {}),
+      ...(attachments.length ? { attachments } : {}),
+    };
+  }
+
+  #recipients(m: PSTMessage): Recipient[] {
+    const count = m.numberOfRecipients;
+    if (count === 0) return [];
+    const table = (m as unknown as { recipientTable: { getItems(): Array<Map<number, never>> } | null }).recipientTable;
+    const rows = table ? table.getItems() : [];
+    const out: Recipient[] = [];
+    for (const row of rows) {
+      const r = new PSTRecipient((m as unknown as { pstFile: PSTFile }).pstFile, row);
+      const kind = r.recipientType === 2 ? 'cc' : r.recipientType === 3 ? 'bcc' : 'to';
+      const a = address(r.displayName, nonEmpty(r.smtpAddress) ?? r.emailAddress, nonEmpty(r.smtpAddress) ? 'SMTP' : r.addrType);
+      if (a) out.push({ kind, ...a });
+    }
+    return out;
+  }
+
+  #attachments(m: PSTMessage, origin: string, depth: number): Attachment[] {
+    const count = m.numberOfAttachments;
+    const out: Attachment[] = [];
+    for (let i = 0; i < count; i++) {
+      const where = `${origin}/attachment ${i + 1}`;
+      try {
+        const a = m.getAttachment(i);
+        // pst-extractor creates attachments without the message's descriptor node, and then cannot open an
+        // embedded message (it returns null); give it the node of the message that holds the attachment.
+        const holder = a as unknown as { descriptorIndexNode: unknown };
+        holder.descriptorIndexNode ??= (m as unknown as { descriptorIndexNode: unknown }).descriptorIndexNode;
+        const name = nonEmpty(a.longFilename) ?? nonEmpty(a.filename) ?? nonEmpty(a.displayName);
+        if (a.attachMethod === 5) {
+          const inner = a.embeddedPSTMessage;
+          if (inner === null) throw new Error('the embedded message cannot be read');
+          const message = this.#record(inner, where, depth + 1);
+          out.push({ kind: 'message', name: name ?? message.subject, message });
+          continue;
+        }
+        const stream = a.fileInputStream;
+        if (stream === null) throw new Error(`attachment method ${a.attachMethod} has no data to read`);
+        const size = stream.length.toNumber();
+        const contentType = nonEmpty(a.mimeTag);
+        const contentId = nonEmpty(a.contentId);
+        const isInline = contentId !== undefined && a.isAttachmentInvisibleInRTF;
+        const created = date(a.modificationTime);
+        out.push({
+          kind: 'file',
+          name: name ?? `attachment-${i + 1}.bin`,
+          ...(contentType ? { contentType } : {}),
+          ...(contentId ? { contentId } : {}),
+          isInline,
+          size,
+          open: () => readAttachment(a, size),
+          ...(created ? { lastModified: created } : {}),
+        });
+      } catch (error) {
+        handleDamaged(this.#options, { origin: where, reason: reasonOf(error) }, error);
+      }
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    const file = await this.#file?.catch(() => undefined);
+    this.#file = undefined;
+    file?.close();
+  }
+}
+
+/** Reads exactly `size` bytes of an attachment, in chunks. */
+async function* readAttachment(a: PSTAttachment, size: number): AsyncGenerator<Uint8Array> {
+  const stream = a.fileInputStream;
+  if (stream === null) throw new Error('the attachment has no data');
+  let remaining = size;
+  while (remaining > 0) {
+    const buf = Buffer.alloc(Math.min(remaining, READ_CHUNK));
+    const n = stream.readBlock(buf);
+    if (n <= 0) throw new Error(`the attachment data ends ${remaining} bytes early`);
+    remaining -= n;
+    yield buf.subarray(0, n);
+  }
+}

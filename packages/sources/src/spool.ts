@@ -1,0 +1,141 @@
+/**
+ * Spooling of decoded attachment bytes: small ones stay in memory, larger ones go to a temporary file, so
+ * that the exact size is known once the parser has passed the part and `open()` can read it again later.
+ */
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdtemp, rm, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import type { ByteSource } from '@pstream/pst';
+
+/** Attachments up to this many bytes are kept in memory instead of a temporary file. */
+export const IN_MEMORY_LIMIT = 64 * 1024;
+
+/** Writing to the temporary directory failed (disk full, permissions): not the input's fault. */
+export class SpoolError extends Error {
+  override readonly name = 'SpoolError';
+}
+
+/** Bytes that were read once and can be opened again. */
+export interface SpooledBytes {
+  readonly size: number;
+  readonly open: ByteSource;
+  /** The temporary file holding the bytes; absent when they are held in memory. */
+  readonly file?: string;
+}
+
+/** Yields one buffer; the `ByteSource` of in-memory bytes. */
+export function bytesSource(bytes: Uint8Array): ByteSource {
+  return async function* openBytes(): AsyncGenerator<Uint8Array> {
+    if (bytes.length > 0) yield bytes;
+  };
+}
+
+/**
+ * The temporary directory of one source. It is created on first use, under `tmpDir` (the OS temporary
+ * directory by default); `close()` removes it with everything left in it.
+ */
+export class SpoolDirectory {
+  readonly #parent: string;
+  #dir: Promise<string> | undefined;
+  #counter = 0;
+  #closed = false;
+
+  constructor(tmpDir?: string) {
+    this.#parent = tmpDir ?? tmpdir();
+  }
+
+  /** A new file name inside the directory (the file is not created). */
+  async newFile(suffix = '.bin'): Promise<string> {
+    if (this.#closed) throw new Error('the spool directory is closed');
+    this.#dir ??= mkdtemp(join(this.#parent, 'pstream-source-'));
+    const dir = await this.#dir;
+    this.#counter += 1;
+    return join(dir, `${this.#counter}${suffix}`);
+  }
+
+  /** Removes the directory and every file in it. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#dir === undefined) return;
+    const dir = await this.#dir.catch(() => undefined);
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The spooled files of one message, deleted together by `dispose()`. */
+export class SpoolGroup {
+  readonly directory: SpoolDirectory;
+  readonly #files: string[] = [];
+
+  constructor(directory: SpoolDirectory) {
+    this.directory = directory;
+  }
+
+  /** Number of temporary files currently held. */
+  get fileCount(): number {
+    return this.#files.length;
+  }
+
+  /**
+   * Reads `input` to its end. Up to `IN_MEMORY_LIMIT` bytes are kept in memory; past that everything is
+   * written to a temporary file of this group. Writes wait for the file (back-pressure).
+   */
+  async spool(input: AsyncIterable<Uint8Array>, inMemoryLimit = IN_MEMORY_LIMIT): Promise<SpooledBytes> {
+    const held: Uint8Array[] = [];
+    let size = 0;
+    let out: WriteStream | undefined;
+    let file: string | undefined;
+    const spoolFailure = (error: unknown): SpoolError =>
+      new SpoolError(`cannot write the temporary file ${file ?? '(none)'}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    try {
+      for await (const chunk of input) {
+        size += chunk.length;
+        if (out === undefined) {
+          held.push(chunk);
+          if (size <= inMemoryLimit) continue;
+          const path = await this.directory.newFile().catch((e: unknown) => Promise.reject(spoolFailure(e)));
+          file = path;
+          this.#files.push(path);
+          out = createWriteStream(path);
+          // Failures surface through `write` and `finished`; the listener keeps them from being unhandled.
+          out.on('error', () => undefined);
+          for (const piece of held.splice(0)) await write(out, piece).catch((e: unknown) => Promise.reject(spoolFailure(e)));
+        } else {
+          await write(out, chunk).catch((e: unknown) => Promise.reject(spoolFailure(e)));
+        }
+      }
+      if (out !== undefined && file !== undefined) {
+        out.end();
+        await finished(out).catch((e: unknown) => Promise.reject(spoolFailure(e)));
+        const path = file;
+        return { size, file: path, open: () => createReadStream(path) };
+      }
+    } catch (error) {
+      out?.destroy();
+      throw error;
+    }
+    return { size, open: bytesSource(Buffer.concat(held, size)) };
+  }
+
+  /** Deletes one spooled file before the group is disposed (e.g. a parsed embedded message). */
+  async release(file: string): Promise<void> {
+    const i = this.#files.indexOf(file);
+    if (i >= 0) this.#files.splice(i, 1);
+    await unlink(file).catch(() => undefined);
+  }
+
+  /** Deletes every file of the group. */
+  async dispose(): Promise<void> {
+    const files = this.#files.splice(0);
+    await Promise.all(files.map((f) => unlink(f).catch(() => undefined)));
+  }
+}
+
+async function write(out: WriteStream, chunk: Uint8Array): Promise<void> {
+  if (out.errored) throw out.errored;
+  // `once` rejects when the stream emits 'error' while waiting.
+  if (!out.write(chunk)) await once(out, 'drain');
+}
