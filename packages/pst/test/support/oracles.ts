@@ -194,10 +194,10 @@ export type ExpectedAttachment = { name: string; data: Uint8Array } | { name: st
 export interface ExpectedMessage {
   subject: string;
   messageClass?: string;
-  /** Plain-text body; null = no plain body. */
-  body?: string | null;
-  /** HTML body; null = no HTML body. */
-  html?: string | null;
+  /** Plain-text body (or its digest); null = no plain body. */
+  body?: string | TextDigest | null;
+  /** HTML body (or its digest); null = no HTML body. */
+  html?: string | TextDigest | null;
   senderName?: string;
   senderEmail?: string;
   /** Defaults to the sender's when omitted (readpst reports only these). */
@@ -230,7 +230,7 @@ function attachmentRow(a: ExpectedAttachment): AttachmentSummary {
 /** The summary a perfect reader would print for an expected message. */
 export function expectedSummary(m: ExpectedMessage): MessageSummary {
   const rcpt = (r: ExpectedRecipient): RecipientSummary => ({ type: r.type, name: normText(r.name ?? null) || null, email: normText(r.email ?? null) || null });
-  const text = (s: string | null | undefined): TextDigest | null => textDigest(s ?? null);
+  const text = (s: string | TextDigest | null | undefined): TextDigest | null => (typeof s === 'object' && s !== null ? s : textDigest(s ?? null));
   return {
     subject: normSubject(m.subject) ?? '',
     messageClass: m.messageClass ?? null,
