@@ -1,3 +1,2 @@
 export { checkPst } from './check-pst.js';
 export type { CheckFinding, CheckOptions, CheckReport, CheckSeverity, CheckStats } from './types.js';
-export { pstCrc, computeSig } from './binary.js';
