@@ -1,0 +1,146 @@
+/**
+ * The keyword filter of `exportToPst`: compile a query once, ask it about each message.
+ */
+import type { MessageRecord } from '@pstream/pst';
+import type { QueryField, QueryNode, TermNode, TextField } from './query-ast.js';
+import { parseQuery } from './query-parser.js';
+import { RecordText, hasVisibleAttachments } from './record-text.js';
+
+export interface KeywordQueryOptions {
+  /**
+   * Also search the text of attachments (text-like types: `text/*`, JSON, XML, HTML as visible text, and
+   * well-known text file extensions) and of attached messages. Off by default, as in Veeam's export filter.
+   */
+  readonly searchAttachmentContents?: boolean;
+  /** Bytes read from each attachment when `searchAttachmentContents` is on; 1 MiB by default. */
+  readonly attachmentContentMaxBytes?: number;
+  /** Also search the raw transport headers (undecoded). Off by default. */
+  readonly searchHeaders?: boolean;
+}
+
+/** A compiled keyword query. */
+export interface KeywordQuery {
+  /** The query text as given. */
+  readonly text: string;
+  /** True for the empty query, which selects every message. */
+  readonly selectsAll: boolean;
+  /** The parsed query. */
+  readonly tree: QueryNode;
+  /**
+   * Whether the message matches. Asynchronous because the optional attachment scan reads attachment bytes;
+   * rejects when reading an attachment fails.
+   */
+  matches(record: MessageRecord): Promise<boolean>;
+}
+
+const DEFAULT_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Compiles a keyword query. Rules:
+ * - Terms separated by spaces must all match (AND); upper-case `OR` and `NOT` and parentheses combine them,
+ *   with NOT binding tighter than AND, and AND tighter than OR. `AND` may be written out.
+ * - A term matches the words that start with it, case-insensitively after NFKC and case folding:
+ *   `support` matches "Support" and "supporting", not "unsupported". Words are runs of letters, digits and
+ *   marks; CJK and other scripts without spaces count one character as a word, so a term in them matches as a
+ *   substring. A term with punctuation (`e-mail`, `bob@example.com`) is the sequence of its words.
+ * - `"quoted words"` match as an exact phrase of whole words; a trailing `*` (`"ticket supp"*` or
+ *   `"ticket supp*"`, or `supp*`) makes the last word a prefix.
+ * - Without a field, a term is looked for in the subject, the author/sender and recipients (names and
+ *   addresses), the text body, the visible text of the HTML body and attachment file names (plus the options'
+ *   extra fields). `subject:`, `from:`, `to:`, `cc:`, `bcc:`, `participants:`, `body:`, `attachment:` restrict
+ *   a term or a parenthesised group to one field.
+ * - `hasattachments:true|false` (inline images in the body do not count); `received>=YYYY-MM-DD`,
+ *   `received<YYYY-MM-DD`, also `>`, `<=`, `:` (that day) and `:A..B` (UTC days; against `receivedAt`, else
+ *   `sentAt`); `sent…` against `sentAt`.
+ * - The empty query selects everything. A malformed query throws `QueryError` with the position.
+ */
+export function compileQuery(text: string, options: KeywordQueryOptions = {}): KeywordQuery {
+  const tree = parseQuery(text);
+  return new CompiledQuery(text, tree, options);
+}
+
+class CompiledQuery implements KeywordQuery {
+  readonly selectsAll: boolean;
+  private readonly contents: boolean;
+  private readonly headers: boolean;
+  private readonly maxBytes: number;
+
+  constructor(
+    readonly text: string,
+    readonly tree: QueryNode,
+    options: KeywordQueryOptions,
+  ) {
+    this.selectsAll = tree.kind === 'all';
+    this.contents = options.searchAttachmentContents === true;
+    this.headers = options.searchHeaders === true;
+    this.maxBytes = options.attachmentContentMaxBytes ?? DEFAULT_MAX_BYTES;
+    if (!Number.isSafeInteger(this.maxBytes) || this.maxBytes < 0) {
+      throw new RangeError(`attachmentContentMaxBytes must be a non-negative integer, got ${String(options.attachmentContentMaxBytes)}`);
+    }
+  }
+
+  async matches(record: MessageRecord): Promise<boolean> {
+    if (this.selectsAll) return true;
+    const text = new RecordText(record, { maxBytesPerAttachment: this.maxBytes, maxDepth: 4 });
+    return this.evaluate(this.tree, record, text);
+  }
+
+  private async evaluate(node: QueryNode, record: MessageRecord, text: RecordText): Promise<boolean> {
+    switch (node.kind) {
+      case 'all':
+        return true;
+      case 'and':
+        for (const item of node.items) if (!(await this.evaluate(item, record, text))) return false;
+        return true;
+      case 'or':
+        for (const item of node.items) if (await this.evaluate(item, record, text)) return true;
+        return false;
+      case 'not':
+        return !(await this.evaluate(node.item, record, text));
+      case 'has-attachments':
+        return hasVisibleAttachments(record) === node.value;
+      case 'date': {
+        const date = node.field === 'received' ? (record.receivedAt ?? record.sentAt) : record.sentAt;
+        const t = date?.getTime();
+        if (t === undefined || Number.isNaN(t)) return false;
+        return (node.fromMs === undefined || t >= node.fromMs) && (node.beforeMs === undefined || t < node.beforeMs);
+      }
+      case 'term':
+        return this.termMatches(node, text);
+    }
+  }
+
+  /** Looks in the fields without I/O first, and reads attachments only if still not found. */
+  private async termMatches(term: TermNode, text: RecordText): Promise<boolean> {
+    const fields = this.fieldsOf(term.field);
+    for (const f of fields) {
+      if (f !== 'attachment-content' && text.field(f).contains(term.words, term.prefix)) return true;
+    }
+    if (fields.includes('attachment-content')) return (await text.attachmentContent()).contains(term.words, term.prefix);
+    return false;
+  }
+
+  private fieldsOf(field: QueryField | undefined): readonly TextField[] {
+    const content: TextField[] = this.contents ? ['attachment-content'] : [];
+    switch (field) {
+      case undefined:
+        return [
+          'subject',
+          'from',
+          'to',
+          'cc',
+          'bcc',
+          'body',
+          'attachment-names',
+          ...(this.headers ? (['headers'] as const) : []),
+          ...content,
+        ];
+      case 'participants':
+        return ['from', 'to', 'cc', 'bcc'];
+      case 'attachment':
+        return ['attachment-names', ...content];
+      default:
+        return [field];
+    }
+  }
+}
