@@ -1,7 +1,7 @@
 /**
  * Splits an mbox file into the byte ranges of its messages, streaming (never the whole file in memory).
  *
- * A message starts at a `From ` line that is the first line of the file or follows an empty line, and that
+ * A message starts at a `From ` line that is the first envelope line of the file or follows an empty line, and that
  * looks like a real envelope line: `From <sender> <asctime date>`, e.g.
  * `From alice@example.com Mon Aug 26 15:45:14 2002`. A body line such as `From the desk of …` after an
  * empty line is therefore not mistaken for a separator, even in an mboxo file whose writer did not escape
@@ -96,7 +96,7 @@ export async function* splitMbox(path: string, result: MboxSplitResult = {}): As
 
   for await (const line of lines(path)) {
     const atSeparator =
-      (previous === undefined || previous.empty) &&
+      (previous === undefined || previous.empty || currentStart < 0) &&
       line.prefix.startsWith('From ') &&
       parseEnvelopeLine(line.prefix)?.date !== undefined;
     if (atSeparator) {
