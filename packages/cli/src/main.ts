@@ -82,7 +82,11 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
+/**
+ * Runs `pstream` as the process: SIGINT/SIGTERM abort the command (a second one exits at once), and
+ * the exit status is set on the process.
+ */
+export async function runAsProcess(argv: readonly string[], deps?: Partial<PstreamDeps>): Promise<void> {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143); // a second signal: stop now
@@ -93,8 +97,10 @@ if (isEntryPoint()) {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') controller.abort(new Error('standard output was closed'));
   });
-  const status = await main(process.argv.slice(2), processIO(controller.signal));
+  const status = await main(argv, processIO(controller.signal), deps);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   process.exitCode = status;
 }
+
+if (isEntryPoint()) await runAsProcess(process.argv.slice(2));

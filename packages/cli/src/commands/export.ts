@@ -118,6 +118,10 @@ async function planExport(args: ReturnType<typeof parseArgs>, io: CliIO, deps: P
       if (args.has(option)) throw new UsageError(`option --${option} cannot be used with --request (the request file holds it)`, `--${option}`);
     }
   }
+  const maxPartText = args.string('max-part-bytes');
+  const maxPartBytes = maxPartText === undefined ? undefined : parseSize(maxPartText, '--max-part-bytes');
+  const limitText = args.string('limit');
+  const limitBytes = limitText === undefined ? undefined : parseSize(limitText, '--limit');
   for (const [i, source] of sources.entries()) {
     const given = args.strings('source')[i]!;
     const info = await stat(source).catch(() => undefined);
@@ -129,10 +133,6 @@ async function planExport(args: ReturnType<typeof parseArgs>, io: CliIO, deps: P
   if (tmpDir !== undefined && !(await stat(tmpDir).catch(() => undefined))?.isDirectory()) {
     throw new UsageError(`--tmp-dir: not a directory: "${tmpDirText}"`, '--tmp-dir', tmpDirText);
   }
-  const maxPartText = args.string('max-part-bytes');
-  const maxPartBytes = maxPartText === undefined ? undefined : parseSize(maxPartText, '--max-part-bytes');
-  const limitText = args.string('limit');
-  const limitBytes = limitText === undefined ? undefined : parseSize(limitText, '--limit');
 
   let request: ParsedExportRequest;
   if (requestFile !== undefined) {

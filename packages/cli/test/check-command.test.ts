@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../src/main.js';
+import type { CheckReportLike, PstreamDeps } from '../src/deps.js';
+import { extractZipEntry, readZipEntries } from '../src/zip-reader.js';
+import { memoryIO } from './helpers/memory-io.js';
+import { buildZip } from './helpers/zip-writer.js';
+
+/** Deterministic content: a PST-looking header followed by seeded bytes. */
+function pstBytes(seed: string, size: number): Buffer {
+  const out = Buffer.alloc(size);
+  out.write('!BDN', 0, 'latin1');
+  let state = createHash('sha256').update(seed).digest();
+  for (let i = 4; i < size; i += 32) {
+    state = createHash('sha256').update(state).digest();
+    state.copy(out, i, 0, Math.min(32, size - i));
+  }
+  return out;
+}
+
+/** A fake checker that reports an error for files whose content hash is listed, and records what it read. */
+function fakeChecker(damagedHashes: readonly string[] = []) {
+  const seen: { path: string; hash: string; strict: boolean }[] = [];
+  const checkPst: PstreamDeps['checkPst'] = async (path, options) => {
+    const hash = createHash('sha256').update(await readFile(path)).digest('hex');
+    seen.push({ path, hash, strict: options?.strict ?? false });
+    const damaged = damagedHashes.includes(hash);
+    const report: CheckReportLike = {
+      ok: !damaged,
+      complete: true,
+      errors: damaged ? [{ code: 'page.crc', message: 'BBT page at 17408 (0x4400): dwCRC 0x1 does not match 0x2' }] : [],
+      warnings: [{ code: 'dlist.missing', message: 'header: no density list' }],
+    };
+    return report;
+  };
+  return { checkPst, seen };
+}
+
+const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+test('checks a .pst file directly', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'pstream-check-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const good = pstBytes('good', 5000);
+  const bad = pstBytes('bad', 5000);
+  await writeFile(join(dir, 'good.pst'), good);
+  await writeFile(join(dir, 'bad.pst'), bad);
+  const checker = fakeChecker([sha(bad)]);
+  const okIO = memoryIO({ cwd: dir });
+  assert.equal(await main(['check', 'good.pst'], okIO, { checkPst: checker.checkPst }), 0);
+  assert.match(okIO.stdout.text, /good\.pst: warning: header: no density list \[dlist\.missing\]/);
+  assert.match(okIO.stdout.text, /good\.pst: ok \(0 errors, 1 warnings\)/);
+  const badIO = memoryIO({ cwd: dir });
+  assert.equal(await main(['check', 'bad.pst', '--strict'], badIO, { checkPst: checker.checkPst }), 1);
+  assert.match(badIO.stdout.text, /bad\.pst: error: BBT page at 17408 \(0x4400\): dwCRC 0x1 does not match 0x2 \[page\.crc\]/);
+  assert.match(badIO.stdout.text, /bad\.pst: damaged/);
+  assert.deepEqual(checker.seen.map((s) => s.strict), [false, true]);
+});
+
+for (const zip64 of [false, true]) {
+  test(`checks every part inside a ${zip64 ? 'zip64 ' : ''}ZIP (stored and deflated), deleting the extracted files`, async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'pstream-check-'));
+    const work = await mkdtemp(join(tmpdir(), 'pstream-check-tmp-'));
+    t.after(() => Promise.all([rm(dir, { recursive: true, force: true }), rm(work, { recursive: true, force: true })]));
+    const parts = [pstBytes('p1', 70_000), pstBytes('p2', 1), pstBytes('p3', 200_003)];
+    const zip = buildZip(
+      [
+        { name: 'mail-001.pst', data: parts[0]!, method: 0 },
+        { name: 'mail-002.pst', data: parts[1]!, method: 8 },
+        { name: 'readme.txt', data: Buffer.from('hello'), method: 0 },
+        { name: 'mail-003.pst', data: parts[2]!, method: 8 },
+      ],
+      { zip64 },
+    );
+    await writeFile(join(dir, 'mail.zip'), zip);
+    const checker = fakeChecker([sha(parts[2]!)]);
+    const io = memoryIO({ cwd: dir });
+    assert.equal(await main(['check', 'mail.zip', '--tmp-dir', work], io, { checkPst: checker.checkPst }), 1);
+    // Each part reached the checker byte for byte.
+    assert.deepEqual(checker.seen.map((s) => s.hash), parts.map(sha));
+    assert.match(io.stdout.text, /mail\.zip:mail-001\.pst: ok/);
+    assert.match(io.stdout.text, /mail\.zip:mail-003\.pst: error: BBT page/);
+    assert.match(io.stdout.text, /entry "readme\.txt" is not a \.pst file/);
+    assert.match(io.stdout.text, /mail\.zip: 3 parts checked, some damaged/);
+    assert.deepEqual(await readdir(work), []);
+  });
+}
+
+test('a damaged ZIP entry is reported, not thrown', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'pstream-check-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const zip = buildZip([{ name: 'a.pst', data: pstBytes('a', 4000), method: 0 }]);
+  zip[40] = zip[40]! ^ 0xff; // a byte of the stored data: the CRC no longer matches
+  await writeFile(join(dir, 'bad.zip'), zip);
+  const io = memoryIO({ cwd: dir });
+  assert.equal(await main(['check', 'bad.zip'], io, { checkPst: fakeChecker().checkPst }), 1);
+  assert.match(io.stdout.text, /bad\.zip:a\.pst: error: cannot extract: entry "a\.pst": CRC-32 mismatch/);
+  await writeFile(join(dir, 'empty.zip'), buildZip([]));
+  const empty = memoryIO({ cwd: dir });
+  assert.equal(await main(['check', 'empty.zip'], empty, { checkPst: fakeChecker().checkPst }), 1);
+  assert.match(empty.stdout.text, /holds no \.pst entry/);
+});
+
+test('the ZIP reader reads names, sizes and offsets from zip64 records', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'pstream-zip-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const data = pstBytes('z', 100_000);
+  await writeFile(join(dir, 'a.zip'), buildZip([{ name: 'ü.pst', data: Buffer.alloc(0), method: 0 }, { name: 'b.pst', data, method: 8 }], { zip64: true }));
+  const entries = await readZipEntries(join(dir, 'a.zip'));
+  assert.deepEqual(entries.map((e) => [e.name, e.uncompressedSize, e.method]), [['ü.pst', 0, 0], ['b.pst', 100_000, 8]]);
+  assert.equal(entries[1]!.localHeaderOffset, 30 + Buffer.byteLength('ü.pst'));
+  await extractZipEntry(join(dir, 'a.zip'), entries[1]!, join(dir, 'b.pst'));
+  assert.deepEqual(await readFile(join(dir, 'b.pst')), data);
+  await extractZipEntry(join(dir, 'a.zip'), entries[0]!, join(dir, 'empty.pst'));
+  assert.equal((await readFile(join(dir, 'empty.pst'))).length, 0);
+});
