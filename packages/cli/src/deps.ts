@@ -59,6 +59,10 @@ export interface PstreamDeps {
   checkPst(path: string, options?: { strict?: boolean }): Promise<CheckReportLike>;
 }
 
+/** Compile-time check: the real `openSource` fits the slot it is loaded into. */
+export type OpenSourceFits = AssertAssignable<PstreamDeps['openSource'], typeof import('@pstream/sources').openSource>;
+type AssertAssignable<Slot, Real extends Slot> = Real;
+
 /** A request error thrown by the request parser (duck-typed: `code`, `field`, `value`). */
 export interface RequestErrorLike extends Error {
   readonly code: string;
@@ -83,6 +87,16 @@ export function isQueryError(error: unknown): error is QueryErrorLike {
   if (!(error instanceof Error)) return false;
   const fields = error as Error & { query?: unknown; position?: unknown; reason?: unknown };
   return typeof fields.query === 'string' && typeof fields.position === 'number' && typeof fields.reason === 'string';
+}
+
+/** Source failures that mean "this path is not a mailbox we can read": a user mistake, not a crash. */
+const SOURCE_USAGE_CODES = new Set(['ENOENT_SOURCE', 'UNSUPPORTED', 'ANSI_PST', 'BAD_FORMAT']);
+
+/** Whether `error` is a source error saying that a path is missing or of no readable kind. */
+export function isUnreadableSource(error: unknown): error is Error & { readonly code: string } {
+  if (!(error instanceof Error) || error.name !== 'SourceError') return false;
+  const code = (error as Error & { code?: unknown }).code;
+  return typeof code === 'string' && SOURCE_USAGE_CODES.has(code);
 }
 
 /** Whether `error` is a request parser error. */

@@ -198,3 +198,14 @@ test('usage mistakes exit 2 with one line naming the option and value, never a s
   }
   assert.equal(s.exporter.calls.length, 0);
 });
+
+test('a source that is no mailbox (real openSource) is a usage error naming it', async (t) => {
+  const s = await setup();
+  t.after(() => rm(s.dir, { recursive: true, force: true }));
+  await writeFile(join(s.dir, 'notes.txt'), 'just some notes\n');
+  const io = memoryIO({ cwd: s.dir });
+  const status = await main(['export', '--source', 'notes.txt'], io, { exportToPst: s.exporter.exportToPst, parseExportRequest: s.deps.parseExportRequest! });
+  assert.equal(status, 2, io.stderr.text);
+  assert.match(io.stderr.text, /^pstream export: --source: .*notes\.txt: unknown kind of mailbox/);
+  assert.equal(s.exporter.calls.length, 0);
+});

@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import type { ExportSummary } from '@pstream/export';
 import type { MessageSource } from '@pstream/sources';
 import { parseArgs, type OptionSpecs } from '../args.js';
-import type { ParsedExportRequest, PstreamDeps } from '../deps.js';
+import { isUnreadableSource, type ParsedExportRequest, type PstreamDeps } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { requestFromBody, requestFromFlags } from '../export-request.js';
 import { writeLine, type CliIO, type CliStream } from '../io.js';
@@ -72,7 +72,12 @@ export async function runExport(argv: readonly string[], io: CliIO, deps: Pstrea
   const sources: MessageSource[] = [];
   try {
     for (const path of plan.sources) {
-      sources.push(await deps.openSource(path, { signal: controller.signal, ...(plan.tmpDir ? { tmpDir: plan.tmpDir } : {}) }));
+      try {
+        sources.push(await deps.openSource(path, { signal: controller.signal, ...(plan.tmpDir ? { tmpDir: plan.tmpDir } : {}) }));
+      } catch (error) {
+        if (isUnreadableSource(error)) throw new UsageError(`--source: ${error.message}`, '--source', path);
+        throw error;
+      }
     }
     const name = plan.out.kind === 'file' ? basename(plan.out.path, extname(plan.out.path)) : sources[0]!.name;
     const handle = deps.exportToPst({
