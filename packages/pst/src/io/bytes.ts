@@ -31,7 +31,7 @@ export class NumberList {
 
   push(value: number): void {
     if (this.length === this.data.length) {
-      const grown = new Float64Array(this.data.length * 2);
+      const grown = new Float64Array(Math.max(16, this.data.length * 2));
       grown.set(this.data);
       this.data = grown;
     }

@@ -83,6 +83,11 @@ export class BthBuilder {
     view.setUint32(4, level.length ? level[0]!.hid : 0, true); // hidRoot
   }
 
+  /** HIDs of the leaves written so far, in key order. */
+  get leafHids(): number[] {
+    return this.index.map((e) => e.hid);
+  }
+
   clone(heap: Heap): BthBuilder {
     const copy = Object.create(BthBuilder.prototype) as BthBuilder;
     Object.assign(copy, this);

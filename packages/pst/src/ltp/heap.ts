@@ -86,9 +86,14 @@ export class Heap {
   private lengths: number[] = [];
   private tree: DataTreeWriter;
 
+  /**
+   * `holdAll` keeps every page in memory until `finish`, so that values can still be patched after their size is
+   * known (a message PC stores PidTagMessageSize, which counts the PC itself).
+   */
   constructor(
     private readonly ndb: NdbWriter,
     readonly clientSig: number,
+    private readonly holdAll = false,
   ) {
     this.page0 = new HeapPage(0);
     this.current = this.page0;
@@ -134,7 +139,7 @@ export class Heap {
   private release(page: HeapPage): void {
     const length = page.seal();
     this.lengths[page.index] = length;
-    if (isBitmapPage(page.index)) {
+    if (this.holdAll || isBitmapPage(page.index)) {
       this.held.set(page.index, page);
       this.tree.addLeaf(0, 0);
     } else {
@@ -142,11 +147,18 @@ export class Heap {
     }
   }
 
+  /** The bytes the heap's pages will take (its share of PidTagMessageSize), were it finished now. */
+  totalLength(): number {
+    let total = this.page0.blockLength;
+    for (const length of this.lengths) total += length ?? 0;
+    if (this.current !== this.page0) total += this.current.blockLength;
+    return total;
+  }
+
   /** Writes what is left and returns the heap's data tree. `hidUserRoot` goes into the HNHDR. */
   finish(userRoot: number): DataTree {
     if (this.current !== this.page0) this.release(this.current);
     const length0 = this.page0.seal();
-    this.lengths[0] = length0;
     const view = viewOf(this.page0.bytes);
     this.page0.bytes[2] = 0xec; // bSig
     this.page0.bytes[3] = this.clientSig; // bClientSig
@@ -163,7 +175,7 @@ export class Heap {
   /** `rgbFillLevel`: a nibble a page, the free space class of [MS-PST] §2.3.1.2. */
   private writeFillLevels(bytes: Uint8Array, at: number, first: number, count: number): void {
     for (let i = 0; i < count; i++) {
-      const length = this.lengths[first + i];
+      const length = first + i === 0 ? this.page0.blockLength : this.lengths[first + i];
       const level = length === undefined ? 0 : fillLevel(MAX_BLOCK_DATA - length);
       const byte = at + (i >> 1);
       bytes[byte] = i & 1 ? (bytes[byte]! & 0x0f) | (level << 4) : (bytes[byte]! & 0xf0) | level;

@@ -15,37 +15,73 @@ import type { Subnodes } from './subnodes.js';
 /** readpst rejects a PC whose BTH needs an index level: one leaf holds 447 records. */
 export const MAX_PC_PROPERTIES = 447;
 
-export function writePropertyContext(ndb: NdbWriter, properties: readonly Property[], subnodes: Subnodes): DataTree {
-  const sorted = [...properties].sort((a, b) => tagId(a.tag) - tagId(b.tag));
-  if (sorted.length > MAX_PC_PROPERTIES) throw new RangeError(`a property context holds at most ${MAX_PC_PROPERTIES} properties`);
-  const heap = new Heap(ndb, HeapClient.PropertyContext);
-  const bth = new BthBuilder(heap, 2, 6);
-  const key = new Uint8Array(2);
-  const record = new Uint8Array(6);
-  const keyView = viewOf(key);
-  const recordView = viewOf(record);
-  let previous = -1;
-  for (const p of sorted) {
-    const id = tagId(p.tag);
-    if (id === previous) throw new Error(`internal: property 0x${id.toString(16)} set twice`);
-    previous = id;
-    const type = tagType(p.tag);
-    let hnid: number;
-    if (typeof p.value === 'number') {
-      if (!isInlineInPc(type)) throw new Error(`internal: property 0x${p.tag.toString(16)} needs bytes`);
-      hnid = p.value >>> 0;
-    } else if (p.value.length === 0) {
-      hnid = 0;
-    } else if (p.value.length <= MAX_HEAP_ALLOCATION) {
-      hnid = heap.store(p.value);
-    } else {
-      hnid = subnodes.storeValue(p.value);
+/**
+ * Lays out a PC in memory (values too large for the heap are written to subnodes at once), so that its size is known
+ * and inline values can be patched before it is written.
+ */
+export class PropertyContextBuilder {
+  private readonly heap: Heap;
+  private readonly records: Uint8Array;
+  private readonly ids: number[];
+
+  constructor(ndb: NdbWriter, properties: readonly Property[], subnodes: Subnodes) {
+    const sorted = [...properties].sort((a, b) => tagId(a.tag) - tagId(b.tag));
+    if (sorted.length > MAX_PC_PROPERTIES) throw new RangeError(`a property context holds at most ${MAX_PC_PROPERTIES} properties`);
+    this.heap = new Heap(ndb, HeapClient.PropertyContext, true);
+    const bth = new BthBuilder(this.heap, 2, 6);
+    const key = new Uint8Array(2);
+    const record = new Uint8Array(6);
+    const keyView = viewOf(key);
+    const recordView = viewOf(record);
+    this.ids = [];
+    for (const p of sorted) {
+      const id = tagId(p.tag);
+      if (id === this.ids[this.ids.length - 1]) throw new Error(`internal: property 0x${id.toString(16)} set twice`);
+      this.ids.push(id);
+      const type = tagType(p.tag);
+      let hnid: number;
+      if (typeof p.value === 'number') {
+        if (!isInlineInPc(type)) throw new Error(`internal: property 0x${p.tag.toString(16)} needs bytes`);
+        hnid = p.value >>> 0;
+      } else if (!(p.value instanceof Uint8Array)) {
+        hnid = p.value.subnodeNid;
+      } else if (p.value.length === 0) {
+        hnid = 0;
+      } else if (p.value.length <= MAX_HEAP_ALLOCATION) {
+        hnid = this.heap.store(p.value);
+      } else {
+        hnid = subnodes.storeValue(p.value);
+      }
+      keyView.setUint16(0, id, true); // wPropId
+      recordView.setUint16(0, type, true); // wPropType
+      recordView.setUint32(2, hnid, true); // dwValueHnid
+      bth.add(key, record);
     }
-    keyView.setUint16(0, id, true); // wPropId
-    recordView.setUint16(0, type, true); // wPropType
-    recordView.setUint32(2, hnid, true); // dwValueHnid
-    bth.add(key, record);
+    bth.finish();
+    this.headerHid = bth.headerHid;
+    const leaf = bth.leafHids[0];
+    this.records = leaf === undefined ? new Uint8Array(0) : this.heap.bytesOf(leaf);
   }
-  bth.finish();
-  return heap.finish(bth.headerHid);
+
+  private readonly headerHid: number;
+
+  /** Bytes the PC's heap will take on disk (block data, without trailers). */
+  get size(): number {
+    return this.heap.totalLength();
+  }
+
+  /** Replaces an inline value (4 bytes or less) set before. */
+  setInline(id: number, value: number): void {
+    const i = this.ids.indexOf(id);
+    if (i < 0) throw new Error(`internal: no property 0x${id.toString(16)} to patch`);
+    viewOf(this.records).setUint32(i * 8 + 4, value >>> 0, true);
+  }
+
+  finish(): DataTree {
+    return this.heap.finish(this.headerHid);
+  }
+}
+
+export function writePropertyContext(ndb: NdbWriter, properties: readonly Property[], subnodes: Subnodes): DataTree {
+  return new PropertyContextBuilder(ndb, properties, subnodes).finish();
 }

@@ -5,10 +5,18 @@ import { Buffer } from 'node:buffer';
 import { setU64, viewOf } from '../io/bytes.js';
 import { PropType, tag, tagType } from './property-type.js';
 
-/** A property to store: fixed values of 4 bytes or less as numbers, everything else as its encoded bytes. */
+/** A value already written to a subnode of the node (a large attachment's data): the PC stores its NID. */
+export interface SubnodeValue {
+  readonly subnodeNid: number;
+}
+
+/**
+ * A property to store: fixed values of 4 bytes or less as numbers, a value already in a subnode as its NID, everything
+ * else as its encoded bytes.
+ */
 export interface Property {
   readonly tag: number;
-  readonly value: number | Uint8Array;
+  readonly value: number | Uint8Array | SubnodeValue;
 }
 
 /** Text made safe to store: lone surrogates become U+FFFD, NULs are dropped. */
@@ -97,7 +105,7 @@ export class PropertyList {
     return this;
   }
 
-  raw(t: number, value: number | Uint8Array): this {
+  raw(t: number, value: Property['value']): this {
     this.items.push({ tag: t, value });
     return this;
   }

@@ -52,7 +52,7 @@ export interface NdbRoot {
   readonly nextPageBid: number;
 }
 
-interface Snapshot {
+export interface Snapshot {
   cursor: number;
   region: number;
   regionBits: Uint8Array;
@@ -343,7 +343,19 @@ export class NdbWriter {
 
   beginSimulation(): Snapshot {
     if (this.simulating) throw new Error('internal: nested simulation');
-    const snapshot: Snapshot = {
+    const snapshot = this.checkpoint();
+    this.simulating = true;
+    return snapshot;
+  }
+
+  endSimulation(s: Snapshot): void {
+    this.restore(s);
+    this.simulating = false;
+  }
+
+  /** The allocation state now, to go back to with `rollback` (a message whose source failed half-way). */
+  checkpoint(): Snapshot {
+    return {
       cursor: this.cursor,
       region: this.region,
       regionBits: this.regionBits.slice(),
@@ -360,11 +372,17 @@ export class NdbWriter {
       dataBytes: this.dataBytes,
       blockCount: this.blockCount,
     };
-    this.simulating = true;
-    return snapshot;
   }
 
-  endSimulation(s: Snapshot): void {
+  /** Forgets everything allocated since `s`; bytes already in the file past the cursor become free space. */
+  rollback(s: Snapshot): void {
+    if (this.simulating) throw new Error('internal: rollback while simulating');
+    this.flush();
+    this.restore(s);
+    this.bufferStart = Math.min(this.bufferStart, s.cursor);
+  }
+
+  private restore(s: Snapshot): void {
     this.cursor = s.cursor;
     this.region = s.region;
     this.regionBits = s.regionBits;
@@ -385,7 +403,6 @@ export class NdbWriter {
     this.nodeParent.truncate(s.nodeCount);
     this.dataBytes = s.dataBytes;
     this.blockCount = s.blockCount;
-    this.simulating = false;
   }
 
   // ---------------------------------------------------------------------------------------------- finish

@@ -1,0 +1,296 @@
+/**
+ * Message objects — [MS-PST] §2.4.5: a PC with the message's properties, a recipient table (subnode 0x692, always),
+ * and when there are attachments an attachment table (subnode 0x671) and one attachment object per attachment
+ * (subnodes of type NID_TYPE_ATTACHMENT), §2.4.6. Embedded messages (method 5) are complete message objects held in a
+ * subnode of their attachment.
+ *
+ * PidTagMessageSize and PidTagAttachSize count the logical bytes of the object's data blocks (its PC, tables and
+ * subnode data; no index blocks, trailers or padding), as ScanPST checks them.
+ */
+import { DataTreeWriter } from '../ndb/data-tree.js';
+import { NidType, makeNid } from '../ndb/constants.js';
+import type { NdbWriter } from '../ndb/ndb-writer.js';
+import { PropertyContextBuilder } from '../ltp/property-context.js';
+import { MAX_HEAP_ALLOCATION } from '../ltp/heap.js';
+import { PropType, tag } from '../ltp/property-type.js';
+import { PropertyList, utf16, type Property } from '../ltp/property-value.js';
+import { Subnodes } from '../ltp/subnodes.js';
+import { RowLayout, TableWriter, type Cell } from '../ltp/table-context.js';
+import { viewOf } from '../io/bytes.js';
+import { addressSearchKey, oneOffEntryId } from './entry-id.js';
+import type { Identity } from './identity.js';
+import { TAG_KEYWORDS } from './named-properties.js';
+import type { Attachment, EmbeddedMessageAttachment, FileAttachment, MailAddress, MessageRecord, Recipient } from './record.js';
+import { ATTACHMENT_COLUMNS, MessageFlag, Prop, RECIPIENT_COLUMNS, RECIPIENT_EXTRA_COLUMNS } from './schema.js';
+import { validateMessage } from './validate.js';
+
+/** Subnode NIDs of a message's tables, as Outlook uses them (the template NIDs). */
+export const RECIPIENT_TABLE_NID = 0x692;
+export const ATTACHMENT_TABLE_NID = 0x671;
+
+const RECIPIENT_LAYOUT = new RowLayout([...RECIPIENT_COLUMNS, ...RECIPIENT_EXTRA_COLUMNS]);
+const ATTACHMENT_LAYOUT = new RowLayout(ATTACHMENT_COLUMNS);
+
+/** Embedded messages nest at most this deep. */
+export const MAX_EMBEDDING_DEPTH = 32;
+
+export interface WriteContext {
+  readonly ndb: NdbWriter;
+  readonly identity: Identity;
+}
+
+/** A message object written to the file, ready to be referenced by an NBT entry or an attachment. */
+export interface WrittenMessage {
+  readonly bidData: number;
+  readonly bidSub: number;
+  /** PidTagMessageSize. */
+  readonly size: number;
+  /** The PC's properties, for the contents table row. */
+  readonly properties: PropertyList;
+}
+
+/**
+ * Writes a message object. While the NDB writer simulates, attachment bytes are not read: only their sizes count.
+ */
+export async function writeMessage(ctx: WriteContext, record: MessageRecord, depth = 0): Promise<WrittenMessage> {
+  if (depth === 0) validateMessage(record);
+  if (depth > MAX_EMBEDDING_DEPTH) throw new RangeError(`embedded messages nest deeper than ${MAX_EMBEDDING_DEPTH} levels`);
+  const { ndb } = ctx;
+  const start = ndb.dataBytes;
+  const subnodes = new Subnodes(ndb);
+  const attachments = record.attachments ?? [];
+
+  // Attachment objects, then the attachment table listing them.
+  if (attachments.length > 0) {
+    const table = new TableWriter(ndb, ATTACHMENT_LAYOUT);
+    for (let i = 0; i < attachments.length; i++) {
+      const nid = makeNid(NidType.ATTACHMENT, 0x10 + i);
+      const written = await writeAttachment(ctx, attachments[i]!, i, depth);
+      subnodes.add({ nid, bidData: written.bidData, bidSub: written.bidSub });
+      const cells = new Map<number, Cell>();
+      for (const column of ATTACHMENT_COLUMNS) {
+        const p = written.properties.get(column >>> 16);
+        if (p && p.tag === column && !isSubnodeValue(p.value)) cells.set(column, p.value as Cell);
+      }
+      table.addRow(nid, cells);
+    }
+    const { data, bidSub } = table.finish();
+    subnodes.add({ nid: ATTACHMENT_TABLE_NID, bidData: data.bid, bidSub });
+  }
+
+  // The recipient table, present even when empty.
+  const recipients = record.recipients ?? [];
+  const recipientTable = new TableWriter(ndb, RECIPIENT_LAYOUT);
+  recipients.forEach((r, i) => recipientTable.addRow(i, recipientCells(r)));
+  const rt = recipientTable.finish();
+  subnodes.add({ nid: RECIPIENT_TABLE_NID, bidData: rt.data.bid, bidSub: rt.bidSub });
+
+  const properties = messageProperties(ctx, record);
+  const pc = new PropertyContextBuilder(ndb, properties.items, subnodes);
+  const size = ndb.dataBytes - start + pc.size;
+  pc.setInline(Prop.MessageSize, size);
+  properties.setInt(Prop.MessageSize, size);
+  const data = pc.finish();
+  return { bidData: data.bid, bidSub: subnodes.finish(), size, properties };
+}
+
+function messageProperties(ctx: WriteContext, record: MessageRecord): PropertyList {
+  const now = ctx.identity.now();
+  const attachments = record.attachments ?? [];
+  const recipients = record.recipients ?? [];
+  const created = record.createdAt ?? record.receivedAt ?? record.sentAt ?? now;
+  const modified = record.modifiedAt ?? created;
+  let flags = 0;
+  if (record.isRead) flags |= MessageFlag.Read;
+  if (record.isDraft) flags |= MessageFlag.Unsent;
+  if (attachments.length > 0) flags |= MessageFlag.HasAttach;
+  const subject = stripSubjectPrefixMarker(record.subject);
+  const p = new PropertyList()
+    .string(Prop.MessageClass, record.messageClass || 'IPM.Note')
+    .string(Prop.Subject, subject)
+    .string(Prop.NormalizedSubject, subject)
+    .string(Prop.ConversationTopic, subject)
+    .int32(Prop.Importance, { low: 0, normal: 1, high: 2 }[record.importance ?? 'normal'])
+    .int32(Prop.Sensitivity, { normal: 0, personal: 1, private: 2, confidential: 3 }[record.sensitivity ?? 'normal'])
+    .int32(Prop.MessageFlags, flags)
+    .int32(Prop.MessageStatus, 0)
+    .int32(Prop.MessageSize, 0)
+    .bool(Prop.MessageToMe, false)
+    .bool(Prop.MessageCcMe, false)
+    .time(Prop.CreationTime, created)
+    .time(Prop.LastModificationTime, modified)
+    .binary(Prop.SearchKey, ctx.identity.guid())
+    .binary(Prop.RecordKey, ctx.identity.guid())
+    .string(Prop.DisplayTo, displayList(recipients, 'to'))
+    .string(Prop.DisplayCc, displayList(recipients, 'cc'))
+    .string(Prop.DisplayBcc, displayList(recipients, 'bcc'))
+    .int32(Prop.MessageCodepage, 65001);
+  if (record.sentAt) p.time(Prop.ClientSubmitTime, record.sentAt);
+  if (record.receivedAt) p.time(Prop.MessageDeliveryTime, record.receivedAt);
+  const author = record.from ?? record.sender;
+  const sender = record.sender ?? record.from;
+  if (author) addressProperties(p, author, Prop.SentRepresentingName, Prop.SentRepresentingEmailAddress, Prop.SentRepresentingAddressType);
+  if (sender) addressProperties(p, sender, Prop.SenderName, Prop.SenderEmailAddress, Prop.SenderAddressType);
+  if (record.internetMessageId) p.string(Prop.InternetMessageId, record.internetMessageId);
+  if (record.inReplyTo) p.string(Prop.InReplyToId, record.inReplyTo);
+  if (record.references) p.string(Prop.InternetReferences, record.references);
+  if (record.transportHeaders) p.string(Prop.TransportMessageHeaders, record.transportHeaders);
+  if (record.body !== undefined) p.string(Prop.Body, record.body);
+  if (record.html !== undefined) {
+    p.binary(Prop.Html, new TextEncoder().encode(record.html));
+    p.int32(Prop.InternetCodepage, 65001);
+  }
+  p.int32(Prop.NativeBody, record.html !== undefined && record.body === undefined ? 3 : 1);
+  if (record.categories && record.categories.length > 0) p.strings(TAG_KEYWORDS >>> 16, record.categories);
+  return p;
+}
+
+function addressProperties(p: PropertyList, a: MailAddress, nameId: number, addressId: number, typeId: number): void {
+  p.string(nameId, a.name || a.address || '');
+  p.string(addressId, a.address ?? '');
+  p.string(typeId, a.addressType || 'SMTP');
+}
+
+function displayList(recipients: readonly Recipient[], kind: Recipient['kind']): string {
+  return recipients
+    .filter((r) => r.kind === kind)
+    .map((r) => r.name || r.address || '')
+    .join('; ');
+}
+
+/** A subject starting with U+0001 would be read as prefix metadata ([MS-PST] §2.5.3.1.1.1). */
+function stripSubjectPrefixMarker(subject: string): string {
+  return subject.startsWith('\u0001') ? subject.replace(/^\u0001+/, '') : subject;
+}
+
+function recipientCells(r: Recipient): Map<number, Cell> {
+  const name = r.name || r.address || '';
+  const address = r.address ?? '';
+  const type = r.addressType || 'SMTP';
+  const cells = new Map<number, Cell>();
+  const set = (id: number, type: number, value: Cell) => cells.set(tag(id, type), value);
+  set(Prop.RecipientType, PropType.Integer32, { to: 1, cc: 2, bcc: 3 }[r.kind]);
+  set(Prop.Responsibility, PropType.Boolean, 0);
+  set(Prop.ObjectType, PropType.Integer32, 6); // MAPI_MAILUSER
+  set(Prop.EntryId, PropType.Binary, oneOffEntryId(name, type, address));
+  set(Prop.RecordKey, PropType.Binary, addressSearchKey(type, address));
+  set(Prop.DisplayName, PropType.String, utf16(name));
+  set(Prop.AddressType, PropType.String, utf16(type));
+  set(Prop.EmailAddress, PropType.String, utf16(address));
+  set(Prop.SearchKey, PropType.Binary, addressSearchKey(type, address));
+  set(Prop.DisplayType, PropType.Integer32, 0); // DT_MAILUSER
+  set(0x39ff, PropType.String, utf16(name)); // PidTag7BitDisplayName
+  set(Prop.SendRichInfo, PropType.Boolean, 0);
+  if (type.toUpperCase() === 'SMTP') set(Prop.SmtpAddress, PropType.String, utf16(address));
+  set(Prop.TransmittableDisplayName, PropType.String, utf16(name));
+  return cells;
+}
+
+interface WrittenAttachment {
+  readonly bidData: number;
+  readonly bidSub: number;
+  readonly properties: PropertyList;
+}
+
+async function writeAttachment(ctx: WriteContext, a: Attachment, index: number, depth: number): Promise<WrittenAttachment> {
+  const { ndb } = ctx;
+  const start = ndb.dataBytes;
+  const subnodes = new Subnodes(ndb);
+  const p = new PropertyList()
+    .int32(Prop.AttachSize, 0)
+    .int32(Prop.AttachNumber, index)
+    .int32(Prop.RenderingPosition, -1)
+    .string(Prop.DisplayName, a.name);
+  if (a.kind === 'file') {
+    await writeFileData(ctx, a, p, subnodes);
+  } else {
+    await writeEmbeddedMessage(ctx, a, p, subnodes, depth);
+  }
+  const pc = new PropertyContextBuilder(ndb, p.items, subnodes);
+  const size = ndb.dataBytes - start + pc.size;
+  pc.setInline(Prop.AttachSize, size);
+  p.setInt(Prop.AttachSize, size);
+  const data = pc.finish();
+  return { bidData: data.bid, bidSub: subnodes.finish(), properties: p };
+}
+
+async function writeFileData(ctx: WriteContext, a: FileAttachment, p: PropertyList, subnodes: Subnodes): Promise<void> {
+  p.int32(Prop.AttachMethod, 1) // afByValue
+    .string(Prop.AttachFilename, a.name)
+    .string(Prop.AttachLongFilename, a.name)
+    .int32(Prop.AttachFlags, a.isInline ? 0x4 : 0); // ATT_MHTML_REF when inline
+  const dot = a.name.lastIndexOf('.');
+  if (dot > 0 && dot < a.name.length - 1) p.string(Prop.AttachExtension, a.name.slice(dot));
+  if (a.contentType) p.string(Prop.AttachMimeTag, a.contentType);
+  if (a.contentId) p.string(Prop.AttachContentId, a.contentId);
+  if (a.isInline) p.bool(Prop.AttachmentHidden, true);
+  if (a.lastModified) p.time(Prop.LastModificationTime, a.lastModified);
+  const dataTag = tag(Prop.AttachDataBinary, PropType.Binary);
+  if (a.size === 0) {
+    p.binary(Prop.AttachDataBinary, new Uint8Array(0));
+    return;
+  }
+  if (a.size <= MAX_HEAP_ALLOCATION) {
+    // Small enough for the PC's heap: read it whole.
+    const bytes = ctx.ndb.isSimulating ? new Uint8Array(a.size) : await readExactly(a, a.size);
+    p.raw(dataTag, bytes);
+    return;
+  }
+  const tree = new DataTreeWriter(ctx.ndb);
+  if (ctx.ndb.isSimulating) {
+    tree.pushUnread(a.size);
+  } else {
+    let total = 0;
+    for await (const chunk of await a.open()) {
+      total += chunk.length;
+      if (total > a.size) throw new AttachmentSizeError(a, total);
+      tree.push(chunk);
+    }
+    if (total !== a.size) throw new AttachmentSizeError(a, total);
+  }
+  const nid = subnodes.nextLtpNid();
+  subnodes.add({ nid, bidData: tree.finish().bid, bidSub: 0 });
+  p.raw(dataTag, { subnodeNid: nid });
+}
+
+async function writeEmbeddedMessage(
+  ctx: WriteContext,
+  a: EmbeddedMessageAttachment,
+  p: PropertyList,
+  subnodes: Subnodes,
+  depth: number,
+): Promise<void> {
+  const written = await writeMessage(ctx, a.message, depth + 1);
+  const nid = subnodes.nextLtpNid();
+  subnodes.add({ nid, bidData: written.bidData, bidSub: written.bidSub });
+  // PtypObject in a PC: {nid, ulSize} in the heap ([MS-PST] §2.3.3.5).
+  const value = new Uint8Array(8);
+  viewOf(value).setUint32(0, nid, true);
+  viewOf(value).setUint32(4, written.size, true);
+  p.int32(Prop.AttachMethod, 5); // afEmbeddedMessage
+  p.raw(tag(Prop.AttachDataBinary, PropType.Object), value);
+}
+
+async function readExactly(a: FileAttachment, size: number): Promise<Uint8Array> {
+  const out = new Uint8Array(size);
+  let total = 0;
+  for await (const chunk of await a.open()) {
+    if (total + chunk.length > size) throw new AttachmentSizeError(a, total + chunk.length);
+    out.set(chunk, total);
+    total += chunk.length;
+  }
+  if (total !== size) throw new AttachmentSizeError(a, total);
+  return out;
+}
+
+export class AttachmentSizeError extends Error {
+  override readonly name = 'AttachmentSizeError';
+  readonly code = 'attachment_size_mismatch';
+  constructor(a: FileAttachment, actual: number) {
+    super(`attachment "${a.name}" declared size ${a.size} but its source gave ${actual}${actual > a.size ? ' or more' : ''} bytes`);
+  }
+}
+
+export function isSubnodeValue(v: Property['value']): v is { subnodeNid: number } {
+  return typeof v === 'object' && !(v instanceof Uint8Array);
+}

@@ -1,0 +1,73 @@
+/**
+ * Input checks: a record the writer cannot store faithfully is rejected with an error naming the field and the value.
+ */
+import type { Attachment, MessageRecord } from './record.js';
+
+export class PstInputError extends Error {
+  override readonly name = 'PstInputError';
+  readonly code = 'invalid_message';
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    reason: string,
+  ) {
+    super(`${field} ${reason}: ${describe(value)}`);
+  }
+}
+
+/** The largest attachment: a data tree's lcbTotal is a 32-bit count. */
+export const MAX_ATTACHMENT_BYTES = 0xffff_ffff - 0x10_0000;
+
+export function validateMessage(record: MessageRecord, path = 'message'): void {
+  if (typeof record !== 'object' || record === null) throw new PstInputError(path, record, 'is not an object');
+  if (typeof record.subject !== 'string') throw new PstInputError(`${path}.subject`, record.subject, 'is not a string');
+  for (const field of ['messageClass', 'internetMessageId', 'inReplyTo', 'references', 'transportHeaders', 'body', 'html'] as const) {
+    const v = record[field];
+    if (v !== undefined && typeof v !== 'string') throw new PstInputError(`${path}.${field}`, v, 'is not a string');
+  }
+  for (const field of ['sentAt', 'receivedAt', 'createdAt', 'modifiedAt'] as const) {
+    const v = record[field];
+    if (v === undefined) continue;
+    if (!(v instanceof Date) || Number.isNaN(v.getTime())) throw new PstInputError(`${path}.${field}`, v, 'is not a valid date');
+    if (v.getTime() < Date.UTC(1601, 0, 1) || v.getTime() > Date.UTC(30828, 0, 1)) {
+      throw new PstInputError(`${path}.${field}`, v, 'is outside the FILETIME range');
+    }
+  }
+  if (record.importance !== undefined && !['low', 'normal', 'high'].includes(record.importance)) {
+    throw new PstInputError(`${path}.importance`, record.importance, 'is not low, normal or high');
+  }
+  if (record.sensitivity !== undefined && !['normal', 'personal', 'private', 'confidential'].includes(record.sensitivity)) {
+    throw new PstInputError(`${path}.sensitivity`, record.sensitivity, 'is not normal, personal, private or confidential');
+  }
+  (record.recipients ?? []).forEach((r, i) => {
+    if (!['to', 'cc', 'bcc'].includes(r.kind)) throw new PstInputError(`${path}.recipients[${i}].kind`, r.kind, 'is not to, cc or bcc');
+  });
+  (record.categories ?? []).forEach((c, i) => {
+    if (typeof c !== 'string') throw new PstInputError(`${path}.categories[${i}]`, c, 'is not a string');
+  });
+  (record.attachments ?? []).forEach((a, i) => validateAttachment(a, `${path}.attachments[${i}]`));
+}
+
+function validateAttachment(a: Attachment, path: string): void {
+  if (typeof a.name !== 'string') throw new PstInputError(`${path}.name`, a.name, 'is not a string');
+  if (a.kind === 'file') {
+    if (!Number.isSafeInteger(a.size) || a.size < 0) throw new PstInputError(`${path}.size`, a.size, 'is not a non-negative integer');
+    if (a.size > MAX_ATTACHMENT_BYTES) throw new PstInputError(`${path}.size`, a.size, 'is 4 GiB or more, which a PST cannot hold');
+    if (typeof a.open !== 'function') throw new PstInputError(`${path}.open`, a.open, 'is not a function');
+  } else if (a.kind === 'message') {
+    validateMessage(a.message, `${path}.message`);
+  } else {
+    throw new PstInputError(`${path}.kind`, (a as { kind: unknown }).kind, 'is not file or message');
+  }
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (typeof value === 'function') return 'a function';
+  try {
+    return String(JSON.stringify(value));
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * `PstWriter`: streams messages into a new Unicode PST file ([MS-PST], 512-byte pages, wVer 23).
+ *
+ * Messages are written as they are added; folders, tables of contents and the B-trees are completed by `finish()`,
+ * which then renames the file into place. Until then the file lives beside its final path with a `.partial` suffix;
+ * `abort()` deletes it.
+ *
+ * The writer always knows the exact size the file would have if finished now (`projectedSize()`), and what it would
+ * have with one more message (`projectedSizeWith()`), without writing anything: a splitter rolls over to a new file
+ * before a message would take the file past its limit.
+ */
+import { randomBytes } from 'node:crypto';
+import { renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { NidType, makeNid } from './ndb/constants.js';
+import { DLIST_OFFSET } from './ndb/constants.js';
+import { buildHeader, emptyDensityList } from './ndb/header.js';
+import { NdbWriter, type CryptMethod } from './ndb/ndb-writer.js';
+import { FolderNode, folderName, folderNid, hierarchyCells } from './messaging/folder.js';
+import { randomIdentity, seededIdentity, type Identity } from './messaging/identity.js';
+import { writeMessage } from './messaging/message.js';
+import type { FolderSpec, MessageRecord } from './messaging/record.js';
+import { Nid, spamSearchFolderProperties, writeFixedNodes, writeMessageStore, writeSearchObjects } from './messaging/store.js';
+import type { TableWriter } from './ltp/table-context.js';
+
+export interface PstWriterOptions {
+  /** The store's display name (PidTagDisplayName of the message store); the file name without extension by default. */
+  readonly displayName?: string;
+  /**
+   * Fixes record keys, GUIDs and the clock, so that the same input gives a byte-identical file. `true` uses seed
+   * "pstream" and clock 2000-01-01T00:00:00Z.
+   */
+  readonly deterministic?: boolean | { readonly seed?: string; readonly clock?: Date };
+  /** `bCryptMethod`: `permute` (NDB_CRYPT_PERMUTE, Outlook's default) or `none`. */
+  readonly encryption?: CryptMethod;
+}
+
+export interface PstFileSummary {
+  readonly path: string;
+  readonly bytes: number;
+  readonly messages: number;
+  readonly folders: number;
+}
+
+/** Folder NID indexes of the special folders; user folders take the next ones. */
+const FIRST_USER_FOLDER_INDEX = 0x404;
+const FIRST_MESSAGE_INDEX = 0x10000;
+
+interface SavedState {
+  lastMessageIndex: number;
+  lastFolderIndex: number;
+  folderCount: number;
+  folders: { folder: FolderNode; contents: TableWriter; messages: number; unread: number; children: number }[];
+}
+
+export class PstWriter {
+  readonly path: string;
+  private readonly partialPath: string;
+  private readonly ndb: NdbWriter;
+  private readonly identity: Identity;
+  private readonly recordKey: Uint8Array;
+  private readonly displayName: string;
+  private readonly byPath = new Map<string, FolderNode>();
+  private readonly folders: FolderNode[] = [];
+  private readonly root: FolderNode;
+  private readonly ipm: FolderNode;
+  private readonly deleted: FolderNode;
+  private lastMessageIndex = FIRST_MESSAGE_INDEX;
+  private lastFolderIndex = FIRST_USER_FOLDER_INDEX - 1;
+  private state: 'open' | 'busy' | 'finished' | 'aborted' | 'failed' = 'open';
+  private messages = 0;
+
+  private constructor(path: string, options: PstWriterOptions) {
+    this.path = path;
+    this.partialPath = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.partial`);
+    const d = options.deterministic;
+    this.identity = d ? seededIdentity((d !== true && d.seed) || 'pstream', (d !== true && d.clock) || new Date(Date.UTC(2000, 0, 1))) : randomIdentity();
+    this.recordKey = this.identity.guid();
+    this.displayName = options.displayName ?? basename(path).replace(/\.pst$/i, '');
+    this.ndb = new NdbWriter(this.partialPath, options.encryption ?? 'permute');
+    this.root = this.addFolderNode(Nid.RootFolder, '', 'root', null, undefined);
+    this.ipm = this.addFolderNode(Nid.IpmSubtree, 'Top of Personal Folders', 'ipm-subtree', this.root, undefined);
+    this.addFolderNode(Nid.SearchRoot, 'Search Root', 'search-root', this.root, undefined);
+    this.deleted = this.addFolderNode(Nid.DeletedItems, 'Deleted Items', 'deleted-items', this.ipm, 'IPF.Note', 'Deleted Items folder');
+    this.root.extraRootRows = () => [{ id: Nid.SpamSearchFolder, cells: hierarchyCells(spamSearchFolderProperties()) }];
+  }
+
+  /** Creates the file (as `.<name>.<random>.partial` beside `path` until `finish()`). */
+  static async create(path: string, options: PstWriterOptions = {}): Promise<PstWriter> {
+    return new PstWriter(path, options);
+  }
+
+  get messageCount(): number {
+    return this.messages;
+  }
+
+  get folderCount(): number {
+    return this.folders.length - 4;
+  }
+
+  /** Makes sure a folder exists (with its parents). A top-level "Deleted Items" is the store's own. */
+  ensureFolder(spec: FolderSpec | readonly string[]): void {
+    this.assertOpen();
+    this.folderFor(Array.isArray(spec) ? (spec as readonly string[]) : (spec as FolderSpec).path, Array.isArray(spec) ? undefined : (spec as FolderSpec).containerClass);
+  }
+
+  /** Writes a message into the folder at `folderPath` (created when needed). */
+  async addMessage(folderPath: readonly string[], record: MessageRecord): Promise<void> {
+    this.enter();
+    const checkpoint = this.ndb.checkpoint();
+    const saved = this.saveState();
+    try {
+      const folder = this.folderFor(folderPath);
+      await this.writeInto(folder, record, this.identity);
+      this.messages++;
+      this.state = 'open';
+    } catch (error) {
+      // Undo the partial message so that the writer stays usable.
+      this.restoreState(saved);
+      this.ndb.rollback(checkpoint);
+      this.state = 'open';
+      throw error;
+    }
+  }
+
+  /** The exact size of the file if it were finished now. */
+  projectedSize(): number {
+    this.assertOpen();
+    const snapshot = this.ndb.beginSimulation();
+    const saved = this.saveState();
+    try {
+      return this.writeStructure(true);
+    } finally {
+      this.restoreState(saved);
+      this.ndb.endSimulation(snapshot);
+    }
+  }
+
+  /** The exact size of the file if `record` were added to `folderPath` and the file finished. Reads no attachment. */
+  async projectedSizeWith(folderPath: readonly string[], record: MessageRecord): Promise<number> {
+    this.enter();
+    const snapshot = this.ndb.beginSimulation();
+    const saved = this.saveState();
+    try {
+      const folder = this.folderFor(folderPath);
+      folder.contents = folder.contents.clone();
+      await this.writeInto(folder, record, seededIdentity('projection', this.identity.now()));
+      return this.writeStructure(true);
+    } finally {
+      this.restoreState(saved);
+      this.ndb.endSimulation(snapshot);
+      this.state = 'open';
+    }
+  }
+
+  /** Completes the file and moves it to its final path. */
+  async finish(): Promise<PstFileSummary> {
+    this.enter();
+    try {
+      const fileEof = this.writeStructure(false);
+      this.state = 'finished';
+      renameSync(this.partialPath, this.path);
+      return { path: this.path, bytes: fileEof, messages: this.messages, folders: this.folderCount };
+    } catch (error) {
+      this.state = 'failed';
+      this.discard();
+      throw error;
+    }
+  }
+
+  /** Stops and deletes the partial file. Safe to call at any time, and more than once. */
+  async abort(): Promise<void> {
+    if (this.state === 'finished' || this.state === 'aborted') return;
+    this.state = 'aborted';
+    this.discard();
+  }
+
+  // ------------------------------------------------------------------------------------------------ internals
+
+  private discard(): void {
+    try {
+      this.ndb.close();
+    } finally {
+      rmSync(this.partialPath, { force: true });
+    }
+  }
+
+  private enter(): void {
+    this.assertOpen();
+    this.state = 'busy';
+  }
+
+  private assertOpen(): void {
+    if (this.state === 'busy') throw new Error('PstWriter: one call at a time (await the previous one)');
+    if (this.state !== 'open') throw new Error(`PstWriter: the writer is ${this.state}`);
+  }
+
+  private async writeInto(folder: FolderNode, record: MessageRecord, identity: Identity): Promise<void> {
+    const nid = makeNid(NidType.NORMAL_MESSAGE, this.lastMessageIndex + 1);
+    const written = await writeMessage({ ndb: this.ndb, identity }, record);
+    this.lastMessageIndex++;
+    this.ndb.addNode(nid, written.bidData, written.bidSub, folder.nid);
+    folder.addMessageRow(nid, written.properties, this.recordKey);
+  }
+
+  private folderFor(path: readonly string[], containerClass?: string): FolderNode {
+    let parent = this.ipm;
+    let key = '';
+    path.forEach((raw, depth) => {
+      const name = folderName(String(raw));
+      key += `${name}\u0000`;
+      let folder = this.byPath.get(key);
+      if (!folder && depth === 0 && name.toLowerCase() === 'deleted items') folder = this.deleted;
+      if (!folder) {
+        if (this.lastFolderIndex + 1 >= 0x10000) throw new RangeError('a PST written here holds at most 64,500 folders');
+        const cls = depth === path.length - 1 && containerClass ? containerClass : 'IPF.Note';
+        folder = this.addFolderNode(folderNid(++this.lastFolderIndex), name, 'user', parent, cls);
+      }
+      this.byPath.set(key, folder);
+      parent = folder;
+    });
+    return parent;
+  }
+
+  private addFolderNode(nid: number, name: string, kind: FolderNode['kind'], parent: FolderNode | null, cls: string | undefined, comment?: string): FolderNode {
+    const folder = new FolderNode(this.ndb, nid, name, kind, parent, cls, comment);
+    parent?.children.push(folder);
+    this.folders.push(folder);
+    return folder;
+  }
+
+  /** Writes folders, store and fixed nodes and the B-trees; returns the file size. `projection`: on copies, no IO. */
+  private writeStructure(projection: boolean): number {
+    const { ndb } = this;
+    for (const folder of this.folders) folder.write(ndb, projection ? folder.contents.clone() : folder.contents);
+    writeSearchObjects(ndb);
+    writeMessageStore(ndb, this.recordKey, this.displayName);
+    writeFixedNodes(ndb);
+    const root = ndb.finishTrees();
+    if (!projection) {
+      const marks = new Array<number>(32).fill(0x400);
+      marks[NidType.SEARCH_FOLDER] = 0x4000;
+      marks[NidType.NORMAL_MESSAGE] = this.lastMessageIndex;
+      marks[NidType.ASSOC_MESSAGE] = 0x8000;
+      for (const t of [NidType.NORMAL_FOLDER, NidType.HIERARCHY_TABLE, NidType.CONTENTS_TABLE, NidType.ASSOC_CONTENTS_TABLE]) {
+        marks[t] = Math.max(0x400, this.lastFolderIndex);
+      }
+      const dlist = emptyDensityList();
+      ndb.sealDensityList(dlist, DLIST_OFFSET, root.nextPageBid);
+      ndb.writeHeadAndClose(buildHeader(root, marks, ndb.crypt), dlist, DLIST_OFFSET);
+    }
+    return root.fileEof;
+  }
+
+  private saveState(): SavedState {
+    return {
+      lastMessageIndex: this.lastMessageIndex,
+      lastFolderIndex: this.lastFolderIndex,
+      folderCount: this.folders.length,
+      folders: this.folders.map((folder) => ({
+        folder,
+        contents: folder.contents,
+        messages: folder.messages,
+        unread: folder.unread,
+        children: folder.children.length,
+      })),
+    };
+  }
+
+  private restoreState(s: SavedState): void {
+    this.lastMessageIndex = s.lastMessageIndex;
+    this.lastFolderIndex = s.lastFolderIndex;
+    for (const added of this.folders.splice(s.folderCount)) {
+      for (const [key, folder] of this.byPath) if (folder === added) this.byPath.delete(key);
+    }
+    for (const f of s.folders) {
+      f.folder.contents = f.contents;
+      f.folder.messages = f.messages;
+      f.folder.unread = f.unread;
+      f.folder.children.length = f.children;
+    }
+  }
+}
