@@ -73,7 +73,7 @@ export class MsgSource implements MessageSource {
       const reader = openReader(bytes);
       const data = reader.getFileData();
       if (data.error !== undefined) throw new Error(data.error);
-      record = this.#record(data, []);
+      record = this.#record(reader, data, []);
     } catch (error) {
       handleDamaged(this.#options, { origin: this.path, reason: `not a readable .msg file: ${reasonOf(error)}` }, error);
       return;
@@ -81,7 +81,7 @@ export class MsgSource implements MessageSource {
     yield { folder: this.#folder, record, origin: this.path };
   }
 
-  #record(data: FieldsData, at: AttachmentPath): MessageRecord {
+  #record(reader: InstanceType<MsgReaderClass>, data: FieldsData, at: AttachmentPath): MessageRecord {
     const from = this.#address(data.senderName, data.senderSmtpAddress ?? data.senderEmail, data.senderSmtpAddress ? 'SMTP' : data.senderAddressType);
     const recipients: Recipient[] = [];
     for (const r of data.recipients ?? []) {
@@ -92,7 +92,7 @@ export class MsgSource implements MessageSource {
     (data.attachments ?? []).forEach((att, i) => {
       const path = [...at, i];
       if (att.innerMsgContent === true && att.innerMsgContentFields !== undefined) {
-        const message = this.#record(att.innerMsgContentFields, path);
+        const message = this.#record(reader, att.innerMsgContentFields, path);
         attachments.push({ kind: 'message', name: nonEmpty(att.name) ?? message.subject, message });
         return;
       }
@@ -104,7 +104,8 @@ export class MsgSource implements MessageSource {
         ...(contentType ? { contentType } : {}),
         ...(contentId ? { contentId } : {}),
         isInline: att.attachmentHidden === true,
-        size: att.contentLength ?? 0,
+        // contentLength is the stored data length; when the file does not say, measure the bytes once.
+        size: att.contentLength ?? reader.getAttachment(att).content.length,
         open: async () => bytesSource(await this.#attachmentBytes(path))(),
       });
     });

@@ -65,6 +65,7 @@ interface StringItemReader {
 
 const PR_INTERNET_REFERENCES = 0x1039;
 const PR_IPM_SUBTREE_ENTRYID = 0x35e0;
+const PR_ATTACHMENT_HIDDEN = 0x7ffe;
 const IMPORTANCE: readonly Importance[] = ['low', 'normal', 'high'];
 const SENSITIVITY: readonly Sensitivity[] = ['normal', 'personal', 'private', 'confidential'];
 const READ_CHUNK = 64 * 1024;
@@ -232,7 +233,8 @@ export class PstSource implements MessageSource {
     const sender =
       senderAddress && (senderAddress.address !== from?.address || senderAddress.name !== from?.name) ? senderAddress : undefined;
     const recipients = this.#recipients(m);
-    const attachments = this.#attachments(m, origin, depth);
+    const html = m.bodyHTML ? m.bodyHTML : undefined;
+    const attachments = this.#attachments(m, origin, depth, html);
     const messageClass = nonEmpty(m.messageClass);
     const references = nonEmpty((m as unknown as StringItemReader).getStringItem(PR_INTERNET_REFERENCES));
     let categories: string[] = [];
@@ -251,7 +253,7 @@ export class PstSource implements MessageSource {
       references,
       transportHeaders: nonEmpty(m.transportMessageHeaders) ? m.transportMessageHeaders : undefined,
       body: m.body ? m.body : undefined,
-      html: m.bodyHTML ? m.bodyHTML : undefined,
+      html,
     };
     const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<MessageRecord>;
     return {
@@ -285,7 +287,7 @@ export class PstSource implements MessageSource {
     return out;
   }
 
-  #attachments(m: PSTMessage, origin: string, depth: number): Attachment[] {
+  #attachments(m: PSTMessage, origin: string, depth: number, html: string | undefined): Attachment[] {
     const count = m.numberOfAttachments;
     const out: Attachment[] = [];
     for (let i = 0; i < count; i++) {
@@ -309,7 +311,9 @@ export class PstSource implements MessageSource {
         const size = stream.length.toNumber();
         const contentType = nonEmpty(a.mimeTag);
         const contentId = nonEmpty(a.contentId);
-        const isInline = contentId !== undefined && a.isAttachmentInvisibleInRTF;
+        // Inline: PidTagAttachmentHidden is set, or the HTML body refers to the attachment's content id.
+        const hidden = (a as unknown as { getBooleanItem(id: number, d?: boolean): boolean }).getBooleanItem(PR_ATTACHMENT_HIDDEN, false);
+        const isInline = hidden || (contentId !== undefined && html !== undefined && html.includes(`cid:${contentId}`));
         const created = date(a.modificationTime);
         out.push({
           kind: 'file',

@@ -24,6 +24,7 @@ test('aspose_Outlook.pst: per-folder counts match libpff; attachments read back 
   await source.close();
   assert.deepEqual(folders, ['Deleted Items', 'Inbox', 'Inbox/SubInbox', 'Outbox', 'Sent Items', 'Calendar', 'Contacts', 'Journal', 'Notes', 'Tasks', 'Drafts', 'RSS Feeds', 'Junk E-mail', 'Custom Folder 1', 'Custom Folder 2']);
   let files = 0;
+  let inline = 0;
   let embeddedCount = 0;
   const { messages, damaged } = await drain(
     (report) => new PstSource(join(SAMPLES, 'aspose_Outlook.pst'), { reportDamaged: report }),
@@ -32,6 +33,10 @@ test('aspose_Outlook.pst: per-folder counts match libpff; attachments read back 
         const read = await readAll(a);
         assert.equal(read.length, a.size, `${m.origin} ${a.name}`);
         files += 1;
+        if (a.isInline) {
+          inline += 1;
+          assert.ok(a.contentId !== undefined && m.record.html?.includes(`cid:${a.contentId}`), `${m.origin} ${a.name} is referenced`);
+        }
       }
       embeddedCount += embedded(m.record).length;
     },
@@ -40,7 +45,9 @@ test('aspose_Outlook.pst: per-folder counts match libpff; attachments read back 
   const counts: Record<string, number> = {};
   for (const m of messages) counts[m.folder.join('/')] = (counts[m.folder.join('/')] ?? 0) + 1;
   assert.deepEqual(counts, { Inbox: 8, 'Sent Items': 6, Calendar: 1, Contacts: 1 });
-  assert.ok(files > 0);
+  // 2 messages × (12 images referenced by cid: inline; 2 photos and a text file: listed).
+  assert.equal(files, 30);
+  assert.equal(inline, 24);
   assert.ok(embeddedCount > 0, 'embedded .msg attachments are read as messages');
   const inbox = messages.find((m) => m.folder[0] === 'Inbox')?.record;
   assert.equal(inbox?.messageClass, 'IPM.Note');
