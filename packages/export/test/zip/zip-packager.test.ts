@@ -1,0 +1,365 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, closeSync, createWriteStream, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync, truncateSync, writeFileSync, ftruncateSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { crc32 } from 'node:zlib';
+import { ZipPackager } from '../../src/zip/zip-packager.js';
+import { ZipError } from '../../src/errors.js';
+
+const LARGE = process.env['PSTREAM_LARGE_TESTS'] === '1' || process.env['CI'] === 'true';
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'pstream-zip-'));
+}
+
+/** Deterministic pseudo-random bytes (xorshift32), compressible in part like a PST. */
+function seededBytes(size: number, seed: number): Buffer {
+  const buf = Buffer.alloc(size);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    if (i % 4096 < 1024) {
+      buf[i] = 0x41 + (i % 26); // a text-like stretch
+      continue;
+    }
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    buf[i] = x & 0xff;
+  }
+  return buf;
+}
+
+interface ZipInfo {
+  name: string;
+  file_size: number;
+  CRC: number;
+  compress_type: number;
+  mode: number;
+  dos_attr: number;
+}
+
+/** Runs the three independent validators; returns Python's view of the entries. */
+function validate(zipPath: string): ZipInfo[] {
+  const unzip = spawnSync('unzip', ['-tq', zipPath], { encoding: 'utf8' });
+  assert.equal(unzip.status, 0, `unzip -t: ${unzip.stdout}${unzip.stderr}`);
+  const sevenZip = spawnSync('7z', ['t', zipPath], { encoding: 'utf8' });
+  assert.equal(sevenZip.status, 0, `7z t: ${sevenZip.stdout}${sevenZip.stderr}`);
+  const py = spawnSync(
+    'python3',
+    [
+      '-c',
+      `import sys, json, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+bad = z.testzip()
+print(json.dumps({"bad": bad, "entries": [{"name": i.filename, "file_size": i.file_size, "CRC": i.CRC, "compress_type": i.compress_type, "mode": i.external_attr >> 16, "dos_attr": i.external_attr & 0xFF} for i in z.infolist()]}))`,
+      zipPath,
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(py.status, 0, `python zipfile: ${py.stderr}`);
+  const result = JSON.parse(py.stdout) as { bad: string | null; entries: ZipInfo[] };
+  assert.equal(result.bad, null, 'python testzip found a bad entry');
+  return result.entries;
+}
+
+function invalidFor(zipPath: string): void {
+  assert.notEqual(spawnSync('unzip', ['-tq', zipPath]).status, 0, 'unzip -t should reject the archive');
+  assert.notEqual(spawnSync('7z', ['t', zipPath]).status, 0, '7z t should reject the archive');
+  const py = spawnSync('python3', ['-c', 'import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nsys.exit(1 if z.testzip() is None else 0)', zipPath]);
+  assert.notEqual(py.status, 0, 'python zipfile should reject the archive');
+}
+
+function openFds(): string[] {
+  return readdirSync('/proc/self/fd');
+}
+
+function fdsPointingAt(path: string): string[] {
+  return openFds().filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Waits, a bounded number of event-loop turns, for `cond`; returns whether it became true. */
+async function eventually(cond: () => boolean, turns = 200): Promise<boolean> {
+  for (let i = 0; i < turns; i++) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return cond();
+}
+
+for (const compression of ['store', 'deflate'] as const) {
+  test(`several parts stream into a valid ${compression} archive with the right sizes, CRCs and modes`, async () => {
+    const dir = tempDir();
+    try {
+      const parts = [
+        { name: 'mailbox-001.pst', data: seededBytes(3 * 1024 * 1024 + 7, 1) },
+        { name: 'mailbox-002.pst', data: seededBytes(100_000, 2) },
+        { name: 'mailbox-003.pst', data: Buffer.alloc(0) },
+        { name: 'Почта-004.pst', data: seededBytes(1, 4) },
+      ];
+      const zipPath = join(dir, 'out.zip');
+      const packager = new ZipPackager({ compression, readChunkBytes: 64 * 1024 });
+      const written = pipeline(packager.output, createWriteStream(zipPath));
+      const date = new Date('2024-05-06T07:08:10Z');
+      for (const [i, p] of parts.entries()) {
+        const path = join(dir, `part${i}.tmp`);
+        writeFileSync(path, p.data);
+        await packager.addFile(path, p.name, p.data.byteLength, { date });
+        // The entry is complete in the archive: its file is closed and may go.
+        assert.deepEqual(fdsPointingAt(path), []);
+        rmSync(path);
+        if (compression === 'store') assert.ok(packager.bytesWritten >= parts.slice(0, i + 1).reduce((n, q) => n + q.data.byteLength, 0));
+      }
+      const total = await packager.finish();
+      await written;
+      assert.equal(total, statSync(zipPath).size);
+      const entries = validate(zipPath);
+      assert.deepEqual(
+        entries.map((e) => [e.name, e.file_size, e.CRC, e.compress_type]),
+        parts.map((p) => [p.name, p.data.byteLength, crc32(p.data), compression === 'store' ? 0 : 8]),
+      );
+      for (const e of entries) {
+        assert.equal(e.mode & 0o777, 0o644, `${e.name} mode ${e.mode.toString(8)}`);
+        assert.equal(e.dos_attr & 0x01, 0, `${e.name} must not be read-only`);
+      }
+      // Extracted contents equal the inputs.
+      const extracted = spawnSync('unzip', ['-p', zipPath, 'mailbox-002.pst']);
+      assert.ok(Buffer.compare(extracted.stdout, parts[1]?.data as Buffer) === 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('output applies backpressure: nothing much is read until the consumer reads', async () => {
+  const dir = tempDir();
+  try {
+    const size = 16 * 1024 * 1024;
+    const path = join(dir, 'big.tmp');
+    writeFileSync(path, seededBytes(size, 9));
+    const packager = new ZipPackager({ readChunkBytes: 64 * 1024 });
+    let resolved = false;
+    const adding = packager.addFile(path, 'big.pst', size).then(() => {
+      resolved = true;
+    });
+    // Let the pipeline fill its buffers until production stops.
+    let last = -1;
+    let stable = 0;
+    for (let i = 0; i < 500 && stable < 10; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      stable = packager.bytesWritten === last ? stable + 1 : 0;
+      last = packager.bytesWritten;
+    }
+    assert.equal(stable, 10, 'production should stall without a reader');
+    assert.equal(resolved, false);
+    assert.ok(packager.bytesWritten < size / 2, `buffered ${packager.bytesWritten} bytes without a reader`);
+    // Now read: the entry completes.
+    let received = 0;
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        received += chunk.byteLength;
+        cb();
+      },
+    });
+    const consumed = pipeline(packager.output, sink);
+    await adding;
+    const total = await packager.finish();
+    await consumed;
+    assert.equal(received, total);
+    assert.ok(total > size);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Starts an archive of one big part; calls `midway` once the first archive bytes have been written. */
+async function interrupted(midway: (path: string, packager: ZipPackager) => void, options: { size?: number; announce?: number } = {}) {
+  const dir = tempDir();
+  const size = options.size ?? 8 * 1024 * 1024;
+  const path = join(dir, 'part.tmp');
+  writeFileSync(path, seededBytes(size, 5));
+  const zipPath = join(dir, 'out.zip');
+  const packager = new ZipPackager({ readChunkBytes: 64 * 1024 });
+  // Interrupt once 256 KiB of archive are out: the part file is open and still far from its end
+  // (at most a few MiB are buffered between the file and the output).
+  let seen = 0;
+  let fired = false;
+  packager.output.on('data', (chunk: Buffer) => {
+    seen += chunk.byteLength;
+    if (!fired && seen >= 256 * 1024) {
+      fired = true;
+      assert.equal(fdsPointingAt(path).length, 1, 'the part file is open');
+      midway(path, packager);
+    }
+  });
+  const written = pipeline(packager.output, createWriteStream(zipPath)).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  const added = packager.addFile(path, 'part.pst', options.announce ?? size).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  const addError = await added;
+  if (addError === undefined) await packager.finish().catch(() => {}); // (the test then fails on addError)
+  const outputError = await written;
+  return { dir, path, zipPath, packager, addError, outputError, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+test('a part truncated while it streams fails the output instead of giving a short entry', async () => {
+  const r = await interrupted((path) => truncateSync(path, 1024 * 1024));
+  try {
+    assert.ok(r.addError instanceof ZipError, String(r.addError));
+    assert.equal(r.addError.code, 'short-entry');
+    assert.equal(r.addError.entry, 'part.pst');
+    assert.match(r.addError.message, /expected 8388608/);
+    assert.ok(r.outputError instanceof Error, 'the output is destroyed with the error');
+    invalidFor(r.zipPath);
+    await assert.rejects(r.packager.finish(), ZipError);
+    assert.deepEqual(fdsPointingAt(r.path), []);
+  } finally {
+    r.cleanup();
+  }
+});
+
+test('a part that grows while it streams fails the output', async () => {
+  const r = await interrupted((path) => appendFileSync(path, Buffer.alloc(4096, 1)));
+  try {
+    assert.ok(r.addError instanceof ZipError, String(r.addError));
+    assert.equal(r.addError.code, 'long-entry');
+    invalidFor(r.zipPath);
+  } finally {
+    r.cleanup();
+  }
+});
+
+test('a read error on a part is forwarded and destroys the output', async () => {
+  const r = await interrupted((path) => {
+    // Close the read stream's descriptor under it: its next read fails with EBADF.
+    for (const fd of fdsPointingAt(path)) closeSync(Number(fd));
+  });
+  try {
+    assert.ok(r.addError instanceof ZipError, String(r.addError));
+    assert.equal(r.addError.code, 'source-failed');
+    assert.match(r.addError.message, /part\.pst: reading .* failed/);
+    invalidFor(r.zipPath);
+  } finally {
+    r.cleanup();
+  }
+});
+
+test('a size that does not match the file fails before the entry starts', async () => {
+  const dir = tempDir();
+  try {
+    const path = join(dir, 'p.tmp');
+    writeFileSync(path, Buffer.alloc(1000));
+    const short = new ZipPackager();
+    short.output.on('error', () => {});
+    short.output.resume();
+    await assert.rejects(short.addFile(path, 'p.pst', 1001), (e: unknown) => e instanceof ZipError && e.code === 'short-entry' && /1000 bytes, expected 1001/.test(e.message));
+    assert.equal(short.output.destroyed, true);
+    const missing = new ZipPackager();
+    missing.output.on('error', () => {});
+    await assert.rejects(missing.addFile(join(dir, 'nope'), 'p.pst', 1), (e: unknown) => e instanceof ZipError && e.code === 'source-failed' && /ENOENT/.test(e.message));
+    const directory = new ZipPackager();
+    directory.output.on('error', () => {});
+    await assert.rejects(directory.addFile(dir, 'p.pst', 1), (e: unknown) => e instanceof ZipError && /not a regular file/.test(e.message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('destroying the output mid-entry closes the part files', async () => {
+  const before = openFds().length;
+  const r = await interrupted((_path, packager) => packager.output.destroy(), { size: 32 * 1024 * 1024 });
+  try {
+    assert.ok(r.addError instanceof ZipError, String(r.addError));
+    assert.equal(r.addError.code, 'closed');
+    assert.ok(await eventually(() => fdsPointingAt(r.path).length === 0), 'the part file is closed');
+    assert.ok(await eventually(() => openFds().length <= before), `fd count ${openFds().length}, was ${before}`);
+    assert.throws(() => r.packager.addFile(r.path, 'again.pst', 1), ZipError);
+  } finally {
+    r.cleanup();
+  }
+});
+
+test('destroy() stops the entry in progress at once', async () => {
+  const before = openFds().length;
+  const reason = new Error('client went away');
+  const r = await interrupted((_path, packager) => packager.destroy(reason), { size: 32 * 1024 * 1024 });
+  try {
+    assert.equal(r.addError, reason);
+    assert.equal(r.outputError, reason);
+    assert.ok(await eventually(() => openFds().length <= before), `fd count ${openFds().length}, was ${before}`);
+  } finally {
+    r.cleanup();
+  }
+});
+
+test('entry names are validated and must be unique; state errors do not touch the archive', async () => {
+  const dir = tempDir();
+  try {
+    const path = join(dir, 'p.tmp');
+    writeFileSync(path, 'hello');
+    const packager = new ZipPackager();
+    const zipPath = join(dir, 'out.zip');
+    const written = pipeline(packager.output, createWriteStream(zipPath));
+    for (const bad of ['', 'a/b.pst', '../x.pst', 'a..b', 'nul\0.pst', 'tab\t.pst', 'c:x.pst', 'a\\b.pst', 'q?.pst', 'dot.', 'CON.pst', 'x'.repeat(256)]) {
+      assert.throws(() => packager.addFile(path, bad, 5), (e: unknown) => e instanceof ZipError && e.code === 'invalid-entry' && e.entry === bad, JSON.stringify(bad));
+    }
+    assert.throws(() => packager.addFile(path, 'ok.pst', -1), /non-negative integer/);
+    assert.throws(() => packager.addFile(path, 'ok.pst', 1.5), /non-negative integer/);
+    await packager.addFile(path, 'ok.pst', 5);
+    assert.throws(() => packager.addFile(path, 'ok.pst', 5), /already added/);
+    await packager.finish();
+    await written;
+    assert.throws(() => packager.addFile(path, 'late.pst', 5), (e: unknown) => e instanceof ZipError && e.code === 'closed');
+    assert.deepEqual(
+      validate(zipPath).map((e) => e.name),
+      ['ok.pst'],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an entry over 4 GiB gets zip64 records (sparse file)', { skip: LARGE ? false : 'set PSTREAM_LARGE_TESTS=1 or CI=true' }, async () => {
+  const dir = tempDir();
+  try {
+    const size = 4 * 1024 * 1024 * 1024 + 12345;
+    const path = join(dir, 'sparse.tmp');
+    const fd = openSync(path, 'w');
+    ftruncateSync(fd, size);
+    closeSync(fd);
+    const small = join(dir, 'small.tmp');
+    writeFileSync(small, 'after the big one');
+    const zipPath = join(dir, 'big.zip');
+    const packager = new ZipPackager();
+    const written = pipeline(packager.output, createWriteStream(zipPath));
+    await packager.addFile(path, 'big-001.pst', size);
+    await packager.addFile(small, 'big-002.pst', 17);
+    await packager.finish();
+    await written;
+    const entries = validate(zipPath);
+    assert.deepEqual(
+      entries.map((e) => [e.name, e.file_size]),
+      [
+        ['big-001.pst', size],
+        ['big-002.pst', 17],
+      ],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
