@@ -122,6 +122,7 @@ export async function runServe(argv: readonly string[], io: CliIO, deps: Partial
   }).catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot listen on ${host}:${portText} (${error.code ?? error.message})`, '--port', portText);
   });
+  server.on('error', (error: Error) => writeLine(io.stderr, `pstream: server error: ${error.message}`));
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   writeLine(io.stdout, `pstream: serving ${dataDir} on ${tls ? 'https' : 'http'}://${shownHost}:${address.port}`);

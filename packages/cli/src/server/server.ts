@@ -85,8 +85,14 @@ export function createPstreamServer(options: PstreamServerOptions): PstreamServe
     }
   };
 
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => void handle(req, res, false);
-  const onCheckContinue = (req: IncomingMessage, res: ServerResponse): void => void handle(req, res, true);
+  const run = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
+    handle(req, res, expectsContinue).catch((error: unknown) => {
+      log(`${req.method ?? ''} ${req.url ?? ''} failed while answering: ${messageOf(error)}`);
+      res.destroy();
+    });
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => run(req, res, false);
+  const onCheckContinue = (req: IncomingMessage, res: ServerResponse): void => run(req, res, true);
   const server: PstreamServer = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : createHttpServer(onRequest);
   server.on('checkContinue', onCheckContinue);
   return server;
