@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseExportRequest } from '../../src/request/export-request.js';
+import { httpStatusFor } from '../../src/request/http-status.js';
 import { GIB, MAX_PST_LIMIT_BYTES, MIN_PST_LIMIT_BYTES } from '../../src/request/size-limit.js';
 import { RequestError, type RequestErrorCode } from '../../src/errors.js';
 
@@ -188,4 +189,10 @@ test('restore, send and save actions are recognised and answered with not-suppor
 
 test('the keyword array form is OR-ed group by group', () => {
   assert.equal(parseExportRequest('{"exportToPst":{"contentKeywords":["support ticket", " ", "invoice"]}}').keywords, '(support ticket) OR (invoice)');
+});
+
+test('servers answer not-supported with 501 and every other refusal with 400', () => {
+  assert.equal(httpStatusFor(fails('{"restoreTo":{}}', 'not-supported', 'restoreTo', {})), 501);
+  assert.equal(httpStatusFor(fails('{"exportToPst":{"PstSizeLimitBytes":"x"}}', 'invalid-value', 'exportToPst.PstSizeLimitBytes', 'x')), 400);
+  assert.equal(httpStatusFor(fails('nope', 'invalid-body', '(body)', 'nope')), 400);
 });
