@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { main } from '../src/main.js';
 import type { PstreamDeps } from '../src/deps.js';
 import { expectedBytes, fakeExporter, fakeSources, realRequestParser } from './helpers/fake-deps.js';
-import { memoryIO } from './helpers/memory-io.js';
+import { memoryIO, MemoryStream } from './helpers/memory-io.js';
 
 const GIB = 2 ** 30;
 
@@ -208,4 +208,13 @@ test('a source that is no mailbox (real openSource) is a usage error naming it',
   assert.equal(status, 2, io.stderr.text);
   assert.match(io.stderr.text, /^pstream export: --source: .*notes\.txt: unknown kind of mailbox/);
   assert.equal(s.exporter.calls.length, 0);
+});
+
+test('--out - refuses to write binary data to a terminal', async (t) => {
+  const s = await setup();
+  t.after(() => rm(s.dir, { recursive: true, force: true }));
+  const io = { ...memoryIO({ cwd: s.dir }), stdout: new MemoryStream(true) };
+  assert.equal(await main(['export', '--source', s.mbox, '--out', '-'], io, s.deps), 2);
+  assert.match(io.stderr.text, /--out -: standard output is a terminal/);
+  assert.equal(io.stdout.text, '');
 });

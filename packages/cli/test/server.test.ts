@@ -286,3 +286,12 @@ test('a failed export before the first byte is a 500 without details; after it t
   assert.equal(cut.status, 200);
   await assert.rejects(cut.arrayBuffer());
 });
+
+test('a malformed keyword query from the exporter is a 400 naming contentKeyword', async (t) => {
+  const queryError = Object.assign(new Error('unbalanced parenthesis at position 8'), { query: '(invoice', position: 8, reason: 'unbalanced parenthesis' });
+  const s = await startServer({ headError: queryError });
+  t.after(() => s.close());
+  const res = await fetch(s.base + v6Path('alice'), { method: 'POST', headers: AUTH, body: '{"contentKeyword":"(invoice"}' });
+  assert.equal(res.status, 400);
+  assert.equal(await jsonError(res), 'contentKeyword: unbalanced parenthesis at position 8 of "(invoice"');
+});

@@ -68,6 +68,7 @@ export async function runExport(argv: readonly string[], io: CliIO, deps: Pstrea
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(new Error('interrupted'));
   io.signal?.addEventListener('abort', onAbort, { once: true });
+  if (io.signal?.aborted) onAbort();
   const progress = new ProgressLine(io.stderr);
   const sources: MessageSource[] = [];
   try {
@@ -168,7 +169,10 @@ type OutputTarget =
   | { readonly kind: 'directory'; readonly dir: string };
 
 async function planOutput(outText: string | undefined, io: CliIO): Promise<OutputTarget> {
-  if (outText === '-') return { kind: 'stdout' };
+  if (outText === '-') {
+    if (io.stdout.isTTY) throw new UsageError('--out -: standard output is a terminal; redirect it to a file or a pipe', '--out', '-');
+    return { kind: 'stdout' };
+  }
   if (outText === undefined) return { kind: 'directory', dir: io.cwd };
   if (outText === '') throw new UsageError('--out: empty path', '--out', '');
   const out = resolve(io.cwd, outText);

@@ -64,15 +64,20 @@ export async function handleExport(
       sources.push(await deps.openSource(path, { signal: controller.signal, ...(context.tmpDir ? { tmpDir: context.tmpDir } : {}) }));
       controller.signal.throwIfAborted();
     }
-    const handle = deps.exportToPst({
-      sources,
-      name: mailbox.id,
-      signal: controller.signal,
-      ...(request.keywords !== undefined ? { keywords: request.keywords } : {}),
-      ...(request.limitBytes !== undefined ? { limitBytes: request.limitBytes } : {}),
-      ...(context.maxPartBytes !== undefined ? { maxPartBytes: context.maxPartBytes } : {}),
-      ...(context.tmpDir !== undefined ? { tmpDir: context.tmpDir } : {}),
-    });
+    let handle;
+    try {
+      handle = deps.exportToPst({
+        sources,
+        name: mailbox.id,
+        signal: controller.signal,
+        ...(request.keywords !== undefined ? { keywords: request.keywords } : {}),
+        ...(request.limitBytes !== undefined ? { limitBytes: request.limitBytes } : {}),
+        ...(context.maxPartBytes !== undefined ? { maxPartBytes: context.maxPartBytes } : {}),
+        ...(context.tmpDir !== undefined ? { tmpDir: context.tmpDir } : {}),
+      });
+    } catch (error) {
+      throw requestErrorToHttp(error);
+    }
     handle.summary.catch(() => undefined);
     handle.head.catch(() => undefined);
     let head;
