@@ -7,8 +7,13 @@ import type { MessageSource } from '@pstream/sources';
 export type OutputFormat = 'pst' | 'zip';
 
 export interface ExportOptions {
-  /** Mailbox sources; their messages are merged (folders with the same path are one folder). */
-  readonly sources: readonly MessageSource[];
+  /**
+   * Mailbox sources, opened ones or paths (opened with `openSource`, and closed at the end); their messages are
+   * merged (folders with the same path are one folder).
+   */
+  readonly sources: readonly (MessageSource | string)[];
+  /** Warnings to report in the summary as well (e.g. the request parser's clamp warnings). */
+  readonly warnings?: readonly string[];
   /** Keyword query (see the filter's rules); '' or absent selects everything. */
   readonly keywords?: string;
   /** Part size limit in bytes, already clamped by the request parser; absent = no user limit (49 GiB cap). */

@@ -15,7 +15,9 @@ import { basename, dirname, join } from 'node:path';
 import { NidType, makeNid } from './ndb/constants.js';
 import { DLIST_OFFSET } from './ndb/constants.js';
 import { buildHeader, emptyDensityList } from './ndb/header.js';
-import { NdbWriter, type CryptMethod } from './ndb/ndb-writer.js';
+import { NdbWriter, type CryptMethod, type NdbRoot } from './ndb/ndb-writer.js';
+import { fileEofFor } from './ndb/layout.js';
+import { messageUpperBound, rowUpperBound } from './messaging/size-bound.js';
 import { FolderNode, folderName, folderNid, hierarchyCells } from './messaging/folder.js';
 import { randomIdentity, seededIdentity, type Identity } from './messaging/identity.js';
 import { writeMessage } from './messaging/message.js';
@@ -69,6 +71,11 @@ export class PstWriter {
   private lastFolderIndex = FIRST_USER_FOLDER_INDEX - 1;
   private state: 'open' | 'busy' | 'finished' | 'aborted' | 'failed' = 'open';
   private messages = 0;
+  /** For `fits`: the structure bytes finishing added at the last exact projection, and an upper bound of growth since. */
+  private structureBytes: number | undefined;
+  private structureGrowth = 0;
+  private pendingStructure: number | undefined;
+  private pendingGrowth: number | undefined;
 
   private constructor(path: string, options: PstWriterOptions) {
     this.path = path;
@@ -114,11 +121,22 @@ export class PstWriter {
       await this.writeInto(folder, record, this.identity);
       this.messages++;
       this.state = 'open';
+      // Keep the bound of `fits` current: an exact projection resets it, a bound-only answer adds to its growth.
+      if (this.pendingStructure !== undefined) {
+        this.structureBytes = this.pendingStructure;
+        this.structureGrowth = 0;
+      } else if (this.structureBytes !== undefined) {
+        this.structureGrowth += this.pendingGrowth ?? rowUpperBound(record);
+      }
+      this.pendingStructure = undefined;
+      this.pendingGrowth = undefined;
     } catch (error) {
       // Undo the partial message so that the writer stays usable.
       this.restoreState(saved);
       this.ndb.rollback(checkpoint);
       this.state = 'open';
+      this.pendingStructure = undefined;
+      this.pendingGrowth = undefined;
       throw error;
     }
   }
@@ -138,6 +156,33 @@ export class PstWriter {
 
   /** The exact size of the file if `record` were added to `folderPath` and the file finished. Reads no attachment. */
   async projectedSizeWith(folderPath: readonly string[], record: MessageRecord): Promise<number> {
+    return (await this.simulateWith(folderPath, record)).fileEof;
+  }
+
+  /**
+   * Whether the file, finished after adding `record`, would be at most `limit` bytes. Far from the limit a safe
+   * upper bound answers at once; near it the exact projection does. Reads no attachment.
+   */
+  async fits(limit: number, folderPath: readonly string[], record: MessageRecord): Promise<boolean> {
+    this.assertOpen();
+    if (this.structureBytes !== undefined) {
+      const bound = fileEofFor(
+        this.ndb.position + messageUpperBound(record) + (this.structureBytes + this.structureGrowth + rowUpperBound(record)) * 1.05 + 65536,
+      );
+      if (bound <= limit) {
+        this.pendingGrowth = rowUpperBound(record);
+        return true;
+      }
+    }
+    const { fileEof, structureBytes } = await this.simulateWith(folderPath, record);
+    if (fileEof <= limit) {
+      this.pendingStructure = structureBytes;
+      return true;
+    }
+    return false;
+  }
+
+  private async simulateWith(folderPath: readonly string[], record: MessageRecord): Promise<{ fileEof: number; structureBytes: number }> {
     this.enter();
     const snapshot = this.ndb.beginSimulation();
     const saved = this.saveState();
@@ -145,7 +190,9 @@ export class PstWriter {
       const folder = this.folderFor(folderPath);
       folder.contents = folder.contents.clone();
       await this.writeInto(folder, record, seededIdentity('projection', this.identity.now()));
-      return this.writeStructure(true);
+      const before = this.ndb.position;
+      const root = this.writeStructureRoot(true);
+      return { fileEof: root.fileEof, structureBytes: root.usedEnd - before };
     } finally {
       this.restoreState(saved);
       this.ndb.endSimulation(snapshot);
@@ -231,6 +278,10 @@ export class PstWriter {
 
   /** Writes folders, store and fixed nodes and the B-trees; returns the file size. `projection`: on copies, no IO. */
   private writeStructure(projection: boolean): number {
+    return this.writeStructureRoot(projection).fileEof;
+  }
+
+  private writeStructureRoot(projection: boolean): NdbRoot {
     const { ndb } = this;
     for (const folder of this.folders) folder.write(ndb, projection ? folder.contents.clone() : folder.contents);
     writeSearchObjects(ndb);
@@ -249,7 +300,7 @@ export class PstWriter {
       ndb.sealDensityList(dlist, DLIST_OFFSET, root.nextPageBid);
       ndb.writeHeadAndClose(buildHeader(root, marks, ndb.crypt), dlist, DLIST_OFFSET);
     }
-    return root.fileEof;
+    return root;
   }
 
   private saveState(): SavedState {

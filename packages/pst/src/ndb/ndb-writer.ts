@@ -44,6 +44,8 @@ export interface BlockRef {
 /** What `finish()` hands to the HEADER. */
 export interface NdbRoot {
   readonly fileEof: number;
+  /** End of the last allocation (the file is then padded to whole regions). */
+  readonly usedEnd: number;
   readonly amapLast: number;
   readonly amapFree: number;
   readonly nbt: BlockRef;
@@ -416,12 +418,14 @@ export class NdbWriter {
     const bbt = this.writeIntermediateLevels(PageType.BlockBTree, this.leafKey.view(), this.leafBid.view(), this.leafIb.view());
     const nbt = this.writeNbt();
     const lastRegion = this.region;
+    const usedEnd = this.cursor;
     this.closeRegion();
-    const fileEof = fileEofFor(this.cursor);
+    const fileEof = fileEofFor(usedEnd);
     const amapLast = regionStart(lastRegion);
     if (fileEof !== regionStart(lastRegion + 1)) throw new Error('internal: file end is not the end of the last region');
     const root: NdbRoot = {
       fileEof,
+      usedEnd,
       amapLast,
       amapFree: this.freeBytes,
       nbt,

@@ -1,0 +1,334 @@
+/**
+ * `exportToPst`: the pipeline behind the `exportToPst` action — keyword filter → PST splitter → output.
+ *
+ * One part: the PST itself. Several: one ZIP of `<name>-001.pst`, `<name>-002.pst`, … Either way one octet-stream.
+ * A part streams out as soon as it is finished, while the next one is written; a slow consumer slows the writer
+ * (at most two finished parts wait on disk). Every temporary file is deleted once streamed, on error and on abort
+ * (the signal, or the consumer destroying the stream).
+ */
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { PassThrough, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { PstWriter } from '@pstream/pst';
+import { openSource, type DamagedItem, type MessageSource } from '@pstream/sources';
+import type { ExportHandle, ExportOptions, ExportProgress, ExportSummary, OutputFormat, PartSummary } from '../api.js';
+import { compileQuery } from '../filter/index.js';
+import { PstSplitter, EMPTY_PST_BYTES, type FinishedPart } from '../split/pst-splitter.js';
+import { ZipPackager } from '../zip/index.js';
+import { validateEntryName } from '../zip/index.js';
+import { MAX_PST_LIMIT_BYTES as MAX_PART_BYTES } from '../request/index.js';
+import { createExportDirectory, removeExportDirectory } from './temp-dir.js';
+
+/** Finished parts that may wait on disk before the writer pauses. */
+const MAX_WAITING_PARTS = 2;
+const PROGRESS_INTERVAL_MS = 200;
+
+/** Thrown (synchronously) for options that cannot work; `field` names the option. */
+export class ExportOptionsError extends Error {
+  override readonly name = 'ExportOptionsError';
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function exportToPst(options: ExportOptions): ExportHandle {
+  const name = options.name;
+  try {
+    validateEntryName(`${name}.pst`);
+  } catch {
+    throw new ExportOptionsError('name', name, `name ${JSON.stringify(name)} cannot name a file (no /, \\, NUL, or dot names)`);
+  }
+  const limit = partLimit(options);
+  const query = compileQuery(options.keywords ?? '');
+  if (options.sources.length === 0) throw new ExportOptionsError('sources', [], 'at least one source is needed');
+  return new ExportRun(options, name, limit, query).handle;
+}
+
+function partLimit(options: ExportOptions): number {
+  const check = (field: string, v: number | undefined) => {
+    if (v === undefined) return;
+    if (!Number.isSafeInteger(v) || v <= 0) throw new ExportOptionsError(field, v, `${field} must be a positive integer, got ${String(v)}`);
+  };
+  check('limitBytes', options.limitBytes);
+  check('maxPartBytes', options.maxPartBytes);
+  const limit = Math.min(options.maxPartBytes ?? options.limitBytes ?? MAX_PART_BYTES, options.limitBytes ?? MAX_PART_BYTES, MAX_PART_BYTES);
+  if (limit < EMPTY_PST_BYTES) {
+    const field = options.maxPartBytes !== undefined ? 'maxPartBytes' : 'limitBytes';
+    throw new ExportOptionsError(field, limit, `${field} ${limit} is below ${EMPTY_PST_BYTES} bytes, the size of an empty PST`);
+  }
+  return limit;
+}
+
+/** Passes bytes through and counts them. */
+class Counter extends Transform {
+  bytes = 0;
+  override _transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    done(null, chunk);
+  }
+}
+
+type Deferred<T> = { promise: Promise<T>; resolve: (v: T) => void; reject: (e: Error) => void };
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<T>((a, b) => {
+    resolve = a;
+    reject = b;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+class ExportRun {
+  readonly handle: ExportHandle;
+  private readonly out = new Counter({ highWaterMark: 1024 * 1024 });
+  private readonly head = deferred<{ format: OutputFormat; fileName: string }>();
+  private readonly summary = deferred<ExportSummary>();
+  private readonly abort = new AbortController();
+  private readonly warnings: string[] = [];
+  private scanned = 0;
+  private matched = 0;
+  private skipped = 0;
+  private dir: string | undefined;
+  private splitter: PstSplitter | undefined;
+  private packager: ZipPackager | undefined;
+  /** Finished parts not yet streamed, and who waits for a change. */
+  private readonly queue: FinishedPart[] = [];
+  private producerDone = false;
+  private wake: (() => void) | undefined;
+  private lastProgress = 0;
+  private failed: Error | undefined;
+
+  constructor(
+    private readonly options: ExportOptions,
+    private readonly name: string,
+    private readonly limit: number,
+    private readonly query: ReturnType<typeof compileQuery>,
+  ) {
+    this.handle = { head: this.head.promise, stream: this.out, summary: this.summary.promise };
+    this.warnings.push(...(options.warnings ?? []));
+    const signal = options.signal;
+    if (signal) {
+      if (signal.aborted) queueMicrotask(() => this.fail(abortReason(signal)));
+      else signal.addEventListener('abort', () => this.fail(abortReason(signal)), { once: true });
+    }
+    this.out.on('close', () => {
+      if (!this.out.readableEnded) this.fail(new Error('the output stream was closed before the export ended'));
+    });
+    void this.run();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      this.dir = await createExportDirectory(this.options.tmpDir);
+      this.splitter = new PstSplitter({
+        limitBytes: this.limit,
+        directory: this.dir,
+        displayName: (i) => (i === 1 ? this.name : `${this.name} (${i})`),
+        onPart: (part) => this.enqueue(part),
+      });
+      const [, parts] = await Promise.all([this.stream(), this.produce()]);
+      void parts;
+      const summary: ExportSummary = {
+        format: this.format!,
+        fileName: this.fileName!,
+        bytes: this.out.bytes,
+        parts: this.partSummaries,
+        scanned: this.scanned,
+        matched: this.matched,
+        skipped: this.skipped,
+        warnings: this.warnings,
+      };
+      this.progress(true);
+      await this.cleanup();
+      this.summary.resolve(summary);
+    } catch (error) {
+      this.fail(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ producing
+
+  private async produce(): Promise<readonly FinishedPart[]> {
+    const splitter = this.splitter!;
+    try {
+      for (const given of this.options.sources) {
+        const source = typeof given === 'string' ? await this.open(given) : given;
+        try {
+          for await (const message of source.messages()) {
+            this.checkAborted();
+            this.scanned++;
+            try {
+              if (await this.query.matches(message.record)) {
+                this.matched++;
+                if (await splitter.add(message.folder, message.record)) {
+                  this.warnings.push(`message ${message.origin} is larger than the part limit of ${this.limit} bytes; it was written alone to part ${splitter.finished.length}`);
+                }
+              }
+            } finally {
+              await message.dispose?.();
+            }
+            this.progress(false);
+          }
+        } finally {
+          if (typeof given === 'string') await source.close();
+        }
+      }
+      this.checkAborted();
+      let parts = await splitter.finish();
+      if (parts.length === 0) parts = [await this.emptyPart()];
+      return parts;
+    } finally {
+      this.producerDone = true;
+      this.wake?.();
+    }
+  }
+
+  private async open(path: string): Promise<MessageSource> {
+    return openSource(path, {
+      onDamaged: this.options.onDamaged ?? 'skip',
+      reportDamaged: (item: DamagedItem) => {
+        this.skipped++;
+        this.warnings.push(`skipped ${item.origin}: ${item.reason}`);
+      },
+      tmpDir: this.options.tmpDir,
+      signal: this.abort.signal,
+    });
+  }
+
+  /** An export that matched nothing is one valid, empty PST. */
+  private async emptyPart(): Promise<FinishedPart> {
+    const writer = await PstWriter.create(`${this.dir}/part-001.pst`, { displayName: this.name });
+    const summary = await writer.finish();
+    const part: FinishedPart = { index: 1, path: summary.path, bytes: summary.bytes, messages: 0, oversize: false };
+    await this.enqueue(part);
+    return part;
+  }
+
+  /** Hands a finished part to the streamer; waits while too many finished parts are on disk. */
+  private async enqueue(part: FinishedPart): Promise<void> {
+    this.queue.push(part);
+    this.wake?.();
+    while (this.queue.length >= MAX_WAITING_PARTS && !this.failed) await this.changed();
+    this.checkAborted();
+  }
+
+  private changed(): Promise<void> {
+    return new Promise((resolve) => {
+      const previous = this.wake;
+      this.wake = () => {
+        this.wake = undefined;
+        previous?.();
+        resolve();
+      };
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------ streaming
+
+  private format: OutputFormat | undefined;
+  private fileName: string | undefined;
+  private readonly partSummaries: PartSummary[] = [];
+
+  private async stream(): Promise<void> {
+    // The format is known once a second part exists, or the producer ended with one.
+    while (this.queue.length < 2 && !this.producerDone) {
+      this.checkAborted();
+      await this.changed();
+    }
+    this.checkAborted();
+    const multi = this.queue.length > 1;
+    this.format = multi ? 'zip' : 'pst';
+    this.fileName = `${this.name}.${this.format}`;
+    this.head.resolve({ format: this.format, fileName: this.fileName });
+    if (!multi) {
+      const part = this.queue[0]!;
+      this.partSummaries.push({ name: this.fileName, bytes: part.bytes, messages: part.messages });
+      await pipeline(createReadStream(part.path, { highWaterMark: 1024 * 1024 }), this.progressTap(), this.out);
+      this.queue.shift();
+      await rm(part.path, { force: true });
+      this.wake?.();
+      return;
+    }
+    const packager = new ZipPackager({ compression: this.options.zipCompression ?? 'store' });
+    this.packager = packager;
+    const piping = pipeline(packager.output, this.progressTap(), this.out);
+    piping.catch(() => {});
+    for (;;) {
+      while (this.queue.length === 0 && !this.producerDone) {
+        this.checkAborted();
+        await this.changed();
+      }
+      const part = this.queue[0];
+      if (!part) break;
+      const entry = `${this.name}-${String(part.index).padStart(3, '0')}.pst`;
+      await packager.addFile(part.path, entry, part.bytes);
+      this.partSummaries.push({ name: entry, bytes: part.bytes, messages: part.messages });
+      this.queue.shift();
+      await rm(part.path, { force: true });
+      this.wake?.();
+    }
+    await packager.finish();
+    await piping;
+  }
+
+  /** Counts bytes for progress as they leave. */
+  private progressTap(): Transform {
+    return new Transform({
+      transform: (chunk: Buffer, _e, done) => {
+        done(null, chunk);
+        this.progress(false);
+      },
+    });
+  }
+
+  private progress(final: boolean): void {
+    const report = this.options.onProgress;
+    if (!report) return;
+    const now = Date.now();
+    if (!final && now - this.lastProgress < PROGRESS_INTERVAL_MS) return;
+    this.lastProgress = now;
+    const progress: ExportProgress = {
+      scanned: this.scanned,
+      matched: this.matched,
+      skipped: this.skipped,
+      bytesOut: this.out.bytes,
+      part: Math.max(1, this.splitter?.currentPart || this.splitter?.finished.length || 1),
+    };
+    report(progress);
+  }
+
+  // ------------------------------------------------------------------------------------------------ failure
+
+  private checkAborted(): void {
+    if (this.failed) throw this.failed;
+  }
+
+  private fail(error: Error): void {
+    if (this.failed) return;
+    this.failed = error;
+    this.abort.abort(error);
+    this.wake?.();
+    this.packager?.destroy(error);
+    if (!this.out.destroyed) this.out.destroy(error);
+    this.head.reject(error);
+    this.summary.reject(error);
+    void this.cleanup();
+  }
+
+  private async cleanup(): Promise<void> {
+    await this.splitter?.abort().catch(() => {});
+    if (this.dir) await removeExportDirectory(this.dir).catch(() => {});
+  }
+}
+
+function abortReason(signal: AbortSignal): Error {
+  const r: unknown = signal.reason;
+  return r instanceof Error ? r : new Error('the export was aborted');
+}

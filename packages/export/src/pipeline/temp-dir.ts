@@ -1,0 +1,57 @@
+/**
+ * The export's temporary directory: `pstream-<random>` inside the chosen tmp dir, holding the PST parts until they
+ * are streamed. An `owner` file records the process id, so that a later export into the same tmp dir removes the
+ * directories of processes that died (killed mid-export) instead of leaving them forever.
+ */
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const PREFIX = 'pstream-';
+const OWNER = 'owner';
+
+export async function createExportDirectory(parent = tmpdir()): Promise<string> {
+  await removeAbandoned(parent);
+  const dir = await mkdtemp(join(parent, PREFIX));
+  await writeFile(join(dir, OWNER), `${process.pid}\n`);
+  return dir;
+}
+
+export async function removeExportDirectory(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** Removes `pstream-*` directories whose owner process is gone. */
+export async function removeAbandoned(parent: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(parent);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(PREFIX)) continue;
+    const dir = join(parent, name);
+    let pid: number;
+    try {
+      pid = Number.parseInt(await readFile(join(dir, OWNER), 'utf8'), 10);
+    } catch {
+      continue; // not ours, or still being created
+    }
+    if (Number.isInteger(pid) && !isAlive(pid)) {
+      await rm(dir, { recursive: true, force: true });
+      removed.push(dir);
+    }
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The splitter: writes messages into PST parts of at most `limitBytes` each, rolling over to a new part before a
+ * message would take the current one past the limit (the writer's size projection is exact, so no part is ever
+ * larger, to the byte). Parts are filled close to the limit: the rollover is decided per message.
+ *
+ * A message that does not fit even an empty part goes alone into a part of its own, reported as oversize: nothing
+ * is dropped. Each finished part is handed to `onPart`, which may wait (backpressure) before the next one starts.
+ */
+import { join } from 'node:path';
+import { PstWriter, type MessageRecord, type PstWriterOptions } from '@pstream/pst';
+
+export interface FinishedPart {
+  /** 1-based. */
+  readonly index: number;
+  readonly path: string;
+  readonly bytes: number;
+  readonly messages: number;
+  /** The part holds one message larger than the limit. */
+  readonly oversize: boolean;
+}
+
+export interface SplitterOptions {
+  readonly limitBytes: number;
+  /** Where part files are written (`part-001.pst`, …). */
+  readonly directory: string;
+  /** Store display name of part i (1-based). */
+  readonly displayName?: (index: number) => string;
+  readonly writerOptions?: Omit<PstWriterOptions, 'displayName'>;
+  /** Receives each finished part; the splitter waits for it before writing on. */
+  readonly onPart: (part: FinishedPart) => Promise<void>;
+}
+
+/** The size of a PST with no message: one AMap region after the header area. */
+export const EMPTY_PST_BYTES = 0x4400 + 253_952;
+
+export class PstSplitter {
+  private writer: PstWriter | undefined;
+  private index = 0;
+  private oversize = false;
+  private readonly parts: FinishedPart[] = [];
+  private closed = false;
+
+  constructor(private readonly options: SplitterOptions) {
+    if (!Number.isSafeInteger(options.limitBytes) || options.limitBytes < EMPTY_PST_BYTES) {
+      throw new RangeError(`limitBytes must be an integer of at least ${EMPTY_PST_BYTES} (an empty PST), got ${options.limitBytes}`);
+    }
+  }
+
+  /** Parts finished so far. */
+  get finished(): readonly FinishedPart[] {
+    return this.parts;
+  }
+
+  /** The part being written (1-based), 0 before the first message. */
+  get currentPart(): number {
+    return this.writer ? this.index : 0;
+  }
+
+  /** Adds a message; returns true when it went into a part of its own because it is larger than the limit. */
+  async add(folder: readonly string[], record: MessageRecord): Promise<boolean> {
+    if (this.closed) throw new Error('PstSplitter: already finished');
+    let writer = this.writer ?? (await this.open());
+    if (!(await writer.fits(this.options.limitBytes, folder, record))) {
+      if (writer.messageCount > 0) {
+        await this.close();
+        writer = await this.open();
+      }
+      if (!(await writer.fits(this.options.limitBytes, folder, record))) this.oversize = true;
+    }
+    await writer.addMessage(folder, record);
+    if (this.oversize) {
+      await this.close();
+      return true;
+    }
+    return false;
+  }
+
+  /** Finishes the last part; returns every part. */
+  async finish(): Promise<readonly FinishedPart[]> {
+    if (this.writer) await this.close();
+    this.closed = true;
+    return this.parts;
+  }
+
+  /** Deletes the part being written. Finished parts belong to whoever received them. */
+  async abort(): Promise<void> {
+    this.closed = true;
+    const writer = this.writer;
+    this.writer = undefined;
+    await writer?.abort();
+  }
+
+  private async open(): Promise<PstWriter> {
+    this.index++;
+    const name = `part-${String(this.index).padStart(3, '0')}.pst`;
+    this.writer = await PstWriter.create(join(this.options.directory, name), {
+      ...this.options.writerOptions,
+      displayName: this.options.displayName?.(this.index),
+    });
+    this.oversize = false;
+    return this.writer;
+  }
+
+  private async close(): Promise<void> {
+    const writer = this.writer!;
+    this.writer = undefined;
+    const summary = await writer.finish();
+    const part: FinishedPart = { index: this.index, path: summary.path, bytes: summary.bytes, messages: summary.messages, oversize: this.oversize };
+    this.parts.push(part);
+    await this.options.onPart(part);
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Upper bounds of what a message adds to a file, computed from the record alone. They let a splitter decide that a
+ * message fits without the exact projection while the file is far from its limit; they are deliberately generous.
+ */
+import { MAX_BLOCK_DATA } from '../ndb/constants.js';
+import type { MessageRecord } from './record.js';
+
+/** Bytes of data blocks, trailers, padding, index blocks and region gaps the message object can take. */
+export function messageUpperBound(record: MessageRecord): number {
+  const raw = rawBytes(record);
+  const blocks = Math.ceil(raw / MAX_BLOCK_DATA) + 16 + 8 * (record.attachments?.length ?? 0);
+  // Per block: its trailer and padding (≤ 79 bytes), its BBT entry (24 bytes and a share of the pages), and the gap a
+  // block may leave at the end of a 253,952-byte region (one 8 KiB block per 31 blocks, at worst).
+  return raw + blocks * (80 + 32) + Math.ceil(raw / (253_952 - 8192)) * (8192 + 1536) + 16_384;
+}
+
+/** Bytes the message's contents-table row and NBT entry can add to the finished structure. */
+export function rowUpperBound(record: MessageRecord): number {
+  const strings =
+    record.subject.length * 3 + // subject, normalized subject is not a column; topic is
+    (record.messageClass?.length ?? 8) +
+    (record.from?.name?.length ?? 0) + (record.from?.address?.length ?? 0) +
+    (record.recipients ?? []).reduce((n, r) => n + (r.name?.length ?? r.address?.length ?? 0) + 2, 0);
+  return 512 + 4 * strings;
+}
+
+function rawBytes(record: MessageRecord): number {
+  let chars = record.subject.length * 3 + (record.body?.length ?? 0) + (record.messageClass?.length ?? 8);
+  chars += (record.internetMessageId?.length ?? 0) + (record.inReplyTo?.length ?? 0) + (record.references?.length ?? 0);
+  chars += record.transportHeaders?.length ?? 0;
+  for (const a of [record.from, record.sender]) chars += ((a?.name?.length ?? 0) + (a?.address?.length ?? 0) + 8) * 2;
+  for (const r of record.recipients ?? []) chars += ((r.name?.length ?? 0) + (r.address?.length ?? 0)) * 6 + 64;
+  for (const c of record.categories ?? []) chars += c.length + 4;
+  let bytes = chars * 2 + (record.html?.length ?? 0) * 3 + 2048 + (record.recipients?.length ?? 0) * 160;
+  for (const a of record.attachments ?? []) {
+    bytes += 1024 + a.name.length * 8 + (a.kind === 'file' ? a.size + (a.contentType?.length ?? 0) * 2 + (a.contentId?.length ?? 0) * 2 : rawBytes(a.message));
+  }
+  return bytes;
+}
