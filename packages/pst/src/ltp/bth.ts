@@ -2,7 +2,7 @@
  * BTree-on-Heap (BTH) — [MS-PST] §2.3.2: sorted records in heap allocations (leaves), with index levels of
  * {first key, HID} records above them when one allocation does not hold them all.
  */
-import { viewOf } from '../io/bytes.js';
+import { putU32, viewOf } from '../io/bytes.js';
 import { MAX_HEAP_ALLOCATION, type Heap } from './heap.js';
 
 /** BTHHEADER size. */
@@ -22,6 +22,7 @@ export class BthBuilder {
   /** First key and HID of each written leaf. */
   private index: { key: Uint8Array; hid: number }[] = [];
   private lastKey: Uint8Array | null = null;
+  private hasLast = false;
 
   constructor(
     private heap: Heap,
@@ -30,15 +31,21 @@ export class BthBuilder {
   ) {
     this.recordSize = keySize + dataSize;
     this.perLeaf = Math.floor(MAX_HEAP_ALLOCATION / this.recordSize);
-    this.leaf = new Uint8Array(this.perLeaf * this.recordSize);
+    this.leaf = new Uint8Array(Math.min(this.perLeaf, 16) * this.recordSize);
     this.headerHid = heap.allocate(BTH_HEADER_SIZE).hid;
   }
 
   /** Appends a record; keys must ascend (compared as little-endian unsigned integers). */
   add(key: Uint8Array, data: Uint8Array): void {
-    if (this.lastKey && compareKeys(key, this.lastKey) <= 0) throw new Error('internal: BTH keys must ascend');
-    this.lastKey = key.slice();
+    if (this.hasLast && compareKeys(key, this.lastKey!) <= 0) throw new Error('internal: BTH keys must ascend');
+    (this.lastKey ??= new Uint8Array(this.keySize)).set(key);
+    this.hasLast = true;
     const at = this.leafCount * this.recordSize;
+    if (at + this.recordSize > this.leaf.length) {
+      const grown = new Uint8Array(Math.min(this.perLeaf * this.recordSize, this.leaf.length * 2));
+      grown.set(this.leaf);
+      this.leaf = grown;
+    }
     this.leaf.set(key, at);
     this.leaf.set(data, at + this.keySize);
     this.leafCount++;
@@ -75,12 +82,11 @@ export class BthBuilder {
       levels++;
     }
     const header = this.heap.bytesOf(this.headerHid);
-    const view = viewOf(header);
     header[0] = 0xb5; // bType
     header[1] = this.keySize; // cbKey
     header[2] = this.dataSize; // cbEnt
     header[3] = levels; // bIdxLevels
-    view.setUint32(4, level.length ? level[0]!.hid : 0, true); // hidRoot
+    putU32(header, 4, level.length ? level[0]!.hid : 0); // hidRoot
   }
 
   /** HIDs of the leaves written so far, in key order. */
@@ -93,6 +99,7 @@ export class BthBuilder {
     Object.assign(copy, this);
     copy.heap = heap;
     copy.leaf = this.leaf.slice();
+    copy.lastKey = this.lastKey && this.lastKey.slice();
     copy.index = [...this.index];
     return copy;
   }

@@ -5,6 +5,9 @@
  * pages 8, 136, 264, … with HNBITMAPHDR, the others with HNPAGEHDR; each ends with its HNPAGEMAP listing where its
  * allocations start. An allocation is addressed by an HID: page index << 16 | 1-based allocation index << 5.
  *
+ * Every page but the last is written as a full 8176-byte block, its HNPAGEMAP followed by unused bytes, as Outlook
+ * does: a data tree's leaves are all full but the last (§2.2.2.8.3.2), and readers index pages by block.
+ *
  * Pages fill in order. A full page is written to the file at once, except page 0 and the bitmap pages, whose fill
  * levels are known only at the end; so a heap of any size (a contents table of a million rows) needs only a few
  * pages of memory.
@@ -12,7 +15,7 @@
 import { MAX_BLOCK_DATA } from '../ndb/constants.js';
 import { DataTreeWriter, type DataTree } from '../ndb/data-tree.js';
 import type { NdbWriter } from '../ndb/ndb-writer.js';
-import { viewOf } from '../io/bytes.js';
+import { putU16, putU32 } from '../io/bytes.js';
 
 /** The largest heap allocation: [MS-PST] §2.3.1.1. */
 export const MAX_HEAP_ALLOCATION = 3580;
@@ -31,7 +34,8 @@ const MAX_ALLOCATIONS_PER_PAGE = 2047;
 const MAX_PAGES = 65536;
 
 class HeapPage {
-  readonly bytes = new Uint8Array(MAX_BLOCK_DATA);
+  /** Grows as allocations arrive, up to one block; most heaps are small. */
+  bytes = new Uint8Array(2048);
   /** Start offset of each allocation, then the end of the last one. */
   readonly offsets: number[];
 
@@ -57,20 +61,29 @@ class HeapPage {
     return align2(this.end) + 4 + 2 * (this.count + 1);
   }
 
+  /** Makes room for the page's first `length` bytes. */
+  reserve(length: number): void {
+    if (length <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.min(MAX_BLOCK_DATA, Math.max(length, this.bytes.length * 2)));
+    grown.set(this.bytes);
+    this.bytes = grown;
+  }
+
   /** Writes `ibHnpm` and the HNPAGEMAP — [MS-PST] §2.3.1.5. */
   seal(): number {
-    const view = viewOf(this.bytes);
+    this.reserve(this.blockLength);
+    const bytes = this.bytes;
     const mapStart = align2(this.end);
-    view.setUint16(0, mapStart, true); // ibHnpm
-    view.setUint16(mapStart, this.count, true); // cAlloc
-    view.setUint16(mapStart + 2, 0, true); // cFree
-    for (let i = 0; i < this.offsets.length; i++) view.setUint16(mapStart + 4 + 2 * i, this.offsets[i]!, true); // rgibAlloc
+    putU16(bytes, 0, mapStart); // ibHnpm
+    putU16(bytes, mapStart, this.count); // cAlloc
+    putU16(bytes, mapStart + 2, 0); // cFree
+    for (let i = 0; i < this.offsets.length; i++) putU16(bytes, mapStart + 4 + 2 * i, this.offsets[i]!); // rgibAlloc
     return this.blockLength;
   }
 
   clone(): HeapPage {
     const copy = new HeapPage(this.index);
-    copy.bytes.set(this.bytes);
+    copy.bytes = this.bytes.slice();
     copy.offsets.length = 0;
     copy.offsets.push(...this.offsets);
     return copy;
@@ -82,8 +95,10 @@ export class Heap {
   private current: HeapPage;
   /** Bitmap pages kept until the end, by index. */
   private held = new Map<number, HeapPage>();
-  /** Block lengths of every sealed page, for the fill levels. */
+  /** Used lengths of every sealed page, for the fill levels. */
   private lengths: number[] = [];
+  /** Block lengths of every sealed page as written (a full block for all but the last page). */
+  private written: number[] = [];
   private tree: DataTreeWriter;
 
   /**
@@ -107,6 +122,7 @@ export class Heap {
     if (!this.current.fits(size)) this.nextPage();
     const page = this.current;
     const start = page.end;
+    page.reserve(start + size);
     page.offsets.push(start + size);
     const hid = ((page.index << 16) | (page.count << 5)) >>> 0;
     return { hid, bytes: page.bytes.subarray(start, start + size) };
@@ -131,14 +147,17 @@ export class Heap {
   private nextPage(): void {
     const index = this.current.index + 1;
     if (index >= MAX_PAGES) throw new RangeError('heap full: 65,536 pages');
-    if (this.current !== this.page0) this.release(this.current);
+    if (this.current !== this.page0) this.release(this.current, false);
     this.current = new HeapPage(index);
   }
 
-  /** Seals a finished page: written now, or held when it carries fill levels. */
-  private release(page: HeapPage): void {
-    const length = page.seal();
-    this.lengths[page.index] = length;
+  /** Seals a finished page: written now, or held when it carries fill levels. `last`: no page follows it. */
+  private release(page: HeapPage, last: boolean): void {
+    const used = page.seal();
+    const length = last ? used : MAX_BLOCK_DATA;
+    page.reserve(length);
+    this.lengths[page.index] = used;
+    this.written[page.index] = length;
     if (this.holdAll || isBitmapPage(page.index)) {
       this.held.set(page.index, page);
       this.tree.addLeaf(0, 0);
@@ -149,24 +168,25 @@ export class Heap {
 
   /** The bytes the heap's pages will take (its share of PidTagMessageSize), were it finished now. */
   totalLength(): number {
-    let total = this.page0.blockLength;
-    for (const length of this.lengths) total += length ?? 0;
-    if (this.current !== this.page0) total += this.current.blockLength;
-    return total;
+    if (this.current === this.page0) return this.page0.blockLength;
+    let total = MAX_BLOCK_DATA;
+    for (const length of this.written) total += length ?? 0;
+    return total + this.current.blockLength;
   }
 
   /** Writes what is left and returns the heap's data tree. `hidUserRoot` goes into the HNHDR. */
   finish(userRoot: number): DataTree {
-    if (this.current !== this.page0) this.release(this.current);
-    const length0 = this.page0.seal();
-    const view = viewOf(this.page0.bytes);
+    const single = this.current === this.page0;
+    if (!single) this.release(this.current, true);
+    const length0 = single ? this.page0.seal() : (this.page0.seal(), MAX_BLOCK_DATA);
+    this.page0.reserve(length0);
     this.page0.bytes[2] = 0xec; // bSig
     this.page0.bytes[3] = this.clientSig; // bClientSig
-    view.setUint32(4, userRoot, true); // hidUserRoot
+    putU32(this.page0.bytes, 4, userRoot); // hidUserRoot
     this.writeFillLevels(this.page0.bytes, 8, 0, 8); // rgbFillLevel
     for (const [index, page] of this.held) {
       this.writeFillLevels(page.bytes, 2, index, 128);
-      this.tree.setLeaf(index, this.ndb.writeBlock(page.bytes, this.lengths[index]!, false), this.lengths[index]!);
+      this.tree.setLeaf(index, this.ndb.writeBlock(page.bytes, this.written[index]!, false), this.written[index]!);
     }
     this.tree.setLeaf(0, this.ndb.writeBlock(this.page0.bytes, length0, false), length0);
     return this.tree.finish();
@@ -190,6 +210,7 @@ export class Heap {
     copy.current = this.current === this.page0 ? copy.page0 : this.current.clone();
     copy.held = new Map([...this.held].map(([k, p]) => [k, p.clone()]));
     copy.lengths = [...this.lengths];
+    copy.written = [...this.written];
     copy.tree = this.tree.clone();
     return copy;
   }

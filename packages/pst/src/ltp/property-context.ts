@@ -5,7 +5,7 @@
  */
 import type { DataTree } from '../ndb/data-tree.js';
 import type { NdbWriter } from '../ndb/ndb-writer.js';
-import { viewOf } from '../io/bytes.js';
+import { putU16, putU32 } from '../io/bytes.js';
 import { BthBuilder } from './bth.js';
 import { Heap, HeapClient, MAX_HEAP_ALLOCATION } from './heap.js';
 import { isInlineInPc, tagId, tagType } from './property-type.js';
@@ -31,8 +31,6 @@ export class PropertyContextBuilder {
     const bth = new BthBuilder(this.heap, 2, 6);
     const key = new Uint8Array(2);
     const record = new Uint8Array(6);
-    const keyView = viewOf(key);
-    const recordView = viewOf(record);
     this.ids = [];
     for (const p of sorted) {
       const id = tagId(p.tag);
@@ -52,9 +50,9 @@ export class PropertyContextBuilder {
       } else {
         hnid = subnodes.storeValue(p.value);
       }
-      keyView.setUint16(0, id, true); // wPropId
-      recordView.setUint16(0, type, true); // wPropType
-      recordView.setUint32(2, hnid, true); // dwValueHnid
+      putU16(key, 0, id); // wPropId
+      putU16(record, 0, type); // wPropType
+      putU32(record, 2, hnid); // dwValueHnid
       bth.add(key, record);
     }
     bth.finish();
@@ -74,7 +72,7 @@ export class PropertyContextBuilder {
   setInline(id: number, value: number): void {
     const i = this.ids.indexOf(id);
     if (i < 0) throw new Error(`internal: no property 0x${id.toString(16)} to patch`);
-    viewOf(this.records).setUint32(i * 8 + 4, value >>> 0, true);
+    putU32(this.records, i * 8 + 4, value >>> 0);
   }
 
   finish(): DataTree {

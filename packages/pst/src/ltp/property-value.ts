@@ -2,7 +2,7 @@
  * Encodings of property values — [MS-PST] §2.3.3.4 and [MS-OXCDATA] §2.11.1.
  */
 import { Buffer } from 'node:buffer';
-import { setU64, viewOf } from '../io/bytes.js';
+import { putU32, setU64, viewOf } from '../io/bytes.js';
 import { PropType, tag, tagType } from './property-type.js';
 
 /** A value already written to a subnode of the node (a large attachment's data): the PC stores its NID. */
@@ -37,9 +37,8 @@ const EPOCH_OFFSET_MS = 11_644_473_600_000n;
 export function filetime(date: Date): Uint8Array {
   const bytes = new Uint8Array(8);
   const ticks = (BigInt(date.getTime()) + EPOCH_OFFSET_MS) * 10_000n;
-  const view = viewOf(bytes);
-  view.setUint32(0, Number(ticks & 0xffffffffn), true);
-  view.setUint32(4, Number(ticks >> 32n), true);
+  putU32(bytes, 0, Number(ticks & 0xffffffffn));
+  putU32(bytes, 4, Number(ticks >> 32n));
   return bytes;
 }
 

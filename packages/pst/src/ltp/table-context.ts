@@ -11,7 +11,7 @@ import type { DataTree } from '../ndb/data-tree.js';
 import { DataTreeWriter } from '../ndb/data-tree.js';
 import { MAX_BLOCK_DATA } from '../ndb/constants.js';
 import type { NdbWriter } from '../ndb/ndb-writer.js';
-import { viewOf } from '../io/bytes.js';
+import { putU32, viewOf } from '../io/bytes.js';
 import { BthBuilder } from './bth.js';
 import { Heap, HeapClient, MAX_HEAP_ALLOCATION } from './heap.js';
 import { PropType, cellSize, isFixedInRow, tag, tagType } from './property-type.js';
@@ -88,6 +88,8 @@ export class TableWriter {
   private readonly row: Uint8Array;
   private readonly rowView: DataView;
   private readonly rowsPerBlock: number;
+  private readonly indexKey = new Uint8Array(4);
+  private readonly indexData = new Uint8Array(4);
 
   constructor(
     private readonly ndb: NdbWriter,
@@ -99,7 +101,7 @@ export class TableWriter {
     this.tcInfoHid = this.heap.allocate(22 + 8 * layout.columns.length).hid;
     this.row = new Uint8Array(layout.rowSize);
     this.rowView = viewOf(this.row);
-    this.inlineRows = new Uint8Array(Math.floor(MAX_HEAP_ALLOCATION / layout.rowSize) * layout.rowSize);
+    this.inlineRows = new Uint8Array(Math.min(4, Math.floor(MAX_HEAP_ALLOCATION / layout.rowSize)) * layout.rowSize);
     this.rowsPerBlock = Math.floor(MAX_BLOCK_DATA / layout.rowSize);
   }
 
@@ -139,11 +141,10 @@ export class TableWriter {
       }
       present(column.bit);
     }
-    const key = new Uint8Array(4);
-    const data = new Uint8Array(4);
-    viewOf(key).setUint32(0, rowId, true);
-    viewOf(data).setUint32(0, this.rowCount, true);
-    this.rowIndex.add(key, data);
+    const { indexKey, indexData } = this;
+    putU32(indexKey, 0, rowId);
+    putU32(indexData, 0, this.rowCount);
+    this.rowIndex.add(indexKey, indexData);
     this.appendRow();
     this.rowCount++;
   }
@@ -156,7 +157,13 @@ export class TableWriter {
 
   private appendRow(): void {
     const size = this.layout.rowSize;
-    if (this.inlineRows && this.inlineLength + size <= this.inlineRows.length) {
+    const inlineCapacity = Math.floor(MAX_HEAP_ALLOCATION / size) * size;
+    if (this.inlineRows && this.inlineLength + size <= inlineCapacity) {
+      if (this.inlineLength + size > this.inlineRows.length) {
+        const grown = new Uint8Array(Math.min(inlineCapacity, this.inlineRows.length * 2));
+        grown.set(this.inlineRows);
+        this.inlineRows = grown;
+      }
       this.inlineRows.set(this.row, this.inlineLength);
       this.inlineLength += size;
       return;
@@ -231,3 +238,4 @@ export class TableWriter {
     return copy;
   }
 }
+

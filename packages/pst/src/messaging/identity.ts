@@ -10,8 +10,21 @@ export interface Identity {
   now(): Date;
 }
 
+/** Random GUIDs, drawn from a pool refilled 4 KiB at a time (one system call per 256 GUIDs). */
 export function randomIdentity(): Identity {
-  return { guid: () => new Uint8Array(randomBytes(16)), now: () => new Date() };
+  let pool = randomBytes(4096);
+  let at = 0;
+  return {
+    guid: () => {
+      if (at === pool.length) {
+        pool = randomBytes(4096);
+        at = 0;
+      }
+      at += 16;
+      return pool.slice(at - 16, at);
+    },
+    now: () => new Date(),
+  };
 }
 
 /** GUIDs are SHA-256(seed, counter) truncated; the clock is fixed. */

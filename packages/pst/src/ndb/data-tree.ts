@@ -21,7 +21,8 @@ export interface DataTree {
 
 /** Streams a value into data blocks as it arrives, then indexes them. */
 export class DataTreeWriter {
-  private readonly block = new Uint8Array(MAX_BLOCK_DATA);
+  /** The block being filled; allocated on first use (a heap's tree only lists pages written elsewhere). */
+  private blockBuffer: Uint8Array | undefined;
   private fill = 0;
   private readonly leaves = new NumberList(16);
   private readonly leafSizes = new NumberList(16);
@@ -31,6 +32,10 @@ export class DataTreeWriter {
 
   get size(): number {
     return this.total + this.fill;
+  }
+
+  private get block(): Uint8Array {
+    return (this.blockBuffer ??= new Uint8Array(MAX_BLOCK_DATA));
   }
 
   /** Appends bytes; full blocks are written at once. */
@@ -81,7 +86,7 @@ export class DataTreeWriter {
 
   clone(): DataTreeWriter {
     const copy = new DataTreeWriter(this.ndb);
-    copy.block.set(this.block.subarray(0, this.fill));
+    if (this.fill) copy.block.set(this.block.subarray(0, this.fill));
     copy.fill = this.fill;
     for (let i = 0; i < this.leaves.length; i++) copy.leaves.push(this.leaves.get(i));
     for (let i = 0; i < this.leafSizes.length; i++) copy.leafSizes.push(this.leafSizes.get(i));

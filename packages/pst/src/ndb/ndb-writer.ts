@@ -76,6 +76,7 @@ export class NdbWriter {
   readonly crypt: CryptMethod;
   private fd: number;
   private readonly buffer = new Uint8Array(WRITE_BUFFER_SIZE);
+  private readonly bufferView = viewOf(this.buffer);
   private bufferStart = 0;
   private bufferEnd = 0;
 
@@ -146,7 +147,7 @@ export class NdbWriter {
       out.set(data.subarray(0, length), at);
       if (!internal && this.crypt === 'permute') permuteEncode(out, at, at + length);
       const trailer = at + size - BLOCK_TRAILER_SIZE;
-      const view = viewOf(out);
+      const view = this.bufferView;
       view.setUint16(trailer, length, true); // cb
       view.setUint16(trailer + 2, computeSig(ib, bid), true); // wSig
       view.setUint32(trailer + 4, pstCrc(out.subarray(at, at + length)), true); // dwCRC
