@@ -1,4 +1,9 @@
-/** Fixed layout constants of Unicode PST files with 512-byte pages (MS-PST 2.2.2). */
+/**
+ * Fixed layout constants of Unicode PST files with 512-byte pages (MS-PST 2.2.2).
+ *
+ * NOTE: the checker restates the layout from the spec instead of importing the writer's `ndb/` modules, on purpose:
+ * it exists to catch the writer's mistakes, which a shared definition would hide.
+ */
 export const HEADER_SIZE = 564;
 export const PAGE_SIZE = 512;
 export const PAGE_DATA = 496;
