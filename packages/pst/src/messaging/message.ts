@@ -13,7 +13,7 @@ import type { NdbWriter } from '../ndb/ndb-writer.js';
 import { PropertyContextBuilder } from '../ltp/property-context.js';
 import { MAX_HEAP_ALLOCATION } from '../ltp/heap.js';
 import { PropType, tag } from '../ltp/property-type.js';
-import { PropertyList, utf16, type Property } from '../ltp/property-value.js';
+import { PropertyList, cleanText, utf16, type Property } from '../ltp/property-value.js';
 import { Subnodes } from '../ltp/subnodes.js';
 import { RowLayout, TableWriter, type Cell } from '../ltp/table-context.js';
 import { viewOf } from '../io/bytes.js';
@@ -137,7 +137,7 @@ function messageProperties(ctx: WriteContext, record: MessageRecord): PropertyLi
   if (record.transportHeaders) p.string(Prop.TransportMessageHeaders, record.transportHeaders);
   if (record.body !== undefined) p.string(Prop.Body, record.body);
   if (record.html !== undefined) {
-    p.binary(Prop.Html, new TextEncoder().encode(record.html));
+    p.binary(Prop.Html, new TextEncoder().encode(cleanText(record.html)));
     p.int32(Prop.InternetCodepage, 65001);
   }
   p.int32(Prop.NativeBody, record.html !== undefined && record.body === undefined ? 3 : 1);

@@ -3,11 +3,14 @@
  * readpst, npm pst-extractor) and the Python structural checker `pst_fsck.py` on a file, returns their
  * normalised summaries, and compares them with what a test wrote.
  *
- * The scripts live in `PST_ORACLES_DIR` (default `/work/shared/oracles`). Readers come from Debian:
+ * The scripts live in `shared/oracles` beside the repository (`<repo>/../shared/oracles`, as CI lays it out), else in
+ * `PST_ORACLES_DIR`, else in `/work/shared/oracles`. Readers come from Debian:
  * `apt-get install -y pst-utils pff-tools python3-pypff`; pst-extractor is a root dev dependency.
  */
 import { spawn } from 'node:child_process';
-import { access, constants, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { access, constants, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
@@ -16,12 +19,16 @@ import type { AttachmentSummary, FsckSummary, MessageSummary, ReaderSummary, Rec
 
 export * from './summaries.js';
 
-/** Directory of the oracle scripts. */
-export const ORACLES_DIR = process.env.PST_ORACLES_DIR ?? '/work/shared/oracles';
-/** Debian's python, the only one that sees the python3-pypff module. */
-export const DEBIAN_PYTHON = process.env.PST_ORACLES_PYTHON ?? '/usr/bin/python3';
 /** Repository root (pst-extractor is resolved from here). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+/** Directory of the oracle scripts: `<repo>/../shared/oracles` when it exists, else `PST_ORACLES_DIR`. */
+export const ORACLES_DIR = ((): string => {
+  const beside = resolve(REPO_ROOT, '..', 'shared', 'oracles');
+  if (existsSync(join(beside, 'pst_fsck.py'))) return beside;
+  return process.env.PST_ORACLES_DIR ?? '/work/shared/oracles';
+})();
+/** Debian's python, the only one that sees the python3-pypff module. */
+export const DEBIAN_PYTHON = process.env.PST_ORACLES_PYTHON ?? '/usr/bin/python3';
 
 /** The independent readers and the checker. */
 export type ReaderName = 'fsck' | 'pypff' | 'pffexport' | 'readpst' | 'pstextractor';
@@ -51,16 +58,28 @@ interface ProcessResult {
   stderr: string;
 }
 
-function runProcess(cmd: string, args: readonly string[], cwd = REPO_ROOT): Promise<ProcessResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-  });
+/**
+ * Runs a command with its stdout going to a temporary file: a script that calls process.exit() right after writing a
+ * large result to a pipe (pstextractor_summary.js) loses the rest of it, while writes to a file are synchronous.
+ */
+async function runProcess(cmd: string, args: readonly string[], cwd = REPO_ROOT): Promise<ProcessResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'pst-oracle-'));
+  const outPath = join(dir, 'stdout');
+  const out = await open(outPath, 'w');
+  try {
+    const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolvePromise, reject) => {
+      const child = spawn(cmd, args, { cwd, stdio: ['ignore', out.fd, 'pipe'] });
+      const err: Buffer[] = [];
+      child.stderr!.on('data', (d: Buffer) => err.push(d));
+      child.on('error', reject);
+      child.on('close', (c) => resolvePromise({ code: c ?? -1, stderr: Buffer.concat(err).toString('utf8') }));
+    });
+    await out.close();
+    return { code, stdout: await readFile(outPath, 'utf8'), stderr };
+  } finally {
+    await out.close().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 async function exists(p: string, mode = constants.R_OK): Promise<boolean> {
