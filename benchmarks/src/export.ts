@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+/**
+ * `pnpm bench:export [--json] [--quick] [--only a,b] [--mode both|writer|export] [--tmp DIR] [--cpu-prof-dir DIR]`
+ *
+ * For each workload, two child processes (so that peak RSS is per measurement): (b) the PST writer alone from
+ * in-memory records, and (c) the whole export streamed to a file. Each child times (a), plain `fs` writes of the
+ * same byte count, right after its own measurement, and every speed is reported as a ratio to it: the machines
+ * here are shared and noisy, and a ratio taken in the same process a moment later cancels most of that out.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildResult } from './child.js';
+import { addScaling, buildReport, environment, formatReports, type WorkloadReport } from './report.js';
+import { WORKLOADS, workloadNamed, type Workload } from './workloads.js';
+
+export interface ExportBenchOptions {
+  readonly json: boolean;
+  readonly quick: boolean;
+  readonly only: readonly string[] | null;
+  readonly modes: readonly ('writer' | 'export')[];
+  readonly tmp: string;
+  readonly cpuProfDir: string | null;
+}
+
+const USAGE = 'usage: bench:export [--json] [--quick] [--only name,name] [--mode both|writer|export] [--tmp DIR] [--cpu-prof-dir DIR] [--list]';
+
+export function parseArgs(argv: readonly string[]): ExportBenchOptions | 'list' | 'help' {
+  let json = false;
+  let quick = false;
+  let only: string[] | null = null;
+  let modes: ('writer' | 'export')[] = ['writer', 'export'];
+  let tmp = tmpdir();
+  let cpuProfDir: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new RangeError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--json') json = true;
+    else if (a === '--quick') quick = true;
+    else if (a === '--list') return 'list';
+    else if (a === '--help' || a === '-h') return 'help';
+    else if (a === '--only') {
+      only = value().split(',').filter(Boolean);
+      for (const name of only) workloadNamed(name);
+    } else if (a === '--mode') {
+      const m = value();
+      if (m === 'both') modes = ['writer', 'export'];
+      else if (m === 'writer' || m === 'export') modes = [m];
+      else throw new RangeError(`--mode must be both, writer or export, got ${JSON.stringify(m)}`);
+    } else if (a === '--tmp') tmp = value();
+    else if (a === '--cpu-prof-dir') cpuProfDir = value();
+    else throw new RangeError(`unknown argument ${JSON.stringify(a)}; ${USAGE}`);
+  }
+  return { json, quick, only, modes, tmp, cpuProfDir };
+}
+
+/** The child script beside this one: `.ts` under tsx (tests), `.js` once built. */
+function childCommand(): { script: string; nodeArgs: string[] } {
+  const self = fileURLToPath(import.meta.url);
+  const ts = self.endsWith('.ts');
+  return { script: self.replace(/export\.(ts|js)$/, `child.$1`), nodeArgs: ts ? ['--conditions=source', '--import', 'tsx'] : [] };
+}
+
+async function runChild(workload: Workload, mode: 'writer' | 'export', options: ExportBenchOptions): Promise<ChildResult> {
+  const scratch = await mkdtemp(join(options.tmp, `pstream-bench-${workload.name}-${mode}-`));
+  const result = `${scratch}.json`;
+  const { script, nodeArgs } = childCommand();
+  const prof = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${workload.name}-${mode}.cpuprofile`] : [];
+  const args = [...nodeArgs, ...prof, script, '--workload', workload.name, '--mode', mode, '--dir', scratch, '--result', result];
+  if (options.quick) args.push('--quick');
+  try {
+    const code = await new Promise<number>((resolve, reject) => {
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+      child.on('error', reject);
+      child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+    });
+    if (code !== 0) throw new Error(`the ${mode} measurement of ${workload.name} failed (exit ${code})`);
+    return JSON.parse(await readFile(result, 'utf8')) as ChildResult;
+  } finally {
+    await rm(result, { force: true });
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+export async function runExportBench(options: ExportBenchOptions, onReport: (r: WorkloadReport) => void = () => {}): Promise<WorkloadReport[]> {
+  const env = environment();
+  const selected = options.only ? options.only.map(workloadNamed) : WORKLOADS;
+  const reports: WorkloadReport[] = [];
+  for (const workload of selected) {
+    if (!options.json) process.stderr.write(`${workload.name}: ${workload.description}${options.quick ? ' (quick)' : ''}…\n`);
+    const writer = options.modes.includes('writer') ? await runChild(workload, 'writer', options) : null;
+    const exported = options.modes.includes('export') ? await runChild(workload, 'export', options) : null;
+    const report = buildReport(workload, options.quick, workload.partLimitBytes(options.quick), writer, exported, env);
+    for (const base of reports) addScaling(report, base);
+    reports.push(report);
+    onReport(report);
+  }
+  return reports;
+}
+
+async function main(): Promise<void> {
+  let options: ReturnType<typeof parseArgs>;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 2;
+    return;
+  }
+  if (options === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  if (options === 'list') {
+    for (const w of WORKLOADS) console.log(`${w.name}\t${w.description}`);
+    return;
+  }
+  const json = options.json;
+  const reports = await runExportBench(options, (r) => {
+    if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
+  });
+  if (!json) console.log(formatReports(reports));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * The two measurements of a workload, each followed by its reference (`reference.ts`) with the same byte count:
+ * (b) the PST writer alone, from the in-memory records; (c) the whole export — keyword filter, splitter, ZIP —
+ * streamed to a file.
+ */
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { PstWriter } from '@pstream/pst';
+import { GIB, PstSplitter, exportToPst, type ExportOptions, type FinishedPart } from '@pstream/export';
+import type { BytePool } from './byte-pool.js';
+import { referenceWrite } from './reference.js';
+import { FULL_SCAN_QUERY, type WorkloadInput } from './workloads.js';
+
+/** One PST file (or ZIP entry) written. */
+export interface PartFigure {
+  readonly bytes: number;
+  readonly messages: number;
+}
+
+export interface Measurement {
+  readonly mode: 'writer' | 'export';
+  readonly messages: number;
+  /** Bytes written: the PST parts (writer), the output stream (export). */
+  readonly bytes: number;
+  readonly seconds: number;
+  /** The plain-`fs` reference writing `bytes` bytes, right after. */
+  readonly referenceSeconds: number;
+  readonly parts: readonly PartFigure[];
+  /** Export only: `pst` or `zip`. */
+  readonly format?: string;
+  /** Export only: seconds from the call to the first byte of the output stream. */
+  readonly firstByteSeconds?: number;
+  /** Export only: messages the filter saw and selected. */
+  readonly scanned?: number;
+  readonly matched?: number;
+}
+
+function elapsed(start: number): number {
+  return (performance.now() - start) / 1000;
+}
+
+/** (b) Writes the workload with `PstWriter`, through `PstSplitter` when there is a part limit. */
+export async function measureWriter(input: WorkloadInput, dir: string, bytes: BytePool, limit: number | undefined): Promise<Measurement> {
+  const parts: PartFigure[] = [];
+  const start = performance.now();
+  if (limit === undefined) {
+    const writer = await PstWriter.create(join(dir, 'writer.pst'));
+    for (let i = 0; i < input.count; i++) {
+      const m = input.message(i);
+      await writer.addMessage(m.folder, m.record);
+    }
+    const summary = await writer.finish();
+    parts.push({ bytes: summary.bytes, messages: summary.messages });
+  } else {
+    const splitter = new PstSplitter({
+      limitBytes: limit,
+      directory: dir,
+      onPart: async (part: FinishedPart) => {
+        parts.push({ bytes: part.bytes, messages: part.messages });
+        await rm(part.path, { force: true });
+      },
+    });
+    for (let i = 0; i < input.count; i++) {
+      const m = input.message(i);
+      await splitter.add(m.folder, m.record);
+    }
+    await splitter.finish();
+  }
+  const seconds = elapsed(start);
+  await rm(join(dir, 'writer.pst'), { force: true });
+  const total = parts.reduce((n, p) => n + p.bytes, 0);
+  const referenceSeconds = referenceWrite(join(dir, 'reference.bin'), total, bytes);
+  return { mode: 'writer', messages: input.count, bytes: total, seconds, referenceSeconds, parts };
+}
+
+/** (c) Runs `exportToPst` over the workload and streams its output to a file. */
+export async function measureExport(input: WorkloadInput, dir: string, bytes: BytePool, limit: number | undefined): Promise<Measurement> {
+  const out = join(dir, 'export.out');
+  const options: ExportOptions = {
+    sources: input.exportSources(),
+    keywords: FULL_SCAN_QUERY,
+    name: 'bench',
+    tmpDir: dir,
+    // Limits below the REST minimum (1 GiB) go through the engine-level option.
+    ...(limit === undefined ? {} : limit >= GIB ? { limitBytes: limit } : { maxPartBytes: limit }),
+  };
+  const start = performance.now();
+  let firstByte: number | undefined;
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      firstByte ??= elapsed(start);
+      done(null, chunk);
+    },
+  });
+  const handle = exportToPst(options);
+  await pipeline(handle.stream, tap, createWriteStream(out));
+  const summary = await handle.summary;
+  const seconds = elapsed(start);
+  await rm(out, { force: true });
+  const referenceSeconds = referenceWrite(join(dir, 'reference.bin'), summary.bytes, bytes);
+  return {
+    mode: 'export',
+    messages: summary.matched,
+    bytes: summary.bytes,
+    seconds,
+    referenceSeconds,
+    parts: summary.parts.map((p) => ({ bytes: p.bytes, messages: p.messages })),
+    format: summary.format,
+    firstByteSeconds: firstByte ?? seconds,
+    scanned: summary.scanned,
+    matched: summary.matched,
+  };
+}

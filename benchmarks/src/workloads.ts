@@ -1,0 +1,198 @@
+/**
+ * The workloads of `bench:export`. Each builds its messages in memory before the clock starts (see
+ * `message-pool.ts`); the SpamAssassin one also lays the corpus out as an `.eml` tree, which the export then
+ * parses for real. `--quick` runs every workload scaled down (a smoke test of the harness, not a measurement).
+ */
+import type { FolderSpec } from '@pstream/pst';
+import type { MessageSource, SourceMessage } from '@pstream/sources';
+import type { GeneratorOptions } from '@pstream/fixtures';
+import type { BytePool } from './byte-pool.js';
+import { cycledBytes, generatePool, type MessagePool, type PooledMessage } from './message-pool.js';
+import { loadCorpusPool, writeCorpusTree } from './spamassassin.js';
+
+const MB = 1_000_000;
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+/**
+ * The export's keyword query: it matches every message (so the export writes what the writer alone writes) and,
+ * having no match to stop at, makes the filter read every searched field of every message — its worst case.
+ */
+export const FULL_SCAN_QUERY = 'NOT zqxjvw';
+
+/** Most distinct records a cycled workload keeps in memory. */
+export const POOL_LIMIT = 2000;
+
+export interface BuildContext {
+  readonly quick: boolean;
+  /** A scratch directory of the child process, deleted after it. */
+  readonly dir: string;
+  readonly bytes: BytePool;
+}
+
+/** A workload, built and ready to be written. */
+export interface WorkloadInput {
+  readonly folders: readonly FolderSpec[];
+  /** Messages written. */
+  readonly count: number;
+  /** Approximate payload of all messages (text and attachment bytes). */
+  readonly payloadBytes: number;
+  /** The i-th message (0 ≤ i < count). */
+  message(i: number): PooledMessage;
+  /** What the whole export reads. */
+  exportSources(): (MessageSource | string)[];
+  /** Distinct records held in memory. */
+  readonly distinct: number;
+  /** What a reader of the figures must know about the input (messages left out, and why). */
+  readonly notes?: readonly string[];
+}
+
+export interface Workload {
+  readonly name: string;
+  readonly description: string;
+  /** The part size limit of the export (and of the writer alone, through the splitter); none: one file. */
+  partLimitBytes(quick: boolean): number | undefined;
+  build(ctx: BuildContext): Promise<WorkloadInput>;
+}
+
+/** The in-memory source the export reads a pooled workload from. */
+export class PoolSource implements MessageSource {
+  readonly kind = 'eml' as const;
+  readonly path = '(memory)';
+  readonly name = 'bench';
+
+  constructor(private readonly input: Pick<WorkloadInput, 'folders' | 'count' | 'message'>) {}
+
+  async *folders(): AsyncIterable<FolderSpec> {
+    yield* this.input.folders;
+  }
+
+  async *messages(): AsyncIterable<SourceMessage> {
+    for (let i = 0; i < this.input.count; i++) {
+      const m = this.input.message(i);
+      yield { folder: m.folder, record: m.record, origin: `memory#${i}` };
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** A workload of `count` messages drawn in turn from `pool`. */
+export function cycled(pool: MessagePool, count: number): WorkloadInput {
+  const { messages } = pool;
+  if (messages.length === 0) throw new RangeError('the message pool is empty');
+  const input = {
+    folders: pool.folders,
+    count,
+    payloadBytes: cycledBytes(pool, count),
+    distinct: messages.length,
+    message: (i: number) => messages[i % messages.length]!,
+  };
+  return { ...input, exportSources: () => [new PoolSource(input)] };
+}
+
+/** Small messages: text and HTML bodies, headers, recipients; no attachments. */
+const SMALL: Omit<GeneratorOptions, 'messages'> = {
+  seed: 'bench-small',
+  attachments: { share: 0 },
+  inlineImageShare: 0,
+  embeddedMessageShare: 0,
+};
+
+function small(name: string, full: number, quick: number): Workload {
+  return {
+    name,
+    description: `${full.toLocaleString('en-US')} small messages (no attachments)`,
+    partLimitBytes: () => undefined,
+    async build({ quick: q, bytes }) {
+      const count = q ? quick : full;
+      return cycled(await generatePool(SMALL, { maxMessages: Math.min(count, POOL_LIMIT) }, bytes), count);
+    },
+  };
+}
+
+/** Messages generated until their payload reaches a byte target. */
+function sized(name: string, description: string, options: Omit<GeneratorOptions, 'messages'>, full: number, quick: number, limit?: { full: number; quick: number }): Workload {
+  return {
+    name,
+    description,
+    partLimitBytes: (q) => (limit ? (q ? limit.quick : limit.full) : undefined),
+    async build({ quick: q, bytes }) {
+      const pool = await generatePool(options, { maxMessages: 100_000, maxBytes: q ? quick : full }, bytes);
+      return cycled(pool, pool.messages.length);
+    },
+  };
+}
+
+/** PSTForge's published run: 5,000 small messages and 100 with a 1 MiB attachment, parts capped at 50 MiB. */
+const pstforge: Workload = {
+  name: 'pstforge',
+  description: '5,000 small + 100 messages with a 1 MiB attachment, 50 MiB parts (PSTForge comparison)',
+  partLimitBytes: (q) => (q ? 2 * MiB : 50 * MiB),
+  async build({ quick, bytes }) {
+    const smallCount = quick ? 250 : 5000;
+    const bigCount = quick ? 5 : 100;
+    const smalls = await generatePool({ ...SMALL, seed: 'bench-pstforge-small' }, { maxMessages: smallCount }, bytes);
+    const bigs = await generatePool(
+      { ...SMALL, seed: 'bench-pstforge-1mib', attachments: { share: 1, minBytes: MiB, maxBytes: MiB, maxPerMessage: 1 } },
+      { maxMessages: bigCount },
+      bytes,
+    );
+    // The attachment messages spread evenly through the mailbox.
+    const total = smallCount + bigCount;
+    const bigAt = new Set(Array.from({ length: bigCount }, (_, k) => Math.floor(((k + 0.5) * total) / bigCount)));
+    const messages: PooledMessage[] = [];
+    let s = 0;
+    let b = 0;
+    for (let i = 0; i < total; i++) messages.push(bigAt.has(i) ? bigs.messages[b++]! : smalls.messages[s++]!);
+    const folders = [...smalls.folders, ...bigs.folders.filter((f) => !smalls.folders.some((g) => g.path.join('/') === f.path.join('/')))];
+    return cycled({ folders, messages }, messages.length);
+  },
+};
+
+/** The corpus, as many times over as `repeat` says. */
+function spamassassin(repeat: number): Workload {
+  return {
+    name: `spamassassin-x${repeat}`,
+    description: `the SpamAssassin corpus (6,046 real messages) ${repeat} times; the export parses the .eml files`,
+    partLimitBytes: () => undefined,
+    async build({ quick, dir }) {
+      const tree = await writeCorpusTree(`${dir}/corpus`, quick ? 40 : undefined);
+      const pool = await loadCorpusPool(tree.dir);
+      const times = quick ? 1 : repeat;
+      const input = cycled(pool, pool.messages.length * times);
+      const notes = pool.excluded.map((e) => `left out (the writer rejects it): ${e.slice(tree.dir.length + 1)}`);
+      if (pool.damaged > 0) notes.push(`${pool.damaged} damaged messages skipped by the source`);
+      return { ...input, notes, exportSources: () => Array.from({ length: times }, () => tree.dir) };
+    },
+  };
+}
+
+export const WORKLOADS: readonly Workload[] = [
+  small('small-10k', 10_000, 200),
+  small('small-100k', 100_000, 1_000),
+  small('small-1m', 1_000_000, 2_000),
+  sized(
+    'attachments-2g',
+    '2 GB of messages with 1–10 MB attachments (1–3 a message)',
+    { seed: 'bench-attach', attachments: { share: 1, minBytes: 1 * MB, maxBytes: 10 * MB, maxPerMessage: 3 }, inlineImageShare: 0, embeddedMessageShare: 0 },
+    2_000 * MB,
+    24 * MB,
+  ),
+  sized(
+    'limit-1g',
+    '1.5 GB of mixed mail (half with 10 KB–2 MB attachments) at the 1 GiB part limit',
+    { seed: 'bench-limit', attachments: { share: 0.5, minBytes: 10_000, maxBytes: 2 * MB, maxPerMessage: 3 } },
+    1_500 * MB,
+    6 * MB,
+    { full: GiB, quick: 2 * MiB },
+  ),
+  pstforge,
+  spamassassin(10),
+];
+
+export function workloadNamed(name: string): Workload {
+  const w = WORKLOADS.find((x) => x.name === name);
+  if (!w) throw new RangeError(`workload must be one of ${WORKLOADS.map((x) => x.name).join(', ')}, got ${JSON.stringify(name)}`);
+  return w;
+}
