@@ -1,41 +1,30 @@
 /**
- * What the CLI and the server need from the other packages, as one injectable object. The real
- * implementations are loaded on demand, so a missing one fails the command that needs it with a
- * clear message instead of breaking the whole binary.
+ * What the CLI and the server need from the other packages, as one injectable object: the real
+ * implementations by default, and tests replace some of them.
  */
-import type { ExportHandle, ExportOptions } from '@pstream/export';
-import type { MessageSource, SourceOptions } from '@pstream/sources';
-import { UnavailableError } from './errors.js';
-
-/** What the REST request parser returns. */
-export interface ParsedExportRequest {
-  /** Keyword query; '' or absent selects everything. */
-  readonly keywords?: string | undefined;
-  /** Clamped part size limit in bytes; absent = no limit. */
-  readonly limitBytes?: number | undefined;
-  /** Things the parser adjusted, e.g. a clamped limit. */
-  readonly warnings: readonly string[];
-}
+import { exportToPst, ExportOptionsError, parseExportRequest, QueryError, RequestError, httpStatusFor, validateEntryName } from '@pstream/export';
+import { checkPst } from '@pstream/pst';
+import { openSource, SourceError } from '@pstream/sources';
 
 /** The REST API versions the server answers: v4's `…/Action` and v6's `…/exportToPst` endpoints. */
 export type ApiVersion = 'v4' | 'v6';
 
-/**
- * Which endpoint a body was posted to, as the request parser takes it: `action` (v1.5–v5 `…/Action`,
- * the body names its action), `exportToPst` (v6+, the options directly) or `auto` (either shape).
- */
-export type RequestForm = 'auto' | 'action' | 'exportToPst';
+/** Which endpoint a body was posted to, as the request parser takes it. */
+export type RequestForm = NonNullable<NonNullable<Parameters<typeof parseExportRequest>[1]>['form']>;
 
 /** The parser form of each API version. */
 export const REQUEST_FORMS: Readonly<Record<ApiVersion, RequestForm>> = { v4: 'action', v6: 'exportToPst' };
 
-/** One finding of the structural checker. */
+/** What the request parser returns. */
+export type ParsedExportRequest = ReturnType<typeof parseExportRequest>;
+
+/** One finding of the structural checker, as far as the CLI reads it. */
 export interface CheckFindingLike {
   readonly code: string;
   readonly message: string;
 }
 
-/** The structural checker's report, as far as the CLI reads it. */
+/** The structural checker's report, as far as the CLI reads it (the real `CheckReport` fits). */
 export interface CheckReportLike {
   readonly ok: boolean;
   /** False when the file could not be parsed far enough to run every check. */
@@ -47,103 +36,79 @@ export interface CheckReportLike {
 /** The functions `pstream` calls into; tests replace some of them. */
 export interface PstreamDeps {
   /** `exportToPst` from `@pstream/export`. */
-  exportToPst(options: ExportOptions): ExportHandle;
-  /** `openSource` from `@pstream/sources`. */
-  openSource(path: string, options?: SourceOptions): Promise<MessageSource> | MessageSource;
+  readonly exportToPst: typeof exportToPst;
   /**
-   * `parseExportRequest` from `@pstream/export`; throws a request error (`code`, `field`, `value`), with
-   * the code `not-supported` for restore, send and save actions.
+   * `openSource` from `@pstream/sources`. The CLI and the server only open each source once and close it
+   * again before the export, to refuse a path that is no readable mailbox up front; the export opens the
+   * paths itself (and counts damaged items as skipped).
    */
-  parseExportRequest(body: string | Uint8Array, options?: { readonly form?: RequestForm }): ParsedExportRequest;
+  readonly openSource: typeof openSource;
+  /** `parseExportRequest` from `@pstream/export`. */
+  readonly parseExportRequest: typeof parseExportRequest;
   /** `checkPst` from `@pstream/pst`. */
-  checkPst(path: string, options?: { strict?: boolean }): Promise<CheckReportLike>;
+  readonly checkPst: (path: string, options?: { readonly strict?: boolean }) => Promise<CheckReportLike>;
 }
 
-/** Compile-time check: the real `openSource` fits the slot it is loaded into. */
-export type OpenSourceFits = AssertAssignable<PstreamDeps['openSource'], typeof import('@pstream/sources').openSource>;
-type AssertAssignable<Slot, Real extends Slot> = Real;
+/** The real implementations. */
+export const DEFAULT_DEPS: PstreamDeps = Object.freeze({ exportToPst, openSource, parseExportRequest, checkPst });
 
-/** A request error thrown by the request parser (duck-typed: `code`, `field`, `value`). */
-export interface RequestErrorLike extends Error {
-  readonly code: string;
-  readonly field: string;
-  readonly value: unknown;
+/** The real implementations with `overrides` on top. */
+export function resolveDeps(overrides?: Partial<PstreamDeps>): PstreamDeps {
+  return { ...DEFAULT_DEPS, ...overrides };
 }
 
-/** Whether a request error means "a known action this server does not implement". */
-export function isNotSupported(error: RequestErrorLike): boolean {
-  return error.code === 'not-supported' || error.code === 'not_supported';
+/** Whether `error` is a refused request body (`code`, `field`, `value`). */
+export function isRequestError(error: unknown): error is RequestError {
+  return error instanceof RequestError;
 }
 
-/** A malformed keyword query (duck-typed: `query`, `position`, `reason`). */
-export interface QueryErrorLike extends Error {
-  readonly query: string;
-  readonly position: number;
-  readonly reason: string;
+/** The HTTP status for a refused request body: 501 for a known action this server does not implement, 400 otherwise. */
+export function requestErrorStatus(error: RequestError): 400 | 501 {
+  return httpStatusFor(error);
 }
 
-/** Whether `error` is a keyword query error. */
-export function isQueryError(error: unknown): error is QueryErrorLike {
-  if (!(error instanceof Error)) return false;
-  const fields = error as Error & { query?: unknown; position?: unknown; reason?: unknown };
-  return typeof fields.query === 'string' && typeof fields.position === 'number' && typeof fields.reason === 'string';
+/** Whether `error` is a malformed keyword query (`query`, `position`, `reason`). */
+export function isQueryError(error: unknown): error is QueryError {
+  return error instanceof QueryError;
+}
+
+/** Whether `error` is an export option that cannot work (`field`, `value`). */
+export function isExportOptionsError(error: unknown): error is ExportOptionsError {
+  return error instanceof ExportOptionsError;
 }
 
 /** Source failures that mean "this path is not a mailbox we can read": a user mistake, not a crash. */
-const SOURCE_USAGE_CODES = new Set(['ENOENT_SOURCE', 'UNSUPPORTED', 'ANSI_PST', 'BAD_FORMAT']);
+const SOURCE_USAGE_CODES = new Set<string>(['ENOENT_SOURCE', 'UNSUPPORTED', 'ANSI_PST', 'BAD_FORMAT']);
 
 /** Whether `error` is a source error saying that a path is missing or of no readable kind. */
-export function isUnreadableSource(error: unknown): error is Error & { readonly code: string } {
-  if (!(error instanceof Error) || error.name !== 'SourceError') return false;
-  const code = (error as Error & { code?: unknown }).code;
-  return typeof code === 'string' && SOURCE_USAGE_CODES.has(code);
+export function isUnreadableSource(error: unknown): error is SourceError {
+  return error instanceof SourceError && SOURCE_USAGE_CODES.has(error.code);
 }
 
-/** Whether `error` is a request parser error. */
-export function isRequestError(error: unknown): error is RequestErrorLike {
-  if (!(error instanceof Error)) return false;
-  const fields = error as Error & { code?: unknown; field?: unknown };
-  return typeof fields.code === 'string' && typeof fields.field === 'string' && 'value' in error;
-}
+/** Characters and sequences that a part's file name (a ZIP entry name) may not hold. */
+const UNSAFE_NAME_CHARACTERS = /[\x00-\x1f\x7f<>:"|?*/\\]|\.\.+/g;
+const RESERVED_DEVICE_NAME = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)/i;
+const MAX_NAME_CHARACTERS = 120;
 
-type AnyFunction = (...args: never[]) => unknown;
-
-function pick<F extends AnyFunction>(module: Record<string, unknown>, packageName: string, name: string): F {
-  const value = module[name];
-  if (typeof value === 'function') return value as F;
-  const missing = (): never => {
-    throw new UnavailableError(`${name} is not available: ${packageName} does not export it in this build`);
+/**
+ * The base name of an export (`<name>.pst`, or `<name>-001.pst` in a ZIP) made from `candidate`, a file or
+ * mailbox name: returned as is when it can name the parts, otherwise with the characters that cannot
+ * replaced by `_` (and `fallback` when nothing is left).
+ */
+export function exportName(candidate: string, fallback = 'export'): string {
+  const fits = (name: string): boolean => {
+    try {
+      validateEntryName(`${name}.pst`);
+      validateEntryName(`${name}-001.pst`);
+      validateEntryName(`${name}.zip`);
+      return name !== '';
+    } catch {
+      return false;
+    }
   };
-  return missing as unknown as F;
-}
-
-let loaded: Promise<PstreamDeps> | undefined;
-
-/** Loads the real implementations (once). Missing ones throw an {@link UnavailableError} when called. */
-export function loadDefaultDeps(): Promise<PstreamDeps> {
-  loaded ??= (async () => {
-    const [exporter, sources, pst] = (await Promise.all([
-      import('@pstream/export'),
-      import('@pstream/sources'),
-      import('@pstream/pst'),
-    ])) as unknown as [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
-    return {
-      exportToPst: pick<PstreamDeps['exportToPst']>(exporter, '@pstream/export', 'exportToPst'),
-      parseExportRequest: pick<PstreamDeps['parseExportRequest']>(exporter, '@pstream/export', 'parseExportRequest'),
-      openSource: pick<PstreamDeps['openSource']>(sources, '@pstream/sources', 'openSource'),
-      checkPst: pick<PstreamDeps['checkPst']>(pst, '@pstream/pst', 'checkPst'),
-    };
-  })();
-  return loaded;
-}
-
-/** The real implementations with `overrides` on top. */
-export async function resolveDeps(overrides?: Partial<PstreamDeps>): Promise<PstreamDeps> {
-  return { ...(await loadDefaultDeps()), ...overrides };
-}
-
-/** Whether the real `exportToPst` is present (end-to-end tests skip while it is not). */
-export async function hasRealExporter(): Promise<boolean> {
-  const module = (await import('@pstream/export')) as unknown as Record<string, unknown>;
-  return typeof module['exportToPst'] === 'function';
+  if (fits(candidate)) return candidate;
+  let name = [...candidate.replace(UNSAFE_NAME_CHARACTERS, '_')].slice(0, MAX_NAME_CHARACTERS).join('');
+  name = name.replace(/^[. ]+|[. ]+$/g, '');
+  if (RESERVED_DEVICE_NAME.test(name)) name = `_${name}`;
+  return fits(name) ? name : fallback;
 }

@@ -18,11 +18,6 @@ export class UsageError extends Error {
   }
 }
 
-/** A feature that the installed packages do not provide yet (for example the export pipeline). */
-export class UnavailableError extends Error {
-  override name = 'UnavailableError';
-}
-
 /** Exit statuses of `pstream`. */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

@@ -13,8 +13,8 @@ export type { CliIO, CliStream } from './io.js';
 export { parseArgs, ParsedArgs } from './args.js';
 export type { OptionSpec, OptionSpecs } from './args.js';
 export { parseSize, formatBytes } from './size.js';
-export { UsageError, UnavailableError, EXIT_OK, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
+export { UsageError, EXIT_OK, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
 
 // Injection points
-export { loadDefaultDeps, resolveDeps } from './deps.js';
+export { DEFAULT_DEPS, resolveDeps, exportName } from './deps.js';
 export type { PstreamDeps, ParsedExportRequest, ApiVersion, CheckReportLike, CheckFindingLike } from './deps.js';

@@ -36,9 +36,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO(), dep
   try {
     switch (command) {
       case 'export':
-        return await runExport(rest, io, await resolveDeps(deps));
+        return await runExport(rest, io, resolveDeps(deps));
       case 'check':
-        return await runCheck(rest, io, await resolveDeps(deps));
+        return await runCheck(rest, io, resolveDeps(deps));
       case 'serve':
         return await runServe(rest, io, deps);
       case 'help':

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/main.js';
 import type { PstreamDeps } from '../src/deps.js';
-import { expectedBytes, fakeExporter, fakeSources, realRequestParser } from './helpers/fake-deps.js';
+import { expectedBytes, fakeExporter, fakeSources } from './helpers/fake-deps.js';
 import { memoryIO, MemoryStream } from './helpers/memory-io.js';
 
 const GIB = 2 ** 30;
@@ -26,7 +26,6 @@ async function setup(settings: Parameters<typeof fakeExporter>[0] = {}) {
   const deps: Partial<PstreamDeps> = {
     exportToPst: exporter.exportToPst,
     openSource: sources.openSource,
-    parseExportRequest: await realRequestParser(),
   };
   return { ...ws, exporter, sources, deps };
 }
@@ -204,7 +203,7 @@ test('a source that is no mailbox (real openSource) is a usage error naming it',
   t.after(() => rm(s.dir, { recursive: true, force: true }));
   await writeFile(join(s.dir, 'notes.txt'), 'just some notes\n');
   const io = memoryIO({ cwd: s.dir });
-  const status = await main(['export', '--source', 'notes.txt'], io, { exportToPst: s.exporter.exportToPst, parseExportRequest: s.deps.parseExportRequest! });
+  const status = await main(['export', '--source', 'notes.txt'], io, { exportToPst: s.exporter.exportToPst });
   assert.equal(status, 2, io.stderr.text);
   assert.match(io.stderr.text, /^pstream export: --source: .*notes\.txt: unknown kind of mailbox/);
   assert.equal(s.exporter.calls.length, 0);

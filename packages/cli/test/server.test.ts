@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { QueryError } from '@pstream/export';
 import { request } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -288,7 +289,7 @@ test('a failed export before the first byte is a 500 without details; after it t
 });
 
 test('a malformed keyword query from the exporter is a 400 naming contentKeyword', async (t) => {
-  const queryError = Object.assign(new Error('unbalanced parenthesis at position 8'), { query: '(invoice', position: 8, reason: 'unbalanced parenthesis' });
+  const queryError = new QueryError('(invoice', 8, 'unbalanced parenthesis');
   const s = await startServer({ headError: queryError });
   t.after(() => s.close());
   const res = await fetch(s.base + v6Path('alice'), { method: 'POST', headers: AUTH, body: '{"contentKeyword":"(invoice"}' });

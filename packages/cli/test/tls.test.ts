@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/main.js';
-import { expectedBytes, fakeExporter, fakeSources, realRequestParser } from './helpers/fake-deps.js';
+import { expectedBytes, fakeExporter, fakeSources } from './helpers/fake-deps.js';
 import { curl, waitFor } from './helpers/http-client.js';
 import { memoryIO } from './helpers/memory-io.js';
 import { SESSION, TOKEN } from './helpers/server-fixture.js';
@@ -34,7 +34,6 @@ test('serve over HTTPS with --tls-cert/--tls-key, token from PSTREAM_TOKEN, stop
   const run = main(['serve', '--data', '.', '--port', '0', '--tls-cert', 'cert.pem', '--tls-key', 'key.pem'], io, {
     exportToPst: exporter.exportToPst,
     openSource: sources.openSource,
-    parseExportRequest: await realRequestParser(),
   });
   await waitFor(() => /https:\/\/127\.0\.0\.1:\d+/.test(io.stdout.text));
   const port = /https:\/\/127\.0\.0\.1:(\d+)/.exec(io.stdout.text)![1];

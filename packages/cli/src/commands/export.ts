@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import type { ExportSummary } from '@pstream/export';
 import type { MessageSource } from '@pstream/sources';
 import { parseArgs, type OptionSpecs } from '../args.js';
-import { isUnreadableSource, type ParsedExportRequest, type PstreamDeps } from '../deps.js';
+import { exportName, isExportOptionsError, isQueryError, isUnreadableSource, type ParsedExportRequest, type PstreamDeps } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { requestFromBody, requestFromFlags } from '../export-request.js';
 import { writeLine, type CliIO, type CliStream } from '../io.js';
@@ -51,6 +51,8 @@ export interface ExportReport {
 interface ExportPlan {
   readonly sources: readonly string[];
   readonly request: ParsedExportRequest;
+  /** `--request FILE`, as given. */
+  readonly requestFile: string | undefined;
   readonly maxPartBytes: number | undefined;
   readonly out: OutputTarget;
   readonly tmpDir: string | undefined;
@@ -70,27 +72,25 @@ export async function runExport(argv: readonly string[], io: CliIO, deps: Pstrea
   io.signal?.addEventListener('abort', onAbort, { once: true });
   if (io.signal?.aborted) onAbort();
   const progress = new ProgressLine(io.stderr);
-  const sources: MessageSource[] = [];
   try {
-    for (const path of plan.sources) {
-      try {
-        sources.push(await deps.openSource(path, { signal: controller.signal, ...(plan.tmpDir ? { tmpDir: plan.tmpDir } : {}) }));
-      } catch (error) {
-        if (isUnreadableSource(error)) throw new UsageError(`--source: ${error.message}`, '--source', path);
-        throw error;
-      }
+    const names = await probeSources(plan.sources, args.strings('source'), deps, controller.signal);
+    const name = exportName(plan.out.kind === 'file' ? basename(plan.out.path, extname(plan.out.path)) : names[0]!);
+    let handle;
+    try {
+      handle = deps.exportToPst({
+        sources: plan.sources,
+        name,
+        signal: controller.signal,
+        onProgress: (p) => progress.update(p),
+        warnings: plan.request.warnings,
+        keywords: plan.request.keywords,
+        ...(plan.request.limitBytes !== undefined ? { limitBytes: plan.request.limitBytes } : {}),
+        ...(plan.maxPartBytes !== undefined ? { maxPartBytes: plan.maxPartBytes } : {}),
+        ...(plan.tmpDir !== undefined ? { tmpDir: plan.tmpDir } : {}),
+      });
+    } catch (error) {
+      throw refusedOption(error, plan);
     }
-    const name = plan.out.kind === 'file' ? basename(plan.out.path, extname(plan.out.path)) : sources[0]!.name;
-    const handle = deps.exportToPst({
-      sources,
-      name,
-      signal: controller.signal,
-      onProgress: (p) => progress.update(p),
-      ...(plan.request.keywords !== undefined ? { keywords: plan.request.keywords } : {}),
-      ...(plan.request.limitBytes !== undefined ? { limitBytes: plan.request.limitBytes } : {}),
-      ...(plan.maxPartBytes !== undefined ? { maxPartBytes: plan.maxPartBytes } : {}),
-      ...(plan.tmpDir !== undefined ? { tmpDir: plan.tmpDir } : {}),
-    });
     // Observed here so that an early failure of one of them is never an unhandled rejection.
     handle.summary.catch(() => undefined);
     handle.head.catch(() => undefined);
@@ -104,14 +104,56 @@ export async function runExport(argv: readonly string[], io: CliIO, deps: Pstrea
     }
     const summary = await handle.summary;
     progress.done();
-    report(io, plan, file, summary, plan.request.warnings);
+    report(io, plan, file, summary);
     return 0;
   } finally {
     progress.done();
     io.signal?.removeEventListener('abort', onAbort);
-    await Promise.allSettled(sources.map((s) => s.close()));
   }
 }
+
+/**
+ * Opens and closes every source once, so that a path that is no readable mailbox (missing, of no known
+ * kind, an ANSI PST) is refused before anything is written; returns the sources' names.
+ */
+async function probeSources(paths: readonly string[], given: readonly string[], deps: PstreamDeps, signal: AbortSignal): Promise<string[]> {
+  const names: string[] = [];
+  for (const [i, path] of paths.entries()) {
+    let source: MessageSource;
+    try {
+      source = await deps.openSource(path, { signal });
+    } catch (error) {
+      if (isUnreadableSource(error)) throw new UsageError(`--source: ${error.message}`, '--source', given[i] ?? path);
+      throw error;
+    }
+    names.push(source.name);
+    await source.close();
+  }
+  return names;
+}
+
+/** A synchronous refusal of the exporter, as the option of the command line that caused it. */
+function refusedOption(error: unknown, plan: ExportPlan): unknown {
+  if (isQueryError(error)) {
+    const where = plan.requestFile === undefined ? '--keywords' : `--request ${plan.requestFile}: contentKeywords`;
+    return new UsageError(`${where}: ${error.reason} at position ${error.position} of ${JSON.stringify(error.query)}`, '--keywords', error.query);
+  }
+  if (isExportOptionsError(error)) {
+    const option = EXPORT_OPTION_FLAGS[error.field] ?? error.field;
+    // The message starts with the field's name ("maxPartBytes 1000 is below …"): say the option's value instead.
+    const message = error.message.startsWith(`${error.field} `) ? `${String(error.value)}${error.message.slice(error.field.length)}` : error.message;
+    return new UsageError(`${option}: ${message}`, option, String(error.value));
+  }
+  return error;
+}
+
+/** `ExportOptions` fields mapped back to the option that set them. */
+const EXPORT_OPTION_FLAGS: Readonly<Record<string, string>> = {
+  maxPartBytes: '--max-part-bytes',
+  limitBytes: '--limit',
+  name: '--out',
+  keywords: '--keywords',
+};
 
 async function planExport(args: ReturnType<typeof parseArgs>, io: CliIO, deps: PstreamDeps): Promise<ExportPlan> {
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"\n${EXPORT_USAGE}`);
@@ -153,6 +195,7 @@ async function planExport(args: ReturnType<typeof parseArgs>, io: CliIO, deps: P
   return {
     sources,
     request,
+    requestFile,
     maxPartBytes,
     out: await planOutput(args.string('out'), io),
     tmpDir,
@@ -232,8 +275,9 @@ async function copyTo(stream: Readable, target: CliStream): Promise<void> {
   }
 }
 
-function report(io: CliIO, plan: ExportPlan, file: string, summary: ExportSummary, requestWarnings: readonly string[]): void {
-  const warnings = [...requestWarnings, ...summary.warnings];
+/** Prints the result: the file written (or the `--json` line), and the summary's warnings. */
+function report(io: CliIO, plan: ExportPlan, file: string, summary: ExportSummary): void {
+  const warnings = summary.warnings;
   const info = plan.out.kind === 'stdout' ? io.stderr : io.stdout;
   if (plan.json) {
     const line: ExportReport = {

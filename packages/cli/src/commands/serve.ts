@@ -5,6 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { EMPTY_PST_BYTES } from '@pstream/export';
 import { parseArgs, type OptionSpecs } from '../args.js';
 import type { PstreamDeps } from '../deps.js';
 import { UsageError } from '../errors.js';
@@ -101,6 +102,9 @@ export async function runServe(argv: readonly string[], io: CliIO, deps: Partial
   const tmpDir = tmpDirText === undefined ? undefined : await requireDirectory('tmp-dir', tmpDirText, io.cwd);
   const maxPartText = args.string('max-part-bytes');
   const maxPartBytes = maxPartText === undefined ? undefined : parseSize(maxPartText, '--max-part-bytes');
+  if (maxPartBytes !== undefined && maxPartBytes < EMPTY_PST_BYTES) {
+    throw new UsageError(`--max-part-bytes: ${maxPartBytes} is below ${EMPTY_PST_BYTES} bytes, the size of an empty PST`, '--max-part-bytes', maxPartText);
+  }
   const tls = certText !== undefined && keyText !== undefined ? { cert: await readPem('tls-cert', certText, io.cwd), key: await readPem('tls-key', keyText, io.cwd) } : undefined;
 
   const server = createPstreamServer({

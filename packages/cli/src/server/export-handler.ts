@@ -4,11 +4,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { MessageSource } from '@pstream/sources';
+import type { SourceError } from '@pstream/sources';
 import type { ApiVersion, PstreamDeps } from '../deps.js';
-import { isNotSupported, isQueryError, isRequestError, REQUEST_FORMS } from '../deps.js';
+import { exportName, isQueryError, isRequestError, isUnreadableSource, REQUEST_FORMS, requestErrorStatus } from '../deps.js';
 import { HttpError } from './errors.js';
-import { findMailbox } from './mailboxes.js';
+import { findMailbox, type Mailbox } from './mailboxes.js';
 import { readBody } from './body.js';
 
 /** What the handler needs besides the request. */
@@ -28,12 +28,37 @@ export function contentDisposition(fileName: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
 
-/** Turns a request parser error into a response status. */
+/** Turns a refused request (body or keyword query) into a response status; other errors pass through. */
 function requestErrorToHttp(error: unknown): unknown {
   if (isQueryError(error)) return new HttpError(400, `contentKeyword: ${error.reason} at position ${error.position} of ${JSON.stringify(error.query)}`);
-  if (!isRequestError(error)) return error;
-  if (isNotSupported(error)) return new HttpError(501, error.message);
-  return new HttpError(400, error.message);
+  if (isRequestError(error)) return new HttpError(requestErrorStatus(error), error.message);
+  return error;
+}
+
+/** The reason of a source error without the server-side path it starts with. */
+function sourceReason(error: SourceError): string {
+  const prefix = `${error.path}: `;
+  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+}
+
+/**
+ * Opens and closes each path of the mailbox once, so that a mailbox that cannot be read is answered with a
+ * 500 naming it before the download starts (the export opens the paths itself).
+ */
+async function probeMailbox(mailbox: Mailbox, deps: PstreamDeps, signal: AbortSignal): Promise<void> {
+  for (const path of mailbox.paths) {
+    let source;
+    try {
+      source = await deps.openSource(path, { signal });
+    } catch (error) {
+      if (isUnreadableSource(error)) {
+        throw new HttpError(500, `mailbox ${JSON.stringify(mailbox.id)} cannot be read: ${sourceReason(error)}`);
+      }
+      throw error;
+    }
+    await source.close();
+    signal.throwIfAborted();
+  }
 }
 
 /** Handles `POST …/Action` (v4) and `POST …/exportToPst` (v6). */
@@ -58,19 +83,16 @@ export async function handleExport(
     if (!res.writableFinished) controller.abort(new Error('the client closed the connection before the end of the download'));
   };
   res.on('close', onClose);
-  const sources: MessageSource[] = [];
   try {
-    for (const path of mailbox.paths) {
-      sources.push(await deps.openSource(path, { signal: controller.signal, ...(context.tmpDir ? { tmpDir: context.tmpDir } : {}) }));
-      controller.signal.throwIfAborted();
-    }
+    await probeMailbox(mailbox, deps, controller.signal);
     let handle;
     try {
       handle = deps.exportToPst({
-        sources,
-        name: mailbox.id,
+        sources: mailbox.paths,
+        name: exportName(mailbox.id),
         signal: controller.signal,
-        ...(request.keywords !== undefined ? { keywords: request.keywords } : {}),
+        warnings: request.warnings,
+        keywords: request.keywords,
         ...(request.limitBytes !== undefined ? { limitBytes: request.limitBytes } : {}),
         ...(context.maxPartBytes !== undefined ? { maxPartBytes: context.maxPartBytes } : {}),
         ...(context.tmpDir !== undefined ? { tmpDir: context.tmpDir } : {}),
@@ -102,6 +124,5 @@ export async function handleExport(
   } finally {
     res.off('close', onClose);
     if (!res.writableFinished) controller.abort(new Error('the download did not complete'));
-    await Promise.allSettled(sources.map((s) => s.close()));
   }
 }

@@ -6,7 +6,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server as 
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { resolve } from 'node:path';
 import { resolveDeps, type PstreamDeps } from '../deps.js';
-import { messageOf, UnavailableError } from '../errors.js';
+import { messageOf } from '../errors.js';
 import { isAuthorized } from './auth.js';
 import { MAX_BODY_BYTES } from './body.js';
 import { HttpError, sendJsonError } from './errors.js';
@@ -48,7 +48,7 @@ export function createPstreamServer(options: PstreamServerOptions): PstreamServe
   const dataDir = resolve(options.dataDir);
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const log = options.log ?? ((): void => undefined);
-  let deps: Promise<PstreamDeps> | undefined;
+  const deps: PstreamDeps = resolveDeps(options.deps);
 
   const handle = async (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): Promise<void> => {
     const method = req.method ?? 'GET';
@@ -59,9 +59,8 @@ export function createPstreamServer(options: PstreamServerOptions): PstreamServe
       }
       const route = matchRoute(method, target);
       if (route.kind === 'restore') throw new HttpError(501, `the ${route.action} action is not supported by this server`);
-      deps ??= resolveDeps(options.deps);
       await handleExport(req, res, route, {
-        deps: await deps,
+        deps,
         dataDir,
         maxBodyBytes,
         tmpDir: options.tmpDir,
@@ -80,7 +79,7 @@ export function createPstreamServer(options: PstreamServerOptions): PstreamServe
         res.destroy();
       } else {
         log(`${method} ${target} 500 ${messageOf(error)}`);
-        sendJsonError(res, 500, error instanceof UnavailableError ? error.message : 'the export failed');
+        sendJsonError(res, 500, 'the export failed');
       }
     }
   };

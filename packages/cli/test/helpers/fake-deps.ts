@@ -1,13 +1,12 @@
 /**
  * Test doubles for the CLI and the server: an exporter that streams known bytes and records how it
- * was called and whether it saw its abort signal, a source opener that opens nothing, and the real
- * request parser.
+ * was called and whether it saw its abort signal, and a source opener that opens nothing.
  */
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ExportHandle, ExportOptions, ExportSummary } from '@pstream/export';
-import type { MessageSource, SourceOptions } from '@pstream/sources';
+import type { MessageSource, OpenSourceOptions } from '@pstream/sources';
 import type { PstreamDeps } from '../../src/deps.js';
 
 /** The bytes the fake export of mailbox `name` produces: `chunks` chunks of `chunkSize`, seeded by the name. */
@@ -98,7 +97,7 @@ export function fakeExporter(settings: FakeExporterOptions = {}): { exportToPst:
           scanned: 10 * chunks,
           matched: 5 * chunks,
           skipped: 0,
-          warnings: settings.warnings ?? [],
+          warnings: [...(options.warnings ?? []), ...(settings.warnings ?? [])],
         }),
       );
       stream.once('error', reject);
@@ -116,7 +115,7 @@ export function fakeExporter(settings: FakeExporterOptions = {}): { exportToPst:
 export function fakeSources(): { openSource: PstreamDeps['openSource']; opened: string[]; closed: string[] } {
   const opened: string[] = [];
   const closed: string[] = [];
-  const openSource = async (path: string, _options?: SourceOptions): Promise<MessageSource> => {
+  const openSource = async (path: string, _options?: OpenSourceOptions): Promise<MessageSource> => {
     opened.push(path);
     const ext = extname(path).toLowerCase();
     return {
@@ -129,16 +128,4 @@ export function fakeSources(): { openSource: PstreamDeps['openSource']; opened: 
     };
   };
   return { openSource, opened, closed };
-}
-
-/** The real request parser from `@pstream/export` (from its sources while the package does not export it yet). */
-export async function realRequestParser(): Promise<PstreamDeps['parseExportRequest']> {
-  const module = (await import('@pstream/export')) as unknown as Record<string, unknown>;
-  let parse = module['parseExportRequest'];
-  if (typeof parse !== 'function') {
-    const fallback = new URL('../../../export/src/request/index.ts', import.meta.url).href;
-    parse = ((await import(fallback)) as Record<string, unknown>)['parseExportRequest'];
-  }
-  if (typeof parse !== 'function') throw new Error('parseExportRequest not found');
-  return parse as PstreamDeps['parseExportRequest'];
 }

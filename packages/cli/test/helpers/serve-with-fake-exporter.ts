@@ -3,7 +3,7 @@
  * exporter. Each export pauses after its first chunk until the process gets SIGUSR2.
  */
 import { runAsProcess } from '../../src/main.js';
-import { fakeExporter, fakeSources, realRequestParser } from './fake-deps.js';
+import { fakeExporter, fakeSources } from './fake-deps.js';
 
 const exporter = fakeExporter({ gated: true, chunks: 8 });
 const sources = fakeSources();
@@ -13,5 +13,4 @@ process.on('SIGUSR2', () => {
 await runAsProcess(process.argv.slice(2), {
   exportToPst: exporter.exportToPst,
   openSource: sources.openSource,
-  parseExportRequest: await realRequestParser(),
 });

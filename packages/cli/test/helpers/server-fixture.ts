@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPstreamServer, type PstreamServer } from '../../src/server/server.js';
-import { fakeExporter, fakeSources, realRequestParser, type FakeExporterOptions } from './fake-deps.js';
+import { fakeExporter, fakeSources, type FakeExporterOptions } from './fake-deps.js';
 
 export const TOKEN = 's3cret-token';
 export const SESSION = '6a6bd9a4-2b4f-4f6e-9d1c-3c1f3a6e2d10';
@@ -40,7 +40,7 @@ export async function startServer(settings: FakeExporterOptions = {}): Promise<S
   const server = createPstreamServer({
     dataDir,
     token: TOKEN,
-    deps: { exportToPst: exporter.exportToPst, openSource: sources.openSource, parseExportRequest: await realRequestParser() },
+    deps: { exportToPst: exporter.exportToPst, openSource: sources.openSource, },
     log: (line) => logs.push(line),
   });
   server.listen(0, '127.0.0.1');
