@@ -1,11 +1,13 @@
 /**
  * One measurement in a process of its own, so that its peak RSS is its own:
- *   child --workload <name> --mode writer|export --dir <scratch> --result <file.json> [--quick]
+ *   child --workload <name> --mode writer|export --dir <scratch> --result <file.json> [--quick] [--profile <file>]
  * Builds the workload (before the clock starts), measures, and writes a `ChildResult` to the result file.
+ * `--profile` writes a V8 CPU profile (the format of `node --cpu-prof`) of the timed section alone.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { BytePool } from './byte-pool.js';
-import { measureExport, measureWriter, type Measurement } from './measure.js';
+import { measureExport, measureWriter, type Measurement, type Section } from './measure.js';
 import { workloadNamed } from './workloads.js';
 
 export interface ChildResult {
@@ -23,7 +25,25 @@ export interface ChildResult {
   readonly peakRssMB: number;
 }
 
-function parse(argv: readonly string[]): { workload: string; mode: 'writer' | 'export'; dir: string; result: string; quick: boolean } {
+/** The V8 sampling profiler over the timed section, written to `path` (0.5 ms samples). */
+function profiler(path: string): Section {
+  const session = new Session();
+  return {
+    async start() {
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 500 });
+      await session.post('Profiler.start');
+    },
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      await writeFile(path, JSON.stringify(profile));
+    },
+  };
+}
+
+function parse(argv: readonly string[]): { workload: string; mode: 'writer' | 'export'; dir: string; result: string; quick: boolean; profile: string | undefined } {
   const get = (flag: string): string => {
     const i = argv.indexOf(flag);
     const v = i >= 0 ? argv[i + 1] : undefined;
@@ -32,7 +52,8 @@ function parse(argv: readonly string[]): { workload: string; mode: 'writer' | 'e
   };
   const mode = get('--mode');
   if (mode !== 'writer' && mode !== 'export') throw new RangeError(`--mode must be writer or export, got ${JSON.stringify(mode)}`);
-  return { workload: get('--workload'), mode, dir: get('--dir'), result: get('--result'), quick: argv.includes('--quick') };
+  const p = argv.indexOf('--profile');
+  return { workload: get('--workload'), mode, dir: get('--dir'), result: get('--result'), quick: argv.includes('--quick'), profile: p >= 0 ? get('--profile') : undefined };
 }
 
 const mb = (bytes: number): number => Math.round(bytes / 1e5) / 10;
@@ -48,7 +69,8 @@ async function main(): Promise<void> {
     const setupSeconds = (performance.now() - setupStart) / 1000;
     const setupRssMB = mb(process.memoryUsage.rss());
     const limit = workload.partLimitBytes(args.quick);
-    const measurement = args.mode === 'writer' ? await measureWriter(input, args.dir, bytes, limit) : await measureExport(input, args.dir, bytes, limit);
+    const section = args.profile ? profiler(args.profile) : undefined;
+    const measurement = args.mode === 'writer' ? await measureWriter(input, args.dir, bytes, limit, section) : await measureExport(input, args.dir, bytes, limit, section);
     const result: ChildResult = {
       workload: args.workload,
       quick: args.quick,

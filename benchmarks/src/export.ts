@@ -6,11 +6,13 @@
  * in-memory records, and (c) the whole export streamed to a file. Each child times (a), plain `fs` writes of the
  * same byte count, right after its own measurement, and every speed is reported as a ratio to it: the machines
  * here are shared and noisy, and a ratio taken in the same process a moment later cancels most of that out.
+ * `--cpu-prof-dir DIR` writes `<workload>-<mode>.cpuprofile` there: a CPU profile of each timed section alone
+ * (summarise one with `node benchmarks/dist/src/profile-summary.js FILE`).
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildResult } from './child.js';
 import { addScaling, buildReport, environment, formatReports, type WorkloadReport } from './report.js';
@@ -68,11 +70,12 @@ function childCommand(): { script: string; nodeArgs: string[] } {
 }
 
 async function runChild(workload: Workload, mode: 'writer' | 'export', options: ExportBenchOptions): Promise<ChildResult> {
+  if (options.cpuProfDir) await mkdir(options.cpuProfDir, { recursive: true });
   const scratch = await mkdtemp(join(options.tmp, `pstream-bench-${workload.name}-${mode}-`));
   const result = `${scratch}.json`;
   const { script, nodeArgs } = childCommand();
-  const prof = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${workload.name}-${mode}.cpuprofile`] : [];
-  const args = [...nodeArgs, ...prof, script, '--workload', workload.name, '--mode', mode, '--dir', scratch, '--result', result];
+  const args = [...nodeArgs, script, '--workload', workload.name, '--mode', mode, '--dir', scratch, '--result', result];
+  if (options.cpuProfDir) args.push('--profile', join(resolve(options.cpuProfDir), `${workload.name}-${mode}.cpuprofile`));
   if (options.quick) args.push('--quick');
   try {
     const code = await new Promise<number>((resolve, reject) => {
@@ -89,10 +92,10 @@ async function runChild(workload: Workload, mode: 'writer' | 'export', options: 
 }
 
 export async function runExportBench(options: ExportBenchOptions, onReport: (r: WorkloadReport) => void = () => {}): Promise<WorkloadReport[]> {
-  const env = environment();
   const selected = options.only ? options.only.map(workloadNamed) : WORKLOADS;
   const reports: WorkloadReport[] = [];
   for (const workload of selected) {
+    const env = environment();
     if (!options.json) process.stderr.write(`${workload.name}: ${workload.description}${options.quick ? ' (quick)' : ''}…\n`);
     const writer = options.modes.includes('writer') ? await runChild(workload, 'writer', options) : null;
     const exported = options.modes.includes('export') ? await runChild(workload, 'export', options) : null;

@@ -38,13 +38,22 @@ export interface Measurement {
   readonly matched?: number;
 }
 
+/** Brackets the timed section only (setup and the reference stay out of a CPU profile). */
+export interface Section {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const NO_SECTION: Section = { start: async () => {}, stop: async () => {} };
+
 function elapsed(start: number): number {
   return (performance.now() - start) / 1000;
 }
 
 /** (b) Writes the workload with `PstWriter`, through `PstSplitter` when there is a part limit. */
-export async function measureWriter(input: WorkloadInput, dir: string, bytes: BytePool, limit: number | undefined): Promise<Measurement> {
+export async function measureWriter(input: WorkloadInput, dir: string, bytes: BytePool, limit: number | undefined, section = NO_SECTION): Promise<Measurement> {
   const parts: PartFigure[] = [];
+  await section.start();
   const start = performance.now();
   if (limit === undefined) {
     const writer = await PstWriter.create(join(dir, 'writer.pst'));
@@ -70,6 +79,7 @@ export async function measureWriter(input: WorkloadInput, dir: string, bytes: By
     await splitter.finish();
   }
   const seconds = elapsed(start);
+  await section.stop();
   await rm(join(dir, 'writer.pst'), { force: true });
   const total = parts.reduce((n, p) => n + p.bytes, 0);
   const referenceSeconds = referenceWrite(join(dir, 'reference.bin'), total, bytes);
@@ -77,7 +87,7 @@ export async function measureWriter(input: WorkloadInput, dir: string, bytes: By
 }
 
 /** (c) Runs `exportToPst` over the workload and streams its output to a file. */
-export async function measureExport(input: WorkloadInput, dir: string, bytes: BytePool, limit: number | undefined): Promise<Measurement> {
+export async function measureExport(input: WorkloadInput, dir: string, bytes: BytePool, limit: number | undefined, section = NO_SECTION): Promise<Measurement> {
   const out = join(dir, 'export.out');
   const options: ExportOptions = {
     sources: input.exportSources(),
@@ -87,6 +97,7 @@ export async function measureExport(input: WorkloadInput, dir: string, bytes: By
     // Limits below the REST minimum (1 GiB) go through the engine-level option.
     ...(limit === undefined ? {} : limit >= GIB ? { limitBytes: limit } : { maxPartBytes: limit }),
   };
+  await section.start();
   const start = performance.now();
   let firstByte: number | undefined;
   const tap = new Transform({
@@ -99,6 +110,7 @@ export async function measureExport(input: WorkloadInput, dir: string, bytes: By
   await pipeline(handle.stream, tap, createWriteStream(out));
   const summary = await handle.summary;
   const seconds = elapsed(start);
+  await section.stop();
   await rm(out, { force: true });
   const referenceSeconds = referenceWrite(join(dir, 'reference.bin'), summary.bytes, bytes);
   return {

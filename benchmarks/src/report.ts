@@ -2,7 +2,7 @@
  * Turns the children's results into one report a workload: speeds, ratios to the reference, part fills, RSS;
  * and formats the reports as a table with the issue's targets (reported, never asserted).
  */
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import type { ChildResult } from './child.js';
 import type { Measurement } from './measure.js';
 
@@ -13,6 +13,8 @@ export interface Environment {
   readonly node: string;
   readonly platform: string;
   readonly date: string;
+  /** 1-minute load average when the run started: how busy the shared machine was. */
+  readonly loadAverage: number;
 }
 
 export function environment(): Environment {
@@ -24,6 +26,7 @@ export function environment(): Environment {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     date: new Date().toISOString(),
+    loadAverage: Math.round(loadavg()[0]! * 100) / 100,
   };
 }
 
@@ -162,7 +165,7 @@ const num = (x: number | null | undefined, digits = 0): string =>
 export function formatReports(reports: readonly WorkloadReport[]): string {
   const lines: string[] = [];
   const env = reports[0]?.environment;
-  if (env) lines.push(`${env.cpu} × ${env.cores}, ${env.memoryGB} GB, Node ${env.node}, ${env.platform}, ${env.date}`, '');
+  if (env) lines.push(`${env.cpu} × ${env.cores}, ${env.memoryGB} GB, Node ${env.node}, ${env.platform}, ${env.date}, load average ${env.loadAverage}`, '');
   lines.push(
     '| workload | messages | ref MB/s | writer s | writer MB/s | writer msg/s | b/a | export s | export MB/s | export msg/s | c/a | first byte s | peak RSS MB (b / c) | part fill |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
