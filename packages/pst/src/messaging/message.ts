@@ -16,7 +16,7 @@ import { PropType, tag } from '../ltp/property-type.js';
 import { PropertyList, cleanText, utf16, type Property } from '../ltp/property-value.js';
 import { Subnodes } from '../ltp/subnodes.js';
 import { RowLayout, TableWriter, type Cell } from '../ltp/table-context.js';
-import { viewOf } from '../io/bytes.js';
+import { putU32, viewOf } from '../io/bytes.js';
 import { addressSearchKey, oneOffEntryId } from './entry-id.js';
 import type { Identity } from './identity.js';
 import { TAG_KEYWORDS } from './named-properties.js';
@@ -140,9 +140,32 @@ function messageProperties(ctx: WriteContext, record: MessageRecord): PropertyLi
     p.binary(Prop.Html, new TextEncoder().encode(cleanText(record.html)));
     p.int32(Prop.InternetCodepage, 65001);
   }
-  p.int32(Prop.NativeBody, record.html !== undefined && record.body === undefined ? 3 : 1);
+  if (record.rtf !== undefined) {
+    p.binary(Prop.RtfCompressed, uncompressedRtf(record.rtf));
+    p.bool(Prop.RtfInSync, true);
+  }
+  // PidTagNativeBody: 1 plain text, 2 RTF, 3 HTML — the richest body given.
+  p.int32(Prop.NativeBody, record.html !== undefined ? 3 : record.rtf !== undefined ? 2 : 1);
   if (record.categories && record.categories.length > 0) p.strings(TAG_KEYWORDS >>> 16, record.categories);
   return p;
+}
+
+/**
+ * PidTagRtfCompressed holding RTF stored without compression — [MS-OXRTFCP] §2.1.3.1: the header's COMPTYPE is
+ * "MELA" (uncompressed) and its CRC is 0; COMPSIZE counts the bytes after itself.
+ */
+export function uncompressedRtf(rtf: string): Uint8Array {
+  const text = cleanText(rtf);
+  const bytes = new Uint8Array(16 + text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    bytes[16 + i] = c < 0x100 ? c : 0x3f; // RTF is 8-bit text; other characters are \u escapes in valid RTF
+  }
+  putU32(bytes, 0, bytes.length - 4); // COMPSIZE
+  putU32(bytes, 4, text.length); // RAWSIZE
+  putU32(bytes, 8, 0x414c454d); // COMPTYPE "MELA"
+  putU32(bytes, 12, 0); // CRC
+  return bytes;
 }
 
 function addressProperties(p: PropertyList, a: MailAddress, nameId: number, addressId: number, typeId: number): void {

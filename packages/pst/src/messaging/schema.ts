@@ -45,6 +45,8 @@ export const Prop = {
   EntryId: 0x0fff,
   Body: 0x1000,
   Html: 0x1013,
+  RtfCompressed: 0x1009,
+  RtfInSync: 0x0e1f,
   NativeBody: 0x1016,
   InternetMessageId: 0x1035,
   InternetReferences: 0x1039,

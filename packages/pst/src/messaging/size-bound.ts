@@ -31,7 +31,7 @@ function rawBytes(record: MessageRecord): number {
   for (const a of [record.from, record.sender]) chars += ((a?.name?.length ?? 0) + (a?.address?.length ?? 0) + 8) * 2;
   for (const r of record.recipients ?? []) chars += ((r.name?.length ?? 0) + (r.address?.length ?? 0)) * 6 + 64;
   for (const c of record.categories ?? []) chars += c.length + 4;
-  let bytes = chars * 2 + (record.html?.length ?? 0) * 3 + 2048 + (record.recipients?.length ?? 0) * 160;
+  let bytes = chars * 2 + (record.html?.length ?? 0) * 3 + (record.rtf?.length ?? 0) + 2048 + (record.recipients?.length ?? 0) * 160;
   for (const a of record.attachments ?? []) {
     bytes += 1024 + a.name.length * 8 + (a.kind === 'file' ? a.size + (a.contentType?.length ?? 0) * 2 + (a.contentId?.length ?? 0) * 2 : rawBytes(a.message));
   }

@@ -21,7 +21,7 @@ export const MAX_ATTACHMENT_BYTES = 0xffff_ffff - 0x10_0000;
 export function validateMessage(record: MessageRecord, path = 'message'): void {
   if (typeof record !== 'object' || record === null) throw new PstInputError(path, record, 'is not an object');
   if (typeof record.subject !== 'string') throw new PstInputError(`${path}.subject`, record.subject, 'is not a string');
-  for (const field of ['messageClass', 'internetMessageId', 'inReplyTo', 'references', 'transportHeaders', 'body', 'html'] as const) {
+  for (const field of ['messageClass', 'internetMessageId', 'inReplyTo', 'references', 'transportHeaders', 'body', 'html', 'rtf'] as const) {
     const v = record[field];
     if (v !== undefined && typeof v !== 'string') throw new PstInputError(`${path}.${field}`, v, 'is not a string');
   }
