@@ -254,6 +254,7 @@ export class PstSource implements MessageSource {
       transportHeaders: nonEmpty(m.transportMessageHeaders) ? m.transportMessageHeaders : undefined,
       body: m.body ? m.body : undefined,
       html,
+      rtf: rtfOf(m),
     };
     const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<MessageRecord>;
     return {
@@ -350,5 +351,15 @@ async function* readAttachment(a: PSTAttachment, size: number): AsyncGenerator<U
     if (n <= 0) throw new Error(`the attachment data ends ${remaining} bytes early`);
     remaining -= n;
     yield buf.subarray(0, n);
+  }
+}
+
+/** The RTF body, decompressed, when the item has one (items made in Outlook may have no other body). */
+function rtfOf(m: PSTMessage): string | undefined {
+  try {
+    const rtf = m.bodyRTF;
+    return rtf ? rtf : undefined;
+  } catch {
+    return undefined;
   }
 }
