@@ -49,6 +49,7 @@ const FIRST_USER_FOLDER_INDEX = 0x404;
 const FIRST_MESSAGE_INDEX = 0x10000;
 
 interface SavedState {
+  plans: Map<FolderNode, number[]>;
   lastMessageIndex: number;
   lastFolderIndex: number;
   folderCount: number;
@@ -68,6 +69,9 @@ export class PstWriter {
   private readonly ipm: FolderNode;
   private readonly deleted: FolderNode;
   private lastMessageIndex = FIRST_MESSAGE_INDEX;
+  /** For projections: what finishing each folder, and the fixed objects, writes (see `NdbWriter.record`). */
+  private plans = new Map<FolderNode, number[]>();
+  private fixedPlan: number[] | undefined;
   private lastFolderIndex = FIRST_USER_FOLDER_INDEX - 1;
   private state: 'open' | 'busy' | 'finished' | 'aborted' | 'failed' = 'open';
   private messages = 0;
@@ -248,6 +252,7 @@ export class PstWriter {
     this.lastMessageIndex++;
     this.ndb.addNode(nid, written.bidData, written.bidSub, folder.nid);
     folder.addMessageRow(nid, written.properties, this.recordKey);
+    this.plans.delete(folder);
   }
 
   private folderFor(path: readonly string[], containerClass?: string): FolderNode {
@@ -272,6 +277,7 @@ export class PstWriter {
   private addFolderNode(nid: number, name: string, kind: FolderNode['kind'], parent: FolderNode | null, cls: string | undefined, comment?: string): FolderNode {
     const folder = new FolderNode(this.ndb, nid, name, kind, parent, cls, comment);
     parent?.children.push(folder);
+    if (parent) this.plans.delete(parent);
     this.folders.push(folder);
     return folder;
   }
@@ -283,10 +289,19 @@ export class PstWriter {
 
   private writeStructureRoot(projection: boolean): NdbRoot {
     const { ndb } = this;
-    for (const folder of this.folders) folder.write(ndb, projection ? folder.contents.clone() : folder.contents);
-    writeSearchObjects(ndb);
-    writeMessageStore(ndb, this.recordKey, this.displayName);
-    writeFixedNodes(ndb);
+    if (projection) {
+      // Replay what finishing each folder writes, recorded once and kept until the folder changes.
+      for (const folder of this.folders) {
+        const plan = this.plans.get(folder);
+        if (plan) ndb.replay(plan);
+        else this.plans.set(folder, ndb.record(() => folder.write(ndb, folder.contents.clone())));
+      }
+      if (this.fixedPlan) ndb.replay(this.fixedPlan);
+      else this.fixedPlan = ndb.record(() => this.writeFixedObjects());
+    } else {
+      for (const folder of this.folders) folder.write(ndb, folder.contents);
+      this.writeFixedObjects();
+    }
     const root = ndb.finishTrees();
     if (!projection) {
       const marks = new Array<number>(32).fill(0x400);
@@ -303,8 +318,15 @@ export class PstWriter {
     return root;
   }
 
+  private writeFixedObjects(): void {
+    writeSearchObjects(this.ndb);
+    writeMessageStore(this.ndb, this.recordKey, this.displayName);
+    writeFixedNodes(this.ndb);
+  }
+
   private saveState(): SavedState {
     return {
+      plans: new Map(this.plans),
       lastMessageIndex: this.lastMessageIndex,
       lastFolderIndex: this.lastFolderIndex,
       folderCount: this.folders.length,
@@ -319,6 +341,7 @@ export class PstWriter {
   }
 
   private restoreState(s: SavedState): void {
+    this.plans = s.plans;
     this.lastMessageIndex = s.lastMessageIndex;
     this.lastFolderIndex = s.lastFolderIndex;
     for (const added of this.folders.splice(s.folderCount)) {

@@ -113,6 +113,7 @@ export class NdbWriter {
   blockCount = 0;
   private simulating = false;
   private closed = false;
+  private recording: number[] | undefined;
 
   constructor(path: string, crypt: CryptMethod = 'permute') {
     this.crypt = crypt;
@@ -137,6 +138,7 @@ export class NdbWriter {
    */
   writeBlock(data: Uint8Array, length: number, internal: boolean): number {
     if (length <= 0 || length > MAX_BLOCK_DATA) throw new RangeError(`block cb ${length} is outside 1..${MAX_BLOCK_DATA}`);
+    this.recording?.push(internal ? -length : length);
     const size = align(length + BLOCK_TRAILER_SIZE, 64);
     const ib = this.allocate(size, 64);
     const bid = internal ? this.nextBid | 2 : this.nextBid;
@@ -159,6 +161,34 @@ export class NdbWriter {
     return bid;
   }
 
+  /**
+   * While simulating: runs `write` and returns what it did as a plan — the length of each block (negative for
+   * internal ones) and a 0 for each node — which `replay` repeats without running `write` again. Block sizes do not
+   * depend on where blocks land, so a plan stays valid for as long as what `write` writes does not change.
+   */
+  record(write: () => void): number[] {
+    if (!this.simulating) throw new Error('internal: record is only valid while simulating');
+    const outer = this.recording;
+    const plan: number[] = [];
+    this.recording = plan;
+    try {
+      write();
+    } finally {
+      this.recording = outer;
+    }
+    outer?.push(...plan);
+    return plan;
+  }
+
+  /** Repeats the allocations of a recorded plan (while simulating). */
+  replay(plan: readonly number[]): void {
+    if (!this.simulating) throw new Error('internal: replay is only valid while simulating');
+    for (const step of plan) {
+      if (step === 0) this.addNode(0, 0, 0, 0);
+      else this.writeBlock(EMPTY_BLOCK, Math.abs(step), step < 0);
+    }
+  }
+
   /** Sizes of the blocks `writeBlock` would produce, without writing: for size projection of unread data. */
   reserveBlock(length: number, internal: boolean): number {
     if (!this.simulating) throw new Error('reserveBlock is only valid while simulating');
@@ -171,6 +201,7 @@ export class NdbWriter {
 
   /** Adds an NBTENTRY — [MS-PST] §2.2.2.7.7.4. */
   addNode(nid: number, bidData: number, bidSub: number, nidParent: number): void {
+    this.recording?.push(0);
     this.nodeNid.push(nid);
     this.nodeData.push(bidData);
     this.nodeSub.push(bidSub);
