@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   try {
     const setupStart = performance.now();
     const bytes = new BytePool(args.workload);
-    const input = await workload.build({ quick: args.quick, dir: args.dir, bytes });
+    const input = await workload.build({ quick: args.quick, dir: args.dir, bytes, mode: args.mode });
     const setupSeconds = (performance.now() - setupStart) / 1000;
     const setupRssMB = mb(process.memoryUsage.rss());
     const limit = workload.partLimitBytes(args.quick);

@@ -66,6 +66,7 @@ const ndbSuite: Suite = {
     const block = Uint8Array.from(bytes.bytes.subarray(0, BLOCK));
     const scratch = new Uint8Array(BLOCK);
     const writer = new pst.ndb.NdbWriter(join(dir, 'ndb.bin'), 'permute');
+    const plain = new pst.ndb.NdbWriter(join(dir, 'ndb-plain.bin'), 'none');
     const simulated = new pst.ndb.NdbWriter(join(dir, 'ndb-sim.bin'), 'permute');
     simulated.beginSimulation();
     return {
@@ -80,10 +81,12 @@ const ndbSuite: Suite = {
           },
         },
         { name: 'writeBlock (permute, CRC, staged), 8,176 B', bytes: BLOCK, fn: () => writer.writeBlock(block, BLOCK, false) },
+        { name: 'writeBlock (no encryption, CRC, staged), 8,176 B', bytes: BLOCK, fn: () => plain.writeBlock(block, BLOCK, false) },
         { name: 'writeBlock while simulating (allocation only)', fn: () => simulated.writeBlock(block, BLOCK, false) },
       ],
       cleanup: () => {
         writer.close();
+        plain.close();
         simulated.close();
       },
     };
@@ -262,7 +265,14 @@ export async function runMicro(options: MicroOptions): Promise<MicroResult[]> {
       if (options.only && !options.only.includes(suite.name)) continue;
       const { tasks, cleanup } = await suite.setup(ctx);
       try {
-        const bench = new Bench({ name: suite.name, time: options.quick ? 20 : 1000, warmupTime: options.quick ? 5 : 200, throws: true });
+        const bench = new Bench({
+          name: suite.name,
+          time: options.quick ? 10 : 1000,
+          iterations: options.quick ? 2 : 10,
+          warmupTime: options.quick ? 0 : 200,
+          warmupIterations: options.quick ? 1 : 5,
+          throws: true,
+        });
         for (const t of tasks) bench.add(t.name, t.fn);
         await bench.run();
         for (const task of bench.tasks) {

@@ -82,8 +82,11 @@ export interface CorpusPool extends MessagePool {
   readonly excluded: readonly string[];
 }
 
-/** Parses the `.eml` tree at `dir` into a message pool, leaving out (and deleting) what the writer cannot take. */
-export async function loadCorpusPool(dir: string): Promise<CorpusPool> {
+/**
+ * Parses the `.eml` tree at `dir` into a message pool, leaving out (and deleting) what the writer cannot take.
+ * With `keep: false` the messages are only counted (the pool's `messages` stays empty): what the export needs.
+ */
+export async function loadCorpusPool(dir: string, keep = true): Promise<CorpusPool & { readonly count: number }> {
   let damaged = 0;
   const excluded: string[] = [];
   const source = new EmlTreeSource(dir, { reportDamaged: () => void damaged++ });
@@ -91,6 +94,7 @@ export async function loadCorpusPool(dir: string): Promise<CorpusPool> {
     const folders: FolderSpec[] = [];
     for await (const f of source.folders()) folders.push(f);
     const messages: PooledMessage[] = [];
+    let count = 0;
     for await (const m of source.messages()) {
       try {
         const bad = dateOutOfRange(m.record);
@@ -98,13 +102,14 @@ export async function loadCorpusPool(dir: string): Promise<CorpusPool> {
           excluded.push(`${m.origin}: date ${bad.toISOString()} is outside the FILETIME range`);
           continue;
         }
-        messages.push({ folder: m.folder, record: await materialize(m.record) });
+        count++;
+        if (keep) messages.push({ folder: m.folder, record: await materialize(m.record) });
       } finally {
         await m.dispose?.();
       }
     }
     for (const line of excluded) await rm(line.slice(0, line.indexOf(': date ')), { force: true });
-    return { folders, messages, damaged, excluded };
+    return { folders, messages, damaged, excluded, count };
   } finally {
     await source.close();
   }
