@@ -39,13 +39,14 @@ export class ExportOptionsError extends Error {
 export function exportToPst(options: ExportOptions): ExportHandle {
   const name = options.name;
   try {
+    if (typeof name !== 'string' || name.trim() === '') throw new Error('empty');
     validateEntryName(`${name}.pst`);
   } catch {
-    throw new ExportOptionsError('name', name, `name ${JSON.stringify(name)} cannot name a file (no /, \\, NUL, or dot names)`);
+    throw new ExportOptionsError('name', name, `name ${JSON.stringify(name)} cannot name a file (not empty; no /, \\, NUL, or dot names)`);
   }
   const limit = partLimit(options);
   const query = compileQuery(options.keywords ?? '');
-  if (options.sources.length === 0) throw new ExportOptionsError('sources', [], 'at least one source is needed');
+  if (options.sources.length === 0) throw new ExportOptionsError('sources', [], 'sources must hold at least one source, got []');
   return new ExportRun(options, name, limit, query).handle;
 }
 
@@ -124,18 +125,30 @@ class ExportRun {
     void this.run();
   }
 
+  /**
+   * Runs the producer (filter → splitter) and the streamer side by side. The summary settles only once both have
+   * stopped and the temporary directory is gone, so that a caller who awaits it finds nothing left on disk.
+   */
   private async run(): Promise<void> {
+    let summary: ExportSummary | undefined;
     try {
       this.dir = await createExportDirectory(this.options.tmpDir);
+      this.checkAborted();
       this.splitter = new PstSplitter({
         limitBytes: this.limit,
         directory: this.dir,
         displayName: (i) => (i === 1 ? this.name : `${this.name} (${i})`),
         onPart: (part) => this.enqueue(part),
       });
-      const [, parts] = await Promise.all([this.stream(), this.produce()]);
-      void parts;
-      const summary: ExportSummary = {
+      // Either side failing stops the other at once (fail() wakes, destroys and aborts); both are then awaited.
+      const failFast = (e: unknown): never => {
+        this.fail(e instanceof Error ? e : new Error(String(e)));
+        throw e;
+      };
+      const results = await Promise.allSettled([this.stream().catch(failFast), this.produce().catch(failFast)]);
+      this.checkAborted();
+      for (const r of results) if (r.status === 'rejected') throw r.reason;
+      summary = {
         format: this.format!,
         fileName: this.fileName!,
         bytes: this.out.bytes,
@@ -146,11 +159,12 @@ class ExportRun {
         warnings: this.warnings,
       };
       this.progress(true);
-      await this.cleanup();
-      this.summary.resolve(summary);
     } catch (error) {
       this.fail(error instanceof Error ? error : new Error(String(error)));
     }
+    await this.cleanup();
+    if (summary && !this.failed) this.summary.resolve(summary);
+    else this.summary.reject(this.failed ?? new Error('the export failed'));
   }
 
   // ------------------------------------------------------------------------------------------------ producing
@@ -310,6 +324,7 @@ class ExportRun {
     if (this.failed) throw this.failed;
   }
 
+  /** Stops everything at once: the stream ends with `error`; the summary rejects once the run has wound down. */
   private fail(error: Error): void {
     if (this.failed) return;
     this.failed = error;
@@ -318,13 +333,19 @@ class ExportRun {
     this.packager?.destroy(error);
     if (!this.out.destroyed) this.out.destroy(error);
     this.head.reject(error);
-    this.summary.reject(error);
+    // Delete what is on disk now (a run stuck in a source still leaves nothing); run() cleans up again at the end.
     void this.cleanup();
   }
 
-  private async cleanup(): Promise<void> {
-    await this.splitter?.abort().catch(() => {});
-    if (this.dir) await removeExportDirectory(this.dir).catch(() => {});
+  private cleaning: Promise<void> = Promise.resolve();
+
+  /** Aborts the part being written and removes the temporary directory; calls run one after another. */
+  private cleanup(): Promise<void> {
+    this.cleaning = this.cleaning.then(async () => {
+      await this.splitter?.abort().catch(() => {});
+      if (this.dir) await removeExportDirectory(this.dir).catch(() => {});
+    });
+    return this.cleaning;
   }
 }
 
