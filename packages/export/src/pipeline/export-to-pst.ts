@@ -105,6 +105,7 @@ class ExportRun {
   private wake: (() => void) | undefined;
   private lastProgress = 0;
   private failed: Error | undefined;
+  private headSettled = false;
 
   constructor(
     private readonly options: ExportOptions,
@@ -260,6 +261,7 @@ class ExportRun {
     const multi = this.queue.length > 1;
     this.format = multi ? 'zip' : 'pst';
     this.fileName = `${this.name}.${this.format}`;
+    this.headSettled = true;
     this.head.resolve({ format: this.format, fileName: this.fileName });
     if (!multi) {
       const part = this.queue[0]!;
@@ -331,6 +333,9 @@ class ExportRun {
     this.abort.abort(error);
     this.wake?.();
     this.packager?.destroy(error);
+    // Before the head, no byte could be read: a caller that saw head reject may never touch the stream, so its
+    // error must not go unhandled (head and summary carry it).
+    if (!this.headSettled) this.out.on('error', () => {});
     if (!this.out.destroyed) this.out.destroy(error);
     this.head.reject(error);
     // Delete what is on disk now (a run stuck in a source still leaves nothing); run() cleans up again at the end.
