@@ -143,6 +143,11 @@ test('without --json the final path is printed; a run with no match still writes
   assert.equal(run.stderr, '');
   assert.deepEqual(await readMessages(join(dir, 'bob.pst')), []);
   assert.deepEqual((await checkPst(join(dir, 'bob.pst'), { strict: true })).errors, []);
+  // --out in directories that do not exist yet (`--out out/demo` in a fresh checkout).
+  const io = memoryIO({ cwd: dir });
+  assert.equal(await main(['export', '--source', 'bob.mbox', '--out', join('out', 'new', 'demo')], io), 0, io.stderr.text);
+  assert.equal(io.stdout.text, `${join(dir, 'out', 'new', 'demo.pst')}\n`);
+  assert.deepEqual(await readdir(join(dir, 'out', 'new')), ['demo.pst']);
 });
 
 test('exit status 2 and one line without a stack trace for every user mistake, against the real pipeline', async (t) => {
@@ -169,7 +174,7 @@ test('exit status 2 and one line without a stack trace for every user mistake, a
     [['export', '--source', 'notes.txt'], /^pstream export: --source: .*notes\.txt: unknown kind of mailbox/],
     [['export', '--source', 'fake.pst'], /^pstream export: --source: .*fake\.pst: /],
     [['export', '--source', 'missing.mbox'], /^pstream export: --source: no such file or directory: "missing\.mbox"$/],
-    [['export', '--source', 'bob.mbox', '--out', 'no/such/dir/x.pst'], /^pstream export: --out: no such directory: "no\/such\/dir"$/],
+    [['export', '--source', 'bob.mbox', '--out', 'bob.mbox/x.pst'], /^pstream export: --out: cannot create the directory "bob\.mbox" \((EEXIST|ENOTDIR)\)$/],
     [['export', '--source', 'bob.mbox', '--out', ''], /^pstream export: --out: empty path$/],
     [['export', '--source', 'bob.mbox', '--tmp-dir', 'nowhere'], /^pstream export: --tmp-dir: not a directory: "nowhere"$/],
     [['export', '--source', 'bob.mbox', '--json=yes'], /^pstream export: option --json takes no value \(got "yes"\)$/],

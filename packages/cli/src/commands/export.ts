@@ -3,7 +3,7 @@
  * to a file or to standard output.
  */
 import { createWriteStream } from 'node:fs';
-import { readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -19,7 +19,8 @@ import { parseSize } from '../size.js';
 
 export const EXPORT_USAGE = `usage: pstream export --source PATH [--source PATH ...] [--keywords QUERY]
                       [--limit SIZE | --no-limit] [--request FILE.json] [--max-part-bytes N]
-                      [--out PATH | --out -] [--tmp-dir DIR] [--json]`;
+                      [--out PATH | --out -] [--tmp-dir DIR] [--json]
+--out PATH gets the extension .pst or .zip from the result; missing directories are created.`;
 
 const OPTIONS: OptionSpecs = {
   source: { type: 'string', multiple: true },
@@ -220,9 +221,10 @@ async function planOutput(outText: string | undefined, io: CliIO): Promise<Outpu
   if (outText === '') throw new UsageError('--out: empty path', '--out', '');
   const out = resolve(io.cwd, outText);
   if ((await stat(out).catch(() => undefined))?.isDirectory()) return { kind: 'directory', dir: out };
-  if (!(await stat(dirname(out)).catch(() => undefined))?.isDirectory()) {
-    throw new UsageError(`--out: no such directory: "${dirname(outText)}"`, '--out', outText);
-  }
+  // A missing parent directory is created (`--out out/demo` in a fresh checkout); one that cannot be is a mistake.
+  await mkdir(dirname(out), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`--out: cannot create the directory "${dirname(outText)}" (${error.code ?? error.message})`, '--out', outText);
+  });
   return { kind: 'file', path: out };
 }
 
