@@ -183,7 +183,7 @@ class ExportRun {
               if (await this.query.matches(message.record)) {
                 this.matched++;
                 if (await splitter.add(message.folder, message.record)) {
-                  this.warnings.push(`message ${message.origin} is larger than the part limit of ${this.limit} bytes; it was written alone to part ${splitter.finished.length}`);
+                  this.warnings.push(`message ${message.origin} is larger than the part limit of ${this.limit} bytes; it was written alone to part ${splitter.currentPart}`);
                 }
               }
             } finally {
@@ -221,7 +221,7 @@ class ExportRun {
   private async emptyPart(): Promise<FinishedPart> {
     const writer = await PstWriter.create(`${this.dir}/part-001.pst`, { displayName: this.name });
     const summary = await writer.finish();
-    const part: FinishedPart = { index: 1, path: summary.path, bytes: summary.bytes, messages: 0, oversize: false };
+    const part: FinishedPart = { index: 1, path: summary.path, bytes: summary.bytes, messages: 0, oversize: false, last: true };
     await this.enqueue(part);
     return part;
   }
@@ -252,13 +252,13 @@ class ExportRun {
   private readonly partSummaries: PartSummary[] = [];
 
   private async stream(): Promise<void> {
-    // The format is known once a second part exists, or the producer ended with one.
-    while (this.queue.length < 2 && !this.producerDone) {
+    // The format is known as soon as the first part is finished: it says whether another part follows.
+    while (this.queue.length === 0 && !this.producerDone) {
       this.checkAborted();
       await this.changed();
     }
     this.checkAborted();
-    const multi = this.queue.length > 1;
+    const multi = this.queue.length > 1 || this.queue[0]?.last === false;
     this.format = multi ? 'zip' : 'pst';
     this.fileName = `${this.name}.${this.format}`;
     this.headSettled = true;

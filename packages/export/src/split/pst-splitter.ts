@@ -17,6 +17,8 @@ export interface FinishedPart {
   readonly messages: number;
   /** The part holds one message larger than the limit. */
   readonly oversize: boolean;
+  /** No part follows (known when the part is finished: a part closes early only because a next message needs room). */
+  readonly last: boolean;
 }
 
 export interface SplitterOptions {
@@ -59,25 +61,24 @@ export class PstSplitter {
   /** Adds a message; returns true when it went into a part of its own because it is larger than the limit. */
   async add(folder: readonly string[], record: MessageRecord): Promise<boolean> {
     if (this.closed) throw new Error('PstSplitter: already finished');
+    // A part holding an oversize message is closed when the next message comes (or at the end), so that every part
+    // closed here is known to have a successor.
+    if (this.writer && this.oversize) await this.close(true);
     let writer = this.writer ?? (await this.open());
     if (!(await writer.fits(this.options.limitBytes, folder, record))) {
       if (writer.messageCount > 0) {
-        await this.close();
+        await this.close(true);
         writer = await this.open();
       }
       if (!(await writer.fits(this.options.limitBytes, folder, record))) this.oversize = true;
     }
     await writer.addMessage(folder, record);
-    if (this.oversize) {
-      await this.close();
-      return true;
-    }
-    return false;
+    return this.oversize;
   }
 
   /** Finishes the last part; returns every part. */
   async finish(): Promise<readonly FinishedPart[]> {
-    if (this.writer) await this.close();
+    if (this.writer) await this.close(false);
     this.closed = true;
     return this.parts;
   }
@@ -101,11 +102,18 @@ export class PstSplitter {
     return this.writer;
   }
 
-  private async close(): Promise<void> {
+  private async close(more: boolean): Promise<void> {
     const writer = this.writer!;
     this.writer = undefined;
     const summary = await writer.finish();
-    const part: FinishedPart = { index: this.index, path: summary.path, bytes: summary.bytes, messages: summary.messages, oversize: this.oversize };
+    const part: FinishedPart = {
+      index: this.index,
+      path: summary.path,
+      bytes: summary.bytes,
+      messages: summary.messages,
+      oversize: this.oversize,
+      last: !more,
+    };
     this.parts.push(part);
     await this.options.onPart(part);
   }
