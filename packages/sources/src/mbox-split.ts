@@ -30,53 +30,9 @@ export interface MboxPreamble {
 
 /** Only the start of a line is needed to recognise a separator. */
 const PREFIX = 512;
-
-interface Line {
-  readonly start: number;
-  /** Offset just past the line break (or the end of the file). */
-  readonly end: number;
-  /** Up to `PREFIX` bytes of the line, line break excluded. */
-  readonly prefix: string;
-  readonly empty: boolean;
-  readonly terminated: boolean;
-}
-
-async function* lines(path: string): AsyncGenerator<Line> {
-  let offset = 0;
-  let lineStart = 0;
-  let prefix: Buffer[] = [];
-  let prefixLength = 0;
-  let lineLength = 0;
-  const finish = (end: number, terminated: boolean): Line => {
-    let text = Buffer.concat(prefix, prefixLength).toString('latin1');
-    if (terminated) text = text.replace(/\r?\n$/, '');
-    const empty = text === '' || text === '\r';
-    const line = { start: lineStart, end, prefix: text, empty, terminated };
-    prefix = [];
-    prefixLength = 0;
-    lineLength = 0;
-    lineStart = end;
-    return line;
-  };
-  for await (const raw of createReadStream(path, { highWaterMark: 256 * 1024 })) {
-    const chunk = raw as Buffer;
-    let pos = 0;
-    while (pos < chunk.length) {
-      const nl = chunk.indexOf(10, pos);
-      const stop = nl < 0 ? chunk.length : nl + 1;
-      if (prefixLength < PREFIX + 2) {
-        const piece = chunk.subarray(pos, Math.min(stop, pos + PREFIX + 2 - prefixLength));
-        prefix.push(piece);
-        prefixLength += piece.length;
-      }
-      lineLength += stop - pos;
-      pos = stop;
-      if (nl >= 0) yield finish(offset + stop, true);
-    }
-    offset += chunk.length;
-  }
-  if (lineLength > 0) yield finish(offset, false);
-}
+/** Bytes of each line kept: the prefix and its line break. */
+const HEAD = PREFIX + 2;
+const FROM_ = Buffer.from('From ', 'latin1');
 
 /** The size of the file as counted while splitting, and what came before the first message. */
 export interface MboxSplitResult {
@@ -87,34 +43,87 @@ export interface MboxSplitResult {
  * Yields the ranges of the messages of an mbox file, in file order. The range excludes the empty line that
  * separates it from the next message. `result.preamble` is set (once the generator is done) when there
  * are non-blank bytes before the first envelope line.
+ *
+ * Lines are scanned in place in each read chunk: only the first bytes of a line are copied (into one reused
+ * buffer), and only a line that starts with `From ` is decoded. Memory and garbage per line are constant, so a
+ * file of millions of short lines is split at the speed of the disk.
  */
 export async function* splitMbox(path: string, result: MboxSplitResult = {}): AsyncGenerator<MboxRange> {
   let number = 0;
   let currentStart = -1;
-  let previous: Line | undefined;
   let preambleEnd = -1;
+  // The line before the current one.
+  let hasPrevious = false;
+  let previousStart = 0;
+  let previousEnd = 0;
+  let previousEmpty = false;
+  let previousTerminated = true;
+  // The current line: where it starts, its first bytes, its length so far.
+  const head = Buffer.alloc(HEAD);
+  let headLength = 0;
+  let lineStart = 0;
+  let lineLength = 0;
+  let offset = 0;
 
-  for await (const line of lines(path)) {
-    const atSeparator =
-      (previous === undefined || previous.empty || currentStart < 0) &&
-      line.prefix.startsWith('From ') &&
-      parseEnvelopeLine(line.prefix)?.date !== undefined;
-    if (atSeparator) {
-      if (currentStart >= 0 && previous !== undefined) {
+  /** Ends the current line at `end`; returns the range it closes, if it is an envelope line. */
+  const endLine = (end: number, terminated: boolean): MboxRange | undefined => {
+    let contentLength = headLength;
+    if (terminated && lineLength <= HEAD) {
+      contentLength -= 1; // the LF
+      if (contentLength > 0 && head[contentLength - 1] === 13) contentLength -= 1;
+    }
+    const empty = contentLength === 0 || (contentLength === 1 && head[0] === 13);
+    let closed: MboxRange | undefined;
+    const isEnvelope =
+      (!hasPrevious || previousEmpty || currentStart < 0) &&
+      contentLength >= FROM_.length &&
+      head.compare(FROM_, 0, FROM_.length, 0, FROM_.length) === 0 &&
+      parseEnvelopeLine(head.toString('latin1', 0, contentLength))?.date !== undefined;
+    if (isEnvelope) {
+      if (currentStart >= 0 && hasPrevious) {
         number += 1;
         // The empty line before the envelope line separates the messages; it belongs to neither.
-        yield { number, start: currentStart, end: previous.start, cutOff: false, last: false };
+        closed = { number, start: currentStart, end: previousStart, cutOff: false, last: false };
       }
-      currentStart = line.start;
-    } else if (currentStart < 0 && !line.empty) {
-      preambleEnd = line.end;
+      currentStart = lineStart;
+    } else if (currentStart < 0 && !empty) {
+      preambleEnd = end;
     }
-    previous = line;
+    hasPrevious = true;
+    previousStart = lineStart;
+    previousEnd = end;
+    previousEmpty = empty;
+    previousTerminated = terminated;
+    headLength = 0;
+    lineLength = 0;
+    lineStart = end;
+    return closed;
+  };
+
+  for await (const raw of createReadStream(path, { highWaterMark: 256 * 1024 })) {
+    const chunk = raw as Buffer;
+    let pos = 0;
+    while (pos < chunk.length) {
+      const nl = chunk.indexOf(10, pos);
+      const stop = nl < 0 ? chunk.length : nl + 1;
+      if (headLength < HEAD) headLength += chunk.copy(head, headLength, pos, Math.min(stop, pos + HEAD - headLength));
+      lineLength += stop - pos;
+      pos = stop;
+      if (nl >= 0) {
+        const closed = endLine(offset + stop, true);
+        if (closed !== undefined) yield closed;
+      }
+    }
+    offset += chunk.length;
+  }
+  if (lineLength > 0) {
+    const closed = endLine(offset, false);
+    if (closed !== undefined) yield closed;
   }
   if (preambleEnd > 0) result.preamble = { start: 0, end: preambleEnd };
-  if (currentStart >= 0 && previous !== undefined) {
+  if (currentStart >= 0 && hasPrevious) {
     number += 1;
-    const end = previous.empty && previous.start > currentStart ? previous.start : previous.end;
-    yield { number, start: currentStart, end, cutOff: !previous.terminated, last: true };
+    const end = previousEmpty && previousStart > currentStart ? previousStart : previousEnd;
+    yield { number, start: currentStart, end, cutOff: !previousTerminated, last: true };
   }
 }

@@ -4,6 +4,15 @@
 import type { AddressObject, EmailAddress, HeaderLines, Headers, HeaderValue } from 'mailparser';
 import type { Importance, MailAddress, Recipient, RecipientKind } from '@pstream/pst';
 
+/**
+ * A decoded header text as one line: every run of CR and LF (which RFC 2047 encoded words and RFC 2231
+ * parameters can smuggle in) becomes one space. The subject, display names, addresses and attachment names are
+ * single-line in every mail client; a line break in them could pass for a header field further down the line.
+ */
+export function singleLine(value: string): string {
+  return /[\r\n]/.test(value) ? value.replace(/[ \t]*[\r\n]+[ \t]*/g, ' ') : value;
+}
+
 /** The raw header block, one field per line (folding kept), CRLF line ends, ending with an empty line. */
 export function transportHeaders(lines: HeaderLines): string {
   return lines.map((l) => l.line.replace(/\r?\n/g, '\r\n')).join('\r\n') + '\r\n\r\n';
@@ -51,8 +60,8 @@ export function mailboxes(value: HeaderValue | undefined): MailAddress[] {
       a.group.forEach(add);
       return;
     }
-    const name = a.name.trim();
-    const address = a.address?.trim();
+    const name = singleLine(a.name).trim();
+    const address = a.address === undefined ? undefined : singleLine(a.address).trim();
     if (!name && !address) return;
     out.push({ ...(name ? { name } : {}), ...(address ? { address } : {}) });
   };

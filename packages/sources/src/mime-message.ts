@@ -15,6 +15,17 @@ import type { SpoolGroup, SpooledBytes } from './spool.js';
 /** Embedded messages nested deeper than this are kept as `message/rfc822` file attachments. */
 export const MAX_EMBEDDING_DEPTH = 16;
 
+/**
+ * What one message may hold before it is refused as damaged (hostile or broken input): these bound the memory
+ * the parser needs, whatever the input. Bodies and attachments are streamed and have no limit here.
+ */
+export const MIME_LIMITS = {
+  /** Header bytes of one MIME entity (the message's own header block, or a part's). */
+  headerBytes: 1024 * 1024,
+  /** MIME entities in one message (every part, multiparts included, at any nesting depth). */
+  parts: 1000,
+} as const;
+
 /** The message could not be parsed; the reason is the message. */
 export class MimeDamageError extends Error {
   override readonly name = 'MimeDamageError';
@@ -114,32 +125,53 @@ class Prelude {
 export async function parseMime(input: AsyncIterable<Uint8Array>, options: MimeParseOptions): Promise<ParsedMime> {
   const depth = options.depth ?? 0;
   const prelude = new Prelude();
-  const parser = new MailParser({ ignoreEmbedded: true, checksumAlgo: false, skipTextToHtml: true, skipImageLinks: true });
+  const parser = new MailParser({
+    ignoreEmbedded: true,
+    checksumAlgo: false,
+    skipTextToHtml: true,
+    skipImageLinks: true,
+    maxHeadSize: MIME_LIMITS.headerBytes,
+    maxChildNodes: MIME_LIMITS.parts,
+  });
   let headers: Headers | undefined;
   let headerLines: HeaderLines = [];
   parser.on('headers', (v: Headers) => (headers = v));
   parser.on('headerLines', (v: HeaderLines) => (headerLines = v));
 
   const piping = pipeline(Readable.from(prelude.filter(input, options.requireClosingBoundary === true)), parser);
-  piping.catch(() => undefined);
+  // When the parser fails in the middle of an attachment (a limit of `MIME_LIMITS`, a read error), the content
+  // stream being spooled would never end: fail it with the parser's error, so that nothing waits forever.
+  let current: AttachmentStream | undefined;
+  let failure: unknown;
+  piping.catch((error: unknown) => {
+    failure = error;
+    current?.content.destroy(error instanceof Error ? error : new Error(String(error)));
+  });
 
   type Pending = { readonly meta: AttachmentStream; readonly bytes: SpooledBytes; readonly embedded: boolean };
   const parts: Pending[] = [];
   let textPart: MessageText | undefined;
-  for await (const data of parser as AsyncIterable<AttachmentStream | MessageText>) {
-    if (data.type === 'text') {
-      textPart = data;
-      continue;
+  try {
+    for await (const data of parser as AsyncIterable<AttachmentStream | MessageText>) {
+      if (data.type === 'text') {
+        textPart = data;
+        continue;
+      }
+      current = data;
+      try {
+        if (failure !== undefined) throw failure;
+        const bytes = await options.spool.spool(data.content);
+        const embedded = isMessageType(data.contentType) && depth < MAX_EMBEDDING_DEPTH;
+        parts.push({ meta: data, bytes, embedded });
+      } finally {
+        current = undefined;
+        data.release?.();
+      }
     }
-    try {
-      const bytes = await options.spool.spool(data.content);
-      const embedded = isMessageType(data.contentType) && depth < MAX_EMBEDDING_DEPTH;
-      parts.push({ meta: data, bytes, embedded });
-    } finally {
-      data.release?.();
-    }
+    await piping;
+  } catch (error) {
+    throw failure !== undefined ? limitError(failure) : limitError(error);
   }
-  await piping;
 
   if (prelude.bytes === 0) throw new MimeDamageError('the message is empty');
   if (headers === undefined || headerLines.length === 0 || !looksLikeHeader(headerLines)) {
@@ -159,7 +191,7 @@ export async function parseMime(input: AsyncIterable<Uint8Array>, options: MimeP
     index += 1;
     if (part.embedded) {
       const inner = await parseEmbedded(part.bytes, options, depth + 1);
-      attachments.push({ kind: 'message', name: part.meta.filename ?? inner.subject, message: inner });
+      attachments.push({ kind: 'message', name: part.meta.filename === undefined ? inner.subject : h.singleLine(part.meta.filename), message: inner });
       continue;
     }
     attachments.push(fileAttachment(part.meta, part.bytes, index));
@@ -167,6 +199,18 @@ export async function parseMime(input: AsyncIterable<Uint8Array>, options: MimeP
 
   const record = buildRecord(headers, headerLines, textPart, attachments, prelude.envelope);
   return { record, ...(prelude.envelope ? { envelope: prelude.envelope } : {}) };
+}
+
+/** A parser limit turned into a damage report that says which limit it was; other errors as they are. */
+function limitError(error: unknown): unknown {
+  if (!(error instanceof Error) || (error as { code?: unknown }).code !== 'EMAXLEN') return error;
+  if (/child nodes/i.test(error.message)) {
+    return new MimeDamageError(`more than ${MIME_LIMITS.parts} MIME parts (parts nested or side by side); refused to keep memory bounded`, { cause: error });
+  }
+  if (/header size/i.test(error.message)) {
+    return new MimeDamageError(`a header block larger than ${MIME_LIMITS.headerBytes} bytes; refused to keep memory bounded`, { cause: error });
+  }
+  return new MimeDamageError(`a MIME limit was exceeded (${error.message})`, { cause: error });
 }
 
 async function parseEmbedded(bytes: SpooledBytes, options: MimeParseOptions, depth: number): Promise<MessageRecord> {
@@ -219,7 +263,7 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
 
 function fileAttachment(meta: AttachmentStream, bytes: SpooledBytes, index: number): FileAttachment {
   const contentType = meta.contentType.toLowerCase();
-  const name = meta.filename?.trim() || `attachment-${meta.partId ?? index}${EXTENSIONS[contentType] ?? '.bin'}`;
+  const name = (meta.filename === undefined ? '' : h.singleLine(meta.filename).trim()) || `attachment-${meta.partId ?? index}${EXTENSIONS[contentType] ?? '.bin'}`;
   const isInline = meta.related === true || (meta.contentDisposition === 'inline' && meta.cid !== undefined);
   return {
     kind: 'file',
@@ -252,7 +296,7 @@ function buildRecord(
   const references = h.references(headers);
   const internetMessageId = h.text(headers.get('message-id'));
   const inReplyTo = h.text(headers.get('in-reply-to'));
-  const subject = typeof headers.get('subject') === 'string' ? (headers.get('subject') as string) : '';
+  const subject = typeof headers.get('subject') === 'string' ? h.singleLine(headers.get('subject') as string) : '';
   return {
     subject,
     ...(from ? { from } : {}),
