@@ -6,6 +6,7 @@
  * in-memory records, and (c) the whole export streamed to a file. Each child times (a), plain `fs` writes of the
  * same byte count, right after its own measurement, and every speed is reported as a ratio to it: the machines
  * here are shared and noisy, and a ratio taken in the same process a moment later cancels most of that out.
+ * `--repeat N` runs each measurement N times and reports the run of median time (each with its own reference).
  * `--cpu-prof-dir DIR` writes `<workload>-<mode>.cpuprofile` there: a CPU profile of each timed section alone
  * (summarise one with `node benchmarks/dist/src/profile-summary.js FILE`).
  */
@@ -25,9 +26,11 @@ export interface ExportBenchOptions {
   readonly modes: readonly ('writer' | 'export')[];
   readonly tmp: string;
   readonly cpuProfDir: string | null;
+  /** Runs of each measurement; the one of median time is reported. */
+  readonly repeat: number;
 }
 
-const USAGE = 'usage: bench:export [--json] [--quick] [--only name,name] [--mode both|writer|export] [--tmp DIR] [--cpu-prof-dir DIR] [--list]';
+const USAGE = 'usage: bench:export [--json] [--quick] [--only name,name] [--mode both|writer|export] [--repeat N] [--tmp DIR] [--cpu-prof-dir DIR] [--list]';
 
 export function parseArgs(argv: readonly string[]): ExportBenchOptions | 'list' | 'help' {
   let json = false;
@@ -36,6 +39,7 @@ export function parseArgs(argv: readonly string[]): ExportBenchOptions | 'list' 
   let modes: ('writer' | 'export')[] = ['writer', 'export'];
   let tmp = tmpdir();
   let cpuProfDir: string | null = null;
+  let repeat = 1;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -57,9 +61,14 @@ export function parseArgs(argv: readonly string[]): ExportBenchOptions | 'list' 
       else throw new RangeError(`--mode must be both, writer or export, got ${JSON.stringify(m)}`);
     } else if (a === '--tmp') tmp = value();
     else if (a === '--cpu-prof-dir') cpuProfDir = value();
+    else if (a === '--repeat') {
+      const v = value();
+      repeat = Number(v);
+      if (!Number.isInteger(repeat) || repeat < 1 || repeat > 99) throw new RangeError(`--repeat must be an integer from 1 to 99, got ${JSON.stringify(v)}`);
+    }
     else throw new RangeError(`unknown argument ${JSON.stringify(a)}; ${USAGE}`);
   }
-  return { json, quick, only, modes, tmp, cpuProfDir };
+  return { json, quick, only, modes, tmp, cpuProfDir, repeat };
 }
 
 /** The child script beside this one: `.ts` under tsx (tests), `.js` once built. */
@@ -91,15 +100,23 @@ async function runChild(workload: Workload, mode: 'writer' | 'export', options: 
   }
 }
 
+/** Runs a measurement `options.repeat` times; returns the run of median time. */
+async function runMedian(workload: Workload, mode: 'writer' | 'export', options: ExportBenchOptions): Promise<ChildResult> {
+  const runs: ChildResult[] = [];
+  for (let i = 0; i < options.repeat; i++) runs.push(await runChild(workload, mode, options));
+  runs.sort((a, b) => a.measurement.seconds - b.measurement.seconds);
+  return runs[Math.floor((runs.length - 1) / 2)]!;
+}
+
 export async function runExportBench(options: ExportBenchOptions, onReport: (r: WorkloadReport) => void = () => {}): Promise<WorkloadReport[]> {
   const selected = options.only ? options.only.map(workloadNamed) : WORKLOADS;
   const reports: WorkloadReport[] = [];
   for (const workload of selected) {
     const env = environment();
     if (!options.json) process.stderr.write(`${workload.name}: ${workload.description}${options.quick ? ' (quick)' : ''}…\n`);
-    const writer = options.modes.includes('writer') ? await runChild(workload, 'writer', options) : null;
-    const exported = options.modes.includes('export') ? await runChild(workload, 'export', options) : null;
-    const report = buildReport(workload, options.quick, workload.partLimitBytes(options.quick), writer, exported, env);
+    const writer = options.modes.includes('writer') ? await runMedian(workload, 'writer', options) : null;
+    const exported = options.modes.includes('export') ? await runMedian(workload, 'export', options) : null;
+    const report = buildReport(workload, options.quick, options.repeat, workload.partLimitBytes(options.quick), writer, exported, env);
     for (const base of reports) addScaling(report, base);
     reports.push(report);
     onReport(report);

@@ -26,6 +26,11 @@ export interface Measurement {
   /** Bytes written: the PST parts (writer), the output stream (export). */
   readonly bytes: number;
   readonly seconds: number;
+  /**
+   * CPU seconds (user + system, all threads) the process spent in the timed section. On a busy shared machine wall
+   * time stretches with the load while CPU time stays close to what the work costs.
+   */
+  readonly cpuSeconds: number;
   /** The plain-`fs` reference writing `bytes` bytes, right after. */
   readonly referenceSeconds: number;
   readonly parts: readonly PartFigure[];
@@ -50,10 +55,16 @@ function elapsed(start: number): number {
   return (performance.now() - start) / 1000;
 }
 
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(start);
+  return (u.user + u.system) / 1e6;
+}
+
 /** (b) Writes the workload with `PstWriter`, through `PstSplitter` when there is a part limit. */
 export async function measureWriter(input: WorkloadInput, dir: string, bytes: BytePool, limit: number | undefined, section = NO_SECTION): Promise<Measurement> {
   const parts: PartFigure[] = [];
   await section.start();
+  const cpu = process.cpuUsage();
   const start = performance.now();
   if (limit === undefined) {
     const writer = await PstWriter.create(join(dir, 'writer.pst'));
@@ -79,11 +90,12 @@ export async function measureWriter(input: WorkloadInput, dir: string, bytes: By
     await splitter.finish();
   }
   const seconds = elapsed(start);
+  const cpuSeconds = cpuSince(cpu);
   await section.stop();
   await rm(join(dir, 'writer.pst'), { force: true });
   const total = parts.reduce((n, p) => n + p.bytes, 0);
   const referenceSeconds = referenceWrite(join(dir, 'reference.bin'), total, bytes);
-  return { mode: 'writer', messages: input.count, bytes: total, seconds, referenceSeconds, parts };
+  return { mode: 'writer', messages: input.count, bytes: total, seconds, cpuSeconds, referenceSeconds, parts };
 }
 
 /** (c) Runs `exportToPst` over the workload and streams its output to a file. */
@@ -98,6 +110,7 @@ export async function measureExport(input: WorkloadInput, dir: string, bytes: By
     ...(limit === undefined ? {} : limit >= GIB ? { limitBytes: limit } : { maxPartBytes: limit }),
   };
   await section.start();
+  const cpu = process.cpuUsage();
   const start = performance.now();
   let firstByte: number | undefined;
   const tap = new Transform({
@@ -110,6 +123,7 @@ export async function measureExport(input: WorkloadInput, dir: string, bytes: By
   await pipeline(handle.stream, tap, createWriteStream(out));
   const summary = await handle.summary;
   const seconds = elapsed(start);
+  const cpuSeconds = cpuSince(cpu);
   await section.stop();
   await rm(out, { force: true });
   const referenceSeconds = referenceWrite(join(dir, 'reference.bin'), summary.bytes, bytes);
@@ -118,6 +132,7 @@ export async function measureExport(input: WorkloadInput, dir: string, bytes: By
     messages: summary.matched,
     bytes: summary.bytes,
     seconds,
+    cpuSeconds,
     referenceSeconds,
     parts: summary.parts.map((p) => ({ bytes: p.bytes, messages: p.messages })),
     format: summary.format,

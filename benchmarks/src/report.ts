@@ -37,6 +37,9 @@ export interface ModeFigures {
   readonly messages: number;
   readonly MBps: number;
   readonly messagesPerSecond: number;
+  /** CPU seconds of the timed section (see `Measurement.cpuSeconds`), and messages a CPU second. */
+  readonly cpuSeconds: number;
+  readonly messagesPerCpuSecond: number;
   /** The plain-`fs` reference writing the same bytes, right after, in the same process. */
   readonly referenceMBps: number;
   /** MBps / referenceMBps. */
@@ -57,6 +60,8 @@ export interface WorkloadReport {
   readonly workload: string;
   readonly description: string;
   readonly quick: boolean;
+  /** Runs of each measurement (the median one is reported). */
+  readonly runs: number;
   readonly messages: number;
   readonly payloadMB: number;
   readonly distinctRecords: number;
@@ -99,6 +104,8 @@ export function figures(result: ChildResult, limit: number | undefined): ModeFig
     messages: m.messages,
     MBps: round(MBps),
     messagesPerSecond: Math.round(m.messages / m.seconds),
+    cpuSeconds: round(m.cpuSeconds, 4),
+    messagesPerCpuSecond: Math.round(m.messages / m.cpuSeconds),
     referenceMBps: round(referenceMBps),
     ratio: round(MBps / referenceMBps),
     parts: m.parts,
@@ -116,6 +123,7 @@ export function figures(result: ChildResult, limit: number | undefined): ModeFig
 export function buildReport(
   workload: { name: string; description: string },
   quick: boolean,
+  runs: number,
   limit: number | undefined,
   writer: ChildResult | null,
   exported: ChildResult | null,
@@ -129,6 +137,7 @@ export function buildReport(
     workload: workload.name,
     description: workload.description,
     quick,
+    runs,
     messages: w?.messages ?? e?.messages ?? 0,
     payloadMB: round(Math.max(writer?.payloadBytes ?? 0, exported?.payloadBytes ?? 0) / 1e6),
     distinctRecords: Math.max(writer?.distinctRecords ?? 0, exported?.distinctRecords ?? 0),
@@ -167,15 +176,15 @@ export function formatReports(reports: readonly WorkloadReport[]): string {
   const env = reports[0]?.environment;
   if (env) lines.push(`${env.cpu} × ${env.cores}, ${env.memoryGB} GB, Node ${env.node}, ${env.platform}, ${env.date}, load average ${env.loadAverage}`, '');
   lines.push(
-    '| workload | messages | ref MB/s | writer s | writer MB/s | writer msg/s | b/a | export s | export MB/s | export msg/s | c/a | first byte s | peak RSS MB (b / c) | part fill |',
+    '| workload | messages | ref MB/s | writer s (CPU s) | writer MB/s | writer msg/s | b/a | export s (CPU s) | export MB/s | export msg/s | c/a | first byte s | peak RSS MB (b / c) | part fill |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
   );
   for (const r of reports) {
     const w = r.writer;
     const e = r.export;
     lines.push(
-      `| ${r.workload} | ${num(r.messages)} | ${num(r.referenceMBps)} | ${num(w?.seconds, 2)} | ${num(w?.MBps)} | ${num(w?.messagesPerSecond)} | ${pct(r.writerRatio)} | ` +
-        `${num(e?.seconds, 2)} | ${num(e?.MBps)} | ${num(e?.messagesPerSecond)} | ${pct(r.exportRatio)} | ${num(r.firstByteSeconds, 2)} | ` +
+      `| ${r.workload} | ${num(r.messages)} | ${num(r.referenceMBps)} | ${num(w?.seconds, 2)} (${num(w?.cpuSeconds, 2)}) | ${num(w?.MBps)} | ${num(w?.messagesPerSecond)} | ${pct(r.writerRatio)} | ` +
+        `${num(e?.seconds, 2)} (${num(e?.cpuSeconds, 2)}) | ${num(e?.MBps)} | ${num(e?.messagesPerSecond)} | ${pct(r.exportRatio)} | ${num(r.firstByteSeconds, 2)} | ` +
         `${num(w?.peakRssMB)} / ${num(e?.peakRssMB)} | ${r.partFill.map((f) => `${(f * 100).toFixed(1)} %`).join(', ') || '–'} |`,
     );
   }
@@ -198,7 +207,8 @@ export function targets(reports: readonly WorkloadReport[]): string[] {
   const forge = by('pstforge');
   if (forge?.writer && forge.export) {
     out.push(
-      `PSTForge (4,100 msg/s, 108 MB/s, fill 98.4 %): writer ${num(forge.writer.messagesPerSecond)} msg/s (${(forge.writer.messagesPerSecond / 4100).toFixed(2)}×), ` +
+      `PSTForge (4,100 msg/s, 108 MB/s, fill 98.4 %): writer ${num(forge.writer.messagesPerSecond)} msg/s (${(forge.writer.messagesPerSecond / 4100).toFixed(2)}×; ` +
+        `${num(forge.writer.messagesPerCpuSecond)} a CPU second, ${(forge.writer.messagesPerCpuSecond / 4100).toFixed(2)}×), ` +
         `whole export ${num(forge.export.messagesPerSecond)} msg/s (${(forge.export.messagesPerSecond / 4100).toFixed(2)}×), ${num(forge.export.MBps)} MB/s, ` +
         `fill ${forge.partFill.map((f) => `${(f * 100).toFixed(1)} %`).join(', ') || '–'}`,
     );

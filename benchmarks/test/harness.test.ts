@@ -87,7 +87,9 @@ test('bench:export rejects an unknown workload and an unknown flag, naming them'
     modes: ['writer'],
     tmp: (parseArgs([]) as { tmp: string }).tmp,
     cpuProfDir: null,
+    repeat: 1,
   });
+  assert.throws(() => parseArgs(['--repeat', '0']), /--repeat must be an integer from 1 to 99, got "0"/);
 });
 
 test('bench --quick --json: every micro suite runs and reports rates', () => {
