@@ -313,12 +313,15 @@ class Parser {
     const y = Number(m[1]);
     const mo = Number(m[2]);
     const d = Number(m[3]);
-    const start = Date.UTC(y, mo - 1, d);
-    const check = new Date(start);
+    // Date.UTC reads years 0 to 99 as 1900 to 1999; setUTCFullYear takes every year as written.
+    const check = new Date(0);
+    check.setUTCFullYear(y, mo - 1, d);
     if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) {
       throw new QueryError(this.query, pos, `bad date "${text}"; no such day`);
     }
-    return { start, next: Date.UTC(y, mo - 1, d + 1) };
+    const start = check.getTime();
+    check.setUTCDate(d + 1);
+    return { start, next: check.getTime() };
   }
 
   private wordTerm(text: string, pos: number, field: QueryField | undefined): TermNode {

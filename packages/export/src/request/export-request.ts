@@ -267,14 +267,56 @@ function clip(s: string): string {
   return s.length > 100 ? `${s.slice(0, 100)}…` : s;
 }
 
-/** A value as it appears in JSON, shortened for messages. */
+/** Longest excerpt of a value shown in a message. */
+const SHOWN = 100;
+
+/**
+ * A value as it appears in JSON, shortened for messages. The work is bounded by the excerpt, not by the
+ * value: a body of 100,000 nested arrays or a 10 MB string is described in a few hundred steps, and never
+ * recursively (deep nesting cannot overflow the stack).
+ */
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? String(v);
-  } catch {
-    s = String(v);
+  let out = '';
+  // Pending pieces, last first: a value to write, or literal text (closing brackets, commas).
+  const stack: ({ readonly text: string } | { readonly value: unknown })[] = [{ value: v }];
+  while (stack.length > 0 && out.length <= SHOWN) {
+    const item = stack.pop() as { readonly text: string } | { readonly value: unknown };
+    if ('text' in item) {
+      out += item.text;
+      continue;
+    }
+    const value = item.value;
+    if (typeof value === 'string') {
+      out += JSON.stringify(value.length > SHOWN ? value.slice(0, SHOWN + 1) : value);
+    } else if (Array.isArray(value)) {
+      out += '[';
+      stack.push({ text: ']' });
+      const n = Math.min(value.length, SHOWN);
+      for (let i = n - 1; i >= 0; i--) {
+        stack.push({ value: value[i] as unknown });
+        if (i > 0) stack.push({ text: ',' });
+      }
+    } else if (typeof value === 'object' && value !== null) {
+      out += '{';
+      stack.push({ text: '}' });
+      const keys: string[] = [];
+      for (const k in value) {
+        if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+        keys.push(k);
+        if (keys.length > SHOWN) break;
+      }
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const k = keys[i] as string;
+        stack.push({ value: (value as Record<string, unknown>)[k] });
+        stack.push({ text: `${JSON.stringify(k.length > SHOWN ? k.slice(0, SHOWN + 1) : k)}:` });
+        if (i > 0) stack.push({ text: ',' });
+      }
+    } else if (typeof value === 'number' || typeof value === 'boolean' || value === null) {
+      out += JSON.stringify(value);
+    } else {
+      out += String(typeof value);
+    }
   }
-  return clip(s);
+  return stack.length > 0 || out.length > SHOWN ? `${out.slice(0, SHOWN)}…` : out;
 }
