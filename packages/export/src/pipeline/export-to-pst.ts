@@ -176,7 +176,8 @@ class ExportRun {
       for (const given of this.options.sources) {
         const source = typeof given === 'string' ? await this.open(given) : given;
         try {
-          for await (const message of source.messages()) {
+          // A source stuck in a read (a dead network mount) must not hold the export once it has failed.
+          for await (const message of untilAborted(source.messages(), this.abort.signal)) {
             this.checkAborted();
             this.scanned++;
             try {
@@ -199,6 +200,10 @@ class ExportRun {
       let parts = await splitter.finish();
       if (parts.length === 0) parts = [await this.emptyPart()];
       return parts;
+    } catch (error) {
+      // Failed before the streamer wakes up below: it must see the failure, not an empty queue of a finished run.
+      this.fail(error instanceof Error ? error : new Error(String(error)));
+      throw error;
     } finally {
       this.producerDone = true;
       this.wake?.();
@@ -212,7 +217,9 @@ class ExportRun {
         this.skipped++;
         this.warnings.push(`skipped ${item.origin}: ${item.reason}`);
       },
-      tmpDir: this.options.tmpDir,
+      // Spooled attachments live in the export's own directory, so that a killed run leaves one directory, which
+      // removeAbandoned deletes (a spool directory beside it would carry no owner and stay forever).
+      tmpDir: this.dir ?? this.options.tmpDir,
       signal: this.abort.signal,
     });
   }
@@ -351,6 +358,46 @@ class ExportRun {
       if (this.dir) await removeExportDirectory(this.dir).catch(() => {});
     });
     return this.cleaning;
+  }
+}
+
+/**
+ * Iterates `iterable` until `signal` aborts: a pending `next()` is then abandoned (its late result is ignored), the
+ * iterator is told to stop through `return()` (not awaited after an abort: it may be stuck), and the abort reason
+ * is thrown.
+ */
+async function* untilAborted<T>(iterable: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const iterator = iterable[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => undefined);
+  // Whether the iterator is finished (ended, or its next() threw), so that return() is not due.
+  let finished = false;
+  try {
+    for (;;) {
+      const next = iterator.next().then(
+        (result) => result,
+        (error: unknown) => {
+          finished = true;
+          throw error;
+        },
+      );
+      const result = await Promise.race([next, aborted]);
+      if (result.done) {
+        finished = true;
+        return;
+      }
+      yield result.value;
+    }
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+    // After an abort the source may be stuck: it is not waited for. Otherwise it finishes its cleanup first.
+    if (!finished && signal.aborted) void Promise.resolve(iterator.return?.()).catch(() => undefined);
+    else if (!finished) await iterator.return?.();
   }
 }
 
