@@ -3,7 +3,8 @@
  * to a file or to standard output.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -95,15 +96,20 @@ export async function runExport(argv: readonly string[], io: CliIO, deps: Pstrea
     // Observed here so that an early failure of one of them is never an unhandled rejection.
     handle.summary.catch(() => undefined);
     handle.head.catch(() => undefined);
-    const head = await handle.head;
+    const tmpDir = plan.tmpDir ?? tmpdir();
+    const head = await handle.head.catch((error: unknown) => {
+      throw explainDiskFull(error, tmpDir);
+    });
     let file = '-';
     if (plan.out.kind === 'stdout') {
-      await copyTo(handle.stream, io.stdout);
+      await copyTo(handle.stream, io.stdout, tmpDir);
     } else {
       file = plan.out.kind === 'file' ? withExtension(plan.out.path, `.${head.format}`) : join(plan.out.dir, basename(head.fileName));
-      await writeAtomically(handle.stream, file);
+      await writeAtomically(handle.stream, file, tmpDir);
     }
-    const summary = await handle.summary;
+    const summary = await handle.summary.catch((error: unknown) => {
+      throw explainDiskFull(error, tmpDir);
+    });
     progress.done();
     report(io, plan, file, summary);
     return 0;
@@ -235,21 +241,69 @@ export function withExtension(path: string, extension: string): string {
   return `${stem}${extension}`;
 }
 
-/** Writes `stream` to a temporary file next to `file`, renamed to `file` once complete; removed on failure. */
-async function writeAtomically(stream: Readable, file: string): Promise<void> {
-  const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
+/**
+ * Writes `stream` to a temporary file next to `file`, renamed to `file` once complete; removed on failure. Partial
+ * files of the same target left by a process that was killed are removed first.
+ */
+async function writeAtomically(stream: Readable, file: string, tmpDir: string): Promise<void> {
+  await removeStalePartials(file);
+  const partial = partialName(file, process.pid);
+  const output = createWriteStream(partial, { flags: 'wx' });
+  let outputFailed = false;
+  output.once('error', () => (outputFailed = true));
   try {
-    await pipeline(stream, createWriteStream(partial, { flags: 'wx' }));
+    await pipeline(stream, output);
     await rename(partial, file);
   } catch (error) {
     stream.destroy();
     await unlink(partial).catch(() => undefined);
-    throw error;
+    throw outputFailed ? explainOutputFailure(error, file) : explainDiskFull(error, tmpDir);
   }
 }
 
+/** The hidden file a result is written to before it is renamed into place. */
+function partialName(file: string, pid: number): string {
+  return join(dirname(file), `.${basename(file)}.${pid}.partial`);
+}
+
+/** Removes `.<name>.<pid>.partial` files beside `file` whose process is gone (killed mid-export). */
+async function removeStalePartials(file: string): Promise<void> {
+  const prefix = `.${basename(file)}.`;
+  const names = await readdir(dirname(file)).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.partial')) continue;
+    const pid = Number(name.slice(prefix.length, -'.partial'.length));
+    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) {
+      await unlink(join(dirname(file), name)).catch(() => undefined);
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** An export failure for lack of space in the temporary directory, said so (other errors as they are). */
+function explainDiskFull(error: unknown, tmpDir: string): unknown {
+  if ((error as NodeJS.ErrnoException | undefined)?.code !== 'ENOSPC' && !/\bENOSPC\b/.test(String((error as Error | undefined)?.message))) return error;
+  return new Error(`no space left on device (ENOSPC) for the temporary parts in "${tmpDir}": free some space there or choose another directory with --tmp-dir`, { cause: error });
+}
+
+/** A failure to write the result, naming the file (and the full disk when that is the reason). */
+function explainOutputFailure(error: unknown, file: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC') return new Error(`--out: no space left on device (ENOSPC) while writing "${file}"; nothing was written there`, { cause: error });
+  return new Error(`--out: cannot write "${file}" (${code ?? (error instanceof Error ? error.message : String(error))}); nothing was written there`, { cause: error });
+}
+
 /** Copies `stream` to `target` (standard output) with backpressure, leaving `target` open. */
-async function copyTo(stream: Readable, target: CliStream): Promise<void> {
+async function copyTo(stream: Readable, target: CliStream, tmpDir: string): Promise<void> {
+  let targetFailed: unknown;
   try {
     for await (const chunk of stream) {
       if (!target.write(chunk as Uint8Array)) {
@@ -264,6 +318,7 @@ async function copyTo(stream: Readable, target: CliStream): Promise<void> {
           };
           const onError = (error: Error): void => {
             cleanup();
+            targetFailed = error;
             reject(error);
           };
           target.on('drain', onDrain);
@@ -273,7 +328,10 @@ async function copyTo(stream: Readable, target: CliStream): Promise<void> {
     }
   } catch (error) {
     stream.destroy();
-    throw error;
+    if (targetFailed !== undefined && (targetFailed as NodeJS.ErrnoException).code === 'ENOSPC') {
+      throw new Error('standard output: no space left on device (ENOSPC); the output is incomplete', { cause: targetFailed });
+    }
+    throw targetFailed === undefined ? explainDiskFull(error, tmpDir) : error;
   }
 }
 

@@ -1,0 +1,113 @@
+/**
+ * `pstream export` killed (SIGKILL) mid-export: what it leaves behind is never presented as a result, and the next
+ * export with the same --tmp-dir (and the same --out) removes it.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkPst } from '@pstream/pst';
+import { MBOX, PSTREAM_NODE_ARGS, runCli, tempDir, unzipTest, zipEntries } from '../helpers/real-data.js';
+import { generateMailbox, pollFor, type GeneratedMailbox } from './support.js';
+
+let root: string;
+let mailbox: GeneratedMailbox;
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'pstream-cli-killed-'));
+  mailbox = await generateMailbox(join(root, 'generated'), 300, 30_000_000);
+});
+after(() => rm(root, { recursive: true, force: true }));
+
+/** Starts `pstream export …` and returns the child and a promise of how it ended. */
+function startExport(args: readonly string[], cwd: string): { pid: number; kill: () => void; ended: Promise<unknown> } {
+  const child = spawn(process.execPath, [...PSTREAM_NODE_ARGS, 'export', ...args], { cwd, stdio: ['ignore', 'ignore', 'ignore'] });
+  const ended = once(child, 'exit');
+  return { pid: child.pid!, kill: () => void child.kill('SIGKILL'), ended };
+}
+
+/** Files below `dir` with their sizes (`sub/name` → bytes). */
+async function files(dir: string): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const size = await stat(path).then((s) => s.size).catch(() => undefined);
+    if (size !== undefined) found.set(path.slice(dir.length + 1), size);
+  }
+  return found;
+}
+
+test('killed while a part is written: the pstream-* dir is left, and the next export with the same --tmp-dir removes it', async (t) => {
+  const work = await tempDir(t, 'pstream-cli-killed-part-');
+  const tmp = join(work, 'tmp');
+  const out = join(work, 'out');
+  await mkdir(tmp);
+  const run = startExport(['--source', mailbox.path, '--out', join(out, 'big'), '--tmp-dir', tmp], work);
+  t.after(run.kill);
+  // Wait until the part file holds bytes: the writer is mid-part.
+  const writing = await pollFor('a part being written in --tmp-dir', async () => {
+    for (const [path, size] of await files(tmp)) if (/^pstream-[^/]+\/\.part-\d{3}\.pst\..*\.partial$/.test(path) && size > 0) return path;
+    return undefined;
+  });
+  run.kill();
+  await run.ended;
+  const left = (await readdir(tmp)).filter((n) => n.startsWith('pstream-'));
+  assert.equal(left.length, 1, `one pstream-* dir is left: ${JSON.stringify(left)} (part ${writing})`);
+  assert.equal((await readFile(join(tmp, left[0]!, 'owner'), 'utf8')).trim().split('\n')[0], String(run.pid), 'it records the killed process');
+  assert.deepEqual(await readdir(out).catch(() => []), [], 'nothing was presented in --out');
+
+  // The next export into the same tmp dir (a small one) cleans up what the killed one left.
+  await writeFile(join(work, 'small.mbox'), MBOX);
+  const next = await runCli(['export', '--source', 'small.mbox', '--out', join(out, 'small'), '--tmp-dir', tmp], work);
+  assert.equal(next.status, 0, next.stderr);
+  assert.deepEqual(await readdir(tmp), [], 'the stale dir is gone and the new run left nothing');
+  assert.deepEqual(await readdir(out), ['small.pst']);
+});
+
+test('killed while the ZIP streams to --out: only a hidden .partial is left, never the result; the next run replaces it', async (t) => {
+  const work = await tempDir(t, 'pstream-cli-killed-zip-');
+  const tmp = join(work, 'tmp');
+  const out = join(work, 'out');
+  await mkdir(tmp);
+  await mkdir(out);
+  const args = ['--source', mailbox.path, '--out', join(out, 'mail'), '--tmp-dir', tmp, '--max-part-bytes', '4MiB'];
+  const run = startExport(args, work);
+  t.after(run.kill);
+  const partial = `.mail.zip.${run.pid}.partial`;
+  await pollFor('the ZIP being written to --out', async () => ((await files(out)).get(partial) ?? 0) > 0 || undefined);
+  run.kill();
+  await run.ended;
+  assert.deepEqual(await readdir(out), [partial], 'only the hidden partial file is left: no mail.zip is presented');
+  assert.equal((await readdir(tmp)).filter((n) => n.startsWith('pstream-')).length, 1);
+
+  const next = await runCli(['export', ...args, '--json'], work);
+  assert.equal(next.status, 0, next.stderr);
+  const report = JSON.parse(next.stdout.toString()) as { file: string; parts: { messages: number }[] };
+  assert.equal(report.file, join(out, 'mail.zip'));
+  assert.deepEqual(await readdir(out), ['mail.zip'], 'the stale partial of the killed process is removed');
+  assert.deepEqual(await readdir(tmp), [], 'the stale tmp dir is removed and the new run left nothing');
+  const zip = join(out, 'mail.zip');
+  const tested = await unzipTest(zip);
+  assert.ok(tested.ok, tested.output);
+  assert.ok((await zipEntries(zip)).length > 1);
+  assert.equal(report.parts.reduce((n, p) => n + p.messages, 0), mailbox.messages);
+});
+
+test('the partial file of a running export is never removed by another one writing the same --out', async (t) => {
+  const work = await tempDir(t, 'pstream-cli-killed-live-');
+  const out = join(work, 'out');
+  await mkdir(out);
+  // A partial file owned by a live process (this test process) must stay.
+  const live = join(out, `.small.pst.${process.pid}.partial`);
+  await writeFile(live, 'in progress');
+  await writeFile(join(work, 'small.mbox'), MBOX);
+  const next = await runCli(['export', '--source', 'small.mbox', '--out', join(out, 'small')], work);
+  assert.equal(next.status, 0, next.stderr);
+  assert.deepEqual((await readdir(out)).sort(), [`.small.pst.${process.pid}.partial`, 'small.pst']);
+  const report = await checkPst(join(out, 'small.pst'), { strict: true });
+  assert.ok(report.ok);
+});
