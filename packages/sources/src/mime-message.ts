@@ -129,6 +129,9 @@ export async function parseMime(input: AsyncIterable<Uint8Array>, options: MimeP
     ignoreEmbedded: true,
     checksumAlgo: false,
     skipTextToHtml: true,
+    // An HTML-only message has no text body: mailparser's own html-to-text would write link targets into it,
+    // which the keyword filter must not see.
+    skipHtmlToText: true,
     skipImageLinks: true,
     maxHeadSize: MIME_LIMITS.headerBytes,
     maxChildNodes: MIME_LIMITS.parts,
@@ -311,7 +314,7 @@ function buildRecord(
     ...(references ? { references } : {}),
     transportHeaders: h.transportHeaders(lines),
     ...(categories.length ? { categories } : {}),
-    ...(textPart?.text !== undefined ? { body: textPart.text } : {}),
+    ...(textPart?.text ? { body: textPart.text } : {}),
     ...(textPart?.html !== undefined ? { html: textPart.html } : {}),
     ...(attachments.length ? { attachments } : {}),
   };
