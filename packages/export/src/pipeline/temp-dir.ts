@@ -1,10 +1,12 @@
 /**
- * The export's temporary directory: `pstream-<random>` inside the chosen tmp dir, holding the PST parts until they
- * are streamed. An `owner` file records the process id, so that a later export into the same tmp dir removes the
- * directories of processes that died (killed mid-export) instead of leaving them forever.
+ * The export's temporary directory: `pstream-<random>` inside the chosen tmp dir, holding the PST parts (and the
+ * sources' spooled attachments) until they are streamed. An `owner` file records the process id and the host name,
+ * so that a later export into the same tmp dir removes the directories of processes of this host that died (killed
+ * mid-export) instead of leaving them forever. A directory of another host (a tmp dir shared between containers or
+ * machines) is left alone: whether its process lives cannot be told from here.
  */
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const PREFIX = 'pstream-';
@@ -13,7 +15,7 @@ const OWNER = 'owner';
 export async function createExportDirectory(parent = tmpdir()): Promise<string> {
   await removeAbandoned(parent);
   const dir = await mkdtemp(join(parent, PREFIX));
-  await writeFile(join(dir, OWNER), `${process.pid}\n`);
+  await writeFile(join(dir, OWNER), `${process.pid}\n${hostname()}\n`);
   return dir;
 }
 
@@ -21,7 +23,7 @@ export async function removeExportDirectory(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-/** Removes `pstream-*` directories whose owner process is gone. */
+/** Removes `pstream-*` directories whose owner process (on this host; an owner file without a host is of this host) is gone. */
 export async function removeAbandoned(parent: string): Promise<string[]> {
   let names: string[];
   try {
@@ -34,11 +36,15 @@ export async function removeAbandoned(parent: string): Promise<string[]> {
     if (!name.startsWith(PREFIX)) continue;
     const dir = join(parent, name);
     let pid: number;
+    let host: string | undefined;
     try {
-      pid = Number.parseInt(await readFile(join(dir, OWNER), 'utf8'), 10);
+      const [pidLine = '', hostLine] = (await readFile(join(dir, OWNER), 'utf8')).split('\n');
+      pid = Number.parseInt(pidLine, 10);
+      host = hostLine === undefined || hostLine === '' ? undefined : hostLine;
     } catch {
       continue; // not ours, or still being created
     }
+    if (host !== undefined && host !== hostname()) continue;
     if (Number.isInteger(pid) && !isAlive(pid)) {
       await rm(dir, { recursive: true, force: true });
       removed.push(dir);
