@@ -10,7 +10,7 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { PassThrough, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PstWriter } from '@pstream/pst';
+import { AttachmentSizeError, PstInputError, PstWriter } from '@pstream/pst';
 import { openSource, type DamagedItem, type MessageSource } from '@pstream/sources';
 import type { ExportHandle, ExportOptions, ExportProgress, ExportSummary, OutputFormat, PartSummary } from '../api.js';
 import { compileQuery } from '../filter/index.js';
@@ -183,8 +183,17 @@ class ExportRun {
             try {
               if (await this.query.matches(message.record)) {
                 this.matched++;
-                if (await splitter.add(message.folder, message.record)) {
-                  this.warnings.push(`message ${message.origin} is larger than the part limit of ${this.limit} bytes; it was written alone to part ${splitter.currentPart}`);
+                try {
+                  if (await splitter.add(message.folder, message.record)) {
+                    this.warnings.push(`message ${message.origin} is larger than the part limit of ${this.limit} bytes; it was written alone to part ${splitter.currentPart}`);
+                  }
+                } catch (error) {
+                  // A message the writer cannot store (a date out of range, an attachment whose source gives another
+                  // size than it said) is a damaged item: the writer has undone it and goes on.
+                  if (!isUnstorableMessage(error) || (this.options.onDamaged ?? 'skip') === 'stop') throw error;
+                  this.matched--;
+                  this.skipped++;
+                  this.warnings.push(`skipped ${message.origin}: ${(error as Error).message}`);
                 }
               }
             } finally {
@@ -368,13 +377,6 @@ class ExportRun {
  */
 async function* untilAborted<T>(iterable: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
   const iterator = iterable[Symbol.asyncIterator]();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  aborted.catch(() => undefined);
   // Whether the iterator is finished (ended, or its next() threw), so that return() is not due.
   let finished = false;
   try {
@@ -386,7 +388,21 @@ async function* untilAborted<T>(iterable: AsyncIterable<T>, signal: AbortSignal)
           throw error;
         },
       );
-      const result = await Promise.race([next, aborted]);
+      // NOTE: a fresh abort promise per step, its listener removed once the step settles: racing every step against
+      // one long-lived pending promise would pile a reaction onto it per message (a leak that grows with the export).
+      let onAbort: (() => void) | undefined;
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(signal.reason);
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      });
+      aborted.catch(() => undefined);
+      let result: IteratorResult<T>;
+      try {
+        result = await Promise.race([next, aborted]);
+      } finally {
+        signal.removeEventListener('abort', onAbort!);
+      }
       if (result.done) {
         finished = true;
         return;
@@ -394,11 +410,14 @@ async function* untilAborted<T>(iterable: AsyncIterable<T>, signal: AbortSignal)
       yield result.value;
     }
   } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
     // After an abort the source may be stuck: it is not waited for. Otherwise it finishes its cleanup first.
     if (!finished && signal.aborted) void Promise.resolve(iterator.return?.()).catch(() => undefined);
     else if (!finished) await iterator.return?.();
   }
+}
+
+function isUnstorableMessage(error: unknown): boolean {
+  return error instanceof PstInputError || error instanceof AttachmentSizeError;
 }
 
 function abortReason(signal: AbortSignal): Error {
