@@ -35,7 +35,11 @@ export function parseMailDate(value: string | undefined): Date | undefined {
   const text = value.replace(/\([^()]*\)/g, ' ').replace(/\s+/g, ' ').trim();
   if (text === '') return undefined;
   const date = new Date(text);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  if (Number.isNaN(date.getTime())) return undefined;
+  // Obsolete years (RFC 5322 §4.3): two digits are 1950–2049, three digits (or "0102") count from 1900.
+  const year = date.getUTCFullYear();
+  if (year < 1000) date.setUTCFullYear(year < 50 ? year + 2000 : year + 1900);
+  return date;
 }
 
 /** The date of the topmost `Received` field (the last hop: delivery), after its last `;`. */
