@@ -11,7 +11,7 @@
  */
 import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { pstCrc } from '../encode/crc.js';
-import { permuteEncode } from '../encode/permute.js';
+import { permuteEncodeFast } from '../encode/permute.js';
 import { computeSig } from '../encode/signature.js';
 import { NumberList, align, setU64, viewOf } from '../io/bytes.js';
 import {
@@ -77,6 +77,7 @@ export class NdbWriter {
   private fd: number;
   private readonly buffer = new Uint8Array(WRITE_BUFFER_SIZE);
   private readonly bufferView = viewOf(this.buffer);
+  private readonly bufferWords = new Uint32Array(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength >> 2);
   private bufferStart = 0;
   private bufferEnd = 0;
 
@@ -147,7 +148,7 @@ export class NdbWriter {
       const at = this.stage(ib, size);
       const out = this.buffer;
       out.set(data.subarray(0, length), at);
-      if (!internal && this.crypt === 'permute') permuteEncode(out, at, at + length);
+      if (!internal && this.crypt === 'permute') permuteEncodeFast(out, this.bufferWords, at, at + length);
       const trailer = at + size - BLOCK_TRAILER_SIZE;
       const view = this.bufferView;
       view.setUint16(trailer, length, true); // cb
