@@ -99,7 +99,8 @@ export class Heap {
   private lengths: number[] = [];
   /** Block lengths of every sealed page as written (a full block for all but the last page). */
   private written: number[] = [];
-  private tree: DataTreeWriter;
+  /** The pages' data tree, made when a second page starts (most heaps have one page: one block, no tree). */
+  private tree: DataTreeWriter | undefined;
 
   /**
    * `holdAll` keeps every page in memory until `finish`, so that values can still be patched after their size is
@@ -112,8 +113,14 @@ export class Heap {
   ) {
     this.page0 = new HeapPage(0);
     this.current = this.page0;
-    this.tree = new DataTreeWriter(ndb);
-    this.tree.addLeaf(0, 0);
+  }
+
+  private pagesTree(): DataTreeWriter {
+    if (!this.tree) {
+      this.tree = new DataTreeWriter(this.ndb);
+      this.tree.addLeaf(0, 0); // page 0, written last
+    }
+    return this.tree;
   }
 
   /** Allocates `size` bytes (1..3580) and returns the HID and the bytes to fill. */
@@ -158,11 +165,12 @@ export class Heap {
     page.reserve(length);
     this.lengths[page.index] = used;
     this.written[page.index] = length;
+    const tree = this.pagesTree();
     if (this.holdAll || isBitmapPage(page.index)) {
       this.held.set(page.index, page);
-      this.tree.addLeaf(0, 0);
+      tree.addLeaf(0, 0);
     } else {
-      this.tree.addLeaf(this.ndb.writeBlock(page.bytes, length, false), length);
+      tree.addLeaf(this.ndb.writeBlock(page.bytes, length, false), length);
     }
   }
 
@@ -184,6 +192,7 @@ export class Heap {
     this.page0.bytes[3] = this.clientSig; // bClientSig
     putU32(this.page0.bytes, 4, userRoot); // hidUserRoot
     this.writeFillLevels(this.page0.bytes, 8, 0, 8); // rgbFillLevel
+    if (!this.tree) return { bid: this.ndb.writeBlock(this.page0.bytes, length0, false), size: length0 };
     for (const [index, page] of this.held) {
       this.writeFillLevels(page.bytes, 2, index, 128);
       this.tree.setLeaf(index, this.ndb.writeBlock(page.bytes, this.written[index]!, false), this.written[index]!);
@@ -211,7 +220,7 @@ export class Heap {
     copy.held = new Map([...this.held].map(([k, p]) => [k, p.clone()]));
     copy.lengths = [...this.lengths];
     copy.written = [...this.written];
-    copy.tree = this.tree.clone();
+    copy.tree = this.tree?.clone();
     return copy;
   }
 }

@@ -119,11 +119,9 @@ export class TableWriter {
     const { row, rowView, layout } = this;
     row.fill(0);
     const ceb = layout.groupEnds[2];
-    const present = (bit: number) => (row[ceb + (bit >> 3)]! |= 0x80 >> (bit & 7));
     rowView.setUint32(0, rowId, true);
-    present(0);
     rowView.setUint32(4, rowVersion, true);
-    present(1);
+    row[ceb] = 0xc0; // CEB bits 0 and 1: row id and row version
     for (const [t, value] of cells) {
       const column = layout.column(t);
       if (!column) throw new Error(`internal: no column 0x${t.toString(16)} in this table`);
@@ -139,7 +137,7 @@ export class TableWriter {
       } else {
         rowView.setUint32(column.offset, this.storeCell(value), true);
       }
-      present(column.bit);
+      row[ceb + (column.bit >> 3)]! |= 0x80 >> (column.bit & 7);
     }
     const { indexKey, indexData } = this;
     putU32(indexKey, 0, rowId);
