@@ -108,6 +108,8 @@ export async function handleExport(
       controller.signal.throwIfAborted();
     } catch (error) {
       handle.stream.destroy();
+      // Answer once the export has wound down (its summary settles after the temporary files are gone).
+      await handle.summary.catch(() => undefined);
       throw requestErrorToHttp(error);
     }
     const headers: Record<string, string> = {

@@ -162,14 +162,15 @@ test('8 concurrent exports and 20 vanishing clients: every download correct, tmp
   let peakRss = baselineRss;
   let peakTmpEntries = 0;
   let sampling = true;
+  t.after(() => void (sampling = false));
   const sampler = (async () => {
-    while (sampling) {
+    while (sampling && server.child.exitCode === null) {
       peakFds = Math.max(peakFds, await fdCount(pid));
       peakRss = Math.max(peakRss, await statusBytes(pid, 'VmRSS'));
       peakTmpEntries = Math.max(peakTmpEntries, (await readdir(tmp)).length);
       await new Promise((r) => setTimeout(r, 50));
     }
-  })();
+  })().catch(() => undefined); // the server may be gone when a failed test ends
 
   const started = Date.now();
   const kinds = Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? 'all' : 'keyword'));
@@ -205,7 +206,7 @@ test('8 concurrent exports and 20 vanishing clients: every download correct, tmp
   let largest = 0;
   for (const [i, result] of results.entries()) {
     const file = join(downloads, `d${i}`);
-    assert.equal(result.status, 200, `download ${i}`);
+    assert.equal(result.status, 200, `download ${i}: ${(await readFile(file, 'utf8').catch(() => '')).slice(0, 200)}; server 5xx lines:\n${server.log.split('\n').filter((l) => / 5\d\d /.test(l) && !/client closed/.test(l)).join('\n')}`);
     assert.equal(result.type, 'application/octet-stream');
     const size = (await readFile(file)).length;
     servedBytes += size;
@@ -233,6 +234,8 @@ test('8 concurrent exports and 20 vanishing clients: every download correct, tmp
   }
 
   const aborted = (server.log.match(/ aborted: /g) ?? []).length;
+  const refused = server.log.split('\n').filter((l) => / 5\d\d /.test(l) && !/client closed/.test(l));
+  if (refused.length > 0) t.diagnostic(`server 5xx answers:\n${refused.join('\n')}`);
   t.diagnostic(`mailbox: ${mailbox.messages} messages; 8 downloads (${(servedBytes / MIB).toFixed(1)} MiB in all) in ${loadSeconds.toFixed(1)} s with 20 vanishing clients`);
   t.diagnostic(`vanishing clients read ${readByVanished.join(',')} body bytes; server log: ${aborted} downloads cut off mid-body`);
   t.diagnostic(`server fds: baseline ${baselineFds}, peak ${peakFds}, after ${settledFds}; tmp entries peak ${peakTmpEntries}, after 0`);

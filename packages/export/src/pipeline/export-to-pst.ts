@@ -184,7 +184,7 @@ class ExportRun {
               if (await this.query.matches(message.record)) {
                 this.matched++;
                 try {
-                  if (await splitter.add(message.folder, message.record)) {
+                  if (await this.writing(splitter.add(message.folder, message.record))) {
                     this.warnings.push(`message ${message.origin} is larger than the part limit of ${this.limit} bytes; it was written alone to part ${splitter.currentPart}`);
                   }
                 } catch (error) {
@@ -206,7 +206,7 @@ class ExportRun {
         }
       }
       this.checkAborted();
-      let parts = await splitter.finish();
+      let parts = await this.writing(splitter.finish());
       if (parts.length === 0) parts = [await this.emptyPart()];
       return parts;
     } catch (error) {
@@ -217,6 +217,14 @@ class ExportRun {
       this.producerDone = true;
       this.wake?.();
     }
+  }
+
+  /** The splitter call in progress (settled when none), which cleanup waits for before it closes the part file. */
+  private inFlight: Promise<unknown> = Promise.resolve();
+
+  private writing<T>(call: Promise<T>): Promise<T> {
+    this.inFlight = call.catch(() => undefined);
+    return call;
   }
 
   private async open(path: string): Promise<MessageSource> {
@@ -363,6 +371,14 @@ class ExportRun {
   /** Aborts the part being written and removes the temporary directory; calls run one after another. */
   private cleanup(): Promise<void> {
     this.cleaning = this.cleaning.then(async () => {
+      // The directory goes at once (nothing in it is presented any more). The part file is closed only once the
+      // splitter call in progress has returned: the writer writes through a raw descriptor, and closing it under a
+      // write in flight would let that write land in whatever file reuses the number (another export's, under load).
+      if (this.dir) await removeExportDirectory(this.dir).catch(() => {});
+      for (let call = this.inFlight; ; call = this.inFlight) {
+        await call;
+        if (call === this.inFlight) break;
+      }
       await this.splitter?.abort().catch(() => {});
       if (this.dir) await removeExportDirectory(this.dir).catch(() => {});
     });
