@@ -123,6 +123,7 @@ export class PstWriter {
     try {
       const folder = this.folderFor(folderPath);
       await this.writeInto(folder, record, this.identity);
+      if (this.state !== 'busy') throw new Error(`PstWriter: ${this.state} while the message was being written`);
       this.messages++;
       this.state = 'open';
       // Keep the bound of `fits` current: an exact projection resets it, a bound-only answer adds to its growth.
@@ -135,6 +136,8 @@ export class PstWriter {
       this.pendingStructure = undefined;
       this.pendingGrowth = undefined;
     } catch (error) {
+      // Aborted meanwhile: the file is gone, there is nothing to undo.
+      if (this.state !== 'busy') throw error;
       // Undo the partial message so that the writer stays usable.
       this.restoreState(saved);
       this.ndb.rollback(checkpoint);
@@ -200,7 +203,7 @@ export class PstWriter {
     } finally {
       this.restoreState(saved);
       this.ndb.endSimulation(snapshot);
-      this.state = 'open';
+      if (this.state === 'busy') this.state = 'open';
     }
   }
 
@@ -219,7 +222,10 @@ export class PstWriter {
     }
   }
 
-  /** Stops and deletes the partial file. Safe to call at any time, and more than once. */
+  /**
+   * Stops and deletes the partial file. Safe to call at any time, and more than once; a call in progress (waiting
+   * for attachment bytes) then fails without writing anything more.
+   */
   async abort(): Promise<void> {
     if (this.state === 'finished' || this.state === 'aborted') return;
     this.state = 'aborted';

@@ -2,9 +2,9 @@
  * PstWriter.abort() while addMessage() is waiting for attachment bytes. The writer writes through a raw file
  * descriptor; abort() closes it at once, and the number is free for the next file opened in the process. When the
  * attachment then delivers, the writer must not write into that other file. Under load this put bytes of one export
- * into another export's spooled attachment ("declared size N but its source gave more bytes"). The pipeline now waits
- * for the splitter call in progress before it aborts the writer; the writer itself still needs the fix
- * (packages/pst/src/ndb/ndb-writer.ts, pst-writer.ts: no write after close, abort during a call waits for it).
+ * into another export's spooled attachment ("declared size N but its source gave more bytes"). The writer now refuses
+ * every write once its file is closed, and the interrupted call fails; the pipeline also waits for the splitter call
+ * in progress before it aborts the writer.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { PstWriter, type MessageRecord } from '@pstream/pst';
 import { freshDir } from './support.js';
 
-test('PstWriter.abort() during addMessage(): a file opened afterwards is never written by the aborted writer', { todo: 'packages/pst: NdbWriter writes through the closed descriptor after abort()' }, async (t) => {
+test('PstWriter.abort() during addMessage(): a file opened afterwards is never written by the aborted writer', async (t) => {
   const dir = await freshDir(t);
   const writer = await PstWriter.create(join(dir, 'aborted.pst'), { displayName: 'aborted' });
   let reached: () => void = () => undefined;
@@ -44,7 +44,8 @@ test('PstWriter.abort() during addMessage(): a file opened afterwards is never w
   const victim = openSync(victimPath, 'w+');
   writeSync(victim, 'victim');
   open();
-  await adding;
+  const outcome = await adding;
   closeSync(victim);
+  assert.ok(outcome instanceof Error, 'the interrupted addMessage() fails');
   assert.equal(readFileSync(victimPath).length, 6, 'the other file holds only its own 6 bytes');
 });

@@ -356,6 +356,7 @@ export class NdbWriter {
 
   /** Writes bytes at an absolute offset, through the buffer when the offset is still in it. */
   private writeAt(ib: number, bytes: Uint8Array): void {
+    this.assertOpen();
     if (ib >= this.bufferStart && ib + bytes.length <= this.bufferStart + this.buffer.length) {
       this.buffer.set(bytes, this.stage(ib, bytes.length));
     } else {
@@ -366,6 +367,7 @@ export class NdbWriter {
 
   /** Writes the staged bytes to the file. */
   flush(): void {
+    this.assertOpen();
     if (this.bufferEnd > 0) {
       writeFully(this.fd, this.buffer.subarray(0, this.bufferEnd), this.bufferStart);
       this.buffer.fill(0, 0, this.bufferEnd);
@@ -469,6 +471,7 @@ export class NdbWriter {
     if (!this.simulating) {
       this.flush();
       this.writeFMaps(lastRegion);
+      this.assertOpen();
       ftruncateSync(this.fd, fileEof);
     }
     return root;
@@ -557,6 +560,7 @@ export class NdbWriter {
 
   /** Writes bytes before the first AMap (HEADER, DList) and closes the file. */
   writeHeadAndClose(head: Uint8Array, dlist: Uint8Array, dlistOffset: number): void {
+    this.assertOpen();
     writeFully(this.fd, head, 0);
     writeFully(this.fd, dlist, dlistOffset);
     this.close();
@@ -571,6 +575,14 @@ export class NdbWriter {
     if (this.closed) return;
     this.closed = true;
     closeSync(this.fd);
+  }
+
+  /**
+   * NOTE: once closed, the descriptor number may already belong to another file opened in this process; a write
+   * through it would land there. Every write checks first.
+   */
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the PST file was closed (the writer was aborted)');
   }
 }
 
