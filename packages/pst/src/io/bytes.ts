@@ -34,38 +34,69 @@ export function align(n: number, to: number): number {
   return Math.ceil(n / to) * to;
 }
 
-/** A growable array of numbers backed by a Float64Array (exact for integers below 2^53). */
-export class NumberList {
-  private data: Float64Array;
+/** Elements per chunk of a long `NumberList` (512 KiB of Float64). */
+const CHUNK = 65536;
+
+/**
+ * A growable array of numbers in typed-array chunks (exact for integers below 2^53 with Float64, below 2^32 with
+ * Uint32). The first chunk grows by doubling, later ones are allocated whole: a long list never copies itself, so
+ * growing it never needs twice its memory.
+ */
+export class NumberList<T extends Float64Array | Uint32Array = Float64Array> {
+  private chunks: T[];
   length = 0;
 
-  constructor(capacity = 1024) {
-    this.data = new Float64Array(capacity);
+  constructor(
+    capacity = 1024,
+    private readonly make: (n: number) => T = ((n: number) => new Float64Array(n)) as (n: number) => T,
+  ) {
+    this.chunks = [make(Math.min(Math.max(capacity, 16), CHUNK))];
   }
 
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Float64Array(Math.max(16, this.data.length * 2));
-      grown.set(this.data);
-      this.data = grown;
+    const i = this.length;
+    if (i < CHUNK) {
+      let first = this.chunks[0]!;
+      if (i === first.length) {
+        if (first.length < CHUNK) {
+          const grown = this.make(Math.min(CHUNK, first.length * 2));
+          grown.set(first);
+          this.chunks[0] = first = grown;
+        }
+      }
+      if (i < first.length) {
+        first[i] = value;
+        this.length++;
+        return;
+      }
     }
-    this.data[this.length++] = value;
+    const c = Math.floor(i / CHUNK);
+    if (c === this.chunks.length) this.chunks.push(this.make(CHUNK));
+    this.chunks[c]![i % CHUNK] = value;
+    this.length++;
   }
 
   get(i: number): number {
-    return this.data[i]!;
+    return this.chunks[Math.floor(i / CHUNK)]![i % CHUNK]!;
   }
 
   set(i: number, value: number): void {
-    this.data[i] = value;
+    this.chunks[Math.floor(i / CHUNK)]![i % CHUNK] = value;
   }
 
   truncate(length: number): void {
     this.length = length;
+    this.chunks.length = Math.max(1, Math.ceil(length / CHUNK));
   }
 
-  /** A view of the live elements (shares memory). */
-  view(): Float64Array {
-    return this.data.subarray(0, this.length);
+  /** The live elements as one array: a view when they fit one chunk, a copy otherwise. */
+  view(): T {
+    if (this.length <= CHUNK) return this.chunks[0]!.subarray(0, this.length) as T;
+    const all = this.make(this.length);
+    for (let c = 0; c < this.chunks.length; c++) {
+      const chunk = this.chunks[c]!;
+      all.set(chunk.subarray(0, Math.min(CHUNK, this.length - c * CHUNK)), c * CHUNK);
+    }
+    return all;
   }
 }

@@ -103,10 +103,10 @@ export class NdbWriter {
   private leafIb = new NumberList();
 
   // NBT entries, in the order added.
-  private nodeNid = new NumberList();
+  private nodeNid = new NumberList(1024, (n) => new Uint32Array(n));
   private nodeData = new NumberList();
   private nodeSub = new NumberList();
-  private nodeParent = new NumberList();
+  private nodeParent = new NumberList(1024, (n) => new Uint32Array(n));
 
   /** Logical bytes of the external data blocks written (the unit of PidTagMessageSize). */
   dataBytes = 0;
