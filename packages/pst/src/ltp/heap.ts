@@ -33,9 +33,27 @@ export const HeapClient = {
 const MAX_ALLOCATIONS_PER_PAGE = 2047;
 const MAX_PAGES = 65536;
 
+/** First size of a page's buffer; it grows as allocations arrive, up to one block. Most heaps are small. */
+const FIRST_PAGE_BYTES = 2048;
+/**
+ * Buffers of finished small heaps, for the next ones: a message makes several heaps, and a fresh typed array for each
+ * costs more than clearing a used one.
+ */
+const pagePool: Uint8Array[] = [];
+
+function takePageBuffer(): Uint8Array {
+  const reused = pagePool.pop();
+  if (!reused) return new Uint8Array(FIRST_PAGE_BYTES);
+  reused.fill(0);
+  return reused;
+}
+
+function returnPageBuffer(bytes: Uint8Array): void {
+  if (bytes.length === FIRST_PAGE_BYTES && pagePool.length < 64) pagePool.push(bytes);
+}
+
 class HeapPage {
-  /** Grows as allocations arrive, up to one block; most heaps are small. */
-  bytes = new Uint8Array(2048);
+  bytes = takePageBuffer();
   /** Start offset of each allocation, then the end of the last one. */
   readonly offsets: number[];
 
@@ -66,6 +84,7 @@ class HeapPage {
     if (length <= this.bytes.length) return;
     const grown = new Uint8Array(Math.min(MAX_BLOCK_DATA, Math.max(length, this.bytes.length * 2)));
     grown.set(this.bytes);
+    returnPageBuffer(this.bytes);
     this.bytes = grown;
   }
 
@@ -83,6 +102,7 @@ class HeapPage {
 
   clone(): HeapPage {
     const copy = new HeapPage(this.index);
+    returnPageBuffer(copy.bytes);
     copy.bytes = this.bytes.slice();
     copy.offsets.length = 0;
     copy.offsets.push(...this.offsets);
@@ -192,7 +212,13 @@ export class Heap {
     this.page0.bytes[3] = this.clientSig; // bClientSig
     putU32(this.page0.bytes, 4, userRoot); // hidUserRoot
     this.writeFillLevels(this.page0.bytes, 8, 0, 8); // rgbFillLevel
-    if (!this.tree) return { bid: this.ndb.writeBlock(this.page0.bytes, length0, false), size: length0 };
+    if (!this.tree) {
+      const bid = this.ndb.writeBlock(this.page0.bytes, length0, false);
+      // The block is in the writer's buffer now; the page's buffer serves the next heap.
+      returnPageBuffer(this.page0.bytes);
+      this.page0.bytes = EMPTY;
+      return { bid, size: length0 };
+    }
     for (const [index, page] of this.held) {
       this.writeFillLevels(page.bytes, 2, index, 128);
       this.tree.setLeaf(index, this.ndb.writeBlock(page.bytes, this.written[index]!, false), this.written[index]!);
@@ -224,6 +250,8 @@ export class Heap {
     return copy;
   }
 }
+
+const EMPTY = new Uint8Array(0);
 
 function headerSize(index: number): number {
   if (index === 0) return 12; // HNHDR

@@ -18,29 +18,37 @@ export class PstInputError extends Error {
 /** The largest attachment: a data tree's lcbTotal is a 32-bit count. */
 export const MAX_ATTACHMENT_BYTES = 0xffff_ffff - 0x10_0000;
 
+const IMPORTANCE = new Set(['low', 'normal', 'high']);
+const SENSITIVITY = new Set(['normal', 'personal', 'private', 'confidential']);
+const RECIPIENT_KINDS = new Set(['to', 'cc', 'bcc']);
+const STRING_FIELDS = ['messageClass', 'internetMessageId', 'inReplyTo', 'references', 'transportHeaders', 'body', 'html', 'rtf'] as const;
+const DATE_FIELDS = ['sentAt', 'receivedAt', 'createdAt', 'modifiedAt'] as const;
+const FIRST_FILETIME = Date.UTC(1601, 0, 1);
+const LAST_FILETIME = Date.UTC(30828, 0, 1);
+
 export function validateMessage(record: MessageRecord, path = 'message'): void {
   if (typeof record !== 'object' || record === null) throw new PstInputError(path, record, 'is not an object');
   if (typeof record.subject !== 'string') throw new PstInputError(`${path}.subject`, record.subject, 'is not a string');
-  for (const field of ['messageClass', 'internetMessageId', 'inReplyTo', 'references', 'transportHeaders', 'body', 'html', 'rtf'] as const) {
+  for (const field of STRING_FIELDS) {
     const v = record[field];
     if (v !== undefined && typeof v !== 'string') throw new PstInputError(`${path}.${field}`, v, 'is not a string');
   }
-  for (const field of ['sentAt', 'receivedAt', 'createdAt', 'modifiedAt'] as const) {
+  for (const field of DATE_FIELDS) {
     const v = record[field];
     if (v === undefined) continue;
     if (!(v instanceof Date) || Number.isNaN(v.getTime())) throw new PstInputError(`${path}.${field}`, v, 'is not a valid date');
-    if (v.getTime() < Date.UTC(1601, 0, 1) || v.getTime() > Date.UTC(30828, 0, 1)) {
+    if (v.getTime() < FIRST_FILETIME || v.getTime() > LAST_FILETIME) {
       throw new PstInputError(`${path}.${field}`, v, 'is outside the FILETIME range');
     }
   }
-  if (record.importance !== undefined && !['low', 'normal', 'high'].includes(record.importance)) {
+  if (record.importance !== undefined && !IMPORTANCE.has(record.importance)) {
     throw new PstInputError(`${path}.importance`, record.importance, 'is not low, normal or high');
   }
-  if (record.sensitivity !== undefined && !['normal', 'personal', 'private', 'confidential'].includes(record.sensitivity)) {
+  if (record.sensitivity !== undefined && !SENSITIVITY.has(record.sensitivity)) {
     throw new PstInputError(`${path}.sensitivity`, record.sensitivity, 'is not normal, personal, private or confidential');
   }
   (record.recipients ?? []).forEach((r, i) => {
-    if (!['to', 'cc', 'bcc'].includes(r.kind)) throw new PstInputError(`${path}.recipients[${i}].kind`, r.kind, 'is not to, cc or bcc');
+    if (!RECIPIENT_KINDS.has(r.kind)) throw new PstInputError(`${path}.recipients[${i}].kind`, r.kind, 'is not to, cc or bcc');
   });
   (record.categories ?? []).forEach((c, i) => {
     if (typeof c !== 'string') throw new PstInputError(`${path}.categories[${i}]`, c, 'is not a string');
