@@ -5,7 +5,7 @@
 // The pipeline
 export { exportToPst, ExportOptionsError } from './pipeline/export-to-pst.js';
 export type * from './api.js';
-export { createExportDirectory, removeAbandoned } from './pipeline/temp-dir.js';
+export { createExportDirectory, removeAbandoned, isProcessAlive } from './pipeline/temp-dir.js';
 
 // The request body of the REST action
 export * from './request/index.js';

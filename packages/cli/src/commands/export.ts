@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import type { ExportSummary } from '@pstream/export';
+import { isProcessAlive, type ExportSummary } from '@pstream/export';
 import type { MessageSource } from '@pstream/sources';
 import { parseArgs, type OptionSpecs } from '../args.js';
 import { exportName, isExportOptionsError, isQueryError, isUnreadableSource, type ParsedExportRequest, type PstreamDeps } from '../deps.js';
@@ -273,18 +273,9 @@ async function removeStalePartials(file: string): Promise<void> {
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith('.partial')) continue;
     const pid = Number(name.slice(prefix.length, -'.partial'.length));
-    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) {
+    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !isProcessAlive(pid)) {
       await unlink(join(dirname(file), name)).catch(() => undefined);
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -45,7 +45,7 @@ export async function removeAbandoned(parent: string): Promise<string[]> {
       continue; // not ours, or still being created
     }
     if (host !== undefined && host !== hostname()) continue;
-    if (Number.isInteger(pid) && !isAlive(pid)) {
+    if (Number.isInteger(pid) && !isProcessAlive(pid)) {
       await rm(dir, { recursive: true, force: true });
       removed.push(dir);
     }
@@ -53,7 +53,8 @@ export async function removeAbandoned(parent: string): Promise<string[]> {
   return removed;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process of this host with that id runs (one we may not signal counts as running). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
