@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -13,37 +13,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectedBytes } from './helpers/fake-deps.js';
 import { waitFor } from './helpers/http-client.js';
+import { spawnServe, type RunningServe } from './helpers/serve-process.js';
 import { SESSION, TOKEN } from './helpers/server-fixture.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MAIN = join(here, '..', 'src', 'main.ts');
 const FAKE = join(here, 'helpers', 'serve-with-fake-exporter.ts');
 
-interface Running {
-  readonly child: ChildProcess;
-  readonly port: number;
-  stderr: string;
-  readonly exited: Promise<number | null>;
-}
-
-/** Starts `script serve …` on port 0 from the TypeScript sources and waits for its address line. */
-async function spawnServe(script: string, args: readonly string[]): Promise<Running> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  const running = { child, port: 0, stderr: '', exited };
-  child.stderr!.on('data', (c: Buffer) => (running.stderr += c.toString()));
-  let stdout = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      const match = /on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);
-      if (match) resolve(Number(match[1]));
-    });
-    void exited.then((code) => reject(new Error(`serve exited with ${code}: ${running.stderr}`)));
-  });
-  return Object.assign(running, { port });
+/** Starts `script serve …` from the TypeScript sources. */
+function spawnScript(script: string, args: readonly string[]): Promise<RunningServe> {
+  return spawnServe(['--conditions=source', '--import', 'tsx', script], args);
 }
 
 /** What a fresh connection attempt gets: `refused`, or the response status. */
@@ -67,7 +46,7 @@ async function dataDir(t: { after: (fn: () => Promise<void>) => void }): Promise
 
 test('SIGTERM: no new connections, the running download finishes, exit 0', async (t) => {
   const dir = await dataDir(t);
-  const server = await spawnServe(FAKE, ['--data', dir, '--token', TOKEN]);
+  const server = await spawnScript(FAKE, ['--data', dir, '--token', TOKEN]);
   t.after(() => void server.child.kill('SIGKILL'));
   const chunks: Buffer[] = [];
   let status = 0;
@@ -95,7 +74,7 @@ test('SIGTERM: no new connections, the running download finishes, exit 0', async
 
 test('SIGTERM: a download still running after the grace period is cut off, then the process exits', async (t) => {
   const dir = await dataDir(t);
-  const server = await spawnServe(FAKE, ['--data', dir, '--token', TOKEN, '--grace', '0.2']);
+  const server = await spawnScript(FAKE, ['--data', dir, '--token', TOKEN, '--grace', '0.2']);
   t.after(() => void server.child.kill('SIGKILL'));
   let received = 0;
   const outcome = new Promise<string>((resolve) => {
@@ -118,7 +97,7 @@ test('SIGTERM: a download still running after the grace period is cut off, then 
 
 test('the real binary serves, answers 401 without the token and stops on SIGTERM', async (t) => {
   const dir = await dataDir(t);
-  const server = await spawnServe(MAIN, ['--data', dir, '--token', TOKEN]);
+  const server = await spawnScript(MAIN, ['--data', dir, '--token', TOKEN]);
   t.after(() => void server.child.kill('SIGKILL'));
   const res = await fetch(`http://127.0.0.1:${server.port}/v6/RestoreSessions/${SESSION}/organization/mailboxes/alice/exportToPst`, { method: 'POST' });
   assert.equal(res.status, 401);

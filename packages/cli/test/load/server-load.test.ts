@@ -9,7 +9,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -22,6 +22,7 @@ import { promisify } from 'node:util';
 import { checkPst } from '@pstream/pst';
 import { SESSION, TOKEN } from '../helpers/server-fixture.js';
 import { PSTREAM_NODE_ARGS, readMessages, unzipTest, zipEntries } from '../helpers/real-data.js';
+import { spawnServe, type RunningServe } from '../helpers/serve-process.js';
 import { generateMailbox, pollFor, type GeneratedMailbox } from '../faults/support.js';
 
 const execFileAsync = promisify(execFile);
@@ -42,30 +43,11 @@ before(async () => {
 });
 after(() => rm(root, { recursive: true, force: true }));
 
-interface Server {
-  readonly child: ChildProcess;
-  readonly port: number;
-  log: string;
-}
-
-async function startServer(tmp: string): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    [...(HEAP_CAP_MIB ? [`--max-old-space-size=${HEAP_CAP_MIB}`] : []), ...PSTREAM_NODE_ARGS, 'serve', '--data', join(root, 'data'), '--host', '127.0.0.1', '--port', '0', '--token', TOKEN, '--tmp-dir', tmp, '--max-part-bytes', '16MiB'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+function startServer(tmp: string): Promise<RunningServe> {
+  return spawnServe(
+    [...(HEAP_CAP_MIB ? [`--max-old-space-size=${HEAP_CAP_MIB}`] : []), ...PSTREAM_NODE_ARGS],
+    ['--data', join(root, 'data'), '--token', TOKEN, '--tmp-dir', tmp, '--max-part-bytes', '16MiB'],
   );
-  const server = { child, port: 0, log: '' };
-  child.stderr!.on('data', (c: Buffer) => (server.log += c.toString()));
-  let stdout = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      const match = /on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${server.log}`)));
-  });
-  return Object.assign(server, { port });
 }
 
 /** Open file descriptors of `pid`. */
@@ -183,7 +165,7 @@ test('8 concurrent exports and 20 vanishing clients: every download correct, tmp
     vanished.push(vanishingClient(server.port, how, i % 2 === 0 ? '{}' : keywordBody));
   }
   const results = await Promise.all(exports).catch((error: Error) => {
-    throw new Error(`a download failed (${error.message}); server log:\n${server.log}`);
+    throw new Error(`a download failed (${error.message}); server log:\n${server.stderr}`);
   });
   const readByVanished = await Promise.all(vanished);
   const loadSeconds = (Date.now() - started) / 1000;
@@ -206,7 +188,7 @@ test('8 concurrent exports and 20 vanishing clients: every download correct, tmp
   let largest = 0;
   for (const [i, result] of results.entries()) {
     const file = join(downloads, `d${i}`);
-    assert.equal(result.status, 200, `download ${i}: ${(await readFile(file, 'utf8').catch(() => '')).slice(0, 200)}; server 5xx lines:\n${server.log.split('\n').filter((l) => / 5\d\d /.test(l) && !/client closed/.test(l)).join('\n')}`);
+    assert.equal(result.status, 200, `download ${i}: ${(await readFile(file, 'utf8').catch(() => '')).slice(0, 200)}; server 5xx lines:\n${server.stderr.split('\n').filter((l) => / 5\d\d /.test(l) && !/client closed/.test(l)).join('\n')}`);
     assert.equal(result.type, 'application/octet-stream');
     const size = (await readFile(file)).length;
     servedBytes += size;
@@ -233,8 +215,8 @@ test('8 concurrent exports and 20 vanishing clients: every download correct, tmp
     await rm(file);
   }
 
-  const aborted = (server.log.match(/ aborted: /g) ?? []).length;
-  const refused = server.log.split('\n').filter((l) => / 5\d\d /.test(l) && !/client closed/.test(l));
+  const aborted = (server.stderr.match(/ aborted: /g) ?? []).length;
+  const refused = server.stderr.split('\n').filter((l) => / 5\d\d /.test(l) && !/client closed/.test(l));
   if (refused.length > 0) t.diagnostic(`server 5xx answers:\n${refused.join('\n')}`);
   t.diagnostic(`mailbox: ${mailbox.messages} messages; 8 downloads (${(servedBytes / MIB).toFixed(1)} MiB in all) in ${loadSeconds.toFixed(1)} s with 20 vanishing clients`);
   t.diagnostic(`vanishing clients read ${readByVanished.join(',')} body bytes; server log: ${aborted} downloads cut off mid-body`);
@@ -248,5 +230,5 @@ test('8 concurrent exports and 20 vanishing clients: every download correct, tmp
 
   server.child.kill('SIGTERM');
   const [code] = (await once(server.child, 'exit')) as [number | null];
-  assert.equal(code, 0, server.log);
+  assert.equal(code, 0, server.stderr);
 });
