@@ -2,36 +2,14 @@
  * What the CLI fault and load tests share: a small tmpfs (a full disk on demand), a generated mailbox big enough
  * that an export takes a few seconds, and bounded polling.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { promisify } from 'node:util';
-import { writeMailbox } from '@pstream/fixtures';
+import { smallTmpfs as fixtureTmpfs, writeMailbox } from '@pstream/fixtures';
 
-const run = promisify(execFile);
-
-/**
- * Mounts a tmpfs of `size` (e.g. `8m`) on a fresh directory, unmounted and removed after the test. Where mounting
- * is not permitted the test is skipped with the reason; under CI=true (which runs as root) that is a failure.
- */
-export async function smallTmpfs(t: TestContext, size: string): Promise<string | undefined> {
-  const dir = await mkdtemp(join(tmpdir(), 'pstream-cli-tmpfs-'));
-  try {
-    await run('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', dir]);
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true });
-    const reason = `cannot mount a ${size} tmpfs here (${(error as { stderr?: string }).stderr?.trim() || String(error)})`;
-    if (process.env['CI'] === 'true') throw new Error(`${reason}; CI must run as root so that the disk-full tests run`);
-    t.skip(`${reason}: the disk-full case is not exercised on this machine`);
-    return undefined;
-  }
-  t.after(async () => {
-    await run('umount', [dir]).catch(() => run('umount', ['-l', dir]));
-    await rm(dir, { recursive: true, force: true });
-  });
-  return dir;
+/** A small tmpfs (a full disk on demand); see `smallTmpfs` in @pstream/fixtures. */
+export function smallTmpfs(t: TestContext, size: string): Promise<string | undefined> {
+  return fixtureTmpfs(t, size, 'pstream-cli-tmpfs-');
 }
 
 export interface GeneratedMailbox {
