@@ -8,10 +8,13 @@
  */
 
 const FINAL_SIGMA = /\u03C2/g;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Returns `text` in the normalised, case-folded form in which terms and text are compared. */
 export function foldText(text: string): string {
   if (text === '') return text;
+  // ASCII is its own NFKC form, and folding it is lower-casing it.
+  if (!NON_ASCII.test(text)) return text.toLowerCase();
   const folded = text.normalize('NFKC').toUpperCase().toLowerCase();
   return folded.includes('\u03C2') ? folded.replace(FINAL_SIGMA, '\u03C3') : folded;
 }

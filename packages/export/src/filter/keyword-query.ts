@@ -2,9 +2,10 @@
  * The keyword filter of `exportToPst`: compile a query once, ask it about each message.
  */
 import type { MessageRecord } from '@pstream/pst';
-import type { QueryField, QueryNode, TermNode, TextField } from './query-ast.js';
+import type { AllNode, DateNode, HasAttachmentsNode, QueryField, QueryNode, TermNode, TextField } from './query-ast.js';
 import { parseQuery } from './query-parser.js';
 import { RecordText, hasVisibleAttachments } from './record-text.js';
+import { WordSearch } from './word-search.js';
 
 export interface KeywordQueryOptions {
   /**
@@ -59,11 +60,16 @@ export function compileQuery(text: string, options: KeywordQueryOptions = {}): K
   return new CompiledQuery(text, tree, options);
 }
 
+const YES = Promise.resolve(true);
+const NO = Promise.resolve(false);
+
 class CompiledQuery implements KeywordQuery {
   readonly selectsAll: boolean;
   private readonly contents: boolean;
   private readonly headers: boolean;
   private readonly maxBytes: number;
+  /** The compiled search of each one-word term. */
+  private readonly searches = new Map<TermNode, WordSearch>();
 
   constructor(
     readonly text: string,
@@ -77,70 +83,127 @@ class CompiledQuery implements KeywordQuery {
     if (!Number.isSafeInteger(this.maxBytes) || this.maxBytes < 0) {
       throw new RangeError(`attachmentContentMaxBytes must be a non-negative integer, got ${String(options.attachmentContentMaxBytes)}`);
     }
+    this.compileTerms(tree);
   }
 
-  async matches(record: MessageRecord): Promise<boolean> {
-    if (this.selectsAll) return true;
+  matches(record: MessageRecord): Promise<boolean> {
+    if (this.selectsAll) return YES;
     const text = new RecordText(record, { maxBytesPerAttachment: this.maxBytes, maxDepth: 4 });
-    return this.evaluate(this.tree, record, text);
+    if (this.contents) return this.evaluateAsync(this.tree, record, text);
+    // Without attachment contents nothing needs I/O: evaluate at once.
+    try {
+      return this.evaluate(this.tree, record, text) ? YES : NO;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  private async evaluate(node: QueryNode, record: MessageRecord, text: RecordText): Promise<boolean> {
+  private compileTerms(node: QueryNode): void {
     switch (node.kind) {
-      case 'all':
-        return true;
       case 'and':
-        for (const item of node.items) if (!(await this.evaluate(item, record, text))) return false;
+      case 'or':
+        for (const item of node.items) this.compileTerms(item);
+        break;
+      case 'not':
+        this.compileTerms(node.item);
+        break;
+      case 'term':
+        if (node.words.length === 1) this.searches.set(node, new WordSearch(node.words[0] as string, node.prefix));
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Evaluates without attachment contents; stops as soon as the answer is known. */
+  private evaluate(node: QueryNode, record: MessageRecord, text: RecordText): boolean {
+    switch (node.kind) {
+      case 'and':
+        for (const item of node.items) if (!this.evaluate(item, record, text)) return false;
         return true;
       case 'or':
-        for (const item of node.items) if (await this.evaluate(item, record, text)) return true;
+        for (const item of node.items) if (this.evaluate(item, record, text)) return true;
         return false;
       case 'not':
-        return !(await this.evaluate(node.item, record, text));
-      case 'has-attachments':
-        return hasVisibleAttachments(record) === node.value;
-      case 'date': {
-        const date = node.field === 'received' ? (record.receivedAt ?? record.sentAt) : record.sentAt;
-        const t = date?.getTime();
-        if (t === undefined || Number.isNaN(t)) return false;
-        return (node.fromMs === undefined || t >= node.fromMs) && (node.beforeMs === undefined || t < node.beforeMs);
-      }
+        return !this.evaluate(node.item, record, text);
       case 'term':
-        return this.termMatches(node, text);
+        return this.termInFields(node, text);
+      default:
+        return factMatches(node, record);
     }
   }
 
-  /** Looks in the fields without I/O first, and reads attachments only if still not found. */
-  private async termMatches(term: TermNode, text: RecordText): Promise<boolean> {
-    const fields = this.fieldsOf(term.field);
-    for (const f of fields) {
-      if (f !== 'attachment-content' && text.field(f).contains(term.words, term.prefix)) return true;
+  /** Evaluates with attachment contents, which are read only for a term not found in the other fields. */
+  private async evaluateAsync(node: QueryNode, record: MessageRecord, text: RecordText): Promise<boolean> {
+    switch (node.kind) {
+      case 'and':
+        for (const item of node.items) if (!(await this.evaluateAsync(item, record, text))) return false;
+        return true;
+      case 'or':
+        for (const item of node.items) if (await this.evaluateAsync(item, record, text)) return true;
+        return false;
+      case 'not':
+        return !(await this.evaluateAsync(node.item, record, text));
+      case 'term':
+        if (this.termInFields(node, text)) return true;
+        if (!this.fieldsOf(node.field).includes('attachment-content')) return false;
+        return (await text.attachmentContent()).contains(node.words, node.prefix, this.searches.get(node));
+      default:
+        return factMatches(node, record);
     }
-    if (fields.includes('attachment-content')) return (await text.attachmentContent()).contains(term.words, term.prefix);
+  }
+
+  /** Looks for the term in its fields that need no I/O. */
+  private termInFields(term: TermNode, text: RecordText): boolean {
+    const search = this.searches.get(term);
+    for (const f of this.fieldsOf(term.field)) {
+      if (f !== 'attachment-content' && text.field(f).contains(term.words, term.prefix, search)) return true;
+    }
     return false;
   }
 
   private fieldsOf(field: QueryField | undefined): readonly TextField[] {
-    const content: TextField[] = this.contents ? ['attachment-content'] : [];
     switch (field) {
       case undefined:
-        return [
-          'subject',
-          'from',
-          'to',
-          'cc',
-          'bcc',
-          'body',
-          'attachment-names',
-          ...(this.headers ? (['headers'] as const) : []),
-          ...content,
-        ];
+        return this.headers ? (this.contents ? ALL_WITH_HEADERS_AND_CONTENT : ALL_WITH_HEADERS) : this.contents ? ALL_WITH_CONTENT : ALL;
       case 'participants':
-        return ['from', 'to', 'cc', 'bcc'];
+        return PARTICIPANTS;
       case 'attachment':
-        return ['attachment-names', ...content];
+        return this.contents ? ATTACHMENT_NAMES_AND_CONTENT : ATTACHMENT_NAMES;
       default:
-        return [field];
+        return SINGLE[field];
+    }
+  }
+}
+
+const ALL: readonly TextField[] = ['subject', 'from', 'to', 'cc', 'bcc', 'body', 'attachment-names'];
+const ALL_WITH_HEADERS: readonly TextField[] = [...ALL, 'headers'];
+const ALL_WITH_CONTENT: readonly TextField[] = [...ALL, 'attachment-content'];
+const ALL_WITH_HEADERS_AND_CONTENT: readonly TextField[] = [...ALL, 'headers', 'attachment-content'];
+const PARTICIPANTS: readonly TextField[] = ['from', 'to', 'cc', 'bcc'];
+const ATTACHMENT_NAMES: readonly TextField[] = ['attachment-names'];
+const ATTACHMENT_NAMES_AND_CONTENT: readonly TextField[] = ['attachment-names', 'attachment-content'];
+const SINGLE: Readonly<Record<Exclude<QueryField, 'participants' | 'attachment'>, readonly TextField[]>> = {
+  subject: ['subject'],
+  from: ['from'],
+  to: ['to'],
+  cc: ['cc'],
+  bcc: ['bcc'],
+  body: ['body'],
+};
+
+/** A node that tests a fact of the message rather than its text. */
+function factMatches(node: HasAttachmentsNode | DateNode | AllNode, record: MessageRecord): boolean {
+  switch (node.kind) {
+    case 'all':
+      return true;
+    case 'has-attachments':
+      return hasVisibleAttachments(record) === node.value;
+    case 'date': {
+      const date = node.field === 'received' ? (record.receivedAt ?? record.sentAt) : record.sentAt;
+      const t = date?.getTime();
+      if (t === undefined || Number.isNaN(t)) return false;
+      return (node.fromMs === undefined || t >= node.fromMs) && (node.beforeMs === undefined || t < node.beforeMs);
     }
   }
 }

@@ -1,14 +1,15 @@
 /**
  * The searchable text of a message record, field by field, built lazily and at most once per record:
- * a query that only looks at the subject never converts the HTML body, and attachment bytes are read only
- * when a term was not found anywhere else.
+ * a query that only looks at the subject never converts the HTML body, nor does a term found in the plain-text
+ * body, and attachment bytes are read only when a term was not found anywhere else.
  */
-import type { Attachment, FileAttachment, MailAddress, MessageRecord, RecipientKind } from '@pstream/pst';
+import type { Attachment, FileAttachment, MessageRecord, RecipientKind } from '@pstream/pst';
 import { foldText } from './fold.js';
 import { HtmlTextExtractor, htmlToText } from './html-text.js';
 import { TextDecoder } from 'node:util';
 import type { TextField } from './query-ast.js';
 import { WordIndex } from './word-index.js';
+import { WordSearch } from './word-search.js';
 import { splitWords } from './words.js';
 
 /** How far the attachment scan goes. */
@@ -19,64 +20,124 @@ export interface AttachmentScanLimits {
   readonly maxDepth: number;
 }
 
-function wordsOf(text: string | undefined): string[] {
-  return text ? splitWords(foldText(text)) : [];
+/**
+ * How many one-word terms a field answers by searching its text directly. Later terms use a word index of the
+ * field, so that a query of many terms costs the index once instead of one text scan per term.
+ */
+const DIRECT_SEARCHES = 4;
+
+/**
+ * The folded text of one field of one record, as separate values (a phrase never runs from one into the next).
+ * A one-word term is searched for in the text directly (see `WordSearch`); a phrase, or any term once the field
+ * has answered `DIRECT_SEARCHES` of them, goes through a word index of the field, built once.
+ */
+export class FieldText {
+  private readonly values: string[] = [];
+  private searches = 0;
+  private index: WordIndex | undefined;
+
+  /**
+   * @param values the field's values as given (folded here); empty and missing ones are left out
+   * @param deferred a last value that is costly to produce (the HTML body's text), asked for only when the
+   *   other values do not answer the term
+   */
+  constructor(
+    values: Iterable<string | undefined>,
+    private deferred?: () => string | undefined,
+  ) {
+    for (const v of values) this.add(v);
+  }
+
+  /**
+   * Whether the field holds `words` as consecutive words of one value, the last one only as a prefix with
+   * `prefix`. `search` is the compiled form of a one-word term (it must be for `words[0]` and `prefix`).
+   */
+  contains(words: readonly string[], prefix: boolean, search?: WordSearch): boolean {
+    if (words.length === 1 && this.index === undefined && this.searches < DIRECT_SEARCHES) {
+      this.searches++;
+      const s = search ?? new WordSearch(words[0] as string, prefix);
+      for (const v of this.values) if (s.foundIn(v)) return true;
+      const last = this.takeDeferred();
+      return last !== undefined && s.foundIn(last);
+    }
+    this.takeDeferred();
+    this.index ??= new WordIndex(this.values.map(splitWords));
+    return this.index.contains(words, prefix);
+  }
+
+  /** Folds and adds the deferred value, if any; returns it folded. */
+  private takeDeferred(): string | undefined {
+    const produce = this.deferred;
+    if (produce === undefined) return undefined;
+    this.deferred = undefined;
+    return this.add(produce());
+  }
+
+  private add(value: string | undefined): string | undefined {
+    if (!value) return undefined;
+    const folded = foldText(value);
+    this.values.push(folded);
+    return folded;
+  }
 }
 
-function addressWords(a: MailAddress | undefined): string[][] {
-  return a ? [wordsOf(a.name), wordsOf(a.address)] : [];
-}
-
-/** Lazily built word indexes of one record. */
+/** Lazily built field texts of one record. */
 export class RecordText {
-  private readonly indexes = new Map<TextField, WordIndex>();
-  private contentIndex: Promise<WordIndex> | undefined;
+  private readonly fields = new Map<TextField, FieldText>();
+  private content: Promise<FieldText> | undefined;
 
   constructor(
     private readonly record: MessageRecord,
     private readonly limits: AttachmentScanLimits,
   ) {}
 
-  /** The index of a field that needs no I/O (every field but `attachment-content`). */
-  field(name: Exclude<TextField, 'attachment-content'>): WordIndex {
-    let index = this.indexes.get(name);
-    if (index === undefined) {
-      index = new WordIndex(this.values(name));
-      this.indexes.set(name, index);
+  /** The text of a field that needs no I/O (every field but `attachment-content`). */
+  field(name: Exclude<TextField, 'attachment-content'>): FieldText {
+    let field = this.fields.get(name);
+    if (field === undefined) {
+      field = this.build(name);
+      this.fields.set(name, field);
     }
-    return index;
+    return field;
   }
 
-  /** The index of the text of the record's text-like attachments and embedded messages (reads bytes once). */
-  attachmentContent(): Promise<WordIndex> {
-    this.contentIndex ??= collectAttachmentText(this.record.attachments ?? [], this.limits, 1).then((texts) => new WordIndex(texts.map(wordsOf)));
-    return this.contentIndex;
+  /** The text of the record's text-like attachments and embedded messages (reads bytes once). */
+  attachmentContent(): Promise<FieldText> {
+    this.content ??= collectAttachmentText(this.record.attachments ?? [], this.limits, 1).then((texts) => new FieldText(texts));
+    return this.content;
   }
 
-  private values(name: Exclude<TextField, 'attachment-content'>): string[][] {
+  private build(name: Exclude<TextField, 'attachment-content'>): FieldText {
     const r = this.record;
     switch (name) {
       case 'subject':
-        return [wordsOf(r.subject)];
+        return new FieldText([r.subject]);
       case 'from':
-        return [...addressWords(r.from), ...addressWords(r.sender)];
+        return new FieldText([r.from?.name, r.from?.address, r.sender?.name, r.sender?.address]);
       case 'to':
       case 'cc':
       case 'bcc':
-        return recipientWords(r, name);
-      case 'body':
-        return [wordsOf(r.body), wordsOf(r.html === undefined ? undefined : htmlToText(r.html))];
+        return new FieldText(recipientValues(r, name));
+      case 'body': {
+        const html = r.html;
+        return new FieldText([r.body], html === undefined ? undefined : () => htmlToText(html));
+      }
       case 'attachment-names':
-        return (r.attachments ?? []).map((a) => wordsOf(a.name));
+        return new FieldText((r.attachments ?? []).map((a) => a.name));
       case 'headers':
-        return [wordsOf(r.transportHeaders)];
+        return new FieldText([r.transportHeaders]);
     }
   }
 }
 
-function recipientWords(r: MessageRecord, kind: RecipientKind): string[][] {
-  const out: string[][] = [];
-  for (const rcpt of r.recipients ?? []) if (rcpt.kind === kind) out.push(...addressWords(rcpt));
+function recipientValues(r: MessageRecord, kind: RecipientKind): string[] {
+  const out: string[] = [];
+  for (const rcpt of r.recipients ?? []) {
+    if (rcpt.kind === kind) {
+      if (rcpt.name) out.push(rcpt.name);
+      if (rcpt.address) out.push(rcpt.address);
+    }
+  }
   return out;
 }
 
