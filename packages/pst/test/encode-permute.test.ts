@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createPermuteBuffer } from '../src/encode/permute-buffer.js';
 import { permuteDecode, permuteEncode, permuteEncodeFast } from '../src/encode/permute.js';
 
 test('NDB_CRYPT_PERMUTE: the word-wise encoder equals the byte-wise one at every alignment and length, and decodes back', () => {
@@ -26,4 +27,32 @@ test('NDB_CRYPT_PERMUTE: the spec table maps 0x00 to 0x41 and is a permutation',
   permuteEncode(all);
   assert.equal(all[0], 0x41);
   assert.equal(new Set(all).size, 256);
+});
+
+test('NDB_CRYPT_PERMUTE: the write buffer encodes like the byte-wise encoder, with SIMD and without, and leaves the rest alone', () => {
+  const simd = createPermuteBuffer(8192);
+  // Node 20 and later have WebAssembly SIMD on every platform it supports: the kernel must be the one in use.
+  assert.equal(simd.simd, true);
+  const plain = createPermuteBuffer(8192, false);
+  assert.equal(plain.simd, false);
+  for (const buffer of [simd, plain]) {
+    assert.equal(buffer.bytes.length, 8192);
+    for (const start of [0, 1, 15, 16, 17, 64, 8000]) {
+      for (const length of [0, 1, 15, 16, 17, 31, 32, 33, 255, 256, 4096, 8176].filter((n) => start + n <= 8192)) {
+        const all = new Uint8Array(randomBytes(8192));
+        buffer.bytes.set(all);
+        const expected = all.slice();
+        permuteEncode(expected, start, start + length);
+        buffer.encode(start, start + length);
+        assert.deepEqual(buffer.bytes, expected, `simd ${buffer.simd}, start ${start}, length ${length}`);
+      }
+    }
+  }
+  // Every byte value, in every lane of a vector.
+  const every = Uint8Array.from({ length: 4096 }, (_, i) => (i * 17 + (i >> 8)) & 0xff);
+  simd.bytes.set(every);
+  simd.encode(0, every.length);
+  const expected = every.slice();
+  permuteEncode(expected);
+  assert.deepEqual(simd.bytes.subarray(0, every.length), expected);
 });

@@ -24,6 +24,9 @@ const DECODE = new Uint8Array([
 const ENCODE = new Uint8Array(256);
 for (let i = 0; i < 256; i++) ENCODE[DECODE[i]!] = i;
 
+/** The ENCODE table (plain byte → stored byte): a copy, for encoders that keep it elsewhere. */
+export const PERMUTE_ENCODE_TABLE: Uint8Array = ENCODE.slice();
+
 /** Encodes `bytes[start, end)` in place. */
 export function permuteEncode(bytes: Uint8Array, start = 0, end = bytes.length): void {
   for (let i = start; i < end; i++) bytes[i] = ENCODE[bytes[i]!]!;

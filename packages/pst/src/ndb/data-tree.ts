@@ -42,6 +42,12 @@ export class DataTreeWriter {
   push(bytes: Uint8Array): void {
     let offset = 0;
     while (offset < bytes.length) {
+      if (this.fill === 0 && bytes.length - offset >= MAX_BLOCK_DATA) {
+        // A whole block in the source chunk: written from there, without a copy into the block buffer.
+        this.addWrittenLeaf(this.ndb.writeBlock(bytes, MAX_BLOCK_DATA, false, offset), MAX_BLOCK_DATA);
+        offset += MAX_BLOCK_DATA;
+        continue;
+      }
       const n = Math.min(MAX_BLOCK_DATA - this.fill, bytes.length - offset);
       this.block.set(bytes.subarray(offset, offset + n), this.fill);
       this.fill += n;
@@ -77,11 +83,16 @@ export class DataTreeWriter {
   }
 
   private writeLeaf(): void {
-    const bid = this.ndb.writeBlock(this.block, this.fill, false);
-    this.leaves.push(bid);
-    this.leafSizes.push(this.fill);
-    this.total += this.fill;
+    const size = this.fill;
+    const bid = this.ndb.writeBlock(this.block, size, false);
     this.fill = 0;
+    this.addWrittenLeaf(bid, size);
+  }
+
+  private addWrittenLeaf(bid: number, size: number): void {
+    this.leaves.push(bid);
+    this.leafSizes.push(size);
+    this.total += size;
   }
 
   clone(): DataTreeWriter {

