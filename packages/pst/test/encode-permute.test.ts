@@ -33,9 +33,12 @@ test('NDB_CRYPT_PERMUTE: the write buffer encodes like the byte-wise encoder, wi
   const simd = createPermuteBuffer(8192);
   // Node 20 and later have WebAssembly SIMD on every platform it supports: the kernel must be the one in use.
   assert.equal(simd.simd, true);
-  const plain = createPermuteBuffer(8192, false);
+  const shared = createPermuteBuffer(8192, { shared: true });
+  assert.equal(shared.simd, true);
+  assert.ok(shared.bytes.buffer instanceof SharedArrayBuffer);
+  const plain = createPermuteBuffer(8192, { simd: false });
   assert.equal(plain.simd, false);
-  for (const buffer of [simd, plain]) {
+  for (const buffer of [simd, shared, plain]) {
     assert.equal(buffer.bytes.length, 8192);
     for (const start of [0, 1, 15, 16, 17, 64, 8000]) {
       for (const length of [0, 1, 15, 16, 17, 31, 32, 33, 255, 256, 4096, 8176].filter((n) => start + n <= 8192)) {

@@ -25,7 +25,7 @@ export interface PermuteBuffer {
 interface WebAssemblyApi {
   validate(binary: Uint8Array): boolean;
   Module: new (binary: Uint8Array) => WasmModule;
-  Memory: new (descriptor: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => { readonly buffer: ArrayBufferLike };
   Instance: new (module: WasmModule, imports: object) => { readonly exports: Record<string, unknown> };
 }
 type WasmModule = { readonly kind?: 'WebAssembly.Module' };
@@ -35,12 +35,20 @@ const WASM_PAGE = 65536;
 /** Where the buffer starts in the WebAssembly memory: after the table, 64-byte aligned. */
 const DATA_OFFSET = 256;
 
-/** Allocates a buffer of `size` bytes; `allowSimd: false` forces the JavaScript encoder (for tests). */
-export function createPermuteBuffer(size: number, allowSimd = true): PermuteBuffer {
-  const module = allowSimd ? kernelModule() : undefined;
-  if (!module || !wasm) return javaScriptBuffer(new Uint8Array(size));
+export interface PermuteBufferOptions {
+  /** Put the bytes on shared memory (a `SharedArrayBuffer`), so that another thread can write them out. */
+  readonly shared?: boolean;
+  /** `false` forces the JavaScript encoder (for tests). */
+  readonly simd?: boolean;
+}
+
+/** Allocates a buffer of `size` bytes. */
+export function createPermuteBuffer(size: number, options: PermuteBufferOptions = {}): PermuteBuffer {
+  const shared = options.shared ?? false;
+  const module = options.simd === false ? undefined : kernelModule(shared);
+  if (!module || !wasm) return javaScriptBuffer(new Uint8Array(shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size)));
   const pages = Math.ceil((DATA_OFFSET + size) / WASM_PAGE);
-  const memory = new wasm.Memory({ initial: pages, maximum: pages });
+  const memory = new wasm.Memory({ initial: pages, maximum: pages, shared });
   const instance = new wasm.Instance(module, { env: { memory } });
   const encode16 = instance.exports['encode'] as (pointer: number, length: number) => void;
   new Uint8Array(memory.buffer, 0, 256).set(PERMUTE_ENCODE_TABLE);
@@ -65,15 +73,16 @@ function javaScriptBuffer(bytes: Uint8Array): PermuteBuffer {
   };
 }
 
-let compiled: WasmModule | null | undefined;
+/** The kernel's modules (for unshared and shared memory), compiled once; `null` where WebAssembly SIMD is missing. */
+const compiled: Array<WasmModule | null | undefined> = [undefined, undefined];
 
-/** The kernel's module, compiled once; `null` where the engine has no WebAssembly SIMD. */
-function kernelModule(): WasmModule | undefined {
-  if (compiled === undefined) {
-    const binary = kernelBinary();
-    compiled = wasm?.validate(binary) ? new wasm.Module(binary) : null;
+function kernelModule(shared: boolean): WasmModule | undefined {
+  const k = shared ? 1 : 0;
+  if (compiled[k] === undefined) {
+    const binary = kernelBinary(shared);
+    compiled[k] = wasm?.validate(binary) ? new wasm.Module(binary) : null;
   }
-  return compiled ?? undefined;
+  return compiled[k] ?? undefined;
 }
 
 // ------------------------------------------------------------------------------------------------ the kernel
@@ -101,9 +110,9 @@ const Op = {
 
 /**
  * `encode(pointer, length)`: permutes `length` bytes (a multiple of 16) at `pointer`, with the ENCODE table at
- * address 0 of the imported memory `env.memory`.
+ * address 0 of the imported memory `env.memory` (shared or not: a module imports one kind).
  */
-function kernelBinary(): Uint8Array {
+function kernelBinary(shared: boolean): Uint8Array {
   // Locals: 0 pointer, 1 length (parameters); 2 end (i32); 3–18 the table's rows; 19 x; 20 result; 21 sixteen.
   const row = (k: number): number => 3 + k;
   const [END, X, RESULT, SIXTEEN] = [2, 19, 20, 21];
@@ -134,7 +143,8 @@ function kernelBinary(): Uint8Array {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
     ...section(1, [1, 0x60, 2, I32, I32, 0]), // type: (i32, i32) -> ()
-    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 1]), // import env.memory, min 1 page
+    // import env.memory: at least 1 page; a shared memory must declare a maximum (65,536 pages, all of wasm32)
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, ...(shared ? [0x03, 1, ...uleb(65536)] : [0x00, 1])]),
     ...section(3, [1, 0]), // function 0 has type 0
     ...section(7, [1, ...name('encode'), 0x00, 0]), // export "encode"
     ...section(10, [1, ...uleb(functionBody.length), ...functionBody]), // code

@@ -23,6 +23,7 @@ import {
   PageType,
 } from './constants.js';
 import { fileEofFor, hasFMap, hasFPMap, hasPMap, regionDataStart, regionStart } from './layout.js';
+import { WriteBehind, type WriteBehindOptions } from './write-behind.js';
 
 /** `bCryptMethod`: [MS-PST] §2.2.2.6. */
 export type CryptMethod = 'none' | 'permute';
@@ -33,7 +34,8 @@ const BBT_LEAF_MAX = 20;
 const BT_INTERMEDIATE_MAX = 20;
 /** NBT leaf capacity: 488 / 32 (NBTENTRY, §2.2.2.7.7.4). */
 const NBT_LEAF_MAX = 15;
-const WRITE_BUFFER_SIZE = 4 * 1024 * 1024;
+/** Each of the two halves of the write buffer: one is filled while the other is written (see `WriteBehind`). */
+const SLOT_SIZE = 2 * 1024 * 1024;
 
 /** A reference to a page or block: BREF, [MS-PST] §2.2.2.4. */
 export interface BlockRef {
@@ -75,10 +77,15 @@ export interface Snapshot {
 export class NdbWriter {
   readonly crypt: CryptMethod;
   private fd: number;
-  /** The write-back buffer; external blocks are permute-encoded in it (WebAssembly SIMD where available). */
-  private readonly staging = createPermuteBuffer(WRITE_BUFFER_SIZE);
+  /**
+   * The write-back buffer: two slots on shared memory, one filled while the other is written. External blocks are
+   * permute-encoded in it (WebAssembly SIMD where available).
+   */
+  private readonly staging = createPermuteBuffer(2 * SLOT_SIZE, { shared: true });
   private readonly buffer = this.staging.bytes;
   private readonly bufferView = viewOf(this.buffer);
+  private readonly writeBehind: WriteBehind;
+  /** File offset of the current slot's first byte, and how many of its bytes are staged. */
   private bufferStart = 0;
   private bufferEnd = 0;
 
@@ -117,9 +124,10 @@ export class NdbWriter {
   private closed = false;
   private recording: number[] | undefined;
 
-  constructor(path: string, crypt: CryptMethod = 'permute') {
+  constructor(path: string, crypt: CryptMethod = 'permute', options: WriteBehindOptions = {}) {
     this.crypt = crypt;
     this.fd = openSync(path, 'w+');
+    this.writeBehind = new WriteBehind(this.fd, this.buffer, SLOT_SIZE, PAGE_SIZE, options);
     this.openRegion(0);
   }
 
@@ -156,7 +164,7 @@ export class NdbWriter {
       const view = this.bufferView;
       view.setUint16(trailer, length, true); // cb
       view.setUint16(trailer + 2, computeSig(ib, bid), true); // wSig
-      view.setUint32(trailer + 4, pstCrc(out.subarray(at, at + length)), true); // dwCRC
+      this.writeBehind.noteBlock(at, length); // dwCRC: computed when the slot is written
       setU64(view, trailer + 8, bid); // bid
     }
     if (!internal) this.dataBytes += length;
@@ -345,38 +353,47 @@ export class NdbWriter {
 
   // ---------------------------------------------------------------------------------------------- IO
 
-  /** Returns the buffer index where bytes for [ib, ib + size) go, flushing the buffer first when needed. */
+  /** Returns the buffer index where bytes for [ib, ib + size) go, flushing the current slot first when needed. */
   private stage(ib: number, size: number): number {
     if (ib < this.bufferStart) throw new Error(`internal: write at ${ib} behind the buffer at ${this.bufferStart}`);
-    if (ib + size > this.bufferStart + this.buffer.length) {
+    if (ib + size > this.bufferStart + SLOT_SIZE) {
       this.flush();
       this.bufferStart = ib;
     }
     const end = ib + size - this.bufferStart;
     if (end > this.bufferEnd) this.bufferEnd = end;
-    return ib - this.bufferStart;
+    return this.writeBehind.base + ib - this.bufferStart;
   }
 
-  /** Writes bytes at an absolute offset, through the buffer when the offset is still in it. */
+  /**
+   * Writes bytes at an absolute offset: through the current slot when the offset is in it; a page before it (the
+   * AMap page of a region that began in an earlier slot) is queued behind the slot; anything else is written once
+   * the queue is empty.
+   */
   private writeAt(ib: number, bytes: Uint8Array): void {
     this.assertOpen();
-    if (ib >= this.bufferStart && ib + bytes.length <= this.bufferStart + this.buffer.length) {
+    if (ib >= this.bufferStart && ib + bytes.length <= this.bufferStart + SLOT_SIZE) {
       this.buffer.set(bytes, this.stage(ib, bytes.length));
-    } else {
-      if (ib < this.bufferStart + this.bufferEnd && ib + bytes.length > this.bufferStart) this.flush();
-      writeFully(this.fd, bytes, ib);
+      return;
     }
+    if (ib + bytes.length <= this.bufferStart && this.writeBehind.addPatch(ib, bytes)) return;
+    if (ib < this.bufferStart + this.bufferEnd && ib + bytes.length > this.bufferStart) this.flush();
+    this.writeBehind.drain();
+    writeFully(this.fd, bytes, ib);
   }
 
-  /** Writes the staged bytes to the file. */
+  /** Hands the staged bytes over to be written (see `WriteBehind`); `drain()` waits until they are in the file. */
   flush(): void {
     this.assertOpen();
-    if (this.bufferEnd > 0) {
-      writeFully(this.fd, this.buffer.subarray(0, this.bufferEnd), this.bufferStart);
-      this.buffer.fill(0, 0, this.bufferEnd);
-    }
+    if (this.bufferEnd > 0 || this.writeBehind.hasPatches) this.writeBehind.submit(this.bufferStart, this.bufferEnd);
     this.bufferStart += this.bufferEnd;
     this.bufferEnd = 0;
+  }
+
+  /** Waits until everything handed over is in the file; throws the first write error (ENOSPC, EIO). */
+  drain(): void {
+    this.assertOpen();
+    this.writeBehind.drain();
   }
 
   // ---------------------------------------------------------------------------------------------- simulation
@@ -474,7 +491,8 @@ export class NdbWriter {
     if (!this.simulating) {
       this.flush();
       this.writeFMaps(lastRegion);
-      this.assertOpen();
+      this.flush();
+      this.drain();
       ftruncateSync(this.fd, fileEof);
     }
     return root;
@@ -563,7 +581,8 @@ export class NdbWriter {
 
   /** Writes bytes before the first AMap (HEADER, DList) and closes the file. */
   writeHeadAndClose(head: Uint8Array, dlist: Uint8Array, dlistOffset: number): void {
-    this.assertOpen();
+    this.flush();
+    this.drain();
     writeFully(this.fd, head, 0);
     writeFully(this.fd, dlist, dlistOffset);
     this.close();
@@ -577,6 +596,7 @@ export class NdbWriter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.writeBehind.stop(); // the write thread is done with the descriptor before it is closed
     closeSync(this.fd);
   }
 

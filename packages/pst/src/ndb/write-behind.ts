@@ -1,0 +1,326 @@
+/**
+ * Write-behind for the NDB writer: the block CRCs and the file writes of a flushed buffer run on a second thread
+ * while the writer fills the other half of its buffer.
+ *
+ * The writer's buffer is split in two slots. While it fills one, it records where each block of that slot lies;
+ * a flush hands the slot over as a job: compute each block's `dwCRC` ([MS-PST] §2.2.2.8.1, BLOCKTRAILER) into its
+ * trailer, write the slot to the file with positional writes, write the slot's patches (map pages of regions that
+ * began in an earlier slot, §2.2.2.7.2), and zero the slot for reuse. Jobs run in the order they were handed over,
+ * so a later write to the same bytes always lands last. The writer's API stays synchronous: it waits (with
+ * `Atomics.wait`) only when it needs a slot that is still being written.
+ *
+ * Small files never start the thread: the first jobs run on the caller's thread, through the same function. The
+ * thread is started once a file has grown past `threadAfterJobs` flushes. If it does not start within a few seconds,
+ * the writer takes the jobs back and runs them itself. A failed write (ENOSPC, EIO) is reported by the next flush,
+ * or by `drain()`, with the error's message and code.
+ */
+import { writeSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { crc32 } from 'node:zlib';
+
+/** Control words, in `JobTables.control`. */
+const enum Control {
+  /** Jobs handed over so far. */
+  Submitted = 0,
+  /** Jobs finished so far. */
+  Completed = 1,
+  /** 1 once a job failed; the error is in `errorText`. */
+  Failed = 2,
+  /** 1 when the thread should stop once the queue is empty. */
+  Stop = 3,
+  /** 0 until claimed: 1 by the thread when it starts, 2 by the writer when it gives up waiting for it. */
+  Started = 4,
+  /** 1 once the thread has left its loop (and will not touch the file again). */
+  Stopped = 5,
+  /** Bytes of JSON in `errorText`. */
+  ErrorLength = 6,
+}
+
+/** Everything the two threads share: typed arrays over shared memory, plus the file descriptor. */
+export interface JobTables {
+  readonly fd: number;
+  /** The writer's whole buffer (both slots). */
+  readonly memory: Uint8Array;
+  readonly control: Int32Array;
+  /** Per slot: start in `memory`, length, number of blocks, number of patches. */
+  readonly slots: Int32Array;
+  /** Per slot: the file offset of the slot's first byte. */
+  readonly positions: Float64Array;
+  /** Per slot, `maxBlocks` pairs: the block's data offset in `memory` and its `cb`. */
+  readonly blocks: Int32Array;
+  readonly maxBlocks: number;
+  /** Per slot, `maxPatches` page images and their file offsets. */
+  readonly patchBytes: Uint8Array;
+  readonly patchPositions: Float64Array;
+  readonly maxPatches: number;
+  readonly patchSize: number;
+  readonly errorText: Uint8Array;
+}
+
+type Crc32 = (data: Uint8Array, value: number) => number;
+type WriteSync = (fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => number;
+
+/**
+ * Runs the job of `slot`. Its source is also the thread's code, so it refers to nothing outside its parameters.
+ */
+function runJob(t: JobTables, slot: number, crc: Crc32, write: WriteSync): void {
+  const memory = t.memory;
+  const start = t.slots[slot * 4]!;
+  const length = t.slots[slot * 4 + 1]!;
+  const blockCount = t.slots[slot * 4 + 2]!;
+  const patchCount = t.slots[slot * 4 + 3]!;
+  const list = slot * t.maxBlocks * 2;
+  for (let i = 0; i < blockCount; i++) {
+    const at = t.blocks[list + 2 * i]!;
+    const cb = t.blocks[list + 2 * i + 1]!;
+    // BLOCKTRAILER: the block's bytes are padded to a multiple of 64 with the 16-byte trailer last; dwCRC is at +4.
+    const crcAt = at + ((cb + 16 + 63) & ~63) - 12;
+    const value = ~crc(memory.subarray(at, at + cb), 0xffffffff) >>> 0;
+    memory[crcAt] = value & 0xff;
+    memory[crcAt + 1] = (value >>> 8) & 0xff;
+    memory[crcAt + 2] = (value >>> 16) & 0xff;
+    memory[crcAt + 3] = value >>> 24;
+  }
+  const position = t.positions[slot]!;
+  for (let done = 0; done < length; ) done += write(t.fd, memory, start + done, length - done, position + done);
+  for (let p = 0; p < patchCount; p++) {
+    const from = (slot * t.maxPatches + p) * t.patchSize;
+    const at = t.patchPositions[slot * t.maxPatches + p]!;
+    for (let done = 0; done < t.patchSize; ) done += write(t.fd, t.patchBytes, from + done, t.patchSize - done, at + done);
+  }
+  memory.fill(0, start, start + length);
+}
+
+/** The thread's loop. Like `runJob`, it refers to nothing outside its parameters (control words are literals). */
+function serveJobs(t: JobTables, run: typeof runJob, crc: Crc32, write: WriteSync): void {
+  const c = t.control;
+  if (Atomics.compareExchange(c, 4 /* Started */, 0, 1) !== 0) return; // the writer gave up on this thread
+  Atomics.notify(c, 1 /* Completed */);
+  let completed = Atomics.load(c, 1 /* Completed */);
+  try {
+    for (;;) {
+      const submitted = Atomics.load(c, 0 /* Submitted */);
+      if (submitted === completed) {
+        if (Atomics.load(c, 3 /* Stop */)) break;
+        Atomics.wait(c, 0 /* Submitted */, submitted, 1000);
+        continue;
+      }
+      if (!Atomics.load(c, 2 /* Failed */)) {
+        try {
+          run(t, completed & 1, crc, write);
+        } catch (err) {
+          const e = err as { message?: unknown; code?: unknown; errno?: unknown; syscall?: unknown };
+          const text = new TextEncoder().encode(
+            JSON.stringify({ message: String(e.message ?? err), code: e.code, errno: e.errno, syscall: e.syscall }),
+          );
+          const n = Math.min(text.length, t.errorText.length);
+          t.errorText.set(text.subarray(0, n));
+          Atomics.store(c, 6 /* ErrorLength */, n);
+          Atomics.store(c, 2 /* Failed */, 1);
+        }
+      }
+      completed++;
+      Atomics.store(c, 1 /* Completed */, completed);
+      Atomics.notify(c, 1 /* Completed */);
+    }
+  } finally {
+    Atomics.store(c, 5 /* Stopped */, 1);
+    Atomics.notify(c, 1 /* Completed */);
+  }
+}
+
+const THREAD_SOURCE = `'use strict';
+const { workerData } = require('node:worker_threads');
+const { writeSync } = require('node:fs');
+const { crc32 } = require('node:zlib');
+const runJob = ${runJob.toString()};
+const serveJobs = ${serveJobs.toString()};
+serveJobs(workerData, runJob, crc32, writeSync);
+`;
+
+/** How long the writer waits for the thread to start before running the jobs itself. */
+const START_TIMEOUT_MS = 5000;
+
+export interface WriteBehindOptions {
+  /** Jobs run on the caller's thread before the write thread starts; `Infinity` never starts it. */
+  readonly threadAfterJobs?: number;
+}
+
+/** The writer's side of the job queue. */
+export class WriteBehind {
+  readonly tables: JobTables;
+  private readonly slotSize: number;
+  private readonly threadAfterJobs: number;
+  private submitted = 0;
+  private blockCount = 0;
+  private patchCount = 0;
+  private worker: Worker | undefined;
+  private workerStartedAt = 0;
+  private stopped = false;
+
+  /** `memory` is the writer's buffer, on shared memory: two slots of `slotSize` bytes. */
+  constructor(fd: number, memory: Uint8Array, slotSize: number, patchSize: number, options: WriteBehindOptions = {}) {
+    if (!(memory.buffer instanceof SharedArrayBuffer)) throw new TypeError('internal: the write buffer must be shared');
+    if (memory.length < 2 * slotSize) throw new RangeError('internal: the write buffer holds less than two slots');
+    this.slotSize = slotSize;
+    this.threadAfterJobs = options.threadAfterJobs ?? 2;
+    const maxBlocks = Math.ceil(slotSize / 64);
+    const maxPatches = 16;
+    const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(bytes);
+    this.tables = {
+      fd,
+      memory,
+      control: new Int32Array(shared(8 * 4)),
+      slots: new Int32Array(shared(2 * 4 * 4)),
+      positions: new Float64Array(shared(2 * 8)),
+      blocks: new Int32Array(shared(2 * maxBlocks * 2 * 4)),
+      maxBlocks,
+      patchBytes: new Uint8Array(shared(2 * maxPatches * patchSize)),
+      patchPositions: new Float64Array(shared(2 * maxPatches * 8)),
+      maxPatches,
+      patchSize,
+      errorText: new Uint8Array(shared(4096)),
+    };
+  }
+
+  /** Where the slot being filled starts in the buffer. */
+  get base(): number {
+    return (this.submitted & 1) * this.slotSize;
+  }
+
+  /** Whether the write thread runs (for tests and the benchmarks' notes). */
+  get threaded(): boolean {
+    return this.worker !== undefined && Atomics.load(this.tables.control, Control.Started) === 1;
+  }
+
+  /** Whether page images wait for the slot being filled to be handed over. */
+  get hasPatches(): boolean {
+    return this.patchCount > 0;
+  }
+
+  /** Records a block of the slot being filled, whose `dwCRC` the job computes. */
+  noteBlock(at: number, cb: number): void {
+    const i = ((this.submitted & 1) * this.tables.maxBlocks + this.blockCount++) * 2;
+    this.tables.blocks[i] = at;
+    this.tables.blocks[i + 1] = cb;
+  }
+
+  /**
+   * Queues a page image to be written at `position` after the slot being filled. Only for bytes that no later write
+   * of this slot covers (they lie before it). Returns false when the slot's patch list is full.
+   */
+  addPatch(position: number, page: Uint8Array): boolean {
+    const t = this.tables;
+    if (this.patchCount === t.maxPatches || page.length !== t.patchSize) return false;
+    const i = (this.submitted & 1) * t.maxPatches + this.patchCount++;
+    t.patchBytes.set(page, i * t.patchSize);
+    t.patchPositions[i] = position;
+    return true;
+  }
+
+  /** Hands the slot being filled over (`length` bytes, to be written at `position`) and makes the other one current. */
+  submit(position: number, length: number): void {
+    this.throwIfFailed();
+    const t = this.tables;
+    const slot = this.submitted & 1;
+    t.slots[slot * 4] = slot * this.slotSize;
+    t.slots[slot * 4 + 1] = length;
+    t.slots[slot * 4 + 2] = this.blockCount;
+    t.slots[slot * 4 + 3] = this.patchCount;
+    t.positions[slot] = position;
+    this.blockCount = 0;
+    this.patchCount = 0;
+    this.submitted++;
+    if (!this.worker && this.submitted > this.threadAfterJobs && !this.stopped) this.startThread();
+    if (this.worker) {
+      Atomics.store(t.control, Control.Submitted, this.submitted);
+      Atomics.notify(t.control, Control.Submitted);
+    } else {
+      this.runHere();
+    }
+    // The next slot is the one handed over two jobs ago: wait until it is written and zeroed.
+    this.waitCompleted(this.submitted - 1);
+  }
+
+  /** Waits until every job handed over is written; throws the first write error. */
+  drain(): void {
+    this.waitCompleted(this.submitted);
+    this.throwIfFailed();
+  }
+
+  /** Finishes the queued jobs and stops the thread; the file descriptor is not used afterwards. Never throws. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    const c = this.tables.control;
+    this.waitCompleted(this.submitted);
+    if (!this.worker) return;
+    Atomics.store(c, Control.Stop, 1);
+    Atomics.notify(c, Control.Submitted);
+    if (Atomics.load(c, Control.Started) === 1) {
+      while (Atomics.load(c, Control.Stopped) === 0) Atomics.wait(c, Control.Completed, Atomics.load(c, Control.Completed), 100);
+    }
+    void this.worker.terminate();
+    this.worker = undefined;
+  }
+
+  private startThread(): void {
+    this.worker = new Worker(THREAD_SOURCE, { eval: true, workerData: this.tables, stdout: false, stderr: false });
+    this.worker.unref();
+    this.worker.on('error', () => {}); // a failure to start is handled by the start timeout
+    this.workerStartedAt = Date.now();
+    // Jobs already run here are complete: the thread starts counting from there.
+  }
+
+  /** Runs the queued jobs on this thread (no write thread, or it never started). */
+  private runHere(): void {
+    const c = this.tables.control;
+    let completed = Atomics.load(c, Control.Completed);
+    while (completed < this.submitted) {
+      if (!Atomics.load(c, Control.Failed)) {
+        try {
+          runJob(this.tables, completed & 1, crc32, writeSync);
+        } catch (err) {
+          this.failed = err as Error;
+          Atomics.store(c, Control.Failed, 1);
+        }
+      }
+      completed++;
+      Atomics.store(c, Control.Completed, completed);
+    }
+    Atomics.store(c, Control.Submitted, this.submitted);
+  }
+
+  private failed: Error | undefined;
+
+  private waitCompleted(target: number): void {
+    const c = this.tables.control;
+    for (;;) {
+      const completed = Atomics.load(c, Control.Completed);
+      if (completed >= target) return;
+      if (!this.worker) {
+        this.runHere();
+        continue;
+      }
+      if (Atomics.load(c, Control.Started) === 0 && Date.now() - this.workerStartedAt > START_TIMEOUT_MS) {
+        if (Atomics.compareExchange(c, Control.Started, 0, 2) === 0) {
+          void this.worker.terminate();
+          this.worker = undefined;
+          continue;
+        }
+      }
+      Atomics.wait(c, Control.Completed, completed, 50);
+    }
+  }
+
+  private throwIfFailed(): void {
+    const c = this.tables.control;
+    if (!Atomics.load(c, Control.Failed)) return;
+    if (this.failed) throw this.failed;
+    const text = new TextDecoder().decode(this.tables.errorText.slice(0, Atomics.load(c, Control.ErrorLength)));
+    const info = JSON.parse(text) as { message: string; code?: string; errno?: number; syscall?: string };
+    const err = Object.assign(new Error(info.message), { code: info.code, errno: info.errno, syscall: info.syscall });
+    this.failed = err;
+    throw err;
+  }
+}

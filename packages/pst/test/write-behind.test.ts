@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pstCrc } from '../src/encode/crc.js';
+import { WriteBehind, type WriteBehindOptions } from '../src/ndb/write-behind.js';
+
+const SLOT = 64 * 1024;
+const PAGE = 512;
+
+interface Plan {
+  /** Per job: blocks (cb of each, laid out from the slot start at 64-byte multiples) and patches. */
+  readonly jobs: { blocks: number[]; patches: { position: number; fill: number }[] }[];
+}
+
+/** Runs `plan` through a WriteBehind into a new file and returns the file's bytes and whether a thread ran. */
+function run(plan: Plan, options: WriteBehindOptions): { bytes: Buffer; threaded: boolean } {
+  const dir = mkdtempSync(join(tmpdir(), 'pstream-wb-'));
+  try {
+    const path = join(dir, 'out.bin');
+    const fd = openSync(path, 'w+');
+    const memory = new Uint8Array(new SharedArrayBuffer(2 * SLOT));
+    const wb = new WriteBehind(fd, memory, SLOT, PAGE, options);
+    let position = 0;
+    let seed = 1;
+    for (const job of plan.jobs) {
+      let at = 0;
+      for (const cb of job.blocks) {
+        const base = wb.base + at;
+        // The slot must be zeroed before it is handed out again.
+        assert.ok(memory.subarray(base, base + 64).every((b) => b === 0), 'a reused slot is zeroed');
+        for (let i = 0; i < cb; i++) memory[base + i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+        wb.noteBlock(base, cb);
+        at += (cb + 16 + 63) & ~63;
+      }
+      for (const patch of job.patches) assert.ok(wb.addPatch(patch.position, new Uint8Array(PAGE).fill(patch.fill)));
+      wb.submit(position, at);
+      position += at;
+    }
+    wb.drain();
+    const threaded = wb.threaded;
+    wb.stop();
+    closeSync(fd);
+    return { bytes: readFileSync(path), threaded };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Checks the dwCRC (at trailer + 4) of every block past the first page (which the patches overwrite). */
+function assertCrcs(bytes: Buffer, plan: Plan): void {
+  let at = 0;
+  let checked = 0;
+  for (const job of plan.jobs) {
+    for (const cb of job.blocks) {
+      const size = (cb + 16 + 63) & ~63;
+      if (at >= PAGE) {
+        const stored = bytes.readUInt32LE(at + size - 12);
+        assert.equal(stored, pstCrc(bytes.subarray(at, at + cb)), `dwCRC of the block at ${at}`);
+        checked++;
+      }
+      at += size;
+    }
+  }
+  assert.equal(bytes.length, at);
+  assert.ok(checked > 50);
+}
+
+const plan: Plan = {
+  jobs: Array.from({ length: 9 }, (_, j) => ({
+    blocks: Array.from({ length: 7 }, (_, i) => [8176, 1, 4000, 63, 64, 65, 8000][(i + j) % 7]!),
+    // Each job after the first patches the file's first page (written by job 0), as the writer does with AMap pages.
+    patches: j === 0 ? [] : [{ position: 0, fill: j }],
+  })),
+};
+
+test('WriteBehind: jobs run on a thread give the same file as jobs run in place, with every dwCRC filled in', () => {
+  const inPlace = run(plan, { threadAfterJobs: Infinity });
+  const threaded = run(plan, { threadAfterJobs: 0 });
+  const late = run(plan, { threadAfterJobs: 3 });
+  assert.equal(inPlace.threaded, false);
+  assert.equal(threaded.threaded, true, 'the write thread ran');
+  assert.equal(late.threaded, true, 'the write thread took over after three jobs');
+  assertCrcs(inPlace.bytes, plan);
+  assert.deepEqual(threaded.bytes, inPlace.bytes);
+  assert.deepEqual(late.bytes, inPlace.bytes);
+  // The last patch (fill 8) was written after every slot, over the start of the file.
+  assert.ok(inPlace.bytes.subarray(0, PAGE).every((b) => b === 8));
+});
+
+test('WriteBehind: a failed write on the thread is thrown by the next flush or drain, with its code', () => {
+  const fd = openSync('/dev/full', 'w');
+  try {
+    const memory = new Uint8Array(new SharedArrayBuffer(2 * SLOT));
+    const wb = new WriteBehind(fd, memory, SLOT, PAGE, { threadAfterJobs: 0 });
+    memory.fill(7, 0, 4096);
+    wb.submit(0, 4096);
+    assert.throws(
+      () => {
+        wb.drain();
+      },
+      (err: NodeJS.ErrnoException) => err.code === 'ENOSPC' && /no space/i.test(err.message),
+    );
+    assert.equal(wb.threaded, true);
+    assert.throws(() => wb.submit(4096, 0), (err: NodeJS.ErrnoException) => err.code === 'ENOSPC', 'the error stays');
+    wb.stop();
+    wb.stop();
+  } finally {
+    closeSync(fd);
+  }
+});
