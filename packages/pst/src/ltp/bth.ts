@@ -31,7 +31,7 @@ export class BthBuilder {
   ) {
     this.recordSize = keySize + dataSize;
     this.perLeaf = Math.floor(MAX_HEAP_ALLOCATION / this.recordSize);
-    this.leaf = new Uint8Array(Math.min(this.perLeaf, 16) * this.recordSize);
+    this.leaf = new Uint8Array(Math.min(this.perLeaf, 4) * this.recordSize);
     this.headerHid = heap.allocate(BTH_HEADER_SIZE).hid;
   }
 
@@ -51,6 +51,31 @@ export class BthBuilder {
     this.leafCount++;
     if (this.leafCount === this.perLeaf) this.flushLeaf();
   }
+
+  /**
+   * Appends a record of a 4-byte key and 4-byte data (a TC's row index: row id → row index), without key and data
+   * arrays. Keys must ascend as unsigned integers.
+   */
+  addU32(key: number, data: number): void {
+    if (this.keySize !== 4 || this.dataSize !== 4) throw new Error('internal: addU32 needs a BTH of 4-byte keys and data');
+    if (this.hasLast && key >>> 0 <= this.lastU32) throw new Error('internal: BTH keys must ascend');
+    this.lastU32 = key >>> 0;
+    this.hasLast = true;
+    (this.lastKey ??= new Uint8Array(4));
+    putU32(this.lastKey, 0, key);
+    const at = this.leafCount * 8;
+    if (at + 8 > this.leaf.length) {
+      const grown = new Uint8Array(Math.min(this.perLeaf * 8, this.leaf.length * 2));
+      grown.set(this.leaf);
+      this.leaf = grown;
+    }
+    putU32(this.leaf, at, key);
+    putU32(this.leaf, at + 4, data);
+    this.leafCount++;
+    if (this.leafCount === this.perLeaf) this.flushLeaf();
+  }
+
+  private lastU32 = 0;
 
   private flushLeaf(): void {
     if (this.leafCount === 0) return;

@@ -12,6 +12,7 @@
  * levels are known only at the end; so a heap of any size (a contents table of a million rows) needs only a few
  * pages of memory.
  */
+import { Buffer } from 'node:buffer';
 import { MAX_BLOCK_DATA } from '../ndb/constants.js';
 import { DataTreeWriter, type DataTree } from '../ndb/data-tree.js';
 import type { NdbWriter } from '../ndb/ndb-writer.js';
@@ -33,32 +34,62 @@ export const HeapClient = {
 const MAX_ALLOCATIONS_PER_PAGE = 2047;
 const MAX_PAGES = 65536;
 
-/** First size of a page's buffer; it grows as allocations arrive, up to one block. Most heaps are small. */
-const FIRST_PAGE_BYTES = 2048;
 /**
- * Buffers of finished small heaps, for the next ones: a message makes several heaps, and a fresh typed array for each
- * costs more than clearing a used one.
+ * Sizes of a page's buffer: it starts small and grows as allocations arrive, up to one block. Most heaps are small,
+ * and a folder's contents table keeps its first page for the writer's lifetime.
  */
-const pagePool: Uint8Array[] = [];
+const PAGE_SIZES = [2048, 4096, MAX_BLOCK_DATA] as const;
+/** Most buffers kept per size. */
+const POOL_LIMIT = 64;
 
-function takePageBuffer(): Uint8Array {
-  const reused = pagePool.pop();
-  if (!reused) return new Uint8Array(FIRST_PAGE_BYTES);
-  reused.fill(0);
-  return reused;
+/**
+ * A page's buffer: its bytes, and a `Buffer` over the same memory for encoding strings. Buffers of finished pages
+ * go back to a pool for the next ones: a message makes several heaps, and a fresh typed array (and `Buffer`) for
+ * each costs more than clearing a used one.
+ */
+class PageBuffer {
+  readonly text: Buffer;
+  constructor(readonly bytes: Uint8Array) {
+    this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
 }
 
-function returnPageBuffer(bytes: Uint8Array): void {
-  if (bytes.length === FIRST_PAGE_BYTES && pagePool.length < 64) pagePool.push(bytes);
+/** Zeroed buffers by size class (index into PAGE_SIZES). */
+const pools: PageBuffer[][] = PAGE_SIZES.map(() => []);
+
+/** A zeroed buffer of the smallest size holding `length` bytes. */
+function takePageBuffer(length: number): PageBuffer {
+  let k = 0;
+  while (PAGE_SIZES[k]! < length) k++;
+  return pools[k]!.pop() ?? new PageBuffer(new Uint8Array(PAGE_SIZES[k]!));
 }
+
+/** Gives a buffer back, its first `dirty` bytes (everything written to it) cleared. */
+function returnPageBuffer(buffer: PageBuffer, dirty: number): void {
+  const pool = pools[PAGE_SIZES.indexOf(buffer.bytes.length as (typeof PAGE_SIZES)[number])];
+  if (!pool || pool.length >= POOL_LIMIT) return;
+  buffer.bytes.fill(0, 0, Math.min(dirty, buffer.bytes.length));
+  pool.push(buffer);
+}
+
+/** Strings up to this many characters are encoded by a loop; longer ones by `Buffer.write`. */
+const SHORT_STRING = 24;
 
 class HeapPage {
-  bytes = takePageBuffer();
+  buffer: PageBuffer;
   /** Start offset of each allocation, then the end of the last one. */
   readonly offsets: number[];
 
-  constructor(readonly index: number) {
+  constructor(
+    readonly index: number,
+    buffer?: PageBuffer,
+  ) {
     this.offsets = [headerSize(index)];
+    this.buffer = buffer ?? takePageBuffer(0);
+  }
+
+  get bytes(): Uint8Array {
+    return this.buffer.bytes;
   }
 
   get end(): number {
@@ -81,11 +112,19 @@ class HeapPage {
 
   /** Makes room for the page's first `length` bytes. */
   reserve(length: number): void {
-    if (length <= this.bytes.length) return;
-    const grown = new Uint8Array(Math.min(MAX_BLOCK_DATA, Math.max(length, this.bytes.length * 2)));
-    grown.set(this.bytes);
-    returnPageBuffer(this.bytes);
-    this.bytes = grown;
+    const old = this.buffer;
+    if (length <= old.bytes.length) return;
+    const grown = takePageBuffer(Math.min(MAX_BLOCK_DATA, Math.max(length, old.bytes.length * 2)));
+    grown.bytes.set(old.bytes);
+    returnPageBuffer(old, old.bytes.length);
+    this.buffer = grown;
+  }
+
+  /** Gives the page's buffer back; the page is not used afterwards. */
+  release(): void {
+    if (this.buffer === EMPTY) return;
+    returnPageBuffer(this.buffer, this.blockLength);
+    this.buffer = EMPTY;
   }
 
   /** Writes `ibHnpm` and the HNPAGEMAP — [MS-PST] §2.3.1.5. */
@@ -101,9 +140,8 @@ class HeapPage {
   }
 
   clone(): HeapPage {
-    const copy = new HeapPage(this.index);
-    returnPageBuffer(copy.bytes);
-    copy.bytes = this.bytes.slice();
+    const copy = new HeapPage(this.index, takePageBuffer(this.bytes.length));
+    copy.bytes.set(this.bytes);
     copy.offsets.length = 0;
     copy.offsets.push(...this.offsets);
     return copy;
@@ -145,20 +183,54 @@ export class Heap {
 
   /** Allocates `size` bytes (1..3580) and returns the HID and the bytes to fill. */
   allocate(size: number): { hid: number; bytes: Uint8Array } {
+    const hid = this.allocateHid(size);
+    return { hid, bytes: this.current.bytes.subarray(this.lastStart, this.lastStart + size) };
+  }
+
+  /** Where the last allocation starts in the current page's bytes. */
+  private lastStart = 0;
+
+  /** Allocates `size` bytes (1..3580) in the current page (from `lastStart`) and returns the HID. */
+  private allocateHid(size: number): number {
     if (size <= 0 || size > MAX_HEAP_ALLOCATION) throw new RangeError(`heap allocation of ${size} bytes is outside 1..${MAX_HEAP_ALLOCATION}`);
-    if (!this.current.fits(size)) this.nextPage();
-    const page = this.current;
+    let page = this.current;
+    if (!page.fits(size)) {
+      this.nextPage();
+      page = this.current;
+    }
     const start = page.end;
     page.reserve(start + size);
     page.offsets.push(start + size);
-    const hid = ((page.index << 16) | (page.count << 5)) >>> 0;
-    return { hid, bytes: page.bytes.subarray(start, start + size) };
+    this.lastStart = start;
+    return ((page.index << 16) | (page.count << 5)) >>> 0;
   }
 
   /** Allocates and fills. */
   store(value: Uint8Array): number {
-    const { hid, bytes } = this.allocate(value.length);
-    bytes.set(value);
+    const hid = this.allocateHid(value.length);
+    this.current.bytes.set(value, this.lastStart);
+    return hid;
+  }
+
+  /**
+   * Allocates and fills with `text` as UTF-16LE (PtypString), encoded straight into the page. `text` must be clean
+   * (see `cleanText`) and take 1..3580 bytes.
+   */
+  storeString(text: string): number {
+    const n = text.length;
+    const hid = this.allocateHid(2 * n);
+    const buffer = this.current.buffer;
+    const bytes = buffer.bytes;
+    const at = this.lastStart;
+    if (n <= SHORT_STRING) {
+      for (let i = 0; i < n; i++) {
+        const c = text.charCodeAt(i);
+        bytes[at + 2 * i] = c & 0xff;
+        bytes[at + 2 * i + 1] = c >>> 8;
+      }
+    } else {
+      buffer.text.write(text, at, 2 * n, 'utf16le');
+    }
     return hid;
   }
 
@@ -191,6 +263,8 @@ export class Heap {
       tree.addLeaf(0, 0);
     } else {
       tree.addLeaf(this.ndb.writeBlock(page.bytes, length, false), length);
+      // The block is in the writer's buffer now; the page's buffer serves the next heap.
+      page.release();
     }
   }
 
@@ -215,15 +289,16 @@ export class Heap {
     if (!this.tree) {
       const bid = this.ndb.writeBlock(this.page0.bytes, length0, false);
       // The block is in the writer's buffer now; the page's buffer serves the next heap.
-      returnPageBuffer(this.page0.bytes);
-      this.page0.bytes = EMPTY;
+      this.page0.release();
       return { bid, size: length0 };
     }
     for (const [index, page] of this.held) {
       this.writeFillLevels(page.bytes, 2, index, 128);
       this.tree.setLeaf(index, this.ndb.writeBlock(page.bytes, this.written[index]!, false), this.written[index]!);
+      page.release();
     }
     this.tree.setLeaf(0, this.ndb.writeBlock(this.page0.bytes, length0, false), length0);
+    this.page0.release();
     return this.tree.finish();
   }
 
@@ -251,7 +326,7 @@ export class Heap {
   }
 }
 
-const EMPTY = new Uint8Array(0);
+const EMPTY = new PageBuffer(new Uint8Array(0));
 
 function headerSize(index: number): number {
   if (index === 0) return 12; // HNHDR

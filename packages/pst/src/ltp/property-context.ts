@@ -6,7 +6,8 @@
 import type { DataTree } from '../ndb/data-tree.js';
 import type { NdbWriter } from '../ndb/ndb-writer.js';
 import { putU16, putU32 } from '../io/bytes.js';
-import { BthBuilder } from './bth.js';
+import { Buffer } from 'node:buffer';
+import { BTH_HEADER_SIZE } from './bth.js';
 import { Heap, HeapClient, MAX_HEAP_ALLOCATION } from './heap.js';
 import { isInlineInPc, tagId, tagType } from './property-type.js';
 import type { Property } from './property-value.js';
@@ -15,53 +16,73 @@ import type { Subnodes } from './subnodes.js';
 /** readpst rejects a PC whose BTH needs an index level: one leaf holds 447 records. */
 export const MAX_PC_PROPERTIES = 447;
 
+/** Scratch for the BTH leaf of a PC being built (one leaf holds every record: 447 × 8 bytes). */
+const leafScratch = new Uint8Array(MAX_PC_PROPERTIES * 8);
+
 /**
  * Lays out a PC in memory (values too large for the heap are written to subnodes at once), so that its size is known
  * and inline values can be patched before it is written.
+ *
+ * The BTH has one leaf, so it is written here directly ([MS-PST] §2.3.2): the BTHHEADER is allocated first, then the
+ * values in property-id order, then the leaf of {wPropId, wPropType, dwValueHnid} records.
  */
 export class PropertyContextBuilder {
   private readonly heap: Heap;
   private readonly records: Uint8Array;
-  private readonly ids: number[];
+  /** Property ids in record order. */
+  private readonly ids: Uint16Array;
+  private readonly headerHid: number;
 
   constructor(ndb: NdbWriter, properties: readonly Property[], subnodes: Subnodes) {
-    const sorted = [...properties].sort((a, b) => tagId(a.tag) - tagId(b.tag));
-    if (sorted.length > MAX_PC_PROPERTIES) throw new RangeError(`a property context holds at most ${MAX_PC_PROPERTIES} properties`);
-    this.heap = new Heap(ndb, HeapClient.PropertyContext, true);
-    const bth = new BthBuilder(this.heap, 2, 6);
-    const key = new Uint8Array(2);
-    const record = new Uint8Array(6);
-    this.ids = [];
-    for (const p of sorted) {
-      const id = tagId(p.tag);
-      if (id === this.ids[this.ids.length - 1]) throw new Error(`internal: property 0x${id.toString(16)} set twice`);
-      this.ids.push(id);
+    const n = properties.length;
+    if (n > MAX_PC_PROPERTIES) throw new RangeError(`a property context holds at most ${MAX_PC_PROPERTIES} properties`);
+    // Sort by id without a comparator: id << 11 | index (index < 2048) orders by id, then by position.
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = ((tagId(properties[i]!.tag) << 11) | i) >>> 0;
+    order.sort();
+    const heap = (this.heap = new Heap(ndb, HeapClient.PropertyContext, true));
+    this.headerHid = heap.allocate(BTH_HEADER_SIZE).hid;
+    const leaf = leafScratch;
+    const ids = (this.ids = new Uint16Array(n));
+    for (let k = 0; k < n; k++) {
+      const p = properties[order[k]! & 0x7ff]!;
+      const id = order[k]! >>> 11;
+      if (k > 0 && id === ids[k - 1]) throw new Error(`internal: property 0x${id.toString(16)} set twice`);
+      ids[k] = id;
       const type = tagType(p.tag);
+      const value = p.value;
       let hnid: number;
-      if (typeof p.value === 'number') {
+      if (typeof value === 'number') {
         if (!isInlineInPc(type)) throw new Error(`internal: property 0x${p.tag.toString(16)} needs bytes`);
-        hnid = p.value >>> 0;
-      } else if (!(p.value instanceof Uint8Array)) {
-        hnid = p.value.subnodeNid;
-      } else if (p.value.length === 0) {
+        hnid = value >>> 0;
+      } else if (typeof value === 'string') {
+        if (value.length === 0) hnid = 0;
+        else if (2 * value.length <= MAX_HEAP_ALLOCATION) hnid = heap.storeString(value);
+        else hnid = subnodes.storeValue(Buffer.from(value, 'utf16le'));
+      } else if (!(value instanceof Uint8Array)) {
+        hnid = value.subnodeNid;
+      } else if (value.length === 0) {
         hnid = 0;
-      } else if (p.value.length <= MAX_HEAP_ALLOCATION) {
-        hnid = this.heap.store(p.value);
+      } else if (value.length <= MAX_HEAP_ALLOCATION) {
+        hnid = heap.store(value);
       } else {
-        hnid = subnodes.storeValue(p.value);
+        hnid = subnodes.storeValue(value);
       }
-      putU16(key, 0, id); // wPropId
-      putU16(record, 0, type); // wPropType
-      putU32(record, 2, hnid); // dwValueHnid
-      bth.add(key, record);
+      const at = 8 * k;
+      putU16(leaf, at, id); // wPropId
+      putU16(leaf, at + 2, type); // wPropType
+      putU32(leaf, at + 4, hnid); // dwValueHnid
     }
-    bth.finish();
-    this.headerHid = bth.headerHid;
-    const leaf = bth.leafHids[0];
-    this.records = leaf === undefined ? new Uint8Array(0) : this.heap.bytesOf(leaf);
+    const leafHid = n > 0 ? heap.store(leaf.subarray(0, 8 * n)) : 0;
+    // BTHHEADER — [MS-PST] §2.3.2.1.
+    const header = heap.bytesOf(this.headerHid);
+    header[0] = HeapClient.BTreeOnHeap; // bType
+    header[1] = 2; // cbKey
+    header[2] = 6; // cbEnt
+    header[3] = 0; // bIdxLevels
+    putU32(header, 4, leafHid); // hidRoot
+    this.records = n > 0 ? heap.bytesOf(leafHid) : new Uint8Array(0);
   }
-
-  private readonly headerHid: number;
 
   /** Bytes the PC's heap will take on disk (block data, without trailers). */
   get size(): number {

@@ -11,12 +11,13 @@ export interface SubnodeValue {
 }
 
 /**
- * A property to store: fixed values of 4 bytes or less as numbers, a value already in a subnode as its NID, everything
- * else as its encoded bytes.
+ * A property to store: fixed values of 4 bytes or less as numbers, a value already in a subnode as its NID, a
+ * PtypString as its clean text (see `cleanText`; encoded as UTF-16LE where it is stored), everything else as its
+ * encoded bytes.
  */
 export interface Property {
   readonly tag: number;
-  readonly value: number | Uint8Array | SubnodeValue;
+  readonly value: number | string | Uint8Array | SubnodeValue;
 }
 
 /** Text made safe to store: lone surrogates become U+FFFD, NULs are dropped. */
@@ -80,7 +81,7 @@ export class PropertyList {
   }
 
   string(id: number, value: string): this {
-    this.items.push({ tag: tag(id, PropType.String), value: utf16(value) });
+    this.items.push({ tag: tag(id, PropType.String), value: cleanText(value) });
     return this;
   }
 

@@ -8,6 +8,7 @@
  * memory: a folder's contents table grows with its messages while the file is written.
  */
 import type { DataTree } from '../ndb/data-tree.js';
+import { Buffer } from 'node:buffer';
 import { DataTreeWriter } from '../ndb/data-tree.js';
 import { MAX_BLOCK_DATA } from '../ndb/constants.js';
 import type { NdbWriter } from '../ndb/ndb-writer.js';
@@ -20,8 +21,11 @@ import { Subnodes } from './subnodes.js';
 export const TAG_ROW_ID = tag(0x67f2, PropType.Integer32);
 export const TAG_ROW_VERSION = tag(0x67f3, PropType.Integer32);
 
-/** A cell: a number for fixed cells of 4 bytes or less, bytes for 8-byte fixed and variable cells. */
-export type Cell = number | Uint8Array;
+/**
+ * A cell: a number for fixed cells of 4 bytes or less, bytes for 8-byte fixed and variable cells, clean text (see
+ * `cleanText`) for PtypString cells.
+ */
+export type Cell = number | string | Uint8Array;
 
 /** TCOLDESC — [MS-PST] §2.3.4.2. */
 export interface ColumnLayout {
@@ -29,6 +33,8 @@ export interface ColumnLayout {
   readonly offset: number;
   readonly size: number;
   readonly bit: number;
+  /** The row holds the value itself (fixed types), not an HNID. */
+  readonly fixed: boolean;
 }
 
 /** The layout of a table's rows, computed once per column set. */
@@ -42,8 +48,8 @@ export class RowLayout {
   constructor(tags: readonly number[]) {
     const others = [...new Set(tags)].filter((t) => t !== TAG_ROW_ID && t !== TAG_ROW_VERSION).sort((a, b) => a - b);
     const placed: ColumnLayout[] = [
-      { tag: TAG_ROW_ID, offset: 0, size: 4, bit: 0 },
-      { tag: TAG_ROW_VERSION, offset: 4, size: 4, bit: 1 },
+      { tag: TAG_ROW_ID, offset: 0, size: 4, bit: 0, fixed: true },
+      { tag: TAG_ROW_VERSION, offset: 4, size: 4, bit: 1, fixed: true },
     ];
     let offset = 8;
     let bit = 2;
@@ -52,7 +58,7 @@ export class RowLayout {
       for (const size of sizes) {
         for (const t of others) {
           if (cellSize(tagType(t)) !== size) continue;
-          placed.push({ tag: t, offset, size, bit: bit++ });
+          placed.push({ tag: t, offset, size, bit: bit++, fixed: isFixedInRow(tagType(t)) });
           offset += size;
         }
       }
@@ -63,10 +69,34 @@ export class RowLayout {
     this.rowSize = rowSize;
     this.columns = [...placed].sort((a, b) => a.tag - b.tag);
     for (const c of placed) this.byTag.set(c.tag, c);
+    this.columns.forEach((c, i) => this.indexByTag.set(c.tag, i));
+    // TCINFO without hidRowIndex and hnidRows — [MS-PST] §2.3.4.1.
+    const info = new Uint8Array(22 + 8 * this.columns.length);
+    const view = viewOf(info);
+    info[0] = 0x7c; // bType
+    info[1] = this.columns.length; // cCols
+    this.groupEnds.forEach((end, i) => view.setUint16(2 + 2 * i, end, true)); // rgib
+    this.columns.forEach((c, i) => {
+      const at = 22 + 8 * i;
+      view.setUint32(at, c.tag, true); // tag
+      view.setUint16(at + 4, c.offset, true); // ibData
+      info[at + 6] = c.size; // cbData
+      info[at + 7] = c.bit; // iBit
+    });
+    this.tcInfo = info;
   }
+
+  private readonly indexByTag = new Map<number, number>();
+  /** TCINFO with hidRowIndex, hnidRows and hidIndex zero. */
+  readonly tcInfo: Uint8Array;
 
   column(t: number): ColumnLayout | undefined {
     return this.byTag.get(t);
+  }
+
+  /** The position of a column in `columns` (tag order), or -1. */
+  columnIndex(t: number): number {
+    return this.indexByTag.get(t) ?? -1;
   }
 }
 
@@ -88,8 +118,6 @@ export class TableWriter {
   private readonly row: Uint8Array;
   private readonly rowView: DataView;
   private readonly rowsPerBlock: number;
-  private readonly indexKey = new Uint8Array(4);
-  private readonly indexData = new Uint8Array(4);
 
   constructor(
     private readonly ndb: NdbWriter,
@@ -114,37 +142,80 @@ export class TableWriter {
    * variable value is present with HNID 0. Row ids must ascend.
    */
   addRow(rowId: number, cells: ReadonlyMap<number, Cell>, rowVersion = 1): void {
-    if (rowId <= this.lastRowId) throw new Error(`internal: TC row ids must ascend (${rowId} after ${this.lastRowId})`);
-    this.lastRowId = rowId;
-    const { row, rowView, layout } = this;
-    row.fill(0);
-    const ceb = layout.groupEnds[2];
-    rowView.setUint32(0, rowId, true);
-    rowView.setUint32(4, rowVersion, true);
-    row[ceb] = 0xc0; // CEB bits 0 and 1: row id and row version
+    this.beginRow(rowId, rowVersion);
+    const { layout } = this;
+    // In the map's order: variable cells take heap allocations in that order.
     for (const [t, value] of cells) {
       const column = layout.column(t);
       if (!column) throw new Error(`internal: no column 0x${t.toString(16)} in this table`);
-      if (column.bit < 2) continue;
-      const type = tagType(t);
-      if (typeof value === 'number') {
-        if (column.size === 4) rowView.setUint32(column.offset, value >>> 0, true);
-        else if (column.size === 2) rowView.setUint16(column.offset, value & 0xffff, true);
-        else if (column.size === 1) row[column.offset] = value ? 1 : 0;
-        else throw new Error(`internal: column 0x${t.toString(16)} needs 8 bytes`);
-      } else if (isFixedInRow(type)) {
-        row.set(value.subarray(0, column.size), column.offset);
-      } else {
-        rowView.setUint32(column.offset, this.storeCell(value), true);
-      }
-      row[ceb + (column.bit >> 3)]! |= 0x80 >> (column.bit & 7);
+      this.setCell(column, value);
     }
-    const { indexKey, indexData } = this;
-    putU32(indexKey, 0, rowId);
-    putU32(indexData, 0, this.rowCount);
-    this.rowIndex.add(indexKey, indexData);
+    this.endRow(rowId);
+  }
+
+  /**
+   * Appends a row from values in column order (`layout.columns`, by tag); `undefined` is an absent cell. Cells are
+   * stored in `order` (column positions; all of them in tag order by default), which decides the order of the heap
+   * allocations of variable cells. The row id and row version columns take `rowId` and `rowVersion` whatever their
+   * slots hold. Row ids must ascend.
+   */
+  addRowValues(rowId: number, values: ArrayLike<Cell | undefined>, order?: ArrayLike<number>, rowVersion = 1): void {
+    this.beginRow(rowId, rowVersion);
+    const columns = this.layout.columns;
+    if (order) {
+      for (let k = 0; k < order.length; k++) {
+        const i = order[k]!;
+        const value = values[i];
+        if (value !== undefined) this.setCell(columns[i]!, value);
+      }
+    } else {
+      for (let i = 0; i < columns.length; i++) {
+        const value = values[i];
+        if (value !== undefined) this.setCell(columns[i]!, value);
+      }
+    }
+    this.endRow(rowId);
+  }
+
+  private beginRow(rowId: number, rowVersion: number): void {
+    if (rowId <= this.lastRowId) throw new Error(`internal: TC row ids must ascend (${rowId} after ${this.lastRowId})`);
+    this.lastRowId = rowId;
+    const { row, rowView } = this;
+    row.fill(0);
+    rowView.setUint32(0, rowId, true);
+    rowView.setUint32(4, rowVersion, true);
+    row[this.layout.groupEnds[2]] = 0xc0; // CEB bits 0 and 1: row id and row version
+  }
+
+  private setCell(column: ColumnLayout, value: Cell): void {
+    if (column.bit < 2) return;
+    const { row, rowView } = this;
+    if (typeof value === 'number') {
+      if (column.size === 4) rowView.setUint32(column.offset, value >>> 0, true);
+      else if (column.size === 2) rowView.setUint16(column.offset, value & 0xffff, true);
+      else if (column.size === 1) row[column.offset] = value ? 1 : 0;
+      else throw new Error(`internal: column 0x${column.tag.toString(16)} needs 8 bytes`);
+    } else if (typeof value === 'string') {
+      if (column.fixed) throw new Error(`internal: column 0x${column.tag.toString(16)} is not a string`);
+      rowView.setUint32(column.offset, this.storeText(value), true);
+    } else if (column.fixed) {
+      row.set(value.subarray(0, column.size), column.offset);
+    } else {
+      rowView.setUint32(column.offset, this.storeCell(value), true);
+    }
+    row[this.layout.groupEnds[2] + (column.bit >> 3)]! |= 0x80 >> (column.bit & 7);
+  }
+
+  private endRow(rowId: number): void {
+    this.rowIndex.addU32(rowId, this.rowCount);
     this.appendRow();
     this.rowCount++;
+  }
+
+  private storeText(text: string): number {
+    if (text.length === 0) return 0;
+    if (2 * text.length <= MAX_HEAP_ALLOCATION) return this.heap.storeString(text);
+    return this.subnodes.storeValue(Buffer.from(text, 'utf16le'));
   }
 
   private storeCell(value: Uint8Array): number {
@@ -202,23 +273,11 @@ export class TableWriter {
       hnidRows = this.matrixNid;
     }
     this.rowIndex.finish();
-    // TCINFO — [MS-PST] §2.3.4.1.
-    const { layout } = this;
+    // TCINFO — [MS-PST] §2.3.4.1: the layout's, with this table's row index and rows.
     const info = this.heap.bytesOf(this.tcInfoHid);
-    const view = viewOf(info);
-    info[0] = 0x7c; // bType
-    info[1] = layout.columns.length; // cCols
-    layout.groupEnds.forEach((end, i) => view.setUint16(2 + 2 * i, end, true)); // rgib
-    view.setUint32(10, this.rowIndex.headerHid, true); // hidRowIndex
-    view.setUint32(14, hnidRows, true); // hnidRows
-    view.setUint32(18, 0, true); // hidIndex (deprecated)
-    layout.columns.forEach((c, i) => {
-      const at = 22 + 8 * i;
-      view.setUint32(at, c.tag, true); // tag
-      view.setUint16(at + 4, c.offset, true); // ibData
-      info[at + 6] = c.size; // cbData
-      info[at + 7] = c.bit; // iBit
-    });
+    info.set(this.layout.tcInfo);
+    putU32(info, 10, this.rowIndex.headerHid); // hidRowIndex
+    putU32(info, 14, hnidRows); // hnidRows
     const data = this.heap.finish(this.tcInfoHid);
     return { data, bidSub: this.subnodes.finish() };
   }

@@ -2,8 +2,8 @@
  * EntryIDs — [MS-PST] §2.4.3.2: rgbFlags (4 zero bytes), the store's provider UID (its PidTagRecordKey), the NID.
  * One-off EntryIDs for recipients — [MS-OXCDATA] §2.2.5.1.
  */
-import { utf16 } from '../ltp/property-value.js';
-import { viewOf } from '../io/bytes.js';
+import { cleanText } from '../ltp/property-value.js';
+import { putU16, viewOf } from '../io/bytes.js';
 
 export function entryId(storeRecordKey: Uint8Array, nid: number): Uint8Array {
   const bytes = new Uint8Array(24);
@@ -17,20 +17,31 @@ const ONE_OFF_PROVIDER = Uint8Array.from([0x81, 0x2b, 0x1f, 0xa4, 0xbe, 0xa3, 0x
 /** MAPI_ONE_OFF_UNICODE | MAPI_ONE_OFF_NO_RICH_INFO. */
 const ONE_OFF_FLAGS = 0x8000 | 0x0001;
 
+/** A one-off EntryID ([MS-OXCDATA] §2.2.5.1) with Unicode strings; the strings are cleaned (see `cleanText`). */
 export function oneOffEntryId(displayName: string, addressType: string, address: string): Uint8Array {
-  const parts = [displayName, addressType, address].map((s) => utf16(s));
-  const length = 24 + parts.reduce((n, p) => n + p.length + 2, 0);
-  const bytes = new Uint8Array(length);
+  return oneOffEntryIdOfClean(cleanText(displayName), cleanText(addressType), cleanText(address));
+}
+
+/** `oneOffEntryId` of strings already clean: each is encoded once, straight into the entry ID. */
+export function oneOffEntryIdOfClean(displayName: string, addressType: string, address: string): Uint8Array {
+  const bytes = new Uint8Array(24 + 2 * (displayName.length + addressType.length + address.length + 3));
   bytes.set(ONE_OFF_PROVIDER, 4);
-  const view = viewOf(bytes);
-  view.setUint16(20, 0, true); // version
-  view.setUint16(22, ONE_OFF_FLAGS, true);
-  let at = 24;
-  for (const p of parts) {
-    bytes.set(p, at);
-    at += p.length + 2; // NUL-terminated
-  }
+  // version 0 at 20
+  putU16(bytes, 22, ONE_OFF_FLAGS);
+  let at = putUtf16z(bytes, 24, displayName);
+  at = putUtf16z(bytes, at, addressType);
+  putUtf16z(bytes, at, address);
   return bytes;
+}
+
+/** Writes `text` as UTF-16LE followed by a NUL (already zero) and returns the offset after it. */
+function putUtf16z(bytes: Uint8Array, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    bytes[at++] = c & 0xff;
+    bytes[at++] = c >>> 8;
+  }
+  return at + 2;
 }
 
 /** PidTagSearchKey of an address: "TYPE:ADDRESS" upper-cased, ASCII, NUL-terminated ([MS-OXCMSG] §2.2.1.22). */

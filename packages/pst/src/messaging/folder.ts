@@ -5,13 +5,35 @@
  */
 import { NidType, makeNid } from '../ndb/constants.js';
 import type { NdbWriter } from '../ndb/ndb-writer.js';
-import { PropertyList, cleanText, int64 } from '../ltp/property-value.js';
+import { PropertyList, cleanText } from '../ltp/property-value.js';
+import { putU32 } from '../io/bytes.js';
 import { TableWriter, type Cell } from '../ltp/table-context.js';
 import { CONTENTS_COPIED, Prop } from './schema.js';
 import { CONTENTS_LAYOUT, FAI_LAYOUT, HIERARCHY_LAYOUT, finishTableNode, folderTableNids, writePcNode, writeTableNode } from './store.js';
 import type { PropertyList as Props } from '../ltp/property-value.js';
 import { isSubnodeValue } from './message.js';
 import { HIERARCHY_COLUMNS } from './schema.js';
+
+/**
+ * The contents row being added, in CONTENTS_LAYOUT column order (copied into the table at once). Its variable cells
+ * are all copied message properties but PidTagReplItemid and PidTagReplVersionHistory, which sort after them: storing
+ * the cells in column order keeps the order of heap allocations of the copied properties, then the two.
+ */
+const contentsRow = new Array<Cell | undefined>(CONTENTS_LAYOUT.columns.length);
+/** Column position of each copied property id in CONTENTS_LAYOUT, -1 for the others. */
+const CONTENTS_SLOT = new Int8Array(0x10000).fill(-1);
+for (const t of CONTENTS_COPIED) CONTENTS_SLOT[t >>> 16] = CONTENTS_LAYOUT.columnIndex(t);
+const CONTENTS_EXTRA = {
+  itemId: CONTENTS_LAYOUT.columnIndex(0x0e300102),
+  changeNumber: CONTENTS_LAYOUT.columnIndex(0x0e330014),
+  history: CONTENTS_LAYOUT.columnIndex(0x0e340102),
+  flags: CONTENTS_LAYOUT.columnIndex(0x0e380003),
+};
+/** Scratch cells of the row being added: PidTagReplItemid (8 bytes), PidTagReplChangenum, PidTagReplVersionHistory. */
+const itemId = new Uint8Array(8);
+const changeNumber = new Uint8Array(8);
+const history = new Uint8Array(24);
+history[0] = 1;
 
 export type FolderKind = 'root' | 'ipm-subtree' | 'search-root' | 'deleted-items' | 'user';
 
@@ -44,24 +66,26 @@ export class FolderNode {
 
   /** Appends a message's row to the contents table: the copied columns equal the message PC ([MS-PST] §2.4.4.5). */
   addMessageRow(nid: number, props: Props, replicaKey: Uint8Array): void {
-    const cells = new Map<number, Cell>();
-    for (const column of CONTENTS_COPIED) {
-      const p = props.get(column >>> 16);
-      if (p && p.tag === column && !isSubnodeValue(p.value)) cells.set(column, p.value as Cell);
+    const cells = contentsRow;
+    cells.fill(undefined);
+    let flags: Cell | undefined;
+    for (const p of props.items) {
+      const id = p.tag >>> 16;
+      const slot = CONTENTS_SLOT[id]!;
+      if (id === Prop.MessageFlags && flags === undefined) flags = p.value as Cell;
+      if (slot < 0 || cells[slot] !== undefined) continue; // the first property of an id counts
+      if (CONTENTS_LAYOUT.columns[slot]!.tag === p.tag && !isSubnodeValue(p.value)) cells[slot] = p.value as Cell;
     }
-    const itemId = new Uint8Array(8);
-    new DataView(itemId.buffer).setUint32(0, nid, true);
-    const history = new Uint8Array(24);
-    history[0] = 1;
+    putU32(itemId, 0, nid);
     history.set(replicaKey, 4);
-    new DataView(history.buffer).setUint32(20, nid, true);
-    cells.set(0x0e300102, itemId); // PidTagReplItemid
-    cells.set(0x0e330014, int64(nid)); // PidTagReplChangenum
-    cells.set(0x0e340102, history); // PidTagReplVersionHistory
-    cells.set(0x0e380003, 0); // PidTagReplFlags
-    this.contents.addRow(nid, cells);
+    putU32(history, 20, nid);
+    putU32(changeNumber, 0, nid);
+    cells[CONTENTS_EXTRA.itemId] = itemId; // PidTagReplItemid
+    cells[CONTENTS_EXTRA.changeNumber] = changeNumber; // PidTagReplChangenum
+    cells[CONTENTS_EXTRA.history] = history; // PidTagReplVersionHistory
+    cells[CONTENTS_EXTRA.flags] = 0; // PidTagReplFlags
+    this.contents.addRowValues(nid, cells);
     this.messages++;
-    const flags = props.get(Prop.MessageFlags)?.value;
     if (typeof flags === 'number' && (flags & 1) === 0) this.unread++;
   }
 

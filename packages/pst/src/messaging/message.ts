@@ -13,11 +13,11 @@ import type { NdbWriter } from '../ndb/ndb-writer.js';
 import { PropertyContextBuilder } from '../ltp/property-context.js';
 import { MAX_HEAP_ALLOCATION } from '../ltp/heap.js';
 import { PropType, tag } from '../ltp/property-type.js';
-import { PropertyList, cleanText, utf16, type Property } from '../ltp/property-value.js';
+import { PropertyList, cleanText, type Property } from '../ltp/property-value.js';
 import { Subnodes } from '../ltp/subnodes.js';
 import { RowLayout, TableWriter, type Cell } from '../ltp/table-context.js';
 import { putU32, viewOf } from '../io/bytes.js';
-import { addressSearchKey, oneOffEntryId } from './entry-id.js';
+import { addressSearchKey, oneOffEntryIdOfClean } from './entry-id.js';
 import type { Identity } from './identity.js';
 import { TAG_KEYWORDS } from './named-properties.js';
 import type { Attachment, EmbeddedMessageAttachment, FileAttachment, MailAddress, MessageRecord, Recipient } from './record.js';
@@ -67,12 +67,11 @@ export async function writeMessage(ctx: WriteContext, record: MessageRecord, dep
       const nid = makeNid(NidType.ATTACHMENT, 0x10 + i);
       const written = await writeAttachment(ctx, attachments[i]!, i, depth);
       subnodes.add({ nid, bidData: written.bidData, bidSub: written.bidSub });
-      const cells = new Map<number, Cell>();
-      for (const column of ATTACHMENT_COLUMNS) {
+      const cells = ATTACHMENT_LAYOUT.columns.map(({ tag: column }) => {
         const p = written.properties.get(column >>> 16);
-        if (p && p.tag === column && !isSubnodeValue(p.value)) cells.set(column, p.value as Cell);
-      }
-      table.addRow(nid, cells);
+        return p && p.tag === column && !isSubnodeValue(p.value) ? (p.value as Cell) : undefined;
+      });
+      table.addRowValues(nid, cells);
     }
     const { data, bidSub } = table.finish();
     subnodes.add({ nid: ATTACHMENT_TABLE_NID, bidData: data.bid, bidSub });
@@ -81,7 +80,7 @@ export async function writeMessage(ctx: WriteContext, record: MessageRecord, dep
   // The recipient table, present even when empty.
   const recipients = record.recipients ?? [];
   const recipientTable = new TableWriter(ndb, RECIPIENT_LAYOUT);
-  recipients.forEach((r, i) => recipientTable.addRow(i, recipientCells(r)));
+  for (let i = 0; i < recipients.length; i++) recipientTable.addRowValues(i, recipientCells(recipients[i]!), RECIPIENT_ORDER);
   const rt = recipientTable.finish();
   subnodes.add({ nid: RECIPIENT_TABLE_NID, bidData: rt.data.bid, bidSub: rt.bidSub });
 
@@ -110,8 +109,8 @@ function messageProperties(ctx: WriteContext, record: MessageRecord): PropertyLi
     .string(Prop.Subject, subject)
     .string(Prop.NormalizedSubject, subject)
     .string(Prop.ConversationTopic, subject)
-    .int32(Prop.Importance, { low: 0, normal: 1, high: 2 }[record.importance ?? 'normal'])
-    .int32(Prop.Sensitivity, { normal: 0, personal: 1, private: 2, confidential: 3 }[record.sensitivity ?? 'normal'])
+    .int32(Prop.Importance, IMPORTANCE[record.importance ?? 'normal'])
+    .int32(Prop.Sensitivity, SENSITIVITY[record.sensitivity ?? 'normal'])
     .int32(Prop.MessageFlags, flags)
     .int32(Prop.MessageStatus, 0)
     .int32(Prop.MessageSize, 0)
@@ -137,7 +136,7 @@ function messageProperties(ctx: WriteContext, record: MessageRecord): PropertyLi
   if (record.transportHeaders) p.string(Prop.TransportMessageHeaders, record.transportHeaders);
   if (record.body !== undefined) p.string(Prop.Body, record.body);
   if (record.html !== undefined) {
-    p.binary(Prop.Html, new TextEncoder().encode(cleanText(record.html)));
+    p.binary(Prop.Html, utf8.encode(cleanText(record.html)));
     p.int32(Prop.InternetCodepage, 65001);
   }
   if (record.rtf !== undefined) {
@@ -175,10 +174,14 @@ function addressProperties(p: PropertyList, a: MailAddress, nameId: number, addr
 }
 
 function displayList(recipients: readonly Recipient[], kind: Recipient['kind']): string {
-  return recipients
-    .filter((r) => r.kind === kind)
-    .map((r) => r.name || r.address || '')
-    .join('; ');
+  let list = '';
+  let first = true;
+  for (const r of recipients) {
+    if (r.kind !== kind) continue;
+    list += first ? r.name || r.address || '' : `; ${r.name || r.address || ''}`;
+    first = false;
+  }
+  return list;
 }
 
 /** A subject starting with U+0001 would be read as prefix metadata ([MS-PST] §2.5.3.1.1.1). */
@@ -186,27 +189,57 @@ function stripSubjectPrefixMarker(subject: string): string {
   return subject.startsWith('\u0001') ? subject.replace(/^\u0001+/, '') : subject;
 }
 
-function recipientCells(r: Recipient): Map<number, Cell> {
-  const name = r.name || r.address || '';
-  const address = r.address ?? '';
-  const type = r.addressType || 'SMTP';
-  const cells = new Map<number, Cell>();
-  const set = (id: number, type: number, value: Cell) => cells.set(tag(id, type), value);
-  set(Prop.RecipientType, PropType.Integer32, { to: 1, cc: 2, bcc: 3 }[r.kind]);
-  set(Prop.Responsibility, PropType.Boolean, 0);
-  set(Prop.ObjectType, PropType.Integer32, 6); // MAPI_MAILUSER
-  set(Prop.EntryId, PropType.Binary, oneOffEntryId(name, type, address));
-  set(Prop.RecordKey, PropType.Binary, addressSearchKey(type, address));
-  set(Prop.DisplayName, PropType.String, utf16(name));
-  set(Prop.AddressType, PropType.String, utf16(type));
-  set(Prop.EmailAddress, PropType.String, utf16(address));
-  set(Prop.SearchKey, PropType.Binary, addressSearchKey(type, address));
-  set(Prop.DisplayType, PropType.Integer32, 0); // DT_MAILUSER
-  set(0x39ff, PropType.String, utf16(name)); // PidTag7BitDisplayName
-  set(Prop.SendRichInfo, PropType.Boolean, 0);
-  if (type.toUpperCase() === 'SMTP') set(Prop.SmtpAddress, PropType.String, utf16(address));
-  set(Prop.TransmittableDisplayName, PropType.String, utf16(name));
-  return cells;
+const IMPORTANCE = { low: 0, normal: 1, high: 2 } as const;
+const SENSITIVITY = { normal: 0, personal: 1, private: 2, confidential: 3 } as const;
+const RECIPIENT_TYPE = { to: 1, cc: 2, bcc: 3 } as const;
+const utf8 = new TextEncoder();
+
+/** A recipient row's columns, in the order their cells are stored (it decides the order of heap allocations). */
+const RECIPIENT_CELL_TAGS = [
+  tag(Prop.RecipientType, PropType.Integer32),
+  tag(Prop.Responsibility, PropType.Boolean),
+  tag(Prop.ObjectType, PropType.Integer32),
+  tag(Prop.EntryId, PropType.Binary),
+  tag(Prop.RecordKey, PropType.Binary),
+  tag(Prop.DisplayName, PropType.String),
+  tag(Prop.AddressType, PropType.String),
+  tag(Prop.EmailAddress, PropType.String),
+  tag(Prop.SearchKey, PropType.Binary),
+  tag(Prop.DisplayType, PropType.Integer32),
+  tag(0x39ff, PropType.String), // PidTag7BitDisplayName
+  tag(Prop.SendRichInfo, PropType.Boolean),
+  tag(Prop.SmtpAddress, PropType.String),
+  tag(Prop.TransmittableDisplayName, PropType.String),
+];
+const RECIPIENT_ORDER = Int32Array.from(RECIPIENT_CELL_TAGS, (t) => RECIPIENT_LAYOUT.columnIndex(t));
+const RC = Object.fromEntries(RECIPIENT_CELL_TAGS.map((t) => [t >>> 16, RECIPIENT_LAYOUT.columnIndex(t)])) as Record<number, number>;
+/** The cells of the recipient row being added (copied into the table at once). */
+const recipientRow = new Array<Cell | undefined>(RECIPIENT_LAYOUT.columns.length);
+
+/** A recipient's row cells, in RECIPIENT_LAYOUT column order: each string is cleaned once and shared by its cells. */
+function recipientCells(r: Recipient): (Cell | undefined)[] {
+  const rawAddress = r.address ?? '';
+  const rawType = r.addressType || 'SMTP';
+  const name = cleanText(r.name || r.address || '');
+  const address = cleanText(rawAddress);
+  const type = cleanText(rawType);
+  const searchKey = addressSearchKey(rawType, rawAddress);
+  const row = recipientRow;
+  row[RC[Prop.RecipientType]!] = RECIPIENT_TYPE[r.kind];
+  row[RC[Prop.Responsibility]!] = 0;
+  row[RC[Prop.ObjectType]!] = 6; // MAPI_MAILUSER
+  row[RC[Prop.EntryId]!] = oneOffEntryIdOfClean(name, type, address);
+  row[RC[Prop.RecordKey]!] = searchKey;
+  row[RC[Prop.DisplayName]!] = name;
+  row[RC[Prop.AddressType]!] = type;
+  row[RC[Prop.EmailAddress]!] = address;
+  row[RC[Prop.SearchKey]!] = searchKey;
+  row[RC[Prop.DisplayType]!] = 0; // DT_MAILUSER
+  row[RC[0x39ff]!] = name; // PidTag7BitDisplayName
+  row[RC[Prop.SendRichInfo]!] = 0;
+  row[RC[Prop.SmtpAddress]!] = rawType.toUpperCase() === 'SMTP' ? address : undefined;
+  row[RC[Prop.TransmittableDisplayName]!] = name;
+  return row;
 }
 
 interface WrittenAttachment {
