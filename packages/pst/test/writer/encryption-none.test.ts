@@ -33,7 +33,7 @@ test('bCryptMethod none: messages, recipients, attachments across block and XBLO
         ],
         sentAt: new Date('2024-05-01T08:00:00Z'),
         body: 'plain text body\r\n'.repeat(400),
-        htmlBody: '<p>html body</p>',
+        html: '<p>html body</p>',
         attachments: [0, 1, 8176, 8177, 8176 * 1021 + 1].map((size, i) => seededAttachment(`file-${size}.bin`, size, i + 1)),
       },
     },
