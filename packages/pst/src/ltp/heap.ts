@@ -73,7 +73,7 @@ function returnPageBuffer(buffer: PageBuffer, dirty: number): void {
 }
 
 /** Strings up to this many characters are encoded by a loop; longer ones by `Buffer.write`. */
-const SHORT_STRING = 24;
+const SHORT_STRING = 16;
 
 class HeapPage {
   buffer: PageBuffer;
@@ -304,6 +304,12 @@ export class Heap {
 
   /** `rgbFillLevel`: a nibble a page, the free space class of [MS-PST] §2.3.1.2. */
   private writeFillLevels(bytes: Uint8Array, at: number, first: number, count: number): void {
+    if (first === 0 && this.lengths.length === 0) {
+      // One page: only page 0 has a level (the low nibble of the first byte); the other nibbles are 0.
+      bytes[at] = fillLevel(MAX_BLOCK_DATA - this.page0.blockLength);
+      for (let i = 1; i < count >> 1; i++) bytes[at + i] = 0;
+      return;
+    }
     for (let i = 0; i < count; i++) {
       const length = first + i === 0 ? this.page0.blockLength : this.lengths[first + i];
       const level = length === undefined ? 0 : fillLevel(MAX_BLOCK_DATA - length);

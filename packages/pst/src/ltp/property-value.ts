@@ -32,14 +32,21 @@ export function utf16(text: string): Uint8Array {
   return Buffer.from(cleanText(text), 'utf16le');
 }
 
-const EPOCH_OFFSET_MS = 11_644_473_600_000n;
+/** Milliseconds from 1601-01-01 to 1970-01-01. */
+const EPOCH_OFFSET_MS = 11_644_473_600_000;
 
 /** PtypTime: a FILETIME, 100-nanosecond intervals since 1601-01-01 UTC. */
 export function filetime(date: Date): Uint8Array {
   const bytes = new Uint8Array(8);
-  const ticks = (BigInt(date.getTime()) + EPOCH_OFFSET_MS) * 10_000n;
-  putU32(bytes, 0, Number(ticks & 0xffffffffn));
-  putU32(bytes, 4, Number(ticks >> 32n));
+  // ms × 10,000 exceeds 2^53: multiply in 16-bit halves of ms (below 2^44 from 1601 to 30828), exactly.
+  const ms = date.getTime() + EPOCH_OFFSET_MS;
+  const msLow = ms % 0x10000;
+  const p = ((ms - msLow) / 0x10000) * 10_000; // below 2^42
+  const pLow = p % 0x10000;
+  const low = pLow * 0x10000 + msLow * 10_000; // below 2^33
+  const carry = Math.floor(low / 0x1_0000_0000);
+  putU32(bytes, 0, low - carry * 0x1_0000_0000);
+  putU32(bytes, 4, (p - pLow) / 0x10000 + carry);
   return bytes;
 }
 

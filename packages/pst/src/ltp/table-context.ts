@@ -12,7 +12,7 @@ import { Buffer } from 'node:buffer';
 import { DataTreeWriter } from '../ndb/data-tree.js';
 import { MAX_BLOCK_DATA } from '../ndb/constants.js';
 import type { NdbWriter } from '../ndb/ndb-writer.js';
-import { putU32, viewOf } from '../io/bytes.js';
+import { putU16, putU32, viewOf } from '../io/bytes.js';
 import { BthBuilder } from './bth.js';
 import { Heap, HeapClient, MAX_HEAP_ALLOCATION } from './heap.js';
 import { PropType, cellSize, isFixedInRow, tag, tagType } from './property-type.js';
@@ -116,7 +116,6 @@ export class TableWriter {
   private rowCount = 0;
   private lastRowId = -1;
   private readonly row: Uint8Array;
-  private readonly rowView: DataView;
   private readonly rowsPerBlock: number;
 
   constructor(
@@ -128,7 +127,6 @@ export class TableWriter {
     this.rowIndex = new BthBuilder(this.heap, 4, 4);
     this.tcInfoHid = this.heap.allocate(22 + 8 * layout.columns.length).hid;
     this.row = new Uint8Array(layout.rowSize);
-    this.rowView = viewOf(this.row);
     this.inlineRows = new Uint8Array(Math.min(4, Math.floor(MAX_HEAP_ALLOCATION / layout.rowSize)) * layout.rowSize);
     this.rowsPerBlock = Math.floor(MAX_BLOCK_DATA / layout.rowSize);
   }
@@ -180,28 +178,28 @@ export class TableWriter {
   private beginRow(rowId: number, rowVersion: number): void {
     if (rowId <= this.lastRowId) throw new Error(`internal: TC row ids must ascend (${rowId} after ${this.lastRowId})`);
     this.lastRowId = rowId;
-    const { row, rowView } = this;
+    const { row } = this;
     row.fill(0);
-    rowView.setUint32(0, rowId, true);
-    rowView.setUint32(4, rowVersion, true);
+    putU32(row, 0, rowId);
+    putU32(row, 4, rowVersion);
     row[this.layout.groupEnds[2]] = 0xc0; // CEB bits 0 and 1: row id and row version
   }
 
   private setCell(column: ColumnLayout, value: Cell): void {
     if (column.bit < 2) return;
-    const { row, rowView } = this;
+    const { row } = this;
     if (typeof value === 'number') {
-      if (column.size === 4) rowView.setUint32(column.offset, value >>> 0, true);
-      else if (column.size === 2) rowView.setUint16(column.offset, value & 0xffff, true);
+      if (column.size === 4) putU32(row, column.offset, value);
+      else if (column.size === 2) putU16(row, column.offset, value);
       else if (column.size === 1) row[column.offset] = value ? 1 : 0;
       else throw new Error(`internal: column 0x${column.tag.toString(16)} needs 8 bytes`);
     } else if (typeof value === 'string') {
       if (column.fixed) throw new Error(`internal: column 0x${column.tag.toString(16)} is not a string`);
-      rowView.setUint32(column.offset, this.storeText(value), true);
+      putU32(row, column.offset, this.storeText(value));
     } else if (column.fixed) {
       row.set(value.subarray(0, column.size), column.offset);
     } else {
-      rowView.setUint32(column.offset, this.storeCell(value), true);
+      putU32(row, column.offset, this.storeCell(value));
     }
     row[this.layout.groupEnds[2] + (column.bit >> 3)]! |= 0x80 >> (column.bit & 7);
   }

@@ -10,18 +10,19 @@ export interface Identity {
   now(): Date;
 }
 
-/** Random GUIDs, drawn from a pool refilled 4 KiB at a time (one system call per 256 GUIDs). */
+/** Random GUIDs, drawn from a pool refilled 16 KiB at a time (one system call per 1,024 GUIDs). */
 export function randomIdentity(): Identity {
-  let pool = randomBytes(4096);
+  let pool = randomBytes(16384);
   let at = 0;
   return {
     guid: () => {
       if (at === pool.length) {
-        pool = randomBytes(4096);
+        pool = randomBytes(16384);
         at = 0;
       }
       at += 16;
-      return pool.slice(at - 16, at);
+      // A plain view (cheaper to make than a Buffer); the pool is never written again.
+      return new Uint8Array(pool.buffer, pool.byteOffset + at - 16, 16);
     },
     now: () => new Date(),
   };
