@@ -57,16 +57,25 @@ export class WordSearch {
     const n = word.length;
     this.splitStart = 0;
     this.splitEnd = 0;
+    this.steps = 0;
     let from = 0;
     for (;;) {
       const at = text.indexOf(word, from);
       if (at < 0) return false;
+      this.steps += n;
       const starts = this.segmented || at === 0 || this.startsAt(text, at);
       if (starts && (this.prefix || this.endsAt(text, at + n))) return true;
       if (starts === undefined) return false; // no word starts at or after `at`
       from = at + n;
     }
   }
+
+  /**
+   * The work of the last `foundIn`, for tests of the linear bound: the word's length for each occurrence
+   * examined, plus the characters and words gone through to split the text. At most three times the text length
+   * plus twice the word's length.
+   */
+  steps = 0;
 
   // The last word the scanner found, [splitStart, splitEnd), while searching one text; the text is not split
   // beyond splitEnd. Reset by `foundIn`.
@@ -90,8 +99,10 @@ export class WordSearch {
       // previous split ended.
       let s = at;
       while (s > this.splitEnd && !isAsciiSeparator(text.charCodeAt(s - 1))) s--;
+      this.steps += at - s;
       SCANNER.lastIndex = s;
       do {
+        this.steps++;
         const m = SCANNER.exec(text);
         if (m === null) return undefined;
         this.splitStart = m.index;
