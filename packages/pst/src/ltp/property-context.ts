@@ -16,8 +16,9 @@ import type { Subnodes } from './subnodes.js';
 /** readpst rejects a PC whose BTH needs an index level: one leaf holds 447 records. */
 export const MAX_PC_PROPERTIES = 447;
 
-/** Scratch for the BTH leaf of a PC being built (one leaf holds every record: 447 × 8 bytes). */
+/** Scratch for the BTH leaf of a PC being built (one leaf holds every record: 447 × 8 bytes) and its sort keys. */
 const leafScratch = new Uint8Array(MAX_PC_PROPERTIES * 8);
+const orderScratch = new Uint32Array(MAX_PC_PROPERTIES);
 
 /**
  * Lays out a PC in memory (values too large for the heap are written to subnodes at once), so that its size is known
@@ -28,27 +29,26 @@ const leafScratch = new Uint8Array(MAX_PC_PROPERTIES * 8);
  */
 export class PropertyContextBuilder {
   private readonly heap: Heap;
+  /** The BTH leaf: {wPropId, wPropType, dwValueHnid} records in id order. */
   private readonly records: Uint8Array;
-  /** Property ids in record order. */
-  private readonly ids: Uint16Array;
   private readonly headerHid: number;
 
   constructor(ndb: NdbWriter, properties: readonly Property[], subnodes: Subnodes) {
     const n = properties.length;
     if (n > MAX_PC_PROPERTIES) throw new RangeError(`a property context holds at most ${MAX_PC_PROPERTIES} properties`);
     // Sort by id without a comparator: id << 11 | index (index < 2048) orders by id, then by position.
-    const order = new Uint32Array(n);
+    const order = orderScratch.subarray(0, n);
     for (let i = 0; i < n; i++) order[i] = ((tagId(properties[i]!.tag) << 11) | i) >>> 0;
     order.sort();
     const heap = (this.heap = new Heap(ndb, HeapClient.PropertyContext, true));
     this.headerHid = heap.allocate(BTH_HEADER_SIZE).hid;
     const leaf = leafScratch;
-    const ids = (this.ids = new Uint16Array(n));
+    let last = -1;
     for (let k = 0; k < n; k++) {
       const p = properties[order[k]! & 0x7ff]!;
       const id = order[k]! >>> 11;
-      if (k > 0 && id === ids[k - 1]) throw new Error(`internal: property 0x${id.toString(16)} set twice`);
-      ids[k] = id;
+      if (id === last) throw new Error(`internal: property 0x${id.toString(16)} set twice`);
+      last = id;
       const type = tagType(p.tag);
       const value = p.value;
       let hnid: number;
@@ -91,9 +91,14 @@ export class PropertyContextBuilder {
 
   /** Replaces an inline value (4 bytes or less) set before. */
   setInline(id: number, value: number): void {
-    const i = this.ids.indexOf(id);
-    if (i < 0) throw new Error(`internal: no property 0x${id.toString(16)} to patch`);
-    putU32(this.records, i * 8 + 4, value >>> 0);
+    const records = this.records;
+    for (let at = 0; at < records.length; at += 8) {
+      if ((records[at]! | (records[at + 1]! << 8)) === id) {
+        putU32(records, at + 4, value >>> 0);
+        return;
+      }
+    }
+    throw new Error(`internal: no property 0x${id.toString(16)} to patch`);
   }
 
   finish(): DataTree {

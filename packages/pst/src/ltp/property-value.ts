@@ -32,6 +32,25 @@ export function utf16(text: string): Uint8Array {
   return Buffer.from(cleanText(text), 'utf16le');
 }
 
+/** Slab that short UTF-8 values are encoded into, a view each (fewer, larger allocations than `Buffer.from`). */
+const UTF8_SLAB = 65536;
+let utf8Slab = Buffer.allocUnsafeSlow(UTF8_SLAB);
+let utf8At = 0;
+
+/** `text` as UTF-8. Lone surrogates become U+FFFD, as with `TextEncoder`. */
+export function utf8(text: string): Uint8Array {
+  const n = Buffer.byteLength(text, 'utf8');
+  if (n > UTF8_SLAB / 4) return Buffer.from(text, 'utf8');
+  if (utf8At + n > UTF8_SLAB) {
+    utf8Slab = Buffer.allocUnsafeSlow(UTF8_SLAB);
+    utf8At = 0;
+  }
+  const at = utf8At;
+  utf8Slab.write(text, at, n, 'utf8');
+  utf8At = (at + n + 7) & ~7;
+  return new Uint8Array(utf8Slab.buffer, utf8Slab.byteOffset + at, n);
+}
+
 /** Milliseconds from 1601-01-01 to 1970-01-01. */
 const EPOCH_OFFSET_MS = 11_644_473_600_000;
 

@@ -197,7 +197,8 @@ export class TableWriter {
       if (column.fixed) throw new Error(`internal: column 0x${column.tag.toString(16)} is not a string`);
       putU32(row, column.offset, this.storeText(value));
     } else if (column.fixed) {
-      row.set(value.subarray(0, column.size), column.offset);
+      const n = Math.min(column.size, value.length);
+      for (let j = 0; j < n; j++) row[column.offset + j] = value[j]!;
     } else {
       putU32(row, column.offset, this.storeCell(value));
     }

@@ -13,7 +13,7 @@ import type { NdbWriter } from '../ndb/ndb-writer.js';
 import { PropertyContextBuilder } from '../ltp/property-context.js';
 import { MAX_HEAP_ALLOCATION } from '../ltp/heap.js';
 import { PropType, tag } from '../ltp/property-type.js';
-import { PropertyList, cleanText, type Property } from '../ltp/property-value.js';
+import { PropertyList, cleanText, utf8, type Property } from '../ltp/property-value.js';
 import { Subnodes } from '../ltp/subnodes.js';
 import { RowLayout, TableWriter, type Cell } from '../ltp/table-context.js';
 import { putU32, viewOf } from '../io/bytes.js';
@@ -136,7 +136,7 @@ function messageProperties(ctx: WriteContext, record: MessageRecord): PropertyLi
   if (record.transportHeaders) p.string(Prop.TransportMessageHeaders, record.transportHeaders);
   if (record.body !== undefined) p.string(Prop.Body, record.body);
   if (record.html !== undefined) {
-    p.binary(Prop.Html, utf8.encode(cleanText(record.html)));
+    p.binary(Prop.Html, utf8(cleanText(record.html)));
     p.int32(Prop.InternetCodepage, 65001);
   }
   if (record.rtf !== undefined) {
@@ -192,7 +192,6 @@ function stripSubjectPrefixMarker(subject: string): string {
 const IMPORTANCE = { low: 0, normal: 1, high: 2 } as const;
 const SENSITIVITY = { normal: 0, personal: 1, private: 2, confidential: 3 } as const;
 const RECIPIENT_TYPE = { to: 1, cc: 2, bcc: 3 } as const;
-const utf8 = new TextEncoder();
 
 /** A recipient row's columns, in the order their cells are stored (it decides the order of heap allocations). */
 const RECIPIENT_CELL_TAGS = [
