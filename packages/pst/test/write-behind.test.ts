@@ -14,14 +14,15 @@ interface Plan {
   readonly jobs: { blocks: number[]; patches: { position: number; fill: number }[] }[];
 }
 
-/** Runs `plan` through a WriteBehind into a new file and returns the file's bytes and whether a thread ran. */
-function run(plan: Plan, options: WriteBehindOptions): { bytes: Buffer; threaded: boolean } {
+/** Runs `plan` through a WriteBehind (a new one by default) into a new file; returns its bytes and whether a thread ran. */
+function run(plan: Plan, options: WriteBehindOptions, reuse?: WriteBehind): { bytes: Buffer; threaded: boolean } {
   const dir = mkdtempSync(join(tmpdir(), 'pstream-wb-'));
   try {
     const path = join(dir, 'out.bin');
     const fd = openSync(path, 'w+');
-    const memory = new Uint8Array(new SharedArrayBuffer(2 * SLOT));
-    const wb = new WriteBehind(fd, memory, SLOT, PAGE, options);
+    const wb = reuse ?? new WriteBehind(new Uint8Array(new SharedArrayBuffer(2 * SLOT)), SLOT, PAGE, options);
+    const memory = wb.tables.memory;
+    wb.attach(fd);
     let position = 0;
     let seed = 1;
     for (const job of plan.jobs) {
@@ -40,7 +41,8 @@ function run(plan: Plan, options: WriteBehindOptions): { bytes: Buffer; threaded
     }
     wb.drain();
     const threaded = wb.threaded;
-    wb.stop();
+    assert.equal(wb.detach(), true);
+    if (!reuse) wb.dispose();
     closeSync(fd);
     return { bytes: readFileSync(path), threaded };
   } finally {
@@ -89,11 +91,34 @@ test('WriteBehind: jobs run on a thread give the same file as jobs run in place,
   assert.ok(inPlace.bytes.subarray(0, PAGE).every((b) => b === 8));
 });
 
+test('WriteBehind: one buffer and thread serve file after file; an abandoned slot is zeroed for the next file', () => {
+  const wb = new WriteBehind(new Uint8Array(new SharedArrayBuffer(2 * SLOT)), SLOT, PAGE, { threadAfterJobs: 0 });
+  try {
+    const first = run(plan, {}, wb);
+    // A file abandoned with bytes staged and never handed over (an aborted writer).
+    const fd = openSync('/dev/null', 'w');
+    wb.attach(fd);
+    wb.tables.memory.fill(0xee, wb.base, wb.base + 1000);
+    wb.noteBlock(wb.base, 900);
+    assert.equal(wb.detach(), true);
+    closeSync(fd);
+    assert.ok(wb.tables.memory.every((b) => b === 0), 'both slots are zero after detach');
+    const second = run(plan, {}, wb);
+    assert.equal(first.threaded, true);
+    assert.equal(second.threaded, true, 'the same thread wrote the second file');
+    assert.deepEqual(second.bytes, first.bytes);
+    assertCrcs(second.bytes, plan);
+  } finally {
+    wb.dispose();
+  }
+});
+
 test('WriteBehind: a failed write on the thread is thrown by the next flush or drain, with its code', () => {
   const fd = openSync('/dev/full', 'w');
   try {
     const memory = new Uint8Array(new SharedArrayBuffer(2 * SLOT));
-    const wb = new WriteBehind(fd, memory, SLOT, PAGE, { threadAfterJobs: 0 });
+    const wb = new WriteBehind(memory, SLOT, PAGE, { threadAfterJobs: 0 });
+    wb.attach(fd);
     memory.fill(7, 0, 4096);
     wb.submit(0, 4096);
     assert.throws(
@@ -104,8 +129,10 @@ test('WriteBehind: a failed write on the thread is thrown by the next flush or d
     );
     assert.equal(wb.threaded, true);
     assert.throws(() => wb.submit(4096, 0), (err: NodeJS.ErrnoException) => err.code === 'ENOSPC', 'the error stays');
-    wb.stop();
-    wb.stop();
+    assert.equal(wb.detach(), false, 'a failed buffer is not reused');
+    assert.throws(() => wb.attach(fd), /failed write buffer/);
+    wb.dispose();
+    wb.dispose();
   } finally {
     closeSync(fd);
   }

@@ -11,7 +11,7 @@
  */
 import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { pstCrc } from '../encode/crc.js';
-import { createPermuteBuffer } from '../encode/permute-buffer.js';
+import type { PermuteBuffer } from '../encode/permute-buffer.js';
 import { computeSig } from '../encode/signature.js';
 import { NumberList, align, setU64, viewOf } from '../io/bytes.js';
 import {
@@ -23,7 +23,7 @@ import {
   PageType,
 } from './constants.js';
 import { fileEofFor, hasFMap, hasFPMap, hasPMap, regionDataStart, regionStart } from './layout.js';
-import { WriteBehind, type WriteBehindOptions } from './write-behind.js';
+import { acquireWriteBuffer, releaseWriteBuffer, type WriteBehind, type WriteBehindOptions, type WriteBuffer } from './write-behind.js';
 
 /** `bCryptMethod`: [MS-PST] §2.2.2.6. */
 export type CryptMethod = 'none' | 'permute';
@@ -81,9 +81,10 @@ export class NdbWriter {
    * The write-back buffer: two slots on shared memory, one filled while the other is written. External blocks are
    * permute-encoded in it (WebAssembly SIMD where available).
    */
-  private readonly staging = createPermuteBuffer(2 * SLOT_SIZE, { shared: true });
-  private readonly buffer = this.staging.bytes;
-  private readonly bufferView = viewOf(this.buffer);
+  private readonly writeBuffer: WriteBuffer;
+  private readonly staging: PermuteBuffer;
+  private readonly buffer: Uint8Array;
+  private readonly bufferView: DataView;
   private readonly writeBehind: WriteBehind;
   /** File offset of the current slot's first byte, and how many of its bytes are staged. */
   private bufferStart = 0;
@@ -127,7 +128,11 @@ export class NdbWriter {
   constructor(path: string, crypt: CryptMethod = 'permute', options: WriteBehindOptions = {}) {
     this.crypt = crypt;
     this.fd = openSync(path, 'w+');
-    this.writeBehind = new WriteBehind(this.fd, this.buffer, SLOT_SIZE, PAGE_SIZE, options);
+    this.writeBuffer = acquireWriteBuffer(this.fd, SLOT_SIZE, PAGE_SIZE, options);
+    this.staging = this.writeBuffer.staging;
+    this.buffer = this.staging.bytes;
+    this.bufferView = viewOf(this.buffer);
+    this.writeBehind = this.writeBuffer.writeBehind;
     this.openRegion(0);
   }
 
@@ -596,7 +601,7 @@ export class NdbWriter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.writeBehind.stop(); // the write thread is done with the descriptor before it is closed
+    releaseWriteBuffer(this.writeBuffer); // every write is done before the descriptor is closed
     closeSync(this.fd);
   }
 

@@ -13,10 +13,15 @@
  * thread is started once a file has grown past `threadAfterJobs` flushes. If it does not start within a few seconds,
  * the writer takes the jobs back and runs them itself. A failed write (ENOSPC, EIO) is reported by the next flush,
  * or by `drain()`, with the error's message and code.
+ *
+ * A WriteBehind (buffer, tables and thread) outlives one file: `attach` gives it a file descriptor and `detach` takes
+ * it back once every job is written. An export writes its parts one after the other, so `acquireWriteBehind` keeps a
+ * few detached ones for the next file instead of starting a thread and allocating a buffer per part.
  */
 import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
+import { createPermuteBuffer, type PermuteBuffer } from '../encode/permute-buffer.js';
 
 /** Control words, in `JobTables.control`. */
 const enum Control {
@@ -34,11 +39,12 @@ const enum Control {
   Stopped = 5,
   /** Bytes of JSON in `errorText`. */
   ErrorLength = 6,
+  /** The file descriptor jobs are written to. */
+  Fd = 7,
 }
 
-/** Everything the two threads share: typed arrays over shared memory, plus the file descriptor. */
+/** Everything the two threads share: typed arrays over shared memory. */
 export interface JobTables {
-  readonly fd: number;
   /** The writer's whole buffer (both slots). */
   readonly memory: Uint8Array;
   readonly control: Int32Array;
@@ -82,11 +88,12 @@ function runJob(t: JobTables, slot: number, crc: Crc32, write: WriteSync): void 
     memory[crcAt + 3] = value >>> 24;
   }
   const position = t.positions[slot]!;
-  for (let done = 0; done < length; ) done += write(t.fd, memory, start + done, length - done, position + done);
+  const fd = t.control[7 /* Fd */]!;
+  for (let done = 0; done < length; ) done += write(fd, memory, start + done, length - done, position + done);
   for (let p = 0; p < patchCount; p++) {
     const from = (slot * t.maxPatches + p) * t.patchSize;
     const at = t.patchPositions[slot * t.maxPatches + p]!;
-    for (let done = 0; done < t.patchSize; ) done += write(t.fd, t.patchBytes, from + done, t.patchSize - done, at + done);
+    for (let done = 0; done < t.patchSize; ) done += write(fd, t.patchBytes, from + done, t.patchSize - done, at + done);
   }
   memory.fill(0, start, start + length);
 }
@@ -149,17 +156,17 @@ export interface WriteBehindOptions {
 /** The writer's side of the job queue. */
 export class WriteBehind {
   readonly tables: JobTables;
-  private readonly slotSize: number;
+  readonly slotSize: number;
   private readonly threadAfterJobs: number;
   private submitted = 0;
   private blockCount = 0;
   private patchCount = 0;
   private worker: Worker | undefined;
   private workerStartedAt = 0;
-  private stopped = false;
+  private attached = false;
 
   /** `memory` is the writer's buffer, on shared memory: two slots of `slotSize` bytes. */
-  constructor(fd: number, memory: Uint8Array, slotSize: number, patchSize: number, options: WriteBehindOptions = {}) {
+  constructor(memory: Uint8Array, slotSize: number, patchSize: number, options: WriteBehindOptions = {}) {
     if (!(memory.buffer instanceof SharedArrayBuffer)) throw new TypeError('internal: the write buffer must be shared');
     if (memory.length < 2 * slotSize) throw new RangeError('internal: the write buffer holds less than two slots');
     this.slotSize = slotSize;
@@ -168,7 +175,6 @@ export class WriteBehind {
     const maxPatches = 16;
     const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(bytes);
     this.tables = {
-      fd,
       memory,
       control: new Int32Array(shared(8 * 4)),
       slots: new Int32Array(shared(2 * 4 * 4)),
@@ -181,6 +187,47 @@ export class WriteBehind {
       patchSize,
       errorText: new Uint8Array(shared(4096)),
     };
+  }
+
+  /** Starts writing to `fd`: the jobs handed over from now on go there. */
+  attach(fd: number): void {
+    if (this.attached) throw new Error('internal: the write buffer is in use');
+    if (Atomics.load(this.tables.control, Control.Failed)) throw new Error('internal: a failed write buffer is reused');
+    Atomics.store(this.tables.control, Control.Fd, fd);
+    this.blockCount = 0;
+    this.patchCount = 0;
+    this.failed = undefined;
+    this.attached = true;
+  }
+
+  /**
+   * Waits until every job handed over is written and leaves the slot being filled empty; the file descriptor is not
+   * used afterwards. Never throws. Returns whether the WriteBehind can serve another file (no write failed).
+   */
+  detach(): boolean {
+    if (!this.attached) return false;
+    this.attached = false;
+    this.waitCompleted(this.submitted);
+    const base = this.base;
+    this.tables.memory.fill(0, base, base + this.slotSize); // bytes staged but never handed over (an aborted file)
+    this.blockCount = 0;
+    this.patchCount = 0;
+    return !Atomics.load(this.tables.control, Control.Failed);
+  }
+
+  /** Stops the write thread for good. */
+  dispose(): void {
+    this.attached = false;
+    const c = this.tables.control;
+    this.waitCompleted(this.submitted);
+    if (!this.worker) return;
+    Atomics.store(c, Control.Stop, 1);
+    Atomics.notify(c, Control.Submitted);
+    if (Atomics.load(c, Control.Started) === 1) {
+      while (Atomics.load(c, Control.Stopped) === 0) Atomics.wait(c, Control.Completed, Atomics.load(c, Control.Completed), 100);
+    }
+    void this.worker.terminate();
+    this.worker = undefined;
   }
 
   /** Where the slot being filled starts in the buffer. */
@@ -220,6 +267,7 @@ export class WriteBehind {
 
   /** Hands the slot being filled over (`length` bytes, to be written at `position`) and makes the other one current. */
   submit(position: number, length: number): void {
+    if (!this.attached) throw new Error('internal: the write buffer has no file');
     this.throwIfFailed();
     const t = this.tables;
     const slot = this.submitted & 1;
@@ -231,7 +279,7 @@ export class WriteBehind {
     this.blockCount = 0;
     this.patchCount = 0;
     this.submitted++;
-    if (!this.worker && this.submitted > this.threadAfterJobs && !this.stopped) this.startThread();
+    if (!this.worker && this.submitted > this.threadAfterJobs) this.startThread();
     if (this.worker) {
       Atomics.store(t.control, Control.Submitted, this.submitted);
       Atomics.notify(t.control, Control.Submitted);
@@ -248,28 +296,17 @@ export class WriteBehind {
     this.throwIfFailed();
   }
 
-  /** Finishes the queued jobs and stops the thread; the file descriptor is not used afterwards. Never throws. */
-  stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    const c = this.tables.control;
-    this.waitCompleted(this.submitted);
-    if (!this.worker) return;
-    Atomics.store(c, Control.Stop, 1);
-    Atomics.notify(c, Control.Submitted);
-    if (Atomics.load(c, Control.Started) === 1) {
-      while (Atomics.load(c, Control.Stopped) === 0) Atomics.wait(c, Control.Completed, Atomics.load(c, Control.Completed), 100);
-    }
-    void this.worker.terminate();
-    this.worker = undefined;
-  }
-
   private startThread(): void {
     this.worker = new Worker(THREAD_SOURCE, { eval: true, workerData: this.tables, stdout: false, stderr: false });
     this.worker.unref();
     this.worker.on('error', () => {}); // a failure to start is handled by the start timeout
     this.workerStartedAt = Date.now();
     // Jobs already run here are complete: the thread starts counting from there.
+  }
+
+  /** Whether the write thread has been started (it may still be starting). */
+  get hasThread(): boolean {
+    return this.worker !== undefined;
   }
 
   /** Runs the queued jobs on this thread (no write thread, or it never started). */
@@ -323,4 +360,37 @@ export class WriteBehind {
     this.failed = err;
     throw err;
   }
+}
+
+// ------------------------------------------------------------------------------------------------ the pool
+
+/** A write buffer, permute-encodable, with its WriteBehind. */
+export interface WriteBuffer {
+  readonly staging: PermuteBuffer;
+  readonly writeBehind: WriteBehind;
+}
+
+/** Detached write buffers kept for the next file; one per file being written at once is enough for an export. */
+const idle: WriteBuffer[] = [];
+const MAX_IDLE = 2;
+
+/** A write buffer of two `slotSize` slots, attached to `fd`: a pooled one when there is one. */
+export function acquireWriteBuffer(fd: number, slotSize: number, patchSize: number, options: WriteBehindOptions = {}): WriteBuffer {
+  const pooled = options.threadAfterJobs === undefined ? idle.pop() : undefined;
+  const buffer = pooled ?? newWriteBuffer(slotSize, patchSize, options);
+  if (buffer.writeBehind.slotSize !== slotSize) throw new Error('internal: write buffers of another size in the pool');
+  buffer.writeBehind.attach(fd);
+  return buffer;
+}
+
+/** Takes the buffer back from its file (after every write is done); keeps it for the next file when it is sound. */
+export function releaseWriteBuffer(buffer: WriteBuffer): void {
+  const reusable = buffer.writeBehind.detach();
+  if (reusable && idle.length < MAX_IDLE) idle.push(buffer);
+  else buffer.writeBehind.dispose();
+}
+
+function newWriteBuffer(slotSize: number, patchSize: number, options: WriteBehindOptions): WriteBuffer {
+  const staging = createPermuteBuffer(2 * slotSize, { shared: true });
+  return { staging, writeBehind: new WriteBehind(staging.bytes, slotSize, patchSize, options) };
 }
