@@ -95,8 +95,14 @@ export class HtmlTextExtractor {
             flush(i);
             this.state = State.CharRef;
             this.ref = '';
-          } else if (runStart < 0) {
-            runStart = i;
+          } else {
+            if (runStart < 0) runStart = i;
+            // The rest of the run of text, up to the next '<' or '&'.
+            while (i + 1 < chunk.length) {
+              const d = chunk.charCodeAt(i + 1);
+              if (d === LT || d === AMP) break;
+              i++;
+            }
           }
           break;
         case State.TagOpen:
@@ -128,7 +134,7 @@ export class HtmlTextExtractor {
             this.state = State.InTag;
             this.afterEquals = false;
           } else if (this.tagName.length < 16) {
-            this.tagName += String.fromCharCode(c).toLowerCase();
+            this.tagName += c >= 0x41 && c <= 0x5a ? String.fromCharCode(c + 0x20) : String.fromCharCode(c).toLowerCase();
           }
           break;
         case State.InTag:
@@ -146,11 +152,18 @@ export class HtmlTextExtractor {
           }
           break;
         case State.AttrValueDouble:
-          if (c === DQUOTE) this.state = State.InTag;
+        case State.AttrValueSingle: {
+          // Skip to the closing quote.
+          const quote = this.state === State.AttrValueDouble ? '"' : "'";
+          const end = c === quote.charCodeAt(0) ? i : chunk.indexOf(quote, i + 1);
+          if (end < 0) {
+            i = chunk.length;
+          } else {
+            i = end;
+            this.state = State.InTag;
+          }
           break;
-        case State.AttrValueSingle:
-          if (c === SQUOTE) this.state = State.InTag;
-          break;
+        }
         case State.AttrValueBare:
           if (c === GT) this.endTag();
           else if (isSpace(c)) this.state = State.InTag;
@@ -216,7 +229,7 @@ export class HtmlTextExtractor {
   private beginTag(closing: boolean, first: number): void {
     this.state = State.TagName;
     this.closing = closing;
-    this.tagName = String.fromCharCode(first).toLowerCase();
+    this.tagName = String.fromCharCode(first | 0x20); // an ASCII letter, lower-cased
   }
 
   private endTag(): void {

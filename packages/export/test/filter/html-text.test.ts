@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { HtmlTextExtractor, htmlToText } from '../../src/filter/html-text.js';
+import { SEED, runs } from '../fuzz/runs.js';
 
 /** Collapses whitespace so that assertions do not depend on where separators fall. */
 function squash(s: string): string {
@@ -79,4 +81,32 @@ test('a megabyte of pathological markup is processed in one pass', () => {
     const text = htmlToText(html);
     assert.ok(text.startsWith('start'), p);
   }
+});
+
+test('random markup fed in random pieces gives the same text as in one piece', () => {
+  // The extractor skips runs of text and attribute values in bulk; a piece may end anywhere inside them.
+  const unit = fc.constantFrom('<', '>', '&', ';', '#', '"', "'", '=', ' ', '/', '!', '-', '?', 'a', 'B', 'p', 'é', '東', 'amp', 'title',
+    '<b>', '</b>', '<br>', '<p class="a>b">', "<a href='x\"y'>", '<!--', '-->', '<script>', '</script>', '<SCRIPT>', '&#233;', '&eacute', '\n');
+  const doc = fc.array(unit, { maxLength: 40 }).map((a) => a.join(''));
+  fc.assert(
+    fc.property(doc, fc.array(fc.nat(), { maxLength: 6 }), (html, cuts) => {
+      const parts: string[] = [];
+      const x = new HtmlTextExtractor((t) => parts.push(t));
+      let last = 0;
+      for (const c of cuts.map((c) => c % (html.length + 1)).sort((a, b) => a - b)) {
+        x.write(html.slice(last, c));
+        last = c;
+      }
+      x.write(html.slice(last));
+      x.end();
+      assert.equal(parts.join(''), htmlToText(html), JSON.stringify(html));
+    }),
+    { numRuns: runs(50_000), seed: SEED },
+  );
+});
+
+test('attribute values and text runs are skipped without losing what follows them', () => {
+  assert.equal(htmlToText(`<p title="a > b" data-x='<b>support</b>'>vis<i>ible</i></p>`), ' visible ');
+  assert.equal(htmlToText('<p title="never closed>support'), '');
+  assert.equal(htmlToText('<DIV Class="x">A&amp;B</DIV>'), ' A&B ');
 });

@@ -99,11 +99,20 @@ function termsFrom(source: string, cut: number, length: number): string[][] {
 
 test('foldText takes the ASCII shortcut without changing its result', () => {
   fc.assert(
-    fc.property(fc.oneof(text, fc.string(), fc.string({ unit: 'binary' })), (s) => {
+    fc.property(fc.oneof(text, fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' })), (s) => {
       assert.equal(foldText(s), referenceFold(s));
     }),
     { numRuns: runs(50_000), seed: SEED },
   );
+});
+
+test('foldText folds every BMP character alone, and next to a sigma, as the full string functions do', () => {
+  for (let u = 0; u <= 0xffff; u++) {
+    const c = String.fromCharCode(u);
+    for (const s of [c, `a${c}`, `Σ${c}`, `${c}Σ`, `ΑΣ${c}Σ`]) {
+      if (foldText(s) !== referenceFold(s)) assert.fail(`U+${u.toString(16).padStart(4, '0')} in ${JSON.stringify(s)}`);
+    }
+  }
 });
 
 test('WordSearch finds exactly the words (and word prefixes) that splitting the text finds', () => {
