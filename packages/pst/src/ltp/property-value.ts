@@ -111,6 +111,12 @@ export class PropertyList {
     return this;
   }
 
+  /** A PtypString whose text is already clean (see `cleanText`), e.g. one shared by several properties. */
+  cleanString(id: number, text: string): this {
+    this.items.push({ tag: tag(id, PropType.String), value: text });
+    return this;
+  }
+
   binary(id: number, value: Uint8Array): this {
     this.items.push({ tag: tag(id, PropType.Binary), value });
     return this;

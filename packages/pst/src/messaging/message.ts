@@ -103,12 +103,12 @@ function messageProperties(ctx: WriteContext, record: MessageRecord): PropertyLi
   if (record.isRead) flags |= MessageFlag.Read;
   if (record.isDraft) flags |= MessageFlag.Unsent;
   if (attachments.length > 0) flags |= MessageFlag.HasAttach;
-  const subject = stripSubjectPrefixMarker(record.subject);
+  const subject = cleanText(stripSubjectPrefixMarker(record.subject));
   const p = new PropertyList()
     .string(Prop.MessageClass, record.messageClass || 'IPM.Note')
-    .string(Prop.Subject, subject)
-    .string(Prop.NormalizedSubject, subject)
-    .string(Prop.ConversationTopic, subject)
+    .cleanString(Prop.Subject, subject)
+    .cleanString(Prop.NormalizedSubject, subject)
+    .cleanString(Prop.ConversationTopic, subject)
     .int32(Prop.Importance, IMPORTANCE[record.importance ?? 'normal'])
     .int32(Prop.Sensitivity, SENSITIVITY[record.sensitivity ?? 'normal'])
     .int32(Prop.MessageFlags, flags)
@@ -128,8 +128,11 @@ function messageProperties(ctx: WriteContext, record: MessageRecord): PropertyLi
   if (record.receivedAt) p.time(Prop.MessageDeliveryTime, record.receivedAt);
   const author = record.from ?? record.sender;
   const sender = record.sender ?? record.from;
-  if (author) addressProperties(p, author, Prop.SentRepresentingName, Prop.SentRepresentingEmailAddress, Prop.SentRepresentingAddressType);
-  if (sender) addressProperties(p, sender, Prop.SenderName, Prop.SenderEmailAddress, Prop.SenderAddressType);
+  const authorText = author && addressText(author);
+  // Usually the same address: its strings are cleaned once.
+  const senderText = sender === author ? authorText : sender && addressText(sender);
+  if (authorText) addressProperties(p, authorText, Prop.SentRepresentingName, Prop.SentRepresentingEmailAddress, Prop.SentRepresentingAddressType);
+  if (senderText) addressProperties(p, senderText, Prop.SenderName, Prop.SenderEmailAddress, Prop.SenderAddressType);
   if (record.internetMessageId) p.string(Prop.InternetMessageId, record.internetMessageId);
   if (record.inReplyTo) p.string(Prop.InReplyToId, record.inReplyTo);
   if (record.references) p.string(Prop.InternetReferences, record.references);
@@ -167,10 +170,21 @@ export function uncompressedRtf(rtf: string): Uint8Array {
   return bytes;
 }
 
-function addressProperties(p: PropertyList, a: MailAddress, nameId: number, addressId: number, typeId: number): void {
-  p.string(nameId, a.name || a.address || '');
-  p.string(addressId, a.address ?? '');
-  p.string(typeId, a.addressType || 'SMTP');
+/** An address's display name, address and address type as stored: clean text. */
+interface AddressText {
+  readonly name: string;
+  readonly address: string;
+  readonly type: string;
+}
+
+function addressText(a: MailAddress): AddressText {
+  return { name: cleanText(a.name || a.address || ''), address: cleanText(a.address ?? ''), type: cleanText(a.addressType || 'SMTP') };
+}
+
+function addressProperties(p: PropertyList, a: AddressText, nameId: number, addressId: number, typeId: number): void {
+  p.cleanString(nameId, a.name);
+  p.cleanString(addressId, a.address);
+  p.cleanString(typeId, a.type);
 }
 
 function displayList(recipients: readonly Recipient[], kind: Recipient['kind']): string {
