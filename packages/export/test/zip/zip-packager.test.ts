@@ -1,72 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, createWriteStream, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync, truncateSync, writeFileSync, ftruncateSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, closeSync, createWriteStream, openSync, readdirSync, readlinkSync, rmSync, truncateSync, writeFileSync, ftruncateSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import { ZipPackager } from '../../src/zip/zip-packager.js';
 import { ZipError } from '../../src/errors.js';
+import { seededBytes, tempDir, validate } from './zip-check.js';
 
 const LARGE = process.env['PSTREAM_LARGE_TESTS'] === '1' || process.env['CI'] === 'true';
-
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'pstream-zip-'));
-}
-
-/** Deterministic pseudo-random bytes (xorshift32), compressible in part like a PST. */
-function seededBytes(size: number, seed: number): Buffer {
-  const buf = Buffer.alloc(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    if (i % 4096 < 1024) {
-      buf[i] = 0x41 + (i % 26); // a text-like stretch
-      continue;
-    }
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    buf[i] = x & 0xff;
-  }
-  return buf;
-}
-
-interface ZipInfo {
-  name: string;
-  file_size: number;
-  CRC: number;
-  compress_type: number;
-  mode: number;
-  dos_attr: number;
-}
-
-/** Runs the three independent validators; returns Python's view of the entries. */
-function validate(zipPath: string): ZipInfo[] {
-  const unzip = spawnSync('unzip', ['-tq', zipPath], { encoding: 'utf8' });
-  assert.equal(unzip.status, 0, `unzip -t: ${unzip.stdout}${unzip.stderr}`);
-  const sevenZip = spawnSync('7z', ['t', zipPath], { encoding: 'utf8' });
-  assert.equal(sevenZip.status, 0, `7z t: ${sevenZip.stdout}${sevenZip.stderr}`);
-  const py = spawnSync(
-    'python3',
-    [
-      '-c',
-      `import sys, json, zipfile
-z = zipfile.ZipFile(sys.argv[1])
-bad = z.testzip()
-print(json.dumps({"bad": bad, "entries": [{"name": i.filename, "file_size": i.file_size, "CRC": i.CRC, "compress_type": i.compress_type, "mode": i.external_attr >> 16, "dos_attr": i.external_attr & 0xFF} for i in z.infolist()]}))`,
-      zipPath,
-    ],
-    { encoding: 'utf8' },
-  );
-  assert.equal(py.status, 0, `python zipfile: ${py.stderr}`);
-  const result = JSON.parse(py.stdout) as { bad: string | null; entries: ZipInfo[] };
-  assert.equal(result.bad, null, 'python testzip found a bad entry');
-  return result.entries;
-}
 
 function invalidFor(zipPath: string): void {
   assert.notEqual(spawnSync('unzip', ['-tq', zipPath]).status, 0, 'unzip -t should reject the archive');
