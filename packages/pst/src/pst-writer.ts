@@ -124,6 +124,7 @@ export class PstWriter {
       const folder = this.folderFor(folderPath);
       await this.writeInto(folder, record, this.identity);
       if (this.state !== 'busy') throw new Error(`PstWriter: ${this.state} while the message was being written`);
+      this.ndb.release(checkpoint);
       this.messages++;
       this.state = 'open';
       // Keep the bound of `fits` current: an exact projection resets it, a bound-only answer adds to its growth.

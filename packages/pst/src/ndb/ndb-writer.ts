@@ -56,22 +56,28 @@ export interface NdbRoot {
   readonly nextPageBid: number;
 }
 
+/**
+ * The writer's allocation state at a checkpoint. Only scalars are saved at once: allocation is append-only, so
+ * what changes afterwards is known from the cursor, except the region bitmap once its region is closed and the
+ * pending BBT entries once they are written out. Those are captured when that happens (`capture`), so that a
+ * message costs no copy of them.
+ */
 export interface Snapshot {
-  cursor: number;
-  region: number;
-  regionBits: Uint8Array;
-  fmapLength: number;
-  freeBytes: number;
-  nextBid: number;
-  nextPageBid: number;
-  pendingCount: number;
-  pendingBid: Float64Array;
-  pendingIb: Float64Array;
-  pendingCb: Uint16Array;
-  leafCount: number;
-  nodeCount: number;
-  dataBytes: number;
-  blockCount: number;
+  readonly cursor: number;
+  readonly region: number;
+  readonly fmapLength: number;
+  readonly freeBytes: number;
+  readonly nextBid: number;
+  readonly nextPageBid: number;
+  readonly pendingCount: number;
+  readonly leafCount: number;
+  readonly nodeCount: number;
+  readonly dataBytes: number;
+  readonly blockCount: number;
+  /** The bitmap of `region` as it was when the region was closed (allocations after the cursor are cleared on restore). */
+  regionBits?: Uint8Array;
+  /** The first `pendingCount` pending BBT entries, once they were written out. */
+  pending?: { bid: Float64Array; ib: Float64Array; cb: Uint16Array };
 }
 
 export class NdbWriter {
@@ -123,6 +129,8 @@ export class NdbWriter {
   blockCount = 0;
   private simulating = false;
   private closed = false;
+  /** The latest checkpoint that may still be restored: its lazy parts are captured before they change. */
+  private guard: Snapshot | undefined;
   private recording: number[] | undefined;
 
   constructor(path: string, crypt: CryptMethod = 'permute', options: WriteBehindOptions = {}) {
@@ -237,6 +245,7 @@ export class NdbWriter {
   private flushBbtLeaf(): void {
     const n = this.pendingCount;
     if (n === 0) return;
+    if (this.guard && !this.guard.pending) this.capturePending(this.guard);
     const page = this.simulating ? null : new Uint8Array(PAGE_SIZE);
     if (page) {
       const view = viewOf(page);
@@ -302,6 +311,7 @@ export class NdbWriter {
   }
 
   private openRegion(k: number): void {
+    if (this.guard && !this.guard.regionBits && this.guard.region === this.region) this.guard.regionBits = this.regionBits.slice();
     this.region = k;
     this.regionBits.fill(0);
     const start = regionStart(k);
@@ -417,23 +427,28 @@ export class NdbWriter {
 
   /** The allocation state now, to go back to with `rollback` (a message whose source failed half-way). */
   checkpoint(): Snapshot {
-    return {
+    // An earlier checkpoint that was not released may still be restored: capture what it would lose from now on.
+    if (this.guard) this.captureAll(this.guard);
+    const s: Snapshot = {
       cursor: this.cursor,
       region: this.region,
-      regionBits: this.regionBits.slice(),
       fmapLength: this.fmap.length,
       freeBytes: this.freeBytes,
       nextBid: this.nextBid,
       nextPageBid: this.nextPageBid,
       pendingCount: this.pendingCount,
-      pendingBid: this.pendingBid.slice(),
-      pendingIb: this.pendingIb.slice(),
-      pendingCb: this.pendingCb.slice(),
       leafCount: this.leafKey.length,
       nodeCount: this.nodeNid.length,
       dataBytes: this.dataBytes,
       blockCount: this.blockCount,
     };
+    this.guard = s;
+    return s;
+  }
+
+  /** Says that `s` will not be restored (the message it guarded was written). */
+  release(s: Snapshot): void {
+    if (this.guard === s) this.guard = undefined;
   }
 
   /** Forgets everything allocated since `s`; bytes already in the file past the cursor become free space. */
@@ -444,18 +459,39 @@ export class NdbWriter {
     this.bufferStart = Math.min(this.bufferStart, s.cursor);
   }
 
+  private captureAll(s: Snapshot): void {
+    if (!s.regionBits && s.region === this.region) s.regionBits = this.regionBits.slice();
+    if (!s.pending) this.capturePending(s);
+  }
+
+  private capturePending(s: Snapshot): void {
+    const n = s.pendingCount;
+    s.pending = { bid: this.pendingBid.slice(0, n), ib: this.pendingIb.slice(0, n), cb: this.pendingCb.slice(0, n) };
+  }
+
   private restore(s: Snapshot): void {
+    const regionStartOffset = regionStart(s.region);
+    if (s.regionBits) {
+      // The region was closed (or a later checkpoint was taken) since: its bitmap then, without what came after s.
+      this.regionBits.set(s.regionBits);
+      this.clearSlots(s.cursor - regionStartOffset, regionStart(s.region + 1) - regionStartOffset);
+    } else {
+      if (s.region !== this.region) throw new Error('internal: a checkpoint lost the bitmap of its region');
+      // Still the same region: everything allocated since s lies in [s.cursor, cursor).
+      this.clearSlots(s.cursor - regionStartOffset, this.cursor - regionStartOffset);
+    }
+    if (s.pending) {
+      this.pendingBid.set(s.pending.bid);
+      this.pendingIb.set(s.pending.ib);
+      this.pendingCb.set(s.pending.cb);
+    }
     this.cursor = s.cursor;
     this.region = s.region;
-    this.regionBits = s.regionBits;
     this.fmap.truncate(s.fmapLength);
     this.freeBytes = s.freeBytes;
     this.nextBid = s.nextBid;
     this.nextPageBid = s.nextPageBid;
     this.pendingCount = s.pendingCount;
-    this.pendingBid = s.pendingBid;
-    this.pendingIb = s.pendingIb;
-    this.pendingCb = s.pendingCb;
     this.leafKey.truncate(s.leafCount);
     this.leafBid.truncate(s.leafCount);
     this.leafIb.truncate(s.leafCount);
@@ -465,6 +501,13 @@ export class NdbWriter {
     this.nodeParent.truncate(s.nodeCount);
     this.dataBytes = s.dataBytes;
     this.blockCount = s.blockCount;
+    if (this.guard === s) this.guard = undefined;
+  }
+
+  /** Marks the 64-byte slots of [from, to) (offsets in the current region, multiples of 64) free. */
+  private clearSlots(from: number, to: number): void {
+    const bits = this.regionBits;
+    for (let slot = from / 64; slot < to / 64; slot++) bits[slot >> 3]! &= ~(0x80 >> (slot & 7));
   }
 
   // ---------------------------------------------------------------------------------------------- finish

@@ -39,6 +39,13 @@ const BAD: { what: string; record: MessageRecord; error: RegExp; type: new (...a
     type: AttachmentSizeError,
   },
   {
+    // Rolled back across a dozen AMap regions and many BBT leaves: the bitmap and the pending BBT entries come back.
+    what: 'a source with fewer bytes than its size, across many AMap regions',
+    record: { subject: 'short huge', attachments: [lyingAttachment('huge.bin', 3_000_000, 2_999_999)] },
+    error: /"huge\.bin" declared size 3000000 but its source gave 2999999/,
+    type: AttachmentSizeError,
+  },
+  {
     what: 'a lying source inside an embedded message',
     record: { subject: 'nested lie', attachments: [{ kind: 'message', name: 'inner', message: { subject: 'inner', attachments: [lyingAttachment('in.bin', 20_000, 10)] } }] },
     error: /"in\.bin" declared size 20000/,
