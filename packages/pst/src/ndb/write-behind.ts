@@ -370,13 +370,19 @@ export interface WriteBuffer {
   readonly writeBehind: WriteBehind;
 }
 
-/** Detached write buffers kept for the next file; one per file being written at once is enough for an export. */
-const idle: WriteBuffer[] = [];
+/**
+ * Detached write buffers kept for the next file (one per file being written at once is enough for an export), each
+ * with the time it was released. One idle for `IDLE_MS` is disposed, so that a server does not keep threads (and
+ * their descriptors) after a burst of exports.
+ */
+const idle: { buffer: WriteBuffer; since: number }[] = [];
 const MAX_IDLE = 2;
+const IDLE_MS = 5000;
+let sweep: NodeJS.Timeout | undefined;
 
 /** A write buffer of two `slotSize` slots, attached to `fd`: a pooled one when there is one. */
 export function acquireWriteBuffer(fd: number, slotSize: number, patchSize: number, options: WriteBehindOptions = {}): WriteBuffer {
-  const pooled = options.threadAfterJobs === undefined ? idle.pop() : undefined;
+  const pooled = options.threadAfterJobs === undefined ? idle.pop()?.buffer : undefined;
   const buffer = pooled ?? newWriteBuffer(slotSize, patchSize, options);
   if (buffer.writeBehind.slotSize !== slotSize) throw new Error('internal: write buffers of another size in the pool');
   buffer.writeBehind.attach(fd);
@@ -386,8 +392,21 @@ export function acquireWriteBuffer(fd: number, slotSize: number, patchSize: numb
 /** Takes the buffer back from its file (after every write is done); keeps it for the next file when it is sound. */
 export function releaseWriteBuffer(buffer: WriteBuffer): void {
   const reusable = buffer.writeBehind.detach();
-  if (reusable && idle.length < MAX_IDLE) idle.push(buffer);
-  else buffer.writeBehind.dispose();
+  if (!reusable || idle.length >= MAX_IDLE) {
+    buffer.writeBehind.dispose();
+    return;
+  }
+  idle.push({ buffer, since: Date.now() });
+  sweep ??= setTimeout(disposeIdle, IDLE_MS + 50).unref();
+}
+
+function disposeIdle(): void {
+  sweep = undefined;
+  const now = Date.now();
+  for (let i = idle.length - 1; i >= 0; i--) {
+    if (now - idle[i]!.since >= IDLE_MS) idle.splice(i, 1)[0]!.buffer.writeBehind.dispose();
+  }
+  if (idle.length > 0) sweep = setTimeout(disposeIdle, IDLE_MS + 50).unref();
 }
 
 function newWriteBuffer(slotSize: number, patchSize: number, options: WriteBehindOptions): WriteBuffer {
