@@ -59,3 +59,26 @@ test('NDB_CRYPT_PERMUTE: the write buffer encodes like the byte-wise encoder, wi
   permuteEncode(expected);
   assert.deepEqual(simd.bytes.subarray(0, every.length), expected);
 });
+
+test('NDB_CRYPT_PERMUTE: copyIn from sources at every alignment equals set (and encode), with SIMD and without', () => {
+  const buffers = [createPermuteBuffer(32768), createPermuteBuffer(32768, { shared: true }), createPermuteBuffer(32768, { simd: false })];
+  const backing = new Uint8Array(randomBytes(40000));
+  for (const buffer of buffers) {
+    for (const encode of [true, false]) {
+      for (const offset of [0, 1, 3, 7, 8, 13]) {
+        for (const length of [0, 1, 15, 16, 17, 100, 8176, 8192, 8193, 20000]) {
+          for (const at of [0, 64, 5, 8192]) {
+            const source = new Uint8Array(backing.buffer, offset, 30000);
+            const from = (offset * 7) % 50;
+            buffer.bytes.fill(0x5a);
+            const expected = new Uint8Array(buffer.bytes.length).fill(0x5a);
+            expected.set(source.subarray(from, from + length), at);
+            if (encode) permuteEncode(expected, at, at + length);
+            buffer.copyIn(source, from, length, at, encode);
+            assert.deepEqual(buffer.bytes, expected, `simd ${buffer.simd}, encode ${encode}, offset ${offset}, length ${length}, at ${at}`);
+          }
+        }
+      }
+    }
+  }
+});

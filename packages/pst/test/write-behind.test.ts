@@ -4,6 +4,8 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pstCrc } from '../src/encode/crc.js';
+import { createPermuteBuffer } from '../src/encode/permute-buffer.js';
+import { permuteEncode } from '../src/encode/permute.js';
 import { WriteBehind, type WriteBehindOptions } from '../src/ndb/write-behind.js';
 
 const SLOT = 64 * 1024;
@@ -29,11 +31,12 @@ function run(plan: Plan, options: WriteBehindOptions, reuse?: WriteBehind): { by
       let at = 0;
       for (const cb of job.blocks) {
         const base = wb.base + at;
-        // The slot must be zeroed before it is handed out again.
-        assert.ok(memory.subarray(base, base + 64).every((b) => b === 0), 'a reused slot is zeroed');
+        const size = (cb + 16 + 63) & ~63;
+        // Like the NDB writer, write every byte handed over: slots are reused as they are.
         for (let i = 0; i < cb; i++) memory[base + i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+        memory.fill(0, base + cb, base + size);
         wb.noteBlock(base, cb);
-        at += (cb + 16 + 63) & ~63;
+        at += size;
       }
       for (const patch of job.patches) assert.ok(wb.addPatch(patch.position, new Uint8Array(PAGE).fill(patch.fill)));
       wb.submit(position, at);
@@ -91,7 +94,7 @@ test('WriteBehind: jobs run on a thread give the same file as jobs run in place,
   assert.ok(inPlace.bytes.subarray(0, PAGE).every((b) => b === 8));
 });
 
-test('WriteBehind: one buffer and thread serve file after file; an abandoned slot is zeroed for the next file', () => {
+test('WriteBehind: one buffer and thread serve file after file, also after a file abandoned with bytes staged', () => {
   const wb = new WriteBehind(new Uint8Array(new SharedArrayBuffer(2 * SLOT)), SLOT, PAGE, { threadAfterJobs: 0 });
   try {
     const first = run(plan, {}, wb);
@@ -102,7 +105,6 @@ test('WriteBehind: one buffer and thread serve file after file; an abandoned slo
     wb.noteBlock(wb.base, 900);
     assert.equal(wb.detach(), true);
     closeSync(fd);
-    assert.ok(wb.tables.memory.every((b) => b === 0), 'both slots are zero after detach');
     const second = run(plan, {}, wb);
     assert.equal(first.threaded, true);
     assert.equal(second.threaded, true, 'the same thread wrote the second file');
@@ -136,4 +138,56 @@ test('WriteBehind: a failed write on the thread is thrown by the next flush or d
   } finally {
     closeSync(fd);
   }
+});
+
+test('WriteBehind: blocks left to the job are permute-encoded before their CRC, on the thread as in place', () => {
+  const files = [Infinity, 0].map((threadAfterJobs) => {
+    const staging = createPermuteBuffer(2 * SLOT, { shared: true });
+    assert.ok(staging.kernel, 'a SIMD kernel on shared memory');
+    const wb = new WriteBehind(staging.bytes, SLOT, PAGE, { threadAfterJobs, staging });
+    assert.equal(wb.encodesBlocks, true);
+    const dir = mkdtempSync(join(tmpdir(), 'pstream-wb-'));
+    try {
+      const path = join(dir, 'out.bin');
+      const fd = openSync(path, 'w+');
+      wb.attach(fd);
+      const source = new Uint8Array(SLOT).map((_, i) => (i * 31 + (i >> 7)) & 0xff);
+      let position = 0;
+      for (let job = 0; job < 5; job++) {
+        let at = 0;
+        for (const [i, cb] of [8176, 1, 17, 4000, 8176].entries()) {
+          const size = (cb + 16 + 63) & ~63;
+          const later = (i + job) % 2 === 0;
+          staging.copyIn(source, i * 100, cb, wb.base + at, !later);
+          staging.bytes.fill(0, wb.base + at + cb, wb.base + at + size);
+          wb.noteBlock(wb.base + at, later ? -cb : cb);
+          at += size;
+        }
+        wb.submit(position, at);
+        position += at;
+      }
+      wb.drain();
+      assert.equal(wb.threaded, threadAfterJobs === 0);
+      wb.detach();
+      wb.dispose();
+      closeSync(fd);
+      const bytes = readFileSync(path);
+      // Every block's data is the encoded source, and its dwCRC is the CRC of the encoded bytes.
+      let at = 0;
+      for (let job = 0; job < 5; job++) {
+        for (const [i, cb] of [8176, 1, 17, 4000, 8176].entries()) {
+          const size = (cb + 16 + 63) & ~63;
+          const expected = source.slice(i * 100, i * 100 + cb);
+          permuteEncode(expected);
+          assert.deepEqual(new Uint8Array(bytes.subarray(at, at + cb)), expected, `job ${job}, block ${i}`);
+          assert.equal(bytes.readUInt32LE(at + size - 12), pstCrc(bytes.subarray(at, at + cb)));
+          at += size;
+        }
+      }
+      return bytes;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  assert.deepEqual(files[1], files[0]);
 });

@@ -92,6 +92,7 @@ export class NdbWriter {
   private readonly buffer: Uint8Array;
   private readonly bufferView: DataView;
   private readonly writeBehind: WriteBehind;
+  private encodeTurn = 0;
   /** File offset of the current slot's first byte, and how many of its bytes are staged. */
   private bufferStart = 0;
   private bufferEnd = 0;
@@ -171,13 +172,16 @@ export class NdbWriter {
     if (!this.simulating) {
       const at = this.stage(ib, size);
       const out = this.buffer;
-      out.set(from === 0 && length === data.length ? data : data.subarray(from, from + length), at);
-      if (!internal && this.crypt === 'permute') this.staging.encode(at, at + length);
+      const external = !internal && this.crypt === 'permute';
+      // Three blocks in eight are encoded by the write thread, which balances its CRC and write work with ours.
+      const encodeLater = external && this.writeBehind.encodesBlocks && (this.encodeTurn = (this.encodeTurn + 1) & 7) < 3;
+      this.staging.copyIn(data, from, length, at, external && !encodeLater);
       const trailer = at + size - BLOCK_TRAILER_SIZE;
+      if (at + length < trailer) out.fill(0, at + length, trailer); // padding (the slot is not cleared between uses)
       const view = this.bufferView;
       view.setUint16(trailer, length, true); // cb
       view.setUint16(trailer + 2, computeSig(ib, bid), true); // wSig
-      this.writeBehind.noteBlock(at, length); // dwCRC: computed when the slot is written
+      this.writeBehind.noteBlock(at, encodeLater ? -length : length); // dwCRC: computed when the slot is written
       setU64(view, trailer + 8, bid); // bid
     }
     if (!internal) this.dataBytes += length;
@@ -368,16 +372,25 @@ export class NdbWriter {
 
   // ---------------------------------------------------------------------------------------------- IO
 
-  /** Returns the buffer index where bytes for [ib, ib + size) go, flushing the current slot first when needed. */
+  /**
+   * Returns the buffer index where bytes for [ib, ib + size) go, flushing the current slot first when needed. The
+   * caller writes all of them. A slot is reused without being cleared (clearing shared memory is slow), so the gap
+   * between the end of the staged bytes and `ib` is zeroed here: every byte handed over has been written.
+   */
   private stage(ib: number, size: number): number {
     if (ib < this.bufferStart) throw new Error(`internal: write at ${ib} behind the buffer at ${this.bufferStart}`);
     if (ib + size > this.bufferStart + SLOT_SIZE) {
       this.flush();
       this.bufferStart = ib;
     }
+    const base = this.writeBehind.base;
     const end = ib + size - this.bufferStart;
-    if (end > this.bufferEnd) this.bufferEnd = end;
-    return this.writeBehind.base + ib - this.bufferStart;
+    if (end > this.bufferEnd) {
+      const from = ib - this.bufferStart;
+      if (from > this.bufferEnd) this.buffer.fill(0, base + this.bufferEnd, base + from);
+      this.bufferEnd = end;
+    }
+    return base + ib - this.bufferStart;
   }
 
   /**

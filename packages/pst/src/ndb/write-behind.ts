@@ -5,7 +5,7 @@
  * The writer's buffer is split in two slots. While it fills one, it records where each block of that slot lies;
  * a flush hands the slot over as a job: compute each block's `dwCRC` ([MS-PST] §2.2.2.8.1, BLOCKTRAILER) into its
  * trailer, write the slot to the file with positional writes, write the slot's patches (map pages of regions that
- * began in an earlier slot, §2.2.2.7.2), and zero the slot for reuse. Jobs run in the order they were handed over,
+ * began in an earlier slot, §2.2.2.7.2). Jobs run in the order they were handed over,
  * so a later write to the same bytes always lands last. The writer's API stays synchronous: it waits (with
  * `Atomics.wait`) only when it needs a slot that is still being written.
  *
@@ -21,7 +21,7 @@
 import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
-import { createPermuteBuffer, type PermuteBuffer } from '../encode/permute-buffer.js';
+import { createPermuteBuffer, instantiateKernel, type PermuteBuffer, type PermuteKernel } from '../encode/permute-buffer.js';
 
 /** Control words, in `JobTables.control`. */
 const enum Control {
@@ -61,15 +61,19 @@ export interface JobTables {
   readonly maxPatches: number;
   readonly patchSize: number;
   readonly errorText: Uint8Array;
+  /** The permute kernel, for blocks whose encoding is left to the job (entered with a negative `cb`). */
+  readonly kernel?: PermuteKernel;
 }
 
 type Crc32 = (data: Uint8Array, value: number) => number;
 type WriteSync = (fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => number;
+/** Permute-encodes `length` bytes at `at` of `JobTables.memory`, in place. */
+type Encode = (at: number, length: number) => void;
 
 /**
  * Runs the job of `slot`. Its source is also the thread's code, so it refers to nothing outside its parameters.
  */
-function runJob(t: JobTables, slot: number, crc: Crc32, write: WriteSync): void {
+function runJob(t: JobTables, slot: number, crc: Crc32, write: WriteSync, encode: Encode): void {
   const memory = t.memory;
   const start = t.slots[slot * 4]!;
   const length = t.slots[slot * 4 + 1]!;
@@ -78,7 +82,11 @@ function runJob(t: JobTables, slot: number, crc: Crc32, write: WriteSync): void 
   const list = slot * t.maxBlocks * 2;
   for (let i = 0; i < blockCount; i++) {
     const at = t.blocks[list + 2 * i]!;
-    const cb = t.blocks[list + 2 * i + 1]!;
+    let cb = t.blocks[list + 2 * i + 1]!;
+    if (cb < 0) {
+      cb = -cb;
+      encode(at, cb);
+    }
     // BLOCKTRAILER: the block's bytes are padded to a multiple of 64 with the 16-byte trailer last; dwCRC is at +4.
     const crcAt = at + ((cb + 16 + 63) & ~63) - 12;
     const value = ~crc(memory.subarray(at, at + cb), 0xffffffff) >>> 0;
@@ -95,11 +103,10 @@ function runJob(t: JobTables, slot: number, crc: Crc32, write: WriteSync): void 
     const at = t.patchPositions[slot * t.maxPatches + p]!;
     for (let done = 0; done < t.patchSize; ) done += write(fd, t.patchBytes, from + done, t.patchSize - done, at + done);
   }
-  memory.fill(0, start, start + length);
 }
 
 /** The thread's loop. Like `runJob`, it refers to nothing outside its parameters (control words are literals). */
-function serveJobs(t: JobTables, run: typeof runJob, crc: Crc32, write: WriteSync): void {
+function serveJobs(t: JobTables, run: typeof runJob, crc: Crc32, write: WriteSync, encode: Encode): void {
   const c = t.control;
   if (Atomics.compareExchange(c, 4 /* Started */, 0, 1) !== 0) return; // the writer gave up on this thread
   Atomics.notify(c, 1 /* Completed */);
@@ -114,7 +121,7 @@ function serveJobs(t: JobTables, run: typeof runJob, crc: Crc32, write: WriteSyn
       }
       if (!Atomics.load(c, 2 /* Failed */)) {
         try {
-          run(t, completed & 1, crc, write);
+          run(t, completed & 1, crc, write, encode);
         } catch (err) {
           const e = err as { message?: unknown; code?: unknown; errno?: unknown; syscall?: unknown };
           const text = new TextEncoder().encode(
@@ -142,7 +149,14 @@ const { writeSync } = require('node:fs');
 const { crc32 } = require('node:zlib');
 const runJob = ${runJob.toString()};
 const serveJobs = ${serveJobs.toString()};
-serveJobs(workerData, runJob, crc32, writeSync);
+const instantiateKernel = ${instantiateKernel.toString()};
+const kernel = workerData.kernel;
+let encode = () => { throw new Error('internal: no permute kernel in the write thread'); };
+if (kernel) {
+  const { encodeAt } = instantiateKernel(kernel.module, kernel.memory);
+  encode = (at, length) => encodeAt(kernel.dataOffset + at, kernel.dataOffset + at, length);
+}
+serveJobs(workerData, runJob, crc32, writeSync, encode);
 `;
 
 /** How long the writer waits for the thread to start before running the jobs itself. */
@@ -151,6 +165,8 @@ const START_TIMEOUT_MS = 5000;
 export interface WriteBehindOptions {
   /** Jobs run on the caller's thread before the write thread starts; `Infinity` never starts it. */
   readonly threadAfterJobs?: number;
+  /** The permute buffer the memory belongs to: with its SIMD kernel, jobs can encode blocks too. */
+  readonly staging?: PermuteBuffer;
 }
 
 /** The writer's side of the job queue. */
@@ -164,6 +180,9 @@ export class WriteBehind {
   private worker: Worker | undefined;
   private workerStartedAt = 0;
   private attached = false;
+  private readonly encodeHere: Encode;
+  /** Whether `noteBlock` takes blocks left to encode (a negative `cb`). */
+  readonly encodesBlocks: boolean;
 
   /** `memory` is the writer's buffer, on shared memory: two slots of `slotSize` bytes. */
   constructor(memory: Uint8Array, slotSize: number, patchSize: number, options: WriteBehindOptions = {}) {
@@ -186,6 +205,12 @@ export class WriteBehind {
       maxPatches,
       patchSize,
       errorText: new Uint8Array(shared(4096)),
+      ...(options.staging?.kernel ? { kernel: options.staging.kernel } : {}),
+    };
+    const staging = options.staging;
+    this.encodesBlocks = staging?.kernel !== undefined && staging.bytes === memory;
+    this.encodeHere = staging ? (at, length) => staging.encode(at, at + length) : () => {
+      throw new Error('internal: no permute encoder');
     };
   }
 
@@ -201,15 +226,14 @@ export class WriteBehind {
   }
 
   /**
-   * Waits until every job handed over is written and leaves the slot being filled empty; the file descriptor is not
-   * used afterwards. Never throws. Returns whether the WriteBehind can serve another file (no write failed).
+   * Waits until every job handed over is written; the file descriptor is not used afterwards. Never throws. Returns
+   * whether the WriteBehind can serve another file (no write failed). The slots keep whatever bytes they held: the
+   * writer writes every byte of the range it hands over (gaps included), so old bytes never reach a file.
    */
   detach(): boolean {
     if (!this.attached) return false;
     this.attached = false;
     this.waitCompleted(this.submitted);
-    const base = this.base;
-    this.tables.memory.fill(0, base, base + this.slotSize); // bytes staged but never handed over (an aborted file)
     this.blockCount = 0;
     this.patchCount = 0;
     return !Atomics.load(this.tables.control, Control.Failed);
@@ -245,7 +269,10 @@ export class WriteBehind {
     return this.patchCount > 0;
   }
 
-  /** Records a block of the slot being filled, whose `dwCRC` the job computes. */
+  /**
+   * Records a block of the slot being filled, whose `dwCRC` the job computes. A negative `cb` (when `encodesBlocks`)
+   * asks the job to permute-encode the block's `-cb` data bytes first.
+   */
   noteBlock(at: number, cb: number): void {
     const i = ((this.submitted & 1) * this.tables.maxBlocks + this.blockCount++) * 2;
     this.tables.blocks[i] = at;
@@ -286,7 +313,7 @@ export class WriteBehind {
     } else {
       this.runHere();
     }
-    // The next slot is the one handed over two jobs ago: wait until it is written and zeroed.
+    // The next slot is the one handed over two jobs ago: wait until it is written.
     this.waitCompleted(this.submitted - 1);
   }
 
@@ -316,7 +343,7 @@ export class WriteBehind {
     while (completed < this.submitted) {
       if (!Atomics.load(c, Control.Failed)) {
         try {
-          runJob(this.tables, completed & 1, crc32, writeSync);
+          runJob(this.tables, completed & 1, crc32, writeSync, this.encodeHere);
         } catch (err) {
           this.failed = err as Error;
           Atomics.store(c, Control.Failed, 1);
@@ -411,5 +438,5 @@ function disposeIdle(): void {
 
 function newWriteBuffer(slotSize: number, patchSize: number, options: WriteBehindOptions): WriteBuffer {
   const staging = createPermuteBuffer(2 * slotSize, { shared: true });
-  return { staging, writeBehind: new WriteBehind(staging.bytes, slotSize, patchSize, options) };
+  return { staging, writeBehind: new WriteBehind(staging.bytes, slotSize, patchSize, { ...options, staging }) };
 }
