@@ -26,6 +26,11 @@ export interface ExportOptions {
   readonly tmpDir?: string;
   /** Aborts the export; the stream is destroyed with the reason and every temporary file is deleted. */
   readonly signal?: AbortSignal;
+  /**
+   * `bCryptMethod` of the PSTs: `permute` (default; Outlook's "compressible encryption") or `none`, which skips the
+   * byte substitution and writes faster. Outlook and every reader tested here open both.
+   */
+  readonly encryption?: 'permute' | 'none';
   /** ZIP entries are stored by default; `deflate` compresses them. */
   readonly zipCompression?: 'store' | 'deflate';
   /** `skip` (default) counts damaged source items in the summary; `stop` fails the export. */

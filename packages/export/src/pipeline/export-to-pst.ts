@@ -45,6 +45,9 @@ export function exportToPst(options: ExportOptions): ExportHandle {
     throw new ExportOptionsError('name', name, `name ${JSON.stringify(name)} cannot name a file (not empty; no /, \\, NUL, or dot names)`);
   }
   const limit = partLimit(options);
+  if (options.encryption !== undefined && options.encryption !== 'permute' && options.encryption !== 'none') {
+    throw new ExportOptionsError('encryption', options.encryption, `encryption must be "permute" or "none", got ${JSON.stringify(options.encryption)}`);
+  }
   const query = compileQuery(options.keywords ?? '');
   if (options.sources.length === 0) throw new ExportOptionsError('sources', [], 'sources must hold at least one source, got []');
   return new ExportRun(options, name, limit, query).handle;
@@ -138,6 +141,7 @@ class ExportRun {
       this.splitter = new PstSplitter({
         limitBytes: this.limit,
         directory: this.dir,
+        writerOptions: { encryption: this.options.encryption ?? 'permute' },
         displayName: (i) => (i === 1 ? this.name : `${this.name} (${i})`),
         onPart: (part) => this.enqueue(part),
       });
@@ -243,7 +247,7 @@ class ExportRun {
 
   /** An export that matched nothing is one valid, empty PST. */
   private async emptyPart(): Promise<FinishedPart> {
-    const writer = await PstWriter.create(`${this.dir}/part-001.pst`, { displayName: this.name });
+    const writer = await PstWriter.create(`${this.dir}/part-001.pst`, { displayName: this.name, encryption: this.options.encryption ?? 'permute' });
     const summary = await writer.finish();
     const part: FinishedPart = { index: 1, path: summary.path, bytes: summary.bytes, messages: 0, oversize: false, last: true };
     await this.enqueue(part);

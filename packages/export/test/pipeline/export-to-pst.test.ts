@@ -213,6 +213,31 @@ test('the part size is the smallest of maxPartBytes, limitBytes and the 49 GiB c
   assert.ok(a.summary.parts.length > 1 && a.summary.parts.every((p) => p.bytes <= small));
 });
 
+test('encryption: none writes every part with bCryptMethod 0 and the same messages; the default is permute', async (t) => {
+  const ws = await workspace(t);
+  const items = (await demoItems()).slice(0, 120);
+  const plain = await runExport(ws, { sources: [new MemorySource(items)], name: 'plain', maxPartBytes: 600_000, encryption: 'none' });
+  const permuted = await runExport(ws, { sources: [new MemorySource(items)], name: 'permuted', maxPartBytes: 600_000 });
+  assert.ok(plain.summary.parts.length >= 2, `${plain.summary.parts.length} parts`);
+  assert.equal(plain.summary.format, 'zip');
+  const extracted = async (file: string, name: string): Promise<string[]> => {
+    const dir = join(ws.out, name);
+    return (await extractZip(file, dir)).map((entry) => join(dir, entry));
+  };
+  const parts = await extracted(plain.file, 'plain-parts');
+  const permutedParts = await extracted(permuted.file, 'permuted-parts');
+  assert.equal(parts.length, plain.summary.parts.length);
+  assert.equal(permutedParts.length, parts.length);
+  for (const [i, part] of parts.entries()) {
+    assert.equal(readFileSync(part)[0x201], 0x00, `${part}: bCryptMethod`);
+    assert.equal(readFileSync(permutedParts[i]!)[0x201], 0x01, `${permutedParts[i]}: bCryptMethod`);
+    const [a, b] = await Promise.all([readPst(part), readPst(permutedParts[i]!)]);
+    assert.ok(a.messages > 0);
+    assert.equal(a.messages, b.messages);
+    assert.deepEqual(a.folders, b.folders, `part ${i + 1} holds the same folders and messages with either encryption`);
+  }
+});
+
 test('bad options throw ExportOptionsError naming the field and the value', () => {
   const source = new MemorySource([]);
   const cases: [Partial<ExportOptions>, string, unknown][] = [
@@ -222,6 +247,7 @@ test('bad options throw ExportOptionsError naming the field and the value', () =
     [{ maxPartBytes: 1000 }, 'maxPartBytes', 1000],
     [{ maxPartBytes: 2.5 }, 'maxPartBytes', 2.5],
     [{ limitBytes: -1 }, 'limitBytes', -1],
+    [{ encryption: 'cyclic' as 'none' }, 'encryption', 'cyclic'],
   ];
   for (const [patch, field, value] of cases) {
     assert.throws(
