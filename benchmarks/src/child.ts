@@ -70,7 +70,8 @@ async function main(): Promise<void> {
     const setupRssMB = mb(process.memoryUsage.rss());
     const limit = workload.partLimitBytes(args.quick);
     const section = args.profile ? profiler(args.profile) : undefined;
-    const measurement = args.mode === 'writer' ? await measureWriter(input, args.dir, bytes, limit, section) : await measureExport(input, args.dir, bytes, limit, section);
+    const measure = args.mode === 'writer' ? measureWriter : measureExport;
+    const measurement = await measure(input, args.dir, bytes, limit, section, workload.encryption ?? 'permute');
     const result: ChildResult = {
       workload: args.workload,
       quick: args.quick,

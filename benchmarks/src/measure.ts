@@ -61,13 +61,20 @@ function cpuSince(start: NodeJS.CpuUsage): number {
 }
 
 /** (b) Writes the workload with `PstWriter`, through `PstSplitter` when there is a part limit. */
-export async function measureWriter(input: WorkloadInput, dir: string, bytes: BytePool, limit: number | undefined, section = NO_SECTION): Promise<Measurement> {
+export async function measureWriter(
+  input: WorkloadInput,
+  dir: string,
+  bytes: BytePool,
+  limit: number | undefined,
+  section = NO_SECTION,
+  encryption: 'permute' | 'none' = 'permute',
+): Promise<Measurement> {
   const parts: PartFigure[] = [];
   await section.start();
   const cpu = process.cpuUsage();
   const start = performance.now();
   if (limit === undefined) {
-    const writer = await PstWriter.create(join(dir, 'writer.pst'));
+    const writer = await PstWriter.create(join(dir, 'writer.pst'), { encryption });
     for (let i = 0; i < input.count; i++) {
       const m = input.message(i);
       await writer.addMessage(m.folder, m.record);
@@ -78,6 +85,7 @@ export async function measureWriter(input: WorkloadInput, dir: string, bytes: By
     const splitter = new PstSplitter({
       limitBytes: limit,
       directory: dir,
+      writerOptions: { encryption },
       onPart: async (part: FinishedPart) => {
         parts.push({ bytes: part.bytes, messages: part.messages });
         await rm(part.path, { force: true });
@@ -99,10 +107,18 @@ export async function measureWriter(input: WorkloadInput, dir: string, bytes: By
 }
 
 /** (c) Runs `exportToPst` over the workload and streams its output to a file. */
-export async function measureExport(input: WorkloadInput, dir: string, bytes: BytePool, limit: number | undefined, section = NO_SECTION): Promise<Measurement> {
+export async function measureExport(
+  input: WorkloadInput,
+  dir: string,
+  bytes: BytePool,
+  limit: number | undefined,
+  section = NO_SECTION,
+  encryption: 'permute' | 'none' = 'permute',
+): Promise<Measurement> {
   const out = join(dir, 'export.out');
   const options: ExportOptions = {
     sources: input.exportSources(),
+    encryption,
     keywords: FULL_SCAN_QUERY,
     name: 'bench',
     tmpDir: dir,

@@ -54,6 +54,8 @@ export interface Workload {
   readonly description: string;
   /** The part size limit of the export (and of the writer alone, through the splitter); none: one file. */
   partLimitBytes(quick: boolean): number | undefined;
+  /** `bCryptMethod` of the files written: `permute` (the default) unless a workload says `none`. */
+  readonly encryption?: 'permute' | 'none';
   build(ctx: BuildContext): Promise<WorkloadInput>;
 }
 
@@ -114,10 +116,19 @@ function small(name: string, full: number, quick: number): Workload {
 }
 
 /** Messages generated until their payload reaches a byte target. */
-function sized(name: string, description: string, options: Omit<GeneratorOptions, 'messages'>, full: number, quick: number, limit?: { full: number; quick: number }): Workload {
+function sized(
+  name: string,
+  description: string,
+  options: Omit<GeneratorOptions, 'messages'>,
+  full: number,
+  quick: number,
+  limit?: { full: number; quick: number },
+  encryption?: 'none',
+): Workload {
   return {
     name,
     description,
+    ...(encryption ? { encryption } : {}),
     partLimitBytes: (q) => (limit ? (q ? limit.quick : limit.full) : undefined),
     async build({ quick: q, bytes }) {
       const pool = await generatePool(options, { maxMessages: 100_000, maxBytes: q ? quick : full }, bytes);
@@ -181,16 +192,26 @@ function spamassassin(repeat: number): Workload {
   };
 }
 
+const ATTACHMENTS_2G: Omit<GeneratorOptions, 'messages'> = {
+  seed: 'bench-attach',
+  attachments: { share: 1, minBytes: 1 * MB, maxBytes: 10 * MB, maxPerMessage: 3 },
+  inlineImageShare: 0,
+  embeddedMessageShare: 0,
+};
+
 export const WORKLOADS: readonly Workload[] = [
   small('small-10k', 10_000, 200),
   small('small-100k', 100_000, 1_000),
   small('small-1m', 1_000_000, 2_000),
+  sized('attachments-2g', '2 GB of messages with 1–10 MB attachments (1–3 a message)', ATTACHMENTS_2G, 2_000 * MB, 24 * MB),
   sized(
-    'attachments-2g',
-    '2 GB of messages with 1–10 MB attachments (1–3 a message)',
-    { seed: 'bench-attach', attachments: { share: 1, minBytes: 1 * MB, maxBytes: 10 * MB, maxPerMessage: 3 }, inlineImageShare: 0, embeddedMessageShare: 0 },
+    'attachments-2g-none',
+    'the attachments-2g messages written with bCryptMethod none (no permute encoding)',
+    ATTACHMENTS_2G,
     2_000 * MB,
     24 * MB,
+    undefined,
+    'none',
   ),
   sized(
     'limit-1g',
