@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createReadStream } from 'node:fs';
-import { MailParser, type AttachmentStream, type HeaderLines, type Headers, type MessageText } from 'mailparser';
+import type { AttachmentStream, HeaderLines, Headers, MessageText } from 'mailparser';
 import type { Attachment, FileAttachment, MessageRecord } from '@pstream/pst';
 import * as h from './mime-headers.js';
 import type { SpoolGroup, SpooledBytes } from './spool.js';
@@ -121,10 +121,14 @@ class Prelude {
   }
 }
 
+/** mailparser, loaded on first use (about 27 MB of RSS that a process reading no MIME never holds). */
+let mailparser: Promise<typeof import('mailparser')> | undefined;
+
 /** Parses one message from `input` (raw bytes, an optional mbox envelope line first). */
 export async function parseMime(input: AsyncIterable<Uint8Array>, options: MimeParseOptions): Promise<ParsedMime> {
   const depth = options.depth ?? 0;
   const prelude = new Prelude();
+  const { MailParser } = await (mailparser ??= import('mailparser'));
   const parser = new MailParser({
     ignoreEmbedded: true,
     checksumAlgo: false,
