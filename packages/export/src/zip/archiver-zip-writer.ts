@@ -8,11 +8,12 @@
  *     announced size, and a mismatch is a failure (the consumer sees a truncated archive);
  * (c) `abort()` waits for the entry in progress: `destroy()` is used instead;
  * (d) a consumer that goes away leaves the file streams open: `destroy` closes them.
- * archiver writes zip64 records whenever an entry or the archive needs them.
+ * archiver writes zip64 records whenever an entry or the archive needs them. It is loaded on first use (about 20 MB
+ * of RSS), so that the default `store` mode never holds it.
  */
 import { createReadStream, type ReadStream } from 'node:fs';
 import { PassThrough, Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
-import { ZipArchive } from 'archiver';
+import type { ZipArchive } from 'archiver';
 import { ZipError } from '../errors.js';
 import type { ZipWriter } from './zip-writer.js';
 
@@ -73,7 +74,9 @@ class ByteCounter extends Transform {
 export class ArchiverZipWriter implements ZipWriter {
   readonly output: Readable;
 
-  private readonly archive: ZipArchive;
+  private archive: ZipArchive | undefined;
+  private readonly loaded: Promise<ZipArchive>;
+  private readonly level: number;
   private readonly readChunkBytes: number;
   private readonly onFailure: (error: Error) => void;
   private failure: Error | undefined;
@@ -82,28 +85,41 @@ export class ArchiverZipWriter implements ZipWriter {
   constructor(options: ArchiverZipWriterOptions) {
     this.readChunkBytes = options.readChunkBytes;
     this.onFailure = options.onFailure;
-    this.archive = new ZipArchive({ zlib: { level: options.level } });
-    const output = new PassThrough({ highWaterMark: 64 * 1024 });
-    this.output = output;
-    this.archive.on('entry', () => {
+    this.level = options.level;
+    this.output = new PassThrough({ highWaterMark: 64 * 1024 });
+    this.loaded = import('archiver').then(({ ZipArchive }) => this.setUp(new ZipArchive({ zlib: { level: this.level } })));
+    this.loaded.catch((err: unknown) => this.onFailure(err instanceof Error ? err : new Error(String(err))));
+  }
+
+  private setUp(archive: ZipArchive): ZipArchive {
+    this.archive = archive;
+    if (this.failure) {
+      archive.destroy();
+      return archive;
+    }
+    const output = this.output as PassThrough;
+    archive.on('entry', () => {
       const cur = this.current;
       if (cur === undefined) return;
       // The entry is complete in the archive; it is done once its file is closed too.
       if (cur.file.closed) this.entryDone(cur);
       else cur.file.once('close', () => this.entryDone(cur));
     });
-    this.archive.on('warning', (err: Error) => this.onFailure(err));
+    archive.on('warning', (err: Error) => this.onFailure(err));
     // pipeline() forwards archiver's own errors to the output and destroys both on failure.
-    pipeline(this.archive, output, (err) => {
+    pipeline(archive, output, (err) => {
       if (err) this.onFailure(err);
     });
+    return archive;
   }
 
   get bytesWritten(): number {
-    return this.archive.pointer();
+    return this.archive?.pointer() ?? 0;
   }
 
   async writeEntry(path: string, name: string, size: number, date: Date): Promise<void> {
+    if (this.failure) throw this.failure;
+    const archive = await this.loaded;
     if (this.failure) throw this.failure;
     const file = createReadStream(path, { highWaterMark: this.readChunkBytes });
     const counter = new ByteCounter(size, name);
@@ -113,12 +129,14 @@ export class ArchiverZipWriter implements ZipWriter {
     file.on('error', (err) => this.onFailure(new ZipError('source-failed', name, `${name}: reading ${path} failed: ${err.message}`, { cause: err })));
     counter.on('error', (err) => this.onFailure(err));
     file.pipe(counter);
-    this.archive.append(counter, { name, date, mode: 0o644 });
+    archive.append(counter, { name, date, mode: 0o644 });
     await done.promise;
   }
 
   finish(): void {
-    this.archive.finalize().catch((err: unknown) => this.onFailure(err instanceof Error ? err : new Error(String(err))));
+    this.loaded
+      .then((archive) => (this.failure ? undefined : archive.finalize()))
+      .catch((err: unknown) => this.onFailure(err instanceof Error ? err : new Error(String(err))));
   }
 
   destroy(error: Error): void {
@@ -131,7 +149,7 @@ export class ArchiverZipWriter implements ZipWriter {
       cur.counter.destroy();
       cur.done.reject(error);
     }
-    this.archive.destroy();
+    this.archive?.destroy(); // not loaded yet: setUp destroys it
     if (!this.output.destroyed) this.output.destroy(error);
   }
 
