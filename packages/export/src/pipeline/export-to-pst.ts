@@ -18,6 +18,7 @@ import { PstSplitter, EMPTY_PST_BYTES, type FinishedPart } from '../split/pst-sp
 import { ZipPackager } from '../zip/index.js';
 import { validateEntryName } from '../zip/index.js';
 import { MAX_PST_LIMIT_BYTES as MAX_PART_BYTES } from '../request/index.js';
+import { deferred } from '../deferred.js';
 import { createExportDirectory, removeExportDirectory } from './temp-dir.js';
 
 /** Finished parts that may wait on disk before the writer pauses. */
@@ -77,17 +78,6 @@ class Counter extends Transform {
   }
 }
 
-type Deferred<T> = { promise: Promise<T>; resolve: (v: T) => void; reject: (e: Error) => void };
-function deferred<T>(): Deferred<T> {
-  let resolve!: (v: T) => void;
-  let reject!: (e: Error) => void;
-  const promise = new Promise<T>((a, b) => {
-    resolve = a;
-    reject = b;
-  });
-  promise.catch(() => {});
-  return { promise, resolve, reject };
-}
 
 class ExportRun {
   readonly handle: ExportHandle;

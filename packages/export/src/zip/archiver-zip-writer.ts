@@ -15,6 +15,7 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { PassThrough, Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
 import type { ZipArchive } from 'archiver';
 import { ZipError } from '../errors.js';
+import { deferred, type Deferred } from '../deferred.js';
 import type { ZipWriter } from './zip-writer.js';
 
 export interface ArchiverZipWriterOptions {
@@ -23,23 +24,6 @@ export interface ArchiverZipWriterOptions {
   readonly readChunkBytes: number;
   /** Told of failures that happen outside `writeEntry` (archiver's own errors and warnings). */
   readonly onFailure: (error: Error) => void;
-}
-
-interface Deferred {
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (err: Error) => void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (err: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
-  return { promise, resolve, reject };
 }
 
 /** Passes bytes through and fails when they exceed, or end short of, the announced size. */
@@ -80,7 +64,7 @@ export class ArchiverZipWriter implements ZipWriter {
   private readonly readChunkBytes: number;
   private readonly onFailure: (error: Error) => void;
   private failure: Error | undefined;
-  private current: { file: ReadStream; counter: ByteCounter; done: Deferred } | undefined;
+  private current: { file: ReadStream; counter: ByteCounter; done: Deferred<void> } | undefined;
 
   constructor(options: ArchiverZipWriterOptions) {
     this.readChunkBytes = options.readChunkBytes;

@@ -19,6 +19,7 @@ import { ZipError } from '../errors.js';
 import { ArchiverZipWriter } from './archiver-zip-writer.js';
 import { validateEntryName } from './entry-name.js';
 import { StoredZipWriter } from './stored-zip-writer.js';
+import { deferred } from '../deferred.js';
 import type { ZipWriter } from './zip-writer.js';
 
 export interface ZipPackagerOptions {
@@ -33,23 +34,6 @@ export interface ZipPackagerOptions {
 export interface AddFileOptions {
   /** Timestamp of the entry; the file's modification time by default. */
   readonly date?: Date;
-}
-
-interface Deferred {
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (err: Error) => void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (err: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
-  return { promise, resolve, reject };
 }
 
 type State = 'open' | 'finishing' | 'finished' | 'failed';
