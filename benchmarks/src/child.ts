@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     const limit = workload.partLimitBytes(args.quick);
     const section = args.profile ? profiler(args.profile) : undefined;
     const measure = args.mode === 'writer' ? measureWriter : measureExport;
-    const measurement = await measure(input, args.dir, bytes, limit, section, workload.encryption ?? 'permute');
+    const measurement = await measure({ input, dir: args.dir, bytes, limit, ...(section ? { section } : {}), encryption: workload.encryption ?? 'permute' });
     const result: ChildResult = {
       workload: args.workload,
       quick: args.quick,

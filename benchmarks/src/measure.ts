@@ -60,15 +60,21 @@ function cpuSince(start: NodeJS.CpuUsage): number {
   return (u.user + u.system) / 1e6;
 }
 
+/** What a measurement works on. */
+export interface MeasureContext {
+  readonly input: WorkloadInput;
+  /** The child's scratch directory (the files written, the reference's file). */
+  readonly dir: string;
+  readonly bytes: BytePool;
+  /** The part size limit; none: one file. */
+  readonly limit: number | undefined;
+  /** Started and stopped around the timed section (a profiler). */
+  readonly section?: Section;
+  readonly encryption?: 'permute' | 'none';
+}
+
 /** (b) Writes the workload with `PstWriter`, through `PstSplitter` when there is a part limit. */
-export async function measureWriter(
-  input: WorkloadInput,
-  dir: string,
-  bytes: BytePool,
-  limit: number | undefined,
-  section = NO_SECTION,
-  encryption: 'permute' | 'none' = 'permute',
-): Promise<Measurement> {
+export async function measureWriter({ input, dir, bytes, limit, section = NO_SECTION, encryption = 'permute' }: MeasureContext): Promise<Measurement> {
   const parts: PartFigure[] = [];
   await section.start();
   const cpu = process.cpuUsage();
@@ -107,14 +113,7 @@ export async function measureWriter(
 }
 
 /** (c) Runs `exportToPst` over the workload and streams its output to a file. */
-export async function measureExport(
-  input: WorkloadInput,
-  dir: string,
-  bytes: BytePool,
-  limit: number | undefined,
-  section = NO_SECTION,
-  encryption: 'permute' | 'none' = 'permute',
-): Promise<Measurement> {
+export async function measureExport({ input, dir, bytes, limit, section = NO_SECTION, encryption = 'permute' }: MeasureContext): Promise<Measurement> {
   const out = join(dir, 'export.out');
   const options: ExportOptions = {
     sources: input.exportSources(),
