@@ -382,7 +382,12 @@ export class WriteBehind {
     if (!Atomics.load(c, Control.Failed)) return;
     if (this.failed) throw this.failed;
     const text = new TextDecoder().decode(this.tables.errorText.slice(0, Atomics.load(c, Control.ErrorLength)));
-    const info = JSON.parse(text) as { message: string; code?: string; errno?: number; syscall?: string };
+    let info: { message: string; code?: string; errno?: number; syscall?: string };
+    try {
+      info = JSON.parse(text) as typeof info;
+    } catch {
+      info = { message: `writing the PST file failed: ${text}` }; // cut at the error area's 4 KiB
+    }
     const err = Object.assign(new Error(info.message), { code: info.code, errno: info.errno, syscall: info.syscall });
     this.failed = err;
     throw err;
