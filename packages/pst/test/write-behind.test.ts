@@ -191,3 +191,13 @@ test('WriteBehind: blocks left to the job are permute-encoded before their CRC, 
   });
   assert.deepEqual(files[1], files[0]);
 });
+
+test('WriteBehind: once the writer gave up on a thread that did not start, it runs every job itself and starts no other', () => {
+  const wb = new WriteBehind(new Uint8Array(new SharedArrayBuffer(2 * SLOT)), SLOT, PAGE, { threadAfterJobs: 0 });
+  Atomics.store(wb.tables.control, 4 /* Started */, 2); // what the start timeout leaves behind
+  const result = run(plan, {}, wb);
+  assert.equal(result.threaded, false);
+  assertCrcs(result.bytes, plan);
+  assert.deepEqual(result.bytes, run(plan, { threadAfterJobs: Infinity }).bytes);
+  wb.dispose();
+});

@@ -59,8 +59,8 @@ export interface NdbRoot {
 /**
  * The writer's allocation state at a checkpoint. Only scalars are saved at once: allocation is append-only, so
  * what changes afterwards is known from the cursor, except the region bitmap once its region is closed and the
- * pending BBT entries once they are written out. Those are captured when that happens (`capture`), so that a
- * message costs no copy of them.
+ * pending BBT entries once they are written out. Those are captured when that happens (`captureAll`,
+ * `capturePending`), so that a message costs no copy of them.
  */
 export interface Snapshot {
   readonly cursor: number;
@@ -405,7 +405,9 @@ export class NdbWriter {
       return;
     }
     if (ib + bytes.length <= this.bufferStart && this.writeBehind.addPatch(ib, bytes)) return;
-    if (ib < this.bufferStart + this.bufferEnd && ib + bytes.length > this.bufferStart) this.flush();
+    // Hand over the slot (and the patches queued behind it) first: they were written before these bytes.
+    const overlaps = ib < this.bufferStart + this.bufferEnd && ib + bytes.length > this.bufferStart;
+    if (overlaps || this.writeBehind.hasPatches) this.flush();
     this.writeBehind.drain();
     writeFully(this.fd, bytes, ib);
   }

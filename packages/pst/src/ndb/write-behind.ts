@@ -15,7 +15,7 @@
  * or by `drain()`, with the error's message and code.
  *
  * A WriteBehind (buffer, tables and thread) outlives one file: `attach` gives it a file descriptor and `detach` takes
- * it back once every job is written. An export writes its parts one after the other, so `acquireWriteBehind` keeps a
+ * it back once every job is written. An export writes its parts one after the other, so `acquireWriteBuffer` keeps a
  * few detached ones for the next file instead of starting a thread and allocating a buffer per part.
  */
 import { writeSync } from 'node:fs';
@@ -306,7 +306,8 @@ export class WriteBehind {
     this.blockCount = 0;
     this.patchCount = 0;
     this.submitted++;
-    if (!this.worker && this.submitted > this.threadAfterJobs) this.startThread();
+    // A thread is started once, and never again after the writer gave up waiting for one to start (Started = 2).
+    if (!this.worker && this.submitted > this.threadAfterJobs && Atomics.load(t.control, Control.Started) === 0) this.startThread();
     if (this.worker) {
       Atomics.store(t.control, Control.Submitted, this.submitted);
       Atomics.notify(t.control, Control.Submitted);
@@ -329,11 +330,6 @@ export class WriteBehind {
     this.worker.on('error', () => {}); // a failure to start is handled by the start timeout
     this.workerStartedAt = Date.now();
     // Jobs already run here are complete: the thread starts counting from there.
-  }
-
-  /** Whether the write thread has been started (it may still be starting). */
-  get hasThread(): boolean {
-    return this.worker !== undefined;
   }
 
   /** Runs the queued jobs on this thread (no write thread, or it never started). */
