@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkPst } from '@pstream/pst';
 import { main } from '../src/main.js';
@@ -76,6 +76,24 @@ test('the demo mailbox filtered by "support" becomes one PST that our checker an
   assert.equal(messages.length, report.matched);
   // Every message the fixture says contains the keyword is there (the filter may take more: see the report).
   const exported = new Set(messages.map((m) => m.messageId));
+  for (const id of expected.matchedIds) assert.ok(exported.has(id), `${id} is in the export`);
+});
+
+test('--encryption none writes a PST with bCryptMethod 0 holding the same messages', async (t) => {
+  const dir = await tempDir(t);
+  const io = memoryIO({ cwd: dir });
+  const status = await main(['export', '--source', DEMO_MAILBOX, '--keywords', 'support', '--encryption', 'none', '--out', join(dir, 'plain'), '--json'], io);
+  assert.equal(status, 0, io.stderr.text);
+  const report = onlyLine(io.stdout.text);
+  const header = Buffer.alloc(1);
+  const file = await open(report.file);
+  await file.read(header, 0, 1, 0x201).finally(() => file.close());
+  assert.equal(header[0], 0x00, 'bCryptMethod');
+  const checked = await checkPst(report.file, { strict: true });
+  assert.deepEqual(checked.errors, []);
+  const expected = await demoExpectations();
+  const exported = new Set((await readMessages(report.file)).map((m) => m.messageId));
+  assert.equal(exported.size, report.matched);
   for (const id of expected.matchedIds) assert.ok(exported.has(id), `${id} is in the export`);
 });
 
@@ -177,6 +195,7 @@ test('exit status 2 and one line without a stack trace for every user mistake, a
     [['export', '--source', 'bob.mbox', '--out', 'bob.mbox/x.pst'], /^pstream export: --out: cannot create the directory "bob\.mbox" \((EEXIST|ENOTDIR)\)$/],
     [['export', '--source', 'bob.mbox', '--out', ''], /^pstream export: --out: empty path$/],
     [['export', '--source', 'bob.mbox', '--tmp-dir', 'nowhere'], /^pstream export: --tmp-dir: not a directory: "nowhere"$/],
+    [['export', '--source', 'bob.mbox', '--encryption', 'cyclic'], /^pstream export: --encryption: must be permute or none, got "cyclic"$/],
     [['export', '--source', 'bob.mbox', '--json=yes'], /^pstream export: option --json takes no value \(got "yes"\)$/],
     [['export', '--source', 'bob.mbox', '--no-limit', '--limit', '1GB'], /--limit and --no-limit cannot be used together/],
     [['export', '--source', 'bob.mbox', '--request', 'bad-query.json', '--no-limit'], /--no-limit cannot be used with --request/],

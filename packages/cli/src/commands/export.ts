@@ -20,8 +20,9 @@ import { parseSize } from '../size.js';
 
 export const EXPORT_USAGE = `usage: pstream export --source PATH [--source PATH ...] [--keywords QUERY]
                       [--limit SIZE | --no-limit] [--request FILE.json] [--max-part-bytes N]
-                      [--out PATH | --out -] [--tmp-dir DIR] [--json]
---out PATH gets the extension .pst or .zip from the result; missing directories are created.`;
+                      [--out PATH | --out -] [--tmp-dir DIR] [--encryption permute|none] [--json]
+--out PATH gets the extension .pst or .zip from the result; missing directories are created.
+--encryption none writes the PSTs without Outlook's default permute encoding (faster; both open in Outlook).`;
 
 const OPTIONS: OptionSpecs = {
   source: { type: 'string', multiple: true },
@@ -32,6 +33,7 @@ const OPTIONS: OptionSpecs = {
   'max-part-bytes': { type: 'string' },
   out: { type: 'string' },
   'tmp-dir': { type: 'string' },
+  encryption: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean' },
 };
@@ -58,6 +60,7 @@ interface ExportPlan {
   readonly maxPartBytes: number | undefined;
   readonly out: OutputTarget;
   readonly tmpDir: string | undefined;
+  readonly encryption: 'permute' | 'none';
   readonly json: boolean;
 }
 
@@ -89,6 +92,7 @@ export async function runExport(argv: readonly string[], io: CliIO, deps: Pstrea
         ...(plan.request.limitBytes !== undefined ? { limitBytes: plan.request.limitBytes } : {}),
         ...(plan.maxPartBytes !== undefined ? { maxPartBytes: plan.maxPartBytes } : {}),
         ...(plan.tmpDir !== undefined ? { tmpDir: plan.tmpDir } : {}),
+        encryption: plan.encryption,
       });
     } catch (error) {
       throw refusedOption(error, plan);
@@ -189,6 +193,11 @@ async function planExport(args: ReturnType<typeof parseArgs>, io: CliIO, deps: P
     throw new UsageError(`--tmp-dir: not a directory: "${tmpDirText}"`, '--tmp-dir', tmpDirText);
   }
 
+  const encryption = args.string('encryption') ?? 'permute';
+  if (encryption !== 'permute' && encryption !== 'none') {
+    throw new UsageError(`--encryption: must be permute or none, got "${encryption}"`, '--encryption', encryption);
+  }
+
   let request: ParsedExportRequest;
   if (requestFile !== undefined) {
     const body = await readFile(resolve(io.cwd, requestFile), 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -206,6 +215,7 @@ async function planExport(args: ReturnType<typeof parseArgs>, io: CliIO, deps: P
     maxPartBytes,
     out: await planOutput(args.string('out'), io),
     tmpDir,
+    encryption,
     json: args.flag('json'),
   };
 }
