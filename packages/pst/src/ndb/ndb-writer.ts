@@ -137,7 +137,12 @@ export class NdbWriter {
   constructor(path: string, crypt: CryptMethod = 'permute', options: WriteBehindOptions = {}) {
     this.crypt = crypt;
     this.fd = openSync(path, 'w+');
-    this.writeBuffer = acquireWriteBuffer(this.fd, SLOT_SIZE, PAGE_SIZE, options);
+    try {
+      this.writeBuffer = acquireWriteBuffer(this.fd, SLOT_SIZE, PAGE_SIZE, options);
+    } catch (error) {
+      closeSync(this.fd); // no buffer (out of memory): the descriptor is not left open
+      throw error;
+    }
     this.staging = this.writeBuffer.staging;
     this.buffer = this.staging.bytes;
     this.bufferView = viewOf(this.buffer);
