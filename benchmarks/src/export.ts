@@ -15,6 +15,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCli } from './cli.js';
 import type { ChildResult } from './child.js';
 import { addScaling, buildReport, environment, formatReports, type WorkloadReport } from './report.js';
 import { WORKLOADS, workloadNamed, type Workload } from './workloads.js';
@@ -124,19 +125,7 @@ export async function runExportBench(options: ExportBenchOptions, onReport: (r: 
   return reports;
 }
 
-async function main(): Promise<void> {
-  let options: ReturnType<typeof parseArgs>;
-  try {
-    options = parseArgs(process.argv.slice(2));
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exitCode = 2;
-    return;
-  }
-  if (options === 'help') {
-    console.log(USAGE);
-    return;
-  }
+runCli(import.meta.url, USAGE, parseArgs, async (options) => {
   if (options === 'list') {
     for (const w of WORKLOADS) console.log(`${w.name}\t${w.description}`);
     return;
@@ -146,11 +135,4 @@ async function main(): Promise<void> {
     if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
   });
   if (!json) console.log(formatReports(reports));
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.exitCode = 1;
-  });
-}
+});

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { runCli } from './cli.js';
 import { Bench } from 'tinybench';
 import { PstWriter, type MessageRecord } from '@pstream/pst';
 import { ZipPackager, compileQuery } from '@pstream/export';
@@ -330,27 +330,8 @@ export function formatMicro(results: readonly MicroResult[]): string {
   return lines.join('\n');
 }
 
-async function main(): Promise<void> {
-  let options: ReturnType<typeof parseMicroArgs>;
-  try {
-    options = parseMicroArgs(process.argv.slice(2));
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exitCode = 2;
-    return;
-  }
-  if (options === 'help') {
-    console.log(USAGE);
-    return;
-  }
+runCli(import.meta.url, USAGE, parseMicroArgs, async (options) => {
   const results = await runMicro(options);
   if (options.json) for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
   else console.log(formatMicro(results));
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.exitCode = 1;
-  });
-}
+});
