@@ -2,7 +2,7 @@
  * What the CLI and the server need from the other packages, as one injectable object: the real
  * implementations by default, and tests replace some of them.
  */
-import { exportToPst, ExportOptionsError, parseExportRequest, QueryError, RequestError, httpStatusFor, validateEntryName } from '@pstream/export';
+import { exportToPst, exportToPstFile, ExportOptionsError, parseExportRequest, QueryError, RequestError, httpStatusFor, validateEntryName } from '@pstream/export';
 import { checkPst } from '@pstream/pst';
 import { openSource, SourceError } from '@pstream/sources';
 
@@ -37,6 +37,8 @@ export interface CheckReportLike {
 export interface PstreamDeps {
   /** `exportToPst` from `@pstream/export`. */
   readonly exportToPst: typeof exportToPst;
+  /** `exportToPstFile` from `@pstream/export`: `pstream export --out` (a single PST is moved into place, not copied). */
+  readonly exportToPstFile: typeof exportToPstFile;
   /**
    * `openSource` from `@pstream/sources`. The CLI and the server only open each source once and close it
    * again before the export, to refuse a path that is no readable mailbox up front; the export opens the
@@ -50,7 +52,7 @@ export interface PstreamDeps {
 }
 
 /** The real implementations. */
-export const DEFAULT_DEPS: PstreamDeps = Object.freeze({ exportToPst, openSource, parseExportRequest, checkPst });
+export const DEFAULT_DEPS: PstreamDeps = Object.freeze({ exportToPst, exportToPstFile, openSource, parseExportRequest, checkPst });
 
 /** The real implementations with `overrides` on top. */
 export function resolveDeps(overrides?: Partial<PstreamDeps>): PstreamDeps {

@@ -25,6 +25,7 @@ async function setup(settings: Parameters<typeof fakeExporter>[0] = {}) {
   const sources = fakeSources();
   const deps: Partial<PstreamDeps> = {
     exportToPst: exporter.exportToPst,
+    exportToPstFile: exporter.exportToPstFile,
     openSource: sources.openSource,
   };
   return { ...ws, exporter, sources, deps };
@@ -203,7 +204,7 @@ test('a source that is no mailbox (real openSource) is a usage error naming it',
   t.after(() => rm(s.dir, { recursive: true, force: true }));
   await writeFile(join(s.dir, 'notes.txt'), 'just some notes\n');
   const io = memoryIO({ cwd: s.dir });
-  const status = await main(['export', '--source', 'notes.txt'], io, { exportToPst: s.exporter.exportToPst });
+  const status = await main(['export', '--source', 'notes.txt'], io, { exportToPst: s.exporter.exportToPst, exportToPstFile: s.exporter.exportToPstFile });
   assert.equal(status, 2, io.stderr.text);
   assert.match(io.stderr.text, /^pstream export: --source: .*notes\.txt: unknown kind of mailbox/);
   assert.equal(s.exporter.calls.length, 0);

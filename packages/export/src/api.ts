@@ -67,6 +67,12 @@ export interface ExportSummary {
   readonly warnings: readonly string[];
 }
 
+/** What `exportToPstFile` resolves with. */
+export interface FileExportSummary extends ExportSummary {
+  /** The file written: the given path with the extension `.pst` or `.zip`. */
+  readonly path: string;
+}
+
 export interface ExportHandle {
   /** Resolves before the first byte is available: the format and the file name for the response headers. */
   readonly head: Promise<{ readonly format: OutputFormat; readonly fileName: string }>;

@@ -3,7 +3,7 @@
  */
 
 // The pipeline
-export { exportToPst, ExportOptionsError } from './pipeline/export-to-pst.js';
+export { exportToPst, exportToPstFile, ExportFileError, ExportOptionsError, withExtension } from './pipeline/export-to-pst.js';
 export type * from './api.js';
 export { createExportDirectory, removeAbandoned, isProcessAlive } from './pipeline/temp-dir.js';
 

@@ -2,13 +2,11 @@
  * `pstream export`: merges sources, filters them by keyword and writes one PST, or a ZIP of PST parts,
  * to a file or to standard output.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { isProcessAlive, type ExportSummary } from '@pstream/export';
+import { ExportFileError, type ExportOptions, type ExportSummary } from '@pstream/export';
 import type { MessageSource } from '@pstream/sources';
 import { parseArgs, type OptionSpecs } from '../args.js';
 import { exportName, isExportOptionsError, isQueryError, isUnreadableSource, type ParsedExportRequest, type PstreamDeps } from '../deps.js';
@@ -80,40 +78,54 @@ export async function runExport(argv: readonly string[], io: CliIO, deps: Pstrea
   try {
     const names = await probeSources(plan.sources, args.strings('source'), deps, controller.signal);
     const name = exportName(plan.out.kind === 'file' ? basename(plan.out.path, extname(plan.out.path)) : names[0]!);
-    let handle;
-    try {
-      handle = deps.exportToPst({
-        sources: plan.sources,
-        name,
-        signal: controller.signal,
-        onProgress: (p) => progress.update(p),
-        warnings: plan.request.warnings,
-        keywords: plan.request.keywords,
-        ...(plan.request.limitBytes !== undefined ? { limitBytes: plan.request.limitBytes } : {}),
-        ...(plan.maxPartBytes !== undefined ? { maxPartBytes: plan.maxPartBytes } : {}),
-        ...(plan.tmpDir !== undefined ? { tmpDir: plan.tmpDir } : {}),
-        encryption: plan.encryption,
-      });
-    } catch (error) {
-      throw refusedOption(error, plan);
-    }
-    // Observed here so that an early failure of one of them is never an unhandled rejection.
-    handle.summary.catch(() => undefined);
-    handle.head.catch(() => undefined);
-    const tmpDir = plan.tmpDir ?? tmpdir();
-    const head = await handle.head.catch((error: unknown) => {
-      throw explainDiskFull(error, tmpDir);
-    });
+    const options: ExportOptions = {
+      sources: plan.sources,
+      name,
+      signal: controller.signal,
+      onProgress: (p) => progress.update(p),
+      warnings: plan.request.warnings,
+      keywords: plan.request.keywords,
+      ...(plan.request.limitBytes !== undefined ? { limitBytes: plan.request.limitBytes } : {}),
+      ...(plan.maxPartBytes !== undefined ? { maxPartBytes: plan.maxPartBytes } : {}),
+      ...(plan.tmpDir !== undefined ? { tmpDir: plan.tmpDir } : {}),
+      encryption: plan.encryption,
+    };
+    // The parts are written beside the result unless --tmp-dir says otherwise (a single PST is then moved, not copied).
+    const tmpDir = plan.tmpDir ?? (plan.out.kind === 'file' ? dirname(plan.out.path) : plan.out.kind === 'directory' ? plan.out.dir : tmpdir());
     let file = '-';
+    let summary: ExportSummary;
     if (plan.out.kind === 'stdout') {
+      let handle;
+      try {
+        handle = deps.exportToPst(options);
+      } catch (error) {
+        throw refusedOption(error, plan);
+      }
+      // Observed here so that an early failure of one of them is never an unhandled rejection.
+      handle.summary.catch(() => undefined);
+      handle.head.catch(() => undefined);
+      await handle.head.catch((error: unknown) => {
+        throw explainDiskFull(error, tmpDir);
+      });
       await copyTo(handle.stream, io.stdout, tmpDir);
+      summary = await handle.summary.catch((error: unknown) => {
+        throw explainDiskFull(error, tmpDir);
+      });
     } else {
-      file = plan.out.kind === 'file' ? withExtension(plan.out.path, `.${head.format}`) : join(plan.out.dir, basename(head.fileName));
-      await writeAtomically(handle.stream, file, tmpDir);
+      // `name.pst` in a directory: its extension is replaced by the result's (a name may hold dots of its own).
+      const path = plan.out.kind === 'file' ? plan.out.path : join(plan.out.dir, `${name}.pst`);
+      let running;
+      try {
+        running = deps.exportToPstFile(options, path);
+      } catch (error) {
+        throw refusedOption(error, plan);
+      }
+      const written = await running.catch((error: unknown) => {
+        throw refusedOption(error instanceof ExportFileError ? explainOutputFailure(error) : explainDiskFull(error, tmpDir), plan);
+      });
+      file = written.path;
+      summary = written;
     }
-    const summary = await handle.summary.catch((error: unknown) => {
-      throw explainDiskFull(error, tmpDir);
-    });
     progress.done();
     report(io, plan, file, summary);
     return 0;
@@ -244,62 +256,15 @@ async function planOutput(outText: string | undefined, io: CliIO): Promise<Outpu
   return { kind: 'file', path: out };
 }
 
-/** `path` with its extension replaced by (or, without one, followed by) `extension`. */
-export function withExtension(path: string, extension: string): string {
-  const current = extname(path);
-  const stem = current === '' || current === basename(path) ? path : path.slice(0, -current.length);
-  return `${stem}${extension}`;
-}
-
-/**
- * Writes `stream` to a temporary file next to `file`, renamed to `file` once complete; removed on failure. Partial
- * files of the same target left by a process that was killed are removed first.
- */
-async function writeAtomically(stream: Readable, file: string, tmpDir: string): Promise<void> {
-  await removeStalePartials(file);
-  const partial = partialName(file, process.pid);
-  const output = createWriteStream(partial, { flags: 'wx' });
-  let outputFailed = false;
-  output.once('error', () => (outputFailed = true));
-  try {
-    await pipeline(stream, output);
-    await rename(partial, file);
-  } catch (error) {
-    stream.destroy();
-    await unlink(partial).catch(() => undefined);
-    throw outputFailed ? explainOutputFailure(error, file) : explainDiskFull(error, tmpDir);
-  }
-}
-
-/** The hidden file a result is written to before it is renamed into place. */
-function partialName(file: string, pid: number): string {
-  return join(dirname(file), `.${basename(file)}.${pid}.partial`);
-}
-
-/** Removes `.<name>.<pid>.partial` files beside `file` whose process is gone (killed mid-export). */
-async function removeStalePartials(file: string): Promise<void> {
-  const prefix = `.${basename(file)}.`;
-  const names = await readdir(dirname(file)).catch(() => [] as string[]);
-  for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.partial')) continue;
-    const pid = Number(name.slice(prefix.length, -'.partial'.length));
-    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !isProcessAlive(pid)) {
-      await unlink(join(dirname(file), name)).catch(() => undefined);
-    }
-  }
-}
-
 /** An export failure for lack of space in the temporary directory, said so (other errors as they are). */
 function explainDiskFull(error: unknown, tmpDir: string): unknown {
   if ((error as NodeJS.ErrnoException | undefined)?.code !== 'ENOSPC' && !/\bENOSPC\b/.test(String((error as Error | undefined)?.message))) return error;
   return new Error(`no space left on device (ENOSPC) for the temporary parts in "${tmpDir}": free some space there or choose another directory with --tmp-dir`, { cause: error });
 }
 
-/** A failure to write the result, naming the file (and the full disk when that is the reason). */
-function explainOutputFailure(error: unknown, file: string): unknown {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOSPC') return new Error(`--out: no space left on device (ENOSPC) while writing "${file}"; nothing was written there`, { cause: error });
-  return new Error(`--out: cannot write "${file}" (${code ?? (error instanceof Error ? error.message : String(error))}); nothing was written there`, { cause: error });
+/** A failure to write the result file, said as the --out option's. */
+function explainOutputFailure(error: ExportFileError): Error {
+  return new Error(`--out: ${error.message}`, { cause: error });
 }
 
 /** Copies `stream` to `target` (standard output) with backpressure, leaving `target` open. */

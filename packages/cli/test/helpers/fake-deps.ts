@@ -5,7 +5,10 @@
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
-import type { ExportHandle, ExportOptions, ExportSummary } from '@pstream/export';
+import { createWriteStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { withExtension, type ExportHandle, type ExportOptions, type ExportSummary, type FileExportSummary } from '@pstream/export';
 import type { MessageSource, OpenSourceOptions } from '@pstream/sources';
 import type { PstreamDeps } from '../../src/deps.js';
 
@@ -45,7 +48,11 @@ export interface FakeExporterOptions {
 }
 
 /** A fake `exportToPst`: `.pst` without a limit, `.zip` with one. */
-export function fakeExporter(settings: FakeExporterOptions = {}): { exportToPst: PstreamDeps['exportToPst']; calls: FakeExportCall[] } {
+export function fakeExporter(settings: FakeExporterOptions = {}): {
+  exportToPst: PstreamDeps['exportToPst'];
+  exportToPstFile: PstreamDeps['exportToPstFile'];
+  calls: FakeExportCall[];
+} {
   const chunks = settings.chunks ?? 4;
   const chunkSize = settings.chunkSize ?? 64 * 1024;
   const calls: FakeExportCall[] = [];
@@ -108,7 +115,20 @@ export function fakeExporter(settings: FakeExporterOptions = {}): { exportToPst:
     calls.push({ options, aborted: abortedPromise, wasAborted: () => aborted, firstChunk, release, closed });
     return { head, stream, summary };
   };
-  return { exportToPst, calls };
+  /** The file form: the fake stream saved at the path with the format's extension (removed when it fails). */
+  const exportToPstFile = async (options: ExportOptions, path: string): Promise<FileExportSummary> => {
+    const handle = exportToPst(options);
+    const head = await handle.head;
+    const file = withExtension(path, `.${head.format}`);
+    try {
+      await pipeline(handle.stream, createWriteStream(file));
+    } catch (error) {
+      await unlink(file).catch(() => undefined);
+      throw error;
+    }
+    return { ...(await handle.summary), path: file };
+  };
+  return { exportToPst, exportToPstFile, calls };
 }
 
 /** A fake `openSource` that records what it opened and closed. */

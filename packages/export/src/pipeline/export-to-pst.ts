@@ -6,20 +6,21 @@
  * (at most two finished parts wait on disk). Every temporary file is deleted once streamed, on error and on abort
  * (the signal, or the consumer destroying the stream).
  */
-import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { PassThrough, Transform, type TransformCallback } from 'node:stream';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readdir, rename, rm, unlink } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AttachmentSizeError, PstInputError, PstWriter } from '@pstream/pst';
 import { openSource, type DamagedItem, type MessageSource } from '@pstream/sources';
-import type { ExportHandle, ExportOptions, ExportProgress, ExportSummary, OutputFormat, PartSummary } from '../api.js';
+import type { ExportHandle, ExportOptions, ExportProgress, ExportSummary, FileExportSummary, OutputFormat, PartSummary } from '../api.js';
 import { compileQuery } from '../filter/index.js';
 import { PstSplitter, EMPTY_PST_BYTES, type FinishedPart } from '../split/pst-splitter.js';
 import { ZipPackager } from '../zip/index.js';
 import { validateEntryName } from '../zip/index.js';
 import { MAX_PST_LIMIT_BYTES as MAX_PART_BYTES } from '../request/index.js';
 import { deferred } from '../deferred.js';
-import { createExportDirectory, removeExportDirectory } from './temp-dir.js';
+import { createExportDirectory, isProcessAlive, removeExportDirectory } from './temp-dir.js';
 
 /** Finished parts that may wait on disk before the writer pauses. */
 const MAX_WAITING_PARTS = 2;
@@ -38,6 +39,39 @@ export class ExportOptionsError extends Error {
 }
 
 export function exportToPst(options: ExportOptions): ExportHandle {
+  const { name, limit, query } = checkOptions(options);
+  return new ExportRun(options, name, limit, query).handle;
+}
+
+/**
+ * Runs the export into a file: `path` with its extension replaced by (or, without one, followed by) `.pst` or
+ * `.zip`, whichever the result is. Resolves with the summary once the file is complete.
+ *
+ * A single PST is not copied: its part file is renamed into place (the parts are written in a temporary directory
+ * beside `path` unless `tmpDir` says otherwise; from another file system the part is copied). A ZIP is written to
+ * a hidden `.<file>.<pid>.partial` beside it and renamed once complete. Nothing is left at `path` when the export
+ * fails; a partial file of a process that died is removed by the next export to the same file.
+ */
+export async function exportToPstFile(options: ExportOptions, path: string): Promise<FileExportSummary> {
+  if (typeof path !== 'string' || path === '' || basename(path) === '') {
+    throw new ExportOptionsError('path', path, `path must name a file, got ${JSON.stringify(path)}`);
+  }
+  const { name, limit, query } = checkOptions(options);
+  const withTmp: ExportOptions = options.tmpDir === undefined ? { ...options, tmpDir: dirname(path) } : options;
+  const run = new ExportRun(withTmp, name, limit, query, path);
+  run.handle.head.catch(() => undefined);
+  const summary = await run.handle.summary;
+  return { ...summary, path: withExtension(path, `.${summary.format}`) };
+}
+
+/** `path` with its extension replaced by (or, without one, followed by) `extension`. */
+export function withExtension(path: string, extension: string): string {
+  const current = extname(path);
+  const stem = current === '' || current === basename(path) ? path : path.slice(0, -current.length);
+  return `${stem}${extension}`;
+}
+
+function checkOptions(options: ExportOptions): { name: string; limit: number; query: ReturnType<typeof compileQuery> } {
   const name = options.name;
   try {
     if (typeof name !== 'string' || name.trim() === '') throw new Error('empty');
@@ -51,7 +85,7 @@ export function exportToPst(options: ExportOptions): ExportHandle {
   }
   const query = compileQuery(options.keywords ?? '');
   if (options.sources.length === 0) throw new ExportOptionsError('sources', [], 'sources must hold at least one source, got []');
-  return new ExportRun(options, name, limit, query).handle;
+  return { name, limit, query };
 }
 
 function partLimit(options: ExportOptions): number {
@@ -105,16 +139,21 @@ class ExportRun {
     private readonly name: string,
     private readonly limit: number,
     private readonly query: ReturnType<typeof compileQuery>,
+    /** `exportToPstFile`'s path (its extension is replaced by the format's): the run writes the file itself. */
+    private readonly target?: string,
   ) {
     this.handle = { head: this.head.promise, stream: this.out, summary: this.summary.promise };
+    if (target !== undefined) this.out.on('error', () => {}); // nobody reads it: the error goes to the summary
     this.warnings.push(...(options.warnings ?? []));
     const signal = options.signal;
     if (signal) {
       if (signal.aborted) queueMicrotask(() => this.fail(abortReason(signal)));
       else signal.addEventListener('abort', () => this.fail(abortReason(signal)), { once: true });
     }
+    // A consumer that destroys the stream aborts the export. With a file target the stream is internal: a failure
+    // of the file reaches the export through the pipeline that writes it.
     this.out.on('close', () => {
-      if (!this.out.readableEnded) this.fail(new Error('the output stream was closed before the export ended'));
+      if (!this.out.readableEnded && target === undefined) this.fail(new Error('the output stream was closed before the export ended'));
     });
     void this.run();
   }
@@ -270,6 +309,14 @@ class ExportRun {
   private readonly partSummaries: PartSummary[] = [];
 
   private async stream(): Promise<void> {
+    try {
+      await this.streamParts();
+    } catch (error) {
+      throw this.named(this.sinkError ?? error);
+    }
+  }
+
+  private async streamParts(): Promise<void> {
     // The format is known as soon as the first part is finished: it says whether another part follows.
     while (this.queue.length === 0 && !this.producerDone) {
       this.checkAborted();
@@ -284,7 +331,10 @@ class ExportRun {
     if (!multi) {
       const part = this.queue[0]!;
       this.partSummaries.push({ name: this.fileName, bytes: part.bytes, messages: part.messages });
-      await pipeline(createReadStream(part.path, { highWaterMark: 1024 * 1024 }), this.progressTap(), this.out);
+      if (!(await this.movePart(part))) {
+        await pipeline(createReadStream(part.path, { highWaterMark: 1024 * 1024 }), this.progressTap(), this.out, ...(await this.fileSink()));
+      }
+      await this.commitFile();
       this.queue.shift();
       await rm(part.path, { force: true });
       this.wake?.();
@@ -292,7 +342,7 @@ class ExportRun {
     }
     const packager = new ZipPackager({ compression: this.options.zipCompression ?? 'store' });
     this.packager = packager;
-    const piping = pipeline(packager.output, this.progressTap(), this.out);
+    const piping = pipeline(packager.output, this.progressTap(), this.out, ...(await this.fileSink()));
     piping.catch(() => {});
     for (;;) {
       while (this.queue.length === 0 && !this.producerDone) {
@@ -310,6 +360,67 @@ class ExportRun {
     }
     await packager.finish();
     await piping;
+    await this.commitFile();
+  }
+
+  // ------------------------------------------------------------------------------------------------ file output
+
+  /** `exportToPstFile`: the result's path, and the hidden file it is written to first (a ZIP, or a copied part). */
+  private targetFile: string | undefined;
+  private partialFile: string | undefined;
+
+  /**
+   * With a file target, moves a single PST part into place (no copy): true when done. False when there is no target,
+   * or when the part's directory is on another file system (it is then copied through `fileSink`).
+   */
+  private async movePart(part: FinishedPart): Promise<boolean> {
+    if (!this.target) return false;
+    const file = withExtension(this.target, `.${this.format}`);
+    try {
+      await rename(part.path, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EXDEV') return false;
+      throw outputError(error, file);
+    }
+    this.targetFile = file;
+    this.out.bytes += part.bytes;
+    this.progress(false);
+    this.out.end();
+    this.out.resume();
+    return true;
+  }
+
+  /** With a file target: the write stream of the hidden partial file, as the pipeline's last stage (none without). */
+  private async fileSink(): Promise<Writable[]> {
+    if (!this.target) return [];
+    const file = withExtension(this.target, `.${this.format}`);
+    await removeStalePartials(file);
+    const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
+    this.targetFile = file;
+    this.partialFile = partial;
+    const sink = createWriteStream(partial, { flags: 'wx' });
+    // The file's failure is the export's cause, whatever the stages it tears down report afterwards.
+    sink.once('error', (error) => (this.sinkError ??= error));
+    return [sink];
+  }
+
+  private sinkError: Error | undefined;
+
+  /** An error of the partial file as a failure to write the target, naming it. */
+  private named(error: unknown): unknown {
+    return error !== undefined && error === this.sinkError && this.targetFile ? outputError(error, this.targetFile) : error;
+  }
+
+  /** Renames the partial file into place once everything is in it. */
+  private async commitFile(): Promise<void> {
+    const partial = this.partialFile;
+    if (!partial || !this.targetFile) return;
+    try {
+      await rename(partial, this.targetFile);
+    } catch (error) {
+      throw outputError(error, this.targetFile);
+    }
+    this.partialFile = undefined;
   }
 
   /** Counts bytes for progress as they leave. */
@@ -375,6 +486,7 @@ class ExportRun {
       }
       await this.splitter?.abort().catch(() => {});
       if (this.dir) await removeExportDirectory(this.dir).catch(() => {});
+      if (this.partialFile) await unlink(this.partialFile).catch(() => {});
     });
     return this.cleaning;
   }
@@ -433,4 +545,39 @@ function isUnstorableMessage(error: unknown): boolean {
 function abortReason(signal: AbortSignal): Error {
   const r: unknown = signal.reason;
   return r instanceof Error ? r : new Error('the export was aborted');
+}
+
+/** `exportToPstFile` could not write its result file (`path`); `code` is the system error's (ENOSPC, EACCES). */
+export class ExportFileError extends Error {
+  override readonly name = 'ExportFileError';
+  constructor(
+    readonly path: string,
+    readonly code: string | undefined,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+function outputError(error: unknown, file: string): ExportFileError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message =
+    code === 'ENOSPC'
+      ? `no space left on device (ENOSPC) while writing "${file}"; nothing was written there`
+      : `cannot write "${file}" (${code ?? (error instanceof Error ? error.message : String(error))}); nothing was written there`;
+  return new ExportFileError(file, code, message, { cause: error });
+}
+
+/** Removes `.<name>.<pid>.partial` files beside `file` whose process is gone (killed mid-export). */
+async function removeStalePartials(file: string): Promise<void> {
+  const prefix = `.${basename(file)}.`;
+  const names = await readdir(dirname(file)).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.partial')) continue;
+    const pid = Number(name.slice(prefix.length, -'.partial'.length));
+    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !isProcessAlive(pid)) {
+      await unlink(join(dirname(file), name)).catch(() => undefined);
+    }
+  }
 }
