@@ -1,13 +1,13 @@
 /**
  * One measurement in a process of its own, so that its peak RSS is its own:
- *   child --workload <name> --mode writer|export --dir <scratch> --result <file.json> [--quick] [--profile <file>]
+ *   child --workload <name> --mode writer|export|stream --dir <scratch> --result <file.json> [--quick] [--profile <file>]
  * Builds the workload (before the clock starts), measures, and writes a `ChildResult` to the result file.
  * `--profile` writes a V8 CPU profile (the format of `node --cpu-prof`) of the timed section alone.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { BytePool } from './byte-pool.js';
-import { measureExport, measureWriter, type Measurement, type Section } from './measure.js';
+import { BENCH_MODES, measureExport, measureStream, measureWriter, type BenchMode, type Measurement, type MeasureContext, type Section } from './measure.js';
 import { workloadNamed } from './workloads.js';
 
 export interface ChildResult {
@@ -43,7 +43,7 @@ function profiler(path: string): Section {
   };
 }
 
-function parse(argv: readonly string[]): { workload: string; mode: 'writer' | 'export'; dir: string; result: string; quick: boolean; profile: string | undefined } {
+function parse(argv: readonly string[]): { workload: string; mode: BenchMode; dir: string; result: string; quick: boolean; profile: string | undefined } {
   const get = (flag: string): string => {
     const i = argv.indexOf(flag);
     const v = i >= 0 ? argv[i + 1] : undefined;
@@ -51,10 +51,18 @@ function parse(argv: readonly string[]): { workload: string; mode: 'writer' | 'e
     return v;
   };
   const mode = get('--mode');
-  if (mode !== 'writer' && mode !== 'export') throw new RangeError(`--mode must be writer or export, got ${JSON.stringify(mode)}`);
+  if (!isBenchMode(mode)) throw new RangeError(`--mode must be one of ${BENCH_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
   const p = argv.indexOf('--profile');
   return { workload: get('--workload'), mode, dir: get('--dir'), result: get('--result'), quick: argv.includes('--quick'), profile: p >= 0 ? get('--profile') : undefined };
 }
+
+const isBenchMode = (m: string): m is BenchMode => (BENCH_MODES as readonly string[]).includes(m);
+
+const MEASURE: Record<BenchMode, (context: MeasureContext) => Promise<Measurement>> = {
+  writer: measureWriter,
+  export: measureExport,
+  stream: measureStream,
+};
 
 const mb = (bytes: number): number => Math.round(bytes / 1e5) / 10;
 
@@ -70,7 +78,7 @@ async function main(): Promise<void> {
     const setupRssMB = mb(process.memoryUsage.rss());
     const limit = workload.partLimitBytes(args.quick);
     const section = args.profile ? profiler(args.profile) : undefined;
-    const measure = args.mode === 'writer' ? measureWriter : measureExport;
+    const measure = MEASURE[args.mode];
     const measurement = await measure({ input, dir: args.dir, bytes, limit, ...(section ? { section } : {}), encryption: workload.encryption ?? 'permute' });
     const result: ChildResult = {
       workload: args.workload,

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
- * `pnpm bench:export [--json] [--quick] [--only a,b] [--mode both|writer|export] [--tmp DIR] [--cpu-prof-dir DIR]`
+ * `pnpm bench:export [--json] [--quick] [--only a,b] [--mode both|writer|export|stream|a,b] [--tmp DIR] [--cpu-prof-dir DIR]`
  *
- * For each workload, two child processes (so that peak RSS is per measurement): (b) the PST writer alone from
- * in-memory records, and (c) the whole export streamed to a file. Each child times (a), plain `fs` writes of the
+ * For each workload, one child process a mode (so that peak RSS is per measurement): (b) `writer`, the PST writer
+ * alone from in-memory records; (c) `export`, the whole export written by `exportToPstFile` (the CLI's path); (c′)
+ * `stream`, the whole export's stream piped into a file (the HTTP server's path). `--mode both` (the default) runs
+ * all three; a comma list runs those named. Each child times (a), plain `fs` writes of the
  * same byte count, right after its own measurement, and every speed is reported as a ratio to it: the machines
  * here are shared and noisy, and a ratio taken in the same process a moment later cancels most of that out.
  * `--repeat N` runs each measurement N times and reports the run of median time (each with its own reference).
@@ -17,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './cli.js';
 import type { ChildResult } from './child.js';
+import { BENCH_MODES, type BenchMode } from './measure.js';
 import { addScaling, buildReport, environment, formatReports, type WorkloadReport } from './report.js';
 import { WORKLOADS, workloadNamed, type Workload } from './workloads.js';
 
@@ -24,20 +27,21 @@ export interface ExportBenchOptions {
   readonly json: boolean;
   readonly quick: boolean;
   readonly only: readonly string[] | null;
-  readonly modes: readonly ('writer' | 'export')[];
+  /** The modes to run, in `BENCH_MODES` order. */
+  readonly modes: readonly BenchMode[];
   readonly tmp: string;
   readonly cpuProfDir: string | null;
   /** Runs of each measurement; the one of median time is reported. */
   readonly repeat: number;
 }
 
-const USAGE = 'usage: bench:export [--json] [--quick] [--only name,name] [--mode both|writer|export] [--repeat N] [--tmp DIR] [--cpu-prof-dir DIR] [--list]';
+const USAGE = 'usage: bench:export [--json] [--quick] [--only name,name] [--mode both|writer|export|stream|mode,mode] [--repeat N] [--tmp DIR] [--cpu-prof-dir DIR] [--list]';
 
 export function parseArgs(argv: readonly string[]): ExportBenchOptions | 'list' | 'help' {
   let json = false;
   let quick = false;
   let only: string[] | null = null;
-  let modes: ('writer' | 'export')[] = ['writer', 'export'];
+  let modes: readonly BenchMode[] = BENCH_MODES;
   let tmp = tmpdir();
   let cpuProfDir: string | null = null;
   let repeat = 1;
@@ -56,10 +60,7 @@ export function parseArgs(argv: readonly string[]): ExportBenchOptions | 'list' 
       only = value().split(',').filter(Boolean);
       for (const name of only) workloadNamed(name);
     } else if (a === '--mode') {
-      const m = value();
-      if (m === 'both') modes = ['writer', 'export'];
-      else if (m === 'writer' || m === 'export') modes = [m];
-      else throw new RangeError(`--mode must be both, writer or export, got ${JSON.stringify(m)}`);
+      modes = parseModes(value());
     } else if (a === '--tmp') tmp = value();
     else if (a === '--cpu-prof-dir') cpuProfDir = value();
     else if (a === '--repeat') {
@@ -72,6 +73,21 @@ export function parseArgs(argv: readonly string[]): ExportBenchOptions | 'list' 
   return { json, quick, only, modes, tmp, cpuProfDir, repeat };
 }
 
+/**
+ * `--mode`'s value: `both` (every mode), one mode, or a comma list of modes; the modes in `BENCH_MODES` order, once
+ * each.
+ */
+export function parseModes(value: string): readonly BenchMode[] {
+  if (value === 'both') return BENCH_MODES;
+  const named = value.split(',');
+  for (const m of named) {
+    if (!(BENCH_MODES as readonly string[]).includes(m)) {
+      throw new RangeError(`--mode must be both, ${BENCH_MODES.join(', ')} or a comma list of them, got ${JSON.stringify(value)}`);
+    }
+  }
+  return BENCH_MODES.filter((m) => named.includes(m));
+}
+
 /** The child script beside this one: `.ts` under tsx (tests), `.js` once built. */
 function childCommand(): { script: string; nodeArgs: string[] } {
   const self = fileURLToPath(import.meta.url);
@@ -79,7 +95,7 @@ function childCommand(): { script: string; nodeArgs: string[] } {
   return { script: self.replace(/export\.(ts|js)$/, `child.$1`), nodeArgs: ts ? ['--conditions=source', '--import', 'tsx'] : [] };
 }
 
-async function runChild(workload: Workload, mode: 'writer' | 'export', options: ExportBenchOptions): Promise<ChildResult> {
+async function runChild(workload: Workload, mode: BenchMode, options: ExportBenchOptions): Promise<ChildResult> {
   if (options.cpuProfDir) await mkdir(options.cpuProfDir, { recursive: true });
   const scratch = await mkdtemp(join(options.tmp, `pstream-bench-${workload.name}-${mode}-`));
   const result = `${scratch}.json`;
@@ -102,7 +118,7 @@ async function runChild(workload: Workload, mode: 'writer' | 'export', options: 
 }
 
 /** Runs a measurement `options.repeat` times; returns the run of median time. */
-async function runMedian(workload: Workload, mode: 'writer' | 'export', options: ExportBenchOptions): Promise<ChildResult> {
+async function runMedian(workload: Workload, mode: BenchMode, options: ExportBenchOptions): Promise<ChildResult> {
   const runs: ChildResult[] = [];
   for (let i = 0; i < options.repeat; i++) runs.push(await runChild(workload, mode, options));
   runs.sort((a, b) => a.measurement.seconds - b.measurement.seconds);
@@ -115,9 +131,9 @@ export async function runExportBench(options: ExportBenchOptions, onReport: (r: 
   for (const workload of selected) {
     const env = environment();
     if (!options.json) process.stderr.write(`${workload.name}: ${workload.description}${options.quick ? ' (quick)' : ''}…\n`);
-    const writer = options.modes.includes('writer') ? await runMedian(workload, 'writer', options) : null;
-    const exported = options.modes.includes('export') ? await runMedian(workload, 'export', options) : null;
-    const report = buildReport(workload, options.quick, options.repeat, workload.partLimitBytes(options.quick), writer, exported, env);
+    const results: Partial<Record<BenchMode, ChildResult>> = {};
+    for (const mode of options.modes) results[mode] = await runMedian(workload, mode, options);
+    const report = buildReport(workload, options.quick, options.repeat, workload.partLimitBytes(options.quick), results, env);
     for (const base of reports) addScaling(report, base);
     reports.push(report);
     onReport(report);

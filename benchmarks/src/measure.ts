@@ -1,7 +1,13 @@
 /**
- * The two measurements of a workload, each followed by its reference (`reference.ts`) with the same byte count:
- * (b) the PST writer alone, from the in-memory records; (c) the whole export — keyword filter, splitter, ZIP —
- * streamed to a file.
+ * The measurements of a workload, each followed by its reference (`reference.ts`) with the same byte count:
+ * - (b) `writer`: the PST writer alone, from the in-memory records (through `PstSplitter` when there is a part limit;
+ *   each finished part is deleted inside the timed section). Its bytes: the PST parts.
+ * - (c) `export`: the whole export — sources, keyword filter, splitter, ZIP — by `exportToPstFile` into the scratch
+ *   directory, which writes the result itself (a single PST is its part renamed into place, several are a ZIP):
+ *   the path of `pstream export --out`. Its bytes: the result file's (`summary.bytes`); the file is deleted after
+ *   the clock stops.
+ * - (c′) `stream`: the same export by `exportToPst(options).stream` piped into a file, the path of the HTTP server.
+ *   Its bytes: the output stream's; it also times the first byte of the stream.
  */
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -9,7 +15,7 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PstWriter } from '@pstream/pst';
-import { GIB, PstSplitter, exportToPst, type ExportOptions, type FinishedPart } from '@pstream/export';
+import { GIB, PstSplitter, exportToPst, exportToPstFile, type ExportOptions, type FinishedPart } from '@pstream/export';
 import type { BytePool } from './byte-pool.js';
 import { referenceWrite } from './reference.js';
 import { FULL_SCAN_QUERY, type WorkloadInput } from './workloads.js';
@@ -20,10 +26,16 @@ export interface PartFigure {
   readonly messages: number;
 }
 
+/** What a child measures (see the top of this file). */
+export type BenchMode = 'writer' | 'export' | 'stream';
+
+/** Every mode, in the order they run. */
+export const BENCH_MODES: readonly BenchMode[] = ['writer', 'export', 'stream'];
+
 export interface Measurement {
-  readonly mode: 'writer' | 'export';
+  readonly mode: BenchMode;
   readonly messages: number;
-  /** Bytes written: the PST parts (writer), the output stream (export). */
+  /** Bytes written: the PST parts (writer), the result file (export), the output stream (stream). */
   readonly bytes: number;
   readonly seconds: number;
   /**
@@ -34,11 +46,11 @@ export interface Measurement {
   /** The plain-`fs` reference writing `bytes` bytes, right after. */
   readonly referenceSeconds: number;
   readonly parts: readonly PartFigure[];
-  /** Export only: `pst` or `zip`. */
+  /** Export and stream: `pst` or `zip`. */
   readonly format?: string;
-  /** Export only: seconds from the call to the first byte of the output stream. */
+  /** Stream only: seconds from the call to the first byte of the output stream. */
   readonly firstByteSeconds?: number;
-  /** Export only: messages the filter saw and selected. */
+  /** Export and stream: messages the filter saw and selected. */
   readonly scanned?: number;
   readonly matched?: number;
 }
@@ -112,10 +124,9 @@ export async function measureWriter({ input, dir, bytes, limit, section = NO_SEC
   return { mode: 'writer', messages: input.count, bytes: total, seconds, cpuSeconds, referenceSeconds, parts };
 }
 
-/** (c) Runs `exportToPst` over the workload and streams its output to a file. */
-export async function measureExport({ input, dir, bytes, limit, section = NO_SECTION, encryption = 'permute' }: MeasureContext): Promise<Measurement> {
-  const out = join(dir, 'export.out');
-  const options: ExportOptions = {
+/** The export's options for a workload: the same for (c) and (c′). */
+function exportOptions({ input, dir, limit, encryption = 'permute' }: MeasureContext): ExportOptions {
+  return {
     sources: input.exportSources(),
     encryption,
     keywords: FULL_SCAN_QUERY,
@@ -124,6 +135,40 @@ export async function measureExport({ input, dir, bytes, limit, section = NO_SEC
     // Limits below the REST minimum (1 GiB) go through the engine-level option.
     ...(limit === undefined ? {} : limit >= GIB ? { limitBytes: limit } : { maxPartBytes: limit }),
   };
+}
+
+/** (c) Runs `exportToPstFile` over the workload into the scratch directory (the CLI's path). */
+export async function measureExport(context: MeasureContext): Promise<Measurement> {
+  const { dir, bytes, section = NO_SECTION } = context;
+  const options = exportOptions(context);
+  await section.start();
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const summary = await exportToPstFile(options, join(dir, 'export'));
+  const seconds = elapsed(start);
+  const cpuSeconds = cpuSince(cpu);
+  await section.stop();
+  await rm(summary.path, { force: true });
+  const referenceSeconds = referenceWrite(join(dir, 'reference.bin'), summary.bytes, bytes);
+  return {
+    mode: 'export',
+    messages: summary.matched,
+    bytes: summary.bytes,
+    seconds,
+    cpuSeconds,
+    referenceSeconds,
+    parts: summary.parts.map((p) => ({ bytes: p.bytes, messages: p.messages })),
+    format: summary.format,
+    scanned: summary.scanned,
+    matched: summary.matched,
+  };
+}
+
+/** (c′) Runs `exportToPst` over the workload and pipes its output stream into a file (the HTTP server's path). */
+export async function measureStream(context: MeasureContext): Promise<Measurement> {
+  const { dir, bytes, section = NO_SECTION } = context;
+  const out = join(dir, 'stream.out');
+  const options = exportOptions(context);
   await section.start();
   const cpu = process.cpuUsage();
   const start = performance.now();
@@ -143,7 +188,7 @@ export async function measureExport({ input, dir, bytes, limit, section = NO_SEC
   await rm(out, { force: true });
   const referenceSeconds = referenceWrite(join(dir, 'reference.bin'), summary.bytes, bytes);
   return {
-    mode: 'export',
+    mode: 'stream',
     messages: summary.matched,
     bytes: summary.bytes,
     seconds,

@@ -4,7 +4,7 @@
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import type { ChildResult } from './child.js';
-import type { Measurement } from './measure.js';
+import type { BenchMode, Measurement } from './measure.js';
 
 export interface Environment {
   readonly cpu: string;
@@ -50,8 +50,11 @@ export interface ModeFigures {
   readonly peakRssMB: number;
   readonly setupRssMB: number;
   readonly setupSeconds: number;
+  /** Export and stream: `pst` or `zip`. */
   readonly format?: string;
+  /** Stream only: seconds from the call to the first byte of the output stream. */
   readonly firstByteSeconds?: number;
+  /** Export and stream: messages the filter saw and selected. */
   readonly scanned?: number;
   readonly matched?: number;
 }
@@ -66,28 +69,37 @@ export interface WorkloadReport {
   readonly payloadMB: number;
   readonly distinctRecords: number;
   readonly partLimitBytes: number | null;
-  /** (a) The reference's speed (the writer child's; the export child's is in `export.referenceMBps`). */
+  /**
+   * (a) The reference's speed: the writer child's, else the export child's, else the stream child's (each child's
+   * own is in its figures' `referenceMBps`).
+   */
   readonly referenceMBps: number | null;
-  /** (b) */
+  /** (b) The PST writer alone; null when the mode did not run (the same for the others). */
   readonly writer: ModeFigures | null;
-  /** (c) */
+  /** (c) The whole export by `exportToPstFile` (the CLI's path). */
   readonly export: ModeFigures | null;
-  /** b/a and c/a. */
+  /** (c′) The whole export's stream piped into a file (the HTTP server's path). */
+  readonly stream: ModeFigures | null;
+  /** b/a, c/a and c′/a, each to the reference of its own child. */
   readonly writerRatio: number | null;
   readonly exportRatio: number | null;
+  readonly streamRatio: number | null;
   readonly writerMBps: number | null;
   readonly exportMBps: number | null;
+  readonly streamMBps: number | null;
   readonly writerMessagesPerSecond: number | null;
   readonly exportMessagesPerSecond: number | null;
-  /** The larger peak RSS of the two children, MB. */
+  readonly streamMessagesPerSecond: number | null;
+  /** The largest peak RSS of the children that ran, MB. */
   readonly peakRssMB: number | null;
-  /** The export's part fills (see `ModeFigures.partFill`). */
+  /** The export's part fills (see `ModeFigures.partFill`; the stream's, else the writer's, when it did not run). */
   readonly partFill: readonly number[];
+  /** The stream's first byte (null when the stream did not run). */
   readonly firstByteSeconds: number | null;
-  /** On the largest small-message workload: its seconds over 10 × those of the workload 10 times smaller. */
   /** Facts about the input (e.g. corpus messages left out). */
   readonly notes: readonly string[];
-  scaling?: { readonly versus: string; readonly writer: number | null; readonly export: number | null };
+  /** On a workload with 10 times the messages of an earlier one: its seconds over 10 × those of that one, a mode. */
+  scaling?: { readonly versus: string; readonly writer: number | null; readonly export: number | null; readonly stream: number | null };
   readonly environment: Environment;
 }
 
@@ -125,36 +137,41 @@ export function buildReport(
   quick: boolean,
   runs: number,
   limit: number | undefined,
-  writer: ChildResult | null,
-  exported: ChildResult | null,
+  results: Partial<Record<BenchMode, ChildResult>>,
   env: Environment,
 ): WorkloadReport {
-  const w = writer && figures(writer, limit);
-  const e = exported && figures(exported, limit);
-  const any = writer ?? exported;
-  const rss = [w?.peakRssMB, e?.peakRssMB].filter((x): x is number => x !== undefined);
+  const { writer, export: exported, stream } = results;
+  const w = writer ? figures(writer, limit) : null;
+  const e = exported ? figures(exported, limit) : null;
+  const s = stream ? figures(stream, limit) : null;
+  const ran = [writer, exported, stream].filter((x): x is ChildResult => x !== undefined);
+  const rss = [w, e, s].flatMap((x) => (x ? [x.peakRssMB] : []));
   return {
     workload: workload.name,
     description: workload.description,
     quick,
     runs,
-    messages: w?.messages ?? e?.messages ?? 0,
-    payloadMB: round(Math.max(writer?.payloadBytes ?? 0, exported?.payloadBytes ?? 0) / 1e6),
-    distinctRecords: Math.max(writer?.distinctRecords ?? 0, exported?.distinctRecords ?? 0),
+    messages: w?.messages ?? e?.messages ?? s?.messages ?? 0,
+    payloadMB: round(Math.max(0, ...ran.map((r) => r.payloadBytes)) / 1e6),
+    distinctRecords: Math.max(0, ...ran.map((r) => r.distinctRecords)),
     partLimitBytes: limit ?? null,
-    referenceMBps: w?.referenceMBps ?? e?.referenceMBps ?? null,
+    referenceMBps: w?.referenceMBps ?? e?.referenceMBps ?? s?.referenceMBps ?? null,
     writer: w,
     export: e,
+    stream: s,
     writerRatio: w?.ratio ?? null,
     exportRatio: e?.ratio ?? null,
+    streamRatio: s?.ratio ?? null,
     writerMBps: w?.MBps ?? null,
     exportMBps: e?.MBps ?? null,
+    streamMBps: s?.MBps ?? null,
     writerMessagesPerSecond: w?.messagesPerSecond ?? null,
     exportMessagesPerSecond: e?.messagesPerSecond ?? null,
+    streamMessagesPerSecond: s?.messagesPerSecond ?? null,
     peakRssMB: rss.length ? Math.max(...rss) : null,
-    partFill: e?.partFill ?? w?.partFill ?? [],
-    firstByteSeconds: e?.firstByteSeconds ?? null,
-    notes: any?.notes ?? [],
+    partFill: e?.partFill ?? s?.partFill ?? w?.partFill ?? [],
+    firstByteSeconds: s?.firstByteSeconds ?? null,
+    notes: ran[0]?.notes ?? [],
     environment: env,
   };
 }
@@ -163,7 +180,7 @@ export function buildReport(
 export function addScaling(large: WorkloadReport, base: WorkloadReport): void {
   if (base.messages * 10 !== large.messages) return;
   const r = (a: ModeFigures | null, b: ModeFigures | null) => (a && b ? round(a.seconds / (10 * b.seconds)) : null);
-  large.scaling = { versus: base.workload, writer: r(large.writer, base.writer), export: r(large.export, base.export) };
+  large.scaling = { versus: base.workload, writer: r(large.writer, base.writer), export: r(large.export, base.export), stream: r(large.stream, base.stream) };
 }
 
 const pct = (x: number | null): string => (x === null ? '–' : `${Math.round(x * 100)} %`);
@@ -176,16 +193,19 @@ export function formatReports(reports: readonly WorkloadReport[]): string {
   const env = reports[0]?.environment;
   if (env) lines.push(`${env.cpu} × ${env.cores}, ${env.memoryGB} GB, Node ${env.node}, ${env.platform}, ${env.date}, load average ${env.loadAverage}`, '');
   lines.push(
-    '| workload | messages | ref MB/s | writer s (CPU s) | writer MB/s | writer msg/s | b/a | export s (CPU s) | export MB/s | export msg/s | c/a | first byte s | peak RSS MB (b / c) | part fill |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
+    '| workload | messages | ref MB/s | writer s (CPU s) | writer MB/s | writer msg/s | b/a | export s (CPU s) | export MB/s | export msg/s | c/a | ' +
+      'stream s (CPU s) | stream MB/s | c′/a | first byte s | peak RSS MB (b / c / c′) | part fill |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
   );
   for (const r of reports) {
     const w = r.writer;
     const e = r.export;
+    const s = r.stream;
     lines.push(
       `| ${r.workload} | ${num(r.messages)} | ${num(r.referenceMBps)} | ${num(w?.seconds, 2)} (${num(w?.cpuSeconds, 2)}) | ${num(w?.MBps)} | ${num(w?.messagesPerSecond)} | ${pct(r.writerRatio)} | ` +
-        `${num(e?.seconds, 2)} (${num(e?.cpuSeconds, 2)}) | ${num(e?.MBps)} | ${num(e?.messagesPerSecond)} | ${pct(r.exportRatio)} | ${num(r.firstByteSeconds, 2)} | ` +
-        `${num(w?.peakRssMB)} / ${num(e?.peakRssMB)} | ${r.partFill.map((f) => `${(f * 100).toFixed(1)} %`).join(', ') || '–'} |`,
+        `${num(e?.seconds, 2)} (${num(e?.cpuSeconds, 2)}) | ${num(e?.MBps)} | ${num(e?.messagesPerSecond)} | ${pct(r.exportRatio)} | ` +
+        `${num(s?.seconds, 2)} (${num(s?.cpuSeconds, 2)}) | ${num(s?.MBps)} | ${pct(r.streamRatio)} | ${num(r.firstByteSeconds, 2)} | ` +
+        `${num(w?.peakRssMB)} / ${num(e?.peakRssMB)} / ${num(s?.peakRssMB)} | ${r.partFill.map((f) => `${(f * 100).toFixed(1)} %`).join(', ') || '–'} |`,
     );
   }
   lines.push('', ...targets(reports).map((t) => `- ${t}`));
@@ -202,6 +222,7 @@ export function targets(reports: readonly WorkloadReport[]): string[] {
     const how = name.endsWith('-none') ? ', bCryptMethod none' : '';
     if (att?.writerRatio != null) out.push(`writer ≥ 50 % of the reference on attachment-heavy mail${how}: ${pct(att.writerRatio)} (${att.writerRatio >= 0.5 ? 'met' : 'missed'})`);
     if (att?.exportRatio != null) out.push(`whole export ≥ 35 % of the reference on attachment-heavy mail${how}: ${pct(att.exportRatio)} (${att.exportRatio >= 0.35 ? 'met' : 'missed'})`);
+    if (att?.streamRatio != null) out.push(`whole export streamed (the HTTP path) ≥ 35 % of the reference on attachment-heavy mail${how}: ${pct(att.streamRatio)} (${att.streamRatio >= 0.35 ? 'met' : 'missed'})`);
   }
   const small = by('small-100k');
   if (small?.writerMessagesPerSecond != null) {
@@ -217,7 +238,9 @@ export function targets(reports: readonly WorkloadReport[]): string[] {
     );
   }
   for (const r of reports) {
-    if (r.scaling) out.push(`linear cost: ${r.workload} / (10 × ${r.scaling.versus}) = writer ${num(r.scaling.writer, 2)}, export ${num(r.scaling.export, 2)} (target ≤ 1.2)`);
+    if (r.scaling) {
+      out.push(`linear cost: ${r.workload} / (10 × ${r.scaling.versus}) = writer ${num(r.scaling.writer, 2)}, export ${num(r.scaling.export, 2)}, stream ${num(r.scaling.stream, 2)} (target ≤ 1.2)`);
+    }
   }
   const rss = reports.filter((r) => r.peakRssMB !== null);
   if (rss.length) {

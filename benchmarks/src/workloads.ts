@@ -7,6 +7,7 @@ import type { FolderSpec } from '@pstream/pst';
 import type { MessageSource, SourceMessage } from '@pstream/sources';
 import type { GeneratorOptions } from '@pstream/fixtures';
 import type { BytePool } from './byte-pool.js';
+import type { BenchMode } from './measure.js';
 import { cycledBytes, generatePool, type MessagePool, type PooledMessage } from './message-pool.js';
 import { loadCorpusPool, writeCorpusTree } from './spamassassin.js';
 
@@ -25,8 +26,8 @@ export const POOL_LIMIT = 2000;
 
 export interface BuildContext {
   readonly quick: boolean;
-  /** What will be measured: the export needs no in-memory records when it reads files. */
-  readonly mode: 'writer' | 'export';
+  /** What will be measured: the export (either way) needs no in-memory records when it reads files. */
+  readonly mode: BenchMode;
   /** A scratch directory of the child process, deleted after it. */
   readonly dir: string;
   readonly bytes: BytePool;
@@ -183,7 +184,7 @@ function spamassassin(repeat: number): Workload {
       }
       if (pool.damaged > 0) notes.push(`${pool.damaged} damaged messages skipped by the source`);
       const exportSources = () => Array.from({ length: times }, () => tree.dir);
-      if (mode === 'export') {
+      if (mode !== 'writer') {
         const count = pool.count * times;
         return { folders: pool.folders, count, payloadBytes: 0, distinct: 0, notes, exportSources, message: () => { throw new Error('the export reads the corpus from its files'); } };
       }
