@@ -30,6 +30,8 @@ function ensureInstalled() {
     const args = existsSync(lock) ? ['install', '--frozen-lockfile'] : ['install'];
     if (pnpm(args) !== 0) process.exit(1);
   }
+  // The native kernel (optional): pnpm builds it at install; this rebuilds it after its source changed. Never fails.
+  run(process.execPath, [join(root, 'packages', 'pst', 'scripts', 'build-native.mjs')]);
   if (run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']) !== 0) process.exit(1);
 }
 

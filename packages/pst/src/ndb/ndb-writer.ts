@@ -12,6 +12,7 @@
 import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { pstCrc } from '../encode/crc.js';
 import type { PermuteBuffer } from '../encode/permute-buffer.js';
+import { loadNativeKernel, type NativeKernel } from '../encode/native-kernel.js';
 import { computeSig } from '../encode/signature.js';
 import { NumberList, align, setU64, viewOf } from '../io/bytes.js';
 import {
@@ -80,6 +81,14 @@ export interface Snapshot {
   pending?: { bid: Float64Array; ib: Float64Array; cb: Uint16Array };
 }
 
+export interface NdbWriterOptions extends WriteBehindOptions {
+  /**
+   * Use the native kernel (`native-kernel.ts`) for block encoding and CRCs when it is built; `false` keeps the
+   * WebAssembly encoder and `zlib.crc32` (tests compare the two). The bytes written are the same either way.
+   */
+  readonly native?: boolean;
+}
+
 export class NdbWriter {
   readonly crypt: CryptMethod;
   private fd: number;
@@ -92,6 +101,8 @@ export class NdbWriter {
   private readonly buffer: Uint8Array;
   private readonly bufferView: DataView;
   private readonly writeBehind: WriteBehind;
+  /** Copies, encodes and CRCs a block in one pass, on this thread; without it the write thread does the CRCs. */
+  private readonly native: NativeKernel | undefined;
   private encodeTurn = 0;
   /** File offset of the current slot's first byte, and how many of its bytes are staged. */
   private bufferStart = 0;
@@ -134,8 +145,9 @@ export class NdbWriter {
   private guard: Snapshot | undefined;
   private recording: number[] | undefined;
 
-  constructor(path: string, crypt: CryptMethod = 'permute', options: WriteBehindOptions = {}) {
+  constructor(path: string, crypt: CryptMethod = 'permute', options: NdbWriterOptions = {}) {
     this.crypt = crypt;
+    this.native = options.native === false ? undefined : loadNativeKernel();
     this.fd = openSync(path, 'w+');
     try {
       this.writeBuffer = acquireWriteBuffer(this.fd, SLOT_SIZE, PAGE_SIZE, options);
@@ -178,15 +190,22 @@ export class NdbWriter {
       const at = this.stage(ib, size);
       const out = this.buffer;
       const external = !internal && this.crypt === 'permute';
-      // Three blocks in eight are encoded by the write thread, which balances its CRC and write work with ours.
-      const encodeLater = external && this.writeBehind.encodesBlocks && (this.encodeTurn = (this.encodeTurn + 1) & 7) < 3;
-      this.staging.copyIn(data, from, length, at, external && !encodeLater);
-      const trailer = at + size - BLOCK_TRAILER_SIZE;
-      if (at + length < trailer) out.fill(0, at + length, trailer); // padding (the slot is not cleared between uses)
       const view = this.bufferView;
+      const trailer = at + size - BLOCK_TRAILER_SIZE;
+      let crc: number | undefined;
+      if (this.native) {
+        // One pass: the bytes are copied, encoded and their dwCRC computed while they are in registers.
+        crc = this.native.encodeCopy(out, at, data, from, length, external, 0);
+      } else {
+        // Three blocks in eight are encoded by the write thread, which balances its CRC and write work with ours.
+        const encodeLater = external && this.writeBehind.encodesBlocks && (this.encodeTurn = (this.encodeTurn + 1) & 7) < 3;
+        this.staging.copyIn(data, from, length, at, external && !encodeLater);
+        this.writeBehind.noteBlock(at, encodeLater ? -length : length); // dwCRC: computed when the slot is written
+      }
+      if (at + length < trailer) out.fill(0, at + length, trailer); // padding (the slot is not cleared between uses)
       view.setUint16(trailer, length, true); // cb
       view.setUint16(trailer + 2, computeSig(ib, bid), true); // wSig
-      this.writeBehind.noteBlock(at, encodeLater ? -length : length); // dwCRC: computed when the slot is written
+      if (crc !== undefined) view.setUint32(trailer + 4, crc, true); // dwCRC
       setU64(view, trailer + 8, bid); // bid
     }
     if (!internal) this.dataBytes += length;

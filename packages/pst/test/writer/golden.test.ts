@@ -11,10 +11,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PstWriter, type Attachment, type MailAddress, type MessageRecord, type PstWriterOptions, type Recipient } from '@pstream/pst';
+import { loadNativeKernel } from '../../src/encode/native-kernel.js';
 import { assertCheckClean, seededAttachment, tempDir, type Written } from './support.js';
 
 /** mulberry32: a small seeded generator, so the inputs never depend on another package's generator. */
@@ -157,5 +160,29 @@ for (const [name, seed, count, options] of [
     assert.equal(got.bytes, want.bytes, 'file size');
     assert.equal(got.sha256, want.sha256, 'file bytes');
     assert.equal(projections, want.projections, 'projected sizes');
+  });
+}
+
+// The same files from the other block encoders: the native kernel's AVX2 path, and no native kernel at all (the
+// WebAssembly encoder, with the CRCs on the write thread). Each runs this file again in a child process, since the
+// kernel is chosen once per process.
+for (const setting of ['avx2', '0'] as const) {
+  const kernel = loadNativeKernel();
+  const skip =
+    process.env['PSTREAM_NATIVE'] !== undefined
+      ? 'already a child run'
+      : !kernel
+        ? 'the native kernel is not built: the default run already used the WebAssembly encoder'
+        : setting === 'avx2' && !kernel.supported.includes('avx2')
+          ? 'this CPU has no AVX2'
+          : false;
+  test(`golden bytes with PSTREAM_NATIVE=${setting}`, { skip }, () => {
+    const child = spawnSync(process.execPath, [...process.execArgv, '--test', '--test-reporter=tap', fileURLToPath(import.meta.url)], {
+      // Without the runner's NODE_TEST_CONTEXT, the child reports in TAP instead of to this runner.
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_TEST_CONTEXT')), PSTREAM_NATIVE: setting },
+      encoding: 'utf8',
+    });
+    assert.equal(child.status, 0, `${child.stdout}\n${child.stderr}`);
+    assert.match(child.stdout, /# pass 2\b/, 'both golden files were written and matched');
   });
 }
