@@ -17,12 +17,12 @@ interface Plan {
 }
 
 /** Runs `plan` through a WriteBehind (a new one by default) into a new file; returns its bytes and whether a thread ran. */
-function run(plan: Plan, options: WriteBehindOptions, reuse?: WriteBehind): { bytes: Buffer; threaded: boolean } {
+function run(plan: Plan, options: WriteBehindOptions, reuse?: WriteBehind, slots = 2): { bytes: Buffer; threaded: boolean } {
   const dir = mkdtempSync(join(tmpdir(), 'pstream-wb-'));
   try {
     const path = join(dir, 'out.bin');
     const fd = openSync(path, 'w+');
-    const wb = reuse ?? new WriteBehind(new Uint8Array(new SharedArrayBuffer(2 * SLOT)), SLOT, PAGE, options);
+    const wb = reuse ?? new WriteBehind(new Uint8Array(new SharedArrayBuffer(slots * SLOT)), SLOT, PAGE, options);
     const memory = wb.tables.memory;
     wb.attach(fd);
     let position = 0;
@@ -92,6 +92,16 @@ test('WriteBehind: jobs run on a thread give the same file as jobs run in place,
   assert.deepEqual(late.bytes, inPlace.bytes);
   // The last patch (fill 8) was written after every slot, over the start of the file.
   assert.ok(inPlace.bytes.subarray(0, PAGE).every((b) => b === 8));
+});
+
+test('WriteBehind: with four slots (the writer\'s), in place and on a thread, the same file as with two', () => {
+  const two = run(plan, { threadAfterJobs: Infinity });
+  for (const threadAfterJobs of [Infinity, 0, 3]) {
+    const four = run(plan, { threadAfterJobs }, undefined, 4);
+    assert.equal(four.threaded, threadAfterJobs !== Infinity);
+    assert.deepEqual(four.bytes, two.bytes, `threadAfterJobs ${threadAfterJobs}`);
+  }
+  assertCrcs(two.bytes, plan);
 });
 
 test('WriteBehind: one buffer and thread serve file after file, also after a file abandoned with bytes staged', () => {

@@ -35,8 +35,8 @@ const BBT_LEAF_MAX = 20;
 const BT_INTERMEDIATE_MAX = 20;
 /** NBT leaf capacity: 488 / 32 (NBTENTRY, §2.2.2.7.7.4). */
 const NBT_LEAF_MAX = 15;
-/** Each of the two halves of the write buffer: one is filled while the other is written (see `WriteBehind`). */
-const SLOT_SIZE = 2 * 1024 * 1024;
+/** Each slot of the write buffer: one is filled while the others are written (see `WriteBehind`). */
+const SLOT_SIZE = 1024 * 1024;
 
 /** A reference to a page or block: BREF, [MS-PST] §2.2.2.4. */
 export interface BlockRef {
@@ -93,7 +93,7 @@ export class NdbWriter {
   readonly crypt: CryptMethod;
   private fd: number;
   /**
-   * The write-back buffer: two slots on shared memory, one filled while the other is written. External blocks are
+   * The write-back buffer: slots on shared memory, one filled while the others are written. External blocks are
    * permute-encoded in it (WebAssembly SIMD where available).
    */
   private readonly writeBuffer: WriteBuffer;
