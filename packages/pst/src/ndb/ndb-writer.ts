@@ -331,11 +331,18 @@ export class NdbWriter {
     return ib;
   }
 
+  /** Sets the AMap bits of the 64-byte slots of [from, from + size) (offsets in the current region), whole bytes at once. */
   private markAllocated(from: number, size: number): void {
     const bits = this.regionBits;
-    const first = from / 64;
-    const last = first + size / 64;
-    for (let slot = first; slot < last; slot++) bits[slot >> 3]! |= 0x80 >> (slot & 7);
+    let slot = from / 64;
+    const last = slot + size / 64;
+    for (; slot < last && (slot & 7) !== 0; slot++) bits[slot >> 3]! |= 0x80 >> (slot & 7);
+    const wholeEnd = last & ~7;
+    if (slot < wholeEnd) {
+      bits.fill(0xff, slot >> 3, wholeEnd >> 3);
+      slot = wholeEnd;
+    }
+    for (; slot < last; slot++) bits[slot >> 3]! |= 0x80 >> (slot & 7);
   }
 
   private openRegion(k: number): void {
@@ -366,6 +373,10 @@ export class NdbWriter {
     let longest = 0;
     for (let i = 0; i < PAGE_DATA_SIZE; i++) {
       const byte = bits[i]!;
+      if (byte === 0xff) {
+        run = 0;
+        continue;
+      }
       if (byte === 0) {
         free += 8;
         run += 8;
