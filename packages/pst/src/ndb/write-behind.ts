@@ -320,7 +320,9 @@ export class WriteBehind {
     if (!this.worker && this.submitted > this.threadAfterJobs && Atomics.load(t.control, Control.Started) === 0) this.startThread();
     if (this.worker) {
       Atomics.store(t.control, Control.Submitted, this.submitted);
-      Atomics.notify(t.control, Control.Submitted);
+      // Waking the thread costs tens of microseconds on a VM, so an idle thread is woken once two jobs wait, or when
+      // the writer itself has to wait for it (`waitCompleted`).
+      if (this.submitted - Atomics.load(t.control, Control.Completed) >= 2) Atomics.notify(t.control, Control.Submitted);
     } else {
       this.runHere();
     }
@@ -379,6 +381,7 @@ export class WriteBehind {
           continue;
         }
       }
+      Atomics.notify(c, Control.Submitted);
       Atomics.wait(c, Control.Completed, completed, 50);
     }
   }
