@@ -15,8 +15,15 @@
  *             high nibble; CRC by folding four 128-bit accumulators with PCLMULQDQ;
  *   - scalar: table encode and a slicing-by-8 CRC (any CPU, any architecture).
  *
- * Exports: encodeCopy, crc, isa, setIsa, supported. See packages/pst/src/encode/native-kernel.ts.
+ * Also `punchHole`: frees a range of a file (Linux fallocate), so that a temporary file read once as it is streamed
+ * out stops holding dirty page cache behind the reader.
+ *
+ * Exports: encodeCopy, crc, punchHole, isa, setIsa, supported. See packages/pst/src/encode/native-kernel.ts.
  */
+#if defined(__linux__)
+#define _GNU_SOURCE /* fallocate and its FALLOC_FL_* flags */
+#include <fcntl.h>
+#endif
 #define NAPI_VERSION 8
 #include <node_api.h>
 
@@ -626,6 +633,35 @@ static napi_value js_crc(napi_env env, napi_callback_info info) {
   return make_uint32(env, crc_for(atomic_load_explicit(&current_isa, memory_order_relaxed))(c, bytes + from, length));
 }
 
+/*
+ * punchHole(fd, offset, length): deallocates [offset, offset + length) of the open file `fd`, keeping its size
+ * (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE): reads of the range give zeros afterwards, and its pages, dirty ones
+ * included, leave the page cache without being written back. Returns whether it was done: false where the system or
+ * the file system cannot (not Linux, EOPNOTSUPP, ENOSYS, …); the caller then simply keeps the bytes.
+ */
+static napi_value js_punch_hole(napi_env env, napi_callback_info info) {
+  static const char fn[] = "punchHole";
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 3)
+    return throw_error(env, false, "ERR_MISSING_ARGS", "%s expects 3 arguments (fd, offset, length), got %zu", fn, argc);
+  size_t fd, offset, length;
+  if (!get_index(env, argv[0], fn, "fd", &fd)) return NULL;
+  if (!get_index(env, argv[1], fn, "offset", &offset)) return NULL;
+  if (!get_index(env, argv[2], fn, "length", &length)) return NULL;
+  if (fd > 0x7fffffff) return throw_error(env, true, "ERR_OUT_OF_RANGE", "%s: fd must be a file descriptor, got %zu", fn, fd);
+  bool done = false;
+#if defined(__linux__)
+  done = length == 0 || fallocate((int)fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)offset, (off_t)length) == 0;
+#else
+  (void)offset;
+#endif
+  napi_value result;
+  if (napi_get_boolean(env, done, &result) != napi_ok) return NULL;
+  return result;
+}
+
 static napi_value make_string(napi_env env, const char *s) {
   napi_value result;
   if (napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &result) != napi_ok) return NULL;
@@ -679,6 +715,7 @@ NAPI_MODULE_INIT() {
   napi_property_descriptor properties[] = {
       {"encodeCopy", NULL, js_encode_copy, NULL, NULL, NULL, napi_enumerable, NULL},
       {"crc", NULL, js_crc, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"punchHole", NULL, js_punch_hole, NULL, NULL, NULL, napi_enumerable, NULL},
       {"isa", NULL, js_isa, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setIsa", NULL, js_set_isa, NULL, NULL, NULL, napi_enumerable, NULL},
       {"supported", NULL, js_supported, NULL, NULL, NULL, napi_enumerable, NULL},

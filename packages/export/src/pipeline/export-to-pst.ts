@@ -6,12 +6,12 @@
  * (at most two finished parts wait on disk). Every temporary file is deleted once streamed, on error and on abort
  * (the signal, or the consumer destroying the stream).
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { readdir, rename, rm, unlink } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { Transform, type TransformCallback, type Writable } from 'node:stream';
+import { Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AttachmentSizeError, PstInputError, PstWriter } from '@pstream/pst';
+import { AttachmentSizeError, PstInputError, PstWriter, releaseFileRange } from '@pstream/pst';
 import { openSource, type DamagedItem, type MessageSource } from '@pstream/sources';
 import type { ExportHandle, ExportOptions, ExportProgress, ExportSummary, FileExportSummary, OutputFormat, PartSummary } from '../api.js';
 import { compileQuery } from '../filter/index.js';
@@ -332,7 +332,7 @@ class ExportRun {
       const part = this.queue[0]!;
       this.partSummaries.push({ name: this.fileName, bytes: part.bytes, messages: part.messages });
       if (!(await this.movePart(part))) {
-        await pipeline(createReadStream(part.path, { highWaterMark: 1024 * 1024 }), this.progressTap(), this.out, ...(await this.fileSink()));
+        await pipeline(Readable.from(readTemporaryFile(part.path), { objectMode: false }), this.progressTap(), this.out, ...(await this.fileSink()));
       }
       await this.commitFile();
       this.queue.shift();
@@ -352,7 +352,7 @@ class ExportRun {
       const part = this.queue[0];
       if (!part) break;
       const entry = `${this.name}-${String(part.index).padStart(3, '0')}.pst`;
-      await packager.addFile(part.path, entry, part.bytes);
+      await packager.addFile(part.path, entry, part.bytes, { releaseAsRead: true });
       this.partSummaries.push({ name: entry, bytes: part.bytes, messages: part.messages });
       this.queue.shift();
       await rm(part.path, { force: true });
@@ -579,5 +579,26 @@ async function removeStalePartials(file: string): Promise<void> {
     if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !isProcessAlive(pid)) {
       await unlink(join(dirname(file), name)).catch(() => undefined);
     }
+  }
+}
+
+/**
+ * Reads a temporary part once, in 1 MiB chunks, releasing each range from the file system as soon as it is read
+ * (`releaseFileRange`): the part's dirty pages then leave the page cache as the output's arrive, instead of pushing
+ * both past the kernel's dirty threshold, where every write is throttled.
+ */
+async function* readTemporaryFile(path: string, chunkBytes = 1024 * 1024): AsyncGenerator<Buffer> {
+  const file = await open(path, 'r+'); // releasing ranges needs a descriptor open for writing
+  try {
+    for (let at = 0; ; ) {
+      const buffer = Buffer.allocUnsafeSlow(chunkBytes);
+      const { bytesRead } = await file.read(buffer, 0, chunkBytes, at);
+      if (bytesRead === 0) return;
+      releaseFileRange(file.fd, at, bytesRead);
+      at += bytesRead;
+      yield bytesRead === chunkBytes ? buffer : buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await file.close();
   }
 }

@@ -19,6 +19,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
+import { releaseFileRange } from '@pstream/pst';
 import { ZipError } from '../errors.js';
 import { centralFileHeader, dataDescriptor, dosDateTime, endOfCentralDirectory, entryNeedsZip64, localFileHeader, type ZipEntryRecord } from './zip-records.js';
 import type { ZipWriter } from './zip-writer.js';
@@ -62,12 +63,12 @@ export class StoredZipWriter implements ZipWriter {
     return this.written;
   }
 
-  async writeEntry(path: string, name: string, size: number, date: Date): Promise<void> {
+  async writeEntry(path: string, name: string, size: number, date: Date, release = false): Promise<void> {
     this.check();
     const entry: ZipEntryRecord = { name: Buffer.from(name, 'utf8'), ...dosDateTime(date), zip64: entryNeedsZip64(size, this.forceZip64), offset: this.written, size, crc: 0 };
     let file: FileHandle;
     try {
-      file = await open(path, 'r');
+      file = await open(path, release ? 'r+' : 'r'); // releasing ranges needs a descriptor open for writing
     } catch (err) {
       throw new ZipError('source-failed', name, `${name}: cannot read ${path}: ${(err as Error).message}`, { cause: err });
     }
@@ -93,6 +94,8 @@ export class StoredZipWriter implements ZipWriter {
         if (got === 0) break;
         if (at + got > size) throw new ZipError('long-entry', name, `${name}: the file holds more than the announced ${size} bytes`);
         const chunk = got === want ? buffer : buffer.subarray(0, got);
+        // A temporary part is read once: its pages go now instead of piling up under the output's (see releaseFileRange).
+        if (release) releaseFileRange(file.fd, at, got);
         crc = crc32(chunk, crc);
         at += got;
         await this.push(chunk);

@@ -34,6 +34,12 @@ export interface ZipPackagerOptions {
 export interface AddFileOptions {
   /** Timestamp of the entry; the file's modification time by default. */
   readonly date?: Date;
+  /**
+   * The file is temporary (deleted once added): its bytes are released from the file system as they are read, so
+   * that a large part does not stay in the page cache under the archive's own bytes (stored entries, on Linux with
+   * the native kernel of `@pstream/pst`; elsewhere nothing changes). The file reads as zeros afterwards.
+   */
+  readonly releaseAsRead?: boolean;
 }
 
 type State = 'open' | 'finishing' | 'finished' | 'failed';
@@ -112,7 +118,7 @@ export class ZipPackager {
     }
     if (this.names.has(entryName)) throw new ZipError('invalid-entry', entryName, `${entryName}: an entry of that name was already added`);
     this.names.add(entryName);
-    const run = this.tail.then(() => this.streamFile(path, entryName, size, date));
+    const run = this.tail.then(() => this.streamFile(path, entryName, size, date, options.releaseAsRead ?? false));
     this.tail = run.catch(() => {});
     return run;
   }
@@ -144,7 +150,7 @@ export class ZipPackager {
     if (this.state !== 'open') throw new ZipError('closed', undefined, 'the archive is already being finished');
   }
 
-  private async streamFile(path: string, name: string, size: number, date: Date | undefined): Promise<void> {
+  private async streamFile(path: string, name: string, size: number, date: Date | undefined, release: boolean): Promise<void> {
     if (this.failure) throw this.failure;
     this.current = name;
     try {
@@ -161,7 +167,7 @@ export class ZipPackager {
         throw err instanceof ZipError ? err : new ZipError('source-failed', name, `${name}: cannot read ${path}: ${(err as Error).message}`, { cause: err });
       }
       if (this.failure) throw this.failure;
-      await this.writer.writeEntry(path, name, size, date ?? mtime);
+      await this.writer.writeEntry(path, name, size, date ?? mtime, release);
     } catch (err) {
       // The first failure wins: an entry stopped by destroy(reason) rejects with that reason.
       this.fail(err instanceof Error ? err : new Error(String(err)));

@@ -13,9 +13,10 @@ export interface ZipWriter {
   /**
    * Streams the regular file at `path`, announced as `size` bytes, as the entry `name`. Resolves once the whole
    * entry is in the archive and the file is closed; rejects (with a `ZipError` for short or long entries and read
-   * errors) otherwise. Called one entry at a time.
+   * errors) otherwise. Called one entry at a time. With `release`, the file is temporary: a writer may release its
+   * bytes from the file system as it reads them (`releaseFileRange`).
    */
-  writeEntry(path: string, name: string, size: number, date: Date): Promise<void>;
+  writeEntry(path: string, name: string, size: number, date: Date, release?: boolean): Promise<void>;
   /** Writes the central directory and ends `output`; failures go to the writer's failure callback. */
   finish(): void;
   /** Stops at once: closes the file being read and destroys `output` with `error`. Idempotent. */

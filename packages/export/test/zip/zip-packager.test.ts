@@ -1,14 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, createWriteStream, openSync, readdirSync, readlinkSync, rmSync, truncateSync, writeFileSync, ftruncateSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, createWriteStream, openSync, readFileSync, readdirSync, readlinkSync, rmSync, truncateSync, writeFileSync, ftruncateSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import { ZipPackager } from '../../src/zip/zip-packager.js';
 import { ZipError } from '../../src/errors.js';
-import { seededBytes, tempDir, validate } from './zip-check.js';
+import { canReleaseFileRanges } from '@pstream/pst';
+import { extract, seededBytes, tempDir, validate } from './zip-check.js';
 
 const LARGE = process.env['PSTREAM_LARGE_TESTS'] === '1' || process.env['CI'] === 'true';
 
@@ -310,6 +311,36 @@ test('an entry over 4 GiB gets zip64 records (sparse file)', { skip: LARGE ? fal
     );
     // The second entry starts past 4 GiB: its offset is in the central directory's zip64 field.
     assert.ok((entries[1]?.header_offset ?? 0) > 2 ** 32);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('releaseAsRead: stored entries are whole in the archive while the temporary files are released as they are read', async () => {
+  const dir = tempDir();
+  try {
+    const parts = [seededBytes(5 * 64 * 1024 + 100, 7), seededBytes(64 * 1024 - 1, 8)];
+    const zipPath = join(dir, 'out.zip');
+    const packager = new ZipPackager({ readChunkBytes: 64 * 1024 });
+    const written = pipeline(packager.output, createWriteStream(zipPath));
+    const paths = parts.map((data, i) => {
+      const path = join(dir, `part${i}.tmp`);
+      writeFileSync(path, data);
+      return path;
+    });
+    for (const [i, path] of paths.entries()) await packager.addFile(path, `p${i}.pst`, parts[i]!.byteLength, { releaseAsRead: true });
+    await packager.finish();
+    await written;
+    const entries = validate(zipPath);
+    assert.deepEqual(entries.map((e) => [e.name, e.file_size, e.CRC]), parts.map((p, i) => [`p${i}.pst`, p.byteLength, crc32(p)]));
+    for (const [i, p] of parts.entries()) assert.ok(extract(zipPath, `p${i}.pst`).equals(p), `p${i}.pst extracted equals its input`);
+    for (const [i, path] of paths.entries()) {
+      const after = readFileSync(path);
+      assert.equal(after.byteLength, parts[i]!.byteLength, 'the file keeps its size');
+      // With the native kernel on Linux the ranges read were punched out (zeros); without it the file is untouched.
+      if (canReleaseFileRanges()) assert.ok(after.every((b) => b === 0), `part${i}.tmp was released`);
+      else assert.ok(after.equals(parts[i]!));
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -24,6 +24,12 @@ export interface NativeKernel {
   encodeCopy(target: Uint8Array, at: number, source: Uint8Array, from: number, length: number, encode: boolean, crc: number): number;
   /** The CRC of `bytes[from, from + length)`, continued from `crc`. */
   crc(bytes: Uint8Array, from: number, length: number, crc: number): number;
+  /**
+   * Deallocates `[offset, offset + length)` of the open file `fd`, keeping its size (Linux `fallocate` with
+   * FALLOC_FL_PUNCH_HOLE): its pages leave the page cache, dirty ones without being written. False where the system
+   * or the file system cannot.
+   */
+  punchHole(fd: number, offset: number, length: number): boolean;
   /** The code path in use (for the whole process). */
   readonly isa: NativeIsa;
   /** The code paths this CPU can run, best first. */
@@ -38,6 +44,7 @@ export interface NativeKernel {
 interface Addon {
   encodeCopy: NativeKernel['encodeCopy'];
   crc: NativeKernel['crc'];
+  punchHole?: NativeKernel['punchHole'];
   isa(): NativeIsa;
   setIsa(isa: string): void;
   supported(): NativeIsa[];
@@ -90,6 +97,8 @@ function load(): NativeKernel | undefined {
   return {
     encodeCopy: addon.encodeCopy,
     crc: addon.crc,
+    // An addon built from an older source has no punchHole: nothing is released then.
+    punchHole: addon.punchHole ?? (() => false),
     get isa(): NativeIsa {
       return addon.isa();
     },

@@ -1,0 +1,46 @@
+/**
+ * `releaseFileRange`: a released range reads as zeros, the rest of the file and its size stay, and it says false
+ * (changing nothing) where it cannot work.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canReleaseFileRanges, releaseFileRange } from '../src/index.js';
+
+test('releaseFileRange frees exactly the range asked for, keeping the size', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pstream-release-'));
+  try {
+    const path = join(dir, 'part.pst');
+    const data = Buffer.alloc(3 * 1024 * 1024 + 17, 0xa5);
+    writeFileSync(path, data);
+    const fd = openSync(path, 'r+');
+    let done: boolean[];
+    try {
+      // A block-aligned range, and one that starts and ends inside blocks.
+      done = [releaseFileRange(fd, 4096, 1024 * 1024), releaseFileRange(fd, 2 * 1024 * 1024 + 100, 5000)];
+    } finally {
+      closeSync(fd);
+    }
+    const after = readFileSync(path);
+    assert.equal(after.length, data.length, 'the size is kept');
+    if (!canReleaseFileRanges()) {
+      assert.deepEqual(done, [false, false]);
+      assert.ok(after.equals(data), 'nothing changed');
+      return;
+    }
+    assert.deepEqual(done, [true, true]);
+    const expected = Buffer.from(data);
+    expected.fill(0, 4096, 4096 + 1024 * 1024);
+    expected.fill(0, 2 * 1024 * 1024 + 100, 2 * 1024 * 1024 + 5100);
+    assert.ok(after.equals(expected), 'zeros exactly where released');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('releaseFileRange on a descriptor that is no open file says false', { skip: !canReleaseFileRanges() && 'no native kernel' }, () => {
+  assert.equal(releaseFileRange(2 ** 30, 0, 4096), false);
+  assert.throws(() => releaseFileRange(-1, 0, 1), /punchHole: fd must be a non-negative integer, got -1/);
+});
