@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PstWriter } from '@pstream/pst';
-import { GIB, PstSplitter, exportToPst, exportToPstFile, type ExportOptions, type FinishedPart } from '@pstream/export';
+import { GIB, PstSplitter, exportToPst, exportToPstFile, type ExportOptions, type ExportSummary, type FinishedPart } from '@pstream/export';
 import type { BytePool } from './byte-pool.js';
 import { referenceWrite } from './reference.js';
 import { FULL_SCAN_QUERY, type WorkloadInput } from './workloads.js';
@@ -149,9 +149,13 @@ export async function measureExport(context: MeasureContext): Promise<Measuremen
   const cpuSeconds = cpuSince(cpu);
   await section.stop();
   await rm(summary.path, { force: true });
-  const referenceSeconds = referenceWrite(join(dir, 'reference.bin'), summary.bytes, bytes);
+  return exportFigures('export', summary, seconds, cpuSeconds, referenceWrite(join(dir, 'reference.bin'), summary.bytes, bytes));
+}
+
+/** A measurement of the whole export (c or c′) from its summary. */
+function exportFigures(mode: 'export' | 'stream', summary: ExportSummary, seconds: number, cpuSeconds: number, referenceSeconds: number): Measurement {
   return {
-    mode: 'export',
+    mode,
     messages: summary.matched,
     bytes: summary.bytes,
     seconds,
@@ -187,17 +191,5 @@ export async function measureStream(context: MeasureContext): Promise<Measuremen
   await section.stop();
   await rm(out, { force: true });
   const referenceSeconds = referenceWrite(join(dir, 'reference.bin'), summary.bytes, bytes);
-  return {
-    mode: 'stream',
-    messages: summary.matched,
-    bytes: summary.bytes,
-    seconds,
-    cpuSeconds,
-    referenceSeconds,
-    parts: summary.parts.map((p) => ({ bytes: p.bytes, messages: p.messages })),
-    format: summary.format,
-    firstByteSeconds: firstByte ?? seconds,
-    scanned: summary.scanned,
-    matched: summary.matched,
-  };
+  return { ...exportFigures('stream', summary, seconds, cpuSeconds, referenceSeconds), firstByteSeconds: firstByte ?? seconds };
 }

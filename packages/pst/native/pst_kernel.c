@@ -18,7 +18,7 @@
  * Also `punchHole`: frees a range of a file (Linux fallocate), so that a temporary file read once as it is streamed
  * out stops holding dirty page cache behind the reader.
  *
- * Exports: encodeCopy, crc, punchHole, isa, setIsa, supported. See packages/pst/src/encode/native-kernel.ts.
+ * Exports: encodeCopy, crc, punchHole, setTable, isa, setIsa, supported. See packages/pst/src/encode/native-kernel.ts.
  */
 #if defined(__linux__)
 #define _GNU_SOURCE /* fallocate and its FALLOC_FL_* flags */
@@ -51,27 +51,11 @@
 
 /* ------------------------------------------------------------------------------------------------ tables */
 
-/* NDB_CRYPT_PERMUTE's ENCODE table (plain byte -> stored byte): the inverse of [MS-PST] §5.1's third table,
- * the same bytes as PERMUTE_ENCODE_TABLE in src/encode/permute.ts (the tests compare the two). 64-byte aligned so
- * that the SIMD paths load its rows and quarters with aligned loads. */
-static const uint8_t ENCODE[256] __attribute__((aligned(64))) = {
-  0x41, 0x36, 0x13, 0x62, 0xa8, 0x21, 0x6e, 0xbb, 0xf4, 0x16, 0xcc, 0x04, 0x7f, 0x64, 0xe8, 0x5d,
-  0x1e, 0xf2, 0xcb, 0x2a, 0x74, 0xc5, 0x5e, 0x35, 0xd2, 0x95, 0x47, 0x9e, 0x96, 0x2d, 0x9a, 0x88,
-  0x4c, 0x7d, 0x84, 0x3f, 0xdb, 0xac, 0x31, 0xb6, 0x48, 0x5f, 0xf6, 0xc4, 0xd8, 0x39, 0x8b, 0xe7,
-  0x23, 0x3b, 0x38, 0x8e, 0xc8, 0xc1, 0xdf, 0x25, 0xb1, 0x20, 0xa5, 0x46, 0x60, 0x4e, 0x9c, 0xfb,
-  0xaa, 0xd3, 0x56, 0x51, 0x45, 0x7c, 0x55, 0x00, 0x07, 0xc9, 0x2b, 0x9d, 0x85, 0x9b, 0x09, 0xa0,
-  0x8f, 0xad, 0xb3, 0x0f, 0x63, 0xab, 0x89, 0x4b, 0xd7, 0xa7, 0x15, 0x5a, 0x71, 0x66, 0x42, 0xbf,
-  0x26, 0x4a, 0x6b, 0x98, 0xfa, 0xea, 0x77, 0x53, 0xb2, 0x70, 0x05, 0x2c, 0xfd, 0x59, 0x3a, 0x86,
-  0x7e, 0xce, 0x06, 0xeb, 0x82, 0x78, 0x57, 0xc7, 0x8d, 0x43, 0xaf, 0xb4, 0x1c, 0xd4, 0x5b, 0xcd,
-  0xe2, 0xe9, 0x27, 0x4f, 0xc3, 0x08, 0x72, 0x80, 0xcf, 0xb0, 0xef, 0xf5, 0x28, 0x6d, 0xbe, 0x30,
-  0x4d, 0x34, 0x92, 0xd5, 0x0e, 0x3c, 0x22, 0x32, 0xe5, 0xe4, 0xf9, 0x9f, 0xc2, 0xd1, 0x0a, 0x81,
-  0x12, 0xe1, 0xee, 0x91, 0x83, 0x76, 0xe3, 0x97, 0xe6, 0x61, 0x8a, 0x17, 0x79, 0xa4, 0xb7, 0xdc,
-  0x90, 0x7a, 0x5c, 0x8c, 0x02, 0xa6, 0xca, 0x69, 0xde, 0x50, 0x1a, 0x11, 0x93, 0xb9, 0x52, 0x87,
-  0x58, 0xfc, 0xed, 0x1d, 0x37, 0x49, 0x1b, 0x6a, 0xe0, 0x29, 0x33, 0x99, 0xbd, 0x6c, 0xd9, 0x94,
-  0xf3, 0x40, 0x54, 0x6f, 0xf0, 0xc6, 0x73, 0xb8, 0xd6, 0x3e, 0x65, 0x18, 0x44, 0x1f, 0xdd, 0x67,
-  0x10, 0xf1, 0x0c, 0x19, 0xec, 0xae, 0x03, 0xa1, 0x14, 0x7b, 0xa9, 0x0b, 0xff, 0xf8, 0xa3, 0xc0,
-  0xa2, 0x01, 0xf7, 0x2e, 0xbc, 0x24, 0x68, 0x75, 0x0d, 0xfe, 0xba, 0x2f, 0xb5, 0xd0, 0xda, 0x3d,
-};
+/* NDB_CRYPT_PERMUTE's ENCODE table (plain byte -> stored byte), [MS-PST] §5.1. Not written out here: the loader
+ * hands over PERMUTE_ENCODE_TABLE of src/encode/permute.ts with setTable (one copy of the table in the project), and
+ * encoding is refused until it has. 64-byte aligned so that the SIMD paths load its rows and quarters aligned. */
+static uint8_t ENCODE[256] __attribute__((aligned(64)));
+static atomic_bool table_ready;
 
 /* The reflected CRC-32 polynomial: bit k stands for x^(31-k) of P(x) - x^32. */
 #define CRC_POLY_REFLECTED 0xEDB88320u
@@ -422,6 +406,17 @@ static crc_fn crc_for(int isa) {
   return crc_scalar_fn;
 }
 
+/* Takes the ENCODE table and derives the AVX2 path's row table from it. */
+static void set_table(const uint8_t *table) {
+  memcpy(ENCODE, table, 256);
+#if PST_X86
+  for (int r = 0; r < 16; r++)
+    for (int l = 0; l < 16; l++)
+      XROWS[r][l] = ENCODE[16 * r + l] ^ ((r & 7) == 7 ? 0 : ENCODE[16 * (r + 1) + l]);
+#endif
+  atomic_store(&table_ready, true);
+}
+
 static pthread_once_t init_control = PTHREAD_ONCE_INIT;
 
 static void init_once(void) {
@@ -432,11 +427,6 @@ static void init_once(void) {
   }
   for (int t = 1; t < 8; t++)
     for (int b = 0; b < 256; b++) CRC_TABLE[t][b] = (CRC_TABLE[t - 1][b] >> 8) ^ CRC_TABLE[0][CRC_TABLE[t - 1][b] & 0xff];
-#if PST_X86
-  for (int r = 0; r < 16; r++)
-    for (int l = 0; l < 16; l++)
-      XROWS[r][l] = ENCODE[16 * r + l] ^ ((r & 7) == 7 ? 0 : ENCODE[16 * (r + 1) + l]);
-#endif
   FOLD_128 = fold_pair_for(128);
   FOLD_256 = fold_pair_for(256);
   FOLD_384 = fold_pair_for(384);
@@ -564,6 +554,17 @@ static bool check_range(napi_env env, const char *fn, const char *array, const c
   return true;
 }
 
+/* The call's first `count` arguments into argv; false after throwing when fewer were passed. */
+static bool get_args(napi_env env, napi_callback_info info, const char *fn, size_t count, napi_value *argv,
+                     const char *names) {
+  size_t argc = count;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return false;
+  if (argc >= count) return true;
+  throw_error(env, false, "ERR_MISSING_ARGS", "%s expects %zu argument%s %s, got %zu", fn, count, count == 1 ? "" : "s",
+              names, argc);
+  return false;
+}
+
 static napi_value make_uint32(napi_env env, uint32_t v) {
   napi_value result;
   if (napi_create_uint32(env, v, &result) != napi_ok) return NULL;
@@ -573,12 +574,8 @@ static napi_value make_uint32(napi_env env, uint32_t v) {
 /* encodeCopy(target, at, source, from, length, encode, crc): number */
 static napi_value js_encode_copy(napi_env env, napi_callback_info info) {
   static const char fn[] = "encodeCopy";
-  size_t argc = 7;
   napi_value argv[7];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 7)
-    return throw_error(env, false, "ERR_MISSING_ARGS",
-                       "%s expects 7 arguments (target, at, source, from, length, encode, crc), got %zu", fn, argc);
+  if (!get_args(env, info, fn, 7, argv, "(target, at, source, from, length, encode, crc)")) return NULL;
   uint8_t *target, *source;
   size_t target_length, source_length, at, from, length;
   bool encode;
@@ -592,6 +589,8 @@ static napi_value js_encode_copy(napi_env env, napi_callback_info info) {
     return throw_error(env, false, "ERR_INVALID_ARG_TYPE", "%s: encode must be a boolean, got %s", fn,
                        type_name(env, argv[5]));
   if (!get_crc(env, argv[6], fn, &c)) return NULL;
+  if (encode && !atomic_load(&table_ready))
+    return throw_error(env, false, "ERR_INVALID_STATE", "%s: no ENCODE table yet (setTable was not called)", fn);
   if (!check_range(env, fn, "target", "at", at, length, target_length)) return NULL;
   if (!check_range(env, fn, "source", "from", from, length, source_length)) return NULL;
   if (length == 0) return make_uint32(env, c);
@@ -615,12 +614,8 @@ static napi_value js_encode_copy(napi_env env, napi_callback_info info) {
 /* crc(bytes, from, length, crc): number */
 static napi_value js_crc(napi_env env, napi_callback_info info) {
   static const char fn[] = "crc";
-  size_t argc = 4;
   napi_value argv[4];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 4)
-    return throw_error(env, false, "ERR_MISSING_ARGS", "%s expects 4 arguments (bytes, from, length, crc), got %zu",
-                       fn, argc);
+  if (!get_args(env, info, fn, 4, argv, "(bytes, from, length, crc)")) return NULL;
   uint8_t *bytes;
   size_t size, from, length;
   uint32_t c;
@@ -641,11 +636,8 @@ static napi_value js_crc(napi_env env, napi_callback_info info) {
  */
 static napi_value js_punch_hole(napi_env env, napi_callback_info info) {
   static const char fn[] = "punchHole";
-  size_t argc = 3;
   napi_value argv[3];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 3)
-    return throw_error(env, false, "ERR_MISSING_ARGS", "%s expects 3 arguments (fd, offset, length), got %zu", fn, argc);
+  if (!get_args(env, info, fn, 3, argv, "(fd, offset, length)")) return NULL;
   size_t fd, offset, length;
   if (!get_index(env, argv[0], fn, "fd", &fd)) return NULL;
   if (!get_index(env, argv[1], fn, "offset", &offset)) return NULL;
@@ -660,6 +652,19 @@ static napi_value js_punch_hole(napi_env env, napi_callback_info info) {
   napi_value result;
   if (napi_get_boolean(env, done, &result) != napi_ok) return NULL;
   return result;
+}
+
+/* setTable(table): takes NDB_CRYPT_PERMUTE's 256-byte ENCODE table (the loader passes PERMUTE_ENCODE_TABLE). */
+static napi_value js_set_table(napi_env env, napi_callback_info info) {
+  static const char fn[] = "setTable";
+  napi_value argv[1];
+  if (!get_args(env, info, fn, 1, argv, "(table)")) return NULL;
+  uint8_t *table;
+  size_t length;
+  if (!get_bytes(env, argv[0], fn, "table", &table, &length)) return NULL;
+  if (length != 256) return throw_error(env, true, "ERR_OUT_OF_RANGE", "%s: table must hold 256 bytes, got %zu", fn, length);
+  set_table(table);
+  return NULL;
 }
 
 static napi_value make_string(napi_env env, const char *s) {
@@ -716,6 +721,7 @@ NAPI_MODULE_INIT() {
       {"encodeCopy", NULL, js_encode_copy, NULL, NULL, NULL, napi_enumerable, NULL},
       {"crc", NULL, js_crc, NULL, NULL, NULL, napi_enumerable, NULL},
       {"punchHole", NULL, js_punch_hole, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setTable", NULL, js_set_table, NULL, NULL, NULL, napi_enumerable, NULL},
       {"isa", NULL, js_isa, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setIsa", NULL, js_set_isa, NULL, NULL, NULL, napi_enumerable, NULL},
       {"supported", NULL, js_supported, NULL, NULL, NULL, napi_enumerable, NULL},

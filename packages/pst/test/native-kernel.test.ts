@@ -297,6 +297,28 @@ test('a worker thread loads the addon and encodes into a SharedArrayBuffer with 
   kernel.setIsa(initial);
 });
 
+test('the addon holds no ENCODE table of its own: it encodes only once setTable gave it one', { skip }, () => {
+  // A fresh process that loads the .node file directly, without the loader that hands the table over.
+  const code = `
+    const kernel = require(${JSON.stringify(kernel.path)});
+    const bytes = new Uint8Array(64).fill(1);
+    try { kernel.encodeCopy(bytes, 0, bytes, 0, 16, true, 0); console.log('encoded'); } catch (e) { console.log(e.code + ': ' + e.message); }
+    console.log('copy crc', kernel.encodeCopy(bytes, 0, bytes, 0, 16, false, 0));
+    try { kernel.setTable(new Uint8Array(255)); } catch (e) { console.log(e.message); }
+    kernel.setTable(new Uint8Array(256).map((_, i) => 255 - i));
+    kernel.encodeCopy(bytes, 0, bytes, 0, 16, true, 0);
+    console.log('encoded', bytes[0]);
+  `;
+  const run = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(run.stdout.trim().split('\n'), [
+    'ERR_INVALID_STATE: encodeCopy: no ENCODE table yet (setTable was not called)',
+    `copy crc ${pstCrc(new Uint8Array(16).fill(1))}`,
+    'setTable: table must hold 256 bytes, got 255',
+    'encoded 254',
+  ]);
+});
+
 test('PSTREAM_NATIVE=0 disables the kernel and PSTREAM_NATIVE=scalar selects that path', { skip }, () => {
   const probe = `import { loadNativeKernel } from './packages/pst/src/encode/native-kernel.ts';
     const k = loadNativeKernel(); console.log(k ? k.isa : 'none');`;

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PERMUTE_ENCODE_TABLE } from './permute.js';
 
 /** A code path of the native kernel. */
 export type NativeIsa = 'avx512' | 'avx2' | 'scalar';
@@ -44,7 +45,8 @@ export interface NativeKernel {
 interface Addon {
   encodeCopy: NativeKernel['encodeCopy'];
   crc: NativeKernel['crc'];
-  punchHole?: NativeKernel['punchHole'];
+  punchHole: NativeKernel['punchHole'];
+  setTable: (table: Uint8Array) => void;
   isa(): NativeIsa;
   setIsa(isa: string): void;
   supported(): NativeIsa[];
@@ -85,6 +87,10 @@ function load(): NativeKernel | undefined {
   } catch {
     return undefined;
   }
+  // An addon built from an older source lacks functions: it is not used (the next install or build rebuilds it).
+  if (typeof addon.setTable !== 'function' || typeof addon.punchHole !== 'function') return undefined;
+  // The addon holds no copy of the ENCODE table: it gets this one.
+  addon.setTable(PERMUTE_ENCODE_TABLE);
   if (setting && setting !== '1' && setting !== 'true' && setting !== 'on') {
     try {
       if (!ISAS.includes(setting)) throw new Error(`PSTREAM_NATIVE must be 0, 1, avx512, avx2 or scalar, got '${setting}'`);
@@ -97,8 +103,7 @@ function load(): NativeKernel | undefined {
   return {
     encodeCopy: addon.encodeCopy,
     crc: addon.crc,
-    // An addon built from an older source has no punchHole: nothing is released then.
-    punchHole: addon.punchHole ?? (() => false),
+    punchHole: addon.punchHole,
     get isa(): NativeIsa {
       return addon.isa();
     },
