@@ -20,6 +20,7 @@ export const EXPORT_USAGE = `usage: pstream export --source PATH [--source PATH 
                       [--limit SIZE | --no-limit] [--request FILE.json] [--max-part-bytes N]
                       [--out PATH | --out -] [--tmp-dir DIR] [--encryption permute|none] [--json]
 --out PATH gets the extension .pst or .zip from the result; missing directories are created.
+--tmp-dir DIR is where the parts are written: beside --out by default (a single PST is then moved, not copied).
 --encryption none writes the PSTs without Outlook's default permute encoding (faster; both open in Outlook).`;
 
 const OPTIONS: OptionSpecs = {
