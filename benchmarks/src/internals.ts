@@ -7,6 +7,7 @@
 import type * as Crc from '../../packages/pst/src/encode/crc.js';
 import type * as Permute from '../../packages/pst/src/encode/permute.js';
 import type * as PermuteBuffer from '../../packages/pst/src/encode/permute-buffer.js';
+import type * as NativeKernelModule from '../../packages/pst/src/encode/native-kernel.js';
 import type * as NdbWriterModule from '../../packages/pst/src/ndb/ndb-writer.js';
 import type * as HeapModule from '../../packages/pst/src/ltp/heap.js';
 import type * as PropertyContext from '../../packages/pst/src/ltp/property-context.js';
@@ -20,6 +21,7 @@ export interface PstInternals {
   readonly crc: typeof Crc;
   readonly permute: typeof Permute;
   readonly permuteBuffer: typeof PermuteBuffer;
+  readonly native: typeof NativeKernelModule;
   readonly ndb: typeof NdbWriterModule;
   readonly heap: typeof HeapModule;
   readonly pc: typeof PropertyContext;
@@ -35,10 +37,11 @@ export async function loadPstInternals(): Promise<PstInternals> {
   const index = import.meta.resolve('@pstream/pst');
   const ext = index.endsWith('.ts') ? '.ts' : '.js';
   const load = <T>(path: string): Promise<T> => import(new URL(`./${path}${ext}`, index).href) as Promise<T>;
-  const [crc, permute, permuteBuffer, ndb, heap, pc, values, types, tc, subnodes, store] = await Promise.all([
+  const [crc, permute, permuteBuffer, native, ndb, heap, pc, values, types, tc, subnodes, store] = await Promise.all([
     load<typeof Crc>('encode/crc'),
     load<typeof Permute>('encode/permute'),
     load<typeof PermuteBuffer>('encode/permute-buffer'),
+    load<typeof NativeKernelModule>('encode/native-kernel'),
     load<typeof NdbWriterModule>('ndb/ndb-writer'),
     load<typeof HeapModule>('ltp/heap'),
     load<typeof PropertyContext>('ltp/property-context'),
@@ -48,5 +51,5 @@ export async function loadPstInternals(): Promise<PstInternals> {
     load<typeof Subnodes>('ltp/subnodes'),
     load<typeof Store>('messaging/store'),
   ]);
-  return { crc, permute, permuteBuffer, ndb, heap, pc, values, types, tc, subnodes, store };
+  return { crc, permute, permuteBuffer, native, ndb, heap, pc, values, types, tc, subnodes, store };
 }

@@ -69,8 +69,12 @@ const ndbSuite: Suite = {
     const scratch = new Uint8Array(BLOCK);
     const simd = pst.permuteBuffer.createPermuteBuffer(BLOCK);
     const words = new Uint32Array(scratch.buffer);
+    const kernel = pst.native.loadNativeKernel();
+    const nativeTarget = new Uint8Array(BLOCK);
     const writer = new pst.ndb.NdbWriter(join(dir, 'ndb.bin'), 'permute');
     const plain = new pst.ndb.NdbWriter(join(dir, 'ndb-plain.bin'), 'none');
+    const wasmWriter = new pst.ndb.NdbWriter(join(dir, 'ndb-wasm.bin'), 'permute', { native: false });
+    const where = kernel ? `native ${kernel.isa}: copy, encode and CRC in one pass` : 'no native kernel: CRC and write on the write thread';
     const simulated = new pst.ndb.NdbWriter(join(dir, 'ndb-sim.bin'), 'permute');
     simulated.beginSimulation();
     return {
@@ -100,13 +104,21 @@ const ndbSuite: Suite = {
             simd.encode(0, BLOCK);
           },
         },
-        { name: 'writeBlock (permute, staged; CRC and write on the write thread), 8,176 B', bytes: BLOCK, fn: () => writer.writeBlock(block, BLOCK, false) },
-        { name: 'writeBlock (no encryption, staged; CRC and write on the write thread), 8,176 B', bytes: BLOCK, fn: () => plain.writeBlock(block, BLOCK, false) },
+        ...(kernel
+          ? [
+              { name: `native encodeCopy (${kernel.isa}: copy + permute + CRC), 8,176 B`, bytes: BLOCK, fn: () => kernel.encodeCopy(nativeTarget, 0, block, 0, BLOCK, true, 0) },
+              { name: `native crc (${kernel.isa}), 8,176 B`, bytes: BLOCK, fn: () => kernel.crc(block, 0, BLOCK, 0) },
+            ]
+          : []),
+        { name: `writeBlock (permute, staged; ${where}), 8,176 B`, bytes: BLOCK, fn: () => writer.writeBlock(block, BLOCK, false) },
+        { name: `writeBlock (no encryption, staged; ${where}), 8,176 B`, bytes: BLOCK, fn: () => plain.writeBlock(block, BLOCK, false) },
+        { name: 'writeBlock (permute, staged; WebAssembly encoder, CRC and write on the write thread), 8,176 B', bytes: BLOCK, fn: () => wasmWriter.writeBlock(block, BLOCK, false) },
         { name: 'writeBlock while simulating (allocation only)', fn: () => simulated.writeBlock(block, BLOCK, false) },
       ],
       cleanup: () => {
         writer.close();
         plain.close();
+        wasmWriter.close();
         simulated.close();
       },
     };
