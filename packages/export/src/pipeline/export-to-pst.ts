@@ -6,7 +6,6 @@
  * (at most two finished parts wait on disk). Every temporary file is deleted once streamed, on error and on abort
  * (the signal, or the consumer destroying the stream).
  */
-import { createWriteStream } from 'node:fs';
 import { open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
@@ -21,6 +20,7 @@ import { validateEntryName } from '../zip/index.js';
 import { MAX_PST_LIMIT_BYTES as MAX_PART_BYTES } from '../request/index.js';
 import { deferred } from '../deferred.js';
 import { createExportDirectory, isProcessAlive, removeExportDirectory } from './temp-dir.js';
+import { fileSink } from './file-sink.js';
 
 /** Finished parts that may wait on disk before the writer pauses. */
 const MAX_WAITING_PARTS = 2;
@@ -398,7 +398,8 @@ class ExportRun {
     const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
     this.targetFile = file;
     this.partialFile = partial;
-    const sink = createWriteStream(partial, { flags: 'wx' });
+    const packager = this.packager;
+    const sink = fileSink(partial, packager && ((chunk) => packager.recycle(chunk)));
     // The file's failure is the export's cause, whatever the stages it tears down report afterwards.
     sink.once('error', (error) => (this.sinkError ??= error));
     return [sink];

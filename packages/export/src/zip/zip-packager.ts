@@ -124,6 +124,15 @@ export class ZipPackager {
   }
 
   /**
+   * Hands a chunk of `output` back once the consumer is done with it (written out and referenced nowhere), so that
+   * a later read of a part goes into its memory instead of a new buffer. Optional: a consumer that keeps chunks, or
+   * cannot tell when they are done (a socket), simply never calls it. Other chunks are ignored.
+   */
+  recycle(chunk: Uint8Array): void {
+    this.writer.recycle?.(chunk);
+  }
+
+  /**
    * Writes the central directory once every added file is in. Resolves with the archive's size when the
    * consumer has read the whole archive; rejects if anything failed.
    */

@@ -17,6 +17,8 @@ export interface ZipWriter {
    * bytes from the file system as it reads them (`releaseFileRange`).
    */
   writeEntry(path: string, name: string, size: number, date: Date, release?: boolean): Promise<void>;
+  /** Takes back a chunk of `output` its consumer is done with, to read into again (optional; see `ZipPackager.recycle`). */
+  recycle?(chunk: Uint8Array): void;
   /** Writes the central directory and ends `output`; failures go to the writer's failure callback. */
   finish(): void;
   /** Stops at once: closes the file being read and destroys `output` with `error`. Idempotent. */

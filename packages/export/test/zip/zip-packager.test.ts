@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, createWriteStream, openSync, readFileSync, readdirSync, readlinkSync, rmSync, truncateSync, writeFileSync, ftruncateSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, createWriteStream, openSync, readFileSync, readdirSync, writeSync, readlinkSync, rmSync, truncateSync, writeFileSync, ftruncateSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -341,6 +341,42 @@ test('releaseAsRead: stored entries are whole in the archive while the temporary
       if (canReleaseFileRanges()) assert.ok(after.every((b) => b === 0), `part${i}.tmp was released`);
       else assert.ok(after.equals(parts[i]!));
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('recycle: a consumer that hands chunks back once written gets every part whole from a handful of buffers', async () => {
+  const dir = tempDir();
+  try {
+    const parts = [seededBytes(40 * 64 * 1024 + 5, 11), seededBytes(17 * 64 * 1024, 12)];
+    const zipPath = join(dir, 'out.zip');
+    const packager = new ZipPackager({ readChunkBytes: 64 * 1024 });
+    const memories = new Set<ArrayBufferLike>();
+    const fd = openSync(zipPath, 'w');
+    // The consumer copies each chunk into the file, then recycles it (and a buffer the packager never made).
+    const consumer = new Writable({
+      write(chunk: Buffer, _e, done) {
+        if (chunk.length === 64 * 1024) memories.add(chunk.buffer);
+        writeSync(fd, chunk);
+        packager.recycle(chunk);
+        packager.recycle(Buffer.alloc(64 * 1024));
+        done();
+      },
+    });
+    const written = pipeline(packager.output, consumer);
+    for (const [i, data] of parts.entries()) {
+      const path = join(dir, `part${i}.tmp`);
+      writeFileSync(path, data);
+      await packager.addFile(path, `p${i}.pst`, data.byteLength);
+    }
+    await packager.finish();
+    await written;
+    closeSync(fd);
+    const entries = validate(zipPath);
+    assert.deepEqual(entries.map((e) => [e.name, e.file_size, e.CRC]), parts.map((p, i) => [`p${i}.pst`, p.byteLength, crc32(p)]));
+    for (const [i, p] of parts.entries()) assert.ok(extract(zipPath, `p${i}.pst`).equals(p), `p${i}.pst extracted equals its input`);
+    assert.ok(memories.size <= 6, `${memories.size} read buffers for 57 full chunks`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
