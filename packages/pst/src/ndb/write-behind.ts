@@ -1,12 +1,13 @@
 /**
- * Write-behind for the NDB writer: the block CRCs and the file writes of a flushed buffer run on a second thread
- * while the writer fills the other half of its buffer.
+ * Write-behind for the NDB writer: the file writes of a flushed slot (and, without the native kernel, its block
+ * CRCs) run on a second thread while the writer fills the next slot of its buffer.
  *
- * The writer's buffer is split in `WRITE_SLOTS` slots, used in turn. While it fills one, it records where each block of that slot lies;
- * a flush hands the slot over as a job: compute each block's `dwCRC` ([MS-PST] §2.2.2.8.1, BLOCKTRAILER) into its
- * trailer, write the slot to the file with positional writes, write the slot's patches (map pages of regions that
- * began in an earlier slot, §2.2.2.7.2). Jobs run in the order they were handed over,
- * so a later write to the same bytes always lands last. The writer's API stays synchronous: it waits (with
+ * The writer's buffer is split in `WRITE_SLOTS` slots, used in turn. While it fills one, it records where each block
+ * whose CRC is left to the job lies (with the native kernel the writer computes them itself and records none). A
+ * flush hands the slot over as a job: compute each recorded block's `dwCRC` ([MS-PST] §2.2.2.8.1, BLOCKTRAILER) into
+ * its trailer, write the slot to the file with positional writes, write the slot's patches (map pages of regions
+ * that began in an earlier slot, §2.2.2.7.2). Jobs run in the order they were handed over, so a later write to the
+ * same bytes always lands last. The writer's API stays synchronous: it waits (with
  * `Atomics.wait`) only when it needs a slot that is still being written.
  *
  * Small files never start the thread: the first jobs run on the caller's thread, through the same function. The
