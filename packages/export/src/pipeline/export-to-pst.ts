@@ -192,6 +192,9 @@ class ExportRun {
         skipped: this.skipped,
         warnings: this.warnings,
       };
+      // Everything is out (and a file target is in place): an abort from here on, the last progress report's
+      // included, has nothing left to stop.
+      this.complete = true;
       this.progress(true);
     } catch (error) {
       this.fail(error instanceof Error ? error : new Error(String(error)));
@@ -457,8 +460,11 @@ class ExportRun {
   }
 
   /** Stops everything at once: the stream ends with `error`; the summary rejects once the run has wound down. */
+  /** Set once the output is complete: later failures (a late abort) no longer change the outcome. */
+  private complete = false;
+
   private fail(error: Error): void {
-    if (this.failed) return;
+    if (this.failed || this.complete) return;
     this.failed = error;
     this.abort.abort(error);
     this.wake?.();

@@ -99,3 +99,35 @@ test('the target is a directory: the rename fails with a message naming it, and 
 test('a bad path is refused before anything runs, naming the value', async () => {
   await assert.rejects(exportToPstFile({ sources: [new MemorySource(items(1))], name: 'n' }, ''), (e: ExportOptionsError) => e.field === 'path' && /path must name a file, got ""/.test(e.message));
 });
+
+test('aborted half-way through a ZIP: the call rejects with the reason, and nothing is left beside the path', async (t) => {
+  const root = await scratch(t);
+  const controller = new AbortController();
+  const limit = EMPTY_PST_BYTES + 200_000;
+  // 30 KB messages, about six a part: at message 25 several parts are finished and in the ZIP's partial file.
+  const source = new MemorySource(items(40, 30_000), (index) => {
+    if (index === 25) controller.abort(new Error('stopped by the test'));
+  });
+  const running = exportToPstFile({ sources: [source], name: 'cut', maxPartBytes: limit, signal: controller.signal }, join(root, 'cut'));
+  await assert.rejects(running, /stopped by the test/);
+  assert.deepEqual(await readdir(root), [], 'no result, no .partial, no parts directory');
+});
+
+test('an abort that comes once the file is complete (from the last progress report) changes nothing', async (t) => {
+  const root = await scratch(t);
+  const controller = new AbortController();
+  const summary = await exportToPstFile(
+    {
+      sources: [new MemorySource(items(3))],
+      name: 'late',
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.scanned === 3 && p.bytesOut > 0) controller.abort(new Error('too late'));
+      },
+    },
+    join(root, 'late'),
+  );
+  assert.ok(controller.signal.aborted, 'the abort happened');
+  assert.equal((await readPst(summary.path)).messages, 3);
+  assert.deepEqual(await readdir(root), ['late.pst']);
+});
