@@ -6,7 +6,7 @@
  * (at most two finished parts wait on disk). Every temporary file is deleted once streamed, on error and on abort
  * (the signal, or the consumer destroying the stream).
  */
-import { open, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -57,7 +57,11 @@ export async function exportToPstFile(options: ExportOptions, path: string): Pro
     throw new ExportOptionsError('path', path, `path must name a file, got ${JSON.stringify(path)}`);
   }
   const { name, limit, query } = checkOptions(options);
-  const withTmp: ExportOptions = options.tmpDir === undefined ? { ...options, tmpDir: dirname(path) } : options;
+  const directory = dirname(path);
+  if (!(await stat(directory).catch(() => undefined))?.isDirectory()) {
+    throw new ExportOptionsError('path', path, `path ${JSON.stringify(path)}: its directory ${JSON.stringify(directory)} does not exist`);
+  }
+  const withTmp: ExportOptions = options.tmpDir === undefined ? { ...options, tmpDir: directory } : options;
   const run = new ExportRun(withTmp, name, limit, query, path);
   run.handle.head.catch(() => undefined);
   const summary = await run.handle.summary;
@@ -400,9 +404,11 @@ class ExportRun {
     await removeStalePartials(file);
     const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
     this.targetFile = file;
-    this.partialFile = partial;
     const packager = this.packager;
-    const sink = fileSink(partial, packager && ((chunk) => packager.recycle(chunk)));
+    const sink = fileSink(partial, {
+      opened: () => (this.partialFile = partial), // only a file this run created is removed on failure
+      ...(packager ? { written: (chunk: Buffer) => packager.recycle(chunk) } : {}),
+    });
     // The file's failure is the export's cause, whatever the stages it tears down report afterwards.
     sink.once('error', (error) => (this.sinkError ??= error));
     return [sink];

@@ -6,7 +6,14 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 
-export function fileSink(path: string, written?: (chunk: Buffer) => void): Writable {
+export interface FileSinkHooks {
+  /** The file was created (so it is the caller's to remove on failure; before, something else may be there). */
+  readonly opened?: () => void;
+  /** A chunk is in the file. */
+  readonly written?: (chunk: Buffer) => void;
+}
+
+export function fileSink(path: string, { opened, written }: FileSinkHooks = {}): Writable {
   let file: FileHandle | undefined;
   const close = async (): Promise<void> => {
     const f = file;
@@ -17,6 +24,7 @@ export function fileSink(path: string, written?: (chunk: Buffer) => void): Writa
     construct(callback) {
       open(path, 'wx').then((f) => {
         file = f;
+        opened?.();
         callback();
       }, callback);
     },

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMPTY_PST_BYTES, exportToPst, exportToPstFile, ExportOptionsError, type ExportProgress } from '../../src/index.js';
@@ -73,15 +73,17 @@ test('several parts: a stored ZIP at <path>.zip that unzip, 7z and Python accept
   assert.deepEqual((await readdir(root)).sort(), ['multi.zip', 'x'], 'no partial file, no parts directory');
 });
 
-test('several parts into a path that cannot be: the error names the file, nothing is left behind', async (t) => {
+test('several parts into a file that cannot be created: the error names the file, nothing is left behind', async (t) => {
   const root = await scratch(t);
-  await writeFile(join(root, 'file'), 'not a directory');
+  // Where this process would write the ZIP before renaming it, a file is in the way: it is not the export's to remove.
+  await writeFile(join(root, `.n.zip.${process.pid}.partial`), 'someone else\'s');
   const limit = EMPTY_PST_BYTES + 200_000;
   await assert.rejects(
-    exportToPstFile({ sources: [new MemorySource(items(20, 30_000))], name: 'n', tmpDir: root, maxPartBytes: limit }, join(root, 'file', 'n')),
-    (error: Error & { code?: string }) => /cannot write ".*file\/n\.zip" \(ENOTDIR\); nothing was written there/.test(error.message) && error.code === 'ENOTDIR',
+    exportToPstFile({ sources: [new MemorySource(items(20, 30_000))], name: 'n', maxPartBytes: limit }, join(root, 'n')),
+    (error: Error & { code?: string }) => /cannot write ".*\/n\.zip" \(EEXIST\); nothing was written there/.test(error.message) && error.code === 'EEXIST',
   );
-  assert.deepEqual(await readdir(root), ['file']);
+  assert.deepEqual(await readdir(root), [`.n.zip.${process.pid}.partial`], 'only what was there before');
+  assert.equal(await readFile(join(root, `.n.zip.${process.pid}.partial`), 'utf8'), "someone else's", 'and untouched');
 });
 
 test('the target is a directory: the rename fails with a message naming it, and the part is removed', async (t) => {
@@ -96,8 +98,15 @@ test('the target is a directory: the rename fails with a message naming it, and 
   assert.deepEqual(await readdir(join(root, 'taken.pst')), ['keep'], 'what was there is untouched');
 });
 
-test('a bad path is refused before anything runs, naming the value', async () => {
+test('a bad path is refused before anything runs, naming the value', async (t) => {
   await assert.rejects(exportToPstFile({ sources: [new MemorySource(items(1))], name: 'n' }, ''), (e: ExportOptionsError) => e.field === 'path' && /path must name a file, got ""/.test(e.message));
+  const root = await scratch(t);
+  const missing = join(root, 'nowhere', 'n');
+  await assert.rejects(
+    exportToPstFile({ sources: [new MemorySource(items(1))], name: 'n' }, missing),
+    (e: ExportOptionsError) => e.field === 'path' && e.message === `path ${JSON.stringify(missing)}: its directory ${JSON.stringify(join(root, 'nowhere'))} does not exist`,
+  );
+  assert.deepEqual(await readdir(root), []);
 });
 
 test('aborted half-way through a ZIP: the call rejects with the reason, and nothing is left beside the path', async (t) => {
