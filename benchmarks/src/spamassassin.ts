@@ -5,9 +5,9 @@
 import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Attachment, FolderSpec, MessageRecord } from '@pstream/pst';
+import type { FolderSpec, MessageRecord } from '@pstream/pst';
 import { EmlTreeSource } from '@pstream/sources';
-import type { MessagePool, PooledMessage } from './message-pool.js';
+import type { PooledMessage } from './message-pool.js';
 
 const require = createRequire(import.meta.url);
 
@@ -32,29 +32,6 @@ export async function writeCorpusTree(dir: string, perGroup?: number): Promise<{
     }
   }
   return { dir, files };
-}
-
-/** Reads every attachment into memory, so that the record outlives its source message. */
-async function materialize(record: MessageRecord): Promise<MessageRecord> {
-  if (!record.attachments || record.attachments.length === 0) return record;
-  const attachments: Attachment[] = [];
-  for (const a of record.attachments) {
-    if (a.kind === 'message') {
-      attachments.push({ ...a, message: await materialize(a.message) });
-      continue;
-    }
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of await a.open()) chunks.push(Uint8Array.from(chunk));
-    const bytes = Buffer.concat(chunks);
-    attachments.push({
-      ...a,
-      size: bytes.length,
-      open: async function* () {
-        yield bytes;
-      },
-    });
-  }
-  return { ...record, attachments };
 }
 
 const FILETIME_MIN = Date.UTC(1601, 0, 1);
@@ -117,16 +94,4 @@ export async function scanCorpus(dir: string, each?: (m: PooledMessage) => Promi
   } finally {
     await source.close();
   }
-}
-
-export interface CorpusPool extends MessagePool, CorpusScan {}
-
-/**
- * Parses the `.eml` tree at `dir` into a message pool, leaving out (and deleting) what the writer cannot take.
- * With `keep: false` the messages are only counted (the pool's `messages` stays empty): what the export needs.
- */
-export async function loadCorpusPool(dir: string, keep = true): Promise<CorpusPool> {
-  const messages: PooledMessage[] = [];
-  const scan = await scanCorpus(dir, keep ? async (m) => void messages.push({ folder: m.folder, record: await materialize(m.record) }) : undefined);
-  return { ...scan, messages };
 }

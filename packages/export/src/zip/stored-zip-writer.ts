@@ -124,7 +124,7 @@ export class StoredZipWriter implements ZipWriter {
    * of about 200–240. Chunks this writer did not read (headers, descriptors) are ignored.
    */
   recycle(chunk: Uint8Array): void {
-    if (this.spare.length >= MAX_SPARE || !this.own.has(chunk.buffer) || chunk.buffer.byteLength !== this.readChunkBytes) return;
+    if (this.spare.length >= MAX_SPARE || !this.own.has(chunk.buffer)) return; // every own buffer holds readChunkBytes
     if (this.spare.some((b) => b.buffer === chunk.buffer)) return; // handed back twice
     this.spare.push(Buffer.from(chunk.buffer, 0, this.readChunkBytes));
   }
