@@ -293,7 +293,9 @@ export class Heap {
       return { bid, size: length0 };
     }
     for (const [index, page] of this.held) {
-      this.writeFillLevels(page.bytes, 2, index, 128);
+      // Only an HNBITMAPHDR carries fill levels; with `holdAll` every page is held, and an HNPAGEHDR is followed at
+      // once by the page's first allocation.
+      if (isBitmapPage(index)) this.writeFillLevels(page.bytes, 2, index, 128);
       this.tree.setLeaf(index, this.ndb.writeBlock(page.bytes, this.written[index]!, false), this.written[index]!);
       page.release();
     }
