@@ -9,10 +9,11 @@
  */
 import { basename, dirname, resolve, sep } from 'node:path';
 import fg from 'fast-glob';
-import type { FolderSpec, MessageRecord } from '@pstream/pst';
+import type { FolderSpec } from '@pstream/pst';
 import type { MessageSource, SourceMessage, SourceOptions } from './source.js';
 import { handleDamaged, isItemDamage, reasonOf, throwIfAborted } from './errors.js';
-import { parseMimeFile } from './mime-message.js';
+import { parseMimeFile, type ParsedMime } from './mime-message.js';
+import { fileRangeBytes, wholeFileBytes } from './item-bytes.js';
 import { SpoolDirectory, SpoolGroup } from './spool.js';
 
 export interface EmlTreeOptions extends SourceOptions {
@@ -95,16 +96,18 @@ export class EmlTreeSource implements MessageSource {
         throwIfAborted(this.#options, this.path);
         const origin = this.path + sep + rel.split('/').join(sep);
         const spool = new SpoolGroup(this.#spool);
-        let record: MessageRecord;
+        let parsed: ParsedMime;
         try {
-          record = (await parseMimeFile(origin, { spool })).record;
+          parsed = await parseMimeFile(origin, { spool });
         } catch (error) {
           await spool.dispose();
           if (!isItemDamage(error)) throw error;
-          handleDamaged(this.#options, { origin, reason: reasonOf(error) }, error);
+          const bytes = await wholeFileBytes(origin, basename(rel), 'message/rfc822');
+          handleDamaged(this.#options, { origin, reason: reasonOf(error), folder: group.folder, label: rel, ...bytes }, error);
           continue;
         }
-        yield { folder: group.folder, record, origin, dispose: () => spool.dispose() };
+        const bytes = fileRangeBytes(origin, basename(rel), 'message/rfc822', 0, parsed.size);
+        yield { folder: group.folder, record: parsed.record, origin, bytes, dispose: () => spool.dispose() };
       }
     }
   }

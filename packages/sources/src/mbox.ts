@@ -21,6 +21,7 @@ import { handleDamaged, isItemDamage, reasonOf, throwIfAborted } from './errors.
 import { MimeDamageError, parseMime } from './mime-message.js';
 import { splitMbox, type MboxSplitResult } from './mbox-split.js';
 import { SpoolDirectory, SpoolGroup } from './spool.js';
+import { fileRangeBytes } from './item-bytes.js';
 
 /** How `From ` lines in bodies were escaped; see the module comment. */
 export type MboxFormat = 'mboxrd' | 'mboxo';
@@ -82,6 +83,8 @@ export class MboxSource implements MessageSource {
     for await (const range of splitMbox(this.path, split)) {
       throwIfAborted(this.#options, this.path);
       const origin = `${this.path}#${range.number}`;
+      // The message as stored, its envelope line included and its `From ` lines still escaped.
+      const stored = fileRangeBytes(this.path, `${this.name}-${range.number}.eml`, 'message/rfc822', range.start, range.end);
       const spool = new SpoolGroup(this.#spool);
       let record: MessageRecord;
       try {
@@ -95,16 +98,20 @@ export class MboxSource implements MessageSource {
       } catch (error) {
         await spool.dispose();
         if (!isItemDamage(error)) throw error;
-        handleDamaged(this.#options, { origin, reason: reasonOf(error) }, error);
+        const label = `${basename(this.path)} message ${range.number} (byte ${range.start})`;
+        handleDamaged(this.#options, { origin, reason: reasonOf(error), folder, label, bytes: stored }, error);
         continue;
       }
-      yield { folder, record, origin, dispose: () => spool.dispose() };
+      yield { folder, record, origin, bytes: stored, dispose: () => spool.dispose() };
     }
     if (split.preamble !== undefined) {
       const { start, end } = split.preamble;
       handleDamaged(this.#options, {
         origin: `${this.path}@${start}`,
         reason: `${end - start} bytes before the first envelope line (From sender date) are not part of any message`,
+        folder,
+        label: `${basename(this.path)} bytes ${start}-${end} (before the first message)`,
+        bytes: fileRangeBytes(this.path, `${this.name}-before-first-message.txt`, 'text/plain', start, end),
       });
     }
   }

@@ -51,6 +51,8 @@ export interface MboxEnvelope {
 
 export interface ParsedMime {
   readonly record: MessageRecord;
+  /** Bytes read from the input: the size of the message as stored. */
+  readonly size: number;
   readonly envelope?: MboxEnvelope;
 }
 
@@ -68,7 +70,30 @@ export function parseEnvelopeLine(line: string): MboxEnvelope | undefined {
   return { sender: m[1] ?? '', ...(date ? { date } : {}) };
 }
 
-/** Passes the bytes through, dropping a leading mbox envelope line, and watching for closing delimiters. */
+/** A header field's first line: a well-formed field name, then a colon. */
+const FIELD_LINE = /^[!-9;-~]+[ \t]*:/;
+/** How far the start of a message is read to find its first line; a longer line is decided on what is there. */
+const FIRST_LINE_BYTES = 4096;
+
+/**
+ * The message as a mail client reads it when its first line is odd: a header field indented by spaces or tabs
+ * (nothing before it to continue) loses the indent; a first line that is no header field at all starts the
+ * body (a message without a header block), as if an empty header block came first.
+ */
+function openMessage(message: Buffer): Buffer {
+  const nl = message.indexOf(10);
+  const line = message.subarray(0, nl < 0 ? message.length : nl).toString('latin1').replace(/\r$/, '');
+  if (line === '') return message;
+  const indent = /^[ \t]*/.exec(line)?.[0].length ?? 0;
+  if (FIELD_LINE.test(line.slice(indent))) return indent === 0 ? message : message.subarray(indent);
+  const eol = nl > 0 && message[nl - 1] === 13 ? '\r\n' : '\n';
+  return Buffer.concat([Buffer.from(eol, 'latin1'), message]);
+}
+
+/**
+ * Passes the bytes through, dropping a leading mbox envelope line, reading an odd first line as a mail client
+ * does (see `openMessage`), and watching for closing delimiters.
+ */
 class Prelude {
   envelope: MboxEnvelope | undefined;
   /** Lines of the form `--token--`, as candidates for the closing delimiter of the top-level multipart. */
@@ -84,24 +109,38 @@ class Prelude {
       this.bytes += chunk.length;
       if (first) {
         head = Buffer.concat([head, chunk]);
-        const nl = head.indexOf(10);
-        if (nl < 0 && head.length < 4096) continue;
+        const opened = this.#open(head, false);
+        if (opened === undefined) continue;
         first = false;
-        chunk = head;
-        if (head.subarray(0, 5).toString('latin1') === 'From ') {
-          const end = nl < 0 ? head.length : nl + 1;
-          this.envelope = parseEnvelopeLine(head.subarray(0, end).toString('latin1').replace(/\r?\n$/, ''));
-          chunk = head.subarray(end);
-        }
+        chunk = opened;
       }
       if (watchBoundaries) carry = this.#watch(carry, chunk);
       if (chunk.length > 0) yield chunk;
     }
     if (first && head.length > 0) {
-      if (watchBoundaries) carry = this.#watch(carry, head);
-      yield head;
+      const opened = this.#open(head, true) ?? head;
+      if (watchBoundaries) carry = this.#watch(carry, opened);
+      yield opened;
     }
     if (watchBoundaries) this.#line(carry);
+  }
+
+  /**
+   * The start of the message once its first line (after an envelope line) is in `head`, the envelope taken off
+   * and the first line read by `openMessage`; undefined while more bytes are needed (unless `final`).
+   */
+  #open(head: Buffer, final: boolean): Buffer | undefined {
+    let start = 0;
+    if (head.length < 5 && !final) return undefined;
+    if (head.subarray(0, 5).toString('latin1') === 'From ') {
+      const nl = head.indexOf(10);
+      if (nl < 0 && head.length < FIRST_LINE_BYTES && !final) return undefined;
+      start = nl < 0 ? head.length : nl + 1;
+      this.envelope = parseEnvelopeLine(head.subarray(0, start).toString('latin1').replace(/\r?\n$/, ''));
+    }
+    const rest = head.subarray(start);
+    if (rest.indexOf(10) < 0 && rest.length < FIRST_LINE_BYTES && !final) return undefined;
+    return rest.length === 0 ? rest : openMessage(rest);
   }
 
   #watch(carry: string, chunk: Buffer): string {
@@ -181,9 +220,8 @@ export async function parseMime(input: AsyncIterable<Uint8Array>, options: MimeP
   }
 
   if (prelude.bytes === 0) throw new MimeDamageError('the message is empty');
-  if (headers === undefined || headerLines.length === 0 || !looksLikeHeader(headerLines)) {
-    throw new MimeDamageError('no RFC 5322 header fields at the start of the message');
-  }
+  // A message without a header block (see `openMessage`) is all body.
+  headers ??= new Map() as Headers;
   if (options.requireClosingBoundary === true) {
     const { type, boundary } = contentType(headers);
     const isMultipart = type.startsWith('multipart/');
@@ -205,7 +243,7 @@ export async function parseMime(input: AsyncIterable<Uint8Array>, options: MimeP
   }
 
   const record = buildRecord(headers, headerLines, textPart, attachments, prelude.envelope);
-  return { record, ...(prelude.envelope ? { envelope: prelude.envelope } : {}) };
+  return { record, size: prelude.bytes, ...(prelude.envelope ? { envelope: prelude.envelope } : {}) };
 }
 
 /** A parser limit turned into a damage report that says which limit it was; other errors as they are. */
@@ -248,12 +286,6 @@ function contentType(headers: Headers): { type: string; boundary?: string } {
 function isMessageType(contentType: string): boolean {
   const t = contentType.toLowerCase();
   return t === 'message/rfc822' || t === 'message/global';
-}
-
-/** The first field must be a well-formed field name followed by a colon. */
-function looksLikeHeader(lines: HeaderLines): boolean {
-  const first = lines[0];
-  return first !== undefined && /^[!-9;-~]+[ \t]*:/.test(first.line);
 }
 
 const EXTENSIONS: Readonly<Record<string, string>> = {
@@ -316,7 +348,7 @@ function buildRecord(
     ...(internetMessageId ? { internetMessageId } : {}),
     ...(inReplyTo ? { inReplyTo } : {}),
     ...(references ? { references } : {}),
-    transportHeaders: h.transportHeaders(lines),
+    ...(lines.some((l) => l.line !== '') ? { transportHeaders: h.transportHeaders(lines) } : {}),
     ...(categories.length ? { categories } : {}),
     ...(textPart?.text ? { body: textPart.text } : {}),
     ...(textPart?.html !== undefined ? { html: textPart.html } : {}),

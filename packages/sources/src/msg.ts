@@ -13,6 +13,7 @@ import type { Attachment, FolderSpec, MailAddress, MessageRecord, Recipient } fr
 import type { MessageSource, SourceMessage, SourceOptions } from './source.js';
 import { SourceError, handleDamaged, reasonOf, throwIfAborted } from './errors.js';
 import { bytesSource } from './spool.js';
+import { fileRangeBytes } from './item-bytes.js';
 
 export interface MsgOptions extends SourceOptions {
   /** The folder of the message; default `[name of the parent directory]`. */
@@ -75,6 +76,7 @@ export class MsgSource implements MessageSource {
     const bytes = await readFile(this.path).catch((e: unknown) => {
       throw new SourceError('ENOENT_SOURCE', this.path, `cannot read the file: ${reasonOf(e)}`, { cause: e });
     });
+    const stored = fileRangeBytes(this.path, basename(this.path), 'application/vnd.ms-outlook', 0, bytes.length);
     let record: MessageRecord;
     try {
       const reader = await openReader(bytes);
@@ -82,10 +84,11 @@ export class MsgSource implements MessageSource {
       if (data.error !== undefined) throw new Error(data.error);
       record = this.#record(reader, data, []);
     } catch (error) {
-      handleDamaged(this.#options, { origin: this.path, reason: `not a readable .msg file: ${reasonOf(error)}` }, error);
+      const reason = `not a readable .msg file: ${reasonOf(error)}`;
+      handleDamaged(this.#options, { origin: this.path, reason, folder: this.#folder, label: basename(this.path), bytes: stored }, error);
       return;
     }
-    yield { folder: this.#folder, record, origin: this.path };
+    yield { folder: this.#folder, record, origin: this.path, bytes: stored };
   }
 
   #record(reader: InstanceType<MsgReaderClass>, data: FieldsData, at: AttachmentPath): MessageRecord {

@@ -76,6 +76,8 @@ const PR_ATTACHMENT_HIDDEN = 0x7ffe;
 const IMPORTANCE: readonly Importance[] = ['low', 'normal', 'high'];
 const SENSITIVITY: readonly Sensitivity[] = ['normal', 'personal', 'private', 'confidential'];
 const READ_CHUNK = 64 * 1024;
+/** Why a damaged PST item comes without its bytes: pst-extractor reads items as properties, not as a byte range. */
+const NO_ITEM_BYTES = 'a PST item is read as properties through pst-extractor, which gives no raw bytes of an item it cannot read';
 
 function nonEmpty(s: string | null | undefined): string | undefined {
   if (s === null || s === undefined) return undefined;
@@ -147,7 +149,7 @@ export class PstSource implements MessageSource {
     try {
       subs = folder.hasSubfolders ? folder.getSubFolders() : [];
     } catch (error) {
-      handleDamaged(this.#options, { origin: this.#origin(path), reason: `cannot read the subfolders: ${reasonOf(error)}` }, error);
+      this.#damaged(path, this.#origin(path), `cannot read the subfolders: ${reasonOf(error)}`, error);
     }
     return subs.map((f) => ({ folder: f, path: [...path, f.displayName] }));
   }
@@ -177,6 +179,12 @@ export class PstSource implements MessageSource {
     return `pst:${this.path}:/${path.join('/')}${item === undefined ? '' : `/${item}`}`;
   }
 
+  /** Reports a damaged item of the folder at `path`; `origin` is one of `#origin`, its label the part after the file. */
+  #damaged(path: readonly string[], origin: string, reason: string, cause?: unknown): void {
+    const label = origin.slice(`pst:${this.path}:`.length);
+    handleDamaged(this.#options, { origin, reason, folder: path, label, noBytes: NO_ITEM_BYTES }, cause);
+  }
+
   async *folders(): AsyncIterable<FolderSpec> {
     for await (const { folder, path } of this.#walk()) {
       if (path.length === 0) continue;
@@ -191,7 +199,7 @@ export class PstSource implements MessageSource {
       try {
         expected = folder.contentCount;
       } catch (error) {
-        handleDamaged(this.#options, { origin: this.#origin(path), reason: `cannot read the contents table: ${reasonOf(error)}` }, error);
+        this.#damaged(path, this.#origin(path), `cannot read the contents table: ${reasonOf(error)}`, error);
         continue;
       }
       if (expected === 0) continue;
@@ -204,14 +212,14 @@ export class PstSource implements MessageSource {
         try {
           child = folder.getNextChild();
         } catch (error) {
-          handleDamaged(this.#options, { origin: this.#origin(path, `#${before + 1}`), reason: `cannot read the item: ${reasonOf(error)}` }, error);
+          this.#damaged(path, this.#origin(path, `#${before + 1}`), `cannot read the item: ${reasonOf(error)}`, error);
           cursor.currentEmailIndex = before + 1;
           if (before + 1 >= expected) break;
           continue;
         }
         // pst-extractor skips an item it cannot load (it only logs it): its cursor then moves by more than one.
         for (let skipped = before; skipped < cursor.currentEmailIndex - 1; skipped++) {
-          handleDamaged(this.#options, { origin: this.#origin(path, `#${skipped + 1}`), reason: 'pst-extractor could not load the item' });
+          this.#damaged(path, this.#origin(path, `#${skipped + 1}`), 'pst-extractor could not load the item');
         }
         if (child === null || child === undefined) break;
         index = cursor.currentEmailIndex;
@@ -219,30 +227,28 @@ export class PstSource implements MessageSource {
         const origin = this.#origin(path, `#${index}`);
         let record: MessageRecord;
         try {
-          record = this.#record(message, origin, 0);
+          record = this.#record(message, path, origin, 0);
         } catch (error) {
-          handleDamaged(this.#options, { origin, reason: reasonOf(error) }, error);
+          this.#damaged(path, origin, reasonOf(error), error);
           continue;
         }
         yield { folder: path, record, origin };
       }
       if (cursor.currentEmailIndex < expected) {
-        handleDamaged(this.#options, {
-          origin: this.#origin(path),
-          reason: `the folder says it holds ${expected} items, but only ${cursor.currentEmailIndex} could be listed`,
-        });
+        const reason = `the folder says it holds ${expected} items, but only ${cursor.currentEmailIndex} could be listed`;
+        this.#damaged(path, this.#origin(path), reason);
       }
     }
   }
 
-  #record(m: PSTMessage, origin: string, depth: number): MessageRecord {
+  #record(m: PSTMessage, folder: readonly string[], origin: string, depth: number): MessageRecord {
     const from = address(m.sentRepresentingName, m.sentRepresentingEmailAddress, m.sentRepresentingAddressType);
     const senderAddress = address(m.senderName, m.senderEmailAddress, m.senderAddrtype);
     const sender =
       senderAddress && (senderAddress.address !== from?.address || senderAddress.name !== from?.name) ? senderAddress : undefined;
     const recipients = this.#recipients(m);
     const html = m.bodyHTML ? m.bodyHTML : undefined;
-    const attachments = this.#attachments(m, origin, depth, html);
+    const attachments = this.#attachments(m, folder, origin, depth, html);
     const messageClass = nonEmpty(m.messageClass);
     const references = nonEmpty((m as unknown as StringItemReader).getStringItem(PR_INTERNET_REFERENCES));
     let categories: string[] = [];
@@ -296,7 +302,7 @@ export class PstSource implements MessageSource {
     return out;
   }
 
-  #attachments(m: PSTMessage, origin: string, depth: number, html: string | undefined): Attachment[] {
+  #attachments(m: PSTMessage, folder: readonly string[], origin: string, depth: number, html: string | undefined): Attachment[] {
     const count = m.numberOfAttachments;
     const out: Attachment[] = [];
     for (let i = 0; i < count; i++) {
@@ -311,7 +317,7 @@ export class PstSource implements MessageSource {
         if (a.attachMethod === 5) {
           const inner = a.embeddedPSTMessage;
           if (inner === null) throw new Error('the embedded message cannot be read');
-          const message = this.#record(inner, where, depth + 1);
+          const message = this.#record(inner, folder, where, depth + 1);
           out.push({ kind: 'message', name: name ?? message.subject, message });
           continue;
         }
@@ -335,7 +341,7 @@ export class PstSource implements MessageSource {
           ...(created ? { lastModified: created } : {}),
         });
       } catch (error) {
-        handleDamaged(this.#options, { origin: where, reason: reasonOf(error) }, error);
+        this.#damaged(folder, where, reasonOf(error), error);
       }
     }
     return out;

@@ -5,7 +5,7 @@
  * Records open their attachment bytes lazily (see `FileAttachment.open`), so a source never holds a large
  * attachment in memory; it spools to a temporary file when the format does not say the decoded size.
  */
-import type { FolderSpec, MessageRecord } from '@pstream/pst';
+import type { ByteSource, FolderSpec, MessageRecord } from '@pstream/pst';
 
 export type SourceKind = 'eml' | 'mbox' | 'pst' | 'msg';
 
@@ -16,20 +16,44 @@ export interface SourceMessage {
   readonly record: MessageRecord;
   /** Where it came from, for reports: a file path, `mbox#index`, `pst:/Inbox/Subject`. */
   readonly origin: string;
+  /** The message's original bytes, when the source has them (kept if the writer then refuses the record). */
+  readonly bytes?: ItemBytes;
   /** Releases temporary files held for this message; call once the writer is done with it. */
   dispose?(): Promise<void>;
 }
 
+/**
+ * The original bytes of one item, opened on demand: a source hands a way to read them (a file, a byte range of
+ * one), never the bytes themselves, so that a large damaged item is not held in memory.
+ */
+export interface ItemBytes {
+  /** A file name for them, e.g. `a.eml`, `inbox-3.eml`, `note.msg`. */
+  readonly name: string;
+  /** `message/rfc822` for MIME, `application/vnd.ms-outlook` for a .msg file. */
+  readonly contentType: string;
+  readonly size: number;
+  readonly open: ByteSource;
+}
+
 /** An item that could not be read. */
 export interface DamagedItem {
+  /** The full origin, as in `SourceMessage.origin`. */
   readonly origin: string;
   readonly reason: string;
+  /** The folder the item was found in: where a placeholder for it belongs. */
+  readonly folder: readonly string[];
+  /** A short name of the item for people: a file name, `inbox.mbox message 3 (byte 1024)`, `/Inbox #7`. */
+  readonly label: string;
+  /** The item's original bytes, when the source has them. */
+  readonly bytes?: ItemBytes;
+  /** Why there are no original bytes, when `bytes` is absent. */
+  readonly noBytes?: string;
 }
 
 export interface SourceOptions {
-  /** `skip` (default): report damaged items through `onDamaged` and go on; `stop`: throw a `SourceError`. */
+  /** `skip` (default): report damaged items through `reportDamaged` and go on; `stop`: throw a `SourceError`. */
   readonly onDamaged?: 'skip' | 'stop';
-  /** Called for every damaged item that is skipped. */
+  /** Called for every damaged item, before the source goes on to the next item. */
   readonly reportDamaged?: (item: DamagedItem) => void;
   /** Where spooled attachment bytes go; the OS temporary directory by default. */
   readonly tmpDir?: string;

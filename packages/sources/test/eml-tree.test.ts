@@ -47,7 +47,7 @@ test('directories are folders; files in the top directory go to Inbox; grouped b
   }
 });
 
-test('a damaged .eml is reported with its path and reason and skipped (skip) or thrown (stop)', async () => {
+test('a damaged .eml is reported with its path, reason, folder and bytes and skipped (skip) or thrown (stop); a file without header fields is all body', async () => {
   const { dir, cleanup } = await tempDir();
   try {
     await writeFile(join(dir, 'a.eml'), simple('good a'));
@@ -55,11 +55,17 @@ test('a damaged .eml is reported with its path and reason and skipped (skip) or 
     await writeFile(join(dir, 'c.eml'), Buffer.from([0, 1, 2, 3, 0xff, 0x0a, 0x0a, 0x41]));
     await writeFile(join(dir, 'd.eml'), simple('good d'));
     const { messages, damaged } = await drain((report) => new EmlTreeSource(dir, { reportDamaged: report }));
-    assert.deepEqual(messages.map((m) => m.record.subject), ['good a', 'good d']);
-    assert.deepEqual(damaged, [
-      { origin: join(dir, 'b.eml'), reason: 'the message is empty' },
-      { origin: join(dir, 'c.eml'), reason: 'no RFC 5322 header fields at the start of the message' },
-    ]);
+    assert.deepEqual(messages.map((m) => m.record.subject), ['good a', '', 'good d']);
+    assert.equal(messages[1]!.record.body, '\u0000\u0001\u0002\u0003\ufffd\n\nA');
+    assert.equal(messages[1]!.record.transportHeaders, undefined);
+    assert.deepEqual(
+      messages.map((m) => m.bytes && { name: m.bytes.name, size: m.bytes.size }),
+      [{ name: 'a.eml', size: simple('good a').length }, { name: 'c.eml', size: 8 }, { name: 'd.eml', size: simple('good d').length }],
+    );
+    assert.deepEqual(
+      damaged.map(({ bytes, ...d }) => ({ ...d, bytes: bytes && { name: bytes.name, contentType: bytes.contentType, size: bytes.size } })),
+      [{ origin: join(dir, 'b.eml'), reason: 'the message is empty', folder: ['Inbox'], label: 'b.eml', bytes: { name: 'b.eml', contentType: 'message/rfc822', size: 0 } }],
+    );
     await assert.rejects(
       drain(() => new EmlTreeSource(dir, { onDamaged: 'stop' })),
       (e: unknown) => e instanceof SourceError && e.code === 'DAMAGED' && e.path === join(dir, 'b.eml'),

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { MboxSource, unescapeMboxrd } from '../src/mbox.js';
 import { splitMbox } from '../src/mbox-split.js';
 import { drain, tempDir } from './helpers.js';
@@ -131,7 +132,13 @@ test('bytes before the first envelope line are reported; CRLF mbox files split t
     await writeFile(path, 'garbage line\r\n' + mboxrd.replace(/\n/g, '\r\n'));
     const { messages, damaged } = await drain((report) => new MboxSource(path, { reportDamaged: report }));
     assert.deepEqual(messages.map((m) => m.record.subject), ['one', 'two', 'three']);
-    assert.deepEqual(damaged, [{ origin: `${path}@0`, reason: '14 bytes before the first envelope line (From sender date) are not part of any message' }]);
+    assert.deepEqual(
+      damaged.map(({ bytes, ...d }) => d),
+      [{ origin: `${path}@0`, reason: '14 bytes before the first envelope line (From sender date) are not part of any message', folder: ['crlf'], label: 'crlf.mbox bytes 0-14 (before the first message)' }],
+    );
+    const preamble = damaged[0]!.bytes!;
+    assert.equal(preamble.size, 14);
+    assert.equal((await buffer(await preamble.open())).toString('latin1'), 'garbage line\r\n');
   } finally {
     await cleanup();
   }

@@ -217,9 +217,37 @@ test('an unparseable Date gives no sentAt (not the parse time); received date co
   assert.equal(record.isRead, false);
 });
 
-test('damaged input: empty, no header, truncated multipart', async () => {
+test('an odd first line is read as a mail client does: an indented field loses its indent, anything else starts the body', async () => {
+  const lf = (...lines: string[]): string => lines.join('\n');
+  const indented = await parse(crlf(' \tSubject: indented', 'From: a@example.com', '', 'text', ''));
+  await indented.dir.close();
+  assert.equal(indented.record.subject, 'indented');
+  assert.equal(indented.record.from?.address, 'a@example.com');
+  assert.equal(indented.record.body?.trim(), 'text');
+  for (const raw of [
+    '\u0000\u0001\u0002 binary junk without any header\r\n\r\nmore',
+    lf('Dear all,', 'Subject: this is body text', '', 'bye'),
+    lf(' indented text, no field', 'more'),
+    crlf('', 'Subject: after an empty first line'),
+    'x'.repeat(10_000) + '\nSubject: no',
+    'short',
+  ]) {
+    const { record, dir, size } = await parse(raw);
+    await dir.close();
+    assert.equal(record.subject, '', JSON.stringify(raw.slice(0, 40)));
+    assert.equal(record.transportHeaders, undefined);
+    // mailparser gives text bodies with LF line ends
+    assert.equal(record.body?.replace(/^\n/, ''), raw.replace(/\r\n/g, '\n').replace(/^\n/, ''));
+    assert.equal(size, Buffer.byteLength(raw));
+  }
+  const mboxed = await parse(lf('From nobody@example.com Mon Jan  6 10:00:00 2025', 'no field here', '', 'body'));
+  await mboxed.dir.close();
+  assert.equal(mboxed.envelope?.sender, 'nobody@example.com');
+  assert.equal(mboxed.record.body, lf('no field here', '', 'body'));
+});
+
+test('damaged input: empty, truncated multipart', async () => {
   await assert.rejects(parse(''), MimeDamageError);
-  await assert.rejects(parse('\u0000\u0001\u0002 binary junk without any header\r\n\r\nmore'), /no RFC 5322 header/);
   const cut = crlf('From: a@example.com', 'Content-Type: multipart/mixed; boundary="zz"', '', '--zz', 'Content-Type: text/plain', '', 'partial');
   await assert.rejects(parse(cut, true), /truncated: the closing delimiter --zz-- .* is missing/);
   const { record, dir } = await parse(cut, false);
