@@ -24,6 +24,7 @@ import {
   unzipTest,
   zipEntries,
 } from './helpers/real-data.js';
+import { requireTool } from '../../pst/test/support/oracles.js';
 
 interface Report {
   format: 'pst' | 'zip';
@@ -98,6 +99,7 @@ test('--encryption none writes a PST with bCryptMethod 0 holding the same messag
 });
 
 test('a small --max-part-bytes gives a ZIP of several PSTs, each complete and clean', async (t) => {
+  if (!(await requireTool(t, 'unzip', 'unzip'))) return;
   const dir = await tempDir(t);
   const io = memoryIO({ cwd: dir });
   const status = await main(['export', '--source', DEMO_MAILBOX, '--keywords', 'support', '--max-part-bytes', '600000', '--out', join(dir, 'demo.pst'), '--json'], io);
@@ -299,6 +301,7 @@ test('pstream check: a real PST and ZIP are ok; a damaged copy exits 1 and says 
 });
 
 test('a progress line is drawn on a terminal (pseudo-terminal through script) and erased at the end', async (t) => {
+  if (!(await requireTool(t, 'script', 'bsdutils'))) return;
   const dir = await tempDir(t);
   const command = [process.execPath, ...PSTREAM_NODE_ARGS, 'export', '--source', DEMO_MAILBOX, '--out', join(dir, 'demo')]
     .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)

@@ -18,6 +18,7 @@ import { curl } from './helpers/http-client.js';
 import { memoryIO } from './helpers/memory-io.js';
 import { ANSI_PST, dataDirectory, DEMO_MAILBOX, PSTREAM_NODE_ARGS, readMessages, unzipEntry, unzipTest, zipEntries } from './helpers/real-data.js';
 import { SESSION, TOKEN } from './helpers/server-fixture.js';
+import { requireTool } from '../../pst/test/support/oracles.js';
 
 /** The API's example requests: the v4 and v6 bodies of the README, and the v1.5 body (no size limit). */
 const EXAMPLES = [
@@ -203,7 +204,8 @@ after(async () => {
 
 for (const [index, example] of EXAMPLES.entries()) {
   const client = index % 2 === 0 ? 'curl' : 'fetch';
-  test(`${example.label} example with ${client}: 200, one PST that checks clean and holds every match`, async () => {
+  test(`${example.label} example with ${client}: 200, one PST that checks clean and holds every match`, async (t) => {
+    if (client === 'curl' && !(await requireTool(t, 'curl', 'curl'))) return;
     const url = whole.base + example.path('demo');
     let status: number;
     let headers: (name: string) => string | undefined;
@@ -231,7 +233,9 @@ for (const [index, example] of EXAMPLES.entries()) {
 
 for (const [index, example] of EXAMPLES.entries()) {
   const client = index % 2 === 0 ? 'fetch' : 'curl';
-  test(`${example.label} example with ${client} and small parts: 200, a ZIP of clean PSTs holding every match`, async () => {
+  test(`${example.label} example with ${client} and small parts: 200, a ZIP of clean PSTs holding every match`, async (t) => {
+    if (!(await requireTool(t, 'unzip', 'unzip'))) return;
+    if (client === 'curl' && !(await requireTool(t, 'curl', 'curl'))) return;
     const url = split.base + example.path('demo');
     let body: Buffer;
     let disposition: string | undefined;
@@ -268,7 +272,8 @@ test('the mbox mailbox: only the matching messages; a clamped limit is reported 
   assert.deepEqual((await readMessages(file)).map((m) => m.messageId).sort(), ['<1@example.com>', '<3@example.com>']);
 });
 
-test('refusals against the real pipeline: a malformed query is a 400, an unreadable mailbox a 500 naming it', async () => {
+test('refusals against the real pipeline: a malformed query is a 400, an unreadable mailbox a 500 naming it', async (t) => {
+  if (!(await requireTool(t, 'curl', 'curl'))) return;
   const query = await curl(`${whole.base}/v6/RestoreSessions/${SESSION}/organization/mailboxes/demo/exportToPst`, [
     '-X', 'POST', '-H', `Authorization: Bearer ${TOKEN}`, '--data-binary', '{"contentKeyword": "support AND ("}',
   ]);
@@ -299,7 +304,8 @@ test('a download cut off halfway aborts the export and leaves no pstream-* direc
   await until(async () => /big\/exportToPst aborted/.test(split.stderr));
 });
 
-test('two exports at once: both run side by side and both answers are complete', async () => {
+test('two exports at once: both run side by side and both answers are complete', async (t) => {
+  if (!(await requireTool(t, 'unzip', 'unzip'))) return;
   const url = `${split.base}/v4/RestoreSessions/${SESSION}/Organization/Mailboxes/big/Action`;
   const body = '{"exportToPst": {"contentKeywords": "support", "EnablePstSizeLimit": true, "PstSizeLimitBytes": 1073741824}}';
   await until(async () => (await tempDirs(split)).length === 0); // earlier exports have cleaned up

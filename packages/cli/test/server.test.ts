@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { expectedBytes } from './helpers/fake-deps.js';
 import { curl, rawRequest, waitFor } from './helpers/http-client.js';
 import { SESSION, startServer, TOKEN, v4Path, v6Path } from './helpers/server-fixture.js';
+import { requireTool } from '../../pst/test/support/oracles.js';
 
 const GIB = 2 ** 30;
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
@@ -30,6 +31,7 @@ test('the v4 example: contentKeywords with a 1 GiB limit streams a ZIP (fetch)',
 });
 
 test('the v4 example with "EnablePstSizeLimit": "true" as a string (curl)', async (t) => {
+  if (!(await requireTool(t, 'curl', 'curl'))) return;
   const s = await startServer();
   t.after(() => s.close());
   const body = '{"exportToPst":{"contentKeywords":"support","EnablePstSizeLimit":"true","PstSizeLimitBytes":1073741824}}';
@@ -42,6 +44,7 @@ test('the v4 example with "EnablePstSizeLimit": "true" as a string (curl)', asyn
 });
 
 test('the v6 exportToPst form, and an empty v6 body for a whole mailbox as one PST', async (t) => {
+  if (!(await requireTool(t, 'curl', 'curl'))) return;
   const s = await startServer();
   t.after(() => s.close());
   const body = JSON.stringify({ contentKeyword: 'invoice', enablePstSizeLimit: true, pstSizeLimitBytes: 2 * GIB });
@@ -69,6 +72,7 @@ async function jsonError(res: Response): Promise<string> {
 }
 
 test('401 without the token or with a wrong one', async (t) => {
+  if (!(await requireTool(t, 'curl', 'curl'))) return;
   const s = await startServer();
   t.after(() => s.close());
   const headers: Record<string, string>[] = [{}, { Authorization: 'Bearer wrong' }, { Authorization: `Basic ${TOKEN}` }, { Authorization: `Bearer ${TOKEN}x` }, { Authorization: 'Bearer' }];
@@ -105,6 +109,7 @@ test('400 names the field and the value', async (t) => {
 });
 
 test('404 for an unknown mailbox, an unknown path and a malformed restore session id', async (t) => {
+  if (!(await requireTool(t, 'curl', 'curl'))) return;
   const s = await startServer();
   t.after(() => s.close());
   const paths = [v4Path('dave'), v4Path('notes'), v4Path('alice.mbox'), v4Path('ALICE'), v6Path('zed'), '/', '/v4/RestoreSessions', `/v5/RestoreSessions/${SESSION}/Organization/Mailboxes/alice/Action`, v6Path('alice', 'save'), `${v4Path('alice')}/extra`, v4Path('alice', 'not-a-uuid'), v4Path('alice', `${SESSION}0`)];
@@ -120,6 +125,7 @@ test('404 for an unknown mailbox, an unknown path and a malformed restore sessio
 });
 
 test('mailbox ids never escape DIR: .., encoded slashes, NUL, hidden entries', async (t) => {
+  if (!(await requireTool(t, 'curl', 'curl'))) return;
   const s = await startServer();
   t.after(() => s.close());
   const ids = ['..', '%2e%2e', '..%2Foutside', '%2E%2E%2Foutside', '..%5Coutside', 'carol%2F..%2F..%2Foutside', 'alice%00', '.hidden', '.', '%2Fetc%2Fpasswd', 'carol%2F'];
@@ -138,6 +144,7 @@ test('mailbox ids never escape DIR: .., encoded slashes, NUL, hidden entries', a
 });
 
 test('405 for another method on an export path', async (t) => {
+  if (!(await requireTool(t, 'curl', 'curl'))) return;
   const s = await startServer();
   t.after(() => s.close());
   for (const method of ['GET', 'PUT', 'DELETE']) {
@@ -150,6 +157,7 @@ test('405 for another method on an export path', async (t) => {
 });
 
 test('413 for a body over 1 MiB, declared or chunked, without starting an export', async (t) => {
+  if (!(await requireTool(t, 'curl', 'curl'))) return;
   const s = await startServer();
   t.after(() => s.close());
   const big = `{"exportToPst":{"contentKeywords":"${'x'.repeat(1024 * 1024)}"}}`;

@@ -10,17 +10,10 @@ import { expectedBytes, fakeExporter, fakeSources } from './helpers/fake-deps.js
 import { curl, waitFor } from './helpers/http-client.js';
 import { memoryIO } from './helpers/memory-io.js';
 import { SESSION, TOKEN } from './helpers/server-fixture.js';
+import { requireTools } from '../../pst/test/support/oracles.js';
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-test('serve over HTTPS with --tls-cert/--tls-key, token from PSTREAM_TOKEN, stopped by its signal', { skip: hasOpenssl() ? false : 'openssl is not installed' }, async (t) => {
+test('serve over HTTPS with --tls-cert/--tls-key, token from PSTREAM_TOKEN, stopped by its signal', async (t) => {
+  if (!(await requireTools(t, [{ command: 'openssl', debianPackage: 'openssl' }, { command: 'curl', debianPackage: 'curl' }]))) return;
   const dir = await mkdtemp(join(tmpdir(), 'pstream-tls-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const cert = join(dir, 'cert.pem');

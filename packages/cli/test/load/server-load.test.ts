@@ -24,6 +24,7 @@ import { SESSION, TOKEN } from '../helpers/server-fixture.js';
 import { PSTREAM_NODE_ARGS, readMessages, unzipTest, zipEntries } from '../helpers/real-data.js';
 import { spawnServe, type RunningServe } from '../helpers/serve-process.js';
 import { generateMailbox, pollFor, type GeneratedMailbox } from '../faults/support.js';
+import { requireTool } from '../../../pst/test/support/oracles.js';
 
 const execFileAsync = promisify(execFile);
 const MIB = 1024 * 1024;
@@ -121,6 +122,7 @@ async function pstIds(file: string): Promise<string[]> {
 }
 
 test('8 concurrent exports and 20 vanishing clients: every download correct, tmp empty, fds back to baseline, RSS bounded', async (t) => {
+  if (!(await requireTool(t, 'unzip', 'unzip'))) return;
   const work = await mkdtemp(join(tmpdir(), 'pstream-cli-load-run-'));
   t.after(() => rm(work, { recursive: true, force: true }));
   const tmp = join(work, 'tmp');

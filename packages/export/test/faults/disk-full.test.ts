@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { EMPTY_PST_BYTES, exportToPst } from '../../src/index.js';
 import { sizedRecord } from '../split/records.js';
 import { MemorySource } from '../pipeline/memory-source.js';
-import { checkZip, leftovers, saveStream } from '../pipeline/output-check.js';
+import { checkZip, leftovers, requireZipTools, saveStream } from '../pipeline/output-check.js';
 import { faultMailbox } from './mailbox.js';
 import { drain, freshDir, rejection, smallTmpfs } from './support.js';
 
@@ -69,6 +69,7 @@ test('disk full mid-ZIP (8 MiB tmpfs, a consumer that does not read yet): the ZI
 });
 
 test('small parts fit a small disk: a 15 MB export in 2 MiB parts succeeds on an 8 MiB tmpfs (≤ 3 parts on disk at once)', async (t) => {
+  if (!(await requireZipTools(t))) return;
   const tmp = await smallTmpfs(t, '8m');
   if (!tmp) return;
   const out = await freshDir(t);

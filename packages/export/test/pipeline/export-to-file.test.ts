@@ -12,7 +12,7 @@ import { EMPTY_PST_BYTES, exportToPst, exportToPstFile, ExportOptionsError, type
 import { readPst } from '../split/read-pst.js';
 import { sizedRecord } from '../split/records.js';
 import { MemorySource } from './memory-source.js';
-import { checkZip, extractZip, leftovers, saveStream } from './output-check.js';
+import { checkZip, extractZip, leftovers, requireZipTools, saveStream } from './output-check.js';
 
 async function scratch(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'pstream-file-export-'));
@@ -57,6 +57,7 @@ test('one part from a tmpDir elsewhere is still moved when it can be; the result
 });
 
 test('several parts: a stored ZIP at <path>.zip that unzip, 7z and Python accept, holding every message once', async (t) => {
+  if (!(await requireZipTools(t))) return;
   const root = await scratch(t);
   const limit = EMPTY_PST_BYTES + 300_000;
   const summary = await exportToPstFile({ sources: [new MemorySource(items(30, 30_000))], name: 'multi', maxPartBytes: limit }, join(root, 'multi'));

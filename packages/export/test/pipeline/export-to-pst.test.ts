@@ -12,11 +12,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_OPTIONS, generateRecords } from '@pstream/fixtures';
 import { EMPTY_PST_BYTES, exportToPst, ExportOptionsError, type ExportOptions, type ExportProgress, type ExportSummary } from '../../src/index.js';
-import { assertReadersAgree, requireReaders, runPffexport, runPypff, type ExpectedFolder } from '../../../pst/test/support/oracles.js';
+import { assertReadersAgree, requireReaders, requireTool, runPffexport, runPypff, type ExpectedFolder } from '../../../pst/test/support/oracles.js';
 import { readPst } from '../split/read-pst.js';
 import { sizedRecord } from '../split/records.js';
 import { MemorySource, type MemoryItem } from './memory-source.js';
-import { checkZip, extractZip, leftovers, saveStream } from './output-check.js';
+import { checkZip, extractZip, leftovers, requireZipTools, saveStream } from './output-check.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const DEMO_MAILBOX = join(REPO, 'fixtures/demo/mailbox');
@@ -89,6 +89,7 @@ test('one part: the output is the PST itself, named <name>.pst', async (t) => {
 });
 
 test('several parts: one stored ZIP of <name>-001.pst, … that unzip, 7z and Python accept; parts read back in order', async (t) => {
+  if (!(await requireZipTools(t))) return;
   const ws = await workspace(t);
   const items = await demoItems();
   const limit = 800_000;
@@ -124,6 +125,7 @@ test('several parts: one stored ZIP of <name>-001.pst, … that unzip, 7z and Py
 });
 
 test('several parts, deflate: entries are compressed and still pass the three checkers', async (t) => {
+  if (!(await requireZipTools(t))) return;
   const ws = await workspace(t);
   const items = Array.from({ length: 40 }, (_, i) => ({ folder: ['Inbox'], record: sizedRecord(i, { bodyChars: 20_000 }) }));
   const { summary, file } = await runExport(ws, { sources: [new MemorySource(items)], name: 'zipped', maxPartBytes: EMPTY_PST_BYTES + 400_000, zipCompression: 'deflate' });
@@ -214,6 +216,7 @@ test('the part size is the smallest of maxPartBytes, limitBytes and the 49 GiB c
 });
 
 test('encryption: none writes every part with bCryptMethod 0 and the same messages; the default is permute', async (t) => {
+  if (!(await requireTool(t, 'unzip', 'unzip'))) return;
   const ws = await workspace(t);
   const items = (await demoItems()).slice(0, 120);
   const plain = await runExport(ws, { sources: [new MemorySource(items)], name: 'plain', maxPartBytes: 600_000, encryption: 'none' });
@@ -259,6 +262,7 @@ test('bad options throw ExportOptionsError naming the field and the value', () =
 });
 
 test('independent readers (pst_fsck, readpst, pst-extractor; pypff and pffexport on counts) read every part of a multi-part export', async (t) => {
+  if (!(await requireTool(t, 'unzip', 'unzip'))) return;
   if (!(await requireReaders(t))) return;
   const ws = await workspace(t);
   const items = await demoItems();

@@ -8,7 +8,9 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
+import { requireTools, ZIP_TOOLS } from '../../../pst/test/support/oracles.js';
 
 const run = promisify(execFile);
 
@@ -34,6 +36,14 @@ with zipfile.ZipFile(sys.argv[1]) as z:
     bad = z.testzip()
     print(json.dumps({"bad": bad, "entries": [{"name": i.filename, "size": i.file_size, "compressedSize": i.compress_size, "method": i.compress_type} for i in z.infolist()]}))
 `;
+
+/**
+ * Makes sure the ZIP checkers (`unzip`, `7z`, `python3`) can run: skips the test naming the Debian package of a
+ * missing one, or fails it under CI=true. Call it before the test does any work.
+ */
+export function requireZipTools(t: TestContext): Promise<boolean> {
+  return requireTools(t, ZIP_TOOLS);
+}
 
 /** Runs `unzip -t`, `7z t` and Python's zipfile on `path` (each throws on a bad archive); returns the entries. */
 export async function checkZip(path: string): Promise<ZipEntryInfo[]> {

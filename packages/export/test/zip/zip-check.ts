@@ -5,6 +5,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+export { requireZipTools } from '../pipeline/output-check.js';
+
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'pstream-zip-'));
 }

@@ -9,13 +9,19 @@ import { crc32 } from 'node:zlib';
 import { ZipPackager } from '../../src/zip/zip-packager.js';
 import { ZipError } from '../../src/errors.js';
 import { canReleaseFileRanges } from '@pstream/pst';
-import { extract, seededBytes, tempDir, validate } from './zip-check.js';
+import { extract, requireZipTools, seededBytes, tempDir, validate } from './zip-check.js';
 
 const LARGE = process.env['PSTREAM_LARGE_TESTS'] === '1' || process.env['CI'] === 'true';
 
 function invalidFor(zipPath: string): void {
-  assert.notEqual(spawnSync('unzip', ['-tq', zipPath]).status, 0, 'unzip -t should reject the archive');
-  assert.notEqual(spawnSync('7z', ['t', zipPath]).status, 0, '7z t should reject the archive');
+  // A checker that did not run (status null) would pass for the wrong reason.
+  const rejects = (command: string, args: string[]): boolean => {
+    const status = spawnSync(command, args).status;
+    assert.notEqual(status, null, `${command} did not run`);
+    return status !== 0;
+  };
+  assert.ok(rejects('unzip', ['-tq', zipPath]), 'unzip -t should reject the archive');
+  assert.ok(rejects('7z', ['t', zipPath]), '7z t should reject the archive');
   const py = spawnSync('python3', ['-c', 'import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nsys.exit(1 if z.testzip() is None else 0)', zipPath]);
   assert.notEqual(py.status, 0, 'python zipfile should reject the archive');
 }
@@ -44,7 +50,8 @@ async function eventually(cond: () => boolean, turns = 200): Promise<boolean> {
 }
 
 for (const compression of ['store', 'deflate'] as const) {
-  test(`several parts stream into a valid ${compression} archive with the right sizes, CRCs and modes`, async () => {
+  test(`several parts stream into a valid ${compression} archive with the right sizes, CRCs and modes`, async (t) => {
+    if (!(await requireZipTools(t))) return;
     const dir = tempDir();
     try {
       const parts = [
@@ -167,7 +174,8 @@ async function interrupted(midway: (path: string, packager: ZipPackager) => void
   return { dir, path, zipPath, packager, addError, outputError, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-test('a part truncated while it streams fails the output instead of giving a short entry', async () => {
+test('a part truncated while it streams fails the output instead of giving a short entry', async (t) => {
+  if (!(await requireZipTools(t))) return;
   const r = await interrupted((path) => truncateSync(path, 1024 * 1024));
   try {
     assert.ok(r.addError instanceof ZipError, String(r.addError));
@@ -183,7 +191,8 @@ test('a part truncated while it streams fails the output instead of giving a sho
   }
 });
 
-test('a part that grows while it streams fails the output', async () => {
+test('a part that grows while it streams fails the output', async (t) => {
+  if (!(await requireZipTools(t))) return;
   const r = await interrupted((path) => appendFileSync(path, Buffer.alloc(4096, 1)));
   try {
     assert.ok(r.addError instanceof ZipError, String(r.addError));
@@ -194,7 +203,8 @@ test('a part that grows while it streams fails the output', async () => {
   }
 });
 
-test('a read error on a part is forwarded and destroys the output', async () => {
+test('a read error on a part is forwarded and destroys the output', async (t) => {
+  if (!(await requireZipTools(t))) return;
   const r = await interrupted((path) => {
     // Close the read stream's descriptor under it: its next read fails with EBADF.
     for (const fd of fdsPointingAt(path)) closeSync(Number(fd));
@@ -257,7 +267,8 @@ test('destroy() stops the entry in progress at once', async () => {
   }
 });
 
-test('entry names are validated and must be unique; state errors do not touch the archive', async () => {
+test('entry names are validated and must be unique; state errors do not touch the archive', async (t) => {
+  if (!(await requireZipTools(t))) return;
   const dir = tempDir();
   try {
     const path = join(dir, 'p.tmp');
@@ -284,7 +295,8 @@ test('entry names are validated and must be unique; state errors do not touch th
   }
 });
 
-test('an entry over 4 GiB gets zip64 records (sparse file)', { skip: LARGE ? false : 'set PSTREAM_LARGE_TESTS=1 or CI=true' }, async () => {
+test('an entry over 4 GiB gets zip64 records (sparse file)', { skip: LARGE ? false : 'set PSTREAM_LARGE_TESTS=1 or CI=true' }, async (t) => {
+  if (!(await requireZipTools(t))) return;
   const dir = tempDir();
   try {
     const size = 4 * 1024 * 1024 * 1024 + 12345;
@@ -316,7 +328,8 @@ test('an entry over 4 GiB gets zip64 records (sparse file)', { skip: LARGE ? fal
   }
 });
 
-test('releaseAsRead: stored entries are whole in the archive while the temporary files are released as they are read', async () => {
+test('releaseAsRead: stored entries are whole in the archive while the temporary files are released as they are read', async (t) => {
+  if (!(await requireZipTools(t))) return;
   const dir = tempDir();
   try {
     const parts = [seededBytes(5 * 64 * 1024 + 100, 7), seededBytes(64 * 1024 - 1, 8)];
@@ -346,7 +359,8 @@ test('releaseAsRead: stored entries are whole in the archive while the temporary
   }
 });
 
-test('recycle: a consumer that hands chunks back once written gets every part whole from a handful of buffers', async () => {
+test('recycle: a consumer that hands chunks back once written gets every part whole from a handful of buffers', async (t) => {
+  if (!(await requireZipTools(t))) return;
   const dir = tempDir();
   try {
     const parts = [seededBytes(40 * 64 * 1024 + 5, 11), seededBytes(17 * 64 * 1024, 12)];

@@ -131,10 +131,57 @@ export async function requireReaders(t: TestContext, ...names: ReaderName[]): Pr
   const av = await readerAvailability();
   const missing = (names.length ? names : ALL_READERS).filter((n) => !av[n].available);
   if (!missing.length) return true;
-  const message = `PST readers missing: ${missing.map((n) => `${n} (${av[n].reason}; install ${INSTALL_HINT[n]})`).join(', ')}`;
+  return missingPrerequisite(t, `PST readers missing: ${missing.map((n) => `${n} (${av[n].reason}; install ${INSTALL_HINT[n]})`).join(', ')}`);
+}
+
+/** Something a test needs is not there: under `CI=true` the test fails with `message`, otherwise it is skipped. */
+function missingPrerequisite(t: TestContext, message: string): false {
   if (process.env.CI === 'true') throw new Error(message);
   t.skip(message);
   return false;
+}
+
+/** A program a test runs (a name looked up on PATH, or an absolute path) and the Debian package that provides it. */
+export interface ExternalTool {
+  readonly command: string;
+  readonly debianPackage: string;
+}
+
+/** The three independent ZIP validators of the export tests. */
+export const ZIP_TOOLS: readonly ExternalTool[] = [
+  { command: 'unzip', debianPackage: 'unzip' },
+  { command: '7z', debianPackage: 'p7zip-full' },
+  { command: 'python3', debianPackage: 'python3' },
+];
+
+const toolFound = new Map<string, Promise<boolean>>();
+
+/** Whether `command` can be run: an executable file at its path, or on PATH (looked up once per command). */
+function canRun(command: string): Promise<boolean> {
+  let found = toolFound.get(command);
+  if (found === undefined) {
+    found = command.includes('/') ? exists(command, constants.X_OK) : onPath(command);
+    toolFound.set(command, found);
+  }
+  return found;
+}
+
+/**
+ * Makes sure the program `command` can run. When it cannot: under `CI=true` the test fails with an error naming
+ * the Debian package to install; otherwise the test is skipped with that message and false is returned, so the
+ * caller can `if (!(await requireTool(t, '7z', 'p7zip-full'))) return;` before doing any work.
+ */
+export function requireTool(t: TestContext, command: string, debianPackage: string): Promise<boolean> {
+  return requireTools(t, [{ command, debianPackage }]);
+}
+
+/** {@link requireTool} for several programs at once; the message names every one that is missing. */
+export async function requireTools(t: TestContext, tools: readonly ExternalTool[]): Promise<boolean> {
+  const missing: ExternalTool[] = [];
+  for (const tool of tools) if (!(await canRun(tool.command))) missing.push(tool);
+  if (!missing.length) return true;
+  const what = missing.map((m) => `${m.command} (Debian package ${m.debianPackage}: apt-get install -y ${m.debianPackage})`).join(', ');
+  return missingPrerequisite(t, `programs missing: ${what}`);
 }
 
 function parseJson<T>(what: string, r: ProcessResult): T {
