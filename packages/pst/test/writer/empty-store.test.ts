@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { PstWriter } from '@pstream/pst';
-import { ORACLES_DIR } from '../support/oracles.js';
+import { ORACLES_DIR, requireTool } from '../support/oracles.js';
 import { assertCheckClean, tempDir } from './support.js';
 
 const REFERENCE = resolve(ORACLES_DIR, '..', 'reference');
@@ -84,6 +84,7 @@ test('an empty store has Outlook\'s nodes, property tags and table columns, diff
     t.skip(`reference files not found beside ${ORACLES_DIR}`);
     return;
   }
+  if (!(await requireTool(t, 'python3', 'python3'))) return;
   const dir = await tempDir(t);
   const w = await PstWriter.create(join(dir, 'Empty.pst'), { deterministic: true });
   const summary = await w.finish();
