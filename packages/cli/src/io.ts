@@ -13,7 +13,7 @@ export interface CliIO {
   /** Directory relative paths are resolved against. */
   readonly cwd: string;
   /**
-   * Aborted on SIGINT/SIGTERM: `export` stops and deletes its temporary files; `serve` stops accepting
+   * Aborted on SIGINT/SIGTERM/SIGHUP: `export` stops and deletes its temporary files; `serve` stops accepting
    * connections and lets running downloads finish within the grace period.
    */
   readonly signal?: AbortSignal;

@@ -5,6 +5,7 @@
  * mistake never prints a stack trace (set PSTREAM_DEBUG=1 to see the stack of an internal failure).
  */
 import { realpathSync } from 'node:fs';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runCheck } from './commands/check.js';
 import { runExport } from './commands/export.js';
@@ -83,23 +84,29 @@ function isEntryPoint(): boolean {
 }
 
 /**
- * Runs `pstream` as the process: SIGINT/SIGTERM abort the command (a second one exits at once), and
- * the exit status is set on the process.
+ * The signals that abort a command. SIGHUP is among them: closing the terminal must clean up like Ctrl-C, not kill
+ * the process with its temporary files left behind.
+ */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGTERM'];
+
+/**
+ * Runs `pstream` as the process: SIGINT/SIGTERM/SIGHUP abort the command (a second one exits at once, with 128 +
+ * the signal's number), and the exit status is set on the process.
  */
 export async function runAsProcess(argv: readonly string[], deps?: Partial<PstreamDeps>): Promise<void> {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143); // a second signal: stop now
+    if (controller.signal.aborted) process.exit(128 + constants.signals[signal]); // a second signal: stop now
     controller.abort(new Error(`received ${signal}`));
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') controller.abort(new Error('standard output was closed'));
+    if (error.code === 'EPIPE' || error.code === 'EIO') controller.abort(new Error('standard output was closed'));
   });
+  // A terminal that went away (EIO) must not crash the process before it has deleted its temporary files.
+  process.stderr.on('error', () => {});
   const status = await main(argv, processIO(controller.signal), deps);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
   process.exitCode = status;
 }
 

@@ -107,6 +107,15 @@ test('the real binary serves, answers 401 without the token and stops on SIGTERM
   assert.match(server.stderr, /pstream: stopped/);
 });
 
+test('the real binary stops on SIGHUP (its terminal closed) as on SIGTERM: exit 0', async (t) => {
+  const dir = await dataDir(t);
+  const server = await spawnScript(MAIN, ['--data', dir, '--token', TOKEN]);
+  t.after(() => void server.child.kill('SIGKILL'));
+  server.child.kill('SIGHUP');
+  assert.equal(await server.exited, 0);
+  assert.match(server.stderr, /pstream: stopped/);
+});
+
 test('the real binary: a usage error exits 2 with one line and no stack trace', async () => {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN, 'export', '--source', 'x.mbox', '--limit', '12 parsecs'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

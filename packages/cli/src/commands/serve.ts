@@ -1,5 +1,5 @@
 /**
- * `pstream serve`: runs the reference HTTP server until SIGTERM/SIGINT, then stops accepting
+ * `pstream serve`: runs the reference HTTP server until SIGTERM/SIGINT/SIGHUP, then stops accepting
  * connections, lets running downloads finish within the grace period and returns.
  */
 import { readFile, stat } from 'node:fs/promises';

@@ -1,10 +1,11 @@
 /**
  * `pstream export` killed (SIGKILL) mid-export: what it leaves behind is never presented as a result, and the next
- * export with the same --tmp-dir (and the same --out) removes it.
+ * export with the same --tmp-dir (and the same --out) removes it. Stopped by SIGINT, SIGTERM or SIGHUP (a closed
+ * terminal), it deletes everything itself before it exits.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { checkPst } from '@pstream/pst';
 import { MBOX, PSTREAM_NODE_ARGS, runCli, tempDir, unzipTest, zipEntries } from '../helpers/real-data.js';
 import { generateMailbox, pollFor, type GeneratedMailbox } from './support.js';
+import { requireTool } from '../../../pst/test/support/oracles.js';
 
 let root: string;
 let mailbox: GeneratedMailbox;
@@ -69,6 +71,7 @@ test('killed while a part is written: the pstream-* dir is left, and the next ex
 });
 
 test('killed while the ZIP streams to --out: only a hidden .partial is left, never the result; the next run replaces it', async (t) => {
+  if (!(await requireTool(t, 'unzip', 'unzip'))) return;
   const work = await tempDir(t, 'pstream-cli-killed-zip-');
   const tmp = join(work, 'tmp');
   const out = join(work, 'out');
@@ -95,6 +98,57 @@ test('killed while the ZIP streams to --out: only a hidden .partial is left, nev
   assert.ok(tested.ok, tested.output);
   assert.ok((await zipEntries(zip)).length > 1);
   assert.equal(report.parts.reduce((n, p) => n + p.messages, 0), mailbox.messages);
+});
+
+/**
+ * Starts `pstream export …` with its standard error piped; resolves how it ended. The export's standard output is
+ * not a terminal: its stderr shows no progress, only the final message.
+ */
+function startSignalled(args: readonly string[], cwd: string): { child: ChildProcess; ended: Promise<{ code: number | null; signal: string | null; stderr: string }> } {
+  const child = spawn(process.execPath, [...PSTREAM_NODE_ARGS, 'export', ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const ended = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as string | null, stderr }));
+  return { child, ended };
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  test(`${signal} while a part is written: the process exits 1 and nothing is left in --tmp-dir or beside --out`, async (t) => {
+    const work = await tempDir(t, 'pstream-cli-signal-part-');
+    const tmp = join(work, 'tmp');
+    const out = join(work, 'out');
+    await mkdir(tmp);
+    await mkdir(out);
+    const run = startSignalled(['--source', mailbox.path, '--out', join(out, 'big'), '--tmp-dir', tmp], work);
+    t.after(() => void run.child.kill('SIGKILL'));
+    await pollFor('a part being written in --tmp-dir', async () => {
+      for (const [path, size] of await files(tmp)) if (/\.part-\d{3}\.pst\..*\.partial$/.test(path) && size > 0) return path;
+      return undefined;
+    });
+    run.child.kill(signal);
+    const ended = await run.ended;
+    assert.deepEqual({ code: ended.code, signal: ended.signal }, { code: 1, signal: null }, ended.stderr);
+    assert.equal(ended.stderr, 'pstream export: interrupted\n');
+    assert.deepEqual(await readdir(tmp), [], 'the export directory and its part are deleted');
+    assert.deepEqual(await readdir(out), [], 'nothing beside --out');
+  });
+}
+
+test('SIGHUP while the ZIP streams to --out: the hidden partial file beside --out is deleted as well', async (t) => {
+  const work = await tempDir(t, 'pstream-cli-signal-zip-');
+  const tmp = join(work, 'tmp');
+  const out = join(work, 'out');
+  await mkdir(tmp);
+  await mkdir(out);
+  const run = startSignalled(['--source', mailbox.path, '--out', join(out, 'mail'), '--tmp-dir', tmp, '--max-part-bytes', '4MiB'], work);
+  t.after(() => void run.child.kill('SIGKILL'));
+  const partial = `.mail.zip.${run.child.pid}.partial`;
+  await pollFor('the ZIP being written to --out', async () => ((await files(out)).get(partial) ?? 0) > 0 || undefined);
+  run.child.kill('SIGHUP');
+  const ended = await run.ended;
+  assert.equal(ended.code, 1, ended.stderr);
+  assert.deepEqual(await readdir(out), [], 'neither the ZIP nor its partial file is left');
+  assert.deepEqual(await readdir(tmp), []);
 });
 
 test('the partial file of a running export is never removed by another one writing the same --out', async (t) => {
