@@ -67,13 +67,14 @@ test('--json prints one line with the summary; limits go through the REST clamp'
   const lines = io.stdout.text.trim().split('\n');
   assert.equal(lines.length, 1);
   const report = JSON.parse(lines[0]!);
-  assert.deepEqual(Object.keys(report).sort(), ['bytes', 'file', 'format', 'matched', 'parts', 'scanned', 'skipped', 'warnings']);
+  assert.deepEqual(Object.keys(report).sort(), ['bytes', 'damaged', 'file', 'format', 'matched', 'parts', 'scanned', 'skipped', 'warnings']);
   assert.equal(report.format, 'zip');
   assert.equal(report.file, join(s.dir, 'x.zip'));
   assert.equal(report.bytes, 4 * 64 * 1024);
   assert.deepEqual(report.parts, [{ name: 'x-001.pst', bytes: 4 * 64 * 1024, messages: 20 }]);
   assert.equal(report.scanned, 40);
   assert.equal(report.matched, 20);
+  assert.equal(report.damaged, 0);
   assert.equal(report.skipped, 0);
   // 10 MiB is below the REST minimum: clamped to 1 GiB, with the warning naming the option.
   assert.equal(report.warnings.length, 1);
@@ -82,7 +83,17 @@ test('--json prints one line with the summary; limits go through the REST clamp'
   assert.equal(options.limitBytes, GIB);
   assert.equal(options.maxPartBytes, 2 ** 20);
   assert.equal(options.keywords, 'support OR invoice');
+  assert.equal(options.onDamaged, 'keep', 'damaged items are kept by default');
   assert.equal(io.stderr.text, '');
+});
+
+test('--on-damaged skip|stop reaches the export', async (t) => {
+  const s = await setup();
+  t.after(() => rm(s.dir, { recursive: true, force: true }));
+  for (const policy of ['skip', 'stop']) {
+    assert.equal(await main(['export', '--source', s.mbox, '--on-damaged', policy, '--out', join(s.dir, policy)], memoryIO({ cwd: s.dir }), s.deps), 0);
+  }
+  assert.deepEqual(s.exporter.calls.map((c) => c.options.onDamaged), ['skip', 'stop']);
 });
 
 test('a limit over 49 GiB is clamped to 49 GiB; --no-limit sets none', async (t) => {
@@ -180,6 +191,7 @@ test('usage mistakes exit 2 with one line naming the option and value, never a s
     [['export', '--source', s.mbox, '--request', restore], /restoreTo.*not supported/],
     [['export', '--source', s.mbox, '--out', join(s.mbox, 'x.pst')], /--out: cannot create the directory ".*alice\.mbox"/],
     [['export', '--source', s.mbox, '--max-part-bytes', 'many'], /--max-part-bytes: not a size: "many"/],
+    [['export', '--source', s.mbox, '--on-damaged', 'drop'], /--on-damaged: must be keep, skip or stop, got "drop"/],
     [['export', '--source', s.mbox, 'stray'], /unexpected argument "stray"/],
     [['check'], /a FILE is required/],
     [['check', join(s.dir, 'missing.pst')], /no such file: ".*missing\.pst"/],

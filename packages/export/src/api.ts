@@ -33,8 +33,13 @@ export interface ExportOptions {
   readonly encryption?: 'permute' | 'none';
   /** ZIP entries are stored by default; `deflate` compresses them. */
   readonly zipCompression?: 'store' | 'deflate';
-  /** `skip` (default) counts damaged source items in the summary; `stop` fails the export. */
-  readonly onDamaged?: 'skip' | 'stop';
+  /**
+   * What becomes of an item that cannot be read (a source reports it damaged) or stored (the writer refuses it):
+   * `keep` (default) writes a placeholder message in its folder — subject `Damaged item: <label>`, category
+   * `pstream: damaged`, a body saying why, the original bytes attached — whatever the keyword filter says;
+   * `skip` writes nothing; `stop` fails the export naming the item. Every damaged item is counted and warned about.
+   */
+  readonly onDamaged?: 'keep' | 'skip' | 'stop';
   /** Called along the way (at most a few times a second is enough for a progress bar). */
   readonly onProgress?: (progress: ExportProgress) => void;
 }
@@ -61,8 +66,13 @@ export interface ExportSummary {
   /** Bytes of the whole output stream (the PST, or the ZIP). */
   readonly bytes: number;
   readonly parts: readonly PartSummary[];
+  /** Every item read: messages, and damaged items whether kept or not. */
   readonly scanned: number;
+  /** Messages that matched the keyword filter and were written (placeholders of damaged items not included). */
   readonly matched: number;
+  /** Items that could not be read or stored: kept as placeholders (`keep`) or not written (`skip`). */
+  readonly damaged: number;
+  /** Damaged items not written (`onDamaged: 'skip'`). */
   readonly skipped: number;
   readonly warnings: readonly string[];
 }

@@ -18,10 +18,13 @@ import { parseSize } from '../size.js';
 
 export const EXPORT_USAGE = `usage: pstream export --source PATH [--source PATH ...] [--keywords QUERY]
                       [--limit SIZE | --no-limit] [--request FILE.json] [--max-part-bytes N]
-                      [--out PATH | --out -] [--tmp-dir DIR] [--encryption permute|none] [--json]
+                      [--out PATH | --out -] [--tmp-dir DIR] [--encryption permute|none]
+                      [--on-damaged keep|skip|stop] [--json]
 --out PATH gets the extension .pst or .zip from the result; missing directories are created.
 --tmp-dir DIR is where the parts are written: beside --out by default (a single PST is then moved, not copied).
---encryption none writes the PSTs without Outlook's default permute encoding (faster; both open in Outlook).`;
+--encryption none writes the PSTs without Outlook's default permute encoding (faster; both open in Outlook).
+--on-damaged: an item that cannot be read is kept as a placeholder message holding its bytes (keep, the default),
+left out (skip), or fails the export (stop).`;
 
 const OPTIONS: OptionSpecs = {
   source: { type: 'string', multiple: true },
@@ -33,6 +36,7 @@ const OPTIONS: OptionSpecs = {
   out: { type: 'string' },
   'tmp-dir': { type: 'string' },
   encryption: { type: 'string' },
+  'on-damaged': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean' },
 };
@@ -46,6 +50,7 @@ export interface ExportReport {
   readonly parts: ExportSummary['parts'];
   readonly scanned: number;
   readonly matched: number;
+  readonly damaged: number;
   readonly skipped: number;
   readonly warnings: readonly string[];
 }
@@ -60,6 +65,7 @@ interface ExportPlan {
   readonly out: OutputTarget;
   readonly tmpDir: string | undefined;
   readonly encryption: 'permute' | 'none';
+  readonly onDamaged: 'keep' | 'skip' | 'stop';
   readonly json: boolean;
 }
 
@@ -90,6 +96,7 @@ export async function runExport(argv: readonly string[], io: CliIO, deps: Pstrea
       ...(plan.maxPartBytes !== undefined ? { maxPartBytes: plan.maxPartBytes } : {}),
       ...(plan.tmpDir !== undefined ? { tmpDir: plan.tmpDir } : {}),
       encryption: plan.encryption,
+      onDamaged: plan.onDamaged,
     };
     // The parts are written beside the result unless --tmp-dir says otherwise (a single PST is then moved, not copied).
     const tmpDir = plan.tmpDir ?? (plan.out.kind === 'file' ? dirname(plan.out.path) : plan.out.kind === 'directory' ? plan.out.dir : tmpdir());
@@ -210,6 +217,10 @@ async function planExport(args: ReturnType<typeof parseArgs>, io: CliIO, deps: P
   if (encryption !== 'permute' && encryption !== 'none') {
     throw new UsageError(`--encryption: must be permute or none, got "${encryption}"`, '--encryption', encryption);
   }
+  const onDamaged = args.string('on-damaged') ?? 'keep';
+  if (onDamaged !== 'keep' && onDamaged !== 'skip' && onDamaged !== 'stop') {
+    throw new UsageError(`--on-damaged: must be keep, skip or stop, got "${onDamaged}"`, '--on-damaged', onDamaged);
+  }
 
   let request: ParsedExportRequest;
   if (requestFile !== undefined) {
@@ -229,6 +240,7 @@ async function planExport(args: ReturnType<typeof parseArgs>, io: CliIO, deps: P
     out: await planOutput(args.string('out'), io),
     tmpDir,
     encryption,
+    onDamaged,
     json: args.flag('json'),
   };
 }
@@ -314,6 +326,7 @@ function report(io: CliIO, plan: ExportPlan, file: string, summary: ExportSummar
       parts: summary.parts.map((p) => ({ name: p.name, bytes: p.bytes, messages: p.messages })),
       scanned: summary.scanned,
       matched: summary.matched,
+      damaged: summary.damaged,
       skipped: summary.skipped,
       warnings,
     };

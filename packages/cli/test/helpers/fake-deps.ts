@@ -103,6 +103,7 @@ export function fakeExporter(settings: FakeExporterOptions = {}): {
           parts: [{ name: format === 'pst' ? fileName : `${options.name}-001.pst`, bytes: data.length, messages: 5 * chunks }],
           scanned: 10 * chunks,
           matched: 5 * chunks,
+          damaged: 0,
           skipped: 0,
           warnings: [...(options.warnings ?? []), ...(settings.warnings ?? [])],
         }),

@@ -11,7 +11,8 @@ import { basename, dirname, extname, join } from 'node:path';
 import { Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AttachmentSizeError, PstInputError, PstWriter, releaseFileRange } from '@pstream/pst';
-import { openSource, type DamagedItem, type MessageSource } from '@pstream/sources';
+import { SourceError, openSource, type DamagedItem, type MessageSource } from '@pstream/sources';
+import { placeholderRecord, refusedItem } from './damaged-placeholder.js';
 import type { ExportHandle, ExportOptions, ExportProgress, ExportSummary, FileExportSummary, OutputFormat, PartSummary } from '../api.js';
 import { compileQuery } from '../filter/index.js';
 import { PstSplitter, EMPTY_PST_BYTES, type FinishedPart } from '../split/pst-splitter.js';
@@ -87,6 +88,9 @@ function checkOptions(options: ExportOptions): { name: string; limit: number; qu
   if (options.encryption !== undefined && options.encryption !== 'permute' && options.encryption !== 'none') {
     throw new ExportOptionsError('encryption', options.encryption, `encryption must be "permute" or "none", got ${JSON.stringify(options.encryption)}`);
   }
+  if (options.onDamaged !== undefined && !['keep', 'skip', 'stop'].includes(options.onDamaged)) {
+    throw new ExportOptionsError('onDamaged', options.onDamaged, `onDamaged must be "keep", "skip" or "stop", got ${JSON.stringify(options.onDamaged)}`);
+  }
   const query = compileQuery(options.keywords ?? '');
   if (options.sources.length === 0) throw new ExportOptionsError('sources', [], 'sources must hold at least one source, got []');
   return { name, limit, query };
@@ -127,6 +131,9 @@ class ExportRun {
   private scanned = 0;
   private matched = 0;
   private skipped = 0;
+  private damaged = 0;
+  /** Damaged items a source has reported and the producer has not yet handled (they precede its next message). */
+  private readonly reported: DamagedItem[] = [];
   private dir: string | undefined;
   private splitter: PstSplitter | undefined;
   private packager: ZipPackager | undefined;
@@ -193,6 +200,7 @@ class ExportRun {
         parts: this.partSummaries,
         scanned: this.scanned,
         matched: this.matched,
+        damaged: this.damaged,
         skipped: this.skipped,
         warnings: this.warnings,
       };
@@ -219,6 +227,7 @@ class ExportRun {
           // A source stuck in a read (a dead network mount) must not hold the export once it has failed.
           for await (const message of untilAborted(source.messages(), this.abort.signal)) {
             this.checkAborted();
+            await this.handleReported();
             this.scanned++;
             try {
               if (await this.query.matches(message.record)) {
@@ -230,10 +239,10 @@ class ExportRun {
                 } catch (error) {
                   // A message the writer cannot store (a date out of range, an attachment whose source gives another
                   // size than it said) is a damaged item: the writer has undone it and goes on.
-                  if (!isUnstorableMessage(error) || (this.options.onDamaged ?? 'skip') === 'stop') throw error;
+                  if (!isUnstorableMessage(error)) throw error;
+                  if (this.options.onDamaged === 'stop') throw new SourceError('DAMAGED', message.origin, (error as Error).message, { cause: error });
                   this.matched--;
-                  this.skipped++;
-                  this.warnings.push(`skipped ${message.origin}: ${(error as Error).message}`);
+                  await this.handleDamaged(refusedItem(message, (error as Error).message));
                 }
               }
             } finally {
@@ -241,6 +250,7 @@ class ExportRun {
             }
             this.progress(false);
           }
+          await this.handleReported();
         } finally {
           if (typeof given === 'string') await source.close();
         }
@@ -267,13 +277,43 @@ class ExportRun {
     return call;
   }
 
+  /** Every damaged item the source has reported so far: each is an item read, then kept, skipped, or fatal. */
+  private async handleReported(): Promise<void> {
+    for (let item = this.reported.shift(); item !== undefined; item = this.reported.shift()) {
+      this.scanned++;
+      await this.handleDamaged(item);
+    }
+  }
+
+  /** Applies `onDamaged` (`stop` has already thrown in the source or the writer): a placeholder, or a skip. */
+  private async handleDamaged(item: DamagedItem): Promise<void> {
+    this.damaged++;
+    if (this.options.onDamaged === 'skip') {
+      this.skipped++;
+      this.warnings.push(`skipped ${item.origin}: ${item.reason}`);
+      return;
+    }
+    const splitter = this.splitter!;
+    let record = placeholderRecord(item);
+    let oversize: boolean;
+    try {
+      oversize = await this.writing(splitter.add(item.folder, record));
+    } catch (error) {
+      // The original bytes were refused (more than 4 GiB, or not the size they had when reported): keep the rest.
+      if (!isUnstorableMessage(error) || item.bytes === undefined) throw error;
+      record = placeholderRecord({ ...item, noBytes: `the writer refused them: ${(error as Error).message}` }, false);
+      oversize = await this.writing(splitter.add(item.folder, record));
+    }
+    this.warnings.push(`damaged ${item.origin}: ${item.reason}; kept as "${record.subject}" in ${item.folder.length ? item.folder.join('/') : 'the top folder'}`);
+    if (oversize) {
+      this.warnings.push(`message ${item.origin} is larger than the part limit of ${this.limit} bytes; it was written alone to part ${splitter.currentPart}`);
+    }
+  }
+
   private async open(path: string): Promise<MessageSource> {
     return openSource(path, {
-      onDamaged: this.options.onDamaged ?? 'skip',
-      reportDamaged: (item: DamagedItem) => {
-        this.skipped++;
-        this.warnings.push(`skipped ${item.origin}: ${item.reason}`);
-      },
+      onDamaged: this.options.onDamaged === 'stop' ? 'stop' : 'skip',
+      reportDamaged: (item: DamagedItem) => this.reported.push(item),
       // Spooled attachments live in the export's own directory, so that a killed run leaves one directory, which
       // removeAbandoned deletes (a spool directory beside it would carry no owner and stay forever).
       tmpDir: this.dir ?? this.options.tmpDir,

@@ -1,6 +1,7 @@
 /**
  * A matched message the writer cannot store (an invalid date, an attachment whose source gives another size than it
- * announced) is a damaged item: skipped and reported under `onDamaged: 'skip'`, fatal under 'stop'.
+ * announced) is a damaged item: skipped and reported under `onDamaged: 'skip'`, fatal under 'stop' (kept as a
+ * placeholder under the default 'keep': see faults/damaged-message.test.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,13 +22,14 @@ const shortAttachment: MessageRecord = {
   attachments: [{ kind: 'file', name: 'a.bin', size: 10_000, open: async function* () { yield new Uint8Array(100); } }],
 };
 
-test('unstorable messages are skipped and reported; the rest is exported', async (t) => {
+test("onDamaged: 'skip': unstorable messages are skipped and reported; the rest is exported", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'pstream-unstorable-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const items = [good(0), badDate, good(1), shortAttachment, good(2)].map((record) => ({ folder: ['Inbox'], record }));
-  const run = exportToPst({ sources: [new MemorySource(items)], name: 'x', tmpDir: dir });
+  const run = exportToPst({ sources: [new MemorySource(items)], name: 'x', tmpDir: dir, onDamaged: 'skip' });
   const [bytes, summary] = await Promise.all([run.stream.toArray(), run.summary]);
   assert.equal(summary.scanned, 5);
+  assert.equal(summary.damaged, 2);
   assert.equal(summary.skipped, 2);
   assert.equal(summary.matched, 3);
   assert.deepEqual(summary.parts.map((p) => p.messages), [3]);
@@ -43,7 +45,7 @@ test("onDamaged: 'stop' makes an unstorable message fail the export", async (t) 
   const dir = await mkdtemp(join(tmpdir(), 'pstream-unstorable-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const run = exportToPst({ sources: [new MemorySource([{ folder: ['Inbox'], record: badDate }])], name: 'x', tmpDir: dir, onDamaged: 'stop' });
-  await assert.rejects(run.summary, /message\.sentAt/);
+  await assert.rejects(run.summary, { name: 'SourceError', code: 'DAMAGED', message: /^memory#0: message\.sentAt/ });
   await assert.rejects(text(run.stream));
   assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('pstream-')), []);
 });
