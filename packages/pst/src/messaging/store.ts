@@ -11,6 +11,7 @@ import { writePropertyContext } from '../ltp/property-context.js';
 import { PropertyList, utf16 } from '../ltp/property-value.js';
 import { Subnodes } from '../ltp/subnodes.js';
 import { RowLayout, TableWriter, type Cell } from '../ltp/table-context.js';
+import { putU32 } from '../io/bytes.js';
 import { entryId } from './entry-id.js';
 import { nameToIdMapProperties } from './named-properties.js';
 import {
@@ -87,6 +88,13 @@ export function finishTableNode(ndb: NdbWriter, nid: number, table: TableWriter)
   ndb.addNode(nid, data.bid, bidSub, 0);
 }
 
+/**
+ * PidTagValidFolderMask: the store's folder EntryIDs that are valid — FOLDER_IPM_SUBTREE_VALID (0x1),
+ * FOLDER_IPM_WASTEBASKET_VALID (0x8) and FOLDER_FINDER_VALID (0x80), i.e. 0x89 as Outlook writes for a store without
+ * the common-views folder (FOLDER_COMMON_VIEWS_VALID is 0x40; we write no PidTagCommonViewsEntryId).
+ */
+const VALID_FOLDER_MASK = 0x1 | 0x8 | 0x80;
+
 /** The message store PC (NID 0x21) — [MS-PST] §2.4.3.1. */
 export function writeMessageStore(ndb: NdbWriter, recordKey: Uint8Array, displayName: string): void {
   const history = new Uint8Array(24);
@@ -98,7 +106,7 @@ export function writeMessageStore(ndb: NdbWriter, recordKey: Uint8Array, display
     .int32(Prop.ReplFlags, 0)
     .binary(Prop.RecordKey, recordKey)
     .string(Prop.DisplayName, displayName)
-    .int32(Prop.ValidFolderMask, 0x1 | 0x8 | 0x40) // FOLDER_IPM_SUBTREE_VALID | WASTEBOX | FINDER
+    .int32(Prop.ValidFolderMask, VALID_FOLDER_MASK)
     .binary(Prop.IpmSubTreeEntryId, entryId(recordKey, Nid.IpmSubtree))
     .binary(Prop.IpmWastebasketEntryId, entryId(recordKey, Nid.DeletedItems))
     .binary(Prop.FinderEntryId, entryId(recordKey, Nid.SearchRoot))
@@ -147,12 +155,22 @@ export function writeFixedNodes(ndb: NdbWriter): void {
   writeTableNode(ndb, Nid.ContentsIndexTemplate, new RowLayout(CONTENTS_INDEX_COLUMNS));
   writeTableNode(ndb, Nid.SearchIndexTemplate, new RowLayout(SEARCH_INDEX_COLUMNS));
   writeTableNode(ndb, Nid.AttachmentIndexTemplate, new RowLayout(ATTACHMENT_INDEX_COLUMNS));
-  // The hierarchy map: an empty BTH {folder GUID → NID} on a heap with client signature 0x9C, as Outlook creates it.
+  writeHierarchyMap(ndb);
+  ndb.addNode(Nid.SearchFolderTemplate, 0, 0, 0);
+}
+
+/**
+ * The hierarchy map (NID 0xC01; not in [MS-PST]): a heap with client signature 0x9C whose user root is a 4-byte
+ * allocation holding the HID of a BTH {16-byte folder GUID → 4-byte NID}. Every Outlook-made store has this layout
+ * (root HID 0x20 → 0x40, the BTH header); a new store's BTH is empty. Outlook and ScanPST maintain the records.
+ */
+function writeHierarchyMap(ndb: NdbWriter): void {
   const heap = new Heap(ndb, 0x9c);
+  const root = heap.allocate(4).hid;
   const bth = new BthBuilder(heap, 16, 4);
   bth.finish();
-  ndb.addNode(Nid.HierarchyMap, heap.finish(bth.headerHid).bid, 0, 0);
-  ndb.addNode(Nid.SearchFolderTemplate, 0, 0, 0);
+  putU32(heap.bytesOf(root), 0, bth.headerHid);
+  ndb.addNode(Nid.HierarchyMap, heap.finish(root).bid, 0, 0);
 }
 
 /** The NIDs of a folder's four nodes share its index — [MS-PST] §2.4.4. */

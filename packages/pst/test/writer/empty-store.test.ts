@@ -23,6 +23,8 @@ interface DumpedNode {
   /** PC: "TAG Type"; TC: column tags; other: nothing. */
   tags: string[];
   rows: string[];
+  /** The node's lines as printed, values included. */
+  lines: string[];
 }
 
 async function dump(path: string): Promise<Map<string, DumpedNode>> {
@@ -33,11 +35,12 @@ async function dump(path: string): Promise<Map<string, DumpedNode>> {
     const head = /^nid (0x[0-9a-f]+): (.*)$/.exec(line);
     if (head) {
       const client = /client=(0x[0-9a-f]+)/.exec(head[2]!)?.[1];
-      current = { kind: client ? `heap ${client}` : head[2]!.startsWith('EMPTY') ? 'empty' : head[2]!.split(' (')[0]!, tags: [], rows: [] };
+      current = { kind: client ? `heap ${client}` : head[2]!.startsWith('EMPTY') ? 'empty' : head[2]!.split(' (')[0]!, tags: [], rows: [], lines: [] };
       nodes.set(head[1]!, current);
       continue;
     }
     if (!current) continue;
+    current.lines.push(line.trim());
     const prop = /^ {6}([0-9A-F]{4}) (\w+)/.exec(line);
     if (prop) current.tags.push(`${prop[1]} ${prop[2]}`);
     const cols = /^ {6}cols: (.*)$/.exec(line);
@@ -118,4 +121,41 @@ test('an empty store has Outlook\'s nodes, property tags and table columns, diff
   // the root hierarchy table lists the same children but IPM_COMMON_VIEWS
   assert.deepEqual(ours.get('0x12d')!.rows.sort(), outlook.get('0x12d')!.rows.filter((r) => r !== '0x8082').sort());
   assert.deepEqual(problems, []);
+});
+
+/** PidTagValidFolderMask bits — FOLDER_*_VALID of MAPI — and the store EntryID property each one vouches for. */
+const VALID_FOLDER_BITS: readonly [number, string][] = [
+  [0x01, '35E0'], // FOLDER_IPM_SUBTREE_VALID: PidTagIpmSubTreeEntryId
+  [0x02, '35E1'], // FOLDER_IPM_INBOX_VALID
+  [0x04, '35E2'], // FOLDER_IPM_OUTBOX_VALID: PidTagIpmOutboxEntryId
+  [0x08, '35E3'], // FOLDER_IPM_WASTEBASKET_VALID: PidTagIpmWastebasketEntryId
+  [0x10, '35E4'], // FOLDER_IPM_SENTMAIL_VALID: PidTagIpmSentMailEntryId
+  [0x20, '35E5'], // FOLDER_VIEWS_VALID: PidTagViewsEntryId
+  [0x40, '35E6'], // FOLDER_COMMON_VIEWS_VALID: PidTagCommonViewsEntryId
+  [0x80, '35E7'], // FOLDER_FINDER_VALID: PidTagFinderEntryId
+];
+
+/** The bits of PidTagValidFolderMask that disagree with the EntryIDs the store PC (0x21) has. */
+function maskMismatches(store: DumpedNode): string[] {
+  const mask = Number(/^35DF I4 +(\d+)$/m.exec(store.lines.join('\n'))?.[1] ?? NaN);
+  const has = (id: string): boolean => store.tags.includes(`${id} Bin`);
+  // 0x35E1 is not a store property (the Inbox comes from the receive-folder table): its bit is never set in a PST.
+  return VALID_FOLDER_BITS.filter(([bit, id]) => Boolean(mask & bit) !== (id !== '35E1' && has(id))).map(([bit, id]) => `0x${bit.toString(16)} (${id})`);
+}
+
+test('the store\'s valid-folder mask and the hierarchy map are laid out as Outlook lays them out', async (t) => {
+  if (!existsSync(OUTLOOK_EMPTY) || !existsSync(PSTDUMP)) {
+    t.skip(`reference files not found beside ${ORACLES_DIR}`);
+    return;
+  }
+  if (!(await requireTool(t, 'python3', 'python3'))) return;
+  const dir = await tempDir(t);
+  const summary = await (await PstWriter.create(join(dir, 'Empty.pst'), { deterministic: true })).finish();
+  const [outlook, ours] = await Promise.all([dump(OUTLOOK_EMPTY), dump(summary.path)]);
+  // The rule holds for Outlook's own store (0xC9, with the common-views folder) and for ours (0x89, without it).
+  assert.deepEqual(maskMismatches(outlook.get('0x21')!), []);
+  assert.deepEqual(maskMismatches(ours.get('0x21')!), []);
+  // Hierarchy map (0xC01): the same heap allocations (a 4-byte root holding the BTH header's HID, then the header).
+  const allocations = (n: DumpedNode | undefined): string | undefined => n?.lines.find((l) => l.startsWith('page0 '));
+  assert.equal(allocations(ours.get('0xc01')), allocations(outlook.get('0xc01')));
 });
