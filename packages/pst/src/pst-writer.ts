@@ -18,7 +18,7 @@ import { buildHeader, emptyDensityList } from './ndb/header.js';
 import { NdbWriter, type CryptMethod, type NdbRoot } from './ndb/ndb-writer.js';
 import { fileEofFor } from './ndb/layout.js';
 import { messageUpperBound, rowUpperBound } from './messaging/size-bound.js';
-import { FolderNode, folderName, folderNid, hierarchyCells } from './messaging/folder.js';
+import { FolderNode, folderName, folderNid, hierarchyCells, siblingKey } from './messaging/folder.js';
 import { randomIdentity, seededIdentity, type Identity } from './messaging/identity.js';
 import { writeMessage } from './messaging/message.js';
 import type { FolderSpec, MessageRecord } from './messaging/record.js';
@@ -47,6 +47,8 @@ export interface PstFileSummary {
 /** Folder NID indexes of the special folders; user folders take the next ones. */
 const FIRST_USER_FOLDER_INDEX = 0x404;
 const FIRST_MESSAGE_INDEX = 0x10000;
+/** A top-level source folder with this key is the store's own Deleted Items. */
+const DELETED_ITEMS_KEY = `${siblingKey('Deleted Items')}\u0000`;
 
 interface SavedState {
   plans: Map<FolderNode, number[]>;
@@ -262,14 +264,18 @@ export class PstWriter {
     this.plans.delete(folder);
   }
 
+  /**
+   * The folder at `path` under the IPM subtree, created with its parents when needed. Names that Outlook holds equal
+   * between siblings (see `siblingKey`) resolve to one folder, which keeps the first spelling seen.
+   */
   private folderFor(path: readonly string[], containerClass?: string): FolderNode {
     let parent = this.ipm;
     let key = '';
     path.forEach((raw, depth) => {
       const name = folderName(String(raw));
-      key += `${name}\u0000`;
+      key += `${siblingKey(name)}\u0000`;
       let folder = this.byPath.get(key);
-      if (!folder && depth === 0 && name.toLowerCase() === 'deleted items') folder = this.deleted;
+      if (!folder && depth === 0 && key === DELETED_ITEMS_KEY) folder = this.deleted;
       if (!folder) {
         if (this.lastFolderIndex + 1 >= 0x10000) throw new RangeError('a PST written here holds at most 64,500 folders');
         const cls = depth === path.length - 1 && containerClass ? containerClass : 'IPF.Note';

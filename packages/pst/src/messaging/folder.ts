@@ -123,3 +123,28 @@ export function folderName(name: string): string {
   const clean = cleanText(name).trim();
   return clean === '' ? '(no name)' : clean;
 }
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * The key under which two sibling folder names are the same name. Sibling folders MUST have distinct display names
+ * ([MS-OXCFOLD] §2.2.2.2.2.5, PidTagDisplayName; IMAPIFolder::CreateFolder fails with MAPI_E_COLLISION), and Outlook's
+ * PST provider holds names that differ only in case equal: it will not create "inbox" beside "Inbox". Two spellings
+ * of one text — "é" precomposed (NFC) and "e" + U+0301 (NFD), as macOS file systems return directory names — show
+ * alike and are equal to Windows' linguistic comparison. The key is therefore the name in NFC with each code point
+ * replaced by its upper-case form when that is a single code point (the simple case mapping Windows applies: "ß"
+ * stays "ß", it does not become "SS").
+ */
+export function siblingKey(name: string): string {
+  if (PRINTABLE_ASCII.test(name)) return name.toUpperCase();
+  let key = '';
+  for (const ch of name.normalize('NFC')) {
+    const upper = ch.toUpperCase();
+    key += isOneCodePoint(upper) ? upper : ch;
+  }
+  return key;
+}
+
+function isOneCodePoint(s: string): boolean {
+  return s.length === 1 || (s.length === 2 && s.codePointAt(0)! > 0xffff);
+}

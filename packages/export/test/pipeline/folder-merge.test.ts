@@ -1,0 +1,44 @@
+/**
+ * Two `.eml` trees whose folders differ only in case or in Unicode normalisation (`Inbox` and `inbox`, `Café` in NFC
+ * and in NFD) export to one PST with one folder each, named as the first source spells it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportToPstFile } from '../../src/index.js';
+import { assertReadersAgree, requireReaders } from '../../../pst/test/support/oracles.js';
+
+async function eml(dir: string, file: string, subject: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const text = ['From: Alice <alice@example.com>', 'To: Bob <bob@example.com>', `Subject: ${subject}`, 'Date: Wed, 01 May 2024 09:00:00 +0000', '', `Body of ${subject}.`, ''];
+  await writeFile(join(dir, file), text.join('\r\n'));
+}
+
+test('source folders "Inbox" and "inbox", "Café" in NFC and NFD, export as one folder each', async (t) => {
+  if (!(await requireReaders(t, 'fsck', 'pypff', 'pffexport', 'readpst', 'pstextractor'))) return;
+  const root = await mkdtemp(join(tmpdir(), 'pstream-folder-merge-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  const first = join(root, 'first');
+  const second = join(root, 'second');
+  await eml(join(first, 'Inbox'), 'a.eml', 'upper inbox');
+  await eml(join(second, 'inbox'), 'b.eml', 'lower inbox');
+  await eml(join(first, 'Caf\u00e9'), 'c.eml', 'composed');
+  await eml(join(second, 'Cafe\u0301'), 'd.eml', 'decomposed');
+
+  const summary = await exportToPstFile({ sources: [first, second], name: 'merged' }, join(root, 'merged'));
+  assert.equal(summary.format, 'pst');
+  assert.equal(summary.matched, 4);
+  const message = (subject: string) => ({ subject, messageClass: 'IPM.Note' });
+  await assertReadersAgree(
+    summary.path,
+    [
+      { path: '', messages: [] },
+      { path: 'Deleted Items', messages: [] },
+      { path: 'Inbox', messages: [message('upper inbox'), message('lower inbox')] },
+      { path: 'Caf\u00e9', messages: [message('composed'), message('decomposed')] },
+    ],
+    { exactFolders: true },
+  );
+});
