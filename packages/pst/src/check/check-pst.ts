@@ -2,11 +2,14 @@ import { amapCount, checkDList, checkExtentRange, checkMapPages, sweepAllocation
 import { BlockTable, checkBlocks } from './blocks.js';
 import { walkBTree } from './btree.js';
 import { ExtentList } from './extents.js';
-import { Growable } from './growable.js';
+import { DecodedBlocks } from './decoded-blocks.js';
+import { checkFolders } from './folders.js';
 import { checkHeader } from './header.js';
 import { checkHeap, isHeapNid } from './heap.js';
 import { PositionalReader } from './io.js';
 import { HEADER_SIZE, PTYPE_BBT, PTYPE_NBT } from './layout.js';
+import { ContentChecker } from './node-content.js';
+import { NodeIndex } from './node-index.js';
 import { emptyStats, FatalCheckError, hex, Reporter } from './report.js';
 import { TreeWalker } from './trees.js';
 import type { CheckOptions, CheckReport } from './types.js';
@@ -20,7 +23,9 @@ const PARENTED_TYPES = new Set([0x02, 0x03, 0x04]);
 /**
  * Checks the structure of a Unicode PST file (wVer 23, 512-byte pages) against MS-PST: header CRCs and
  * root fields, NBT/BBT pages, block trailers and CRCs, reference counts, data and subnode trees,
- * heap-on-node headers, allocation maps, map pages and the DList. Reads the file with positional reads
+ * heap-on-node headers, PCs and TCs (records, types, sizes, HIDs, subnode NIDs, columns, row index, cells),
+ * folder counts and contents rows against their messages, message sizes, allocation maps, map pages and
+ * the DList. Reads the file with positional reads
  * and keeps per-block state in typed arrays, so multi-gigabyte files can be checked.
  *
  * @param path file to check
@@ -34,13 +39,14 @@ export async function checkPst(path: string, options: CheckOptions = {}): Promis
   const reader = await PositionalReader.open(path);
   try {
     stats.fileSize = reader.size;
-    await run(reader, rep, stats, options.heap ?? true);
+    await run(reader, rep, stats, options.heap ?? true, options.strict ?? false);
     complete = true;
   } catch (e) {
     if (!(e instanceof FatalCheckError)) {
       rep.error('check.aborted', 'file', undefined, `checker stopped on an unexpected structure: ${e instanceof Error ? e.message : String(e)}`);
     }
   } finally {
+    if (process.env.PSTREAM_CHECK_DEBUG) console.error("bytesRead", reader.bytesRead);
     await reader.close();
   }
   stats.errorCount = rep.errorCount;
@@ -49,7 +55,7 @@ export async function checkPst(path: string, options: CheckOptions = {}): Promis
   return { ok: rep.errorCount === 0, complete, errors: rep.errors, warnings: rep.warnings, stats };
 }
 
-async function run(reader: PositionalReader, rep: Reporter, stats: CheckReport['stats'], heap: boolean): Promise<void> {
+async function run(reader: PositionalReader, rep: Reporter, stats: CheckReport['stats'], heap: boolean, strict: boolean): Promise<void> {
   const hdr = checkHeader(await reader.read(0, HEADER_SIZE), reader.size, rep);
   stats.wVer = hdr.wVer;
   stats.cryptMethod = hdr.bCryptMethod;
@@ -76,21 +82,16 @@ async function run(reader: PositionalReader, rep: Reporter, stats: CheckReport['
   await checkBlocks(reader, blocks, extents, rep);
 
   // NBT into typed arrays.
-  const nids = new Growable(Uint32Array);
-  const bidData = new Growable(Float64Array);
-  const bidSub = new Growable(Float64Array);
-  const parents = new Growable(Uint32Array);
+  const nodes = new NodeIndex();
   let nidHigh = 0;
   const nbt = await walkBTree(reader, PTYPE_NBT, hdr.nbtBid, hdr.nbtIb, extents, rep, (page, off) => {
     if (page.readUInt32LE(off + 4) !== 0) nidHigh++;
-    nids.push(page.readUInt32LE(off));
-    bidData.push(u64(page, off + 8));
-    bidSub.push(u64(page, off + 16));
-    parents.push(page.readUInt32LE(off + 24));
+    nodes.add(page.readUInt32LE(off), u64(page, off + 8), u64(page, off + 16), page.readUInt32LE(off + 24));
   });
+  nodes.finish();
   stats.nbtPages = nbt.pages;
   stats.nbtDepth = nbt.depth;
-  stats.nodes = nids.length;
+  stats.nodes = nodes.length;
   if (nidHigh) rep.error('node.nid', 'NBT', undefined, `${nidHigh} NBTENTRY nid fields have non-zero upper 32 bits`);
 
   // Counters in the header.
@@ -98,29 +99,19 @@ async function run(reader: PositionalReader, rep: Reporter, stats: CheckReport['
   if (maxPageBid >= hdr.bidNextP) rep.error('header.bid-next-p', 'header', 32, `bidNextP ${hex(hdr.bidNextP)} is not above the largest page BID ${hex(maxPageBid)}`);
   if (blocks.maxBid() >= hdr.bidNextB) rep.error('header.bid-next-b', 'header', 516, `bidNextB ${hex(hdr.bidNextB)} is not above the largest block BID ${hex(blocks.maxBid())}`);
 
-  // Nodes: rgnid, data trees, subnode trees, heaps.
-  const sortedNids = Uint32Array.from(nids.view()).sort();
-  const hasNid = (nid: number): boolean => {
-    let lo = 0;
-    let hi = sortedNids.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = sortedNids[mid]!;
-      if (v === nid) return true;
-      if (v < nid) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return false;
-  };
+  // Nodes: rgnid, data trees, subnode trees, heaps, PCs and TCs.
+  const hasNid = (nid: number): boolean => nodes.find(nid) >= 0;
   const trees = new TreeWalker(reader, blocks, rep, async (nid, bd, label) => {
     if (heap && isHeapNid(nid) && hdr.bCryptMethod <= 1) {
-      if (await checkHeap(label, bd, blocks, trees, hdr.bCryptMethod, rep)) stats.heapsChecked++;
+      if (await checkHeap(label, bd, blocks, trees, decoded, rep)) stats.heapsChecked++;
     }
   });
+  const decoded = new DecodedBlocks(trees, hdr.bCryptMethod);
+  const content = heap && hdr.bCryptMethod <= 1 ? new ContentChecker(blocks, trees, decoded, rep, strict) : undefined;
   if (heap && hdr.bCryptMethod > 1) rep.warn('heap.skipped', 'header', 513, `bCryptMethod ${hdr.bCryptMethod}: heap checks need method 0 or 1 and were skipped`);
   const rgnidReported = new Set<number>();
-  for (let i = 0; i < nids.length; i++) {
-    const nid = nids.at(i);
+  for (let i = 0; i < nodes.length; i++) {
+    const nid = nodes.nid.at(i);
     const type = nid & 0x1f;
     const index = nid >>> 5;
     const label = `node ${hex(nid)}`;
@@ -128,19 +119,25 @@ async function run(reader: PositionalReader, rep: Reporter, stats: CheckReport['
       rgnidReported.add(type);
       rep.error('header.rgnid', 'header', 44 + 4 * type, `rgnid[${type}] ${hex(hdr.rgnid[type]!)} is below the index ${hex(index)} of ${label}`);
     }
-    const bd = bidData.at(i);
+    const bd = nodes.bidData.at(i);
     if (bd !== 0) {
       await trees.dataTree(bd, label);
       if (heap && isHeapNid(nid) && hdr.bCryptMethod <= 1) {
-        if (await checkHeap(label, bd, blocks, trees, hdr.bCryptMethod, rep)) stats.heapsChecked++;
+        if (await checkHeap(label, bd, blocks, trees, decoded, rep)) stats.heapsChecked++;
       }
     }
-    const bs = bidSub.at(i);
+    const bs = nodes.bidSub.at(i);
     if (bs !== 0) await trees.subTree(bs, label, label);
-    const parent = parents.at(i);
+    if (content && bd !== 0 && isHeapNid(nid)) await content.checkNode(nid, bd, bs);
+    const parent = nodes.parent.at(i);
     if (PARENTED_TYPES.has(type) && parent !== 0 && !hasNid(parent)) rep.error('node.parent-missing', label, undefined, `nidParent ${hex(parent)} is not in the NBT`);
   }
   stats.subnodes = trees.subnodes;
+  if (content) {
+    await checkFolders(nodes, content, rep);
+    stats.propertyContexts = content.pcs;
+    stats.tableContexts = content.tcs;
+  }
   for (const need of REQUIRED_NIDS) if (!hasNid(need)) rep.error('node.required-missing', `node ${hex(need)}`, undefined, `required node is not in the NBT`);
 
   // Reference counts: cRef == 1 (the BBT's own) + references.

@@ -1,5 +1,5 @@
 import type { BlockTable } from './blocks.js';
-import { decodeBlock } from './permute.js';
+import type { DecodedBlocks } from './decoded-blocks.js';
 import { hex, type Reporter } from './report.js';
 import type { TreeWalker } from './trees.js';
 
@@ -26,7 +26,7 @@ function pageHeaderSize(i: number): number {
  * allocation offsets ascend from the end of the page header up to ibHnpm; hidUserRoot points at an
  * existing allocation holding a BTHHEADER (PC) or TCINFO (TC). Blocks are decoded per bCryptMethod 0 or 1.
  */
-export async function checkHeap(label: string, bidData: number, blocks: BlockTable, trees: TreeWalker, crypt: number, rep: Reporter): Promise<boolean> {
+export async function checkHeap(label: string, bidData: number, blocks: BlockTable, trees: TreeWalker, decoded: DecodedBlocks, rep: Reporter): Promise<boolean> {
   const rootIndex = blocks.find(bidData);
   if (rootIndex < 0 || (blocks.flags[rootIndex]! & 1) !== 0) return false;
   blocks.flags[rootIndex]! |= 1;
@@ -37,7 +37,7 @@ export async function checkHeap(label: string, bidData: number, blocks: BlockTab
     const bi = blocks.find(leaves[i]!);
     if (bi < 0) return true;
     const ib = blocks.ib[bi]!;
-    const blk = decodeBlock(await trees.raw(bi), crypt);
+    const blk = await decoded.get(bi);
     const what = `heap of ${label}, block ${i} (${hex(leaves[i]!)})`;
     const hdr = pageHeaderSize(i);
     if (blk.length < hdr + 4) {

@@ -75,6 +75,8 @@ export function emptyStats(): CheckStats {
     nodes: 0,
     subnodes: 0,
     heapsChecked: 0,
+    propertyContexts: 0,
+    tableContexts: 0,
     computedAMapFree: 0,
     headerAMapFree: 0,
     leakedBytes: 0,

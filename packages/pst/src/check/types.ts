@@ -19,10 +19,14 @@ export interface CheckOptions {
   /**
    * Treat the oddities that real Outlook files sometimes show but that our own writer must never produce
    * (missing/invalid DList, leaked AMap space, cRef above references + 1, unreferenced blocks, wVerClient,
-   * reserved BID bit) as errors. Default false.
+   * reserved BID bit) as errors, and check PidTagMessageSize and PidTagAttachSize to equal the bytes of the object's
+   * data blocks, as our writer stores them (other writers compute them their own way). Default false.
    */
   readonly strict?: boolean;
-  /** Check heap-on-node headers of PC/TC nodes and subnodes. Default true. */
+  /**
+   * Check heap-on-node headers of PC/TC nodes and subnodes, their PCs and TCs, and the folder cross-checks
+   * (counts, contents rows against their messages). Default true.
+   */
   readonly heap?: boolean;
   /** Keep at most this many findings per list (errors, warnings); counts stay exact. Default 200. */
   readonly maxFindings?: number;
@@ -42,6 +46,10 @@ export interface CheckStats {
   nodes: number;
   subnodes: number;
   heapsChecked: number;
+  /** PCs whose records were checked (nodes and subnodes). */
+  propertyContexts: number;
+  /** TCs whose columns, row index and cells were checked. */
+  tableContexts: number;
   /** Free bytes according to the AMap bits. */
   computedAMapFree: number;
   /** cbAMapFree stored in the header. */

@@ -1,0 +1,53 @@
+import { Growable } from './growable.js';
+
+/**
+ * The NBT's leaf entries (NBTENTRY: nid, bidData, bidSub, nidParent) in typed arrays, with lookups by NID. The NBT
+ * holds them in ascending NID order; when it does not (reported by the BTree walk) a sorted permutation is built.
+ */
+export class NodeIndex {
+  readonly nid = new Growable(Uint32Array);
+  readonly bidData = new Growable(Float64Array);
+  readonly bidSub = new Growable(Float64Array);
+  readonly parent = new Growable(Uint32Array);
+  private order: Uint32Array | undefined;
+
+  /** Adds an NBTENTRY. */
+  add(nid: number, bidData: number, bidSub: number, parent: number): void {
+    this.nid.push(nid);
+    this.bidData.push(bidData);
+    this.bidSub.push(bidSub);
+    this.parent.push(parent);
+  }
+
+  get length(): number {
+    return this.nid.length;
+  }
+
+  /** Prepares lookups (call once every entry is added). */
+  finish(): void {
+    const nids = this.nid.view();
+    for (let i = 1; i < nids.length; i++) {
+      if (nids[i]! <= nids[i - 1]!) {
+        this.order = Uint32Array.from({ length: nids.length }, (_, k) => k).sort((a, b) => nids[a]! - nids[b]!);
+        return;
+      }
+    }
+  }
+
+  /** Index of the entry of `nid`, or -1. */
+  find(nid: number): number {
+    const nids = this.nid.view();
+    const order = this.order;
+    let lo = 0;
+    let hi = nids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const k = order ? order[mid]! : mid;
+      const v = nids[k]!;
+      if (v === nid) return k;
+      if (v < nid) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+}
