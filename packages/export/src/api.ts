@@ -48,10 +48,21 @@ export interface ExportProgress {
   readonly scanned: number;
   readonly matched: number;
   readonly skipped: number;
-  /** Bytes handed to the output stream so far. */
+  /** Bytes handed to the output stream so far (a part leaves only once it is finished). */
   readonly bytesOut: number;
+  /** PST bytes written so far: the finished parts and the part being written. */
+  readonly bytesWritten: number;
+  /** Bytes written so far into the part being written (0 when none is open). */
+  readonly partBytes: number;
   /** 1-based number of the part being written. */
   readonly part: number;
+  /**
+   * The sources' size in bytes (.eml tree: its files; mbox, PST, .msg: the file), once every source has told it: a
+   * source path not yet opened has not.
+   */
+  readonly sourceBytes?: number;
+  /** Bytes of the sources read so far (of a PST: estimated from its items); equals `sourceBytes` in the last report. */
+  readonly sourceBytesRead?: number;
 }
 
 export interface PartSummary {

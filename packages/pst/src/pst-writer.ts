@@ -111,6 +111,17 @@ export class PstWriter {
     return this.folders.length - 4;
   }
 
+  /**
+   * Bytes of the file written so far: its data (the tables and B-trees come with `finish()`), for progress displays.
+   * Cheap: no projection. While a size projection is under way it stays at the value from before it.
+   */
+  get writtenBytes(): number {
+    if (!this.ndb.isSimulating) this.lastWritten = this.ndb.position;
+    return this.lastWritten;
+  }
+
+  private lastWritten = 0;
+
   /** Makes sure a folder exists (with its parents). A top-level "Deleted Items" is the store's own. */
   ensureFolder(spec: FolderSpec | readonly string[]): void {
     this.assertOpen();

@@ -10,11 +10,12 @@
 import { basename, dirname, resolve, sep } from 'node:path';
 import fg from 'fast-glob';
 import type { FolderSpec } from '@pstream/pst';
-import type { MessageSource, SourceMessage, SourceOptions } from './source.js';
+import type { MessageSource, SourceMessage, SourceOptions, SourceReadProgress } from './source.js';
 import { handleDamaged, isItemDamage, reasonOf, throwIfAborted } from './errors.js';
 import { parseMimeFile, type ParsedMime } from './mime-message.js';
 import { fileRangeBytes, wholeFileBytes } from './item-bytes.js';
 import { SpoolDirectory, SpoolGroup } from './spool.js';
+import { ReadCounter } from './read-progress.js';
 
 export interface EmlTreeOptions extends SourceOptions {
   /** The folder of the `.eml` files directly in the top directory. Default `Inbox`. */
@@ -43,6 +44,7 @@ export class EmlTreeSource implements MessageSource {
   readonly name: string;
   readonly #options: EmlTreeOptions;
   readonly #spool: SpoolDirectory;
+  readonly #read = new ReadCounter();
 
   constructor(path: string, options: EmlTreeOptions = {}) {
     this.path = resolve(path);
@@ -60,11 +62,16 @@ export class EmlTreeSource implements MessageSource {
     return relativeDir.split('/');
   }
 
-  /** Every `.eml` file, grouped by folder (folders in `folders()` order), files in name order. */
-  async #files(): Promise<Array<{ folder: string[]; files: string[] }>> {
-    const found = await fg('**/*.eml', { cwd: this.path, caseSensitiveMatch: false, onlyFiles: true, dot: false });
+  /**
+   * Every `.eml` file, grouped by folder (folders in `folders()` order), files in name order, and their total size
+   * (for the progress: the one listing gives the sizes, no second walk).
+   */
+  async #files(): Promise<{ groups: Array<{ folder: string[]; files: string[] }>; bytes: number }> {
+    const found = await fg('**/*.eml', { cwd: this.path, caseSensitiveMatch: false, onlyFiles: true, dot: false, stats: true });
     const byFolder = new Map<string, { folder: string[]; files: string[] }>();
-    for (const rel of found) {
+    let bytes = 0;
+    for (const { path: rel, stats } of found) {
+      bytes += stats?.size ?? 0;
       const folder = this.#folderOf(dirname(rel));
       const key = folder.join('\u0000');
       let entry = byFolder.get(key);
@@ -73,7 +80,7 @@ export class EmlTreeSource implements MessageSource {
     }
     const groups = [...byFolder.values()].sort((a, b) => comparePaths(a.folder, b.folder));
     for (const g of groups) g.files.sort((a, b) => collator.compare(basename(a), basename(b)) || collator.compare(a, b));
-    return groups;
+    return { groups, bytes };
   }
 
   async *folders(): AsyncIterable<FolderSpec> {
@@ -86,12 +93,14 @@ export class EmlTreeSource implements MessageSource {
       }
     };
     for (const d of dirs) add(this.#folderOf(d));
-    for (const g of await this.#files()) add(g.folder);
+    for (const g of (await this.#files()).groups) add(g.folder);
     for (const p of [...paths.values()].sort(comparePaths)) yield { path: p };
   }
 
   async *messages(): AsyncIterable<SourceMessage> {
-    for (const group of await this.#files()) {
+    const { groups, bytes: total } = await this.#files();
+    this.#read.start(total);
+    for (const group of groups) {
       for (const rel of group.files) {
         throwIfAborted(this.#options, this.path);
         const origin = this.path + sep + rel.split('/').join(sep);
@@ -103,13 +112,20 @@ export class EmlTreeSource implements MessageSource {
           await spool.dispose();
           if (!isItemDamage(error)) throw error;
           const bytes = await wholeFileBytes(origin, basename(rel), 'message/rfc822');
+          this.#read.add(bytes.bytes?.size ?? 0);
           handleDamaged(this.#options, { origin, reason: reasonOf(error), folder: group.folder, label: rel, ...bytes }, error);
           continue;
         }
         const bytes = fileRangeBytes(origin, basename(rel), 'message/rfc822', 0, parsed.size);
+        this.#read.add(parsed.size);
         yield { folder: group.folder, record: parsed.record, origin, bytes, dispose: () => spool.dispose() };
       }
     }
+    this.#read.end();
+  }
+
+  readProgress(): SourceReadProgress | undefined {
+    return this.#read.progress;
   }
 
   async close(): Promise<void> {

@@ -13,15 +13,17 @@
  * the closing delimiter) is a damaged item, as are non-blank bytes before the first envelope line.
  */
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { basename, extname, resolve } from 'node:path';
 import type { FolderSpec, MessageRecord } from '@pstream/pst';
-import type { MessageSource, SourceMessage, SourceOptions } from './source.js';
+import type { MessageSource, SourceMessage, SourceOptions, SourceReadProgress } from './source.js';
 import { handleDamaged, isItemDamage, reasonOf, throwIfAborted } from './errors.js';
 import { MimeDamageError, parseMime } from './mime-message.js';
 import { splitMbox, type MboxSplitResult } from './mbox-split.js';
 import { SpoolDirectory, SpoolGroup } from './spool.js';
 import { fileRangeBytes } from './item-bytes.js';
+import { ReadCounter } from './read-progress.js';
 
 /** How `From ` lines in bodies were escaped; see the module comment. */
 export type MboxFormat = 'mboxrd' | 'mboxo';
@@ -63,6 +65,7 @@ export class MboxSource implements MessageSource {
   readonly format: MboxFormat;
   readonly #options: MboxOptions;
   readonly #spool: SpoolDirectory;
+  readonly #read = new ReadCounter();
 
   constructor(path: string, options: MboxOptions = {}) {
     this.path = resolve(path);
@@ -80,8 +83,12 @@ export class MboxSource implements MessageSource {
   async *messages(): AsyncIterable<SourceMessage> {
     const folder = [this.name];
     const split: MboxSplitResult = {};
+    // An unreadable file fails in splitMbox, with its own message; the progress just stays unknown.
+    const info = await stat(this.path).catch(() => undefined);
+    if (info) this.#read.start(info.size);
     for await (const range of splitMbox(this.path, split)) {
       throwIfAborted(this.#options, this.path);
+      this.#read.at(range.end);
       const origin = `${this.path}#${range.number}`;
       // The message as stored, its envelope line included and its `From ` lines still escaped.
       const stored = fileRangeBytes(this.path, `${this.name}-${range.number}.eml`, 'message/rfc822', range.start, range.end);
@@ -114,6 +121,11 @@ export class MboxSource implements MessageSource {
         bytes: fileRangeBytes(this.path, `${this.name}-before-first-message.txt`, 'text/plain', start, end),
       });
     }
+    this.#read.end();
+  }
+
+  readProgress(): SourceReadProgress | undefined {
+    return this.#read.progress;
   }
 
   async close(): Promise<void> {

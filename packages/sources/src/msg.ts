@@ -10,10 +10,11 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import type MsgReaderModule from '@kenjiuno/msgreader';
 import type { FieldsData } from '@kenjiuno/msgreader';
 import type { Attachment, FolderSpec, MailAddress, MessageRecord, Recipient } from '@pstream/pst';
-import type { MessageSource, SourceMessage, SourceOptions } from './source.js';
+import type { MessageSource, SourceMessage, SourceOptions, SourceReadProgress } from './source.js';
 import { SourceError, handleDamaged, reasonOf, throwIfAborted } from './errors.js';
 import { bytesSource } from './spool.js';
 import { fileRangeBytes } from './item-bytes.js';
+import { ReadCounter } from './read-progress.js';
 
 export interface MsgOptions extends SourceOptions {
   /** The folder of the message; default `[name of the parent directory]`. */
@@ -59,6 +60,7 @@ export class MsgSource implements MessageSource {
   readonly name: string;
   readonly #options: MsgOptions;
   readonly #folder: readonly string[];
+  readonly #read = new ReadCounter();
 
   constructor(path: string, options: MsgOptions = {}) {
     this.path = resolve(path);
@@ -77,6 +79,9 @@ export class MsgSource implements MessageSource {
       throw new SourceError('ENOENT_SOURCE', this.path, `cannot read the file: ${reasonOf(e)}`, { cause: e });
     });
     const stored = fileRangeBytes(this.path, basename(this.path), 'application/vnd.ms-outlook', 0, bytes.length);
+    // The file is read whole, at once.
+    this.#read.start(bytes.length);
+    this.#read.end();
     let record: MessageRecord;
     try {
       const reader = await openReader(bytes);
@@ -89,6 +94,10 @@ export class MsgSource implements MessageSource {
       return;
     }
     yield { folder: this.#folder, record, origin: this.path, bytes: stored };
+  }
+
+  readProgress(): SourceReadProgress | undefined {
+    return this.#read.progress;
   }
 
   #record(reader: InstanceType<MsgReaderClass>, data: FieldsData, at: AttachmentPath): MessageRecord {

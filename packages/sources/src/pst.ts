@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import type { PSTAttachment, PSTFile, PSTFolder, PSTMessage } from 'pst-extractor';
 import type { Attachment, FolderSpec, Importance, MailAddress, MessageRecord, Recipient, Sensitivity } from '@pstream/pst';
-import type { MessageSource, SourceMessage, SourceOptions } from './source.js';
+import type { MessageSource, SourceMessage, SourceOptions, SourceReadProgress } from './source.js';
 
 /** pst-extractor, loaded when a PST is first opened (about 12 MB of RSS that a process reading no PST never holds). */
 let extractor: typeof import('pst-extractor') | undefined;
@@ -26,6 +26,7 @@ async function loadPstExtractor(): Promise<typeof import('pst-extractor')> {
   return extractor;
 }
 import { SourceError, handleDamaged, reasonOf, throwIfAborted } from './errors.js';
+import { ReadCounter } from './read-progress.js';
 
 export interface PstOptions extends SourceOptions {
   /** Files smaller than this are read into memory before parsing. Default 256 MiB; 0 never does. */
@@ -104,6 +105,7 @@ export class PstSource implements MessageSource {
   readonly name: string;
   readonly #options: PstOptions;
   #file: Promise<PSTFile> | undefined;
+  readonly #read = new ReadCounter();
 
   constructor(path: string, options: PstOptions = {}) {
     this.path = resolve(path);
@@ -127,29 +129,29 @@ export class PstSource implements MessageSource {
     return this.#file;
   }
 
-  /** The folders under the IPM subtree, parents first, each with its path. */
-  async *#walk(): AsyncGenerator<{ folder: PSTFolder; path: string[] }> {
+  /** The folders under the IPM subtree, parents first, each with its path; `report`: report unreadable subfolders. */
+  async *#walk(report = true): AsyncGenerator<{ folder: PSTFolder; path: string[] }> {
     const pst = await this.#open();
     const root = pst.getRootFolder();
     const ipm = this.#ipmSubtreeNid(pst);
     const top = ipm === undefined ? root : this.#find(root, ipm) ?? root;
     // Items kept directly in the top folder belong to the folder path [] (the top of the mailbox).
     yield { folder: top, path: [] };
-    const stack: Array<{ folder: PSTFolder; path: string[] }> = this.#children(top, []).reverse();
+    const stack: Array<{ folder: PSTFolder; path: string[] }> = this.#children(top, [], report).reverse();
     while (stack.length > 0) {
       const entry = stack.pop();
       if (entry === undefined) break;
       yield entry;
-      stack.push(...this.#children(entry.folder, entry.path).reverse());
+      stack.push(...this.#children(entry.folder, entry.path, report).reverse());
     }
   }
 
-  #children(folder: PSTFolder, path: string[]): Array<{ folder: PSTFolder; path: string[] }> {
+  #children(folder: PSTFolder, path: string[], report: boolean): Array<{ folder: PSTFolder; path: string[] }> {
     let subs: PSTFolder[] = [];
     try {
       subs = folder.hasSubfolders ? folder.getSubFolders() : [];
     } catch (error) {
-      this.#damaged(path, this.#origin(path), `cannot read the subfolders: ${reasonOf(error)}`, error);
+      if (report) this.#damaged(path, this.#origin(path), `cannot read the subfolders: ${reasonOf(error)}`, error);
     }
     return subs.map((f) => ({ folder: f, path: [...path, f.displayName] }));
   }
@@ -193,7 +195,25 @@ export class PstSource implements MessageSource {
     }
   }
 
+  /** The items the folders say they hold, for the progress estimate (a silent walk: `messages()` reports damage). */
+  async #itemCount(): Promise<number> {
+    let items = 0;
+    for await (const { folder } of this.#walk(false)) {
+      try {
+        items += folder.contentCount;
+      } catch {
+        // reported when messages() reaches the folder
+      }
+    }
+    return items;
+  }
+
   async *messages(): AsyncIterable<SourceMessage> {
+    // A PST is not read in file order: how far is estimated from the items behind, in proportion to the file size.
+    const items = await this.#itemCount();
+    const size = (await stat(this.path)).size;
+    this.#read.start(size);
+    let itemsBefore = 0;
     for await (const { folder, path } of this.#walk()) {
       let expected = 0;
       try {
@@ -223,6 +243,7 @@ export class PstSource implements MessageSource {
         }
         if (child === null || child === undefined) break;
         index = cursor.currentEmailIndex;
+        if (items > 0) this.#read.at(Math.floor((size * (itemsBefore + index)) / items));
         const message = child as PSTMessage;
         const origin = this.#origin(path, `#${index}`);
         let record: MessageRecord;
@@ -238,7 +259,13 @@ export class PstSource implements MessageSource {
         const reason = `the folder says it holds ${expected} items, but only ${cursor.currentEmailIndex} could be listed`;
         this.#damaged(path, this.#origin(path), reason);
       }
+      itemsBefore += expected;
     }
+    this.#read.end();
+  }
+
+  readProgress(): SourceReadProgress | undefined {
+    return this.#read.progress;
   }
 
   #record(m: PSTMessage, folder: readonly string[], origin: string, depth: number): MessageRecord {

@@ -72,4 +72,17 @@ export interface MessageSource {
   messages(): AsyncIterable<SourceMessage>;
   /** Releases everything the source holds (file handles, temporary files). */
   close(): Promise<void>;
+  /**
+   * How far `messages()` has read, for progress displays; undefined until the source knows its size. Optional:
+   * a source that cannot tell its size cheaply leaves it out.
+   */
+  readProgress?(): SourceReadProgress | undefined;
+}
+
+/** The size of a source and how much of it `messages()` has read, in bytes. */
+export interface SourceReadProgress {
+  /** An .eml tree: its .eml files; an mbox, a PST or a .msg: the file. */
+  readonly totalBytes: number;
+  /** Bytes behind (of a PST: estimated from the items read); equals `totalBytes` once `messages()` has ended. */
+  readonly readBytes: number;
 }

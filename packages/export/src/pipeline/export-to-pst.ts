@@ -22,6 +22,7 @@ import { MAX_PST_LIMIT_BYTES as MAX_PART_BYTES } from '../request/index.js';
 import { deferred } from '../deferred.js';
 import { createExportDirectory, isProcessAlive, removeExportDirectory } from './temp-dir.js';
 import { fileSink } from './file-sink.js';
+import { SourceReads } from './source-reads.js';
 
 /** Finished parts that may wait on disk before the writer pauses. */
 const MAX_WAITING_PARTS = 2;
@@ -142,6 +143,9 @@ class ExportRun {
   private producerDone = false;
   private wake: (() => void) | undefined;
   private lastProgress = 0;
+  private readonly sourceReads: SourceReads;
+  /** The largest `bytesWritten` reported (a part being closed is briefly in neither count). */
+  private bytesWritten = 0;
   private failed: Error | undefined;
   private headSettled = false;
 
@@ -156,6 +160,7 @@ class ExportRun {
     this.handle = { head: this.head.promise, stream: this.out, summary: this.summary.promise };
     if (target !== undefined) this.out.on('error', () => {}); // nobody reads it: the error goes to the summary
     this.warnings.push(...(options.warnings ?? []));
+    this.sourceReads = new SourceReads(options.sources);
     const signal = options.signal;
     if (signal) {
       if (signal.aborted) queueMicrotask(() => this.fail(abortReason(signal)));
@@ -190,7 +195,10 @@ class ExportRun {
         this.fail(e instanceof Error ? e : new Error(String(e)));
         throw e;
       };
+      // Reports also come from a timer: a single large message can take long to write.
+      const ticker = this.options.onProgress ? setInterval(() => this.progress(false), PROGRESS_INTERVAL_MS) : undefined;
       const results = await Promise.allSettled([this.stream().catch(failFast), this.produce().catch(failFast)]);
+      clearInterval(ticker);
       this.checkAborted();
       for (const r of results) if (r.status === 'rejected') throw r.reason;
       summary = {
@@ -223,6 +231,7 @@ class ExportRun {
     try {
       for (const given of this.options.sources) {
         const source = typeof given === 'string' ? await this.open(given) : given;
+        this.sourceReads.reading(source);
         try {
           // A source stuck in a read (a dead network mount) must not hold the export once it has failed.
           for await (const message of untilAborted(source.messages(), this.abort.signal)) {
@@ -489,12 +498,18 @@ class ExportRun {
     const now = Date.now();
     if (!final && now - this.lastProgress < PROGRESS_INTERVAL_MS) return;
     this.lastProgress = now;
+    const partBytes = this.splitter?.currentPartBytes ?? 0;
+    const finishedBytes = this.splitter?.finished.reduce((n, p) => n + p.bytes, 0) ?? 0;
+    this.bytesWritten = Math.max(this.bytesWritten, finishedBytes + partBytes);
     const progress: ExportProgress = {
       scanned: this.scanned,
       matched: this.matched,
       skipped: this.skipped,
       bytesOut: this.out.bytes,
+      bytesWritten: this.bytesWritten,
+      partBytes,
       part: Math.max(1, this.splitter?.currentPart || this.splitter?.finished.length || 1),
+      ...this.sourceReads.progress(),
     };
     report(progress);
   }

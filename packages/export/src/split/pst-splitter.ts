@@ -58,6 +58,11 @@ export class PstSplitter {
     return this.writer ? this.index : 0;
   }
 
+  /** Bytes written so far into the part being written (0 when none is open); see `PstWriter.writtenBytes`. */
+  get currentPartBytes(): number {
+    return this.writer?.writtenBytes ?? 0;
+  }
+
   /** Adds a message; returns true when it went into a part of its own because it is larger than the limit. */
   async add(folder: readonly string[], record: MessageRecord): Promise<boolean> {
     if (this.closed) throw new Error('PstSplitter: already finished');
