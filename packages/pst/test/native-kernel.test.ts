@@ -7,9 +7,12 @@ import { crc32 } from 'node:zlib';
 import { loadNativeKernel, type NativeIsa, type NativeKernel } from '../src/encode/native-kernel.js';
 import { PERMUTE_ENCODE_TABLE } from '../src/encode/permute.js';
 import { pstCrc } from '../src/encode/crc.js';
+import { requireTool } from './support/oracles.js';
 
 const loaded = loadNativeKernel();
-const skip = loaded ? false : 'native kernel not built or disabled (build it: node packages/pst/scripts/build-native.mjs)';
+const skip = loaded
+  ? false
+  : 'native kernel not built or disabled by PSTREAM_NATIVE=0 (it needs a C compiler, Debian packages gcc and libc6-dev; then: node packages/pst/scripts/build-native.mjs)';
 /** Only read inside tests, which are skipped when the kernel is missing. */
 const kernel = loaded as NativeKernel;
 
@@ -99,6 +102,14 @@ function eachIsa(body: (isa: NativeIsa) => void): void {
     kernel.setIsa(initial);
   }
 }
+
+test('the kernel is built wherever a C compiler is', async (t) => {
+  if (loaded || process.env.PSTREAM_NATIVE === '0') return;
+  // The install builds it with the first of $CC, cc, gcc, clang that runs (build-native.mjs).
+  if (!(await requireTool(t, process.env.CC ?? 'cc', 'gcc'))) return;
+  if (process.env.CI === 'true') assert.fail(`a C compiler is here but ${skip}`);
+  t.skip(skip);
+});
 
 test('the loader finds the built addon and picks the best path this CPU has', { skip }, () => {
   assert.ok(isAbsolute(kernel.path) && kernel.path.endsWith('native/build/pst_kernel.node'), kernel.path);
