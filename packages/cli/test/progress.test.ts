@@ -20,6 +20,7 @@ test('with the sources\' size: the share read, rounded down, and the time left f
   assert.match(formatProgress({ ...sized, sourceBytesRead: 999 }, 9990), /\| 99 % \| 1s left$/);
   assert.match(formatProgress({ ...sized, sourceBytesRead: 1000 }, 60_000), /\| 100 %$/, 'done: no time left shown');
   assert.match(formatProgress({ ...sized, sourceBytesRead: 0 }, 5000), /\| 0 %$/, 'nothing read yet: no estimate');
+  assert.match(formatProgress({ ...sized, sourceBytes: 100_000, sourceBytesRead: 999 }, 5000), /\| 0 %$/, 'below 1 %: no estimate yet');
   assert.match(formatProgress({ ...sized, sourceBytes: 0, sourceBytesRead: 0 }, 5000), /\| 100 %$/, 'empty sources');
 });
 
