@@ -10,9 +10,9 @@ import { pstCrc } from '../src/encode/crc.js';
 import { requireTool } from './support/oracles.js';
 
 const loaded = loadNativeKernel();
-const skip = loaded
-  ? false
-  : 'native kernel not built or disabled by PSTREAM_NATIVE=0 (it needs a C compiler, Debian packages gcc and libc6-dev; then: node packages/pst/scripts/build-native.mjs)';
+const MISSING =
+  'native kernel not built or disabled by PSTREAM_NATIVE=0 (it needs a C compiler, Debian packages gcc and libc6-dev; then: node packages/pst/scripts/build-native.mjs)';
+const skip = loaded ? false : MISSING;
 /** Only read inside tests, which are skipped when the kernel is missing. */
 const kernel = loaded as NativeKernel;
 
@@ -107,8 +107,8 @@ test('the kernel is built wherever a C compiler is', async (t) => {
   if (loaded || process.env.PSTREAM_NATIVE === '0') return;
   // The install builds it with the first of $CC, cc, gcc, clang that runs (build-native.mjs).
   if (!(await requireTool(t, process.env.CC ?? 'cc', 'gcc'))) return;
-  if (process.env.CI === 'true') assert.fail(`a C compiler is here but ${skip}`);
-  t.skip(skip);
+  if (process.env.CI === 'true') assert.fail(`a C compiler is here but ${MISSING}`);
+  t.skip(MISSING);
 });
 
 test('the loader finds the built addon and picks the best path this CPU has', { skip }, () => {
