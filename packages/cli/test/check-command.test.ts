@@ -9,6 +9,8 @@ import type { CheckReportLike, PstreamDeps } from '../src/deps.js';
 import { extractZipEntry, readZipEntries } from '../src/zip-reader.js';
 import { memoryIO } from './helpers/memory-io.js';
 import { buildZip } from './helpers/zip-writer.js';
+import { PstWriter } from '@pstream/pst';
+import { zeroPcRecords } from '../../pst/test/check/damage.js';
 
 /** Deterministic content: a PST-looking header followed by seeded bytes. */
 function pstBytes(seed: string, size: number): Buffer {
@@ -117,4 +119,22 @@ test('the ZIP reader reads names, sizes and offsets from zip64 records', async (
   assert.deepEqual(await readFile(join(dir, 'b.pst')), data);
   await extractZipEntry(join(dir, 'a.zip'), entries[0]!, join(dir, 'empty.pst'));
   assert.equal((await readFile(join(dir, 'empty.pst'))).length, 0);
+});
+
+test('the real checker: a message PC with its first eight BTH records zeroed (issue 12) makes `pstream check` exit 1', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'pstream-check-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const w = await PstWriter.create(join(dir, 'good.pst'), { deterministic: true });
+  await w.addMessage(['Inbox'], { subject: 'Printer on fire', from: { name: 'Alice', address: 'alice@example.org' }, body: 'Please help.' });
+  await w.finish();
+  const bytes = await readFile(join(dir, 'good.pst'));
+  zeroPcRecords(bytes, 0x200024, 8);
+  await writeFile(join(dir, 'bad.pst'), bytes);
+  const okIO = memoryIO({ cwd: dir });
+  assert.equal(await main(['check', 'good.pst'], okIO), 0, okIO.stdout.text);
+  assert.match(okIO.stdout.text, /good\.pst: ok \(0 errors, 0 warnings\)/);
+  const badIO = memoryIO({ cwd: dir });
+  assert.equal(await main(['check', 'bad.pst'], badIO), 1);
+  assert.match(badIO.stdout.text, /bad\.pst: error: message 0x200024: property 0x0000 \(type 0x0000\) \(dwValueHnid 0x0\): unknown property type \[pc\.type\]/);
+  assert.match(badIO.stdout.text, /bad\.pst: damaged \(\d+ errors, 0 warnings\)/);
 });
