@@ -151,6 +151,39 @@ test('SIGHUP while the ZIP streams to --out: the hidden partial file beside --ou
   assert.deepEqual(await readdir(tmp), []);
 });
 
+/** Whether process `pid` still runs (a zombie that nobody reaps does not). */
+async function running(pid: number): Promise<boolean> {
+  const state = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  return state !== undefined && state.slice(state.lastIndexOf(')') + 2)[0] !== 'Z';
+}
+
+test('its terminal closed while a part is written (the kernel sends SIGHUP, writes then fail): nothing is left', async (t) => {
+  if (!(await requireTool(t, 'script', 'bsdutils'))) return;
+  const work = await tempDir(t, 'pstream-cli-hangup-');
+  const tmp = join(work, 'tmp');
+  const out = join(work, 'out');
+  await mkdir(tmp);
+  await mkdir(out);
+  const command = [process.execPath, ...PSTREAM_NODE_ARGS, 'export', '--source', mailbox.path, '--out', join(out, 'big'), '--tmp-dir', tmp]
+    .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+    .join(' ');
+  // `script` runs the export on a pseudo-terminal of its own, where the progress line is drawn; killing it closes
+  // the terminal as closing a terminal window does.
+  const terminal = spawn('script', ['-qec', command, '/dev/null'], { cwd: work, stdio: 'ignore' });
+  t.after(() => void terminal.kill('SIGKILL'));
+  await pollFor('a part being written in --tmp-dir', async () => {
+    for (const [path, size] of await files(tmp)) if (/\.part-\d{3}\.pst\..*\.partial$/.test(path) && size > 0) return path;
+    return undefined;
+  });
+  const [dir] = (await readdir(tmp)).filter((n) => n.startsWith('pstream-'));
+  const pid = Number((await readFile(join(tmp, dir!, 'owner'), 'utf8')).split('\n')[0]);
+  assert.ok(await running(pid), `the export (pid ${pid}) runs`);
+  terminal.kill('SIGKILL');
+  await pollFor(`the export (pid ${pid}) to exit`, async () => !(await running(pid)) || undefined);
+  assert.deepEqual(await readdir(tmp), [], 'the export directory and its part are deleted');
+  assert.deepEqual(await readdir(out), [], 'nothing beside --out');
+});
+
 test('the partial file of a running export is never removed by another one writing the same --out', async (t) => {
   const work = await tempDir(t, 'pstream-cli-killed-live-');
   const out = join(work, 'out');
