@@ -42,7 +42,7 @@ export interface PstreamDeps {
   /**
    * `openSource` from `@pstream/sources`. The CLI and the server only open each source once and close it
    * again before the export, to refuse a path that is no readable mailbox up front; the export opens the
-   * paths itself (and counts damaged items as skipped).
+   * paths itself (and counts the damaged items they report).
    */
   readonly openSource: typeof openSource;
   /** `parseExportRequest` from `@pstream/export`. */

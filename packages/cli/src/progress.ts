@@ -13,8 +13,9 @@ const SPINNER = ['|', '/', '-', '\\'];
 /** The text of one progress line; `elapsedMs` (the time since the export started) gives the time left. */
 export function formatProgress(progress: ExportProgress, elapsedMs?: number): string {
   const count = (n: number): string => n.toLocaleString('en-US');
+  const damaged = progress.damaged > 0 ? `, ${count(progress.damaged)} damaged` : '';
   const skipped = progress.skipped > 0 ? `, ${count(progress.skipped)} skipped` : '';
-  const line = `scanned ${count(progress.scanned)}, matched ${count(progress.matched)}${skipped} | ${formatBytes(progress.bytesWritten)} written | part ${progress.part}`;
+  const line = `scanned ${count(progress.scanned)}, matched ${count(progress.matched)}${damaged}${skipped} | ${formatBytes(progress.bytesWritten)} written | part ${progress.part}`;
   const { sourceBytes: total, sourceBytesRead: read } = progress;
   if (total === undefined || read === undefined) return line;
   const share = total > 0 ? Math.min(1, read / total) : 1;

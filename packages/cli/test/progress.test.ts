@@ -5,11 +5,11 @@ import type { ExportProgress } from '@pstream/export';
 import { formatDuration, formatProgress, ProgressLine } from '../src/progress.js';
 import { MemoryStream } from './helpers/memory-io.js';
 
-const BASE: ExportProgress = { scanned: 1234, matched: 56, skipped: 0, bytesOut: 0, bytesWritten: 3 * 1024 * 1024, partBytes: 3 * 1024 * 1024, part: 1 };
+const BASE: ExportProgress = { scanned: 1234, matched: 56, damaged: 0, skipped: 0, bytesOut: 0, bytesWritten: 3 * 1024 * 1024, partBytes: 3 * 1024 * 1024, part: 1 };
 
 test('bytes written count the part being written, not only what has left', () => {
   assert.equal(formatProgress(BASE), 'scanned 1,234, matched 56 | 3.00 MiB written | part 1');
-  assert.equal(formatProgress({ ...BASE, skipped: 2, part: 3, bytesWritten: 2.5 * 2 ** 30 }), 'scanned 1,234, matched 56, 2 skipped | 2.50 GiB written | part 3');
+  assert.equal(formatProgress({ ...BASE, damaged: 3, skipped: 2, part: 3, bytesWritten: 2.5 * 2 ** 30 }), 'scanned 1,234, matched 56, 3 damaged, 2 skipped | 2.50 GiB written | part 3');
 });
 
 test('with the sources\' size: the share read, rounded down, and the time left from the time so far', () => {

@@ -47,6 +47,9 @@ export interface ExportOptions {
 export interface ExportProgress {
   readonly scanned: number;
   readonly matched: number;
+  /** Items that could not be read or stored, kept as placeholders or not (as in the summary). */
+  readonly damaged: number;
+  /** Damaged items not written (`onDamaged: 'skip'`). */
   readonly skipped: number;
   /** Bytes handed to the output stream so far (a part leaves only once it is finished). */
   readonly bytesOut: number;

@@ -82,7 +82,7 @@ export function fakeExporter(settings: FakeExporterOptions = {}): {
     async function* produce(): AsyncGenerator<Buffer> {
       for (let i = 0; i < chunks; i++) {
         if (settings.failAfter !== undefined && i === settings.failAfter) throw new Error('fake export failure');
-        options.onProgress?.({ scanned: (i + 1) * 10, matched: (i + 1) * 5, skipped: 0, bytesOut: i * chunkSize, bytesWritten: i * chunkSize, partBytes: 0, part: 1 });
+        options.onProgress?.({ scanned: (i + 1) * 10, matched: (i + 1) * 5, damaged: 0, skipped: 0, bytesOut: i * chunkSize, bytesWritten: i * chunkSize, partBytes: 0, part: 1 });
         yield data.subarray(i * chunkSize, (i + 1) * chunkSize);
         if (i === 0) {
           firstChunkSent();

@@ -504,6 +504,7 @@ class ExportRun {
     const progress: ExportProgress = {
       scanned: this.scanned,
       matched: this.matched,
+      damaged: this.damaged,
       skipped: this.skipped,
       bytesOut: this.out.bytes,
       bytesWritten: this.bytesWritten,
