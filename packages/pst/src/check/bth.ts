@@ -23,7 +23,8 @@ function compareKeys(a: Buffer, b: Buffer): number {
   return 0;
 }
 
-const keyText = (k: Buffer): string => hex(k.length <= 6 ? k.readUIntLE(0, k.length) : Number.NaN) + (k.length > 6 ? ` (${k.toString('hex')})` : '');
+/** A key as a number when it has one (cbKey 2 or 4), else its bytes. */
+const keyText = (k: Buffer): string => (k.length <= 6 ? hex(k.readUIntLE(0, k.length)) : `0x${Buffer.from(k).reverse().toString('hex')}`);
 
 /**
  * Walks the BTH ([MS-PST] §2.3.2) whose BTHHEADER is at `hidHeader`: bType 0xB5 and the expected cbKey/cbEnt, every

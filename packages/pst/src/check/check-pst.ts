@@ -24,9 +24,9 @@ const PARENTED_TYPES = new Set([0x02, 0x03, 0x04]);
  * Checks the structure of a Unicode PST file (wVer 23, 512-byte pages) against MS-PST: header CRCs and
  * root fields, NBT/BBT pages, block trailers and CRCs, reference counts, data and subnode trees,
  * heap-on-node headers, PCs and TCs (records, types, sizes, HIDs, subnode NIDs, columns, row index, cells),
- * folder counts and contents rows against their messages, message sizes, allocation maps, map pages and
- * the DList. Reads the file with positional reads
- * and keeps per-block state in typed arrays, so multi-gigabyte files can be checked.
+ * folder counts and contents rows against their messages, message sizes (strict), allocation maps, map
+ * pages and the DList. Reads the file with positional reads and keeps per-block and per-node state in
+ * typed arrays (no PC is kept past its node), so multi-gigabyte files can be checked.
  *
  * @param path file to check
  * @param options see {@link CheckOptions}

@@ -14,13 +14,25 @@ export interface PcRecord {
 const PTYP_OBJECT = 0x000d;
 
 /**
+ * Heap blocks of a PC that libpff (20180714, Debian's pff-tools and pypff) resolves correctly: in a PC of more blocks
+ * it reads the BTH records from the wrong allocation ("unsupported value type") and loses the message. [MS-PST] sets
+ * no such limit (block 8 is the first with an HNBITMAPHDR, §2.3.1.4), but a file that a reader cannot read is damaged
+ * for that reader's users; Outlook moves large values to subnodes long before.
+ */
+export const MAX_READABLE_PC_BLOCKS = 8;
+
+/**
  * Checks the PC ([MS-PST] §2.3.3) of a node: the BTH at hidUserRoot has cbKey 2 and cbEnt 6, keys (property ids)
  * ascend and are unique, every record has a known property type, values of fixed types above 4 bytes are
  * allocations of exactly their size, variable values resolve (HIDs to allocations, NIDs to the node's subnodes) with
- * a size that fits the type, and PtypObject values name an existing subnode. Returns the records.
+ * a size that fits the type, and PtypObject values name an existing subnode; the heap has at most
+ * {@link MAX_READABLE_PC_BLOCKS} blocks. Returns the records.
  */
 export async function checkPropertyContext(node: LtpNode): Promise<PcRecord[]> {
   const records: PcRecord[] = [];
+  if (node.heap.pageCount > MAX_READABLE_PC_BLOCKS) {
+    node.problem('pc.blocks', `PC heap of ${node.heap.pageCount} blocks: libpff misreads the BTH records of a PC of more than ${MAX_READABLE_PC_BLOCKS} (large values belong in subnodes)`);
+  }
   await walkBth(
     node.heap,
     node.heap.hidUserRoot,

@@ -7,6 +7,7 @@ import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { PstWriter, type MessageRecord } from '@pstream/pst';
 import { checkPst, type CheckReport } from '../../src/check/index.js';
@@ -328,4 +329,19 @@ test('issue 12: the first eight records of a message PC zeroed (permute encoding
   const extractor = await runPstExtractor(path);
   assert.ok(!subjectsIn(extractor).includes('First'), JSON.stringify(subjectsIn(extractor)));
   assert.ok(subjectsIn(extractor).includes('Second'));
+});
+
+test('a message PC of 9 heap blocks is an error, and libpff loses the message', async (t: TestContext) => {
+  // Written by the writer of commit 3272bb1 (before it kept message PCs to 8 heap blocks): one message with twenty
+  // values of 3580 bytes; its BTH leaf is the last allocation of heap block 8.
+  const path = join(dir, 'pc-9-heap-blocks.pst');
+  await writeFile(path, gunzipSync(await readFile(new URL('./fixtures/pc-9-heap-blocks.pst.gz', import.meta.url))));
+  const r = await checkPst(path, { strict: true });
+  assert.deepEqual([...new Set(r.errors.map((e) => e.code))], ['pc.blocks']);
+  assert.equal(r.errors[0]!.structure, 'message 0x200024');
+  assert.match(r.errors[0]!.message, /PC heap of 9 blocks/);
+  if (!(await requireReaders(t, 'pypff'))) return;
+  const pypff = await runPypff(path);
+  assert.ok(pypff.errors.some((e) => /unsupported value type/.test(e)), JSON.stringify(pypff.errors));
+  assert.deepEqual(subjectsIn(pypff), []);
 });
