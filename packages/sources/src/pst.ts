@@ -74,6 +74,9 @@ interface StringItemReader {
 const PR_INTERNET_REFERENCES = 0x1039;
 const PR_IPM_SUBTREE_ENTRYID = 0x35e0;
 const PR_ATTACHMENT_HIDDEN = 0x7ffe;
+/** PidTagAttachDataBinary and PidTagAttachDataObject share the tag; the type tells them apart. */
+const PR_ATTACH_DATA_OBJ = 0x3701;
+const PT_OBJECT = 0x000d;
 const IMPORTANCE: readonly Importance[] = ['low', 'normal', 'high'];
 const SENSITIVITY: readonly Sensitivity[] = ['normal', 'personal', 'private', 'confidential'];
 const READ_CHUNK = 64 * 1024;
@@ -348,7 +351,7 @@ export class PstSource implements MessageSource {
           out.push({ kind: 'message', name: name ?? message.subject, message });
           continue;
         }
-        const stream = a.fileInputStream;
+        const stream = attachmentStream(a);
         if (stream === null) throw new Error(`attachment method ${a.attachMethod} has no data to read`);
         const size = stream.length.toNumber();
         const contentType = nonEmpty(a.mimeTag);
@@ -381,9 +384,35 @@ export class PstSource implements MessageSource {
   }
 }
 
+type AttachmentStream = NonNullable<PSTAttachment['fileInputStream']>;
+
+/** pst-extractor's protected members an attachment's object data is reached through. */
+interface AttachmentInternals {
+  readonly pstFile: PSTFile;
+  readonly pstTableItems: Map<number, { entryValueType: number; isExternalValueReference: boolean; data: Buffer }> | null;
+  readonly localDescriptorItems: Map<number, unknown> | null;
+}
+
+/**
+ * The bytes of an attachment. An OLE attachment (PidTagAttachMethod 6, afOle) keeps its data in
+ * PidTagAttachDataObject, a PtypObject: the property's value is 8 bytes, the NID of the subnode holding the object
+ * and its size ([MS-PST] 2.3.3.5, [MS-OXCDATA] 2.11.1). pst-extractor hands those 8 bytes over as the data; the
+ * object is read from the subnode instead.
+ */
+function attachmentStream(a: PSTAttachment): AttachmentStream | null {
+  const stream = a.fileInputStream;
+  const own = a as unknown as AttachmentInternals;
+  const item = own.pstTableItems?.get(PR_ATTACH_DATA_OBJ);
+  if (stream === null || item === undefined || item.entryValueType !== PT_OBJECT || item.isExternalValueReference || item.data.length !== 8) return stream;
+  const nid = item.data.readUInt32LE(0);
+  const node = own.localDescriptorItems?.get(nid);
+  if (node === undefined) throw new Error(`the OLE object's data (subnode 0x${nid.toString(16)}) is missing`);
+  return new (stream.constructor as new (file: PSTFile, item: unknown) => AttachmentStream)(own.pstFile, node);
+}
+
 /** Reads exactly `size` bytes of an attachment, in chunks. */
 async function* readAttachment(a: PSTAttachment, size: number): AsyncGenerator<Uint8Array> {
-  const stream = a.fileInputStream;
+  const stream = attachmentStream(a);
   if (stream === null) throw new Error('the attachment has no data');
   let remaining = size;
   while (remaining > 0) {
