@@ -73,7 +73,7 @@ export class TableView {
       const type = tag & 0xffff;
       columns.push({ tag, id: tag >>> 16, type, ibData: t.readUInt16LE(at + 4), cbData: t[at + 6]!, iBit: t[at + 7]!, info: propTypeInfo(type) });
     }
-    checkColumns(node, columns, rgib);
+    checkColumns(node, columns, rgib, t.toString('latin1', 0, 10) + t.toString('latin1', 22));
     const hnidRows = t.readUInt32LE(14);
     let inlineRows: Buffer | undefined;
     let rowLeaves: number[] = [];
@@ -148,37 +148,52 @@ export class TableView {
   }
 }
 
+/** Column layouts (TCINFO bytes) found clean: a file repeats a few (every message's recipient table), checked once each. */
+const cleanLayouts = new Set<string>();
+const MAX_CLEAN_LAYOUTS = 256;
+
+/** `TCOLDESC property 0x3001 (type 0x001f PtypString) (ibData 8, cbData 4, iBit 2)`. */
+function columnText(c: TcColumn): string {
+  return `TCOLDESC ${describeProp(c.id, c.type)} (ibData ${c.ibData}, cbData ${c.cbData}, iBit ${c.iBit})`;
+}
+
 /**
  * TCOLDESC checks: known type, cbData the type's cell size, the cell inside its group of rgib (4/8-byte, 2-byte,
  * 1-byte), iBit inside the CEB, no two columns sharing bytes or a bit, PidTagLtpRowId and PidTagLtpRowVer where
- * §2.3.4.4.1 puts them.
+ * §2.3.4.4.1 puts them. `layout` (the TCINFO bytes) skips a layout already found clean.
  */
-function checkColumns(node: LtpNode, columns: readonly TcColumn[], rgib: readonly [number, number, number, number]): void {
+function checkColumns(node: LtpNode, columns: readonly TcColumn[], rgib: readonly [number, number, number, number], layout: string): void {
+  if (cleanLayouts.has(layout)) return;
   const [end4, end2, end1, rowSize] = rgib;
   const bits = new Set<number>();
   const spans: [number, number, number][] = [];
+  let clean = true;
+  const problem = (message: string): void => {
+    clean = false;
+    node.problem('tc.column', message);
+  };
   for (const c of columns) {
-    const what = (): string => `TCOLDESC ${describeProp(c.id, c.type)} (ibData ${c.ibData}, cbData ${c.cbData}, iBit ${c.iBit})`;
     if (!c.info) {
-      node.problem('tc.column', `${what()}: unknown property type`);
+      problem(`${columnText(c)}: unknown property type`);
       continue;
     }
     const want = cellSizeOf(c.info);
-    if (c.cbData !== want) node.problem('tc.column', `${what()}: cbData ${c.cbData}, the type needs ${want}`);
+    if (c.cbData !== want) problem(`${columnText(c)}: cbData ${c.cbData}, the type needs ${want}`);
     const [lo, hi] = c.cbData >= 4 ? [0, end4] : c.cbData === 2 ? [end4, end2] : [end2, end1];
-    if (c.ibData < lo || c.ibData + c.cbData > hi) node.problem('tc.column', `${what()}: cell [${c.ibData}, ${c.ibData + c.cbData}) is outside its ${c.cbData}-byte group [${lo}, ${hi}) of rgib`);
-    if (c.iBit >= 8 * (rowSize - end1)) node.problem('tc.column', `${what()}: iBit is outside the ${rowSize - end1}-byte CEB`);
-    if (bits.has(c.iBit)) node.problem('tc.column', `${what()}: iBit is used by another column`);
+    if (c.ibData < lo || c.ibData + c.cbData > hi) problem(`${columnText(c)}: cell [${c.ibData}, ${c.ibData + c.cbData}) is outside its ${c.cbData}-byte group [${lo}, ${hi}) of rgib`);
+    if (c.iBit >= 8 * (rowSize - end1)) problem(`${columnText(c)}: iBit is outside the ${rowSize - end1}-byte CEB`);
+    if (bits.has(c.iBit)) problem(`${columnText(c)}: iBit is used by another column`);
     bits.add(c.iBit);
     spans.push([c.ibData, c.ibData + c.cbData, c.tag]);
     if ((c.tag === TAG_ROW_ID && (c.ibData !== 0 || c.iBit !== 0)) || (c.tag === TAG_ROW_VERSION && (c.ibData !== 4 || c.iBit !== 1))) {
-      node.problem('tc.column', `${what()}: PidTagLtpRowId must have ibData 0 and iBit 0, PidTagLtpRowVer ibData 4 and iBit 1`);
+      problem(`${columnText(c)}: PidTagLtpRowId must have ibData 0 and iBit 0, PidTagLtpRowVer ibData 4 and iBit 1`);
     }
   }
   spans.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < spans.length; i++) {
-    if (spans[i]![0] < spans[i - 1]![1]) node.problem('tc.column', `TCOLDESC of tag ${hex(spans[i]![2])} at ${spans[i]![0]} overlaps the cell of tag ${hex(spans[i - 1]![2])} ending at ${spans[i - 1]![1]}`);
+    if (spans[i]![0] < spans[i - 1]![1]) problem(`TCOLDESC of tag ${hex(spans[i]![2])} at ${spans[i]![0]} overlaps the cell of tag ${hex(spans[i - 1]![2])} ending at ${spans[i - 1]![1]}`);
   }
+  if (clean && cleanLayouts.size < MAX_CLEAN_LAYOUTS) cleanLayouts.add(layout);
 }
 
 /**
@@ -190,37 +205,34 @@ function checkColumns(node: LtpNode, columns: readonly TcColumn[], rgib: readonl
 export async function checkTableContext(node: LtpNode, visit?: RowVisitor): Promise<TableView | undefined> {
   const table = await TableView.open(node);
   if (!table) return undefined;
-  const outOfLine = table.columns.filter((c) => c.info && !inlineInRow(c.info));
-  const seen = new Uint8Array(Math.ceil(table.rowCount / 8));
-  const judge = (row: Buffer, rowIndex: number, c: TcColumn, v: HnidValue): void => {
-    const problem = v.problem !== undefined ? `HNID ${hex(row.readUInt32LE(c.ibData))} is ${v.problem}` : valueSizeProblem(c.info!, c.type, v.size, v.bytes);
-    if (problem) node.problem('tc.cell', `row ${rowIndex} (id ${hex(row.readUInt32LE(0))}) cell ${describeProp(c.id, c.type)}: ${v.problem !== undefined ? '' : 'value '}${problem}`);
-  };
-  // Synchronous while the cells' heap blocks are at hand: a promise per cell would cost more than the check.
-  const checkCells = (rowId: number, row: Buffer, rowIndex: number, from: number): void | Promise<void> => {
-    for (let k = from; k < outOfLine.length; k++) {
-      const c = outOfLine[k]!;
-      if (!table.hasCell(row, c)) continue;
-      const v = table.cell(row, c, c.info!.variableElements);
-      if (v instanceof Promise) {
-        return v.then((value) => {
-          judge(row, rowIndex, c, value);
-          return checkCells(rowId, row, rowIndex, k + 1);
-        });
-      }
-      judge(row, rowIndex, c, v);
-    }
-    return visit?.(rowId, row, table);
-  };
-  const checkRow = (rowId: number, rowIndex: number, row: Buffer | undefined): void | Promise<void> => {
-    if (!row) {
-      node.problem('tc.rows', `row index record for row id ${hex(rowId)}: row ${rowIndex} cannot be read from the row matrix`);
-      return;
-    }
-    if (row.readUInt32LE(0) !== rowId) node.problem('tc.row-index', `row index record for row id ${hex(rowId)} names row ${rowIndex}, whose dwRowID is ${hex(row.readUInt32LE(0))}`);
-    return checkCells(rowId, row, rowIndex, 0);
-  };
-  const records = await table.walkRows(true, (rowId, rowIndex) => {
+  const rows = new RowChecker(table, visit);
+  const records = await table.walkRows(true, (rowId, rowIndex) => rows.check(rowId, rowIndex));
+  if (records !== table.rowCount) node.problem('tc.row-index', `row index has ${records} records, the row matrix ${table.rowCount} rows`);
+  return table;
+}
+
+/**
+ * The checks of the rows of one table. Synchronous while the rows' blocks and cells' heap blocks are at hand: a
+ * promise per cell would cost more than the check.
+ */
+class RowChecker {
+  private readonly node: LtpNode;
+  private readonly outOfLine: readonly TcColumn[];
+  /** Rows named so far by the row index, a bit each. */
+  private readonly seen: Uint8Array;
+
+  constructor(
+    private readonly table: TableView,
+    private readonly visit: RowVisitor | undefined,
+  ) {
+    this.node = table.node;
+    this.outOfLine = table.columns.filter((c) => c.info && !inlineInRow(c.info));
+    this.seen = new Uint8Array(Math.ceil(table.rowCount / 8));
+  }
+
+  /** Checks the row the row index record {rowId, rowIndex} names. */
+  check(rowId: number, rowIndex: number): void | Promise<void> {
+    const { node, table, seen } = this;
     if (rowIndex >= table.rowCount) {
       node.problem('tc.row-index', `row index record for row id ${hex(rowId)} names row ${rowIndex}, the row matrix has ${table.rowCount}`);
       return;
@@ -228,8 +240,37 @@ export async function checkTableContext(node: LtpNode, visit?: RowVisitor): Prom
     if (seen[rowIndex >> 3]! & (1 << (rowIndex & 7))) node.problem('tc.row-index', `row index record for row id ${hex(rowId)} names row ${rowIndex}, already named by another row id`);
     seen[rowIndex >> 3]! |= 1 << (rowIndex & 7);
     const row = table.row(rowIndex);
-    return row instanceof Promise ? row.then((r) => checkRow(rowId, rowIndex, r)) : checkRow(rowId, rowIndex, row);
-  });
-  if (records !== table.rowCount) node.problem('tc.row-index', `row index has ${records} records, the row matrix ${table.rowCount} rows`);
-  return table;
+    return row instanceof Promise ? row.then((r) => this.checkRow(rowId, rowIndex, r)) : this.checkRow(rowId, rowIndex, row);
+  }
+
+  private checkRow(rowId: number, rowIndex: number, row: Buffer | undefined): void | Promise<void> {
+    if (!row) {
+      this.node.problem('tc.rows', `row index record for row id ${hex(rowId)}: row ${rowIndex} cannot be read from the row matrix`);
+      return;
+    }
+    if (row.readUInt32LE(0) !== rowId) this.node.problem('tc.row-index', `row index record for row id ${hex(rowId)} names row ${rowIndex}, whose dwRowID is ${hex(row.readUInt32LE(0))}`);
+    return this.checkCells(rowId, row, rowIndex, 0);
+  }
+
+  private checkCells(rowId: number, row: Buffer, rowIndex: number, from: number): void | Promise<void> {
+    const { table, outOfLine } = this;
+    for (let k = from; k < outOfLine.length; k++) {
+      const c = outOfLine[k]!;
+      if (!table.hasCell(row, c)) continue;
+      const v = table.cell(row, c, c.info!.variableElements);
+      if (v instanceof Promise) {
+        return v.then((value) => {
+          this.judge(row, rowIndex, c, value);
+          return this.checkCells(rowId, row, rowIndex, k + 1);
+        });
+      }
+      this.judge(row, rowIndex, c, v);
+    }
+    return this.visit?.(rowId, row, table);
+  }
+
+  private judge(row: Buffer, rowIndex: number, c: TcColumn, v: HnidValue): void {
+    const problem = v.problem !== undefined ? `HNID ${hex(row.readUInt32LE(c.ibData))} is ${v.problem}` : valueSizeProblem(c.info!, c.type, v.size, v.bytes);
+    if (problem) this.node.problem('tc.cell', `row ${rowIndex} (id ${hex(row.readUInt32LE(0))}) cell ${describeProp(c.id, c.type)}: ${v.problem !== undefined ? '' : 'value '}${problem}`);
+  }
 }

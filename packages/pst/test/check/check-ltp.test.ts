@@ -29,6 +29,7 @@ const MESSAGES: MessageRecord[] = [
     receivedAt: new Date('2024-05-01T09:01:00Z'),
     isRead: true,
     body: 'Hello',
+    categories: ['red', 'blue'], // PidNameKeywords: a PtypMultipleString
   },
   {
     subject: 'Second',
@@ -136,6 +137,30 @@ const DAMAGES: Damage[] = [
     codes: ['pc.size'],
     where: /^message 0x200024$/,
     says: /property 0x3007 \(type 0x0048 PtypGuid\): value holds 8 bytes, expected 16/,
+  },
+  {
+    name: 'a multi-valued string whose ulCount does not fit its value',
+    mutate: (f) => {
+      const h = heapOf(f, FIRST);
+      const r = h.pcRecords().find((x) => x.type === 0x101f)!;
+      f.writeUInt32LE(1000, h.alloc(r.hnid)[0]);
+      h.fix();
+    },
+    codes: ['pc.size'],
+    where: /^message 0x200024$/,
+    says: /property 0x8\w{3} \(type 0x101f PtypMultipleString\): value ulCount 1000 needs 4004 bytes of offsets, the value has \d+/,
+  },
+  {
+    name: 'a multi-valued string whose offsets leave the value',
+    mutate: (f) => {
+      const h = heapOf(f, FIRST);
+      const r = h.pcRecords().find((x) => x.type === 0x101f)!;
+      f.writeUInt32LE(0xffff, h.alloc(r.hnid)[0] + 8); // rgulDataOffsets[1]
+      h.fix();
+    },
+    codes: ['pc.size'],
+    where: /^message 0x200024$/,
+    says: /\(type 0x101f PtypMultipleString\): value rgulDataOffsets\[1\] 65535 is outside \[\d+, \d+\]/,
   },
   {
     name: 'a dangling HID',
