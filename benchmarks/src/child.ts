@@ -9,6 +9,7 @@ import { Session } from 'node:inspector/promises';
 import { BytePool } from './byte-pool.js';
 import { BENCH_MODES, measureExport, measureStream, measureWriter, type BenchMode, type Measurement, type MeasureContext, type Section } from './measure.js';
 import { workloadNamed } from './workloads.js';
+import type { ParseReference } from './parse-reference.js';
 
 export interface ChildResult {
   readonly workload: string;
@@ -21,8 +22,13 @@ export interface ChildResult {
   readonly notes: readonly string[];
   /** RSS once the workload is built, before the clock starts (MB = 10^6 bytes). */
   readonly setupRssMB: number;
-  /** `process.resourceUsage().maxRSS` at the end: the peak of the whole child (MB = 10^6 bytes). */
+  /**
+   * `process.resourceUsage().maxRSS` once the measurement and its write reference are done: the peak of the child
+   * (MB = 10^6 bytes), the bare parse that may follow left out.
+   */
   readonly peakRssMB: number;
+  /** Real-mail workloads, export and stream: the bare parse of the same files, run after the measurement. */
+  readonly parse?: ParseReference;
 }
 
 /** The V8 sampling profiler over the timed section, written to `path` (0.5 ms samples). */
@@ -80,6 +86,8 @@ async function main(): Promise<void> {
     const section = args.profile ? profiler(args.profile) : undefined;
     const measure = MEASURE[args.mode];
     const measurement = await measure({ input, dir: args.dir, bytes, limit, ...(section ? { section } : {}), encryption: workload.encryption ?? 'permute' });
+    const peakRssMB = mb(process.resourceUsage().maxRSS * 1024);
+    const parse = args.mode !== 'writer' ? await input.parseReference?.() : undefined;
     const result: ChildResult = {
       workload: args.workload,
       quick: args.quick,
@@ -89,7 +97,8 @@ async function main(): Promise<void> {
       setupSeconds,
       notes: input.notes ?? [],
       setupRssMB,
-      peakRssMB: mb(process.resourceUsage().maxRSS * 1024),
+      peakRssMB,
+      ...(parse ? { parse } : {}),
     };
     await writeFile(args.result, JSON.stringify(result));
   } finally {

@@ -132,7 +132,7 @@ export async function runExportBench(options: ExportBenchOptions, onReport: (r: 
     const env = environment();
     if (!options.json) process.stderr.write(`${workload.name}: ${workload.description}${options.quick ? ' (quick)' : ''}…\n`);
     const results: Partial<Record<BenchMode, ChildResult>> = {};
-    for (const mode of options.modes) results[mode] = await runMedian(workload, mode, options);
+    for (const mode of options.modes) if (workload.modes?.includes(mode) ?? true) results[mode] = await runMedian(workload, mode, options);
     const report = buildReport(workload, options.quick, options.repeat, workload.partLimitBytes(options.quick), results, env);
     for (const base of reports) addScaling(report, base);
     reports.push(report);

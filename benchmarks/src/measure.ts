@@ -129,7 +129,7 @@ function exportOptions({ input, dir, limit, encryption = 'permute' }: MeasureCon
   return {
     sources: input.exportSources(),
     encryption,
-    keywords: FULL_SCAN_QUERY,
+    keywords: input.keywords ?? FULL_SCAN_QUERY,
     name: 'bench',
     tmpDir: dir,
     // Limits below the REST minimum (1 GiB) go through the engine-level option.

@@ -3,15 +3,17 @@
  * `message-pool.ts`); the SpamAssassin one also lays the corpus out as an `.eml` tree, which the export then
  * parses for real. `--quick` runs every workload scaled down (a smoke test of the harness, not a measurement).
  */
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FolderSpec } from '@pstream/pst';
 import type { MessageSource, SourceMessage } from '@pstream/sources';
-import type { GeneratorOptions } from '@pstream/fixtures';
+import { writeMailbox, type GeneratorOptions } from '@pstream/fixtures';
 import type { BytePool } from './byte-pool.js';
 import type { BenchMode } from './measure.js';
 import { cycledBytes, generatePool, type MessagePool, type PooledMessage } from './message-pool.js';
 import { buildCorpusCache, CorpusCache } from './corpus-cache.js';
 import { scanCorpus, writeCorpusTree, type CorpusScan } from './spamassassin.js';
+import { bareParse, type ParseReference } from './parse-reference.js';
 
 const MB = 1_000_000;
 const MiB = 1024 * 1024;
@@ -50,6 +52,13 @@ export interface WorkloadInput {
   readonly distinct: number;
   /** What a reader of the figures must know about the input (messages left out, and why). */
   readonly notes?: readonly string[];
+  /** The export's keyword query; `FULL_SCAN_QUERY` when absent. */
+  readonly keywords?: string;
+  /**
+   * Real-mail workloads: the bare parse of the same files (`parse-reference.ts`), run by the export's child after
+   * its measurement, so that the export's speed is also a ratio to the parse alone.
+   */
+  parseReference?(): Promise<ParseReference>;
 }
 
 export interface Workload {
@@ -59,6 +68,8 @@ export interface Workload {
   partLimitBytes(quick: boolean): number | undefined;
   /** `bCryptMethod` of the files written: `permute` (the default) unless a workload says `none`. */
   readonly encryption?: 'permute' | 'none';
+  /** The modes it can be measured in; every one when absent (a workload read from files has no writer mode). */
+  readonly modes?: readonly BenchMode[];
   build(ctx: BuildContext): Promise<WorkloadInput>;
 }
 
@@ -236,6 +247,85 @@ function corpusNotes(scan: CorpusScan, treeDir: string): string[] {
   return notes;
 }
 
+/** Every `.eml` file under `dir`, in a stable order. */
+async function emlFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.eml'))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+/**
+ * Real mail as an export meets it: the whole SpamAssassin corpus (damaged and undatable messages included: they
+ * become placeholders) as an `.eml` tree on disk, `repeat` times over, with the keyword `support`; measured
+ * against the bare parse of the same files.
+ */
+function realCorpus(repeat: number): Workload {
+  return {
+    name: `real-spamassassin-x${repeat}`,
+    description: `the SpamAssassin corpus (6,046 real messages) ${repeat === 1 ? 'once' : `${repeat} times`} from an .eml tree, keyword "support", against the bare parse`,
+    partLimitBytes: () => undefined,
+    modes: ['export', 'stream'],
+    async build({ quick, dir }) {
+      const tree = await writeCorpusTree(`${dir}/corpus`, quick ? 40 : undefined);
+      const files = await emlFiles(tree.dir);
+      const folders = (await readdir(tree.dir)).sort().map((name) => ({ path: [name] }));
+      const message = () => {
+        throw new Error('the export reads the corpus from its files');
+      };
+      return {
+        folders,
+        count: files.length * repeat,
+        payloadBytes: 0,
+        distinct: 0,
+        keywords: 'support',
+        exportSources: () => Array.from({ length: repeat }, () => tree.dir),
+        parseReference: () => bareParse(files, repeat, true),
+        message,
+      };
+    },
+  };
+}
+
+/**
+ * Attachment-heavy `.eml` files: 64 messages of 16 MiB (one 12 MiB attachment each, base64), written by the
+ * fixture generator; every message is exported (base64 decoding and spooling included), against the bare parse.
+ */
+const emlAttachments: Workload = {
+  name: 'real-eml-attachments',
+  description: '64 .eml files of 16 MiB (one 12 MiB base64 attachment each), every message exported, against the bare parse',
+  partLimitBytes: () => undefined,
+  modes: ['export', 'stream'],
+  async build({ quick, dir }) {
+    const count = quick ? 4 : 64;
+    const size = quick ? MiB : 12 * MiB;
+    const { mailboxDir } = await writeMailbox({
+      out: `${dir}/eml`,
+      seed: 'bench-eml-attachments',
+      messages: count,
+      folders: 2,
+      depth: 1,
+      attachments: { share: 1, minBytes: size, maxBytes: size, maxPerMessage: 1 },
+      inlineImageShare: 0,
+      embeddedMessageShare: 0,
+    });
+    const files = await emlFiles(mailboxDir);
+    const message = () => {
+      throw new Error('the export reads the messages from their files');
+    };
+    return {
+      folders: [],
+      count: files.length,
+      payloadBytes: count * size,
+      distinct: 0,
+      exportSources: () => [mailboxDir],
+      parseReference: () => bareParse(files, 1, false),
+      message,
+    };
+  },
+};
+
 const ATTACHMENTS_2G: Omit<GeneratorOptions, 'messages'> = {
   seed: 'bench-attach',
   attachments: { share: 1, minBytes: 1 * MB, maxBytes: 10 * MB, maxPerMessage: 3 },
@@ -267,6 +357,9 @@ export const WORKLOADS: readonly Workload[] = [
   ),
   pstforge,
   spamassassin(10),
+  realCorpus(1),
+  realCorpus(3),
+  emlAttachments,
 ];
 
 export function workloadNamed(name: string): Workload {
