@@ -15,9 +15,8 @@
  * are re-exported in full, without the password. Of the two .ost samples one is a PST by its header; the other, a
  * real OST, is re-exported with its folders as the store lists them (see OST_FOLDERS).
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +26,6 @@ import { PstSource, SourceError, type SourceErrorCode } from '@pstream/sources';
 import { exportToPstFile } from '../../src/index.js';
 import {
   DEFAULT_FIELDS,
-  REPO_ROOT,
   SUMMARY_READERS,
   diffSummaries,
   requireReaders,
@@ -41,19 +39,7 @@ import {
   type SummaryReaderName,
 } from '../../../pst/test/support/oracles.js';
 import { expectCorpus } from './expectations.js';
-
-/** The samples: `PSTREAM_SAMPLES_DIR`, else `shared/reference/samples` beside the repository (as CI lays it out), else /work/shared. */
-const SAMPLES =
-  process.env.PSTREAM_SAMPLES_DIR ?? [join(REPO_ROOT, '..', 'shared', 'reference', 'samples'), '/work/shared/reference/samples'].find((d) => existsSync(join(d, 'SOURCES.md'))) ?? '';
-
-/** Skips (fails under CI=true) when the sample directory is not there. */
-function requireSamples(t: TestContext): boolean {
-  if (SAMPLES !== '') return true;
-  const message = 'sample PSTs not found: set PSTREAM_SAMPLES_DIR to shared/reference/samples';
-  if (process.env.CI === 'true') throw new Error(message);
-  t.skip(message);
-  return false;
-}
+import { SAMPLES, requireSamples } from './samples.js';
 
 /** PidTagPstPassword of the message store: the CRC-32 of the password, 0 for none. */
 async function storePassword(path: string): Promise<number> {

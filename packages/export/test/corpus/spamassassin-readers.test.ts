@@ -11,7 +11,8 @@
  *   reads the same messages exactly, and content.test.ts reads them raw through pypff;
  * - pffexport: a subject's non-ASCII first character (pypff, the same library, reads it right; Outlook-written
  *   subjects carry the 01 01 marker in front, e.g. aspose_passwordprotectedPST.pst, and pffexport reads those right);
- * - readpst: the subject and sender of the transport headers, the HTML charset label, lone CRs, empty attachments
+ * - readpst: the subject and sender of the transport headers (shown on a file Outlook wrote by the last test), the
+ *   HTML charset label, lone CRs, empty attachments
  *   (readpst.c 0.6.76: write_normal_email prints the stored headers and takes the charset from them through
  *   header_get_subfield/my_stristr, find_html_charset, write_body_part's removeCR; modelled in readpst_view.py).
  * Before 8ad48ba, two spam-2 messages whose property context spilled into a second heap page lost the first 64
@@ -41,6 +42,7 @@ import {
 } from '../../../pst/test/support/oracles.js';
 import { expectCorpus, expectedFolders, type CorpusMessage } from './expectations.js';
 import { libuna, pffexportView, pypffView, readpstHeaderViews, readpstView } from './reader-quirks.js';
+import { SAMPLES, requireSamples } from './samples.js';
 
 // The corpus is a dev dependency of @pstream/sources; it is resolved from there (one copy in the workspace).
 const requireFromSources = createRequire(join(REPO_ROOT, 'packages/sources/package.json'));
@@ -124,4 +126,21 @@ test('SpamAssassin: 6,046 messages in one PST, read back by pypff, pffexport, re
   t.diagnostic(`messages each allowance changes: ${JSON.stringify(uses)}`);
   for (const [name, n] of Object.entries(uses)) assert.ok(n > 0, `allowance ${name} is used by no message: remove it`);
   assert.ok(corpus.some((m) => libuna(m.expected.subject) !== m.expected.subject), 'the corpus has subjects outside the BMP');
+});
+
+test('reader-side proof: readpst shows the sender of the transport headers, not PR_SENT_REPRESENTING_NAME, in a PST Outlook wrote', async (t) => {
+  if (!requireSamples(t) || !(await requireReaders(t, 'pypff', 'readpst'))) return;
+  // aspose_passwordprotectedPST.pst: the From: of these two messages' headers is an RFC 2047 word that Python's
+  // parseaddr leaves encoded, so readpst's reading of the header is told apart from the property pypff prints.
+  const path = join(SAMPLES, 'aspose_passwordprotectedPST.pst');
+  const [pypff, readpst] = await Promise.all([runPypff(path), runReadpst(path)]);
+  const senders = (s: ReaderSummary): string[] =>
+    s.folders
+      .filter((f) => f.path === 'Deleted Items')
+      .flatMap((f) => f.messages ?? [])
+      .filter((m) => /^(绩效|采购)/.test(m.subject ?? ''))
+      .map((m) => `${m.subject} <- ${m.sentRepresentingName}`)
+      .sort();
+  assert.deepEqual(senders(pypff), ['绩效考核与薪酬体系的激励与创新 <- 高婍莹', '采购成本为何居高不下呢？ <- 彭汵茜']);
+  assert.deepEqual(senders(readpst), ['绩效考核与薪酬体系的激励与创新 <- =?GB2312?B?uN+K7dOo?=', '采购成本为何居高不下呢？ <- =?GB2312?B?xe2bTtzn?=']);
 });
