@@ -25,9 +25,10 @@ export function libuna(s: string): string {
 }
 
 /**
- * pffexport writes a subject that starts with a character outside ASCII, stored without the 0x01 prefix marker
- * ([MS-PST] has none; Outlook writes `01 01` before such subjects), with that first character as one U+FFFD.
- * pypff, the same library's binding, reads the same bytes right. The summary script also trims header values.
+ * pffexport writes a subject that starts with a character outside ASCII with that first character as one U+FFFD,
+ * unless PidTagSubject starts with the 0x01 prefix-length marker, which Outlook writes and we do not (the marker is
+ * optional: every other reader, pypff included, reads both forms; aspose_passwordprotectedPST.pst has `01 01` in front
+ * of such subjects, and pffexport reads them right there). The summary script also trims header values.
  */
 export function pffexportSubject(subject: string): string {
   const s = libuna(subject);
