@@ -46,6 +46,11 @@ const NID_TYPE_FOLDER = 0x02;
 const NID_TYPE_MESSAGE = 0x04;
 const NID_TYPE_ASSOC_MESSAGE = 0x08;
 const NID_TYPE_ATTACHMENT = 0x05;
+/**
+ * Objects nest at most this deep below a node (a message, its attachments, their embedded messages...: our writer
+ * stops at 32 embeddings, 2 levels each); deeper means a subnode tree that contains itself.
+ */
+export const MAX_OBJECT_DEPTH = 100;
 
 /** The counts a folder PC states ([MS-PST] §2.4.4.1.1). */
 export interface FolderCounts {
@@ -56,8 +61,8 @@ export interface FolderCounts {
 
 /**
  * Checks the LTP content of nodes ([MS-PST] §2.3): the PC or TC of a node (by its heap's bClientSig) and, below it,
- * of every subnode that is an attachment or a table and of every embedded message a PtypObject names. Message and
- * attachment PCs must state their object's size (PidTagMessageSize, PidTagAttachSize). Collects what the folder
+ * of every subnode that is an attachment or a table and of every embedded message a PtypObject names; under `strict`
+ * message and attachment PCs must state their object's size (PidTagMessageSize, PidTagAttachSize). Collects what the folder
  * cross-checks need: a digest of each top-level message's contents-table properties, and each folder's counts.
  * Nodes are checked one at a time; nothing of a PC is kept after its node.
  */
@@ -78,7 +83,7 @@ export class ContentChecker {
 
   /** Checks the top-level node `nid`. */
   async checkNode(nid: number, bidData: number, bidSub: number): Promise<void> {
-    await this.checkObject(nid, nodeName(nid), bidData, bidSub, false, true);
+    await this.checkObject(nid, nodeName(nid), bidData, bidSub, false, true, 0);
   }
 
   /** Opens the LTP view of a node or subnode; undefined when its data is not a heap (reported by `checkHeap`). */
@@ -90,7 +95,11 @@ export class ContentChecker {
     return { label, heap, subnodes, problem };
   }
 
-  private async checkObject(nid: number, label: string, bidData: number, bidSub: number, embedded: boolean, top: boolean): Promise<void> {
+  private async checkObject(nid: number, label: string, bidData: number, bidSub: number, embedded: boolean, top: boolean, depth: number): Promise<void> {
+    if (depth > MAX_OBJECT_DEPTH) {
+      this.rep.error('subnode.depth', label, undefined, `objects nest more than ${MAX_OBJECT_DEPTH} levels deep: a subnode tree contains itself`);
+      return;
+    }
     const node = await this.open(label, bidData, bidSub);
     if (!node) return;
     const done = new Set<number>();
@@ -105,7 +114,7 @@ export class ContentChecker {
         const e = sub ? node.subnodes.get(sub) : undefined;
         if (!e || done.has(sub)) continue;
         done.add(sub);
-        await this.checkObject(sub, `embedded message ${hex(sub)} of ${label}`, e.bidData, e.bidSub, true, false);
+        await this.checkObject(sub, `embedded message ${hex(sub)} of ${label}`, e.bidData, e.bidSub, true, false, depth + 1);
       }
     } else if (node.heap.clientSig === 0x7c) {
       this.tcs++;
@@ -113,7 +122,7 @@ export class ContentChecker {
     }
     for (const [sub, e] of node.subnodes.list()) {
       if (done.has(sub) || !isHeapNid(sub) || e.bidData === 0) continue;
-      await this.checkObject(sub, `${nodeName(sub)} of ${label}`, e.bidData, e.bidSub, false, false);
+      await this.checkObject(sub, `${nodeName(sub)} of ${label}`, e.bidData, e.bidSub, false, false, depth + 1);
     }
   }
 

@@ -9,6 +9,9 @@ export interface SubnodeEntry {
   readonly bidSub: number;
 }
 
+/** Nesting of subnode trees followed when sizing an object (see `MAX_OBJECT_DEPTH`). */
+const MAX_SUBNODE_DEPTH = 100;
+
 /** Values read whole from a subnode up to this size (longer ones are only measured). */
 export const MAX_VALUE_READ = 1 << 20;
 
@@ -99,11 +102,12 @@ export class SubnodeMap {
    * subnode below it, at any depth (internal blocks, trailers and padding not counted). This is what the writer
    * stores as PidTagMessageSize and PidTagAttachSize.
    */
-  async objectBytes(bidData: number): Promise<number> {
+  async objectBytes(bidData: number, depth = 0): Promise<number> {
     let total = bidData === 0 ? 0 : await this.dataSize(bidData);
+    if (depth > MAX_SUBNODE_DEPTH) return total; // a subnode tree that contains itself (reported by the object checks)
     for (const [, e] of this.entries) {
-      const below = e.bidSub === 0 ? this : await SubnodeMap.load(e.bidSub, this.blocks, this.trees, this.decoded);
-      total += e.bidSub === 0 ? await this.dataSize(e.bidData) : await below.objectBytes(e.bidData);
+      if (e.bidSub === 0) total += await this.dataSize(e.bidData);
+      else total += await (await SubnodeMap.load(e.bidSub, this.blocks, this.trees, this.decoded)).objectBytes(e.bidData, depth + 1);
     }
     return total;
   }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { PstWriter, type MessageRecord } from '@pstream/pst';
 import { checkPst, type CheckReport } from '../../src/check/index.js';
 import { requireReaders, runPypff, runPstExtractor, type ReaderSummary } from '../support/oracles.js';
-import { nodeEntry, OneBlockHeap, subnodeEntries, zeroPcRecords } from './damage.js';
+import { blockEntry, fixBlockCrc, nodeEntry, OneBlockHeap, subnodeEntries, u64, zeroPcRecords } from './damage.js';
 
 const FIRST = 0x200024;
 const SECOND = 0x200044;
@@ -295,6 +295,22 @@ const DAMAGES: Damage[] = [
     codes: ['tc.row-index'],
     where: /^recipient table 0x692 of message 0x200024$/,
     says: /names row 5, the row matrix has 1/,
+  },
+  {
+    name: 'a subnode tree that contains itself (an attachment whose bidSub is its message\'s subnode tree)',
+    mutate: (f) => {
+      const message = nodeEntry(f, SECOND);
+      const sl = blockEntry(f, message.bidSub);
+      for (let k = 0; k < f.readUInt16LE(sl.ib + 2); k++) {
+        const at = sl.ib + 8 + 24 * k;
+        if (f.readUInt32LE(at) === 0x205) f.writeUInt32LE(message.bidSub, at + 16); // SLENTRY bidSub (low half)
+      }
+      assert.equal(u64(f, sl.ib + 8 + 24 * 1 + 16), message.bidSub);
+      fixBlockCrc(f, sl);
+    },
+    codes: ['block.cref', 'subnode.depth'],
+    where: /(attachment 0x205 of ){50}.*message 0x200044$|^block 0x/,
+    says: /objects nest more than 100 levels deep: a subnode tree contains itself/,
   },
   {
     name: 'a dangling HID in a table cell',
