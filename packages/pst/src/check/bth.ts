@@ -29,7 +29,8 @@ const keyText = (k: Buffer): string => (k.length <= 6 ? hex(k.readUIntLE(0, k.le
 /**
  * Walks the BTH ([MS-PST] §2.3.2) whose BTHHEADER is at `hidHeader`: bType 0xB5 and the expected cbKey/cbEnt, every
  * index and leaf allocation resolves and holds whole records, an index record's key equals the first key of the
- * allocation it points to, and keys ascend strictly across the whole tree (no duplicates). Visits the leaf records.
+ * allocation it points to, no allocation is named twice, and keys ascend strictly across the whole tree (no
+ * duplicates). Visits the leaf records.
  */
 export async function walkBth(heap: NodeHeap, hidHeader: number, cbKey: number, cbEnt: number, problem: BthProblem, visit: BthVisitor): Promise<BthWalk> {
   const header = await heap.alloc(hidHeader);
@@ -52,9 +53,16 @@ export async function walkBth(heap: NodeHeap, hidHeader: number, cbKey: number, 
   const prev = Buffer.alloc(cbKey);
   let hasPrev = false;
   let records = 0;
+  // A BTH is a tree: an allocation named twice (a hostile index) would otherwise be walked once per path to it.
+  const visited = new Set<number>();
   const walk = async (hid: number, level: number, firstKey: Buffer | undefined): Promise<void> => {
-    const a = await heap.alloc(hid);
     const what = level === 0 ? 'leaf' : `index level ${level}`;
+    if (visited.has(hid)) {
+      problem('bth.hid', `BTH ${what} at HID ${hex(hid)} is named by a second index record`);
+      return;
+    }
+    visited.add(hid);
+    const a = await heap.alloc(hid);
     if (a.bytes === undefined) {
       problem('bth.hid', `BTH ${what} ${a.problem}`);
       return;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { PstWriter, type MessageRecord } from '@pstream/pst';
 import { checkPst, type CheckReport } from '../../src/check/index.js';
 import { requireReaders, runPypff, runPstExtractor, type ReaderSummary } from '../support/oracles.js';
-import { blockEntry, fixBlockCrc, nodeEntry, OneBlockHeap, subnodeEntries, u64, zeroPcRecords } from './damage.js';
+import { blockEntry, fixBlockCrc, nodeEntry, PlainHeap, subnodeEntries, u64, zeroPcRecords } from './damage.js';
 
 const FIRST = 0x200024;
 const SECOND = 0x200044;
@@ -52,15 +52,15 @@ before(async () => {
 after(() => rm(dir, { recursive: true, force: true }));
 
 /** The heap of a top-level node, or of a subnode of one. */
-function heapOf(f: Buffer, nid: number, sub?: number): OneBlockHeap {
+function heapOf(f: Buffer, nid: number, sub?: number): PlainHeap {
   const node = nodeEntry(f, nid);
-  if (sub === undefined) return new OneBlockHeap(f, node.bidData);
+  if (sub === undefined) return new PlainHeap(f, node.bidData);
   const s = subnodeEntries(f, node.bidSub).find((e) => e.nid === sub)!;
-  return new OneBlockHeap(f, s.bidData);
+  return new PlainHeap(f, s.bidData);
 }
 
 /** The contents table row of `message` and the file offset of its cell of `tag`. */
-function contentsCell(f: Buffer, message: number, tag: number): { heap: OneBlockHeap; at: number } {
+function contentsCell(f: Buffer, message: number, tag: number): { heap: PlainHeap; at: number } {
   const heap = heapOf(f, INBOX_CONTENTS);
   const t = heap.table();
   const row = t.rows.find((r) => f.readUInt32LE(r) === message)!;
@@ -385,4 +385,26 @@ test('a message PC of 9 heap blocks is an error, and libpff loses the message', 
   const pypff = await runPypff(path);
   assert.ok(pypff.errors.some((e) => /unsupported value type/.test(e)), JSON.stringify(pypff.errors));
   assert.deepEqual(subjectsIn(pypff), []);
+});
+
+test('a row index BTH whose index level names a leaf twice is an error, walked once', async () => {
+  // 450 rows: the contents table's row index (447 records a leaf) has an index level above two leaves
+  const path = join(dir, 'index-level.pst');
+  const w = await PstWriter.create(path, { deterministic: true, encryption: 'none' });
+  for (let i = 0; i < 450; i++) await w.addMessage(['Inbox'], { subject: `m${i}`, isRead: true });
+  await w.finish();
+  const f = await readFile(path);
+  assert.deepEqual((await check(f, true)).errors, []);
+  const h = heapOf(f, INBOX_CONTENTS);
+  const [header] = h.alloc(h.table().hidRowIndex);
+  assert.equal(f[header + 3], 1, 'bIdxLevels');
+  const [index] = h.alloc(f.readUInt32LE(header + 4));
+  f.writeUInt32LE(f.readUInt32LE(index + 4), index + 12); // second {key, hid} names the first leaf
+  h.fix();
+  const r = await check(f);
+  assert.deepEqual([...new Set(r.errors.map((e) => e.code))].sort(), ['bth.hid', 'folder.content-count', 'folder.messages', 'tc.row-index']);
+  const named = r.errors.find((e) => e.code === 'bth.hid')!;
+  assert.equal(named.structure, 'contents table 0x808e');
+  assert.match(named.message, /row index BTH leaf at HID 0x\w+ is named by a second index record/);
+  assert.match(r.errors.find((e) => e.code === 'tc.row-index')!.message, /row index has 447 records, the row matrix 450 rows/);
 });

@@ -103,21 +103,28 @@ export function subnodeEntries(f: Buffer, bidSub: number): NbtEntry[] {
 }
 
 /**
- * A heap that fits one block, in a file written without encryption ('none'): absolute offsets of its allocations
- * (HNPAGEMAP at ibHnpm, [MS-PST] 2.3.1.5) and of the records of its PC or the parts of its TC.
+ * The heap of a node's data tree (one block, or an XBLOCK of blocks), in a file written without encryption ('none'):
+ * absolute offsets of its allocations (HNPAGEMAP at ibHnpm, [MS-PST] 2.3.1.5) and of the records of its PC or the
+ * parts of its TC.
  */
-export class OneBlockHeap {
-  readonly block: BbtEntry;
+export class PlainHeap {
+  /** The heap's blocks (the data tree's leaves). */
+  readonly blocks: BbtEntry[];
   constructor(
     readonly f: Buffer,
     bidData: number,
   ) {
-    this.block = blockEntry(f, bidData);
+    const root = blockEntry(f, bidData);
+    this.blocks = Math.floor(bidData / 2) % 2 === 0 ? [root] : Array.from({ length: f.readUInt16LE(root.ib + 2) }, (_, k) => blockEntry(f, u64(f, root.ib + 8 + 8 * k)));
   }
 
-  /** [start, end) file offsets of the allocation `hid` (block 0). */
+  get block(): BbtEntry {
+    return this.blocks[0]!;
+  }
+
+  /** [start, end) file offsets of the allocation `hid`. */
   alloc(hid: number): [number, number] {
-    const ib = this.block.ib;
+    const ib = this.blocks[hid >>> 16]!.ib;
     const ibHnpm = this.f.readUInt16LE(ib);
     const i = (hid >>> 5) & 0x7ff;
     const at = ib + ibHnpm + 4 + 2 * (i - 1);
@@ -128,7 +135,7 @@ export class OneBlockHeap {
     return this.f.readUInt32LE(this.block.ib + 4);
   }
 
-  /** PC records {wPropId, wPropType, dwValueHnid} with the file offset of each (one-leaf BTH). */
+  /** PC records {wPropId, wPropType, dwValueHnid} with the file offset of each (one-leaf BTH in block 0). */
   pcRecords(): { id: number; type: number; hnid: number; at: number }[] {
     const [h] = this.alloc(this.hidUserRoot);
     const [s, e] = this.alloc(this.f.readUInt32LE(h + 4));
@@ -144,7 +151,7 @@ export class OneBlockHeap {
     return r;
   }
 
-  /** TCINFO: columns with the file offset of their TCOLDESC, row size, CEB start, hidRowIndex, and the rows' file offsets (rows in the heap). */
+  /** TCINFO: columns with the file offset of their TCOLDESC, row size, CEB start, hidRowIndex, and the rows' file offsets (none listed when the rows are in a subnode). */
   table(): { columns: { tag: number; ib: number; cb: number; bit: number; at: number }[]; rowSize: number; ceb: number; hidRowIndex: number; rows: number[] } {
     const [t] = this.alloc(this.hidUserRoot);
     const f = this.f;
@@ -155,17 +162,16 @@ export class OneBlockHeap {
     const rowSize = f.readUInt16LE(t + 8);
     const hnidRows = f.readUInt32LE(t + 14);
     const rows: number[] = [];
-    if (hnidRows !== 0) {
-      if ((hnidRows & 0x1f) !== 0) throw new Error('test: rows in a subnode');
+    if (hnidRows !== 0 && (hnidRows & 0x1f) === 0) {
       const [s, e] = this.alloc(hnidRows);
       for (let at = s; at < e; at += rowSize) rows.push(at);
     }
     return { columns, rowSize, ceb: f.readUInt16LE(t + 6), hidRowIndex: f.readUInt32LE(t + 10), rows };
   }
 
-  /** Recomputes the block's CRC after an edit. */
+  /** Recomputes the blocks' CRCs after an edit. */
   fix(): void {
-    fixBlockCrc(this.f, this.block);
+    for (const b of this.blocks) fixBlockCrc(this.f, b);
   }
 }
 
@@ -178,7 +184,7 @@ export function zeroPcRecords(f: Buffer, nid: number, count: number): void {
   const b = blockEntry(f, node.bidData);
   const permuted = f[513] === 1;
   if (permuted) permuteDecode(f, b.ib, b.ib + b.cb);
-  const records = new OneBlockHeap(f, node.bidData).pcRecords();
+  const records = new PlainHeap(f, node.bidData).pcRecords();
   if (records.length < count) throw new Error(`test: the PC has ${records.length} records`);
   f.fill(0, records[0]!.at, records[0]!.at + 8 * count);
   if (permuted) permuteEncode(f, b.ib, b.ib + b.cb);
