@@ -13,6 +13,7 @@ import type { ChildResult } from '../src/child.js';
 import type { BenchMode } from '../src/measure.js';
 import type { MicroResult } from '../src/micro.js';
 import { parseArgs, parseModes } from '../src/export.js';
+import { latencyFigures, type EventLoopReport } from '../src/event-loop.js';
 
 const src = (name: string) => fileURLToPath(new URL(`../src/${name}`, import.meta.url));
 const NODE_ARGS = ['--conditions=source', '--import', 'tsx'];
@@ -177,4 +178,28 @@ test('bench --quick --json: every micro suite runs and reports rates', () => {
     positive(x.samples, `${x.task} samples`);
   }
   assert.ok(results.filter((x) => x.MBps !== undefined).length >= 5);
+});
+
+test('event-loop --quick --json: the server streams the export while cheap requests are answered', async () => {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = await mkdtemp(join(tmpdir(), 'pstream-event-loop-test-'));
+  try {
+    const r = run('event-loop.ts', ['--quick', '--json', '--mailbox-dir', join(dir, 'mailbox'), '--tmp', dir]);
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout.trim()) as EventLoopReport;
+    assert.equal(report.messages, 200);
+    positive(report.exportBytes, 'exportBytes');
+    assert.ok(report.busy.count >= 1 && report.idle.count >= 1, JSON.stringify(report));
+    for (const f of [report.idle, report.busy]) assert.ok(f.p50 <= f.p99 && f.p99 <= f.max, JSON.stringify(f));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('latencyFigures: nearest-rank percentiles', () => {
+  const times = Array.from({ length: 200 }, (_, i) => i + 1);
+  assert.deepEqual(latencyFigures(times), { count: 200, p50: 100, p99: 198, max: 200 });
+  assert.deepEqual(latencyFigures([3]), { count: 1, p50: 3, p99: 3, max: 3 });
 });

@@ -1,0 +1,274 @@
+#!/usr/bin/env node
+/**
+ * `node benchmarks/dist/src/event-loop.js [--json] [--quick] [--messages N] [--mailbox-dir DIR] [--tmp DIR] [--interval-ms N]`
+ *
+ * How long the server's event loop is held while it streams an export. `pstream serve` runs as a child process over
+ * a generated mailbox (`@pstream/fixtures`, seed 5, 30 % of messages with attachments up to 2 MiB: about 1 GB of PST
+ * with the default 9,000 messages). One client downloads the whole mailbox, no keyword, no size limit, and throws the
+ * bytes away; a second client meanwhile sends a cheap request (a wrong bearer token: a 401, answered before any
+ * export code runs) every `--interval-ms`, one at a time over a kept-alive connection, and times each answer. The
+ * same ping loop runs for two seconds before the download, with the server idle: its figures are what the client,
+ * the loopback and HTTP parsing cost, the floor under the busy ones. The server and the generator run from their build
+ * (`pnpm -s build` first), or from source when this file does (the tests).
+ *
+ * The mailbox is generated once into `--mailbox-dir` (by default under the temporary directory, named after its
+ * parameters) and reused by later runs. Figures are reported, never asserted.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { runCli } from './cli.js';
+
+export interface EventLoopBenchOptions {
+  readonly json: boolean;
+  readonly quick: boolean;
+  readonly messages: number;
+  readonly mailboxDir: string | null;
+  readonly tmp: string;
+  readonly intervalMs: number;
+}
+
+/** Latencies of the cheap requests, in milliseconds. */
+export interface LatencyFigures {
+  readonly count: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+export interface EventLoopReport {
+  readonly messages: number;
+  /** Bytes of the downloaded export, and how long it took. */
+  readonly exportBytes: number;
+  readonly exportSeconds: number;
+  readonly exportMBps: number;
+  /** The cheap requests while the server was idle, and while it streamed the export. */
+  readonly idle: LatencyFigures;
+  readonly busy: LatencyFigures;
+  /** 1-minute load average when the run started. */
+  readonly load: number;
+}
+
+const USAGE = 'usage: event-loop [--json] [--quick] [--messages N] [--mailbox-dir DIR] [--tmp DIR] [--interval-ms N]';
+const TOKEN = 'bench-token';
+const SESSION = '00000000-0000-4000-8000-000000000000';
+const MAILBOX = 'bench';
+const SEED = '5';
+const IDLE_MS = 2000;
+
+export function parseArgs(argv: readonly string[]): EventLoopBenchOptions | 'help' {
+  let json = false;
+  let quick = false;
+  let messages: number | undefined;
+  let mailboxDir: string | null = null;
+  let tmp = tmpdir();
+  let intervalMs = 10;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new RangeError(`${a} needs a value`);
+      return v;
+    };
+    const positive = (text: string): number => {
+      const n = Number(text);
+      if (!Number.isInteger(n) || n < 1) throw new RangeError(`${a} must be a positive integer, got ${JSON.stringify(text)}`);
+      return n;
+    };
+    if (a === '--json') json = true;
+    else if (a === '--quick') quick = true;
+    else if (a === '--help' || a === '-h') return 'help';
+    else if (a === '--messages') messages = positive(value());
+    else if (a === '--mailbox-dir') mailboxDir = value();
+    else if (a === '--tmp') tmp = value();
+    else if (a === '--interval-ms') intervalMs = positive(value());
+    else throw new RangeError(`unknown argument ${JSON.stringify(a)}; ${USAGE}`);
+  }
+  return { json, quick, messages: messages ?? (quick ? 200 : 9000), mailboxDir, tmp, intervalMs };
+}
+
+/** The repository root (this file is `benchmarks/{src,dist/src}/event-loop.{ts,js}`). */
+function repositoryRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('the repository root (pnpm-workspace.yaml) was not found');
+    dir = parent;
+  }
+  return dir;
+}
+
+/**
+ * The Node arguments that run a workspace script: its TypeScript source under tsx when this file runs from source
+ * (the tests), else its build: `name` is the script under `<pkg>/src` (or `<pkg>/dist/src`), without extension.
+ */
+function script(root: string, pkg: string, name: string): string[] {
+  const fromSource = fileURLToPath(import.meta.url).endsWith('.ts');
+  return fromSource
+    ? ['--conditions=source', '--import', 'tsx', join(root, pkg, 'src', `${name}.ts`)]
+    : [join(root, pkg, 'dist', 'src', `${name}.js`)];
+}
+
+async function run(command: readonly string[], args: readonly string[]): Promise<void> {
+  const child = spawn(process.execPath, [...command, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0) throw new Error(`${command.join(' ')} exited with ${code}`);
+}
+
+/** The generated mailbox, as the data directory the server serves (`<dir>/data/bench` is the .eml tree). */
+async function ensureMailbox(root: string, options: EventLoopBenchOptions): Promise<string> {
+  const dir = resolve(options.mailboxDir ?? join(options.tmp, `pstream-bench-event-loop-${options.messages}-s${SEED}`));
+  const data = join(dir, 'data');
+  if (!existsSync(join(dir, 'gen', 'summary.json'))) {
+    if (!options.json) process.stderr.write(`generating ${options.messages} messages into ${dir}…\n`);
+    await rm(dir, { recursive: true, force: true });
+    await run(script(root, 'fixtures', 'cli'), ['--out', join(dir, 'gen'), '--messages', String(options.messages), '--seed', SEED, '--attachment-share', '0.3', '--attachment-max', '2MiB']);
+  }
+  // The server's mailboxes are the entries of its data directory: a link names this one.
+  if (!existsSync(join(data, MAILBOX))) {
+    await mkdir(data, { recursive: true });
+    await symlink(join(dir, 'gen', 'mailbox'), join(data, MAILBOX));
+  }
+  return data;
+}
+
+/** Starts `pstream serve` on a free port; resolves with its base URL once it listens. */
+async function startServer(root: string, data: string, tmpDir: string): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn(process.execPath, [...script(root, 'packages/cli', 'main'), 'serve', '--data', data, '--port', '0', '--token', TOKEN, '--tmp-dir', tmpDir], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    const match = /on (http:\/\/\S+)/.exec(line);
+    if (match) {
+      lines.close();
+      return { child, base: match[1]! };
+    }
+  }
+  throw new Error('pstream serve exited before it listened');
+}
+
+/** One cheap request (wrong token: 401); resolves with its round-trip time in milliseconds. */
+function ping(base: string, agent: Agent): Promise<number> {
+  return new Promise((resolvePing, reject) => {
+    const start = performance.now();
+    const req = request(`${base}/v6/RestoreSessions/${SESSION}/organization/mailboxes/${MAILBOX}/exportToPst`, {
+      method: 'POST',
+      agent,
+      headers: { authorization: 'Bearer wrong', 'content-length': '0' },
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => {
+        if (res.statusCode !== 401) reject(new Error(`the cheap request got ${res.statusCode}, not 401`));
+        else resolvePing(performance.now() - start);
+      });
+    });
+    req.end();
+  });
+}
+
+/** Pings every `intervalMs` until `until` settles; returns the round-trip times. */
+async function pingLoop(base: string, intervalMs: number, until: Promise<unknown>): Promise<number[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const times: number[] = [];
+  let done = false;
+  void until.finally(() => {
+    done = true;
+  });
+  try {
+    while (!done) {
+      times.push(await ping(base, agent));
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  } finally {
+    agent.destroy();
+  }
+  return times;
+}
+
+/** Downloads the whole mailbox (no keyword, no limit); resolves with the bytes received. */
+function download(base: string): Promise<number> {
+  return new Promise((resolveDownload, reject) => {
+    const body = '{"exportToPst": {"contentKeywords": null}}';
+    const req = request(`${base}/v4/RestoreSessions/${SESSION}/Organization/Mailboxes/${MAILBOX}/Action`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      if (res.statusCode !== 200) {
+        reject(new Error(`the export request got ${res.statusCode}`));
+        res.resume();
+        return;
+      }
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      res.on('end', () => (res.complete ? resolveDownload(bytes) : reject(new Error('the export was cut off'))));
+      res.on('error', reject);
+    });
+    req.end(body);
+  });
+}
+
+export function latencyFigures(times: readonly number[]): LatencyFigures {
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+  const round = (ms: number): number => Math.round(ms * 100) / 100;
+  return { count: sorted.length, p50: round(at(0.5)), p99: round(at(0.99)), max: round(sorted[sorted.length - 1] ?? 0) };
+}
+
+export async function runEventLoopBench(options: EventLoopBenchOptions): Promise<EventLoopReport> {
+  const root = repositoryRoot();
+  const load = loadavg()[0]!;
+  const data = await ensureMailbox(root, options);
+  const tmpDir = await mkdtemp(join(options.tmp, 'pstream-bench-event-loop-'));
+  const { child, base } = await startServer(root, data, tmpDir);
+  try {
+    const idle = await pingLoop(base, options.intervalMs, new Promise((r) => setTimeout(r, options.quick ? 200 : IDLE_MS)));
+    const start = performance.now();
+    const exported = download(base);
+    const busy = await pingLoop(base, options.intervalMs, exported);
+    const exportBytes = await exported;
+    const exportSeconds = (performance.now() - start) / 1000;
+    return {
+      messages: options.messages,
+      exportBytes,
+      exportSeconds: Math.round(exportSeconds * 100) / 100,
+      exportMBps: Math.round(exportBytes / 1e6 / exportSeconds),
+      idle: latencyFigures(idle),
+      busy: latencyFigures(busy),
+      load: Math.round(load * 10) / 10,
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'close');
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+}
+
+export function formatEventLoopReport(r: EventLoopReport): string {
+  const row = (label: string, f: LatencyFigures): string => `| ${label} | ${f.count} | ${f.p50} | ${f.p99} | ${f.max} |`;
+  return [
+    `${r.messages.toLocaleString('en-US')} messages: ${(r.exportBytes / 1e6).toFixed(0)} MB exported in ${r.exportSeconds} s (${r.exportMBps} MB/s); load ${r.load}`,
+    '',
+    '| cheap requests (401) | count | p50 ms | p99 ms | max ms |',
+    '|---|--:|--:|--:|--:|',
+    row('server idle', r.idle),
+    row('while it streams the export', r.busy),
+  ].join('\n');
+}
+
+runCli(import.meta.url, USAGE, parseArgs, async (options) => {
+  const report = await runEventLoopBench(options);
+  console.log(options.json ? JSON.stringify(report) : formatEventLoopReport(report));
+});
