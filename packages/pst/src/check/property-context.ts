@@ -14,25 +14,23 @@ export interface PcRecord {
 const PTYP_OBJECT = 0x000d;
 
 /**
- * Heap blocks of a PC that libpff (20180714, Debian's pff-tools and pypff) resolves correctly: in a PC of more blocks
- * it reads the BTH records from the wrong allocation ("unsupported value type") and loses the message. [MS-PST] sets
- * no such limit (block 8 is the first with an HNBITMAPHDR, §2.3.1.4), but a file that a reader cannot read is damaged
- * for that reader's users; Outlook moves large values to subnodes long before.
+ * Heap blocks libpff (20180714: Debian's pff-tools and pypff) keeps in its cache while it reads a PC: it reads the
+ * values while pointing into the cached BTH leaf, so a value in a block 8 apart from the leaf's evicts the leaf, and
+ * the records after that value are read from the value's bytes ("unsupported value type"): the message is lost.
+ * [MS-PST] sets no such limit, but a file a reader cannot read is damaged for that reader's users. Our writer keeps
+ * message PCs to this many blocks; Outlook moves large values to subnodes long before.
  */
-export const MAX_READABLE_PC_BLOCKS = 8;
+export const LIBPFF_PC_BLOCKS = 8;
 
 /**
  * Checks the PC ([MS-PST] §2.3.3) of a node: the BTH at hidUserRoot has cbKey 2 and cbEnt 6, keys (property ids)
  * ascend and are unique, every record has a known property type, values of fixed types above 4 bytes are
  * allocations of exactly their size, variable values resolve (HIDs to allocations, NIDs to the node's subnodes) with
- * a size that fits the type, and PtypObject values name an existing subnode; the heap has at most
- * {@link MAX_READABLE_PC_BLOCKS} blocks. Returns the records.
+ * a size that fits the type, and PtypObject values name an existing subnode; no value evicts the BTH leaf from
+ * libpff's cache ({@link LIBPFF_PC_BLOCKS}). Returns the records.
  */
 export async function checkPropertyContext(node: LtpNode): Promise<PcRecord[]> {
   const records: PcRecord[] = [];
-  if (node.heap.pageCount > MAX_READABLE_PC_BLOCKS) {
-    node.problem('pc.blocks', `PC heap of ${node.heap.pageCount} blocks: libpff misreads the BTH records of a PC of more than ${MAX_READABLE_PC_BLOCKS} (large values belong in subnodes)`);
-  }
   await walkBth(
     node.heap,
     node.heap.hidUserRoot,
@@ -45,7 +43,25 @@ export async function checkPropertyContext(node: LtpNode): Promise<PcRecord[]> {
       return checkRecord(node, r);
     },
   );
+  if (node.heap.pageCount > LIBPFF_PC_BLOCKS) await checkLibpffCache(node, records);
   return records;
+}
+
+/** The PC of more than {@link LIBPFF_PC_BLOCKS} heap blocks: a value 8 blocks from the leaf's makes libpff lose it. */
+async function checkLibpffCache(node: LtpNode, records: readonly PcRecord[]): Promise<void> {
+  const header = await node.heap.alloc(node.heap.hidUserRoot);
+  if (!header.bytes || header.bytes.length !== 8 || header.bytes[3] !== 0) return; // one leaf (an index level is reported apart)
+  const leafBlock = header.bytes.readUInt32LE(4) >>> 16;
+  const blocks = node.heap.pageCount;
+  const evicting = records.findIndex((r, i) => {
+    const info = propTypeInfo(r.type);
+    const block = r.hnid >>> 16;
+    return i < records.length - 1 && info !== undefined && !inlineInPc(info) && r.hnid !== 0 && (r.hnid & 0x1f) === 0 && block !== leafBlock && Math.abs(block - leafBlock) % LIBPFF_PC_BLOCKS === 0;
+  });
+  if (evicting >= 0) {
+    const r = records[evicting]!;
+    node.problem('pc.blocks', `PC heap of ${blocks} blocks: the value of ${describeProp(r.id, r.type)} is in heap block ${r.hnid >>> 16}, ${LIBPFF_PC_BLOCKS} blocks from the BTH leaf's block ${leafBlock}: libpff evicts the leaf from its cache there and reads the ${records.length - evicting - 1} records after it from the value's bytes`);
+  }
 }
 
 function checkRecord(node: LtpNode, r: PcRecord): void | Promise<void> {
