@@ -55,6 +55,10 @@ export async function rowValues(table: TableView, row: Buffer): Promise<CheckedV
   for (const t of CONTENTS_CHECKED_TAGS) {
     const c = table.columns.find((x) => x.tag === t);
     if (!c) return undefined;
+    if (!c.fits) {
+      out.push(undefined);
+      continue;
+    }
     if (!table.hasCell(row, c)) out.push(null);
     else {
       const v = await table.cell(row, c, true);

@@ -50,7 +50,7 @@ async function checkContents(nodes: NodeIndex, content: ContentChecker, rep: Rep
   const table = await openTable(nodes, content, rep, folder, NID_TYPE_CONTENTS_TABLE);
   if (!table) return;
   const label = table.node.label;
-  const flagsColumn = table.columns.find((c) => c.tag === TAG_MESSAGE_FLAGS);
+  const flagsColumn = table.columns.find((c) => c.tag === TAG_MESSAGE_FLAGS && c.fits && c.cbData === 4);
   let rows = 0;
   let unread = 0;
   await table.walkRows(false, async (rowId, rowIndex) => {

@@ -13,6 +13,8 @@ export interface TcColumn {
   readonly cbData: number;
   readonly iBit: number;
   readonly info: PropTypeInfo | undefined;
+  /** The cell and its CEB bit lie inside the row (a column that does not is reported and its cells never read). */
+  readonly fits: boolean;
 }
 
 /** Called for each row the row index names, in row id order. */
@@ -62,7 +64,7 @@ export class TableView {
     const cCols = t[1]!;
     const rgib = [t.readUInt16LE(2), t.readUInt16LE(4), t.readUInt16LE(6), t.readUInt16LE(8)] as const;
     const [end4, end2, end1, rowSize] = rgib;
-    if (!(end4 <= end2 && end2 <= end1 && end1 <= rowSize) || rowSize === 0 || rowSize > MAX_BLOCK_DATA || rowSize - end1 < Math.ceil(cCols / 8)) {
+    if (!(end4 <= end2 && end2 <= end1 && end1 <= rowSize) || rowSize < 4 || rowSize > MAX_BLOCK_DATA || rowSize - end1 < Math.ceil(cCols / 8)) {
       node.problem('tc.info', `TCINFO rgib ${rgib.join(', ')} are not ascending offsets ending in a row of at most ${MAX_BLOCK_DATA} bytes with a CEB of ${Math.ceil(cCols / 8)} bytes`);
       return undefined;
     }
@@ -71,7 +73,11 @@ export class TableView {
       const at = 22 + 8 * i;
       const tag = t.readUInt32LE(at);
       const type = tag & 0xffff;
-      columns.push({ tag, id: tag >>> 16, type, ibData: t.readUInt16LE(at + 4), cbData: t[at + 6]!, iBit: t[at + 7]!, info: propTypeInfo(type) });
+      const ibData = t.readUInt16LE(at + 4);
+      const cbData = t[at + 6]!;
+      const iBit = t[at + 7]!;
+      const fits = ibData + cbData <= end1 && end1 + (iBit >> 3) < rowSize;
+      columns.push({ tag, id: tag >>> 16, type, ibData, cbData, iBit, info: propTypeInfo(type), fits });
     }
     checkColumns(node, columns, rgib, t.toString('latin1', 0, 10) + t.toString('latin1', 22));
     const hnidRows = t.readUInt32LE(14);
@@ -133,9 +139,10 @@ export class TableView {
     return (row[this.cebStart + (column.iBit >> 3)]! & (0x80 >> (column.iBit & 7))) !== 0;
   }
 
-  /** The value of an existing cell: inline bytes of fixed types, else what its HNID names. */
+  /** The value of an existing cell of a column that fits the row: inline bytes of fixed types, else what its HNID names. */
   cell(row: Buffer, column: TcColumn, wantBytes: boolean): HnidValue | Promise<HnidValue> {
     if (column.info && inlineInRow(column.info)) return { size: column.cbData, bytes: row.subarray(column.ibData, column.ibData + column.cbData) };
+    if (column.cbData !== 4) return { problem: `a ${column.cbData}-byte cell, not an HNID` };
     return resolveHnid(this.node, row.readUInt32LE(column.ibData), wantBytes);
   }
 
@@ -226,7 +233,7 @@ class RowChecker {
     private readonly visit: RowVisitor | undefined,
   ) {
     this.node = table.node;
-    this.outOfLine = table.columns.filter((c) => c.info && !inlineInRow(c.info));
+    this.outOfLine = table.columns.filter((c) => c.fits && c.cbData === 4 && c.info && !inlineInRow(c.info));
     this.seen = new Uint8Array(Math.ceil(table.rowCount / 8));
   }
 
