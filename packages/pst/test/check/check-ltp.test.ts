@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { PstWriter, type MessageRecord } from '@pstream/pst';
 import { checkPst, type CheckReport } from '../../src/check/index.js';
 import { requireReaders, runPypff, runPstExtractor, type ReaderSummary } from '../support/oracles.js';
-import { blockEntry, fixBlockCrc, nodeEntry, PlainHeap, subnodeEntries, u64, zeroPcRecords } from './damage.js';
+import { bbtEntries, blockEntry, fixBlockCrc, nodeEntry, PlainHeap, subnodeEntries, u64, zeroPcRecords } from './damage.js';
 
 const FIRST = 0x200024;
 const SECOND = 0x200044;
@@ -284,6 +284,18 @@ const DAMAGES: Damage[] = [
     says: /TCOLDESC property 0x0c15 .*cbData 2, the type needs 4/,
   },
   {
+    name: 'a TCOLDESC whose cell lies past the row (its cells are not read)',
+    mutate: (f) => {
+      const h = heapOf(f, FIRST, RECIPIENT_TABLE);
+      const c = h.table().columns.find((x) => x.tag === 0x3001001f)!; // PidTagDisplayName
+      f.writeUInt16LE(0x7ff0, c.at + 4); // ibData
+      h.fix();
+    },
+    codes: ['tc.column'],
+    where: /^recipient table 0x692 of message 0x200024$/,
+    says: /TCOLDESC property 0x3001 .*\(ibData 32752, cbData 4, iBit \d+\): cell \[32752, 32756\) is outside its 4-byte group/,
+  },
+  {
     name: 'a row index record naming a row past the row matrix',
     mutate: (f) => {
       const h = heapOf(f, FIRST, RECIPIENT_TABLE);
@@ -407,4 +419,22 @@ test('a row index BTH whose index level names a leaf twice is an error, walked o
   assert.equal(named.structure, 'contents table 0x808e');
   assert.match(named.message, /row index BTH leaf at HID 0x\w+ is named by a second index record/);
   assert.match(r.errors.find((e) => e.code === 'tc.row-index')!.message, /row index has 447 records, the row matrix 450 rows/);
+});
+
+test('random bytes in random blocks (CRCs re-fixed) are reported, never stop the checker', async () => {
+  const blocks = bbtEntries(good);
+  let seed = 12345;
+  const random = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  for (let i = 0; i < 300; i++) {
+    const f = Buffer.from(good);
+    const b = blocks[random(blocks.length)]!;
+    for (let k = 0, n = 1 + random(4); k < n; k++) f[b.ib + random(b.cb)] = random(256);
+    fixBlockCrc(f, b);
+    const r = await check(f, true);
+    assert.equal(r.complete, true, `case ${i}: ${r.errors.map((e) => e.message).join('; ')}`);
+    assert.equal(r.stats.countsByCode['check.aborted'], undefined, `case ${i}`);
+  }
 });
