@@ -46,7 +46,6 @@ export async function checkPst(path: string, options: CheckOptions = {}): Promis
       rep.error('check.aborted', 'file', undefined, `checker stopped on an unexpected structure: ${e instanceof Error ? e.message : String(e)}`);
     }
   } finally {
-    if (process.env.PSTREAM_CHECK_DEBUG) console.error("bytesRead", reader.bytesRead);
     await reader.close();
   }
   stats.errorCount = rep.errorCount;
