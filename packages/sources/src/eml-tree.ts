@@ -6,13 +6,19 @@
  * default). A subdirectory with that same name is the same folder. Hidden files and directories (names
  * starting with `.`) are ignored. Within a folder, files are read in file-name order (numbers compared as
  * numbers).
+ *
+ * Files are read ahead and, in a large tree, parsed by a pool of threads (`MimeParsePool`) while the caller
+ * handles the messages before them; messages are still yielded in the order above.
  */
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve, sep } from 'node:path';
 import fg from 'fast-glob';
 import type { FolderSpec } from '@pstream/pst';
 import type { MessageSource, SourceMessage, SourceOptions, SourceReadProgress } from './source.js';
-import { handleDamaged, isItemDamage, reasonOf, throwIfAborted } from './errors.js';
-import { parseMimeFile, type ParsedMime } from './mime-message.js';
+import { SourceError, handleDamaged, isItemDamage, reasonOf, throwIfAborted } from './errors.js';
+import { parseMime, parseMimeFile, type ParsedMime } from './mime-message.js';
+import { MimeParsePool, ParseDamage, defaultParseThreads, type ParseAnswer } from './parse-pool.js';
+import { fromPortable } from './portable-record.js';
 import { fileRangeBytes, wholeFileBytes } from './item-bytes.js';
 import { SpoolDirectory, SpoolGroup } from './spool.js';
 import { ReadCounter } from './read-progress.js';
@@ -20,6 +26,29 @@ import { ReadCounter } from './read-progress.js';
 export interface EmlTreeOptions extends SourceOptions {
   /** The folder of the `.eml` files directly in the top directory. Default `Inbox`. */
   readonly rootFolderName?: string;
+  /**
+   * Threads that parse the messages: 0 parses them on the calling thread. By default a tree of at least
+   * `PARSE_POOL_MIN_FILES` files is parsed by one thread a core (at most four); a smaller one is parsed on the
+   * calling thread, where starting threads (each holds its own heap and parser) would cost more than they win.
+   */
+  readonly parseThreads?: number;
+}
+
+/** The smallest tree parsed by a thread pool by default. */
+export const PARSE_POOL_MIN_FILES = 64;
+/** Files read or parsed ahead of the message being yielded, at most: by count, and by bytes (at least one file). */
+const AHEAD_FILES = 32;
+const AHEAD_BYTES = 64 * 1024 * 1024;
+/** Files up to this size are read whole (one read, no stream) when parsed on the calling thread. */
+const WHOLE_FILE_BYTES = 1024 * 1024;
+
+/** One `.eml` file of the listing. */
+interface EmlFile {
+  readonly folder: readonly string[];
+  /** Relative to the top directory, `/`-separated. */
+  readonly rel: string;
+  readonly origin: string;
+  readonly size: number;
 }
 
 /** The default folder of `.eml` files found directly in the top directory. */
@@ -66,20 +95,21 @@ export class EmlTreeSource implements MessageSource {
    * Every `.eml` file, grouped by folder (folders in `folders()` order), files in name order, and their total size
    * (for the progress: the one listing gives the sizes, no second walk).
    */
-  async #files(): Promise<{ groups: Array<{ folder: string[]; files: string[] }>; bytes: number }> {
+  async #files(): Promise<{ groups: Array<{ folder: string[]; files: EmlFile[] }>; bytes: number }> {
     const found = await fg('**/*.eml', { cwd: this.path, caseSensitiveMatch: false, onlyFiles: true, dot: false, stats: true });
-    const byFolder = new Map<string, { folder: string[]; files: string[] }>();
+    const byFolder = new Map<string, { folder: string[]; files: EmlFile[] }>();
     let bytes = 0;
     for (const { path: rel, stats } of found) {
-      bytes += stats?.size ?? 0;
+      const size = stats?.size ?? 0;
+      bytes += size;
       const folder = this.#folderOf(dirname(rel));
       const key = folder.join('\u0000');
       let entry = byFolder.get(key);
       if (entry === undefined) byFolder.set(key, (entry = { folder, files: [] }));
-      entry.files.push(rel);
+      entry.files.push({ folder, rel, origin: this.path + sep + rel.split('/').join(sep), size });
     }
     const groups = [...byFolder.values()].sort((a, b) => comparePaths(a.folder, b.folder));
-    for (const g of groups) g.files.sort((a, b) => collator.compare(basename(a), basename(b)) || collator.compare(a, b));
+    for (const g of groups) g.files.sort((a, b) => collator.compare(basename(a.rel), basename(b.rel)) || collator.compare(a.rel, b.rel));
     return { groups, bytes };
   }
 
@@ -100,28 +130,79 @@ export class EmlTreeSource implements MessageSource {
   async *messages(): AsyncIterable<SourceMessage> {
     const { groups, bytes: total } = await this.#files();
     this.#read.start(total);
-    for (const group of groups) {
-      for (const rel of group.files) {
+    const files = groups.flatMap((g) => g.files);
+    const threads = this.#options.parseThreads ?? (files.length >= PARSE_POOL_MIN_FILES ? defaultParseThreads() : 0);
+    if (!Number.isSafeInteger(threads) || threads < 0) throw new RangeError(`parseThreads must be an integer ≥ 0, got ${String(threads)}`);
+    yield* threads === 0 || files.length === 0 ? this.#parsedHere(files) : this.#parsedByPool(files, Math.min(threads, files.length));
+    this.#read.end();
+  }
+
+  /** Parses on this thread, small files read ahead (several reads in flight while a message is parsed). */
+  async *#parsedHere(files: readonly EmlFile[]): AsyncGenerator<SourceMessage> {
+    const ahead = new ReadAhead(files, (file) => (file.size <= WHOLE_FILE_BYTES ? readFile(file.origin) : undefined));
+    try {
+      for (let file = ahead.next(); file !== undefined; file = ahead.next()) {
         throwIfAborted(this.#options, this.path);
-        const origin = this.path + sep + rel.split('/').join(sep);
         const spool = new SpoolGroup(this.#spool);
         let parsed: ParsedMime;
         try {
-          parsed = await parseMimeFile(origin, { spool });
+          const whole = await file.value;
+          parsed = whole ? await parseMime(whole, { spool }) : await parseMimeFile(file.item.origin, { spool });
         } catch (error) {
           await spool.dispose();
           if (!isItemDamage(error)) throw error;
-          const bytes = await wholeFileBytes(origin, basename(rel), 'message/rfc822');
-          this.#read.add(bytes.bytes?.size ?? 0);
-          handleDamaged(this.#options, { origin, reason: reasonOf(error), folder: group.folder, label: rel, ...bytes }, error);
+          await this.#damaged(file.item, error);
           continue;
         }
-        const bytes = fileRangeBytes(origin, basename(rel), 'message/rfc822', 0, parsed.size);
-        this.#read.add(parsed.size);
-        yield { folder: group.folder, record: parsed.record, origin, bytes, dispose: () => spool.dispose() };
+        yield this.#message(file.item, parsed.record, parsed.size, spool);
       }
+    } finally {
+      ahead.abandon();
     }
-    this.#read.end();
+  }
+
+  /** Parses in a pool of `threads` threads, the files ahead of the one yielded handed out to them. */
+  async *#parsedByPool(files: readonly EmlFile[], threads: number): AsyncGenerator<SourceMessage> {
+    throwIfAborted(this.#options, this.path);
+    const spoolDir = await this.#spool.path();
+    const pool = new MimeParsePool(threads);
+    const signal = this.#options.signal;
+    // An abort ends the threads' work at once: a pass waiting for an answer fails with it.
+    const onAbort = (): void => void pool.close(new SourceError('ABORTED', this.path, 'the read was aborted', { cause: signal?.reason }));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const ahead = new ReadAhead(files, (file) => pool.parse(file.origin, file.size, spoolDir));
+    try {
+      for (let file = ahead.next(); file !== undefined; file = ahead.next()) {
+        throwIfAborted(this.#options, this.path);
+        let answer: ParseAnswer;
+        try {
+          answer = await file.value!;
+        } catch (error) {
+          if (!(error instanceof ParseDamage)) throw error;
+          await this.#damaged(file.item, error);
+          continue;
+        }
+        const spool = new SpoolGroup(this.#spool);
+        yield this.#message(file.item, fromPortable(answer.record, spool), answer.size, spool);
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      ahead.abandon();
+      // Answers not taken leave their spooled files in the spool directory, which close() removes.
+      await pool.close();
+    }
+  }
+
+  #message(file: EmlFile, record: SourceMessage['record'], size: number, spool: SpoolGroup): SourceMessage {
+    this.#read.add(size);
+    const bytes = fileRangeBytes(file.origin, basename(file.rel), 'message/rfc822', 0, size);
+    return { folder: file.folder, record, origin: file.origin, bytes, dispose: () => spool.dispose() };
+  }
+
+  async #damaged(file: EmlFile, error: unknown): Promise<void> {
+    const bytes = await wholeFileBytes(file.origin, basename(file.rel), 'message/rfc822');
+    this.#read.add(bytes.bytes?.size ?? 0);
+    handleDamaged(this.#options, { origin: file.origin, reason: reasonOf(error), folder: file.folder, label: file.rel, ...bytes }, error);
   }
 
   readProgress(): SourceReadProgress | undefined {
@@ -130,5 +211,45 @@ export class EmlTreeSource implements MessageSource {
 
   async close(): Promise<void> {
     await this.#spool.close();
+  }
+}
+
+/**
+ * The files in order, each with work started for it ahead of time (a read, a parse): at most `AHEAD_FILES` files,
+ * and `AHEAD_BYTES` of them (at least one file), are started and not yet taken.
+ */
+class ReadAhead<T> {
+  readonly #files: readonly EmlFile[];
+  readonly #start: (file: EmlFile) => Promise<T> | undefined;
+  readonly #started: Array<{ item: EmlFile; value: Promise<T> | undefined }> = [];
+  #next = 0;
+  #bytes = 0;
+
+  constructor(files: readonly EmlFile[], start: (file: EmlFile) => Promise<T> | undefined) {
+    this.#files = files;
+    this.#start = start;
+  }
+
+  /** The next file and its work; undefined after the last. */
+  next(): { item: EmlFile; value: Promise<T> | undefined } | undefined {
+    while (this.#next < this.#files.length) {
+      const item = this.#files[this.#next]!;
+      if (this.#started.length > 0 && (this.#started.length >= AHEAD_FILES || this.#bytes + item.size > AHEAD_BYTES)) break;
+      this.#next++;
+      const value = this.#start(item);
+      // Taken (and its failure handled) in order; until then a failure must not count as unhandled.
+      value?.catch(() => undefined);
+      this.#started.push({ item, value });
+      this.#bytes += item.size;
+    }
+    const taken = this.#started.shift();
+    if (taken) this.#bytes -= taken.item.size;
+    return taken;
+  }
+
+  /** Stops starting work; what was started is left to finish or fail unobserved. */
+  abandon(): void {
+    this.#next = this.#files.length;
+    this.#started.length = 0;
   }
 }

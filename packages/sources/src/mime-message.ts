@@ -5,7 +5,7 @@
  * `message/rfc822` parts parsed again into embedded messages.
  */
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { createReadStream } from 'node:fs';
 import type { AttachmentStream, HeaderLines, Headers, MessageText } from 'mailparser';
 import type { Attachment, FileAttachment, MessageRecord } from '@pstream/pst';
@@ -125,6 +125,15 @@ class Prelude {
     if (watchBoundaries) this.#line(carry);
   }
 
+  /** `filter` over a whole message at once: the bytes to parse. */
+  whole(message: Buffer, watchBoundaries: boolean): Buffer {
+    this.bytes = message.length;
+    if (message.length === 0) return message;
+    const opened = this.#open(message, true) ?? message;
+    if (watchBoundaries) this.#line(this.#watch('', opened));
+    return opened;
+  }
+
   /**
    * The start of the message once its first line (after an envelope line) is in `head`, the envelope taken off
    * and the first line read by `openMessage`; undefined while more bytes are needed (unless `final`).
@@ -163,8 +172,11 @@ class Prelude {
 /** mailparser, loaded on first use (about 27 MB of RSS that a process reading no MIME never holds). */
 let mailparser: Promise<typeof import('mailparser')> | undefined;
 
-/** Parses one message from `input` (raw bytes, an optional mbox envelope line first). */
-export async function parseMime(input: AsyncIterable<Uint8Array>, options: MimeParseOptions): Promise<ParsedMime> {
+/**
+ * Parses one message from `input` (raw bytes, an optional mbox envelope line first): a stream of chunks, or the
+ * whole message in one buffer (written to the parser at once, without stream plumbing).
+ */
+export async function parseMime(input: AsyncIterable<Uint8Array> | Uint8Array, options: MimeParseOptions): Promise<ParsedMime> {
   const depth = options.depth ?? 0;
   const prelude = new Prelude();
   const { MailParser } = await (mailparser ??= import('mailparser'));
@@ -184,7 +196,16 @@ export async function parseMime(input: AsyncIterable<Uint8Array>, options: MimeP
   parser.on('headers', (v: Headers) => (headers = v));
   parser.on('headerLines', (v: HeaderLines) => (headerLines = v));
 
-  const piping = pipeline(Readable.from(prelude.filter(input, options.requireClosingBoundary === true)), parser);
+  const watch = options.requireClosingBoundary === true;
+  let piping: Promise<void>;
+  if (input instanceof Uint8Array) {
+    const opened = prelude.whole(Buffer.from(input.buffer, input.byteOffset, input.byteLength), watch);
+    // Only the writable side: the readable side is consumed below, and its errors surface there.
+    piping = finished(parser, { readable: false });
+    parser.end(opened);
+  } else {
+    piping = pipeline(Readable.from(prelude.filter(input, watch)), parser);
+  }
   // When the parser fails in the middle of an attachment (a limit of `MIME_LIMITS`, a read error), the content
   // stream being spooled would never end: fail it with the parser's error, so that nothing waits forever.
   let current: AttachmentStream | undefined;

