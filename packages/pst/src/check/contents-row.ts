@@ -1,4 +1,5 @@
 import { Growable } from './growable.js';
+import { findNid, sortOrder } from './node-index.js';
 import type { LtpNode } from './ltp-node.js';
 import { resolveHnid } from './ltp-node.js';
 import type { PcRecord } from './property-context.js';
@@ -121,10 +122,11 @@ export class MessageDigests {
   /** Per message: bit i value i present, bit N + i value i absent. */
   private readonly states = new Growable(Uint16Array);
   private order: Uint32Array | undefined;
-  private ordered = true;
+  /** Whether `order` is computed (once every message is added). */
+  private sorted = false;
 
   add(nid: number, values: readonly CheckedValue[]): void {
-    if (this.nids.length > 0 && nid <= this.nids.at(this.nids.length - 1)) this.ordered = false;
+    this.sorted = false;
     this.nids.push(nid);
     let state = 0;
     for (let i = 0; i < N; i++) {
@@ -157,18 +159,11 @@ export class MessageDigests {
 
   private find(nid: number): number {
     const nids = this.nids.view();
-    if (!this.ordered && !this.order) this.order = Uint32Array.from({ length: nids.length }, (_, k) => k).sort((a, b) => nids[a]! - nids[b]!);
-    const order = this.order;
-    let lo = 0;
-    let hi = nids.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const k = order ? order[mid]! : mid;
-      const v = nids[k]!;
-      if (v === nid) return k;
-      if (v < nid) lo = mid + 1;
-      else hi = mid - 1;
+    if (!this.sorted) {
+      this.order = sortOrder(nids);
+      this.sorted = true;
     }
-    return -1;
+    return findNid(nids, this.order, nid);
   }
+
 }

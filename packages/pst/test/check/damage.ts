@@ -27,9 +27,8 @@ export interface BbtEntry {
   pageIb: number;
 }
 
-/** All BBT leaf entries, read straight from the bytes. */
-export function bbtEntries(f: Buffer): BbtEntry[] {
-  const out: BbtEntry[] = [];
+/** Calls `leaf` with the file offset of every leaf entry of the BTree whose root page is at `rootIb`, and of its page. */
+function walkLeaves(f: Buffer, rootIb: number, leaf: (entry: number, pageIb: number) => void): void {
   const walk = (ib: number): void => {
     const cEnt = f[ib + 488]!;
     const cbEnt = f[ib + 490]!;
@@ -37,10 +36,16 @@ export function bbtEntries(f: Buffer): BbtEntry[] {
     for (let i = 0; i < cEnt; i++) {
       const e = ib + i * cbEnt;
       if (level > 0) walk(u64(f, e + 16));
-      else out.push({ bid: u64(f, e), ib: u64(f, e + 8), cb: f.readUInt16LE(e + 16), cRef: f.readUInt16LE(e + 18), entryOffset: e, pageIb: ib });
+      else leaf(e, ib);
     }
   };
-  walk(u64(f, 240));
+  walk(rootIb);
+}
+
+/** All BBT leaf entries, read straight from the bytes. */
+export function bbtEntries(f: Buffer): BbtEntry[] {
+  const out: BbtEntry[] = [];
+  walkLeaves(f, u64(f, 240), (e, pageIb) => out.push({ bid: u64(f, e), ib: u64(f, e + 8), cb: f.readUInt16LE(e + 16), cRef: f.readUInt16LE(e + 18), entryOffset: e, pageIb }));
   return out;
 }
 
@@ -61,17 +66,7 @@ export interface NbtEntry {
 /** All NBT leaf entries, read straight from the bytes. */
 export function nbtEntries(f: Buffer): NbtEntry[] {
   const out: NbtEntry[] = [];
-  const walk = (ib: number): void => {
-    const cEnt = f[ib + 488]!;
-    const cbEnt = f[ib + 490]!;
-    const level = f[ib + 491]!;
-    for (let i = 0; i < cEnt; i++) {
-      const e = ib + i * cbEnt;
-      if (level > 0) walk(u64(f, e + 16));
-      else out.push({ nid: f.readUInt32LE(e), bidData: u64(f, e + 8), bidSub: u64(f, e + 16), parent: f.readUInt32LE(e + 24) });
-    }
-  };
-  walk(u64(f, 224));
+  walkLeaves(f, u64(f, 224), (e) => out.push({ nid: f.readUInt32LE(e), bidData: u64(f, e + 8), bidSub: u64(f, e + 16), parent: f.readUInt32LE(e + 24) }));
   return out;
 }
 
