@@ -108,18 +108,21 @@ export async function expectedMessage(r: MessageRecord): Promise<ExpectedMessage
   const sender = r.sender ?? r.from;
   const author = r.from ?? r.sender;
   const recipients = r.recipients ?? [];
-  const who = (a: { name?: string; address?: string }): string => stored(a.name || a.address || '');
+  // the readers report names and addresses normalised (trailing white space dropped, as pstnorm.norm_text does)
+  const raw = (a: { name?: string; address?: string }): string => a.name || a.address || '';
+  const who = (a: { name?: string; address?: string }): string => normText(stored(raw(a))) ?? '';
+  const email = (address: string | undefined): string | undefined => (address ? normText(stored(address)) || undefined : undefined);
   const out: ExpectedMessage = {
     subject: stored(r.subject).replace(/^\u0001+/, ''),
     messageClass: r.messageClass ?? 'IPM.Note',
     body: r.body === undefined ? null : stored(r.body),
     html: r.html === undefined ? null : stored(r.html),
-    displayTo: recipients.filter((x) => x.kind === 'to').map(who).join('; ') || undefined,
-    recipients: recipients.map((x) => ({ type: x.kind, name: who(x) || undefined, email: x.address ? stored(x.address) : undefined })),
+    displayTo: normText(stored(recipients.filter((x) => x.kind === 'to').map(raw).join('; '))) || undefined,
+    recipients: recipients.map((x) => ({ type: x.kind, name: who(x) || undefined, email: email(x.address) })),
     attachments: await Promise.all((r.attachments ?? []).map(expectedAttachment)),
   };
-  if (sender) Object.assign(out, { senderName: who(sender) || undefined, senderEmail: sender.address ? stored(sender.address) : undefined });
-  if (author) Object.assign(out, { sentRepresentingName: who(author) || undefined, sentRepresentingEmail: author.address ? stored(author.address) : undefined });
+  if (sender) Object.assign(out, { senderName: who(sender) || undefined, senderEmail: email(sender.address) });
+  if (author) Object.assign(out, { sentRepresentingName: who(author) || undefined, sentRepresentingEmail: email(author.address) });
   return out;
 }
 
@@ -241,14 +244,17 @@ const nz = (s: string | null | undefined): string | null => {
  */
 /** pst-extractor's raw property map (protected in its typings). */
 interface Props {
-  pstTableItems: Map<number, { data: Buffer }> | null;
+  pstTableItems: Map<number, { data: Buffer; isExternalValueReference?: boolean; entryValueReference?: number }> | null;
+  /** The object's subnodes, by NID: values of more than 3580 bytes live there. */
+  localDescriptorItems?: Map<number, { getData(): Buffer }> | null;
 }
 
 function categoriesOf(m: PSTMessage): string[] {
   const id = PSTFile.getPublicStringToIdMapItem('Keywords');
-  const item = id > 0 ? (m as unknown as Props).pstTableItems?.get(id) : undefined;
+  const props = m as unknown as Props;
+  const item = id > 0 ? props.pstTableItems?.get(id) : undefined;
   if (!item) return [];
-  const data = item.data;
+  const data = item.isExternalValueReference ? props.localDescriptorItems?.get(item.entryValueReference!)?.getData() ?? Buffer.alloc(4) : item.data;
   const count = data.readUInt32LE(0);
   const offsets = Array.from({ length: count }, (_, i) => data.readUInt32LE(4 + 4 * i));
   return offsets.map((start, i) => data.subarray(start, offsets[i + 1] ?? data.length).toString('utf16le'));
@@ -256,10 +262,14 @@ function categoriesOf(m: PSTMessage): string[] {
 
 function deepMessage(m: PSTMessage): DeepMessage {
   // numberOfRecipients loads the recipient table (getRecipient(i) would re-parse it on every call)
-  const rows = m.numberOfRecipients === 0 ? [] : (m as unknown as { recipientTable: { getItems(): Map<number, unknown>[] } | null }).recipientTable?.getItems() ?? [];
+  const table = m.numberOfRecipients === 0 ? null : (m as unknown as { recipientTable: { getItems(): Map<number, unknown>[]; subNodeDescriptorItems: unknown } | null }).recipientTable;
+  const rows = table?.getItems() ?? [];
   const pst = (m as unknown as { pstFile: PSTFile }).pstFile;
   const recipients = rows.map((row) => {
     const r = new PSTRecipient(pst, row as never);
+    // A cell of more than 3580 bytes is a subnode of the recipient table ([MS-PST] §2.3.4.4), which a PSTRecipient
+    // made from a row cannot reach by itself: give it the table's subnodes.
+    (r as unknown as { localDescriptorItems: unknown }).localDescriptorItems = table?.subNodeDescriptorItems;
     return { type: ({ 1: 'to', 2: 'cc', 3: 'bcc' } as Record<number, string>)[r.recipientType] ?? String(r.recipientType), name: nz(r.displayName), email: nz(r.smtpAddress) ?? nz(r.emailAddress) };
   });
   const attachments: DeepAttachment[] = [];
@@ -295,19 +305,24 @@ function deepMessage(m: PSTMessage): DeepMessage {
 }
 
 /** Every folder of the IPM subtree (by reader path) with its messages, read by pst-extractor. */
-export async function deepRead(path: string): Promise<Map<string, DeepMessage[]>> {
+export function deepRead(path: string): Promise<Map<string, DeepMessage[]>> {
+  return readIpm(path, deepMessage);
+}
+
+/** Every folder of the IPM subtree (by reader path) with a view of each of its messages, read by pst-extractor. */
+async function readIpm<T>(path: string, view: (m: PSTMessage) => T): Promise<Map<string, T[]>> {
   const pst = new PSTFile(await readFile(path));
   const ipmNid = (pst.getMessageStore() as unknown as Props).pstTableItems?.get(0x35e0)?.data.readUInt32LE(20);
-  const out = new Map<string, DeepMessage[]>();
+  const out = new Map<string, T[]>();
   const walk = (folder: PSTFolder, p: string, inside: boolean): void => {
     if (!inside && folder.descriptorNodeId.toNumber() === ipmNid) {
       inside = true;
       p = '';
     }
     if (inside) {
-      const messages: DeepMessage[] = [];
+      const messages: T[] = [];
       if (folder.contentCount > 0) {
-        for (let child = folder.getNextChild() as PSTMessage | null; child; child = folder.getNextChild() as PSTMessage | null) messages.push(deepMessage(child));
+        for (let child = folder.getNextChild() as PSTMessage | null; child; child = folder.getNextChild() as PSTMessage | null) messages.push(view(child));
       }
       out.set(p, messages);
     }
@@ -372,7 +387,7 @@ export interface ExportedMessage {
 
 async function exportedMessage(dir: string): Promise<ExportedMessage> {
   const headers = await readFile(join(dir, 'OutlookHeaders.txt'), 'utf8').catch(() => '');
-  const subject = /^Subject:\t+(.*)$/m.exec(headers)?.[1] ?? '';
+  const subject = (/^Subject:\t+(.*)$/m.exec(headers)?.[1] ?? '').trim();
   const body = await readFile(join(dir, 'Message.txt'), 'utf8').then(nz, () => null);
   const attachments: ExportedMessage['attachments'] = [];
   const attDir = join(dir, 'Attachments');
@@ -387,11 +402,14 @@ async function exportedMessage(dir: string): Promise<ExportedMessage> {
   return { subject, body, attachments };
 }
 
+/** What pffexport exports for `r` (libpff decodes astral characters its own way: see {@link asLibpffDecodes}). */
 function exportedFromRecord(r: MessageRecord, d: ReadonlyMap<FileAttachment, { size: number; sha1: string }>): ExportedMessage {
   return {
-    subject: stored(r.subject).replace(/^\u0001+/, '').trim(),
-    body: r.body === undefined ? null : nz(stored(r.body)),
-    attachments: (r.attachments ?? []).map((a) => (a.kind === 'message' ? { embedded: exportedFromRecord(a.message, d) } : { name: sanitizeAttachmentName(stored(a.name)), ...d.get(a)! })),
+    subject: asLibpffDecodes(stored(r.subject).replace(/^\u0001+/, '').trim()),
+    body: r.body === undefined ? null : nz(asLibpffDecodes(stored(r.body))),
+    attachments: (r.attachments ?? []).map((a) =>
+      a.kind === 'message' ? { embedded: exportedFromRecord(a.message, d) } : { name: sanitizeAttachmentName(asLibpffDecodes(stored(a.name))), ...d.get(a)! },
+    ),
   };
 }
 
@@ -437,4 +455,155 @@ export async function assertEmbeddedContent(path: string, items: readonly Writte
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+// ------------------------------------------------------------------------------------------- envelope fields
+
+/** The fields of a message the reader summaries leave out, as pst-extractor reads them (dates in ms, null when absent). */
+export interface MessageFields {
+  subject: string;
+  messageClass: string;
+  conversationTopic: string;
+  importance: number;
+  sensitivity: number;
+  isRead: boolean;
+  isUnsent: boolean;
+  hasAttachments: boolean;
+  sentAt: number | null;
+  receivedAt: number | null;
+  createdAt: number | null;
+  modifiedAt: number | null;
+  displayTo: string;
+  displayCc: string;
+  displayBcc: string;
+  internetMessageId: string;
+  inReplyTo: string;
+  references: string;
+  transportHeaders: string;
+  rtf: string | null;
+}
+
+const IMPORTANCE = { low: 0, normal: 1, high: 2 } as const;
+const SENSITIVITY = { normal: 0, personal: 1, private: 2, confidential: 3 } as const;
+
+function messageFields(m: PSTMessage): MessageFields {
+  const raw = m as unknown as { getStringItem(id: number): string; pstTableItems: Map<number, unknown> | null };
+  const time = (d: Date | null): number | null => d?.getTime() ?? null;
+  return {
+    subject: m.subject,
+    messageClass: m.messageClass,
+    conversationTopic: m.conversationTopic,
+    importance: m.importance,
+    sensitivity: m.sensitivity,
+    isRead: m.isRead,
+    isUnsent: m.isUnsent,
+    hasAttachments: m.hasAttachments,
+    sentAt: time(m.clientSubmitTime),
+    receivedAt: time(m.messageDeliveryTime),
+    createdAt: time(m.creationTime),
+    modifiedAt: time(m.modificationTime),
+    displayTo: m.displayTo,
+    displayCc: m.displayCC,
+    displayBcc: m.displayBCC,
+    internetMessageId: m.internetMessageId,
+    inReplyTo: m.inReplyToId,
+    references: raw.getStringItem(0x1039), // PidTagInternetReferences: pst-extractor has no getter
+    transportHeaders: m.transportMessageHeaders,
+    rtf: raw.pstTableItems?.has(0x1009) ? m.bodyRTF : null,
+  };
+}
+
+/** What the writer stores for `record`: the envelope fields, cleaned like every string. */
+export function expectedFields(r: MessageRecord): MessageFields {
+  const recipients = r.recipients ?? [];
+  const list = (kind: string): string => stored(recipients.filter((x) => x.kind === kind).map((x) => x.name || x.address || '').join('; '));
+  const subject = stored(r.subject.replace(/^\u0001+/, ''));
+  const created = r.createdAt ?? r.receivedAt ?? r.sentAt;
+  return {
+    subject,
+    messageClass: stored(r.messageClass || 'IPM.Note'),
+    conversationTopic: subject,
+    importance: IMPORTANCE[r.importance ?? 'normal'],
+    sensitivity: SENSITIVITY[r.sensitivity ?? 'normal'],
+    isRead: r.isRead === true,
+    isUnsent: r.isDraft === true,
+    hasAttachments: (r.attachments ?? []).length > 0,
+    sentAt: r.sentAt?.getTime() ?? null,
+    receivedAt: r.receivedAt?.getTime() ?? null,
+    // without a date in the record the writer's clock decides: not compared
+    createdAt: created?.getTime() ?? null,
+    modifiedAt: (r.modifiedAt ?? created)?.getTime() ?? null,
+    displayTo: list('to'),
+    displayCc: list('cc'),
+    displayBcc: list('bcc'),
+    internetMessageId: stored(r.internetMessageId ?? ''),
+    inReplyTo: stored(r.inReplyTo ?? ''),
+    references: stored(r.references ?? ''),
+    transportHeaders: stored(r.transportHeaders ?? ''),
+    // PidTagRtfCompressed holds the RTF uncompressed (8-bit characters, others as '?')
+    rtf: r.rtf === undefined ? null : stored(r.rtf).replace(/[^\u0000-\u00ff]/g, '?'),
+  };
+}
+
+/**
+ * Asserts that pst-extractor reads back, for every written top-level message, the envelope fields the summaries do
+ * not cover (class, flags, importance, sensitivity, dates, display lists, ids, references, headers, RTF). Messages
+ * are paired by subject inside their folder.
+ */
+export async function assertMessageFields(path: string, items: readonly Written[]): Promise<void> {
+  const got = await readIpm(path, messageFields);
+  for (const item of items) {
+    const want = expectedFields(item.record);
+    const candidates = got.get(folderKey(item.folder)) ?? [];
+    const k = candidates.findIndex((m) => m.subject === want.subject);
+    assert.ok(k >= 0, `message ${JSON.stringify(want.subject.slice(0, 80))} in folder ${folderKey(item.folder)}`);
+    const found = candidates.splice(k, 1)[0]!;
+    if (want.createdAt === null) found.createdAt = null;
+    if (want.modifiedAt === null) found.modifiedAt = null;
+    assert.deepEqual(found, want, `fields of ${JSON.stringify(want.subject.slice(0, 80))} in ${folderKey(item.folder)}`);
+  }
+}
+
+// ------------------------------------------------------------------------------------------- libpff and astral characters
+
+/**
+ * libpff as Debian packages it (libuna 20180714) decodes every UTF-16 surrogate pair 0x3FF too low: U+1F4EC reads as
+ * U+1F0ED, U+10000 as U+FC01 (measured on the oracles, every plane). This is what it reports for a stored string.
+ */
+export function asLibpffDecodes(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    out += c > 0xffff ? String.fromCodePoint(c - 0x3ff) : ch;
+  }
+  return out;
+}
+
+/**
+ * The expectation pst-extractor's summary is held to: its recipients made from table rows cannot read a cell stored
+ * in a subnode of the recipient table (a string of more than 1790 UTF-16 units), and report it as absent. The deep
+ * read ({@link deepRead}) hands them the table's subnodes and reads every cell.
+ */
+export function asPstExtractorReads(folders: ExpectedFolder[]): ExpectedFolder[] {
+  const cell = (v: string | undefined): string | undefined => (v !== undefined && v.length > 1790 ? undefined : v);
+  for (const f of folders) for (const m of f.messages) m.recipients = m.recipients?.map((r) => ({ ...r, name: cell(r.name), email: cell(r.email) }));
+  return folders;
+}
+
+/** The expectation pypff is held to: its PtypString values through {@link asLibpffDecodes} (PidTagHtml is UTF-8: as is). */
+export function asLibpffReads(folders: ExpectedFolder[]): ExpectedFolder[] {
+  const s = <T extends string | undefined>(v: T): T => (v === undefined ? v : (asLibpffDecodes(v) as T));
+  const message = (m: ExpectedMessage): ExpectedMessage => ({
+    ...m,
+    subject: s(m.subject),
+    body: typeof m.body === 'string' ? s(m.body) : m.body,
+    senderName: s(m.senderName),
+    senderEmail: s(m.senderEmail),
+    sentRepresentingName: s(m.sentRepresentingName),
+    sentRepresentingEmail: s(m.sentRepresentingEmail),
+    displayTo: s(m.displayTo),
+    recipients: m.recipients?.map((r) => ({ ...r, name: s(r.name), email: s(r.email) })),
+    attachments: m.attachments?.map((a) => ('embedded' in a ? { ...a, name: s(a.name), embedded: message(a.embedded) } : { ...a, name: s(a.name) })),
+  });
+  return folders.map((f) => ({ ...f, messages: f.messages.map(message) }));
 }
