@@ -9,6 +9,7 @@ import { putU16, putU32 } from '../io/bytes.js';
 import { Buffer } from 'node:buffer';
 import { BTH_HEADER_SIZE } from './bth.js';
 import { Heap, HeapClient, MAX_HEAP_ALLOCATION } from './heap.js';
+import { MAX_BLOCK_DATA } from '../ndb/constants.js';
 import { isInlineInPc, tagId, tagType } from './property-type.js';
 import type { Property } from './property-value.js';
 import type { Subnodes } from './subnodes.js';
@@ -16,9 +17,25 @@ import type { Subnodes } from './subnodes.js';
 /** readpst rejects a PC whose BTH needs an index level: one leaf holds 447 records. */
 export const MAX_PC_PROPERTIES = 447;
 
+/**
+ * The most heap pages a PC takes. libpff 20180714 (Debian's, one of the readers the files are checked with) reads a
+ * PC's BTH records through its cache of 8 heap blocks and keeps pointing into the cached leaf while it reads the
+ * values: in a heap of 9 pages or more, a value on a block 8 apart from the leaf's evicts it, and the records after
+ * that one are read from the value's bytes ("unsupported value type"). Values that would make the heap longer go to
+ * subnodes instead, largest first ([MS-PST] §2.3.3.2: dwValueHnid may be the NID of a subnode whatever the size).
+ */
+export const MAX_PC_PAGES = 8;
+/**
+ * Heap bytes (allocations plus page map entries) that fit in MAX_PC_PAGES pages however they fall: a page holds its
+ * header (12 bytes at most), its map and allocations until the next one (3580 bytes at most) does not fit.
+ */
+const SURELY_FITTING = MAX_PC_PAGES * (MAX_BLOCK_DATA - 12 - MAX_HEAP_ALLOCATION - 8);
+
 /** Scratch for the BTH leaf of a PC being built (one leaf holds every record: 447 × 8 bytes) and its sort keys. */
 const leafScratch = new Uint8Array(MAX_PC_PROPERTIES * 8);
 const orderScratch = new Uint32Array(MAX_PC_PROPERTIES);
+/** Heap bytes of each value in id order (0: inline, empty or in a subnode), for a PC that may outgrow MAX_PC_PAGES. */
+const sizeScratch = new Uint16Array(MAX_PC_PROPERTIES);
 
 /**
  * Lays out a PC in memory (values too large for the heap are written to subnodes at once), so that its size is known
@@ -40,6 +57,11 @@ export class PropertyContextBuilder {
     const order = orderScratch.subarray(0, n);
     for (let i = 0; i < n; i++) order[i] = ((tagId(properties[i]!.tag) << 11) | i) >>> 0;
     order.sort();
+    const sizes = sizeScratch.subarray(0, n);
+    let demand = BTH_HEADER_SIZE + 8 * n + 4;
+    for (let k = 0; k < n; k++) demand += (sizes[k] = heapBytes(properties[order[k]! & 0x7ff]!.value)) + 3;
+    // Only a large PC can outgrow MAX_PC_PAGES: a smaller one is laid out without a trial.
+    if (demand > SURELY_FITTING) moveToSubnodes(ndb, sizes);
     const heap = (this.heap = new Heap(ndb, HeapClient.PropertyContext, true));
     this.headerHid = heap.allocate(BTH_HEADER_SIZE).hid;
     const leaf = leafScratch;
@@ -57,13 +79,13 @@ export class PropertyContextBuilder {
         hnid = value >>> 0;
       } else if (typeof value === 'string') {
         if (value.length === 0) hnid = 0;
-        else if (2 * value.length <= MAX_HEAP_ALLOCATION) hnid = heap.storeString(value);
+        else if (sizes[k] !== 0) hnid = heap.storeString(value);
         else hnid = subnodes.storeValue(Buffer.from(value, 'utf16le'));
       } else if (!(value instanceof Uint8Array)) {
         hnid = value.subnodeNid;
       } else if (value.length === 0) {
         hnid = 0;
-      } else if (value.length <= MAX_HEAP_ALLOCATION) {
+      } else if (sizes[k] !== 0) {
         hnid = heap.store(value);
       } else {
         hnid = subnodes.storeValue(value);
@@ -103,6 +125,33 @@ export class PropertyContextBuilder {
 
   finish(): DataTree {
     return this.heap.finish(this.headerHid);
+  }
+}
+
+/** Bytes a value takes in the PC's heap: 0 when it is inline, empty or too large for the heap. */
+function heapBytes(value: Property['value']): number {
+  if (typeof value === 'number') return 0;
+  const bytes = typeof value === 'string' ? 2 * value.length : value instanceof Uint8Array ? value.length : 0;
+  return bytes <= MAX_HEAP_ALLOCATION ? bytes : 0;
+}
+
+/**
+ * Lays the heap out on trial (a held heap writes nothing before it is finished) and sets the size of its largest
+ * value to 0, meaning "in a subnode", until the header, the values and the leaf fit in MAX_PC_PAGES pages.
+ */
+function moveToSubnodes(ndb: NdbWriter, sizes: Uint16Array): void {
+  for (;;) {
+    const trial = new Heap(ndb, HeapClient.PropertyContext, true);
+    trial.allocate(BTH_HEADER_SIZE);
+    let largest = -1;
+    for (let k = 0; k < sizes.length; k++) {
+      if (sizes[k] === 0) continue;
+      trial.allocate(sizes[k]!);
+      if (largest < 0 || sizes[k]! > sizes[largest]!) largest = k;
+    }
+    if (sizes.length > 0) trial.allocate(8 * sizes.length);
+    if (Math.ceil(trial.totalLength() / MAX_BLOCK_DATA) <= MAX_PC_PAGES || largest < 0) return;
+    sizes[largest] = 0;
   }
 }
 
