@@ -2,79 +2,37 @@
  * The reader bugs a whole-corpus round trip runs into, each as the exact transformation the reader applies to what
  * was written: the test holds each reader to `quirk(expected)`, so a reader showing anything else (one character
  * more, a message less) still fails. Each bug is proved on the reader side in the corpus test (the same bytes read
- * correctly by another reader, or the reader's own source).
+ * correctly by another reader, or the reader's own source). libpff's decoding of characters outside the BMP is the
+ * writer tests' asLibpffReads.
  */
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEBIAN_PYTHON, ORACLES_DIR, type ExpectedAttachment, type ExpectedMessage, type TextDigest } from '../../../pst/test/support/oracles.js';
+import { DEBIAN_PYTHON, ORACLES_DIR, type ExpectedFolder, type ExpectedMessage, type TextDigest } from '../../../pst/test/support/oracles.js';
+import { asLibpffReads } from '../../../pst/test/writer/support.js';
 import type { CorpusMessage } from './expectations.js';
-
-/**
- * libpff as packaged by Debian (libuna 20180714) decodes a UTF-16 surrogate pair to the code point 0x3FF below the
- * right one (it subtracts 0xDFFF from the low surrogate where 0xDC00 is due): "📬" (D83D DCEC, U+1F4EC) comes out as
- * U+1F0ED. Every string pypff and pffexport convert goes through it; BMP characters are untouched.
- */
-export function libuna(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    out += c > 0xffff ? String.fromCodePoint(c - 0x3ff) : ch;
-  }
-  return out;
-}
 
 /**
  * pffexport writes a subject that starts with a character outside ASCII with that first character as one U+FFFD,
  * unless PidTagSubject starts with the 0x01 prefix-length marker, which Outlook writes and we do not (the marker is
  * optional: every other reader, pypff included, reads both forms; aspose_passwordprotectedPST.pst has `01 01` in front
- * of such subjects, and pffexport reads them right there). The summary script also trims header values.
+ * of such subjects, and pffexport reads them right there). The summary script also trims header values. `subject` is
+ * as libpff decodes it (asLibpffReads).
  */
 export function pffexportSubject(subject: string): string {
-  const s = libuna(subject);
-  const first = s.codePointAt(0);
-  const garbled = first !== undefined && first >= 0x80 && first !== 1 ? `\uFFFD${s.slice(String.fromCodePoint(first).length)}` : s;
+  const first = subject.codePointAt(0);
+  const garbled = first !== undefined && first >= 0x80 && first !== 1 ? `\uFFFD${subject.slice(String.fromCodePoint(first).length)}` : subject;
   return garbled.trim();
+}
+
+/** What pffexport reports for a file: libpff's strings (asLibpffReads) and the first character of a subject ({@link pffexportSubject}). */
+export function asPffexportReads(folders: ExpectedFolder[]): ExpectedFolder[] {
+  return asLibpffReads(folders).map((f) => ({ ...f, messages: f.messages.map((m) => ({ ...m, subject: pffexportSubject(m.subject) })) }));
 }
 
 type TextField = string | TextDigest | null | undefined;
 
 const mapText = (v: TextField, f: (s: string) => string): TextField => (typeof v === 'string' ? f(v) : v);
-const mapName = (v: string | undefined, f: (s: string) => string): string | undefined => (v === undefined ? v : f(v));
-
-function mapAttachment(a: ExpectedAttachment, f: (s: string) => string): ExpectedAttachment {
-  if ('embedded' in a) return { ...a, ...(a.name === undefined ? {} : { name: f(a.name) }) };
-  return { ...a, name: f(a.name) };
-}
-
-/**
- * Every string property of a message through `f` (what a reader's string conversion does to all of them). PidTagHtml is
- * binary (UTF-8 bytes here): libpff hands it over untouched.
- */
-function mapStrings(m: ExpectedMessage, f: (s: string) => string): ExpectedMessage {
-  return {
-    ...m,
-    subject: f(m.subject),
-    body: mapText(m.body, f),
-    senderName: mapName(m.senderName, f),
-    senderEmail: mapName(m.senderEmail, f),
-    sentRepresentingName: mapName(m.sentRepresentingName, f),
-    sentRepresentingEmail: mapName(m.sentRepresentingEmail, f),
-    displayTo: mapName(m.displayTo, f),
-    recipients: m.recipients?.map((r) => ({ ...r, name: mapName(r.name, f), email: mapName(r.email, f) })),
-    attachments: m.attachments?.map((a) => mapAttachment(a, f)),
-  };
-}
-
-/** What pypff reports for a message: every string through {@link libuna}. */
-export function pypffView(m: ExpectedMessage): ExpectedMessage {
-  return mapStrings(m, libuna);
-}
-
-/** What pffexport reports: every string through {@link libuna}, and the subject's first character (see {@link pffexportSubject}). */
-export function pffexportView(m: ExpectedMessage): ExpectedMessage {
-  return { ...mapStrings(m, libuna), subject: pffexportSubject(m.subject) };
-}
 
 /** readpst's reading of one message's transport headers and HTML (see readpst_view.py). */
 export interface ReadpstHeaderView {
