@@ -15,8 +15,6 @@
  *   HTML charset label, lone CRs, empty attachments
  *   (readpst.c 0.6.76: write_normal_email prints the stored headers and takes the charset from them through
  *   header_get_subfield/my_stristr, find_html_charset, write_body_part's removeCR; modelled in readpst_view.py).
- * Before 8ad48ba, two spam-2 messages whose property context spilled into a second heap page lost the first 64
- * bytes of that page; libpff then read them wrong and this test named them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
