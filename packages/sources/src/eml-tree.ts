@@ -10,14 +10,15 @@
  * Files are read ahead and, in a large tree, parsed by a pool of threads (`MimeParsePool`) while the caller
  * handles the messages before them; messages are still yielded in the order above.
  */
-import { readFile } from 'node:fs/promises';
+import { readWhole } from './read-whole.js';
 import { basename, dirname, resolve, sep } from 'node:path';
 import fg from 'fast-glob';
 import type { FolderSpec } from '@pstream/pst';
 import type { MessageSource, SourceMessage, SourceOptions, SourceReadProgress } from './source.js';
 import { SourceError, handleDamaged, isItemDamage, reasonOf, throwIfAborted } from './errors.js';
 import { parseMime, parseMimeFile, type ParsedMime } from './mime-message.js';
-import { MimeParsePool, ParseDamage, defaultParseThreads, type ParseAnswer } from './parse-pool.js';
+import { MimeParsePool, ParseDamage, defaultParseThreads } from './parse-pool.js';
+import { ParseAhead, type Outcome } from './parse-ahead.js';
 import { fromPortable } from './portable-record.js';
 import { fileRangeBytes, wholeFileBytes } from './item-bytes.js';
 import { SpoolDirectory, SpoolGroup } from './spool.js';
@@ -27,9 +28,10 @@ export interface EmlTreeOptions extends SourceOptions {
   /** The folder of the `.eml` files directly in the top directory. Default `Inbox`. */
   readonly rootFolderName?: string;
   /**
-   * Threads that parse the messages: 0 parses them on the calling thread. By default a tree of at least
-   * `PARSE_POOL_MIN_FILES` files is parsed by one thread a core (at most four); a smaller one is parsed on the
-   * calling thread, where starting threads (each holds its own heap and parser) would cost more than they win.
+   * Threads that parse messages besides the calling thread, which parses too whenever it would otherwise wait
+   * (see `ParseAhead`); 0: the calling thread alone. By default a tree of at least `PARSE_POOL_MIN_FILES` files
+   * gets one thread a core but one (at least one, at most three); a smaller one is parsed on the calling thread
+   * alone, where starting threads (each holds its own heap and parser) would cost more than they win.
    */
   readonly parseThreads?: number;
 }
@@ -39,6 +41,8 @@ export const PARSE_POOL_MIN_FILES = 64;
 /** Files read or parsed ahead of the message being yielded, at most: by count, and by bytes (at least one file). */
 const AHEAD_FILES = 32;
 const AHEAD_BYTES = 64 * 1024 * 1024;
+/** Files a parsing thread holds at most (parsing one, the others waiting; given in batches of half as many). */
+const POOL_JOBS_PER_THREAD = 16;
 /** Files up to this size are read whole (one read, no stream) when parsed on the calling thread. */
 const WHOLE_FILE_BYTES = 1024 * 1024;
 
@@ -139,7 +143,7 @@ export class EmlTreeSource implements MessageSource {
 
   /** Parses on this thread, small files read ahead (several reads in flight while a message is parsed). */
   async *#parsedHere(files: readonly EmlFile[]): AsyncGenerator<SourceMessage> {
-    const ahead = new ReadAhead(files, (file) => (file.size <= WHOLE_FILE_BYTES ? readFile(file.origin) : undefined));
+    const ahead = new ReadAhead(files, (file) => (file.size <= WHOLE_FILE_BYTES ? readWhole(file.origin) : undefined));
     try {
       for (let file = ahead.next(); file !== undefined; file = ahead.next()) {
         throwIfAborted(this.#options, this.path);
@@ -161,7 +165,10 @@ export class EmlTreeSource implements MessageSource {
     }
   }
 
-  /** Parses in a pool of `threads` threads, the files ahead of the one yielded handed out to them. */
+  /**
+   * Parses in a pool of `threads` threads and on this thread (see `ParseAhead`: this thread parses what the
+   * threads have not started whenever it would otherwise wait for them).
+   */
   async *#parsedByPool(files: readonly EmlFile[], threads: number): AsyncGenerator<SourceMessage> {
     throwIfAborted(this.#options, this.path);
     const spoolDir = await this.#spool.path();
@@ -170,26 +177,50 @@ export class EmlTreeSource implements MessageSource {
     // An abort ends the threads' work at once: a pass waiting for an answer fails with it.
     const onAbort = (): void => void pool.close(new SourceError('ABORTED', this.path, 'the read was aborted', { cause: signal?.reason }));
     signal?.addEventListener('abort', onAbort, { once: true });
-    const ahead = new ReadAhead(files, (file) => pool.parse(file.origin, file.size, spoolDir));
-    try {
-      for (let file = ahead.next(); file !== undefined; file = ahead.next()) {
-        throwIfAborted(this.#options, this.path);
-        let answer: ParseAnswer;
+    const ahead = new ParseAhead(files, {
+      here: (file) => this.#parseHere(file),
+      there: async (file): Promise<Outcome> => {
         try {
-          answer = await file.value!;
+          const answer = await pool.parse(file.origin, file.size, spoolDir);
+          const spool = new SpoolGroup(this.#spool);
+          return { ok: true, parsed: { record: fromPortable(answer.record, spool), size: answer.size, spool } };
         } catch (error) {
-          if (!(error instanceof ParseDamage)) throw error;
-          await this.#damaged(file.item, error);
+          if (error instanceof ParseDamage) return { ok: false, damage: error };
+          throw error;
+        }
+      },
+      poolJobs: POOL_JOBS_PER_THREAD * threads,
+      aheadFiles: AHEAD_FILES + POOL_JOBS_PER_THREAD * threads,
+      aheadBytes: AHEAD_BYTES,
+    });
+    try {
+      for (let next = await ahead.next(); next !== undefined; next = await ahead.next()) {
+        throwIfAborted(this.#options, this.path);
+        const { file, outcome } = next;
+        if (!outcome.ok) {
+          await this.#damaged(file, outcome.damage);
           continue;
         }
-        const spool = new SpoolGroup(this.#spool);
-        yield this.#message(file.item, fromPortable(answer.record, spool), answer.size, spool);
+        yield this.#message(file, outcome.parsed.record, outcome.parsed.size, outcome.parsed.spool);
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
       ahead.abandon();
       // Answers not taken leave their spooled files in the spool directory, which close() removes.
       await pool.close();
+    }
+  }
+
+  /** Parses one file on this thread: a small one from one read, a large one streamed. */
+  async #parseHere(file: EmlFile): Promise<Outcome> {
+    const spool = new SpoolGroup(this.#spool);
+    try {
+      const parsed = file.size <= WHOLE_FILE_BYTES ? await parseMime(await readWhole(file.origin), { spool }) : await parseMimeFile(file.origin, { spool });
+      return { ok: true, parsed: { record: parsed.record, size: parsed.size, spool } };
+    } catch (error) {
+      await spool.dispose();
+      if (!isItemDamage(error)) throw error;
+      return { ok: false, damage: error };
     }
   }
 

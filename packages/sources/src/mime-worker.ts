@@ -1,20 +1,21 @@
 /**
  * The MIME parsing thread of `MimeParsePool` (a module of its own, so that bundlers see a worker entry, and
  * nothing is evaluated from strings). It parses the `.eml` files it is sent, one after another in the order
- * received, and answers each with a `WorkerAnswer`. Attachments are spooled by this thread into the source's
+ * received, and answers each batch of jobs with one message of `WorkerAnswer`s. Small files are read with one
+ * blocking read: this thread has nothing else to do meanwhile, and a read from the page cache costs far less
+ * than the round trips of an asynchronous one. Attachments are spooled by this thread into the source's
  * spool directory (file names prefixed with the thread's id); the files then belong to the main thread, which
  * deletes them with the message.
  */
 import { parentPort, threadId } from 'node:worker_threads';
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createReadStream, readFileSync } from 'node:fs';
 import { isItemDamage } from './errors.js';
 import { parseMime } from './mime-message.js';
 import { toPortable } from './portable-record.js';
 import { SpoolDirectory, SpoolGroup } from './spool.js';
 import type { WorkerAnswer, WorkerJob } from './parse-pool.js';
 
-/** Files up to this size are read whole, as soon as they are received (while the thread parses the one before). */
+/** Files up to this size are read whole; larger ones are streamed. */
 export const WHOLE_FILE_BYTES = 1024 * 1024;
 
 const port = parentPort;
@@ -23,20 +24,22 @@ if (port === null) throw new Error('mime-worker.js runs as a worker thread (see 
 const directories = new Map<string, SpoolDirectory>();
 let queue: Promise<void> = Promise.resolve();
 
-port.on('message', (job: WorkerJob) => {
-  // The read starts now; the parse waits for the jobs before it (answers keep the order they were asked in).
-  const bytes = job.size <= WHOLE_FILE_BYTES ? readFile(job.path) : undefined;
-  bytes?.catch(() => undefined);
-  queue = queue.then(() => run(job, bytes));
+port.on('message', (jobs: readonly WorkerJob[]) => {
+  // A batch waits for the ones before it: answers keep the order they were asked in.
+  queue = queue.then(async () => {
+    const answers: WorkerAnswer[] = [];
+    for (const job of jobs) answers.push(await run(job));
+    port.postMessage(answers);
+  });
 });
 
-async function run(job: WorkerJob, whole: Promise<Buffer> | undefined): Promise<void> {
+async function run(job: WorkerJob): Promise<WorkerAnswer> {
   let directory = directories.get(job.spoolDir);
   if (directory === undefined) directories.set(job.spoolDir, (directory = new SpoolDirectory(undefined, { dir: job.spoolDir, prefix: `t${threadId}-` })));
   const spool = new SpoolGroup(directory);
   let answer: WorkerAnswer;
   try {
-    const input = whole ? await whole : createReadStream(job.path);
+    const input = job.size <= WHOLE_FILE_BYTES ? readFileSync(job.path) : createReadStream(job.path);
     const parsed = await parseMime(input, { spool });
     answer = { id: job.id, ok: true, record: toPortable(parsed.record, spool), size: parsed.size };
     spool.handOver();
@@ -46,5 +49,5 @@ async function run(job: WorkerJob, whole: Promise<Buffer> | undefined): Promise<
     const code = (e as NodeJS.ErrnoException).code;
     answer = { id: job.id, ok: false, damage: isItemDamage(e), name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) };
   }
-  port!.postMessage(answer);
+  return answer;
 }
