@@ -236,7 +236,7 @@ class ExportRun {
           // A source stuck in a read (a dead network mount) must not hold the export once it has failed.
           for await (const message of untilAborted(source.messages(), this.abort.signal)) {
             this.checkAborted();
-            await this.handleReported();
+            if (this.reported.length > 0) await this.handleReported();
             this.scanned++;
             try {
               if (await this.query.matches(message.record)) {
@@ -565,35 +565,28 @@ class ExportRun {
  * Iterates `iterable` until `signal` aborts: a pending `next()` is then abandoned (its late result is ignored), the
  * iterator is told to stop through `return()` (not awaited after an abort: it may be stuck), and the abort reason
  * is thrown.
+ *
+ * One abort listener serves the whole iteration: it fails the step in progress, if any. A step costs one promise;
+ * nothing is attached to a long-lived promise (a reaction per message on one would grow with the export).
  */
 async function* untilAborted<T>(iterable: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
   const iterator = iterable[Symbol.asyncIterator]();
   // Whether the iterator is finished (ended, or its next() threw), so that return() is not due.
   let finished = false;
+  let abandon: ((reason: unknown) => void) | undefined;
+  const onAbort = (): void => abandon?.(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
-      const next = iterator.next().then(
-        (result) => result,
-        (error: unknown) => {
+      if (signal.aborted) throw signal.reason;
+      const result = await new Promise<IteratorResult<T>>((resolve, reject) => {
+        abandon = reject;
+        iterator.next().then(resolve, (error: unknown) => {
           finished = true;
-          throw error;
-        },
-      );
-      // NOTE: a fresh abort promise per step, its listener removed once the step settles: racing every step against
-      // one long-lived pending promise would pile a reaction onto it per message (a leak that grows with the export).
-      let onAbort: (() => void) | undefined;
-      const aborted = new Promise<never>((_, reject) => {
-        onAbort = () => reject(signal.reason);
-        if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
+          reject(error);
+        });
       });
-      aborted.catch(() => undefined);
-      let result: IteratorResult<T>;
-      try {
-        result = await Promise.race([next, aborted]);
-      } finally {
-        signal.removeEventListener('abort', onAbort!);
-      }
+      abandon = undefined;
       if (result.done) {
         finished = true;
         return;
@@ -601,6 +594,8 @@ async function* untilAborted<T>(iterable: AsyncIterable<T>, signal: AbortSignal)
       yield result.value;
     }
   } finally {
+    abandon = undefined;
+    signal.removeEventListener('abort', onAbort);
     // After an abort the source may be stuck: it is not waited for. Otherwise it finishes its cleanup first.
     if (!finished && signal.aborted) void Promise.resolve(iterator.return?.()).catch(() => undefined);
     else if (!finished) await iterator.return?.();
