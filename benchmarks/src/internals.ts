@@ -6,7 +6,7 @@
  */
 import type * as Crc from '../../packages/pst/src/encode/crc.js';
 import type * as Permute from '../../packages/pst/src/encode/permute.js';
-import type * as PermuteBuffer from '../../packages/pst/src/encode/permute-buffer.js';
+import type * as BlockEncoderModule from '../../packages/pst/src/encode/block-encoder.js';
 import type * as NativeKernelModule from '../../packages/pst/src/encode/native-kernel.js';
 import type * as NdbWriterModule from '../../packages/pst/src/ndb/ndb-writer.js';
 import type * as HeapModule from '../../packages/pst/src/ltp/heap.js';
@@ -20,7 +20,7 @@ import type * as Store from '../../packages/pst/src/messaging/store.js';
 export interface PstInternals {
   readonly crc: typeof Crc;
   readonly permute: typeof Permute;
-  readonly permuteBuffer: typeof PermuteBuffer;
+  readonly blockEncoder: typeof BlockEncoderModule;
   readonly native: typeof NativeKernelModule;
   readonly ndb: typeof NdbWriterModule;
   readonly heap: typeof HeapModule;
@@ -37,10 +37,10 @@ export async function loadPstInternals(): Promise<PstInternals> {
   const index = import.meta.resolve('@pstream/pst');
   const ext = index.endsWith('.ts') ? '.ts' : '.js';
   const load = <T>(path: string): Promise<T> => import(new URL(`./${path}${ext}`, index).href) as Promise<T>;
-  const [crc, permute, permuteBuffer, native, ndb, heap, pc, values, types, tc, subnodes, store] = await Promise.all([
+  const [crc, permute, blockEncoder, native, ndb, heap, pc, values, types, tc, subnodes, store] = await Promise.all([
     load<typeof Crc>('encode/crc'),
     load<typeof Permute>('encode/permute'),
-    load<typeof PermuteBuffer>('encode/permute-buffer'),
+    load<typeof BlockEncoderModule>('encode/block-encoder'),
     load<typeof NativeKernelModule>('encode/native-kernel'),
     load<typeof NdbWriterModule>('ndb/ndb-writer'),
     load<typeof HeapModule>('ltp/heap'),
@@ -51,5 +51,5 @@ export async function loadPstInternals(): Promise<PstInternals> {
     load<typeof Subnodes>('ltp/subnodes'),
     load<typeof Store>('messaging/store'),
   ]);
-  return { crc, permute, permuteBuffer, native, ndb, heap, pc, values, types, tc, subnodes, store };
+  return { crc, permute, blockEncoder, native, ndb, heap, pc, values, types, tc, subnodes, store };
 }

@@ -10,7 +10,7 @@
  * before a message would take the file past its limit.
  */
 import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { NidType, makeNid } from './ndb/constants.js';
 import { DLIST_OFFSET } from './ndb/constants.js';
@@ -131,6 +131,14 @@ export class PstWriter {
   /** Writes a message into the folder at `folderPath` (created when needed). */
   async addMessage(folderPath: readonly string[], record: MessageRecord): Promise<void> {
     this.enter();
+    try {
+      // A free write buffer, and a turn of the event loop now and then (see `NdbWriter.ready`).
+      await this.ndb.ready();
+    } catch (error) {
+      if (this.state === 'busy') this.state = 'open';
+      throw error;
+    }
+    if (this.state !== 'busy') throw new Error(`PstWriter: ${this.state} while the message was being written`);
     const checkpoint = this.ndb.checkpoint();
     const saved = this.saveState();
     try {
@@ -168,7 +176,7 @@ export class PstWriter {
     const snapshot = this.ndb.beginSimulation();
     const saved = this.saveState();
     try {
-      return this.writeStructure(true);
+      return this.replayStructure().fileEof;
     } finally {
       this.restoreState(saved);
       this.ndb.endSimulation(snapshot);
@@ -212,7 +220,7 @@ export class PstWriter {
       folder.contents = folder.contents.clone();
       await this.writeInto(folder, record, seededIdentity('projection', this.identity.now()));
       const before = this.ndb.position;
-      const root = this.writeStructureRoot(true);
+      const root = this.replayStructure();
       return { fileEof: root.fileEof, structureBytes: root.usedEnd - before };
     } finally {
       this.restoreState(saved);
@@ -225,13 +233,16 @@ export class PstWriter {
   async finish(): Promise<PstFileSummary> {
     this.enter();
     try {
-      const fileEof = this.writeStructure(false);
+      const fileEof = await this.writeFile();
+      if (this.state !== 'busy') throw new Error(`PstWriter: ${this.state} while the file was being finished`);
       this.state = 'finished';
-      renameSync(this.partialPath, this.path);
+      await rename(this.partialPath, this.path);
       return { path: this.path, bytes: fileEof, messages: this.messages, folders: this.folderCount };
     } catch (error) {
-      this.state = 'failed';
-      this.discard();
+      if (this.state !== 'aborted') {
+        this.state = 'failed';
+        await this.discard();
+      }
       throw error;
     }
   }
@@ -243,17 +254,15 @@ export class PstWriter {
   async abort(): Promise<void> {
     if (this.state === 'finished' || this.state === 'aborted') return;
     this.state = 'aborted';
-    this.discard();
+    await this.discard();
   }
 
   // ------------------------------------------------------------------------------------------------ internals
 
-  private discard(): void {
-    try {
-      this.ndb.close();
-    } finally {
-      rmSync(this.partialPath, { force: true });
-    }
+  /** Closes the file (once the writes under way are done) and deletes it. */
+  private async discard(): Promise<void> {
+    await this.ndb.close();
+    await rm(this.partialPath, { force: true });
   }
 
   private enter(): void {
@@ -306,40 +315,43 @@ export class PstWriter {
     return folder;
   }
 
-  /** Writes folders, store and fixed nodes and the B-trees; returns the file size. `projection`: on copies, no IO. */
-  private writeStructure(projection: boolean): number {
-    return this.writeStructureRoot(projection).fileEof;
+  /** While the NDB writer simulates: what finishing would write, for the root of the file it would make. */
+  private replayStructure(): NdbRoot {
+    const { ndb } = this;
+    // Replay what finishing each folder writes, recorded once and kept until the folder changes.
+    for (const folder of this.folders) {
+      const plan = this.plans.get(folder);
+      if (plan) ndb.replay(plan);
+      else this.plans.set(folder, ndb.record(() => folder.write(ndb, folder.contents.clone())));
+    }
+    if (this.fixedPlan) ndb.replay(this.fixedPlan);
+    else this.fixedPlan = ndb.record(() => this.writeFixedObjects());
+    return ndb.finishTrees();
   }
 
-  private writeStructureRoot(projection: boolean): NdbRoot {
+  /**
+   * Writes folders, store and fixed nodes, the B-trees and the header, and closes the file; returns its size. Awaits
+   * `ready()` between folders and within the B-trees, so that a large file's finish does not hold the event loop.
+   */
+  private async writeFile(): Promise<number> {
     const { ndb } = this;
-    if (projection) {
-      // Replay what finishing each folder writes, recorded once and kept until the folder changes.
-      for (const folder of this.folders) {
-        const plan = this.plans.get(folder);
-        if (plan) ndb.replay(plan);
-        else this.plans.set(folder, ndb.record(() => folder.write(ndb, folder.contents.clone())));
-      }
-      if (this.fixedPlan) ndb.replay(this.fixedPlan);
-      else this.fixedPlan = ndb.record(() => this.writeFixedObjects());
-    } else {
-      for (const folder of this.folders) folder.write(ndb, folder.contents);
-      this.writeFixedObjects();
+    for (const folder of this.folders) {
+      folder.write(ndb, folder.contents);
+      await ndb.ready();
     }
-    const root = ndb.finishTrees();
-    if (!projection) {
-      const marks = new Array<number>(32).fill(0x400);
-      marks[NidType.SEARCH_FOLDER] = 0x4000;
-      marks[NidType.NORMAL_MESSAGE] = this.lastMessageIndex;
-      marks[NidType.ASSOC_MESSAGE] = 0x8000;
-      for (const t of [NidType.NORMAL_FOLDER, NidType.HIERARCHY_TABLE, NidType.CONTENTS_TABLE, NidType.ASSOC_CONTENTS_TABLE]) {
-        marks[t] = Math.max(0x400, this.lastFolderIndex);
-      }
-      const dlist = emptyDensityList();
-      ndb.sealDensityList(dlist, DLIST_OFFSET, root.nextPageBid);
-      ndb.writeHeadAndClose(buildHeader(root, marks, ndb.crypt), dlist, DLIST_OFFSET);
+    this.writeFixedObjects();
+    const root = await ndb.finishTreesYielding();
+    const marks = new Array<number>(32).fill(0x400);
+    marks[NidType.SEARCH_FOLDER] = 0x4000;
+    marks[NidType.NORMAL_MESSAGE] = this.lastMessageIndex;
+    marks[NidType.ASSOC_MESSAGE] = 0x8000;
+    for (const t of [NidType.NORMAL_FOLDER, NidType.HIERARCHY_TABLE, NidType.CONTENTS_TABLE, NidType.ASSOC_CONTENTS_TABLE]) {
+      marks[t] = Math.max(0x400, this.lastFolderIndex);
     }
-    return root;
+    const dlist = emptyDensityList();
+    ndb.sealDensityList(dlist, DLIST_OFFSET, root.nextPageBid);
+    await ndb.complete(buildHeader(root, marks, ndb.crypt), dlist, DLIST_OFFSET);
+    return root.fileEof;
   }
 
   private writeFixedObjects(): void {

@@ -58,8 +58,9 @@ test('disk full while a real mailbox is read and written (attachments spooled to
 test('disk full mid-ZIP (8 MiB tmpfs, a consumer that does not read yet): the ZIP was announced, then ENOSPC; the tmpfs ends empty', async (t) => {
   const tmp = await smallTmpfs(t, '8m');
   if (!tmp) return;
-  // Parts of 5 MiB: part 1 stays on disk until it is streamed, and part 2 cannot be written beside it.
-  const handle = exportToPst({ sources: [memoryMessages()], name: 'full', tmpDir: tmp, maxPartBytes: 5 * MIB });
+  // Parts of 7 MiB: part 1 stays on disk until it is streamed (but for the few MiB the ZIP reads ahead and releases
+  // while part 2 is written), and part 2 cannot be written beside it.
+  const handle = exportToPst({ sources: [memoryMessages()], name: 'full', tmpDir: tmp, maxPartBytes: 7 * MIB });
   assert.equal((await handle.head).format, 'zip', 'the head (a ZIP) was given before the disk filled up');
   const streamError = new Promise<Error>((resolve) => handle.stream.once('error', resolve));
   const reason = await rejection(handle);

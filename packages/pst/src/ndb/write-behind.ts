@@ -1,457 +1,219 @@
 /**
- * Write-behind for the NDB writer: the file writes of a flushed slot (and, without the native kernel, its block
- * CRCs) run on a second thread while the writer fills the next slot of its buffer.
+ * Write-behind for the NDB writer: the writer fills one slot (a buffer of `slotSize` bytes) while the slots it handed
+ * over are written to the file by asynchronous positional writes (`fs.write` at a position, run on libuv's thread
+ * pool), so neither the file system nor the page cache ever holds up the host's event loop.
  *
- * The writer's buffer is split in `WRITE_SLOTS` slots, used in turn. While it fills one, it records where each block
- * whose CRC is left to the job lies (with the native kernel the writer computes them itself and records none). A
- * flush hands the slot over as a job: compute each recorded block's `dwCRC` ([MS-PST] §2.2.2.8.1, BLOCKTRAILER) into
- * its trailer, write the slot to the file with positional writes, write the slot's patches (map pages of regions
- * that began in an earlier slot, §2.2.2.7.2). Jobs run in the order they were handed over, so a later write to the
- * same bytes always lands last. The writer's API stays synchronous: it waits (with
- * `Atomics.wait`) only when it needs a slot that is still being written.
+ * A later write to the same bytes always lands last: a write starts only once every write handed over before it that
+ * overlaps it is done (a rolled-back message's range written again, an AMap page written over the zeros staged for it
+ * earlier, [MS-PST] §2.2.2.7.2). Writes that overlap nothing before them run side by side, up to `MAX_IN_FLIGHT`:
+ * the thread pool then always has the next one while this thread is busy filling a slot.
  *
- * Small files never start the thread: the first jobs run on the caller's thread, through the same function. The
- * thread is started once a file has grown past `threadAfterJobs` flushes. If it does not start within a few seconds,
- * the writer takes the jobs back and runs them itself. A failed write (ENOSPC, EIO) is reported by the next flush,
- * or by `drain()`, with the error's message and code.
+ * Nothing here waits synchronously. Handing a slot over never blocks: when every slot is still queued, the writer is
+ * given a new one. `ready()` is where the writer's asynchronous callers wait, for a slot to come back and for the
+ * event loop to have had a turn; they call it often enough (per message, per mebibyte of an attachment, per folder and
+ * per few hundred B-tree pages at finish) that the ring stays at `WRITE_SLOTS` slots and no synchronous stretch
+ * outlasts `TURN_INTERVAL_MS` by much.
  *
- * A WriteBehind (buffer, tables and thread) outlives one file: `attach` gives it a file descriptor and `detach` takes
- * it back once every job is written. An export writes its parts one after the other, so `acquireWriteBuffer` keeps a
- * few detached ones for the next file instead of starting a thread and allocating a buffer per part.
+ * A failed write (ENOSPC, EIO) drops the writes queued behind it. The error, as Node raised it (message, code,
+ * errno, syscall), is thrown by the next `submit`, `enqueue`, `ready` or `drain`.
  */
-import { writeSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
-import { crc32 } from 'node:zlib';
-import { createPermuteBuffer, instantiateKernel, type PermuteBuffer, type PermuteKernel } from '../encode/permute-buffer.js';
-
-/** Control words, in `JobTables.control`. */
-const enum Control {
-  /** Jobs handed over so far. */
-  Submitted = 0,
-  /** Jobs finished so far. */
-  Completed = 1,
-  /** 1 once a job failed; the error is in `errorText`. */
-  Failed = 2,
-  /** 1 when the thread should stop once the queue is empty. */
-  Stop = 3,
-  /** 0 until claimed: 1 by the thread when it starts, 2 by the writer when it gives up waiting for it. */
-  Started = 4,
-  /** 1 once the thread has left its loop (and will not touch the file again). */
-  Stopped = 5,
-  /** Bytes of JSON in `errorText`. */
-  ErrorLength = 6,
-  /** The file descriptor jobs are written to. */
-  Fd = 7,
-}
-
-/** Everything the two threads share: typed arrays over shared memory. */
-export interface JobTables {
-  /** The writer's whole buffer (every slot). */
-  readonly memory: Uint8Array;
-  /** How many slots `memory` holds; job n uses slot n % slotCount. */
-  readonly slotCount: number;
-  readonly control: Int32Array;
-  /** Per slot: start in `memory`, length, number of blocks, number of patches. */
-  readonly slots: Int32Array;
-  /** Per slot: the file offset of the slot's first byte. */
-  readonly positions: Float64Array;
-  /** Per slot, `maxBlocks` pairs: the block's data offset in `memory` and its `cb`. */
-  readonly blocks: Int32Array;
-  readonly maxBlocks: number;
-  /** Per slot, `maxPatches` page images and their file offsets. */
-  readonly patchBytes: Uint8Array;
-  readonly patchPositions: Float64Array;
-  readonly maxPatches: number;
-  readonly patchSize: number;
-  readonly errorText: Uint8Array;
-  /** The permute kernel, for blocks whose encoding is left to the job (entered with a negative `cb`). */
-  readonly kernel?: PermuteKernel;
-}
-
-type Crc32 = (data: Uint8Array, value: number) => number;
-type WriteSync = (fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => number;
-/** Permute-encodes `length` bytes at `at` of `JobTables.memory`, in place. */
-type Encode = (at: number, length: number) => void;
+import { close, ftruncate, write } from 'node:fs';
 
 /**
- * Runs the job of `slot`. Its source is also the thread's code, so it refers to nothing outside its parameters.
- */
-function runJob(t: JobTables, slot: number, crc: Crc32, write: WriteSync, encode: Encode): void {
-  const memory = t.memory;
-  const start = t.slots[slot * 4]!;
-  const length = t.slots[slot * 4 + 1]!;
-  const blockCount = t.slots[slot * 4 + 2]!;
-  const patchCount = t.slots[slot * 4 + 3]!;
-  const list = slot * t.maxBlocks * 2;
-  for (let i = 0; i < blockCount; i++) {
-    const at = t.blocks[list + 2 * i]!;
-    let cb = t.blocks[list + 2 * i + 1]!;
-    if (cb < 0) {
-      cb = -cb;
-      encode(at, cb);
-    }
-    // BLOCKTRAILER: the block's bytes are padded to a multiple of 64 with the 16-byte trailer last; dwCRC is at +4.
-    const crcAt = at + ((cb + 16 + 63) & ~63) - 12;
-    const value = ~crc(memory.subarray(at, at + cb), 0xffffffff) >>> 0;
-    memory[crcAt] = value & 0xff;
-    memory[crcAt + 1] = (value >>> 8) & 0xff;
-    memory[crcAt + 2] = (value >>> 16) & 0xff;
-    memory[crcAt + 3] = value >>> 24;
-  }
-  const position = t.positions[slot]!;
-  const fd = t.control[7 /* Fd */]!;
-  for (let done = 0; done < length; ) done += write(fd, memory, start + done, length - done, position + done);
-  for (let p = 0; p < patchCount; p++) {
-    const from = (slot * t.maxPatches + p) * t.patchSize;
-    const at = t.patchPositions[slot * t.maxPatches + p]!;
-    for (let done = 0; done < t.patchSize; ) done += write(fd, t.patchBytes, from + done, t.patchSize - done, at + done);
-  }
-}
-
-/** The thread's loop. Like `runJob`, it refers to nothing outside its parameters (control words are literals). */
-function serveJobs(t: JobTables, run: typeof runJob, crc: Crc32, write: WriteSync, encode: Encode): void {
-  const c = t.control;
-  if (Atomics.compareExchange(c, 4 /* Started */, 0, 1) !== 0) return; // the writer gave up on this thread
-  Atomics.notify(c, 1 /* Completed */);
-  let completed = Atomics.load(c, 1 /* Completed */);
-  try {
-    for (;;) {
-      const submitted = Atomics.load(c, 0 /* Submitted */);
-      if (submitted === completed) {
-        if (Atomics.load(c, 3 /* Stop */)) break;
-        Atomics.wait(c, 0 /* Submitted */, submitted, 1000);
-        continue;
-      }
-      if (!Atomics.load(c, 2 /* Failed */)) {
-        try {
-          run(t, completed % t.slotCount, crc, write, encode);
-        } catch (err) {
-          const e = err as { message?: unknown; code?: unknown; errno?: unknown; syscall?: unknown };
-          const text = new TextEncoder().encode(
-            JSON.stringify({ message: String(e.message ?? err), code: e.code, errno: e.errno, syscall: e.syscall }),
-          );
-          const n = Math.min(text.length, t.errorText.length);
-          t.errorText.set(text.subarray(0, n));
-          Atomics.store(c, 6 /* ErrorLength */, n);
-          Atomics.store(c, 2 /* Failed */, 1);
-        }
-      }
-      completed++;
-      Atomics.store(c, 1 /* Completed */, completed);
-      Atomics.notify(c, 1 /* Completed */);
-    }
-  } finally {
-    Atomics.store(c, 5 /* Stopped */, 1);
-    Atomics.notify(c, 1 /* Completed */);
-  }
-}
-
-const THREAD_SOURCE = `'use strict';
-const { workerData } = require('node:worker_threads');
-const { writeSync } = require('node:fs');
-const { crc32 } = require('node:zlib');
-const runJob = ${runJob.toString()};
-const serveJobs = ${serveJobs.toString()};
-const instantiateKernel = ${instantiateKernel.toString()};
-const kernel = workerData.kernel;
-let encode = () => { throw new Error('internal: no permute kernel in the write thread'); };
-if (kernel) {
-  const { encodeAt } = instantiateKernel(kernel.module, kernel.memory);
-  encode = (at, length) => encodeAt(kernel.dataOffset + at, kernel.dataOffset + at, length);
-}
-serveJobs(workerData, runJob, crc32, writeSync, encode);
-`;
-
-/**
- * Slots of the write buffer. With four, the write thread can fall behind by three slots (a page-cache stall) before
- * the writer has to wait for it; with two, the writer waited for it about 15 % of the time on attachment-heavy mail.
+ * Slots of the ring. With four, the writes can fall three slots behind (a page-cache stall) before the writer has to
+ * wait for them.
  */
 export const WRITE_SLOTS = 4;
 
-/** How long the writer waits for the thread to start before running the jobs itself. */
-const START_TIMEOUT_MS = 5000;
+/**
+ * The longest the writer runs before `ready()` lets the event loop take a turn (`setImmediate`): other requests of
+ * the host, and the completions of these writes, are served in between.
+ */
+export const TURN_INTERVAL_MS = 2;
 
-export interface WriteBehindOptions {
-  /** Jobs run on the caller's thread before the write thread starts; `Infinity` never starts it. */
-  readonly threadAfterJobs?: number;
-  /** The permute buffer the memory belongs to: with its SIMD kernel, jobs can encode blocks too. */
-  readonly staging?: PermuteBuffer;
+/** Writes under way at once, at most (libuv's thread pool has four threads by default, shared with reads). */
+const MAX_IN_FLIGHT = 3;
+
+/** One positional write: `bytes[0, length)` at `position`. */
+interface Job {
+  readonly bytes: Uint8Array;
+  readonly length: number;
+  readonly position: number;
+  /** Whether `bytes` is a slot, which goes back to the ring once written. */
+  readonly slot: boolean;
+  started: boolean;
 }
 
-/** The writer's side of the job queue. */
 export class WriteBehind {
-  readonly tables: JobTables;
   readonly slotSize: number;
-  private readonly threadAfterJobs: number;
-  private submitted = 0;
-  private blockCount = 0;
-  private patchCount = 0;
-  private worker: Worker | undefined;
-  private workerStartedAt = 0;
-  private attached = false;
-  private readonly encodeHere: Encode;
-  /** Whether `noteBlock` takes blocks left to encode (a negative `cb`). */
-  readonly encodesBlocks: boolean;
+  private readonly fd: number;
+  /** The slot being filled. */
+  private current: Uint8Array;
+  /** Written slots, ready for reuse (at most `WRITE_SLOTS`). */
+  private readonly free: Uint8Array[] = [];
+  /** Jobs handed over and not written yet, in the order handed over; `inFlight` of them are under way. */
+  private readonly queue: Job[] = [];
+  private queuedSlots = 0;
+  private inFlight = 0;
+  private failure: Error | undefined;
+  /** Resolved at every completed or failed write: each waiter checks its own condition again. */
+  private waiters: (() => void)[] = [];
+  private lastTurn = performance.now();
+  private closing: Promise<void> | undefined;
 
-  /** `memory` is the writer's buffer, on shared memory: as many whole slots of `slotSize` bytes as it holds (two or more). */
-  constructor(memory: Uint8Array, slotSize: number, patchSize: number, options: WriteBehindOptions = {}) {
-    if (!(memory.buffer instanceof SharedArrayBuffer)) throw new TypeError('internal: the write buffer must be shared');
-    if (memory.length < 2 * slotSize) throw new RangeError('internal: the write buffer holds less than two slots');
+  constructor(fd: number, slotSize: number) {
+    this.fd = fd;
     this.slotSize = slotSize;
-    const slotCount = Math.floor(memory.length / slotSize);
-    this.threadAfterJobs = options.threadAfterJobs ?? 2;
-    const maxBlocks = Math.ceil(slotSize / 64);
-    const maxPatches = 16;
-    const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(bytes);
-    this.tables = {
-      memory,
-      control: new Int32Array(shared(8 * 4)),
-      slotCount,
-      slots: new Int32Array(shared(slotCount * 4 * 4)),
-      positions: new Float64Array(shared(slotCount * 8)),
-      blocks: new Int32Array(shared(slotCount * maxBlocks * 2 * 4)),
-      maxBlocks,
-      patchBytes: new Uint8Array(shared(slotCount * maxPatches * patchSize)),
-      patchPositions: new Float64Array(shared(slotCount * maxPatches * 8)),
-      maxPatches,
-      patchSize,
-      errorText: new Uint8Array(shared(4096)),
-      ...(options.staging?.kernel ? { kernel: options.staging.kernel } : {}),
-    };
-    const staging = options.staging;
-    this.encodesBlocks = staging?.kernel !== undefined && staging.bytes === memory;
-    this.encodeHere = staging ? (at, length) => staging.encode(at, at + length) : () => {
-      throw new Error('internal: no permute encoder');
-    };
-  }
-
-  /** Starts writing to `fd`: the jobs handed over from now on go there. */
-  attach(fd: number): void {
-    if (this.attached) throw new Error('internal: the write buffer is in use');
-    if (Atomics.load(this.tables.control, Control.Failed)) throw new Error('internal: a failed write buffer is reused');
-    Atomics.store(this.tables.control, Control.Fd, fd);
-    this.blockCount = 0;
-    this.patchCount = 0;
-    this.failed = undefined;
-    this.attached = true;
+    this.current = new Uint8Array(slotSize);
   }
 
   /**
-   * Waits until every job handed over is written; the file descriptor is not used afterwards. Never throws. Returns
-   * whether the WriteBehind can serve another file (no write failed). The slots keep whatever bytes they held: the
-   * writer writes every byte of the range it hands over (gaps included), so old bytes never reach a file.
+   * The slot being filled. It is reused without being cleared: the writer writes every byte of the range it hands
+   * over (gaps included), so that old bytes never reach a file.
    */
-  detach(): boolean {
-    if (!this.attached) return false;
-    this.attached = false;
-    this.waitCompleted(this.submitted);
-    this.blockCount = 0;
-    this.patchCount = 0;
-    return !Atomics.load(this.tables.control, Control.Failed);
+  get slot(): Uint8Array {
+    return this.current;
   }
 
-  /** Stops the write thread for good. */
-  dispose(): void {
-    this.attached = false;
-    const c = this.tables.control;
-    this.waitCompleted(this.submitted);
-    if (!this.worker) return;
-    Atomics.store(c, Control.Stop, 1);
-    Atomics.notify(c, Control.Submitted);
-    if (Atomics.load(c, Control.Started) === 1) {
-      while (Atomics.load(c, Control.Stopped) === 0) Atomics.wait(c, Control.Completed, Atomics.load(c, Control.Completed), 100);
-    }
-    void this.worker.terminate();
-    this.worker = undefined;
-  }
-
-  /** Where the slot being filled starts in the buffer. */
-  get base(): number {
-    return (this.submitted % this.tables.slotCount) * this.slotSize;
-  }
-
-  /** Whether the write thread runs (for tests and the benchmarks' notes). */
-  get threaded(): boolean {
-    return this.worker !== undefined && Atomics.load(this.tables.control, Control.Started) === 1;
-  }
-
-  /** Whether page images wait for the slot being filled to be handed over. */
-  get hasPatches(): boolean {
-    return this.patchCount > 0;
+  /** Slots and other writes handed over and not written yet. */
+  get pending(): number {
+    return this.queue.length;
   }
 
   /**
-   * Records a block of the slot being filled, whose `dwCRC` the job computes. A negative `cb` (when `encodesBlocks`)
-   * asks the job to permute-encode the block's `-cb` data bytes first.
+   * Hands the slot being filled over (its first `length` bytes, to be written at `position`) and makes a free slot
+   * current (a new one when all of them are queued). Throws the error of a failed write.
    */
-  noteBlock(at: number, cb: number): void {
-    const i = ((this.submitted % this.tables.slotCount) * this.tables.maxBlocks + this.blockCount++) * 2;
-    this.tables.blocks[i] = at;
-    this.tables.blocks[i + 1] = cb;
-  }
-
-  /**
-   * Queues a page image to be written at `position` after the slot being filled. Only for bytes that no later write
-   * of this slot covers (they lie before it). Returns false when the slot's patch list is full.
-   */
-  addPatch(position: number, page: Uint8Array): boolean {
-    const t = this.tables;
-    if (this.patchCount === t.maxPatches || page.length !== t.patchSize) return false;
-    const i = (this.submitted % t.slotCount) * t.maxPatches + this.patchCount++;
-    t.patchBytes.set(page, i * t.patchSize);
-    t.patchPositions[i] = position;
-    return true;
-  }
-
-  /** Hands the slot being filled over (`length` bytes, to be written at `position`) and makes the next one current. */
   submit(position: number, length: number): void {
-    if (!this.attached) throw new Error('internal: the write buffer has no file');
     this.throwIfFailed();
-    const t = this.tables;
-    const slot = this.submitted % t.slotCount;
-    t.slots[slot * 4] = slot * this.slotSize;
-    t.slots[slot * 4 + 1] = length;
-    t.slots[slot * 4 + 2] = this.blockCount;
-    t.slots[slot * 4 + 3] = this.patchCount;
-    t.positions[slot] = position;
-    this.blockCount = 0;
-    this.patchCount = 0;
-    this.submitted++;
-    // A thread is started once, and never again after the writer gave up waiting for one to start (Started = 2).
-    if (!this.worker && this.submitted > this.threadAfterJobs && Atomics.load(t.control, Control.Started) === 0) this.startThread();
-    if (this.worker) {
-      Atomics.store(t.control, Control.Submitted, this.submitted);
-      // Waking the thread costs tens of microseconds on a VM, so an idle thread is woken once two jobs wait, or when
-      // the writer itself has to wait for it (`waitCompleted`).
-      if (this.submitted - Atomics.load(t.control, Control.Completed) >= 2) Atomics.notify(t.control, Control.Submitted);
-    } else {
-      this.runHere();
-    }
-    // The next slot is the one handed over `slotCount` jobs ago: wait until it is written.
-    this.waitCompleted(this.submitted - t.slotCount + 1);
+    this.throwIfClosed();
+    if (length === 0) return;
+    this.queue.push({ bytes: this.current, length, position, slot: true, started: false });
+    this.queuedSlots++;
+    this.current = this.free.pop() ?? new Uint8Array(this.slotSize);
+    this.pump();
   }
 
-  /** Waits until every job handed over is written; throws the first write error. */
-  drain(): void {
-    this.waitCompleted(this.submitted);
+  /** Queues `bytes` to be written at `position` after everything handed over so far; they must not change until then. */
+  enqueue(position: number, bytes: Uint8Array): void {
+    this.throwIfFailed();
+    this.throwIfClosed();
+    if (bytes.length === 0) return;
+    this.queue.push({ bytes, length: bytes.length, position, slot: false, started: false });
+    this.pump();
+  }
+
+  /**
+   * Where the writer waits between synchronous stretches: resolves at once (`undefined`) unless every other slot is
+   * still being written, or `TURN_INTERVAL_MS` passed since the event loop last had a turn. Throws (or rejects with)
+   * the error of a failed write.
+   */
+  ready(): Promise<void> | undefined {
+    this.throwIfFailed();
+    if (this.queuedSlots >= WRITE_SLOTS - 1) return this.until(() => this.queuedSlots < WRITE_SLOTS - 1);
+    if (performance.now() - this.lastTurn >= TURN_INTERVAL_MS) return this.nextTurn();
+    return undefined;
+  }
+
+  /** Resolves once everything handed over is in the file; rejects with the error of a failed write. */
+  drain(): Promise<void> {
+    return this.until(() => this.queue.length === 0);
+  }
+
+  /** Drains, then sets the file's size (`ftruncate`). */
+  async truncate(length: number): Promise<void> {
+    await this.drain();
+    this.throwIfClosed(); // closed meanwhile: the descriptor's number may already name another file
+    await new Promise<void>((resolve, reject) => ftruncate(this.fd, length, (error) => (error ? reject(error) : resolve())));
+  }
+
+  /**
+   * Closes the file descriptor once the writes already handed over are done (or failed). Never rejects: a write
+   * error is for `drain`, which the writer calls before closing a file it means to keep.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.until(() => this.queue.length === 0 && this.inFlight === 0).catch(() => undefined);
+      while (this.inFlight > 0) await new Promise<void>((resolve) => this.waiters.push(resolve));
+      await new Promise<void>((resolve) => close(this.fd, () => resolve()));
+    })();
+    return this.closing;
+  }
+
+  private async until(done: () => boolean): Promise<void> {
+    while (!done() && !this.failure) await new Promise<void>((resolve) => this.waiters.push(resolve));
     this.throwIfFailed();
   }
 
-  private startThread(): void {
-    this.worker = new Worker(THREAD_SOURCE, { eval: true, workerData: this.tables, stdout: false, stderr: false });
-    this.worker.unref();
-    this.worker.on('error', () => {}); // a failure to start is handled by the start timeout
-    this.workerStartedAt = Date.now();
-    // Jobs already run here are complete: the thread starts counting from there.
+  private nextTurn(): Promise<void> {
+    return new Promise((resolve) =>
+      setImmediate(() => {
+        this.lastTurn = performance.now();
+        resolve();
+      }),
+    );
   }
 
-  /** Runs the queued jobs on this thread (no write thread, or it never started). */
-  private runHere(): void {
-    const c = this.tables.control;
-    let completed = Atomics.load(c, Control.Completed);
-    while (completed < this.submitted) {
-      if (!Atomics.load(c, Control.Failed)) {
-        try {
-          runJob(this.tables, completed % this.tables.slotCount, crc32, writeSync, this.encodeHere);
-        } catch (err) {
-          this.failed = err as Error;
-          Atomics.store(c, Control.Failed, 1);
-        }
+  /** Starts the jobs that overlap no job handed over before them, up to `MAX_IN_FLIGHT` under way. */
+  private pump(): void {
+    const queue = this.queue;
+    for (let j = 0; j < queue.length && this.inFlight < MAX_IN_FLIGHT && !this.failure; j++) {
+      const job = queue[j]!;
+      if (job.started) continue;
+      let free = true;
+      for (let i = 0; i < j && free; i++) {
+        const before = queue[i]!;
+        free = before.position >= job.position + job.length || job.position >= before.position + before.length;
       }
-      completed++;
-      Atomics.store(c, Control.Completed, completed);
+      if (!free) continue;
+      job.started = true;
+      this.inFlight++;
+      this.writeFrom(job, 0);
     }
-    Atomics.store(c, Control.Submitted, this.submitted);
   }
 
-  private failed: Error | undefined;
+  private writeFrom(job: Job, done: number): void {
+    write(this.fd, job.bytes, done, job.length - done, job.position + done, (error, written) => {
+      if (error) return this.fail(error);
+      if (written === 0) return this.fail(Object.assign(new Error('writing the PST file made no progress'), { code: 'EIO' }));
+      if (done + written < job.length) return this.writeFrom(job, done + written);
+      this.inFlight--;
+      if (this.failure) return this.wake(); // the queue was dropped, this job's slot with it
+      this.queue.splice(this.queue.indexOf(job), 1);
+      if (job.slot) this.recycle(job.bytes);
+      // A write's callback runs in a turn of the event loop.
+      this.lastTurn = performance.now();
+      this.pump();
+      this.wake();
+    });
+  }
 
-  private waitCompleted(target: number): void {
-    const c = this.tables.control;
-    for (;;) {
-      const completed = Atomics.load(c, Control.Completed);
-      if (completed >= target) return;
-      if (!this.worker) {
-        this.runHere();
-        continue;
-      }
-      if (Atomics.load(c, Control.Started) === 0 && Date.now() - this.workerStartedAt > START_TIMEOUT_MS) {
-        if (Atomics.compareExchange(c, Control.Started, 0, 2) === 0) {
-          void this.worker.terminate();
-          this.worker = undefined;
-          continue;
-        }
-      }
-      Atomics.notify(c, Control.Submitted);
-      Atomics.wait(c, Control.Completed, completed, 50);
+  private recycle(slot: Uint8Array): void {
+    this.queuedSlots--;
+    if (this.free.length < WRITE_SLOTS - 1) this.free.push(slot);
+  }
+
+  private fail(error: Error): void {
+    this.inFlight--;
+    if (!this.failure) {
+      this.failure = error;
+      // Slots still being written are not reused: they are dropped with the queue.
+      for (const job of this.queue.splice(0)) if (job.slot) this.queuedSlots--;
     }
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private throwIfFailed(): void {
-    const c = this.tables.control;
-    if (!Atomics.load(c, Control.Failed)) return;
-    if (this.failed) throw this.failed;
-    const text = new TextDecoder().decode(this.tables.errorText.slice(0, Atomics.load(c, Control.ErrorLength)));
-    let info: { message: string; code?: string; errno?: number; syscall?: string };
-    try {
-      info = JSON.parse(text) as typeof info;
-    } catch {
-      info = { message: `writing the PST file failed: ${text}` }; // cut at the error area's 4 KiB
-    }
-    const err = Object.assign(new Error(info.message), { code: info.code, errno: info.errno, syscall: info.syscall });
-    this.failed = err;
-    throw err;
+    if (this.failure) throw this.failure;
   }
-}
 
-// ------------------------------------------------------------------------------------------------ the pool
-
-/** A write buffer, permute-encodable, with its WriteBehind. */
-export interface WriteBuffer {
-  readonly staging: PermuteBuffer;
-  readonly writeBehind: WriteBehind;
-}
-
-/**
- * Detached write buffers kept for the next file (one per file being written at once is enough for an export), each
- * with the time it was released. One idle for `IDLE_MS` is disposed, so that a server does not keep threads (and
- * their descriptors) after a burst of exports.
- */
-const idle: { buffer: WriteBuffer; since: number }[] = [];
-const MAX_IDLE = 2;
-const IDLE_MS = 5000;
-let sweep: NodeJS.Timeout | undefined;
-
-/** A write buffer of `WRITE_SLOTS` slots of `slotSize` bytes, attached to `fd`: a pooled one when there is one. */
-export function acquireWriteBuffer(fd: number, slotSize: number, patchSize: number, options: WriteBehindOptions = {}): WriteBuffer {
-  const pooled = options.threadAfterJobs === undefined ? idle.pop()?.buffer : undefined;
-  const buffer = pooled ?? newWriteBuffer(slotSize, patchSize, options);
-  if (buffer.writeBehind.slotSize !== slotSize) throw new Error('internal: write buffers of another size in the pool');
-  buffer.writeBehind.attach(fd);
-  return buffer;
-}
-
-/** Takes the buffer back from its file (after every write is done); keeps it for the next file when it is sound. */
-export function releaseWriteBuffer(buffer: WriteBuffer): void {
-  const reusable = buffer.writeBehind.detach();
-  if (!reusable || idle.length >= MAX_IDLE) {
-    buffer.writeBehind.dispose();
-    return;
+  private throwIfClosed(): void {
+    if (this.closing) throw new Error('the PST file was closed (the writer was aborted)');
   }
-  idle.push({ buffer, since: Date.now() });
-  sweep ??= setTimeout(disposeIdle, IDLE_MS + 50).unref();
-}
-
-function disposeIdle(): void {
-  sweep = undefined;
-  const now = Date.now();
-  for (let i = idle.length - 1; i >= 0; i--) {
-    if (now - idle[i]!.since >= IDLE_MS) idle.splice(i, 1)[0]!.buffer.writeBehind.dispose();
-  }
-  if (idle.length > 0) sweep = setTimeout(disposeIdle, IDLE_MS + 50).unref();
-}
-
-function newWriteBuffer(slotSize: number, patchSize: number, options: WriteBehindOptions): WriteBuffer {
-  const staging = createPermuteBuffer(WRITE_SLOTS * slotSize, { shared: true });
-  return { staging, writeBehind: new WriteBehind(staging.bytes, slotSize, patchSize, { ...options, staging }) };
 }
