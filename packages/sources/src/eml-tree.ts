@@ -190,6 +190,7 @@ export class EmlTreeSource implements MessageSource {
         }
       },
       poolJobs: POOL_JOBS_PER_THREAD * threads,
+      poolBytes: (AHEAD_BYTES * threads) / (threads + 1),
       aheadFiles: AHEAD_FILES + POOL_JOBS_PER_THREAD * threads,
       aheadBytes: AHEAD_BYTES,
     });

@@ -33,6 +33,11 @@ export interface ParseAheadOptions<F extends AheadFile> {
   readonly there: (file: F) => Promise<Outcome>;
   /** Jobs the pool may hold at once (started, not answered); it is given more once it holds half of them. */
   readonly poolJobs: number;
+  /**
+   * Bytes of files the pool may hold at once (at least one file): with large messages, the window must keep files
+   * for the calling thread to parse too.
+   */
+  readonly poolBytes: number;
   /** Files started and not yet taken, at most: by count, and by bytes (at least one file). */
   readonly aheadFiles: number;
   readonly aheadBytes: number;
@@ -51,6 +56,7 @@ export class ParseAhead<F extends AheadFile> {
   #next = 0;
   #bytes = 0;
   #poolJobs = 0;
+  #poolBytes = 0;
   #abandoned = false;
 
   constructor(files: readonly F[], options: ParseAheadOptions<F>) {
@@ -106,19 +112,25 @@ export class ParseAhead<F extends AheadFile> {
     if (this.#poolJobs > this.#options.poolJobs / 2) return;
     for (const entry of this.#window) {
       if (this.#poolJobs >= this.#options.poolJobs) return;
-      if (entry.work === undefined) this.#start(entry, 'there');
+      if (entry.work !== undefined) continue;
+      if (this.#poolJobs > 0 && this.#poolBytes + entry.file.size > this.#options.poolBytes) return;
+      this.#start(entry, 'there');
     }
   }
 
   #start(entry: Entry<F>, where: 'here' | 'there'): Promise<Outcome> {
     const pooled = where === 'there';
-    if (pooled) this.#poolJobs++;
+    if (pooled) {
+      this.#poolJobs++;
+      this.#poolBytes += entry.file.size;
+    }
     const work = (pooled ? this.#options.there : this.#options.here)(entry.file);
     entry.work = work;
     const settle = (): void => {
       entry.done = true;
       if (!pooled) return;
       this.#poolJobs--;
+      this.#poolBytes -= entry.file.size;
       // The threads get more work as soon as they run low, not only when the caller comes back for a message.
       this.#feedPool();
     };
