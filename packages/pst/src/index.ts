@@ -7,7 +7,6 @@ export { PstWriter } from './pst-writer.js';
 export type { PstWriterOptions, PstFileSummary } from './pst-writer.js';
 export { PstInputError, MAX_ATTACHMENT_BYTES } from './messaging/validate.js';
 export { AttachmentSizeError } from './messaging/message.js';
-export { canReleaseFileRanges, releaseFileRange } from './io/release-range.js';
 
 // The input model
 export type * from './messaging/record.js';

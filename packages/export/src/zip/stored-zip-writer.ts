@@ -19,9 +19,9 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import { releaseFileRange } from '@pstream/pst';
 import { ZipError } from '../errors.js';
 import { centralFileHeader, dataDescriptor, dosDateTime, endOfCentralDirectory, entryNeedsZip64, localFileHeader, type ZipEntryRecord } from './zip-records.js';
+import { releaseFileRange } from './release-range.js';
 import type { ZipWriter } from './zip-writer.js';
 
 export interface StoredZipWriterOptions {

@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import { ZipPackager } from '../../src/zip/zip-packager.js';
 import { ZipError } from '../../src/errors.js';
-import { canReleaseFileRanges } from '@pstream/pst';
+import { canReleaseFileRanges } from '../../src/zip/release-range.js';
 import { extract, requireZipTools, seededBytes, tempDir, validate } from './zip-check.js';
 
 const LARGE = process.env['PSTREAM_LARGE_TESTS'] === '1' || process.env['CI'] === 'true';

@@ -3,7 +3,10 @@
  * `scripts/build-native.mjs`): copy + NDB_CRYPT_PERMUTE encode ([MS-PST] §5.1) + block CRC ([MS-PST] §5.3) in one
  * pass, with AVX-512, AVX2 or portable C code paths chosen for the CPU at load time. When the addon is not built
  * (no compiler at install, an unsupported platform) or `PSTREAM_NATIVE=0`, `loadNativeKernel` returns `undefined`
- * and the writer keeps its WebAssembly encoder and `zlib.crc32`.
+ * and the writer keeps its JavaScript encoder (`block-encoder.ts`).
+ *
+ * Not part of the package's API: the subpath `@pstream/pst/native-kernel` exists for `@pstream/export`, which
+ * releases the ranges of its temporary files through `punchHole`.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';

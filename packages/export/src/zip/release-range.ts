@@ -4,7 +4,7 @@
  * the kernel's dirty-page threshold and every write is throttled (measured: copying a 2 GB file that is still dirty
  * took 5.4 s of system time, against 0.56 s when the copied ranges were released behind the reader).
  */
-import { loadNativeKernel } from '../encode/native-kernel.js';
+import { loadNativeKernel } from '@pstream/pst/native-kernel';
 
 /**
  * Deallocates `[offset, offset + length)` of the open file `fd`, keeping its size: reads of the range give zeros

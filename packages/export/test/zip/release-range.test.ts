@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canReleaseFileRanges, releaseFileRange } from '../src/index.js';
+import { canReleaseFileRanges, releaseFileRange } from '../../src/zip/release-range.js';
 
 test('releaseFileRange frees exactly the range asked for, keeping the size', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pstream-release-'));
