@@ -112,13 +112,6 @@ const FINDER = (reader: string): Known => ({
   ],
 });
 
-/** libfmapi's check of an uncompressed RTF body, which makes pffexport drop the message's attachments. */
-const RTF_MELA = (lines: readonly (string | RegExp)[]): Known => ({
-  reason:
-    'libfmapi (Debian 20180714) checks the CRC of an uncompressed RTF body ("MELA", whose CRC [MS-OXRTFCP] 2.1.3.1.1 says MUST be 0): "libfmapi_lzfu_decompress: mismatch in checksum ( 0 != ... )", and pffexport then gives up the message\'s body and attachments; pypff, readpst and pst-extractor read every attachment',
-  lines,
-});
-
 /** One "RTF newsletter copy" line of the OST's `folder`, the rest of it matched by `rest`. */
 const OST_RTF_NEWSLETTER = (folder: string, reader: string, rest: RegExp): RegExp =>
   new RegExp(`^folder "Root - Mailbox/IPM_SUBTREE/${folder}" msg "RTF newsletter copy"${rest.source}`);
@@ -148,7 +141,15 @@ const SAMPLE_TABLE: Record<string, Sample> = {
     warnings: [/^damaged pst:.*\/Root - Mailbox\/Finder\/MS-OLK-BGPooledSearchFolderEBE0F70B1C85B64A8D846B6E1C667354: the folder says it holds 2 items, but only 0 could be listed; kept as /],
     known: {
       pypff: [FINDER('pypff')],
-      pffexport: [FINDER('pffexport'), EX_RECIPIENTS, RTF_MELA(['Inbox', 'Sent Items'].map((f) => OST_RTF_NEWSLETTER(f, 'pffexport', /: attachments differs: pffexport=\[.*21504.* pffexport=\[\]$/)))],
+      pffexport: [
+        FINDER('pffexport'),
+        EX_RECIPIENTS,
+        {
+          reason:
+            'pffexport names an OLE attachment (afOle) of the source "Attachment.txt"; the re-export carries the object\'s bytes as a file attachment under its display name, which pffexport shows (pypff shows the display name in both files)',
+          lines: [OST_RTF_NEWSLETTER('Sent Items', 'pffexport', /: attachments differs: pffexport=\["\[\\"attachment\.txt\\",21504,.* pffexport=\["\[\\"picture \(device independent bitmap\)\\",21504,/)],
+        },
+      ],
       readpst: [
         FINDER('readpst'),
         {
@@ -202,9 +203,11 @@ const SAMPLE_TABLE: Record<string, Sample> = {
             'folder "Deleted Items": message "�购成本为何居高不下呢？" only in pffexport',
           ],
         },
-        RTF_MELA([
-          'folder "Inbox" msg "Message with Attachments": attachments differs: pffexport=["[\\"\\",null,null,true]","[\\"1.doc\\",22528,\\"5b16b73042fb8458\\",false]","[\\"1.txt\\",60,\\"ee8d46cf586dc344\\",false]"] pffexport=[]',
-        ]),
+        {
+          reason:
+            'Aspose stored the source\'s RTF bodies uncompressed ("MELA", CRC 0, as [MS-OXRTFCP] 2.1.3.1.1 allows); libfmapi (Debian 20180714) checks that CRC all the same, fails, and pffexport then drops the source message\'s attachments. The re-export stores RTF compressed (LZFu) with its CRC, as Outlook does, and pffexport reads the attachment that pypff, readpst and pst-extractor read in both files',
+          lines: ['folder "Inbox" msg "test mail(Aspose.Email Evaluation)": attachments differs: pffexport=[] pffexport=["[\\"license.txt\\",27420,\\"1182fc49e55dc7a5\\",false]"]'],
+        },
       ],
     },
   },

@@ -8,15 +8,16 @@
  * subnode data; no index blocks, trailers or padding), as ScanPST checks them.
  */
 import { DataTreeWriter } from '../ndb/data-tree.js';
-import { MAX_BLOCK_DATA, NidType, makeNid } from '../ndb/constants.js';
+import { NidType, makeNid } from '../ndb/constants.js';
 import type { NdbWriter } from '../ndb/ndb-writer.js';
 import { PropertyContextBuilder } from '../ltp/property-context.js';
+import { compressedRtf } from './compressed-rtf.js';
 import { MAX_HEAP_ALLOCATION } from '../ltp/heap.js';
 import { PropType, tag } from '../ltp/property-type.js';
 import { PropertyList, cleanText, utf8, type Property } from '../ltp/property-value.js';
 import { Subnodes } from '../ltp/subnodes.js';
 import { RowLayout, TableWriter, type Cell } from '../ltp/table-context.js';
-import { putU32, viewOf } from '../io/bytes.js';
+import { viewOf } from '../io/bytes.js';
 import { addressSearchKey, oneOffEntryIdOfClean } from './entry-id.js';
 import type { Identity } from './identity.js';
 import { TAG_KEYWORDS } from './named-properties.js';
@@ -143,31 +144,13 @@ function messageProperties(ctx: WriteContext, record: MessageRecord): PropertyLi
     p.int32(Prop.InternetCodepage, 65001);
   }
   if (record.rtf !== undefined) {
-    p.binary(Prop.RtfCompressed, uncompressedRtf(record.rtf));
+    p.binary(Prop.RtfCompressed, compressedRtf(record.rtf));
     p.bool(Prop.RtfInSync, true);
   }
   // PidTagNativeBody: 1 plain text, 2 RTF, 3 HTML — the richest body given.
   p.int32(Prop.NativeBody, record.html !== undefined ? 3 : record.rtf !== undefined ? 2 : 1);
   if (record.categories && record.categories.length > 0) p.strings(TAG_KEYWORDS >>> 16, record.categories);
   return p;
-}
-
-/**
- * PidTagRtfCompressed holding RTF stored without compression — [MS-OXRTFCP] §2.1.3.1: the header's COMPTYPE is
- * "MELA" (uncompressed) and its CRC is 0; COMPSIZE counts the bytes after itself.
- */
-export function uncompressedRtf(rtf: string): Uint8Array {
-  const text = cleanText(rtf);
-  const bytes = new Uint8Array(16 + text.length);
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    bytes[16 + i] = c < 0x100 ? c : 0x3f; // RTF is 8-bit text; other characters are \u escapes in valid RTF
-  }
-  putU32(bytes, 0, bytes.length - 4); // COMPSIZE
-  putU32(bytes, 4, text.length); // RAWSIZE
-  putU32(bytes, 8, 0x414c454d); // COMPTYPE "MELA"
-  putU32(bytes, 12, 0); // CRC
-  return bytes;
 }
 
 /** An address's display name, address and address type as stored: clean text. */
@@ -283,9 +266,6 @@ async function writeAttachment(ctx: WriteContext, a: Attachment, index: number, 
   return { bidData: data.bid, bidSub: subnodes.finish(), properties: p };
 }
 
-/** Attachment bytes written between two `NdbWriter.ready()`: whole data blocks, so that none is copied twice. */
-const PUSH_BYTES = 128 * MAX_BLOCK_DATA;
-
 async function writeFileData(ctx: WriteContext, a: FileAttachment, p: PropertyList, subnodes: Subnodes): Promise<void> {
   p.int32(Prop.AttachMethod, 1) // afByValue
     .string(Prop.AttachFilename, a.name)
@@ -316,11 +296,7 @@ async function writeFileData(ctx: WriteContext, a: FileAttachment, p: PropertyLi
     for await (const chunk of await a.open()) {
       total += chunk.length;
       if (total > a.size) throw new AttachmentSizeError(a, total);
-      // A mebibyte at a time, with a wait for a free write buffer (and a turn of the event loop) in between.
-      for (let at = 0; at < chunk.length; at += PUSH_BYTES) {
-        tree.push(at === 0 && chunk.length <= PUSH_BYTES ? chunk : chunk.subarray(at, at + PUSH_BYTES));
-        await ctx.ndb.ready();
-      }
+      tree.push(chunk);
     }
     if (total !== a.size) throw new AttachmentSizeError(a, total);
   }

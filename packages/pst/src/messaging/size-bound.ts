@@ -4,6 +4,7 @@
  */
 import { MAX_BLOCK_DATA } from '../ndb/constants.js';
 import type { MessageRecord } from './record.js';
+import { compressedRtfSize } from './compressed-rtf.js';
 
 /** Bytes of data blocks, trailers, padding, index blocks and region gaps the message object can take. */
 export function messageUpperBound(record: MessageRecord): number {
@@ -36,7 +37,7 @@ function rawBytes(record: MessageRecord): { heap: number; bulk: number } {
   for (const a of [record.from, record.sender]) chars += ((a?.name?.length ?? 0) + (a?.address?.length ?? 0) + 8) * 2;
   for (const r of record.recipients ?? []) chars += ((r.name?.length ?? 0) + (r.address?.length ?? 0)) * 6 + 64;
   for (const c of record.categories ?? []) chars += c.length + 4;
-  let heap = chars * 2 + (record.html?.length ?? 0) * 3 + (record.rtf?.length ?? 0) + 2048 + (record.recipients?.length ?? 0) * 160;
+  let heap = chars * 2 + (record.html?.length ?? 0) * 3 + (record.rtf === undefined ? 0 : compressedRtfSize(record.rtf.length)) + 2048 + (record.recipients?.length ?? 0) * 160;
   let bulk = 0;
   for (const a of record.attachments ?? []) {
     heap += 1024 + a.name.length * 8 + (a.kind === 'file' ? (a.contentType?.length ?? 0) * 2 + (a.contentId?.length ?? 0) * 2 : 0);

@@ -21,11 +21,20 @@
 import fc from 'fast-check';
 import type { Attachment, EmbeddedMessageAttachment, MailAddress, MessageRecord, Recipient } from '@pstream/pst';
 import { seededAttachment } from './support.js';
+import { compressedRtfSize } from '../../src/messaging/compressed-rtf.js';
 
 /** [MS-PST] §2.3.1.1: the largest heap allocation. */
 export const HEAP_MAX = 3580;
 /** [MS-PST] §2.2.2.8.3.1: the data of one block. */
 export const BLOCK_DATA = 8176;
+
+/** The length of an RTF text whose stored PidTagRtfCompressed value takes exactly `bytes` bytes. */
+function rtfLengthFor(bytes: number): number {
+  let n = bytes - 18 - Math.ceil(bytes / 9);
+  while (compressedRtfSize(n) < bytes) n++;
+  if (compressedRtfSize(n) !== bytes) throw new Error(`no RTF text is stored in exactly ${bytes} bytes`);
+  return n;
+}
 /** [MS-PST] §2.2.2.8.3.2.1: BIDs of one XBLOCK. */
 export const XBLOCK_ENTRIES = 1021;
 /** [MS-PST] §2.3.2: 8-byte records (a TC row index) in one BTH leaf. */
@@ -134,8 +143,8 @@ function arbitraries(flavors: readonly Flavor[]) {
     fc.constantFrom(HEAP_MAX, HEAP_MAX + 1, BLOCK_DATA, BLOCK_DATA + 1, 1).map((n) => `<p>${'h'.repeat(Math.max(0, n - 7))}</p>`.slice(0, n)),
     str().map((s) => `<html><body>${s}</body></html>`),
   );
-  /** RTF: the stored value is a 16-byte header and one byte a character, so these lengths give 3580, 3581, 8176, 8177 bytes. */
-  const rtf = fc.constantFrom(HEAP_MAX - 16, HEAP_MAX - 15, BLOCK_DATA - 16, BLOCK_DATA - 15).map((n) => `{\\rtf1 ${'r'.repeat(n - 8)}}`);
+  /** RTF texts whose stored (LZFu) values take 3580, 3581, 8176 and 8177 bytes. */
+  const rtf = fc.constantFrom(HEAP_MAX, HEAP_MAX + 1, BLOCK_DATA, BLOCK_DATA + 1).map((bytes) => `{\\rtf1 ${'r'.repeat(rtfLengthFor(bytes) - 8)}}`);
   const categories = fc.array(str(fc.integer({ min: 0, max: 30 })), { minLength: 1, maxLength: 12 });
   const optional = <T>(a: fc.Arbitrary<T>, freq = 2): fc.Arbitrary<T | undefined> => fc.option(a, { nil: undefined, freq });
   const common = {
@@ -180,12 +189,10 @@ function mixedMessage(a: ReturnType<typeof arbitraries>, embedded: fc.Arbitrary<
 
 /**
  * A message whose tree pffexport compares (one holding or held as an embedded message) gets a subject starting with
- * ASCII, since Debian's pffexport mangles the first character of a subject when it is not ASCII; and no RTF body:
- * its libfmapi checks the CRC of an uncompressed ("MELA") PidTagRtfCompressed, which [MS-OXRTFCP] §2.1.3.1.1 sets
- * to 0, fails, and then exports neither the body nor the message's attachments.
+ * ASCII, since Debian's pffexport mangles the first character of a subject when it is not ASCII.
  */
 function forwarded(r: MessageRecord): MessageRecord {
-  return { ...r, subject: `Fwd: ${r.subject}`, rtf: undefined };
+  return { ...r, subject: `Fwd: ${r.subject}` };
 }
 
 function withAttachments(r: MessageRecord, attachments: Attachment[]): MessageRecord {
@@ -234,7 +241,7 @@ const fullMessage: fc.Arbitrary<MessageRecord> = fc
       transportHeaders: s(7),
       body: s(8),
       html: 'h'.repeat(HEAP_MAX - (seed % 3)),
-      rtf: 'r'.repeat(HEAP_MAX - 16 - (seed % 2)),
+      rtf: 'r'.repeat(rtfLengthFor(HEAP_MAX - (seed % 2))),
       categories,
       sentAt: new Date(Date.UTC(2024, 0, 1)),
     } satisfies MessageRecord;
