@@ -8,7 +8,7 @@
  * subnode data; no index blocks, trailers or padding), as ScanPST checks them.
  */
 import { DataTreeWriter } from '../ndb/data-tree.js';
-import { NidType, makeNid } from '../ndb/constants.js';
+import { MAX_BLOCK_DATA, NidType, makeNid } from '../ndb/constants.js';
 import type { NdbWriter } from '../ndb/ndb-writer.js';
 import { PropertyContextBuilder } from '../ltp/property-context.js';
 import { compressedRtf } from './compressed-rtf.js';
@@ -266,6 +266,9 @@ async function writeAttachment(ctx: WriteContext, a: Attachment, index: number, 
   return { bidData: data.bid, bidSub: subnodes.finish(), properties: p };
 }
 
+/** Attachment bytes written between two `NdbWriter.ready()`: whole data blocks, so that none is copied twice. */
+const PUSH_BYTES = 128 * MAX_BLOCK_DATA;
+
 async function writeFileData(ctx: WriteContext, a: FileAttachment, p: PropertyList, subnodes: Subnodes): Promise<void> {
   p.int32(Prop.AttachMethod, 1) // afByValue
     .string(Prop.AttachFilename, a.name)
@@ -296,7 +299,11 @@ async function writeFileData(ctx: WriteContext, a: FileAttachment, p: PropertyLi
     for await (const chunk of await a.open()) {
       total += chunk.length;
       if (total > a.size) throw new AttachmentSizeError(a, total);
-      tree.push(chunk);
+      // A mebibyte at a time, with a wait for a free write buffer (and a turn of the event loop) in between.
+      for (let at = 0; at < chunk.length; at += PUSH_BYTES) {
+        tree.push(at === 0 && chunk.length <= PUSH_BYTES ? chunk : chunk.subarray(at, at + PUSH_BYTES));
+        await ctx.ndb.ready();
+      }
     }
     if (total !== a.size) throw new AttachmentSizeError(a, total);
   }
