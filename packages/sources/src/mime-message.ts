@@ -10,6 +10,7 @@ import { createReadStream } from 'node:fs';
 import type { AttachmentStream, HeaderLines, Headers, MessageText } from 'mailparser';
 import type { Attachment, FileAttachment, MessageRecord } from '@pstream/pst';
 import * as h from './mime-headers.js';
+import { headerBlockEnd, wantsMoreForHeader, withUtf8Header } from './header-charset.js';
 import type { SpoolGroup, SpooledBytes } from './spool.js';
 
 /** Embedded messages nested deeper than this are kept as `message/rfc822` file attachments. */
@@ -92,7 +93,8 @@ function openMessage(message: Buffer): Buffer {
 
 /**
  * Passes the bytes through, dropping a leading mbox envelope line, reading an odd first line as a mail client
- * does (see `openMessage`), and watching for closing delimiters.
+ * does (see `openMessage`), reading raw 8-bit header lines in their charset (see `withUtf8Header`), and watching
+ * for closing delimiters.
  */
 class Prelude {
   envelope: MboxEnvelope | undefined;
@@ -111,14 +113,18 @@ class Prelude {
         head = Buffer.concat([head, chunk]);
         const opened = this.#open(head, false);
         if (opened === undefined) continue;
+        // The whole header block first, and when it has 8-bit lines what follows it too, for the charset they are
+        // read in; past the parser's limit the bytes go on as they are, for the parser to refuse.
+        const end = headerBlockEnd(opened);
+        if (end < 0 ? opened.length <= MIME_LIMITS.headerBytes : wantsMoreForHeader(opened, end)) continue;
         first = false;
-        chunk = opened;
+        chunk = end < 0 ? opened : withUtf8Header(opened, end);
       }
       if (watchBoundaries) carry = this.#watch(carry, chunk);
       if (chunk.length > 0) yield chunk;
     }
     if (first && head.length > 0) {
-      const opened = this.#open(head, true) ?? head;
+      const opened = this.#utf8Header(this.#open(head, true) ?? head);
       if (watchBoundaries) carry = this.#watch(carry, opened);
       yield opened;
     }
@@ -129,9 +135,15 @@ class Prelude {
   whole(message: Buffer, watchBoundaries: boolean): Buffer {
     this.bytes = message.length;
     if (message.length === 0) return message;
-    const opened = this.#open(message, true) ?? message;
+    const opened = this.#utf8Header(this.#open(message, true) ?? message);
     if (watchBoundaries) this.#line(this.#watch('', opened));
     return opened;
+  }
+
+  /** A whole message (or all there is of it) with its header block read as UTF-8: see `withUtf8Header`. */
+  #utf8Header(message: Buffer): Buffer {
+    const end = headerBlockEnd(message);
+    return withUtf8Header(message, end < 0 ? message.length : end);
   }
 
   /**

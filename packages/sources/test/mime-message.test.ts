@@ -98,6 +98,44 @@ test('bodies in iso-8859-1, windows-1252 and shift_jis are decoded', async () =>
   }
 });
 
+test('raw 8-bit header text is read in the charset the message declares, else as windows-1252; UTF-8 lines pass', async () => {
+  const cases: Array<[string | undefined, Buffer, string]> = [
+    ['iso-8859-1', Buffer.from('\xa37,000 prize', 'latin1'), '£7,000 prize'],
+    ['gb2312', Buffer.from([0xc4, 0xe3, 0xba, 0xc3]), '你好'],
+    ['euc-kr', Buffer.from([0xbe, 0xc8, 0xb3, 0xe7]), '안녕'],
+    [undefined, Buffer.from('Caf\xe9 \x80 5', 'latin1'), 'Café € 5'],
+    ['x-unknown-charset', Buffer.from('K\xf6ln', 'latin1'), 'Köln'],
+    ['iso-8859-1', Buffer.from('caf\xc3\xa9', 'latin1'), 'café'],
+  ];
+  for (const [charset, subject, expected] of cases) {
+    const contentType = charset === undefined ? [] : [`Content-Type: text/plain;`, `\tcharset="${charset}"`];
+    const head = Buffer.concat([
+      Buffer.from('From: "J\xc3\xb6rn" <j@example.com>\r\nSubject: ', 'latin1'),
+      subject,
+      Buffer.from(crlf('', ...contentType, '', 'body', ''), 'latin1'),
+    ]);
+    for (const bytes of [head, Buffer.concat([Buffer.from('From sender@example.com Mon Aug 26 15:45:14 2002\n'), head])]) {
+      const { record, dir } = await parse(bytes);
+      await dir.close();
+      assert.equal(record.subject, expected, `${charset} subject`);
+      assert.equal(record.from?.name, 'Jörn', `${charset}: a UTF-8 line beside it is kept`);
+      assert.equal(record.body?.trim(), 'body');
+    }
+  }
+});
+
+test('raw 8-bit header text of a multipart is read in the first charset its parts declare that is known', async () => {
+  // As in SpamAssassin's spam-2/00006: an unknown label first ("CHINESEBIG5"), then one that is known.
+  const head = Buffer.concat([
+    Buffer.from('From: a@example.com\r\nSubject: ', 'latin1'),
+    Buffer.from([0xa4, 0xa4, 0xa4, 0xe5]),
+    Buffer.from(crlf('', 'Content-Type: multipart/alternative; boundary="b"', '', '--b', 'Content-Type: text/html; charset="CHINESEBIG5"', '', '<meta http-equiv="Content-Type" content="text/html; charset=big5"><p>x</p>', '--b--', ''), 'latin1'),
+  ]);
+  const { record, dir } = await parse(head);
+  await dir.close();
+  assert.equal(record.subject, '中文');
+});
+
 test('HTML-only mail: html kept, no text body made up from it (link targets must not become searchable text)', async () => {
   const raw = crlf('From: a@example.com', 'Subject: html', 'Content-Type: text/html; charset=utf-8', '', '<html><body><p>Hello <b>world</b></p></body></html>', '');
   const { record, dir } = await parse(raw);

@@ -13,16 +13,20 @@ import { asLibpffReads } from '../../../pst/test/writer/support.js';
 import type { CorpusMessage } from './expectations.js';
 
 /**
- * pffexport writes a subject that starts with a character outside ASCII with that first character as one U+FFFD,
- * unless PidTagSubject starts with the 0x01 prefix-length marker, which Outlook writes and we do not (the marker is
- * optional: every other reader, pypff included, reads both forms; aspose_passwordprotectedPST.pst has `01 01` in front
- * of such subjects, and pffexport reads them right there). The summary script also trims header values. `subject` is
- * as libpff decodes it (asLibpffReads).
+ * pffexport mangles a subject's first character when it is outside ASCII, unless PidTagSubject starts with the 0x01
+ * prefix-length marker, which Outlook writes and we do not (the marker is optional: every other reader, pypff
+ * included, reads both forms; aspose_passwordprotectedPST.pst has `01 01` in front of such subjects, and pffexport
+ * reads them right there). What it makes of the character goes by the length of its UTF-8 form, as subjects starting
+ * with U+00E9, U+00BB, U+0080, U+0100, U+03A9, U+07D0, U+4E2D, U+0800 and U+1F600 showed: two bytes (U+0080 to
+ * U+07FF) and the character is gone, three bytes and it is one U+FFFD, four bytes (outside the BMP) and it is two.
+ * The summary script also trims header values. `subject` is as libpff decodes it (asLibpffReads).
  */
 export function pffexportSubject(subject: string): string {
   const first = subject.codePointAt(0);
-  const garbled = first !== undefined && first >= 0x80 && first !== 1 ? `\uFFFD${subject.slice(String.fromCodePoint(first).length)}` : subject;
-  return garbled.trim();
+  if (first === undefined || first < 0x80) return subject.trim();
+  const rest = subject.slice(String.fromCodePoint(first).length);
+  const shown = first < 0x800 ? '' : first < 0x10000 ? '\uFFFD' : '\uFFFD\uFFFD';
+  return `${shown}${rest}`.trim();
 }
 
 /** What pffexport reports for a file: libpff's strings (asLibpffReads) and the first character of a subject ({@link pffexportSubject}). */
