@@ -29,14 +29,15 @@ export interface EmlTreeOptions extends SourceOptions {
   readonly rootFolderName?: string;
   /**
    * Threads that parse messages besides the calling thread, which parses too whenever it would otherwise wait
-   * (see `ParseAhead`); 0: the calling thread alone. By default a tree of at least `PARSE_POOL_MIN_FILES` files
-   * gets one thread a core but one (at least one, at most three); a smaller one is parsed on the calling thread
-   * alone, where starting threads (each holds its own heap and parser) would cost more than they win.
+   * (see `ParseAhead`); `'auto'`: one a core but one (at least one, at most three) for a tree of at least
+   * `PARSE_POOL_MIN_FILES` files, none for a smaller one. Default 0, the calling thread alone: on the shared
+   * 2-core machine of benchmarks/README.md a thread cost 25–40 % more CPU seconds and 50–80 MB more peak RSS
+   * (a second parser's heap) than it won in wall time, which put the export past its 256 MB budget.
    */
-  readonly parseThreads?: number;
+  readonly parseThreads?: number | 'auto';
 }
 
-/** The smallest tree parsed by a thread pool by default. */
+/** The smallest tree `parseThreads: 'auto'` parses with a thread pool. */
 export const PARSE_POOL_MIN_FILES = 64;
 /** Files read or parsed ahead of the message being yielded, at most: by count, and by bytes (at least one file). */
 const AHEAD_FILES = 32;
@@ -135,7 +136,8 @@ export class EmlTreeSource implements MessageSource {
     const { groups, bytes: total } = await this.#files();
     this.#read.start(total);
     const files = groups.flatMap((g) => g.files);
-    const threads = this.#options.parseThreads ?? (files.length >= PARSE_POOL_MIN_FILES ? defaultParseThreads() : 0);
+    const asked = this.#options.parseThreads ?? 0;
+    const threads = asked === 'auto' ? (files.length >= PARSE_POOL_MIN_FILES ? defaultParseThreads() : 0) : asked;
     if (!Number.isSafeInteger(threads) || threads < 0) throw new RangeError(`parseThreads must be an integer ≥ 0, got ${String(threads)}`);
     yield* threads === 0 || files.length === 0 ? this.#parsedHere(files) : this.#parsedByPool(files, Math.min(threads, files.length));
     this.#read.end();
