@@ -6,7 +6,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FolderSpec } from '@pstream/pst';
-import type { MessageSource, SourceMessage } from '@pstream/sources';
+import { EmlTreeSource, type MessageSource, type SourceMessage } from '@pstream/sources';
 import { writeMailbox, type GeneratorOptions } from '@pstream/fixtures';
 import type { BytePool } from './byte-pool.js';
 import type { BenchMode } from './measure.js';
@@ -261,10 +261,12 @@ async function emlFiles(dir: string): Promise<string[]> {
  * become placeholders) as an `.eml` tree on disk, `repeat` times over, with the keyword `support`; measured
  * against the bare parse of the same files.
  */
-function realCorpus(repeat: number): Workload {
+function realCorpus(repeat: number, threads?: 'auto'): Workload {
   return {
-    name: `real-spamassassin-x${repeat}`,
-    description: `the SpamAssassin corpus (6,046 real messages) ${repeat === 1 ? 'once' : `${repeat} times`} from an .eml tree, keyword "support", against the bare parse`,
+    name: `real-spamassassin-x${repeat}${threads ? '-threads' : ''}`,
+    description:
+      `the SpamAssassin corpus (6,046 real messages) ${repeat === 1 ? 'once' : `${repeat} times`} from an .eml tree, keyword "support", against the bare parse` +
+      (threads ? '; parsed by the calling thread and a thread pool (EmlTreeSource parseThreads auto)' : ''),
     partLimitBytes: () => undefined,
     modes: ['export', 'stream'],
     async build({ quick, dir }) {
@@ -280,7 +282,7 @@ function realCorpus(repeat: number): Workload {
         payloadBytes: 0,
         distinct: 0,
         keywords: 'support',
-        exportSources: () => Array.from({ length: repeat }, () => tree.dir),
+        exportSources: () => Array.from({ length: repeat }, () => (threads ? new EmlTreeSource(tree.dir, { parseThreads: threads, tmpDir: dir }) : tree.dir)),
         parseReference: () => bareParse(files, repeat, true),
         message,
       };
@@ -359,6 +361,7 @@ export const WORKLOADS: readonly Workload[] = [
   spamassassin(10),
   realCorpus(1),
   realCorpus(3),
+  realCorpus(3, 'auto'),
   emlAttachments,
 ];
 
