@@ -1,13 +1,15 @@
 /**
  * `WriteBehind`, the ring of write buffers written by asynchronous positional writes: writes land in the order they
  * were handed over (overlaps included), slots come back to the ring, `ready()` waits for a free slot and lets the
- * event loop turn, and a failed write is thrown with its code by what comes next.
+ * event loop turn, and a failed write is thrown with its code by what comes next. The writer gives way to the event
+ * loop while it writes a large attachment whose bytes never wait for I/O.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PstWriter } from '../src/index.js';
 import { TURN_INTERVAL_MS, WRITE_SLOTS, WriteBehind } from '../src/ndb/write-behind.js';
 
 const SLOT = 64 * 1024;
@@ -157,6 +159,38 @@ test('WriteBehind: once closed, nothing more is written or truncated through its
     assert.throws(() => wb.enqueue(0, new Uint8Array(1)), /closed/);
     assert.equal(readFileSync(join(dir, 'out.bin')).length, 4096, 'written, not truncated');
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('PstWriter: the event loop turns while a 24 MiB attachment from memory is written', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pstream-wb-'));
+  const chunk = new Uint8Array(65_536).fill(0x5a);
+  const size = 24 * 1024 * 1024;
+  // Bytes that are always there: without the writer's own pauses, the whole message would run in one turn.
+  async function* bytes(): AsyncIterable<Uint8Array> {
+    for (let at = 0; at < size; at += chunk.length) yield chunk;
+  }
+  let turns = 0;
+  let counting = true;
+  const tick = (): void => {
+    turns++;
+    if (counting) setImmediate(tick);
+  };
+  try {
+    const writer = await PstWriter.create(join(dir, 'big.pst'), { deterministic: true });
+    setImmediate(tick);
+    const before = turns;
+    await writer.addMessage(['Inbox'], {
+      subject: 'big',
+      body: 'see the attachment',
+      attachments: [{ kind: 'file', name: 'big.bin', size, open: bytes }],
+    });
+    assert.ok(turns - before >= 2, `${turns - before} turns of the event loop while 24 MiB were written`);
+    const summary = await writer.finish();
+    assert.ok(summary.bytes > size);
+  } finally {
+    counting = false;
     rmSync(dir, { recursive: true, force: true });
   }
 });
