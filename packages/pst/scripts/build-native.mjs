@@ -2,7 +2,7 @@
 // Builds the optional native kernel (native/pst_kernel.c → native/build/pst_kernel.node) with the system C
 // compiler and Node's own headers: no node-gyp, no network. Runs as the package's install script, so it never
 // fails: without a compiler, headers or a supported platform, or when compilation fails, it says in one line that
-// the WebAssembly fallback will be used, and exits 0. Skips the build when the .node is newer than the .c.
+// the JavaScript encoder will be used, and exits 0. Skips the build when the .node is newer than the .c.
 // Usage: node scripts/build-native.mjs [--force]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -19,7 +19,7 @@ let removeStale = false;
 
 function fallback(reason) {
   if (removeStale) rmSync(output, { force: true });
-  console.log(`@pstream/pst: native kernel not built (${reason}); the WebAssembly fallback will be used`);
+  console.log(`@pstream/pst: native kernel not built (${reason}); the JavaScript encoder will be used`);
   process.exit(0);
 }
 
