@@ -259,10 +259,11 @@ export class PstWriter {
 
   // ------------------------------------------------------------------------------------------------ internals
 
-  /** Closes the file (once the writes under way are done) and deletes it. */
+  /** Deletes the file, and closes it once the writes under way are done. */
   private async discard(): Promise<void> {
-    await this.ndb.close();
+    const closed = this.ndb.close();
     await rm(this.partialPath, { force: true });
+    await closed;
   }
 
   private enter(): void {

@@ -714,8 +714,9 @@ export class NdbWriter {
   }
 
   /**
-   * Closes the file once the writes handed over are done; nothing is written afterwards. Never rejects (a write
-   * error is for `drain` and `complete`). Safe to call more than once.
+   * Closes the file: writes not started yet are dropped (`complete` drains first), the descriptor is closed once
+   * those under way are done, and nothing is written afterwards. Never rejects (a write error is for `drain` and
+   * `complete`). Safe to call more than once.
    */
   close(): Promise<void> {
     this.closed = true;

@@ -128,12 +128,19 @@ export class WriteBehind {
   }
 
   /**
-   * Closes the file descriptor once the writes already handed over are done (or failed). Never rejects: a write
-   * error is for `drain`, which the writer calls before closing a file it means to keep.
+   * Drops the writes not started yet and closes the file descriptor once those under way are done: the writer
+   * drains a file it means to keep before closing it, and an abandoned one is deleted. Never rejects: a write error
+   * is for `drain`.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await this.until(() => this.queue.length === 0 && this.inFlight === 0).catch(() => undefined);
+      for (let j = this.queue.length - 1; j >= 0; j--) {
+        const job = this.queue[j]!;
+        if (job.started) continue;
+        this.queue.splice(j, 1);
+        if (job.slot) this.recycle(job.bytes);
+      }
+      this.wake();
       while (this.inFlight > 0) await new Promise<void>((resolve) => this.waiters.push(resolve));
       await new Promise<void>((resolve) => close(this.fd, () => resolve()));
     })();
