@@ -101,8 +101,11 @@ export async function runAsProcess(argv: readonly string[], deps?: Partial<Pstre
   };
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') controller.abort(new Error('standard output was closed'));
+    if (error.code === 'EPIPE' || error.code === 'EIO') controller.abort(new Error('standard output was closed'));
   });
+  // A terminal that went away (EIO) must not crash the process before it has deleted its temporary files: the
+  // cleanup awaits the writes under way, and a progress line may be drawn meanwhile.
+  process.stderr.on('error', () => {});
   const status = await main(argv, processIO(controller.signal), deps);
   for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
   process.exitCode = status;
