@@ -30,11 +30,14 @@ export function headerBlockEnd(bytes: Uint8Array): number {
 const CHARSET_SCAN_BYTES = 64 * 1024;
 
 /**
- * Whether `withUtf8Header` wants more of the message than `message` holds: its header block has lines to decode and
- * the bytes after it where a charset may be declared have not all arrived.
+ * Whether the start of a message (`message`, its header block ending at `end`, or -1 while its empty line has not
+ * arrived) should be held for more bytes before `withUtf8Header` reads it. A header block with lines to decode is
+ * held whole, with what follows it where a charset may be declared, up to `limit` bytes (past that the parser refuses
+ * it anyway); one that is still UTF-8 after the first `CHARSET_SCAN_BYTES` goes on as it is.
  */
-export function wantsMoreForHeader(message: Buffer, end: number): boolean {
-  return message.length < end + CHARSET_SCAN_BYTES && !isUtf8(message.subarray(0, end));
+export function holdsForHeader(message: Buffer, end: number, limit: number): boolean {
+  if (end >= 0) return message.length < end + CHARSET_SCAN_BYTES && !isUtf8(message.subarray(0, end));
+  return message.length <= limit && (message.length < CHARSET_SCAN_BYTES || !isUtf8(message));
 }
 
 /** `message` with the header block's first `end` bytes read as UTF-8 where they are not (see the module comment). */

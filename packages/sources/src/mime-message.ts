@@ -10,7 +10,7 @@ import { createReadStream } from 'node:fs';
 import type { AttachmentStream, HeaderLines, Headers, MessageText } from 'mailparser';
 import type { Attachment, FileAttachment, MessageRecord } from '@pstream/pst';
 import * as h from './mime-headers.js';
-import { headerBlockEnd, wantsMoreForHeader, withUtf8Header } from './header-charset.js';
+import { headerBlockEnd, holdsForHeader, withUtf8Header } from './header-charset.js';
 import type { SpoolGroup, SpooledBytes } from './spool.js';
 
 /** Embedded messages nested deeper than this are kept as `message/rfc822` file attachments. */
@@ -104,25 +104,24 @@ class Prelude {
 
   async *filter(input: AsyncIterable<Uint8Array>, watchBoundaries: boolean): AsyncGenerator<Buffer> {
     let first = true;
-    let head = Buffer.alloc(0);
+    const start = new GrowingBuffer();
     let carry = '';
     for await (const raw of input) {
       let chunk = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
       this.bytes += chunk.length;
       if (first) {
-        head = Buffer.concat([head, chunk]);
+        const head = start.append(chunk);
         const opened = this.#open(head, false);
         if (opened === undefined) continue;
-        // The whole header block first, and when it has 8-bit lines what follows it too, for the charset they are
-        // read in; past the parser's limit the bytes go on as they are, for the parser to refuse.
         const end = headerBlockEnd(opened);
-        if (end < 0 ? opened.length <= MIME_LIMITS.headerBytes : wantsMoreForHeader(opened, end)) continue;
+        if (holdsForHeader(opened, end, MIME_LIMITS.headerBytes)) continue;
         first = false;
         chunk = end < 0 ? opened : withUtf8Header(opened, end);
       }
       if (watchBoundaries) carry = this.#watch(carry, chunk);
       if (chunk.length > 0) yield chunk;
     }
+    const head = start.bytes;
     if (first && head.length > 0) {
       const opened = this.#utf8Header(this.#open(head, true) ?? head);
       if (watchBoundaries) carry = this.#watch(carry, opened);
@@ -178,6 +177,31 @@ class Prelude {
     if (l.length > 4 && l.length < 200 && l.startsWith('--') && l.endsWith('--') && this.closingLines.size < 10_000) {
       this.closingLines.add(l);
     }
+  }
+}
+
+/**
+ * The start of a message as it arrives, in one buffer that doubles as it fills, so that holding a header block of up
+ * to `MIME_LIMITS.headerBytes` copies each byte about twice instead of once per chunk.
+ */
+class GrowingBuffer {
+  #buffer = Buffer.alloc(0);
+  #length = 0;
+
+  /** Appends `chunk`; returns everything so far (a view, valid until the next append). */
+  append(chunk: Buffer): Buffer {
+    if (this.#length + chunk.length > this.#buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(2 * this.#buffer.length, this.#length + chunk.length, 64 * 1024));
+      this.#buffer.copy(grown, 0, 0, this.#length);
+      this.#buffer = grown;
+    }
+    chunk.copy(this.#buffer, this.#length);
+    this.#length += chunk.length;
+    return this.bytes;
+  }
+
+  get bytes(): Buffer {
+    return this.#buffer.subarray(0, this.#length);
   }
 }
 

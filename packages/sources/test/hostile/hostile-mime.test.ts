@@ -242,10 +242,10 @@ describe('hostile .eml files', () => {
       assert.equal(inj.body?.trim(), 'the real body');
       assert.ok(!/^X-Injected/im.test(inj.transportHeaders ?? ''), 'the raw header block is not rewritten');
 
-      // Invalid UTF-8 becomes U+FFFD; nothing else is lost.
+      // A header line that is not UTF-8 (though the message declares UTF-8) is read as windows-1252, as mail clients
+      // read undeclared 8-bit text; invalid UTF-8 in the body becomes U+FFFD; nothing else is lost.
       const u8 = rec('10-invalid-utf8.eml');
-      assert.ok(u8.subject.startsWith('caf') && u8.subject.endsWith(' end'), u8.subject);
-      assert.ok(u8.subject.includes('\uFFFD'), u8.subject);
+      assert.equal(u8.subject, 'caf\u00c3 \u00ff\u00fe end');
       assert.ok(u8.body?.startsWith('bad ') && u8.body.includes('\uFFFD') && u8.body.trim().endsWith(' bytes'), u8.body);
       for (const s of strings(u8)) assert.ok(s.isWellFormed(), JSON.stringify(s));
 
