@@ -166,15 +166,15 @@ for (const [name, seed, count, options] of [
 }
 
 // The same files from the other block encoders: the native kernel's AVX2 path, and no native kernel at all (the
-// WebAssembly encoder, with the CRCs on the write thread). Each runs this file again in a child process, since the
-// kernel is chosen once per process.
+// JavaScript encoder, with zlib's CRC). Each runs this file again in a child process, since the kernel is chosen
+// once per process.
 for (const setting of ['avx2', '0'] as const) {
   const kernel = loadNativeKernel();
   const skip =
     process.env['PSTREAM_NATIVE'] !== undefined
       ? 'already a child run'
       : !kernel
-        ? 'the native kernel is not built: the default run already used the WebAssembly encoder'
+        ? 'the native kernel is not built: the default run already used the JavaScript encoder'
         : setting === 'avx2' && !kernel.supported.includes('avx2')
           ? 'this CPU has no AVX2'
           : false;
