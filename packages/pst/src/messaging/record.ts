@@ -102,7 +102,7 @@ export interface MessageRecord {
   readonly body?: string;
   /** HTML body, as text. [PidTagHtml, with PidTagInternetCodepage 65001] */
   readonly html?: string;
-  /** RTF body, as RTF text (8-bit characters). [PidTagRtfCompressed, stored uncompressed] */
+  /** RTF body, as RTF text (8-bit characters). [PidTagRtfCompressed, stored compressed (LZFu)] */
   readonly rtf?: string;
   readonly attachments?: readonly Attachment[];
 }
