@@ -23,6 +23,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseArgs as parseArgv } from 'node:util';
 import { runCli } from './cli.js';
 
 export interface EventLoopBenchOptions {
@@ -63,34 +64,39 @@ const SEED = '5';
 const IDLE_MS = 2000;
 
 export function parseArgs(argv: readonly string[]): EventLoopBenchOptions | 'help' {
-  let json = false;
-  let quick = false;
-  let messages: number | undefined;
-  let mailboxDir: string | null = null;
-  let tmp = tmpdir();
-  let intervalMs = 10;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new RangeError(`${a} needs a value`);
-      return v;
-    };
-    const positive = (text: string): number => {
-      const n = Number(text);
-      if (!Number.isInteger(n) || n < 1) throw new RangeError(`${a} must be a positive integer, got ${JSON.stringify(text)}`);
-      return n;
-    };
-    if (a === '--json') json = true;
-    else if (a === '--quick') quick = true;
-    else if (a === '--help' || a === '-h') return 'help';
-    else if (a === '--messages') messages = positive(value());
-    else if (a === '--mailbox-dir') mailboxDir = value();
-    else if (a === '--tmp') tmp = value();
-    else if (a === '--interval-ms') intervalMs = positive(value());
-    else throw new RangeError(`unknown argument ${JSON.stringify(a)}; ${USAGE}`);
+  let values;
+  try {
+    ({ values } = parseArgv({
+      args: [...argv],
+      options: {
+        json: { type: 'boolean' },
+        quick: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        messages: { type: 'string' },
+        'mailbox-dir': { type: 'string' },
+        tmp: { type: 'string' },
+        'interval-ms': { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new RangeError(`${(error as Error).message}; ${USAGE}`);
   }
-  return { json, quick, messages: messages ?? (quick ? 200 : 9000), mailboxDir, tmp, intervalMs };
+  if (values.help) return 'help';
+  const positive = (name: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`--${name} must be a positive integer, got ${JSON.stringify(text)}`);
+    return n;
+  };
+  const quick = values.quick ?? false;
+  return {
+    json: values.json ?? false,
+    quick,
+    messages: positive('messages', values.messages) ?? (quick ? 200 : 9000),
+    mailboxDir: values['mailbox-dir'] ?? null,
+    tmp: values.tmp ?? tmpdir(),
+    intervalMs: positive('interval-ms', values['interval-ms']) ?? 10,
+  };
 }
 
 /** The repository root (this file is `benchmarks/{src,dist/src}/event-loop.{ts,js}`). */
