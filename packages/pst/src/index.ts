@@ -5,11 +5,28 @@
 // The writer
 export { PstWriter } from './pst-writer.js';
 export type { PstWriterOptions, PstFileSummary } from './pst-writer.js';
+
+// The errors: one base class, a `code` in kebab-case
+export { PstError } from './errors.js';
+export type { PstErrorCode } from './errors.js';
 export { PstInputError, MAX_ATTACHMENT_BYTES } from './messaging/validate.js';
 export { AttachmentSizeError } from './messaging/message.js';
 
 // The input model
-export type * from './messaging/record.js';
+export type {
+  Attachment,
+  ByteSource,
+  EmbeddedMessageAttachment,
+  FileAttachment,
+  FolderSpec,
+  Importance,
+  MailAddress,
+  MessageRecord,
+  Recipient,
+  RecipientKind,
+  Sensitivity,
+} from './messaging/record.js';
 
 // The structural checker
-export * from './check/index.js';
+export { checkPst } from './check/index.js';
+export type { CheckFinding, CheckOptions, CheckReport, CheckSeverity, CheckStats } from './check/index.js';

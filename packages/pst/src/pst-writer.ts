@@ -21,6 +21,7 @@ import { messageUpperBound, rowUpperBound } from './messaging/size-bound.js';
 import { FolderNode, folderName, folderNid, hierarchyCells, siblingKey } from './messaging/folder.js';
 import { randomIdentity, seededIdentity, type Identity } from './messaging/identity.js';
 import { writeMessage } from './messaging/message.js';
+import { PstError } from './errors.js';
 import type { FolderSpec, MessageRecord } from './messaging/record.js';
 import { Nid, spamSearchFolderProperties, writeFixedNodes, writeMessageStore, writeSearchObjects } from './messaging/store.js';
 import type { TableWriter } from './ltp/table-context.js';
@@ -35,6 +36,12 @@ export interface PstWriterOptions {
   readonly deterministic?: boolean | { readonly seed?: string; readonly clock?: Date };
   /** `bCryptMethod`: `permute` (NDB_CRYPT_PERMUTE, Outlook's default) or `none`. */
   readonly encryption?: CryptMethod;
+  /**
+   * The container class (PidTagContainerClass) of a folder the writer creates for a message, by its path; `IPF.Note`
+   * when it returns undefined. A source that knows its folders' classes (a PST's Calendar is `IPF.Appointment`) says
+   * so here, so that a folder made on the way to a message, and the size projection of it, get the class at once.
+   */
+  readonly folderClass?: (path: readonly string[]) => string | undefined;
 }
 
 export interface PstFileSummary {
@@ -65,6 +72,7 @@ export class PstWriter {
   private readonly identity: Identity;
   private readonly recordKey: Uint8Array;
   private readonly displayName: string;
+  private readonly folderClass: PstWriterOptions['folderClass'];
   private readonly byPath = new Map<string, FolderNode>();
   private readonly folders: FolderNode[] = [];
   private readonly root: FolderNode;
@@ -90,6 +98,7 @@ export class PstWriter {
     this.identity = d ? seededIdentity((d !== true && d.seed) || 'pstream', (d !== true && d.clock) || new Date(Date.UTC(2000, 0, 1))) : randomIdentity();
     this.recordKey = this.identity.guid();
     this.displayName = options.displayName ?? basename(path).replace(/\.pst$/i, '');
+    this.folderClass = options.folderClass;
     this.ndb = new NdbWriter(this.partialPath, options.encryption ?? 'permute');
     this.root = this.addFolderNode(Nid.RootFolder, '', 'root', null, undefined);
     this.ipm = this.addFolderNode(Nid.IpmSubtree, 'Top of Personal Folders', 'ipm-subtree', this.root, undefined);
@@ -100,6 +109,7 @@ export class PstWriter {
 
   /** Creates the file (as `.<name>.<random>.partial` beside `path` until `finish()`). */
   static async create(path: string, options: PstWriterOptions = {}): Promise<PstWriter> {
+    checkWriterOptions(path, options);
     return new PstWriter(path, options);
   }
 
@@ -125,7 +135,10 @@ export class PstWriter {
   /** Makes sure a folder exists (with its parents). A top-level "Deleted Items" is the store's own. */
   ensureFolder(spec: FolderSpec | readonly string[]): void {
     this.assertOpen();
+    const before = this.folders.length;
     this.folderFor(Array.isArray(spec) ? (spec as readonly string[]) : (spec as FolderSpec).path, Array.isArray(spec) ? undefined : (spec as FolderSpec).containerClass);
+    // A new folder adds structure that the fast bound of `fits` does not count: the next `fits` projects exactly.
+    if (this.folders.length > before) this.structureBytes = undefined;
   }
 
   /** Writes a message into the folder at `folderPath` (created when needed). */
@@ -138,13 +151,13 @@ export class PstWriter {
       if (this.state === 'busy') this.state = 'open';
       throw error;
     }
-    if (this.state !== 'busy') throw new Error(`PstWriter: ${this.state} while the message was being written`);
+    if (this.state !== 'busy') throw new PstError('writer-state', `PstWriter: ${this.state} while the message was being written`);
     const checkpoint = this.ndb.checkpoint();
     const saved = this.saveState();
     try {
       const folder = this.folderFor(folderPath);
       await this.writeInto(folder, record, this.identity);
-      if (this.state !== 'busy') throw new Error(`PstWriter: ${this.state} while the message was being written`);
+      if (this.state !== 'busy') throw new PstError('writer-state', `PstWriter: ${this.state} while the message was being written`);
       this.ndb.release(checkpoint);
       this.messages++;
       this.state = 'open';
@@ -234,7 +247,7 @@ export class PstWriter {
     this.enter();
     try {
       const fileEof = await this.writeFile();
-      if (this.state !== 'busy') throw new Error(`PstWriter: ${this.state} while the file was being finished`);
+      if (this.state !== 'busy') throw new PstError('writer-state', `PstWriter: ${this.state} while the file was being finished`);
       this.state = 'finished';
       await rename(this.partialPath, this.path);
       return { path: this.path, bytes: fileEof, messages: this.messages, folders: this.folderCount };
@@ -272,8 +285,8 @@ export class PstWriter {
   }
 
   private assertOpen(): void {
-    if (this.state === 'busy') throw new Error('PstWriter: one call at a time (await the previous one)');
-    if (this.state !== 'open') throw new Error(`PstWriter: the writer is ${this.state}`);
+    if (this.state === 'busy') throw new PstError('writer-state', 'PstWriter: one call at a time (await the previous one)');
+    if (this.state !== 'open') throw new PstError('writer-state', `PstWriter: the writer is ${this.state}`);
   }
 
   private async writeInto(folder: FolderNode, record: MessageRecord, identity: Identity): Promise<void> {
@@ -299,7 +312,7 @@ export class PstWriter {
       if (!folder && depth === 0 && key === DELETED_ITEMS_KEY) folder = this.deleted;
       if (!folder) {
         if (this.lastFolderIndex + 1 >= 0x10000) throw new RangeError('a PST written here holds at most 64,500 folders');
-        const cls = depth === path.length - 1 && containerClass ? containerClass : 'IPF.Note';
+        const cls = (depth === path.length - 1 ? containerClass : undefined) ?? this.folderClass?.(path.slice(0, depth + 1)) ?? 'IPF.Note';
         folder = this.addFolderNode(folderNid(++this.lastFolderIndex), name, 'user', parent, cls);
       }
       this.byPath.set(key, folder);
@@ -390,5 +403,16 @@ export class PstWriter {
       f.folder.unread = f.unread;
       f.folder.children.length = f.children;
     }
+  }
+}
+
+/** Bad arguments of `PstWriter.create`: a `TypeError` or `RangeError` naming the option and the value. */
+function checkWriterOptions(path: unknown, options: PstWriterOptions): void {
+  if (typeof path !== 'string' || path === '') throw new TypeError(`path must be a non-empty string, got ${JSON.stringify(path)}`);
+  if (typeof options !== 'object' || options === null) throw new TypeError(`options must be an object, got ${String(options)}`);
+  const { displayName, encryption } = options;
+  if (displayName !== undefined && typeof displayName !== 'string') throw new TypeError(`displayName must be a string, got ${typeof displayName}`);
+  if (encryption !== undefined && encryption !== 'permute' && encryption !== 'none') {
+    throw new RangeError(`encryption must be "permute" or "none", got ${JSON.stringify(encryption)}`);
   }
 }

@@ -7,6 +7,7 @@
  * PidTagMessageSize and PidTagAttachSize count the logical bytes of the object's data blocks (its PC, tables and
  * subnode data; no index blocks, trailers or padding), as ScanPST checks them.
  */
+import { PstError } from '../errors.js';
 import { DataTreeWriter } from '../ndb/data-tree.js';
 import { MAX_BLOCK_DATA, NidType, makeNid } from '../ndb/constants.js';
 import type { NdbWriter } from '../ndb/ndb-writer.js';
@@ -342,11 +343,12 @@ async function readExactly(a: FileAttachment, size: number): Promise<Uint8Array>
   return out;
 }
 
-export class AttachmentSizeError extends Error {
-  override readonly name = 'AttachmentSizeError';
-  readonly code = 'attachment_size_mismatch';
+/** An attachment's source gave more or fewer bytes than its declared `size` (code `attachment-size-mismatch`). */
+export class AttachmentSizeError extends PstError {
+  override readonly name: string = 'AttachmentSizeError';
+  declare readonly code: 'attachment-size-mismatch';
   constructor(a: FileAttachment, actual: number) {
-    super(`attachment "${a.name}" declared size ${a.size} but its source gave ${actual}${actual > a.size ? ' or more' : ''} bytes`);
+    super('attachment-size-mismatch', `attachment "${a.name}" declared size ${a.size} but its source gave ${actual}${actual > a.size ? ' or more' : ''} bytes`);
   }
 }
 

@@ -1,17 +1,19 @@
 /**
  * Input checks: a record the writer cannot store faithfully is rejected with an error naming the field and the value.
  */
+import { PstError } from '../errors.js';
 import type { Attachment, MessageRecord } from './record.js';
 
-export class PstInputError extends Error {
-  override readonly name = 'PstInputError';
-  readonly code = 'invalid_message';
+/** A record the writer cannot store faithfully (code `invalid-message`); `field` is its path, e.g. `message.sentAt`. */
+export class PstInputError extends PstError {
+  override readonly name: string = 'PstInputError';
+  declare readonly code: 'invalid-message';
   constructor(
     readonly field: string,
     readonly value: unknown,
     reason: string,
   ) {
-    super(`${field} ${reason}: ${describe(value)}`);
+    super('invalid-message', `${field} ${reason}: ${describe(value)}`);
   }
 }
 

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { PstWriter, PstInputError, AttachmentSizeError, type MessageRecord } from '@pstream/pst';
+import { PstWriter, PstError, PstInputError, AttachmentSizeError, type MessageRecord } from '@pstream/pst';
 import { requireReaders } from '../support/oracles.js';
 import { lyingAttachment, seededAttachment, tempDir, verifyPst, type Written } from './support.js';
 
@@ -69,6 +69,8 @@ test('invalid input is rejected naming the field, the writer stays usable and th
     // a failing message in a folder that does not exist yet: the folder must not be left behind
     await assert.rejects(w.addMessage(['Never', `created ${i}`], bad.record), (e: unknown) => {
       assert.ok(e instanceof bad.type, `${bad.what}: ${String(e)}`);
+      assert.ok(e instanceof PstError, bad.what);
+      assert.equal(e.code, bad.type === PstInputError ? 'invalid-message' : 'attachment-size-mismatch', bad.what);
       assert.match((e as Error).message, bad.error, bad.what);
       return true;
     });
@@ -91,5 +93,16 @@ test('validation errors carry the field and the value', async (t) => {
   );
   assert.equal(error.field, 'message.sentAt');
   assert.ok(error.value instanceof Date);
+  assert.equal(error.code, 'invalid-message');
   await w.abort();
+});
+
+test('bad writer options are a TypeError or RangeError naming the option; a call out of turn is a PstError writer-state', async (t) => {
+  const dir = await tempDir(t);
+  await assert.rejects(PstWriter.create(join(dir, 'o.pst'), { encryption: 'rot13' as 'none' }), (e: unknown) => e instanceof RangeError && /^encryption must be "permute" or "none", got "rot13"$/.test(e.message));
+  await assert.rejects(PstWriter.create(join(dir, 'o.pst'), { displayName: 7 as unknown as string }), (e: unknown) => e instanceof TypeError && /^displayName must be a string, got number$/.test(e.message));
+  await assert.rejects(PstWriter.create('' as string), (e: unknown) => e instanceof TypeError && /^path must be a non-empty string/.test(e.message));
+  const w = await PstWriter.create(join(dir, 'state.pst'), { deterministic: true });
+  await w.abort();
+  await assert.rejects(w.addMessage(['x'], { subject: 'late' }), (e: unknown) => e instanceof PstError && e.code === 'writer-state' && /the writer is aborted/.test(e.message));
 });
