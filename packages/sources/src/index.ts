@@ -17,3 +17,18 @@ export {
   type ParsedMime,
 } from './mime-message.js';
 export { SpoolDirectory, SpoolGroup, SpoolError, IN_MEMORY_LIMIT, type SpooledBytes } from './spool.js';
+export { folderId, folderAndAncestorIds, ItemIds, STABLE_ID_PATTERN } from './item-ids.js';
+export {
+  allFolders,
+  listFolders,
+  listItems,
+  folderTypeOf,
+  type FolderEntry,
+  type FolderType,
+  type ItemEntry,
+  type ItemFields,
+  type Page,
+  type ListOptions,
+  type ListFoldersOptions,
+  type ListItemsOptions,
+} from './listing.js';

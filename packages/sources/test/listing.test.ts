@@ -1,0 +1,82 @@
+/**
+ * Stable ids and the listing API, on the demo .eml tree and on real PST samples: the ids are the same on every run
+ * and after the data moves, every item has its own, and the pages cover the mailbox exactly once.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { allFolders, folderId, folderTypeOf, listFolders, listItems, STABLE_ID_PATTERN } from '../src/index.js';
+
+const DEMO = fileURLToPath(new URL('../../../fixtures/demo/mailbox', import.meta.url));
+const SAMPLES = '/work/shared/reference/samples';
+
+test('folder ids are hashes of the path; types come from the container class', () => {
+  assert.match(folderId(['Inbox']), STABLE_ID_PATTERN);
+  assert.notEqual(folderId(['Inbox', 'a']), folderId(['Inbox/a']));
+  assert.equal(folderId(['Inbox', 'a']), folderId(['Inbox', 'a']));
+  assert.equal(folderTypeOf('IPF.Appointment'), 'Appointment');
+  assert.equal(folderTypeOf('ipf.contact.custom'), 'Contact');
+  assert.equal(folderTypeOf('IPF.Task'), 'Task');
+  assert.equal(folderTypeOf('IPF.StickyNote'), 'StickyNote');
+  assert.equal(folderTypeOf('IPF.Journal'), 'Journal');
+  assert.equal(folderTypeOf('IPF.Note'), 'None');
+  assert.equal(folderTypeOf('IPF.Contactless'), 'None');
+  assert.equal(folderTypeOf(undefined), 'None');
+});
+
+test('the demo tree: pages cover every item once, ids are unique and the same after the tree moves', async () => {
+  const all = await listItems([DEMO], { limit: 1000 });
+  assert.equal(all.results.length, 300);
+  assert.equal(new Set(all.results.map((i) => i.id)).size, 300);
+  const paged = [];
+  for (let offset = 0; ; offset += 70) {
+    const page = await listItems([DEMO], { offset, limit: 70 });
+    assert.equal(page.offset, offset);
+    assert.equal(page.limit, 70);
+    paged.push(...page.results);
+    if (page.results.length < 70) break;
+  }
+  assert.deepEqual(paged.map((i) => i.id), all.results.map((i) => i.id));
+
+  const moved = await mkdtemp(join(tmpdir(), 'pstream-listing-'));
+  try {
+    await cp(DEMO, join(moved, 'mailbox'), { recursive: true });
+    const again = await listItems([join(moved, 'mailbox')], { limit: 1000 });
+    assert.deepEqual(again.results.map((i) => i.id), all.results.map((i) => i.id));
+  } finally {
+    await rm(moved, { recursive: true, force: true });
+  }
+
+  const folders = await allFolders([DEMO]);
+  const falcon = folders.find((f) => f.path.join('/') === 'Projects/Falcon');
+  assert.ok(falcon);
+  assert.equal(falcon.parentId, folderId(['Projects']));
+  const children = await listFolders([DEMO], { parentId: folderId(['Projects']) });
+  assert.ok(children.results.every((f) => f.path[0] === 'Projects' && f.path.length === 2));
+  assert.ok(children.results.some((f) => f.id === falcon.id));
+  assert.deepEqual((await listFolders([DEMO], { name: 'FALC' })).results.map((f) => f.id), [falcon.id]);
+
+  const inFalcon = await listItems([DEMO], { parentId: falcon.id, limit: 1000 });
+  assert.equal(inFalcon.results.length, all.results.filter((i) => i.folder.join('/') === 'Projects/Falcon').length);
+  assert.ok(inFalcon.results.length > 0);
+  assert.ok(inFalcon.results.every((i) => i.folderId === falcon.id && i.itemClass === 'IPM.Note'));
+  assert.ok(all.results.every((i) => typeof i.subject === 'string' && i.record !== undefined && !('body' in i.record)));
+});
+
+test('real PSTs: folder types from their container classes, stable item ids', { skip: !existsSync(SAMPLES) && 'no reference samples here' }, async () => {
+  const contacts = join(SAMPLES, 'aspose_SampleContacts.pst');
+  const folders = await allFolders([contacts]);
+  assert.ok(folders.some((f) => f.type === 'Contact'), JSON.stringify(folders.map((f) => [f.path, f.containerClass])));
+  const sample = join(SAMPLES, 'tika_testPST.pst');
+  const first = await listItems([sample], { limit: 1000 });
+  const second = await listItems([sample], { limit: 1000 });
+  assert.ok(first.results.length > 0);
+  assert.deepEqual(second.results.map((i) => i.id), first.results.map((i) => i.id));
+  assert.equal(new Set(first.results.map((i) => i.id)).size, first.results.length);
+  const received = first.results.filter((i) => i.received !== undefined);
+  assert.ok(received.length > 0);
+});
