@@ -30,3 +30,7 @@ export type {
 // The structural checker
 export { checkPst } from './check/index.js';
 export type { CheckFinding, CheckOptions, CheckReport, CheckSeverity, CheckStats } from './check/index.js';
+
+// Item kinds: RRULE to the format's recurrence pattern, and the type codes of carried properties
+export { recurrenceFromRule, WEEKDAYS } from './messaging/recurrence.js';
+export { PROPERTY_TYPE_CODES } from './messaging/extra-properties.js';

@@ -5,7 +5,25 @@
  * bytes are opened lazily as async byte iterables (a Node `Readable` is one), so that a message with a 2 GiB
  * attachment never sits in memory. An attachment's exact decoded `size` is known before its bytes are read:
  * the writer lays out its data tree, and the splitter projects the file size, from it.
+ *
+ * Item kinds: `messageClass` picks the kind, and the kind's section holds its own properties — IPM.Appointment
+ * (and IPM.Appointment.*, meeting items) `appointment`, IPM.Contact `contact`, IPM.Task `task`, IPM.StickyNote
+ * `note`, IPM.DistList `distributionList`; everything else is mail. A section under a class of another kind is an
+ * input error; a kind's class without its section is stored as an item of that class with the record's common
+ * properties only (as a PST source may yield it, its own properties in `extraProperties`).
  */
+import type { AppointmentFields } from './appointment-record.js';
+import type { ContactFields } from './contact-record.js';
+import type { ExtraProperty } from './extra-properties.js';
+import type { DistributionListFields, StickyNoteFields } from './note-record.js';
+import type { TaskFields } from './task-record.js';
+
+export type * from './appointment-record.js';
+export type * from './contact-record.js';
+export type * from './extra-properties.js';
+export type * from './note-record.js';
+export type * from './task-record.js';
+export type * from './recurrence.js';
 
 /** A mailbox address. [PidTagSenderName / PidTagSenderEmailAddress / PidTagSenderAddressType, …] */
 export interface MailAddress {
@@ -48,6 +66,8 @@ export interface FileAttachment {
   /** Opens the decoded bytes; they must add up to exactly `size`. */
   readonly open: ByteSource;
   readonly lastModified?: Date;
+  /** The attachment's other properties from a PST or MSG source; precedence as on the message. */
+  readonly extraProperties?: readonly ExtraProperty[];
 }
 
 /** An attached message (PidTagAttachMethod = 5, afEmbeddedMessage), stored as a complete message object. */
@@ -56,6 +76,8 @@ export interface EmbeddedMessageAttachment {
   /** Usually the embedded message's subject. [PidTagDisplayName] */
   readonly name: string;
   readonly message: MessageRecord;
+  /** The attachment object's other properties from a PST or MSG source; precedence as on the message. */
+  readonly extraProperties?: readonly ExtraProperty[];
 }
 
 export type Attachment = FileAttachment | EmbeddedMessageAttachment;
@@ -105,11 +127,30 @@ export interface MessageRecord {
   /** RTF body, as RTF text (8-bit characters). [PidTagRtfCompressed, stored compressed (LZFu)] */
   readonly rtf?: string;
   readonly attachments?: readonly Attachment[];
+  /** IPM.Appointment and IPM.Appointment.* */
+  readonly appointment?: AppointmentFields;
+  /** IPM.Contact */
+  readonly contact?: ContactFields;
+  /** IPM.Task */
+  readonly task?: TaskFields;
+  /** IPM.StickyNote */
+  readonly note?: StickyNoteFields;
+  /** IPM.DistList */
+  readonly distributionList?: DistributionListFields;
+  /**
+   * Properties from a PST or MSG source that the fields above do not name, stored as they are; the record's own
+   * fields win (see `ExtraProperty`).
+   */
+  readonly extraProperties?: readonly ExtraProperty[];
 }
 
 /** A mail folder: `path` from the top of the mailbox, one name per level, e.g. ['Inbox', 'Support']. */
 export interface FolderSpec {
   readonly path: readonly string[];
-  /** [PidTagContainerClass]; `IPF.Note` when absent. */
+  /**
+   * [PidTagContainerClass]; `IPF.Note` when absent. IPF.Appointment, IPF.Contact, IPF.Task, IPF.StickyNote and
+   * IPF.Journal folders hold those kinds; the first top-level folder of each becomes the store's default one
+   * (PidTagIpmAppointmentEntryId and the others).
+   */
   readonly containerClass?: string;
 }
