@@ -80,7 +80,7 @@ export function isExportOptionsError(error: unknown): error is ExportOptionsErro
 }
 
 /** Source failures that mean "this path is not a mailbox we can read": a user mistake, not a crash. */
-const SOURCE_USAGE_CODES = new Set<string>(['ENOENT_SOURCE', 'UNSUPPORTED', 'ANSI_PST', 'BAD_FORMAT']);
+const SOURCE_USAGE_CODES = new Set<string>(['source-not-found', 'unsupported-source', 'ansi-pst', 'bad-format']);
 
 /** Whether `error` is a source error saying that a path is missing or of no readable kind. */
 export function isUnreadableSource(error: unknown): error is SourceError {

@@ -177,7 +177,7 @@ export class EmlTreeSource implements MessageSource {
     const pool = new MimeParsePool(threads);
     const signal = this.#options.signal;
     // An abort ends the threads' work at once: a pass waiting for an answer fails with it.
-    const onAbort = (): void => void pool.close(new SourceError('ABORTED', this.path, 'the read was aborted', { cause: signal?.reason }));
+    const onAbort = (): void => void pool.close(new SourceError('aborted', this.path, 'the read was aborted', { cause: signal?.reason }));
     signal?.addEventListener('abort', onAbort, { once: true });
     const ahead = new ParseAhead(files, {
       here: (file) => this.#parseHere(file),

@@ -1,22 +1,20 @@
-export type * from './source.js';
-export { SourceError, type SourceErrorCode } from './errors.js';
+/**
+ * @pstream/sources — reads mailboxes (.eml trees, mbox, PST, .msg) as `MessageRecord`s for the PST writer.
+ */
+
+// Opening a source by its path, and the sources
 export { openSource, type OpenSourceOptions } from './open-source.js';
 export { EmlTreeSource, DEFAULT_ROOT_FOLDER, type EmlTreeOptions } from './eml-tree.js';
-export { MboxSource, unescapeMboxrd, type MboxFormat, type MboxOptions } from './mbox.js';
-export { splitMbox, type MboxRange, type MboxPreamble, type MboxSplitResult } from './mbox-split.js';
-export { PstSource, checkPstHeader, type PstHeaderInfo, type PstOptions } from './pst.js';
+export { MboxSource, type MboxFormat, type MboxOptions } from './mbox.js';
+export { PstSource, type PstOptions } from './pst.js';
 export { MsgSource, type MsgOptions } from './msg.js';
-export {
-  parseMime,
-  parseMimeFile,
-  parseEnvelopeLine,
-  MimeDamageError,
-  MAX_EMBEDDING_DEPTH,
-  type MimeParseOptions,
-  type MboxEnvelope,
-  type ParsedMime,
-} from './mime-message.js';
-export { SpoolDirectory, SpoolGroup, SpoolError, IN_MEMORY_LIMIT, type SpooledBytes } from './spool.js';
+export type { DamagedItem, ItemBytes, MessageSource, SourceKind, SourceMessage, SourceOptions, SourceReadProgress } from './source.js';
+
+// The errors: one base class, a `code` in kebab-case
+export { SourceError, MimeDamageError, type SourceErrorCode } from './errors.js';
+export { SpoolError } from './spool.js';
+
+// Folder and item listings
 export { folderId, folderAndAncestorIds, ItemIds, STABLE_ID_PATTERN } from './item-ids.js';
 export {
   allFolders,

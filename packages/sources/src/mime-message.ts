@@ -12,6 +12,7 @@ import type { Attachment, FileAttachment, MessageRecord } from '@pstream/pst';
 import * as h from './mime-headers.js';
 import { headerBlockEnd, holdsForHeader, withUtf8Header } from './header-charset.js';
 import type { SpoolGroup, SpooledBytes } from './spool.js';
+import { MimeDamageError } from './errors.js';
 
 /** Embedded messages nested deeper than this are kept as `message/rfc822` file attachments. */
 export const MAX_EMBEDDING_DEPTH = 16;
@@ -27,10 +28,6 @@ export const MIME_LIMITS = {
   parts: 1000,
 } as const;
 
-/** The message could not be parsed; the reason is the message. */
-export class MimeDamageError extends Error {
-  override readonly name = 'MimeDamageError';
-}
 
 export interface MimeParseOptions {
   /** Where attachment bytes are spooled; disposing the group releases them. */

@@ -76,7 +76,7 @@ export class MsgSource implements MessageSource {
   async *messages(): AsyncIterable<SourceMessage> {
     throwIfAborted(this.#options, this.path);
     const bytes = await readFile(this.path).catch((e: unknown) => {
-      throw new SourceError('ENOENT_SOURCE', this.path, `cannot read the file: ${reasonOf(e)}`, { cause: e });
+      throw new SourceError('source-not-found', this.path, `cannot read the file: ${reasonOf(e)}`, { cause: e });
     });
     const stored = fileRangeBytes(this.path, basename(this.path), 'application/vnd.ms-outlook', 0, bytes.length);
     // The file is read whole, at once.

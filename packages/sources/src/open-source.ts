@@ -42,12 +42,12 @@ async function sniff(path: string): Promise<SourceKind | undefined> {
 export async function openSource(path: string, options: OpenSourceOptions = {}): Promise<MessageSource> {
   const full = resolve(path);
   const info = await stat(full).catch((e: unknown) => {
-    throw new SourceError('ENOENT_SOURCE', full, `cannot read the path: ${reasonOf(e)}`, { cause: e });
+    throw new SourceError('source-not-found', full, `cannot read the path: ${reasonOf(e)}`, { cause: e });
   });
   let kind = options.kind;
   if (kind === undefined) {
     if (info.isDirectory()) kind = 'eml';
-    else if (!info.isFile()) throw new SourceError('UNSUPPORTED', full, 'neither a directory nor a regular file');
+    else if (!info.isFile()) throw new SourceError('unsupported-source', full, 'neither a directory nor a regular file');
     else {
       const ext = extname(full).toLowerCase();
       if (ext === '.mbox' || ext === '.mbx') kind = 'mbox';
@@ -58,7 +58,7 @@ export async function openSource(path: string, options: OpenSourceOptions = {}):
   }
   switch (kind) {
     case 'eml':
-      if (!info.isDirectory()) throw new SourceError('UNSUPPORTED', full, 'an .eml source must be a directory of .eml files');
+      if (!info.isDirectory()) throw new SourceError('unsupported-source', full, 'an .eml source must be a directory of .eml files');
       return new EmlTreeSource(full, options);
     case 'mbox':
       return new MboxSource(full, options);
@@ -69,7 +69,7 @@ export async function openSource(path: string, options: OpenSourceOptions = {}):
       return new MsgSource(full, options);
     case undefined:
       throw new SourceError(
-        'UNSUPPORTED',
+        'unsupported-source',
         full,
         'unknown kind of mailbox: expected a directory of .eml files, an mbox (.mbox, .mbx), a PST (.pst, .ost) or an Outlook message (.msg)',
       );

@@ -11,6 +11,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { MimeDamageError } from './errors.js';
 import { SpoolError } from './spool.js';
 import type { PortableRecord } from './portable-record.js';
 
@@ -39,9 +40,9 @@ export type WorkerAnswer =
 
 export type ParseAnswer = Extract<WorkerAnswer, { ok: true }>;
 
-/** The message could not be parsed (its own damage); the reason is the message. */
-export class ParseDamage extends Error {
-  override readonly name = 'ParseDamage';
+/** The message could not be parsed in a thread (its own damage, code `malformed-message`); the reason is the message. */
+export class ParseDamage extends MimeDamageError {
+  override readonly name: string = 'ParseDamage';
 }
 
 /**

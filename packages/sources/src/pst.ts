@@ -8,7 +8,7 @@
  * not list `[]`.
  *
  * Limits of the reader: ANSI PSTs (Outlook 97–2002, header `wVer` 14 or 15) cannot be opened and are
- * refused with `SourceError` code `ANSI_PST`. pst-extractor keeps its named-property map in a static
+ * refused with `SourceError` code `ansi-pst`. pst-extractor keeps its named-property map in a static
  * field, so two PstSources should not be read at the same time. Files up to `loadIntoMemoryBelow` bytes are
  * read into memory first, because pst-extractor's file-descriptor mode does many tiny reads.
  */
@@ -42,19 +42,19 @@ export interface PstHeaderInfo {
 /** Reads the first bytes of a PST header; throws a `SourceError` when the file is no PST or an ANSI one. */
 export async function checkPstHeader(path: string): Promise<PstHeaderInfo> {
   const fh = await openFile(path, 'r').catch((e: unknown) => {
-    throw new SourceError('ENOENT_SOURCE', path, `cannot open the file: ${reasonOf(e)}`, { cause: e });
+    throw new SourceError('source-not-found', path, `cannot open the file: ${reasonOf(e)}`, { cause: e });
   });
   try {
     const buf = Buffer.alloc(12);
     const { bytesRead } = await fh.read(buf, 0, 12, 0);
     if (bytesRead < 12 || buf.toString('latin1', 0, 4) !== '!BDN') {
-      throw new SourceError('BAD_FORMAT', path, 'not a PST file: the header does not start with the magic "!BDN"');
+      throw new SourceError('bad-format', path, 'not a PST file: the header does not start with the magic "!BDN"');
     }
     const magicClient = buf.toString('latin1', 8, 10);
     const version = buf.readUInt16LE(10);
     if (version < 23) {
       throw new SourceError(
-        'ANSI_PST',
+        'ansi-pst',
         path,
         `ANSI (Outlook 97-2002) PST files are not supported: header wVer is ${version} (14 or 15 means ANSI, 23 or more Unicode); ` +
           'open it in Outlook and export to a Unicode PST first',
@@ -126,7 +126,7 @@ export class PstSource implements MessageSource {
         const { PSTFile } = await loadPstExtractor();
         return size < limit ? new PSTFile(readFileSync(this.path)) : new PSTFile(this.path);
       } catch (error) {
-        throw new SourceError('BAD_FORMAT', this.path, `pst-extractor cannot open the file: ${reasonOf(error)}`, { cause: error });
+        throw new SourceError('bad-format', this.path, `pst-extractor cannot open the file: ${reasonOf(error)}`, { cause: error });
       }
     })();
     return this.#file;

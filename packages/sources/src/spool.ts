@@ -9,13 +9,19 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { ByteSource } from '@pstream/pst';
+import { SourceError } from './errors.js';
 
 /** Attachments up to this many bytes are kept in memory instead of a temporary file. */
 export const IN_MEMORY_LIMIT = 64 * 1024;
 
-/** Writing to the temporary directory failed (disk full, permissions): not the input's fault. */
-export class SpoolError extends Error {
-  override readonly name = 'SpoolError';
+/** Writing to the temporary directory failed (disk full, permissions; code `spool-failed`): not the input's fault. */
+export class SpoolError extends SourceError {
+  override readonly name: string = 'SpoolError';
+  declare readonly code: 'spool-failed';
+
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('spool-failed', '', reason, options);
+  }
 }
 
 /** Bytes that were read once and can be opened again. */

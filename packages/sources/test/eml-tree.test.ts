@@ -68,7 +68,7 @@ test('a damaged .eml is reported with its path, reason, folder and bytes and ski
     );
     await assert.rejects(
       drain(() => new EmlTreeSource(dir, { onDamaged: 'stop' })),
-      (e: unknown) => e instanceof SourceError && e.code === 'DAMAGED' && e.path === join(dir, 'b.eml'),
+      (e: unknown) => e instanceof SourceError && e.code === 'damaged' && e.path === join(dir, 'b.eml'),
     );
   } finally {
     await cleanup();

@@ -47,13 +47,13 @@ test('openSource errors name the path and the reason', async () => {
   const { dir, cleanup } = await tempDir();
   try {
     const missing = join(dir, 'missing.pst');
-    await assert.rejects(openSource(missing), (e: unknown) => e instanceof SourceError && e.code === 'ENOENT_SOURCE' && e.message.startsWith(`${missing}: cannot read the path`));
+    await assert.rejects(openSource(missing), (e: unknown) => e instanceof SourceError && e.code === 'source-not-found' && e.message.startsWith(`${missing}: cannot read the path`));
     const text = join(dir, 'notes.txt');
     await writeFile(text, 'hello');
-    await assert.rejects(openSource(text), (e: unknown) => e instanceof SourceError && e.code === 'UNSUPPORTED' && e.path === text && /unknown kind of mailbox/.test(e.message));
+    await assert.rejects(openSource(text), (e: unknown) => e instanceof SourceError && e.code === 'unsupported-source' && e.path === text && /unknown kind of mailbox/.test(e.message));
     const fakePst = join(dir, 'fake.pst');
     await writeFile(fakePst, 'definitely not a pst file');
-    await assert.rejects(openSource(fakePst), (e: unknown) => e instanceof SourceError && e.code === 'BAD_FORMAT' && /magic "!BDN"/.test(e.message));
+    await assert.rejects(openSource(fakePst), (e: unknown) => e instanceof SourceError && e.code === 'bad-format' && /magic "!BDN"/.test(e.message));
   } finally {
     await cleanup();
   }

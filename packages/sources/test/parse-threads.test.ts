@@ -134,7 +134,7 @@ test('a pass parsed by threads that is aborted or stopped early ends its threads
           if (++seen === 5) controller.abort(new Error('stop here'));
         }
       })(),
-      (error: unknown) => error instanceof SourceError && error.code === 'ABORTED',
+      (error: unknown) => error instanceof SourceError && error.code === 'aborted',
     );
     assert.equal(seen, 5);
     assert.equal(activePorts(), ports, 'no thread is left after the abort');

@@ -85,8 +85,8 @@ test('ANSI PSTs are refused with a clear message naming wVer', async () => {
   for (const file of ['gopst_32-bit.pst', 'pstsdk_test_ansi.pst']) {
     await assert.rejects(
       openSource(join(SAMPLES, file)),
-      (e: unknown) => e instanceof SourceError && e.code === 'ANSI_PST' && /ANSI .* not supported: header wVer is 14/.test(e.message) && e.path.endsWith(file),
+      (e: unknown) => e instanceof SourceError && e.code === 'ansi-pst' && /ANSI .* not supported: header wVer is 14/.test(e.message) && e.path.endsWith(file),
     );
-    await assert.rejects(drain(() => new PstSource(join(SAMPLES, file))), (e: unknown) => e instanceof SourceError && e.code === 'ANSI_PST');
+    await assert.rejects(drain(() => new PstSource(join(SAMPLES, file))), (e: unknown) => e instanceof SourceError && e.code === 'ansi-pst');
   }
 });

@@ -250,7 +250,7 @@ class ExportRun {
                   // A message the writer cannot store (a date out of range, an attachment whose source gives another
                   // size than it said) is a damaged item: the writer has undone it and goes on.
                   if (!isUnstorableMessage(error)) throw error;
-                  if (this.options.onDamaged === 'stop') throw new SourceError('DAMAGED', message.origin, (error as Error).message, { cause: error });
+                  if (this.options.onDamaged === 'stop') throw new SourceError('damaged', message.origin, (error as Error).message, { cause: error });
                   this.matched--;
                   await this.handleDamaged(refusedItem(message, (error as Error).message));
                 }

@@ -121,10 +121,10 @@ const ASPOSE_CONTACTS =
 const ASPOSE_CONTACT_NAMES = ['Bertha A. Buell', 'Christoffer van de Meeberg', 'Margaret J. Tolle', 'Matthew R. Wilcox', 'Sebastian Wright', 'Wichert Kroos'];
 
 const SAMPLE_TABLE: Record<string, Sample> = {
-  'aspose_AddingBulkMessagesWithImprovedPerformance.pst': { refused: 'BAD_FORMAT' },
-  'gopst_32-bit.pst': { refused: 'ANSI_PST' },
-  'pstsdk_sample2.pst': { refused: 'ANSI_PST' },
-  'pstsdk_test_ansi.pst': { refused: 'ANSI_PST' },
+  'aspose_AddingBulkMessagesWithImprovedPerformance.pst': { refused: 'bad-format' },
+  'gopst_32-bit.pst': { refused: 'ansi-pst' },
+  'pstsdk_sample2.pst': { refused: 'ansi-pst' },
+  'pstsdk_test_ansi.pst': { refused: 'ansi-pst' },
   'aspose_Outlook.pst': { readpstCalendarAndContacts: { Calendar: 1, Contacts: 1 } },
   'aspose_Outlook_1.pst': { readpstCalendarAndContacts: { Calendar: 1, Contacts: 1 } },
   'aspose_source.pst': { readpstCalendarAndContacts: { Calendar: 1, Contacts: 1 } },

@@ -195,7 +195,7 @@ test("onDamaged 'stop': the export fails with a SourceError naming the damaged m
   const { bytes, error } = await drain(handle.stream);
   assert.ok(error, 'the stream errors');
   assert.equal(error.name, 'SourceError');
-  assert.equal((error as Error & { code?: string }).code, 'DAMAGED');
+  assert.equal((error as Error & { code?: string }).code, 'damaged');
   assert.match(error.message, new RegExp(`^${fx.mbox.replace(/[.]/g, '\\.')}#5: more than 1000 MIME parts`));
   assert.equal(await rejection(handle), error);
   assert.equal(await head, error, 'the head rejects: no PST byte was presented');

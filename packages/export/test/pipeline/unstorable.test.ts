@@ -45,7 +45,7 @@ test("onDamaged: 'stop' makes an unstorable message fail the export", async (t) 
   const dir = await mkdtemp(join(tmpdir(), 'pstream-unstorable-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const run = exportToPst({ sources: [new MemorySource([{ folder: ['Inbox'], record: badDate }])], name: 'x', tmpDir: dir, onDamaged: 'stop' });
-  await assert.rejects(run.summary, { name: 'SourceError', code: 'DAMAGED', message: /^memory#0: message\.sentAt/ });
+  await assert.rejects(run.summary, { name: 'SourceError', code: 'damaged', message: /^memory#0: message\.sentAt/ });
   await assert.rejects(text(run.stream));
   assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('pstream-')), []);
 });
