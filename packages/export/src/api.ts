@@ -14,6 +14,11 @@ export interface ExportOptions {
   readonly sources: readonly (MessageSource | string)[];
   /** Warnings to report in the summary as well (e.g. the request parser's clamp warnings). */
   readonly warnings?: readonly string[];
+  /**
+   * Exports only part of the mailbox, by the stable ids that `@pstream/sources` gives folders and items (its listing
+   * API shows them); absent selects everything. The keyword filter applies on top.
+   */
+  readonly selection?: ExportSelection;
   /** Keyword query (see the filter's rules); '' or absent selects everything. */
   readonly keywords?: string;
   /** Part size limit in bytes, already clamped by the request parser; absent = no user limit (49 GiB cap). */
@@ -42,6 +47,18 @@ export interface ExportOptions {
   readonly onDamaged?: 'keep' | 'skip' | 'stop';
   /** Called along the way (at most a few times a second is enough for a progress bar). */
   readonly onProgress?: (progress: ExportProgress) => void;
+}
+
+/**
+ * Folders and items of the mailbox, by id: an item is exported when it is in a listed folder or below one, or when
+ * its own id is listed. A list left out adds nothing; both left out select everything. Ids that match nothing select
+ * nothing (a caller that must refuse unknown ids checks them against the listing first).
+ */
+export interface ExportSelection {
+  /** Folder ids (`folderId(path)`): each folder with its subfolders, and the folders themselves even when empty. */
+  readonly folderIds?: readonly string[];
+  /** Item ids (`ItemIds`): single items, wherever they are. */
+  readonly itemIds?: readonly string[];
 }
 
 export interface ExportProgress {

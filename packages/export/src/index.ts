@@ -6,6 +6,7 @@
 export { exportToPst, exportToPstFile, ExportFileError, ExportOptionsError, withExtension } from './pipeline/export-to-pst.js';
 export type * from './api.js';
 export { createExportDirectory, removeAbandoned, isProcessAlive } from './pipeline/temp-dir.js';
+export { SelectionError } from './pipeline/selection.js';
 
 // The request body of the REST action
 export * from './request/index.js';

@@ -24,6 +24,7 @@ import { deferred } from '../deferred.js';
 import { createExportDirectory, isProcessAlive, removeExportDirectory } from './temp-dir.js';
 import { fileSink } from './file-sink.js';
 import { SourceReads } from './source-reads.js';
+import { Selection } from './selection.js';
 
 /** Finished parts that may wait on disk before the writer pauses. */
 const MAX_WAITING_PARTS = 2;
@@ -149,6 +150,7 @@ class ExportRun {
   private bytesWritten = 0;
   private failed: Error | undefined;
   private headSettled = false;
+  private readonly selection: Selection;
 
   constructor(
     private readonly options: ExportOptions,
@@ -159,6 +161,7 @@ class ExportRun {
     private readonly target?: string,
   ) {
     this.handle = { head: this.head.promise, stream: this.out, summary: this.summary.promise };
+    this.selection = new Selection(options.selection);
     if (target !== undefined) this.out.on('error', () => {}); // nobody reads it: the error goes to the summary
     this.warnings.push(...(options.warnings ?? []));
     this.sourceReads = new SourceReads(options.sources);
@@ -231,7 +234,7 @@ class ExportRun {
     const splitter = this.splitter!;
     try {
       for (const given of this.options.sources) {
-        const source = typeof given === 'string' ? await this.open(given) : given;
+        const source = this.selection.wrap(typeof given === 'string' ? await this.open(given) : given);
         this.sourceReads.reading(source);
         try {
           // A source stuck in a read (a dead network mount) must not hold the export once it has failed.
@@ -323,7 +326,9 @@ class ExportRun {
   private async open(path: string): Promise<MessageSource> {
     return openSource(path, {
       onDamaged: this.options.onDamaged === 'stop' ? 'stop' : 'skip',
-      reportDamaged: (item: DamagedItem) => this.reported.push(item),
+      reportDamaged: (item: DamagedItem) => {
+        if (this.selection.includesDamaged(item)) this.reported.push(item);
+      },
       // Spooled attachments live in the export's own directory, so that a killed run leaves one directory, which
       // removeAbandoned deletes (a spool directory beside it would carry no owner and stay forever).
       tmpDir: this.dir ?? this.options.tmpDir,
