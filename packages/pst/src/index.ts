@@ -31,6 +31,38 @@ export type {
 export { checkPst } from './check/index.js';
 export type { CheckFinding, CheckOptions, CheckReport, CheckSeverity, CheckStats } from './check/index.js';
 
-// Item kinds: RRULE to the format's recurrence pattern, and the type codes of carried properties
+// Item kinds: the sections of the input model, RRULE to the format's recurrence pattern, and the type codes of
+// carried properties
+export type {
+  AppointmentFields,
+  AppointmentTimeZone,
+  Attendee,
+  AttendeeResponse,
+  AttendeeRole,
+  BusyStatus,
+  ContactEmail,
+  ContactFields,
+  ContactPhone,
+  DistributionListFields,
+  ExtraProperty,
+  ExtraPropertyType,
+  ExtraPropertyValue,
+  NamedExtraProperty,
+  NoteColor,
+  PhoneKind,
+  PostalAddress,
+  PostalAddressKind,
+  RecurrencePattern,
+  RecurrenceRule,
+  Reminder,
+  StickyNoteFields,
+  TaggedExtraProperty,
+  TaskFields,
+  TaskStatus,
+  TimeZoneRule,
+  TimeZoneTransition,
+  UnsupportedRecurrence,
+  Weekday,
+} from './messaging/record.js';
 export { recurrenceFromRule, WEEKDAYS } from './messaging/recurrence.js';
 export { PROPERTY_TYPE_CODES } from './messaging/extra-properties.js';
