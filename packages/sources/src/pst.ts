@@ -27,6 +27,9 @@ async function loadPstExtractor(): Promise<typeof import('pst-extractor')> {
 }
 import { SourceError, handleDamaged, reasonOf, throwIfAborted } from './errors.js';
 import { ReadCounter } from './read-progress.js';
+import { kindSections, type RecipientMeetingInfo } from './item-kinds.js';
+import { readNamedMap, type PropertyName } from './pst-named-map.js';
+import { extraProperties, type ExtraProperty, type PstTableItem } from './pst-properties.js';
 
 export interface PstOptions extends SourceOptions {
   /** Files smaller than this are read into memory before parsing. Default 256 MiB; 0 never does. */
@@ -77,6 +80,41 @@ const PR_ATTACHMENT_HIDDEN = 0x7ffe;
 /** PidTagAttachDataBinary and PidTagAttachDataObject share the tag; the type tells them apart. */
 const PR_ATTACH_DATA_OBJ = 0x3701;
 const PT_OBJECT = 0x000d;
+/** A folder's hierarchy table NID: the folder's NID index with type NID_TYPE_HIERARCHY_TABLE (0x0D) instead of 0x02. */
+const NID_HIERARCHY_TABLE_OFFSET = 0x0d - 0x02;
+const PR_RECIPIENT_FLAGS = 0x5ffd;
+const PR_RECIPIENT_TRACK_STATUS = 0x5fff;
+
+/**
+ * The tagged properties of a message that are not carried in `extraProperties`, because the writer makes them anew
+ * for the file it writes and the source's values would be wrong there: the item's identity in the source store
+ * (PidTagEntryId 0x0FFF, PidTagRecordKey 0x0FF9, PidTagInstanceKey 0x0FF6, PidTagParentEntryId 0x0E09,
+ * PidTagStoreEntryId 0x0FFB, PidTagStoreRecordKey 0x0FFA, PidTagObjectType 0x0FFE), values computed from the item
+ * (PidTagMessageSize 0x0E08, PidTagMessageFlags 0x0E07, PidTagHasAttachments 0x0E1B, PidTagDisplayTo / Cc / Bcc
+ * 0x0E04 / 0x0E03 / 0x0E02, PidTagParentDisplay 0x0E05), the access rights the store grants (PidTagAccess 0x0FF4,
+ * PidTagAccessLevel 0x0FF7) and the table-row ids (PidTagLtpRowId 0x67F2, PidTagLtpRowVer 0x67F3).
+ */
+const MESSAGE_NOT_CARRIED: ReadonlySet<number> = new Set([
+  0x0fff, 0x0ff9, 0x0ff6, 0x0e09, 0x0ffb, 0x0ffa, 0x0ffe, 0x0e08, 0x0e07, 0x0e1b, 0x0e04, 0x0e03, 0x0e02, 0x0e05, 0x0ff4, 0x0ff7, 0x67f2, 0x67f3,
+]);
+
+/**
+ * An attachment's properties not carried: those of a message above, and those the writer sets from the attachment it
+ * stores — the data itself (PidTagAttachDataBinary / PidTagAttachDataObject 0x3701, given by `open` or `message`),
+ * PidTagAttachSize 0x0E20, PidTagAttachNumber 0x0E21 and PidTagAttachMethod 0x3705 (an OLE object's data is stored
+ * by value).
+ */
+const ATTACHMENT_NOT_CARRIED: ReadonlySet<number> = new Set([...MESSAGE_NOT_CARRIED, 0x3701, 0x0e20, 0x0e21, 0x3705]);
+
+/**
+ * Tagged properties the record has a field for, read through pst-extractor above and left out of `extraProperties`
+ * (the bodies would otherwise be held twice): subject and its parts, message class, the bodies (plain, HTML, RTF),
+ * transport headers, message ids and references, the times, importance, sensitivity, sender and author.
+ */
+const NAMED_BY_RECORD: ReadonlySet<number> = new Set([
+  0x0037, 0x0e1d, 0x003d, 0x001a, 0x1000, 0x1013, 0x1009, 0x007d, 0x1035, 0x1042, 0x1039, 0x0039, 0x0e06, 0x3007, 0x3008, 0x0017, 0x0036,
+  0x0c1a, 0x0c1f, 0x0c1e, 0x0042, 0x0065, 0x0064,
+]);
 const IMPORTANCE: readonly Importance[] = ['low', 'normal', 'high'];
 const SENSITIVITY: readonly Sensitivity[] = ['normal', 'personal', 'private', 'confidential'];
 const READ_CHUNK = 64 * 1024;
@@ -108,6 +146,8 @@ export class PstSource implements MessageSource {
   readonly name: string;
   readonly #options: PstOptions;
   #file: Promise<PSTFile> | undefined;
+  /** The file's Name-to-ID map, read with the file. */
+  #names: ReadonlyMap<number, PropertyName> = new Map();
   readonly #read = new ReadCounter();
 
   constructor(path: string, options: PstOptions = {}) {
@@ -124,7 +164,9 @@ export class PstSource implements MessageSource {
       const { size } = await stat(this.path);
       try {
         const { PSTFile } = await loadPstExtractor();
-        return size < limit ? new PSTFile(readFileSync(this.path)) : new PSTFile(this.path);
+        const pst = size < limit ? new PSTFile(readFileSync(this.path)) : new PSTFile(this.path);
+        this.#names = readNamedMap(pst, pst.getRootFolder());
+        return pst;
       } catch (error) {
         throw new SourceError('bad-format', this.path, `pst-extractor cannot open the file: ${reasonOf(error)}`, { cause: error });
       }
@@ -152,7 +194,7 @@ export class PstSource implements MessageSource {
   #children(folder: PSTFolder, path: string[], report: boolean): Array<{ folder: PSTFolder; path: string[] }> {
     let subs: PSTFolder[] = [];
     try {
-      subs = folder.hasSubfolders ? folder.getSubFolders() : [];
+      subs = folder.hasSubfolders || hasHierarchyTable(folder) ? folder.getSubFolders() : [];
     } catch (error) {
       if (report) this.#damaged(path, this.#origin(path), `cannot read the subfolders: ${reasonOf(error)}`, error);
     }
@@ -190,8 +232,9 @@ export class PstSource implements MessageSource {
     handleDamaged(this.#options, { origin, reason, folder: path, label, noBytes: NO_ITEM_BYTES }, cause);
   }
 
+  /** Every folder, empty ones included, with its class; a silent walk (`messages()` reports unreadable subfolders). */
   async *folders(): AsyncIterable<FolderSpec> {
-    for await (const { folder, path } of this.#walk()) {
+    for await (const { folder, path } of this.#walk(false)) {
       if (path.length === 0) continue;
       const containerClass = nonEmpty(folder.containerClass);
       yield { path, ...(containerClass ? { containerClass } : {}) };
@@ -276,7 +319,7 @@ export class PstSource implements MessageSource {
     const senderAddress = address(m.senderName, m.senderEmailAddress, m.senderAddrtype);
     const sender =
       senderAddress && (senderAddress.address !== from?.address || senderAddress.name !== from?.name) ? senderAddress : undefined;
-    const recipients = this.#recipients(m);
+    const { recipients, meeting } = this.#recipients(m);
     const html = m.bodyHTML ? m.bodyHTML : undefined;
     const attachments = this.#attachments(m, folder, origin, depth, html);
     const messageClass = nonEmpty(m.messageClass);
@@ -301,7 +344,11 @@ export class PstSource implements MessageSource {
       rtf: rtfOf(m),
     };
     const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<MessageRecord>;
+    const properties = this.#properties(m, MESSAGE_NOT_CARRIED);
+    const extras = properties.filter((p) => p.kind === 'named' || !NAMED_BY_RECORD.has(p.id));
     return {
+      ...kindSections(messageClass, properties, from, recipients, meeting),
+      ...(extras.length ? { extraProperties: extras } : {}),
       ...(messageClass ? { messageClass } : {}),
       subject: m.subject ?? '',
       ...(from ? { from } : {}),
@@ -317,19 +364,30 @@ export class PstSource implements MessageSource {
     };
   }
 
-  #recipients(m: PSTMessage): Recipient[] {
-    const count = m.numberOfRecipients;
-    if (count === 0) return [];
-    const table = (m as unknown as { recipientTable: { getItems(): Array<Map<number, never>> } | null }).recipientTable;
+  /** Every property of a message or attachment that is carried (see `MESSAGE_NOT_CARRIED`). */
+  #properties(object: PSTMessage | PSTAttachment, skip: ReadonlySet<number>): ExtraProperty[] {
+    const codePage = (object as unknown as { stringCodepage: string }).stringCodepage;
+    return extraProperties(object, this.#names, skip, codePage);
+  }
+
+  /** The recipients, and for each its row's meeting properties (for an appointment's attendees). */
+  #recipients(m: PSTMessage): { recipients: Recipient[]; meeting: RecipientMeetingInfo[] } {
+    const recipients: Recipient[] = [];
+    const meeting: RecipientMeetingInfo[] = [];
+    if (m.numberOfRecipients === 0) return { recipients, meeting };
+    const table = (m as unknown as { recipientTable: { getItems(): Array<Map<number, PstTableItem>> } | null }).recipientTable;
     const rows = table ? table.getItems() : [];
-    const out: Recipient[] = [];
     for (const row of rows) {
-      const r = new extractor!.PSTRecipient((m as unknown as { pstFile: PSTFile }).pstFile, row);
+      const r = new extractor!.PSTRecipient((m as unknown as { pstFile: PSTFile }).pstFile, row as Map<number, never>);
       const kind = r.recipientType === 2 ? 'cc' : r.recipientType === 3 ? 'bcc' : 'to';
       const a = address(r.displayName, nonEmpty(r.smtpAddress) ?? r.emailAddress, nonEmpty(r.smtpAddress) ? 'SMTP' : r.addrType);
-      if (a) out.push({ kind, ...a });
+      if (!a) continue;
+      recipients.push({ kind, ...a });
+      const flags = row.get(PR_RECIPIENT_FLAGS)?.entryValueReference;
+      const trackStatus = row.get(PR_RECIPIENT_TRACK_STATUS)?.entryValueReference;
+      meeting.push({ ...(flags !== undefined ? { flags } : {}), ...(trackStatus !== undefined ? { trackStatus } : {}) });
     }
-    return out;
+    return { recipients, meeting };
   }
 
   #attachments(m: PSTMessage, folder: readonly string[], origin: string, depth: number, html: string | undefined): Attachment[] {
@@ -348,7 +406,8 @@ export class PstSource implements MessageSource {
           const inner = a.embeddedPSTMessage;
           if (inner === null) throw new Error('the embedded message cannot be read');
           const message = this.#record(inner, folder, where, depth + 1);
-          out.push({ kind: 'message', name: name ?? message.subject, message });
+          const extras = this.#properties(a, ATTACHMENT_NOT_CARRIED);
+          out.push({ kind: 'message', name: name ?? message.subject, message, ...(extras.length ? { extraProperties: extras } : {}) });
           continue;
         }
         const stream = attachmentStream(a);
@@ -360,6 +419,7 @@ export class PstSource implements MessageSource {
         const hidden = (a as unknown as { getBooleanItem(id: number, d?: boolean): boolean }).getBooleanItem(PR_ATTACHMENT_HIDDEN, false);
         const isInline = hidden || (contentId !== undefined && html !== undefined && html.includes(`cid:${contentId}`));
         const created = date(a.modificationTime);
+        const extras = this.#properties(a, ATTACHMENT_NOT_CARRIED);
         out.push({
           kind: 'file',
           name: name ?? `attachment-${i + 1}.bin`,
@@ -369,6 +429,7 @@ export class PstSource implements MessageSource {
           size,
           open: () => readAttachment(a, size),
           ...(created ? { lastModified: created } : {}),
+          ...(extras.length ? { extraProperties: extras } : {}),
         });
       } catch (error) {
         this.#damaged(folder, where, reasonOf(error), error);
@@ -381,6 +442,21 @@ export class PstSource implements MessageSource {
     const file = await this.#file?.catch(() => undefined);
     this.#file = undefined;
     file?.close();
+  }
+}
+
+/**
+ * Whether the folder has a hierarchy table node (NID type NID_TYPE_HIERARCHY_TABLE, [MS-PST] 2.4.4). Some writers
+ * (Aspose) leave PidTagSubfolders false on a folder that has subfolders, so the table itself decides; a search folder
+ * has none, and asking pst-extractor for its subfolders would log an error.
+ */
+function hasHierarchyTable(folder: PSTFolder): boolean {
+  const own = folder as unknown as { pstFile: PSTFile; descriptorNodeId: PSTFolder['descriptorNodeId'] };
+  try {
+    own.pstFile.getDescriptorIndexNode(own.descriptorNodeId.add(NID_HIERARCHY_TABLE_OFFSET));
+    return true;
+  } catch {
+    return false;
   }
 }
 

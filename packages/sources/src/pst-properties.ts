@@ -1,0 +1,175 @@
+/**
+ * Every property of a PST item (message or attachment), read from its property context (PC, [MS-PST] §2.3.3) as
+ * pst-extractor has parsed it, and turned into the record model's `ExtraProperty`: tagged properties by id, named
+ * ones (0x8000 and up) by their set and LID or name from the file's own Name-to-ID map (see `pst-named-map.ts`).
+ *
+ * Values are decoded by type ([MS-OXCDATA] §2.11.1); multi-valued ones from their [MS-PST] §2.3.3.4.2 layout (a
+ * count and offsets for the variable-size types, packed values for the fixed-size ones). PtypObject (an attachment's
+ * embedded data) and types the record model has no value for are not carried. PtypTime keeps millisecond precision
+ * (a `Date`): the 100-ns ticks below a millisecond are lost.
+ */
+import type { MessageRecord } from '@pstream/pst';
+import type { PropertyName } from './pst-named-map.js';
+
+export type ExtraProperty = NonNullable<MessageRecord['extraProperties']>[number];
+export type ExtraPropertyValue = ExtraProperty['value'];
+
+/** pst-extractor's parsed PC entry (PSTTableItem). */
+export interface PstTableItem {
+  readonly entryType: { toNumber(): number };
+  readonly entryValueType: number;
+  readonly entryValueReference: number;
+  readonly isExternalValueReference: boolean;
+  readonly data: Buffer;
+}
+
+/** The protected members of pst-extractor's PSTObject that hold an item's PC and subnodes. */
+export interface PstObjectInternals {
+  readonly pstTableItems: Map<number, PstTableItem> | null;
+  readonly localDescriptorItems: Map<number, { getData(): Buffer }> | null;
+}
+
+/** The PC entries of an item, in id order. */
+export function objectProperties(object: unknown): PstTableItem[] {
+  const items = (object as PstObjectInternals).pstTableItems;
+  return items ? [...items.values()].sort((a, b) => a.entryType.toNumber() - b.entryType.toNumber()) : [];
+}
+
+/** The bytes of a variable-size value: in the PC's heap, or in a subnode; undefined when the subnode is missing. */
+export function valueBytes(object: unknown, item: PstTableItem): Buffer | undefined {
+  if (!item.isExternalValueReference) return item.data;
+  const node = (object as PstObjectInternals).localDescriptorItems?.get(item.entryValueReference);
+  return node?.getData();
+}
+
+/** FILETIME (100-ns ticks since 1601-01-01 UTC) to a Date. */
+const FILETIME_UNIX_EPOCH = 116_444_736_000_000_000n;
+function fileTime(bytes: Buffer, at: number): Date {
+  return new Date(Number((bytes.readBigUInt64LE(at) - FILETIME_UNIX_EPOCH) / 10_000n));
+}
+
+/** Fixed-size multi-valued types: their element size and reader. */
+const FIXED_MULTI: Readonly<Record<number, readonly [ExtraPropertyValue['type'], number, (b: Buffer, at: number) => unknown]>> = {
+  0x1002: ['MultipleInteger16', 2, (b, at) => b.readInt16LE(at)],
+  0x1003: ['MultipleInteger32', 4, (b, at) => b.readInt32LE(at)],
+  0x1004: ['MultipleFloating32', 4, (b, at) => b.readFloatLE(at)],
+  0x1005: ['MultipleFloating64', 8, (b, at) => b.readDoubleLE(at)],
+  0x1006: ['MultipleCurrency', 8, (b, at) => b.readBigInt64LE(at)],
+  0x1014: ['MultipleInteger64', 8, (b, at) => b.readBigInt64LE(at)],
+  0x1040: ['MultipleTime', 8, fileTime],
+  0x1048: ['MultipleGuid', 16, (b, at) => Uint8Array.prototype.slice.call(b, at, at + 16)],
+};
+
+/** The elements of a variable-size multi-valued value: ulCount, rgulDataOffsets, then the data ([MS-PST] §2.3.3.4.2). */
+function variableElements(bytes: Buffer): Buffer[] {
+  if (bytes.length < 4) return [];
+  const count = bytes.readUInt32LE(0);
+  if (count * 4 + 4 > bytes.length) throw new Error(`a multi-valued property of ${count} values does not fit its ${bytes.length} bytes`);
+  const out: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = bytes.readUInt32LE(4 + i * 4);
+    const end = i + 1 < count ? bytes.readUInt32LE(8 + i * 4) : bytes.length;
+    if (start > end || end > bytes.length) throw new Error(`a multi-valued property's value ${i} lies outside its bytes`);
+    out.push(bytes.subarray(start, end));
+  }
+  return out;
+}
+
+/** Text in a code page; windows-1252 when the platform does not know it. */
+function decode8(bytes: Buffer, codePage: string): string {
+  let text: string;
+  try {
+    text = new TextDecoder(codePage || 'windows-1252').decode(bytes);
+  } catch {
+    text = new TextDecoder('windows-1252').decode(bytes);
+  }
+  return text.replace(/\0+$/, '');
+}
+
+const utf16 = (bytes: Buffer): string => bytes.toString('utf16le').replace(/\0+$/, '');
+const copy = (bytes: Buffer): Uint8Array => Uint8Array.prototype.slice.call(bytes);
+
+/** The value of one PC entry, or undefined for a type not carried. `codePage`: for PtypString8. */
+export function propertyValue(object: unknown, item: PstTableItem, codePage: string): ExtraPropertyValue | undefined {
+  const type = item.entryValueType;
+  const ref = item.entryValueReference;
+  switch (type) {
+    case 0x0002:
+      return { type: 'Integer16', value: (ref << 16) >> 16 };
+    case 0x0003:
+      return { type: 'Integer32', value: ref | 0 };
+    case 0x000a:
+      return { type: 'ErrorCode', value: ref >>> 0 };
+    case 0x0004: {
+      const b = Buffer.alloc(4);
+      b.writeUInt32LE(ref >>> 0);
+      return { type: 'Floating32', value: b.readFloatLE(0) };
+    }
+    case 0x000b:
+      return { type: 'Boolean', value: (ref & 0xff) !== 0 };
+  }
+  const bytes = valueBytes(object, item);
+  if (bytes === undefined) return undefined;
+  const fixed = FIXED_MULTI[type];
+  if (fixed !== undefined) {
+    const [name, size, read] = fixed;
+    const values = Array.from({ length: Math.floor(bytes.length / size) }, (_, i) => read(bytes, i * size));
+    return { type: name, value: values } as ExtraPropertyValue;
+  }
+  switch (type) {
+    case 0x0005:
+      return bytes.length >= 8 ? { type: 'Floating64', value: bytes.readDoubleLE(0) } : undefined;
+    case 0x0006:
+      return bytes.length >= 8 ? { type: 'Currency', value: bytes.readBigInt64LE(0) } : undefined;
+    case 0x0007:
+      return bytes.length >= 8 ? { type: 'FloatingTime', value: bytes.readDoubleLE(0) } : undefined;
+    case 0x0014:
+      return bytes.length >= 8 ? { type: 'Integer64', value: bytes.readBigInt64LE(0) } : undefined;
+    case 0x0040:
+      return bytes.length >= 8 ? { type: 'Time', value: fileTime(bytes, 0) } : undefined;
+    case 0x0048:
+      return bytes.length >= 16 ? { type: 'Guid', value: copy(bytes.subarray(0, 16)) } : undefined;
+    case 0x001f:
+      return { type: 'String', value: utf16(bytes) };
+    case 0x001e:
+      return { type: 'String8', value: decode8(bytes, codePage) };
+    case 0x0102:
+      return { type: 'Binary', value: copy(bytes) };
+    case 0x101f:
+      return { type: 'MultipleString', value: variableElements(bytes).map(utf16) };
+    case 0x101e:
+      return { type: 'MultipleString8', value: variableElements(bytes).map((b) => decode8(b, codePage)) };
+    case 0x1102:
+      return { type: 'MultipleBinary', value: variableElements(bytes).map(copy) };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Every property of `object` as an `ExtraProperty`, but those in `skip` (tagged ids) and named ones the map does not
+ * name. `codePage` decodes PtypString8 values (pst-extractor's charset name of the item's code page).
+ */
+export function extraProperties(object: unknown, names: ReadonlyMap<number, PropertyName>, skip: ReadonlySet<number>, codePage: string): ExtraProperty[] {
+  const out: ExtraProperty[] = [];
+  for (const item of objectProperties(object)) {
+    const id = item.entryType.toNumber();
+    if (skip.has(id)) continue;
+    let value: ExtraPropertyValue | undefined;
+    try {
+      value = propertyValue(object, item, codePage);
+    } catch {
+      // A value whose bytes cannot be read or do not fit their type is not carried.
+      continue;
+    }
+    if (value === undefined) continue;
+    if (id < 0x8000) {
+      out.push({ kind: 'tagged', id, value });
+      continue;
+    }
+    const name = names.get(id);
+    if (name === undefined) continue;
+    out.push({ kind: 'named', propertySet: name.propertySet, ...(name.lid !== undefined ? { lid: name.lid } : { name: name.name ?? '' }), value });
+  }
+  return out;
+}
