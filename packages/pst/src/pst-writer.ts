@@ -126,11 +126,8 @@ export class PstWriter {
    * Cheap: no projection. While a size projection is under way it stays at the value from before it.
    */
   get writtenBytes(): number {
-    if (!this.ndb.isSimulating) this.lastWritten = this.ndb.position;
-    return this.lastWritten;
+    return this.ndb.writtenEnd;
   }
-
-  private lastWritten = 0;
 
   /** Makes sure a folder exists (with its parents). A top-level "Deleted Items" is the store's own. */
   ensureFolder(spec: FolderSpec | readonly string[]): void {
@@ -186,19 +183,19 @@ export class PstWriter {
   /** The exact size of the file if it were finished now. */
   projectedSize(): number {
     this.assertOpen();
-    const snapshot = this.ndb.beginSimulation();
+    const snapshot = this.ndb.beginProjection();
     const saved = this.saveState();
     try {
       return this.replayStructure().fileEof;
     } finally {
       this.restoreState(saved);
-      this.ndb.endSimulation(snapshot);
+      this.ndb.endProjection(snapshot);
     }
   }
 
   /** The exact size of the file if `record` were added to `folderPath` and the file finished. Reads no attachment. */
   async projectedSizeWith(folderPath: readonly string[], record: MessageRecord): Promise<number> {
-    return (await this.simulateWith(folderPath, record)).fileEof;
+    return (await this.projectWith(folderPath, record)).fileEof;
   }
 
   /**
@@ -216,7 +213,7 @@ export class PstWriter {
         return true;
       }
     }
-    const { fileEof, structureBytes } = await this.simulateWith(folderPath, record);
+    const { fileEof, structureBytes } = await this.projectWith(folderPath, record);
     if (fileEof <= limit) {
       this.pendingStructure = structureBytes;
       return true;
@@ -224,9 +221,9 @@ export class PstWriter {
     return false;
   }
 
-  private async simulateWith(folderPath: readonly string[], record: MessageRecord): Promise<{ fileEof: number; structureBytes: number }> {
+  private async projectWith(folderPath: readonly string[], record: MessageRecord): Promise<{ fileEof: number; structureBytes: number }> {
     this.enter();
-    const snapshot = this.ndb.beginSimulation();
+    const snapshot = this.ndb.beginProjection();
     const saved = this.saveState();
     try {
       const folder = this.folderFor(folderPath);
@@ -237,7 +234,7 @@ export class PstWriter {
       return { fileEof: root.fileEof, structureBytes: root.usedEnd - before };
     } finally {
       this.restoreState(saved);
-      this.ndb.endSimulation(snapshot);
+      this.ndb.endProjection(snapshot);
       if (this.state === 'busy') this.state = 'open';
     }
   }
@@ -329,7 +326,7 @@ export class PstWriter {
     return folder;
   }
 
-  /** While the NDB writer simulates: what finishing would write, for the root of the file it would make. */
+  /** During a projection: what finishing would write, for the root of the file it would make. */
   private replayStructure(): NdbRoot {
     const { ndb } = this;
     // Replay what finishing each folder writes, recorded once and kept until the folder changes.

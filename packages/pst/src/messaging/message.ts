@@ -52,7 +52,7 @@ export interface WrittenMessage {
 }
 
 /**
- * Writes a message object. While the NDB writer simulates, attachment bytes are not read: only their sizes count.
+ * Writes a message object. During a size projection (the NDB writer's counting sink) attachment bytes are not read: only their sizes count.
  */
 export async function writeMessage(ctx: WriteContext, record: MessageRecord, depth = 0): Promise<WrittenMessage> {
   if (depth === 0) validateMessage(record);
@@ -288,14 +288,12 @@ async function writeFileData(ctx: WriteContext, a: FileAttachment, p: PropertyLi
   }
   if (a.size <= MAX_HEAP_ALLOCATION) {
     // Small enough for the PC's heap: read it whole.
-    const bytes = ctx.ndb.isSimulating ? new Uint8Array(a.size) : await readExactly(a, a.size);
+    const bytes = await ctx.ndb.content(a.size, () => readExactly(a, a.size));
     p.raw(dataTag, bytes);
     return;
   }
   const tree = new DataTreeWriter(ctx.ndb);
-  if (ctx.ndb.isSimulating) {
-    tree.pushUnread(a.size);
-  } else {
+  await ctx.ndb.streamContent(tree, a.size, async () => {
     let total = 0;
     for await (const chunk of await a.open()) {
       total += chunk.length;
@@ -307,7 +305,7 @@ async function writeFileData(ctx: WriteContext, a: FileAttachment, p: PropertyLi
       }
     }
     if (total !== a.size) throw new AttachmentSizeError(a, total);
-  }
+  });
   const nid = subnodes.nextLtpNid();
   subnodes.add({ nid, bidData: tree.finish().bid, bidSub: 0 });
   p.raw(dataTag, { subnodeNid: nid });

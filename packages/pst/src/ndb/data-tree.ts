@@ -56,7 +56,7 @@ export class DataTreeWriter {
     }
   }
 
-  /** While the NDB writer simulates: accounts for `n` bytes without having them. */
+  /** Accounts for `n` bytes without having them: the counting sink's way to stream a value (`sink.ts`). */
   pushUnread(n: number): void {
     let left = n;
     while (left > 0) {
