@@ -84,7 +84,7 @@ const ndbSuite: Suite = {
       };
     };
     const simulated = new pst.ndb.NdbWriter(join(dir, 'ndb-sim.bin'), 'permute');
-    simulated.beginSimulation();
+    simulated.beginProjection();
     return {
       tasks: [
         { name: 'pstCrc, 8,176 B', bytes: BLOCK, fn: () => pst.crc.pstCrc(block) },
