@@ -527,10 +527,10 @@ class ExportRun {
     if (this.failed) throw this.failed;
   }
 
-  /** Stops everything at once: the stream ends with `error`; the summary rejects once the run has wound down. */
   /** Set once the output is complete: later failures (a late abort) no longer change the outcome. */
   private complete = false;
 
+  /** Stops everything at once: the stream ends with `error`; the summary rejects once the run has wound down. */
   private fail(error: Error): void {
     if (this.failed || this.complete) return;
     this.failed = error;
