@@ -6,7 +6,10 @@ import { setU64, viewOf } from '../io/bytes.js';
 import { HEADER_SIZE, PAGE_SIZE } from './constants.js';
 import type { CryptMethod, NdbRoot } from './ndb-writer.js';
 
-/** The bytes 0..0x4200 of the file: HEADER, then zeros. */
+/**
+ * The HEADER's 564 bytes (through `rgbReserved3`). The file's bytes after them up to the DList at 0x4200 are never
+ * written: the file is created empty, so they read as zeros.
+ */
 export function buildHeader(root: NdbRoot, nidHighWaterMarks: readonly number[], crypt: CryptMethod): Uint8Array {
   const h = new Uint8Array(HEADER_SIZE);
   const v = viewOf(h);
