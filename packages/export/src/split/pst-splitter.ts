@@ -7,7 +7,7 @@
  * is dropped. Each finished part is handed to `onPart`, which may wait (backpressure) before the next one starts.
  */
 import { join } from 'node:path';
-import { PstWriter, type MessageRecord, type PstWriterOptions } from '@pstream/pst';
+import { PstWriter, type FolderSpec, type MessageRecord, type PstWriterOptions } from '@pstream/pst';
 
 export interface FinishedPart {
   /** 1-based. */
@@ -35,12 +35,28 @@ export interface SplitterOptions {
 /** The size of a PST with no message: one AMap region after the header area. */
 export const EMPTY_PST_BYTES = 0x4400 + 253_952;
 
+/**
+ * An upper bound of the bytes one empty folder adds to a file: its PC (a 255-character name, the class) and its
+ * three TCs, its row in the parent's hierarchy table, and the NBT/BBT entries of its nodes (about 3 KiB with the
+ * longest name and a long class; five times that here), so that folders are added between exact projections.
+ */
+const EMPTY_FOLDER_BOUND = 16 * 1024;
+/** A file grows by whole AMap regions ([MS-PST] §2.2.2.7.2): a projection may be up to one region from the next size. */
+const AMAP_REGION_BYTES = 253_952;
+
 export class PstSplitter {
   private writer: PstWriter | undefined;
   private index = 0;
   private oversize = false;
   private readonly parts: FinishedPart[] = [];
   private closed = false;
+  /** The container class of each source folder that has one, by path (see `folder`). */
+  private readonly classes = new Map<string, string>();
+  /** Folders to keep though they may hold no message, not yet created in a part. */
+  private pending: FolderSpec[] = [];
+  /** For `placePending`: the part's last exact projection (none after a message), and the folders added since. */
+  private projected: number | undefined;
+  private sinceProjected = 0;
 
   constructor(private readonly options: SplitterOptions) {
     if (!Number.isSafeInteger(options.limitBytes) || options.limitBytes < EMPTY_PST_BYTES) {
@@ -63,6 +79,19 @@ export class PstSplitter {
     return this.writer?.writtenBytes ?? 0;
   }
 
+  /**
+   * Declares a folder of a source: its container class (PidTagContainerClass) applies wherever a part creates the
+   * folder; with `keep` the folder is created even when no message goes into it (an export without a keyword keeps
+   * the source's folder tree whole), in the part being written when it has room, else in the next one.
+   */
+  async folder(spec: FolderSpec, keep: boolean): Promise<void> {
+    if (this.closed) throw new Error('PstSplitter: already finished');
+    if (spec.containerClass !== undefined) this.classes.set(pathKey(spec.path), spec.containerClass);
+    if (!keep) return;
+    this.pending.push(spec);
+    if (this.writer) this.placePending(this.writer);
+  }
+
   /** Adds a message; returns true when it went into a part of its own because it is larger than the limit. */
   async add(folder: readonly string[], record: MessageRecord): Promise<boolean> {
     if (this.closed) throw new Error('PstSplitter: already finished');
@@ -71,18 +100,25 @@ export class PstSplitter {
     if (this.writer && this.oversize) await this.close(true);
     let writer = this.writer ?? (await this.open());
     if (!(await writer.fits(this.options.limitBytes, folder, record))) {
-      if (writer.messageCount > 0) {
+      if (!isEmpty(writer)) {
         await this.close(true);
         writer = await this.open();
       }
       if (!(await writer.fits(this.options.limitBytes, folder, record))) this.oversize = true;
     }
     await writer.addMessage(folder, record);
+    this.projected = undefined;
     return this.oversize;
   }
 
   /** Finishes the last part; returns every part. */
   async finish(): Promise<readonly FinishedPart[]> {
+    // Folders kept that found no room in the last part go into one more.
+    if (this.pending.length > 0 && this.writer) await this.close(true);
+    while (this.pending.length > 0) {
+      await this.open();
+      if (this.pending.length > 0) await this.close(true);
+    }
     if (this.writer) await this.close(false);
     this.closed = true;
     return this.parts;
@@ -102,9 +138,33 @@ export class PstSplitter {
     this.writer = await PstWriter.create(join(this.options.directory, name), {
       ...this.options.writerOptions,
       displayName: this.options.displayName?.(this.index),
+      folderClass: (path) => this.classes.get(pathKey(path)),
     });
     this.oversize = false;
+    this.projected = undefined;
+    this.placePending(this.writer);
     return this.writer;
+  }
+
+  /**
+   * Creates the pending folders in `writer` while the part stays within the limit (an empty part takes at least
+   * one, so that every folder gets a place). The size is projected exactly only when the bound comes near the limit.
+   */
+  private placePending(writer: PstWriter): void {
+    const limit = this.options.limitBytes;
+    const room = (folders: number): boolean => this.projected! + folders * EMPTY_FOLDER_BOUND + AMAP_REGION_BYTES <= limit;
+    let placed = 0;
+    for (const spec of this.pending) {
+      if (!isEmpty(writer) && (this.projected === undefined || !room(this.sinceProjected + 1))) {
+        this.projected = writer.projectedSize();
+        this.sinceProjected = 0;
+        if (!room(1)) break;
+      }
+      writer.ensureFolder(spec);
+      this.sinceProjected++;
+      placed++;
+    }
+    this.pending = this.pending.slice(placed);
   }
 
   private async close(more: boolean): Promise<void> {
@@ -122,4 +182,13 @@ export class PstSplitter {
     this.parts.push(part);
     await this.options.onPart(part);
   }
+}
+
+function pathKey(path: readonly string[]): string {
+  return path.join('\u0000');
+}
+
+/** A part with neither a message nor a folder of its own. */
+function isEmpty(writer: PstWriter): boolean {
+  return writer.messageCount === 0 && writer.folderCount === 0;
 }
