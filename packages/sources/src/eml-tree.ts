@@ -2,16 +2,19 @@
  * A directory tree of `.eml` files as a mailbox.
  *
  * Every directory is a mail folder with the same name and nesting; the directory passed in is the top of
- * the mailbox, and the `.eml` files directly in it belong to a folder named `rootFolderName` (`Inbox` by
+ * the mailbox, and the files directly in it belong to a folder named `rootFolderName` (`Inbox` by
  * default). A subdirectory with that same name is the same folder. Hidden files and directories (names
  * starting with `.`) are ignored. Within a folder, files are read in file-name order (numbers compared as
- * numbers).
+ * numbers), the `.eml` files first, then the other items (see `item-files.ts`): `.msg` files (one item
+ * each), `.ics` files (each VEVENT an appointment, each VTODO a task) and `.vcf` files (each VCARD a contact).
+ * Any other file is named in a warning (`reportWarning`). A folder whose items are all appointments, all
+ * contacts or all tasks gets that kind's container class.
  *
  * Files are read ahead and, in a large tree, parsed by a pool of threads (`MimeParsePool`) while the caller
  * handles the messages before them; messages are still yielded in the order above.
  */
 import { readWhole } from './read-whole.js';
-import { basename, dirname, resolve, sep } from 'node:path';
+import { basename, dirname, extname, resolve, sep } from 'node:path';
 import fg from 'fast-glob';
 import type { FolderSpec } from '@pstream/pst';
 import type { MessageSource, SourceMessage, SourceOptions, SourceReadProgress } from './source.js';
@@ -23,6 +26,7 @@ import { fromPortable } from './portable-record.js';
 import { fileRangeBytes, wholeFileBytes } from './item-bytes.js';
 import { SpoolDirectory, SpoolGroup } from './spool.js';
 import { ReadCounter } from './read-progress.js';
+import { ITEM_FILE_TYPES, folderClassOf, itemKindsOf, readItemFile, type ItemFile, type ItemKind } from './item-files.js';
 
 export interface EmlTreeOptions extends SourceOptions {
   /** The folder of the `.eml` files directly in the top directory. Default `Inbox`. */
@@ -54,6 +58,14 @@ interface EmlFile {
   readonly rel: string;
   readonly origin: string;
   readonly size: number;
+}
+
+/** The files of a tree: `.eml` files and other items by folder, the files not read, and the bytes to read. */
+interface Listing {
+  readonly groups: Array<{ folder: string[]; files: EmlFile[] }>;
+  readonly itemGroups: Array<{ folder: string[]; files: ItemFile[] }>;
+  readonly unread: string[];
+  readonly bytes: number;
 }
 
 /** The default folder of `.eml` files found directly in the top directory. */
@@ -100,22 +112,40 @@ export class EmlTreeSource implements MessageSource {
    * Every `.eml` file, grouped by folder (folders in `folders()` order), files in name order, and their total size
    * (for the progress: the one listing gives the sizes, no second walk).
    */
-  async #files(): Promise<{ groups: Array<{ folder: string[]; files: EmlFile[] }>; bytes: number }> {
-    const found = await fg('**/*.eml', { cwd: this.path, caseSensitiveMatch: false, onlyFiles: true, dot: false, stats: true });
+  async #files(): Promise<Listing> {
+    const found = await fg('**/*', { cwd: this.path, onlyFiles: true, dot: false, stats: true });
     const byFolder = new Map<string, { folder: string[]; files: EmlFile[] }>();
+    const itemsByFolder = new Map<string, { folder: string[]; files: ItemFile[] }>();
+    const unread: string[] = [];
     let bytes = 0;
     for (const { path: rel, stats } of found) {
       const size = stats?.size ?? 0;
+      const origin = this.path + sep + rel.split('/').join(sep);
+      const ext = extname(rel).toLowerCase();
+      const itemType = ITEM_FILE_TYPES.get(ext);
+      if (ext !== '.eml' && itemType === undefined) {
+        unread.push(origin);
+        continue;
+      }
       bytes += size;
       const folder = this.#folderOf(dirname(rel));
       const key = folder.join('\u0000');
+      if (itemType !== undefined) {
+        let entry = itemsByFolder.get(key);
+        if (entry === undefined) itemsByFolder.set(key, (entry = { folder, files: [] }));
+        entry.files.push({ folder, rel, origin, size, type: itemType });
+        continue;
+      }
       let entry = byFolder.get(key);
       if (entry === undefined) byFolder.set(key, (entry = { folder, files: [] }));
-      entry.files.push({ folder, rel, origin: this.path + sep + rel.split('/').join(sep), size });
+      entry.files.push({ folder, rel, origin, size });
     }
+    const byName = (a: { rel: string }, b: { rel: string }): number => collator.compare(basename(a.rel), basename(b.rel)) || collator.compare(a.rel, b.rel);
     const groups = [...byFolder.values()].sort((a, b) => comparePaths(a.folder, b.folder));
-    for (const g of groups) g.files.sort((a, b) => collator.compare(basename(a.rel), basename(b.rel)) || collator.compare(a.rel, b.rel));
-    return { groups, bytes };
+    for (const g of groups) g.files.sort(byName);
+    const itemGroups = [...itemsByFolder.values()].sort((a, b) => comparePaths(a.folder, b.folder));
+    for (const g of itemGroups) g.files.sort(byName);
+    return { groups, itemGroups, unread: unread.sort(collator.compare), bytes };
   }
 
   async *folders(): AsyncIterable<FolderSpec> {
@@ -128,19 +158,50 @@ export class EmlTreeSource implements MessageSource {
       }
     };
     for (const d of dirs) add(this.#folderOf(d));
-    for (const g of (await this.#files()).groups) add(g.folder);
-    for (const p of [...paths.values()].sort(comparePaths)) yield { path: p };
+    const { groups, itemGroups } = await this.#files();
+    for (const g of groups) add(g.folder);
+    for (const g of itemGroups) add(g.folder);
+    // The kinds of each folder's items: mail for .eml files, the others' from their files (see `itemFileKinds`).
+    const kinds = new Map<string, Set<ItemKind>>();
+    for (const g of groups) kinds.set(g.folder.join('\u0000'), new Set(['mail']));
+    for (const g of itemGroups) {
+      const key = g.folder.join('\u0000');
+      const set = kinds.get(key) ?? new Set<ItemKind>();
+      kinds.set(key, set);
+      for (const file of g.files) for (const kind of await itemKindsOf(file)) set.add(kind);
+    }
+    for (const p of [...paths.values()].sort(comparePaths)) {
+      const containerClass = folderClassOf(kinds.get(p.join('\u0000')));
+      yield containerClass === undefined ? { path: p } : { path: p, containerClass };
+    }
   }
 
   async *messages(): AsyncIterable<SourceMessage> {
-    const { groups, bytes: total } = await this.#files();
+    const { groups, itemGroups, unread, bytes: total } = await this.#files();
+    for (const origin of unread) this.#options.reportWarning?.(`${origin}: not read: an .eml tree holds .eml, .msg, .ics and .vcf files`);
     this.#read.start(total);
     const files = groups.flatMap((g) => g.files);
     const asked = this.#options.parseThreads ?? 0;
     const threads = asked === 'auto' ? (files.length >= PARSE_POOL_MIN_FILES ? defaultParseThreads() : 0) : asked;
     if (!Number.isSafeInteger(threads) || threads < 0) throw new RangeError(`parseThreads must be an integer ≥ 0, got ${String(threads)}`);
-    yield* threads === 0 || files.length === 0 ? this.#parsedHere(files) : this.#parsedByPool(files, Math.min(threads, files.length));
+    const emls = threads === 0 || files.length === 0 ? this.#parsedHere(files) : this.#parsedByPool(files, Math.min(threads, files.length));
+    // A folder's other items come after its .eml files and before the next folder's: messages stay grouped by folder.
+    const pending = [...itemGroups];
+    for await (const message of emls) {
+      while (pending.length > 0 && comparePaths(pending[0]!.folder, message.folder) < 0) yield* this.#items(pending.shift()!.files);
+      yield message;
+    }
+    for (const group of pending) yield* this.#items(group.files);
     this.#read.end();
+  }
+
+  /** The items of `.msg`, `.ics` and `.vcf` files, in order. */
+  async *#items(files: readonly ItemFile[]): AsyncGenerator<SourceMessage> {
+    for (const file of files) {
+      throwIfAborted(this.#options, this.path);
+      yield* readItemFile(file, this.#options);
+      this.#read.add(file.size);
+    }
   }
 
   /** Parses on this thread, small files read ahead (several reads in flight while a message is parsed). */

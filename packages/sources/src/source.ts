@@ -55,6 +55,11 @@ export interface SourceOptions {
   readonly onDamaged?: 'skip' | 'stop';
   /** Called for every damaged item, before the source goes on to the next item. */
   readonly reportDamaged?: (item: DamagedItem) => void;
+  /**
+   * Called with a sentence naming a file the source did not read (of a kind it does not read) or an item it read
+   * other than as it is (kept as a plain item holding its original text), so that nothing is passed over in silence.
+   */
+  readonly reportWarning?: (warning: string) => void;
   /** Where spooled attachment bytes go; the OS temporary directory by default. */
   readonly tmpDir?: string;
   readonly signal?: AbortSignal;

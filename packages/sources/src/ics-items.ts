@@ -1,0 +1,369 @@
+/**
+ * The items of an iCalendar (`.ics`) file, read with `ical.js` ([RFC 5545]): each VEVENT an appointment
+ * (IPM.Appointment, [MS-OXOCAL]), each VTODO a task (IPM.Task, [MS-OXOTASK]); a file may hold several.
+ *
+ * An event's RRULE becomes the format's recurrence pattern (`recurrenceFromRule`) and its EXDATEs deleted
+ * occurrences. A VEVENT with a RECURRENCE-ID (one changed occurrence of a series) becomes an appointment of its own,
+ * and its original start a deleted occurrence of the series, so that the calendar shows the occurrence once, as
+ * changed. What the format cannot hold — an item with no start, a rule it cannot express, several RRULEs, RDATE —
+ * is kept as a plain item holding the original text (`keptAsText`), named in the item's warnings.
+ */
+import ICAL from 'ical.js';
+import {
+  recurrenceFromRule,
+  type AppointmentFields,
+  type Attendee,
+  type AttendeeResponse,
+  type AttendeeRole,
+  type BusyStatus,
+  type MailAddress,
+  type MessageRecord,
+  type RecurrencePattern,
+  type RecurrenceRule,
+  type Reminder,
+  type Sensitivity,
+  type Importance,
+  type TaskFields,
+  type TaskStatus,
+  type Weekday,
+} from '@pstream/pst';
+import { appointmentTimeZone, dayOf, instantOf } from './ics-time.js';
+import { defined, keptAsText, type TextItem } from './text-item.js';
+
+type Component = InstanceType<typeof ICAL.Component>;
+type Property = InstanceType<typeof ICAL.Property>;
+type Time = InstanceType<typeof ICAL.Time>;
+type Recur = InstanceType<typeof ICAL.Recur>;
+type Duration = InstanceType<typeof ICAL.Duration>;
+
+const CONTENT_TYPE = 'text/calendar';
+const DAY_MS = 86_400_000;
+
+/** The components of a calendar that are items; others (VJOURNAL, VFREEBUSY, …) are named in a warning. */
+const ITEM_COMPONENTS = new Set(['vevent', 'vtodo']);
+const NOT_ITEMS = new Set(['vtimezone']);
+
+/** Counts of the item components in an .ics text, without parsing it (for a folder's class). */
+export function icsItemKinds(text: string): { appointments: number; tasks: number; others: number } {
+  const count = (re: RegExp): number => text.match(re)?.length ?? 0;
+  return {
+    appointments: count(/^BEGIN:VEVENT\s*$/gim),
+    tasks: count(/^BEGIN:VTODO\s*$/gim),
+    others: count(/^BEGIN:V(JOURNAL|FREEBUSY)\s*$/gim),
+  };
+}
+
+/** The raw text of each component directly inside a VCALENDAR, in order, and the calendar's own lines. */
+function rawComponents(text: string): { head: string[]; components: Array<{ name: string; lines: string[] }> } {
+  const head: string[] = [];
+  const components: Array<{ name: string; lines: string[] }> = [];
+  let current: { name: string; lines: string[] } | undefined;
+  let depth = 0;
+  for (const line of text.split(/\r\n|\n|\r/)) {
+    const begin = /^BEGIN:(.+?)\s*$/i.exec(line);
+    const end = /^END:(.+?)\s*$/i.exec(line);
+    if (begin) depth++;
+    if (depth === 2 && begin && current === undefined) components.push((current = { name: begin[1]!.toLowerCase(), lines: [] }));
+    if (current) current.lines.push(line);
+    else if (depth === 1 && !begin && line.trim() !== '') head.push(line);
+    if (end) {
+      depth--;
+      if (depth === 1) current = undefined;
+    }
+  }
+  return { head, components };
+}
+
+function text(component: Component, name: string): string | undefined {
+  const v = component.getFirstPropertyValue(name);
+  if (v === null || v === undefined) return undefined;
+  const s = (Array.isArray(v) ? v.join(', ') : String(v)).trim();
+  return s === '' ? undefined : s;
+}
+
+function timeOf(component: Component, name: string): { time: Time; property: Property } | undefined {
+  const property = component.getFirstProperty(name);
+  const time = property?.getFirstValue() as Time | null | undefined;
+  if (!property || !time || typeof time !== 'object' || !('isDate' in time)) return undefined;
+  return { time, property };
+}
+
+/** A `mailto:` value and its CN as an address. */
+function address(property: Property): MailAddress | undefined {
+  const value = String(property.getFirstValue() ?? '').trim();
+  const addr = value.replace(/^mailto:/i, '').trim();
+  const cn = property.getParameter('cn');
+  const name = typeof cn === 'string' && cn.trim() !== '' ? cn.trim() : undefined;
+  if (addr === '' && name === undefined) return undefined;
+  return { ...(name !== undefined && name !== addr ? { name } : {}), ...(addr !== '' ? { address: addr } : {}) };
+}
+
+function param(property: Property, name: string): string | undefined {
+  const v = property.getParameter(name);
+  const s = Array.isArray(v) ? v[0] : v;
+  return typeof s === 'string' ? s.toUpperCase() : undefined;
+}
+
+const ROLES: Record<string, AttendeeRole> = { 'REQ-PARTICIPANT': 'required', CHAIR: 'required', 'OPT-PARTICIPANT': 'optional', 'NON-PARTICIPANT': 'optional' };
+const RESPONSES: Record<string, AttendeeResponse> = { ACCEPTED: 'accepted', DECLINED: 'declined', TENTATIVE: 'tentative', 'NEEDS-ACTION': 'notResponded' };
+
+function attendees(component: Component): Attendee[] {
+  const out: Attendee[] = [];
+  for (const p of component.getAllProperties('attendee')) {
+    const a = address(p);
+    if (!a) continue;
+    const cutype = param(p, 'cutype');
+    const role = cutype === 'ROOM' || cutype === 'RESOURCE' ? 'resource' : ROLES[param(p, 'role') ?? 'REQ-PARTICIPANT'] ?? 'required';
+    const response = RESPONSES[param(p, 'partstat') ?? ''];
+    out.push({ ...a, role, ...(response ? { response } : {}) });
+  }
+  return out;
+}
+
+const BUSY: Record<string, BusyStatus> = { FREE: 'free', TENTATIVE: 'tentative', BUSY: 'busy', OOF: 'outOfOffice', WORKINGELSEWHERE: 'workingElsewhere' };
+
+/** X-MICROSOFT-CDO-BUSYSTATUS (Outlook's own), else TRANSP: TRANSPARENT is free time. */
+function busyStatus(component: Component): BusyStatus | undefined {
+  const cdo = text(component, 'x-microsoft-cdo-busystatus')?.toUpperCase();
+  if (cdo !== undefined && BUSY[cdo]) return BUSY[cdo];
+  const transp = text(component, 'transp')?.toUpperCase();
+  if (transp === 'TRANSPARENT') return 'free';
+  if (transp === 'OPAQUE') return 'busy';
+  return undefined;
+}
+
+/** The first VALARM's lead time before `anchor` (the start, or a task's due date), in whole minutes. */
+function reminder(component: Component, anchor: Date | undefined): Reminder | undefined {
+  for (const alarm of component.getAllSubcomponents('valarm')) {
+    const trigger = alarm.getFirstProperty('trigger');
+    const value = trigger?.getFirstValue() as Duration | Time | null | undefined;
+    if (!trigger || !value) continue;
+    if ('toSeconds' in value) {
+      if (param(trigger, 'related') === 'END') continue;
+      return { set: true, minutesBefore: Math.max(0, Math.round(-value.toSeconds() / 60)) };
+    }
+    if (anchor !== undefined && 'toUnixTime' in value) return { set: true, minutesBefore: Math.max(0, Math.round((anchor.getTime() - value.toUnixTime() * 1000) / 60000)) };
+  }
+  return undefined;
+}
+
+function importance(component: Component): Importance | undefined {
+  const p = Number(component.getFirstPropertyValue('priority') ?? 0);
+  if (!Number.isInteger(p) || p === 0) return undefined;
+  return p < 5 ? 'high' : p === 5 ? 'normal' : 'low';
+}
+
+function sensitivity(component: Component): Sensitivity | undefined {
+  const c = text(component, 'class')?.toUpperCase();
+  return c === 'PRIVATE' ? 'private' : c === 'CONFIDENTIAL' ? 'confidential' : undefined;
+}
+
+function categories(component: Component): string[] | undefined {
+  const out = component.getAllProperties('categories').flatMap((p) => p.getValues().map((v) => String(v).trim()));
+  return out.length ? out.filter((c) => c !== '') : undefined;
+}
+
+/** The fields every item kind shares: subject, body (DESCRIPTION, X-ALT-DESC as HTML), dates, class and priority. */
+function common(component: Component): Omit<MessageRecord, 'messageClass'> {
+  const html = component.getAllProperties('x-alt-desc').find((p) => /text\/html/i.test(String(p.getParameter('fmttype') ?? '')));
+  const created = timeOf(component, 'created');
+  const modified = timeOf(component, 'last-modified') ?? timeOf(component, 'dtstamp');
+  return defined({
+    subject: text(component, 'summary') ?? '',
+    body: text(component, 'description'),
+    html: html ? String(html.getFirstValue() ?? '') || undefined : undefined,
+    createdAt: created ? instantOf(created.time, created.property).date : undefined,
+    modifiedAt: modified ? instantOf(modified.time, modified.property).date : undefined,
+    importance: importance(component),
+    sensitivity: sensitivity(component),
+    categories: categories(component),
+  });
+}
+
+/** Why an item cannot be stored as its kind. */
+class NotStorable extends Error {}
+
+function ruleOf(recur: Recur, until: Date | undefined): RecurrenceRule {
+  const parts = recur.parts as Record<string, Array<string | number> | undefined>;
+  const nums = (key: string): number[] | undefined => parts[key]?.map(Number);
+  const byDay = parts['BYDAY']?.map((d) => {
+    const m = /^([+-]?\d+)?(SU|MO|TU|WE|TH|FR|SA)$/i.exec(String(d));
+    if (!m) throw new NotStorable(`the RRULE's BYDAY ${String(d)} is not a day`);
+    return { day: m[2]!.toUpperCase() as Weekday, ...(m[1] !== undefined ? { nth: Number(m[1]) } : {}) };
+  });
+  const wkst = recur.wkst !== undefined ? (['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'] as const)[recur.wkst - 1] : undefined;
+  return defined({
+    freq: recur.freq ?? '',
+    interval: recur.interval,
+    count: recur.count ?? undefined,
+    until,
+    byDay,
+    byMonthDay: nums('BYMONTHDAY'),
+    byMonth: nums('BYMONTH'),
+    bySetPos: nums('BYSETPOS'),
+    byYearDay: nums('BYYEARDAY'),
+    byWeekNo: nums('BYWEEKNO'),
+    byHour: nums('BYHOUR'),
+    byMinute: nums('BYMINUTE'),
+    bySecond: nums('BYSECOND'),
+    wkst,
+  });
+}
+
+/** The pattern of an event's RRULE and EXDATEs (and the changed occurrences of `overridden`), or why there is none. */
+function recurrence(event: Component, overridden: readonly Date[]): RecurrencePattern | undefined {
+  const rules = event.getAllProperties('rrule');
+  if (rules.length === 0) return undefined;
+  if (rules.length > 1) throw new NotStorable('it has more than one RRULE');
+  if (event.getAllProperties('rdate').length > 0) throw new NotStorable('it has RDATE occurrences, which the format cannot list');
+  const recur = rules[0]!.getFirstValue() as Recur;
+  let until: Date | undefined;
+  if (recur.until) {
+    // UNTIL as a DATE means through that day; a floating DATE-TIME is in the start's zone.
+    until = recur.until.isDate
+      ? new Date(Date.UTC(recur.until.year, recur.until.month - 1, recur.until.day) + DAY_MS - 1)
+      : instantOf(recur.until, recur.until.zone?.tzid === 'UTC' ? undefined : event.getFirstProperty('dtstart') ?? undefined).date;
+  }
+  const pattern = recurrenceFromRule(ruleOf(recur, until));
+  if ('unsupported' in pattern) throw new NotStorable(`its RRULE cannot be expressed: ${pattern.unsupported}`);
+  const deleted = [...overridden];
+  for (const p of event.getAllProperties('exdate')) {
+    for (const v of p.getValues() as Time[]) deleted.push(instantOf(v, p).date);
+  }
+  return deleted.length ? { ...pattern, deletedOccurrences: deleted.sort((a, b) => a.getTime() - b.getTime()) } : pattern;
+}
+
+function appointment(calendar: Component, event: Component, overridden: readonly Date[], warnings: string[]): MessageRecord {
+  const dtstart = timeOf(event, 'dtstart');
+  if (!dtstart) throw new NotStorable('it has no start (DTSTART)');
+  const start = instantOf(dtstart.time, dtstart.property);
+  if (start.unresolved) warnings.push(`time zone "${start.unresolved}" is neither in the file nor known; its times are read as UTC`);
+  const allDay = dtstart.time.isDate;
+  let end: Date;
+  const dtend = timeOf(event, 'dtend');
+  const duration = event.getFirstPropertyValue('duration') as Duration | null;
+  if (dtend) end = instantOf(dtend.time, dtend.property).date;
+  else if (duration && 'toSeconds' in duration) end = new Date(start.date.getTime() + duration.toSeconds() * 1000);
+  // RFC 5545 §3.6.1: without DTEND or DURATION an all-day event takes its day, a timed one no time.
+  else end = new Date(start.date.getTime() + (allDay ? DAY_MS : 0));
+  if (end.getTime() < start.date.getTime()) {
+    warnings.push(`its end ${end.toISOString()} is before its start; the end is taken as the start`);
+    end = start.date;
+  }
+  const organizerProperty = event.getFirstProperty('organizer');
+  const organizer = organizerProperty ? address(organizerProperty) : undefined;
+  const pattern = recurrence(event, overridden);
+  const timeZone = start.tzid !== undefined && !start.unresolved ? appointmentTimeZone(calendar, start.tzid) : undefined;
+  const fields: AppointmentFields = defined({
+    start: start.date,
+    end,
+    allDay: allDay || undefined,
+    timeZone,
+    location: text(event, 'location'),
+    recurrence: pattern,
+    organizer,
+    attendees: attendees(event),
+    busyStatus: busyStatus(event),
+    reminder: reminder(event, start.date),
+  });
+  return { messageClass: 'IPM.Appointment', ...common(event), ...(organizer ? { from: organizer } : {}), appointment: fields };
+}
+
+const TASK_STATUS: Record<string, TaskStatus> = { 'NEEDS-ACTION': 'notStarted', 'IN-PROCESS': 'inProgress', COMPLETED: 'complete', CANCELLED: 'deferred' };
+
+function task(todo: Component): MessageRecord {
+  const start = timeOf(todo, 'dtstart');
+  const due = timeOf(todo, 'due');
+  const completed = timeOf(todo, 'completed');
+  const percent = Number(todo.getFirstPropertyValue('percent-complete') ?? Number.NaN);
+  const dueDate = due ? instantOf(due.time, due.property).date : undefined;
+  const fields: TaskFields = defined({
+    status: TASK_STATUS[text(todo, 'status')?.toUpperCase() ?? ''],
+    percentComplete: Number.isFinite(percent) ? Math.min(100, Math.max(0, Math.round(percent))) : undefined,
+    startDate: start ? dayOf(start.time) : undefined,
+    dueDate: due ? dayOf(due.time) : undefined,
+    completedAt: completed ? instantOf(completed.time, completed.property).date : undefined,
+    reminder: reminder(todo, dueDate),
+  });
+  return { messageClass: 'IPM.Task', ...common(todo), task: fields };
+}
+
+/** The text of one component standing alone: the calendar's own lines, its time zones, the component. */
+function standalone(head: readonly string[], zones: readonly string[], lines: readonly string[]): string {
+  return ['BEGIN:VCALENDAR', ...head, ...zones, ...lines, 'END:VCALENDAR', ''].join('\r\n');
+}
+
+/** The time of a RECURRENCE-ID as an instant, and the UID it belongs to. */
+function overrideOf(event: Component): { uid: string; at: Date } | undefined {
+  const rid = timeOf(event, 'recurrence-id');
+  const uid = text(event, 'uid');
+  if (!rid || uid === undefined) return undefined;
+  return { uid, at: instantOf(rid.time, rid.property).date };
+}
+
+/**
+ * Every item of an .ics file. `fileName` names the file in labels and attachments. A file `ical.js` cannot parse
+ * at all is one plain item holding the whole text.
+ */
+export function icsItems(source: string, fileName: string): TextItem[] {
+  let calendars: Component[];
+  try {
+    const parsed = ICAL.parse(source) as unknown[];
+    // One component is returned as itself, several as an array of them.
+    const list = parsed.length > 0 && Array.isArray(parsed[0]) ? (parsed as unknown[][]) : [parsed];
+    calendars = list.map((jcal) => new ICAL.Component(jcal as unknown[]));
+  } catch (error) {
+    const reason = `the file is not readable iCalendar (${error instanceof Error ? error.message : String(error)})`;
+    return [{ record: keptAsText({ subject: fileName, kind: 'calendar file', reason, text: source, fileName, contentType: CONTENT_TYPE }), text: source, label: fileName, warnings: [`kept as a plain item: ${reason}`] }];
+  }
+  const raw = rawComponents(source);
+  const items: TextItem[] = [];
+  let rawIndex = 0;
+  for (const calendar of calendars) {
+    const subs = calendar.getAllSubcomponents();
+    const zones = raw.components.filter((c) => c.name === 'vtimezone').map((c) => c.lines.join('\r\n'));
+    // Changed occurrences, by the UID of their series: deleted from the series, stored on their own.
+    const overrides = new Map<string, Date[]>();
+    for (const c of subs) {
+      const o = c.name === 'vevent' ? overrideOf(c) : undefined;
+      if (o) overrides.set(o.uid, [...(overrides.get(o.uid) ?? []), o.at]);
+    }
+    const series = new Set(subs.filter((c) => c.name === 'vevent' && c.getFirstProperty('rrule') && !c.getFirstProperty('recurrence-id')).map((c) => text(c, 'uid')));
+    const counts = new Map<string, number>();
+    for (const c of subs) {
+      const lines = raw.components[rawIndex++]?.lines ?? [];
+      if (NOT_ITEMS.has(c.name)) continue;
+      const n = (counts.get(c.name) ?? 0) + 1;
+      counts.set(c.name, n);
+      const label = `${c.name.toUpperCase()} ${n}`;
+      const itemText = standalone(raw.head, zones, lines);
+      if (!ITEM_COMPONENTS.has(c.name)) {
+        const reason = `a ${c.name.toUpperCase()} is no item kind the format holds`;
+        items.push({ record: keptAsText({ subject: text(c, 'summary') ?? `${label} of ${fileName}`, kind: 'calendar item', reason, text: itemText, fileName: `${c.name}-${n}.ics`, contentType: CONTENT_TYPE }), text: itemText, label, warnings: [`kept as a plain item: ${reason}`] });
+        continue;
+      }
+      const warnings: string[] = [];
+      try {
+        let record: MessageRecord;
+        if (c.name === 'vevent') {
+          const uid = text(c, 'uid');
+          const isOverride = c.getFirstProperty('recurrence-id') !== null;
+          record = appointment(calendar, c, !isOverride && uid !== undefined ? overrides.get(uid) ?? [] : [], warnings);
+          if (isOverride && !series.has(uid)) warnings.push('a changed occurrence (RECURRENCE-ID) whose series is not in the file; stored as an appointment of its own');
+        } else record = task(c);
+        items.push({ record, text: itemText, label, warnings });
+      } catch (error) {
+        // A value ical.js cannot read (a malformed date) surfaces here too: the item is kept as text all the same.
+        const reason = error instanceof NotStorable ? error.message : `a value cannot be read (${error instanceof Error ? error.message : String(error)})`;
+        const kind = c.name === 'vevent' ? 'event' : 'task';
+        items.push({
+          record: keptAsText({ subject: text(c, 'summary') ?? `${label} of ${fileName}`, kind, reason, text: itemText, fileName: `${kind}-${n}.ics`, contentType: CONTENT_TYPE }),
+          text: itemText,
+          label,
+          warnings: [...warnings, `kept as a plain item: ${reason}`],
+        });
+      }
+    }
+  }
+  return items;
+}

@@ -1,0 +1,119 @@
+/**
+ * The files of an `.eml` tree that are not `.eml` files but items of their folder: `.msg` files (one Outlook item
+ * each, read by `MsgSource`), `.ics` files (appointments and tasks, `icsItems`) and `.vcf` files (contacts,
+ * `vcardItems`).
+ */
+import { basename } from 'node:path';
+import type { SourceMessage, SourceOptions } from './source.js';
+import { handleDamaged, reasonOf } from './errors.js';
+import { wholeFileBytes } from './item-bytes.js';
+import { bytesSource } from './spool.js';
+import { readWhole } from './read-whole.js';
+import { MsgSource } from './msg.js';
+import { icsItemKinds, icsItems } from './ics-items.js';
+import { vcardItems } from './vcard-items.js';
+import type { TextItem } from './text-item.js';
+
+export type ItemFileType = 'msg' | 'ics' | 'vcf';
+
+/** The item file types by extension (lower case, with the dot). */
+export const ITEM_FILE_TYPES: ReadonlyMap<string, ItemFileType> = new Map([
+  ['.msg', 'msg'],
+  ['.ics', 'ics'],
+  ['.vcf', 'vcf'],
+]);
+
+/** One item file of the listing. */
+export interface ItemFile {
+  readonly folder: readonly string[];
+  /** Relative to the top directory, `/`-separated. */
+  readonly rel: string;
+  readonly origin: string;
+  readonly size: number;
+  readonly type: ItemFileType;
+}
+
+/** What a folder holds, for its container class. */
+export type ItemKind = 'mail' | 'appointment' | 'contact' | 'task' | 'other';
+
+/**
+ * A calendar or address book text file larger than this is not read (reported as damaged): `ical.js` parses a
+ * whole file into objects, several times its size.
+ */
+export const MAX_TEXT_ITEM_FILE_BYTES = 64 * 1024 * 1024;
+
+const CONTENT_TYPES: Record<ItemFileType, string> = { msg: 'application/vnd.ms-outlook', ics: 'text/calendar', vcf: 'text/vcard' };
+
+/** The kinds of items in a file: a .vcf holds contacts; an .ics is looked into (without parsing it); a .msg is mail. */
+export async function itemKindsOf(file: ItemFile): Promise<Set<ItemKind>> {
+  if (file.type === 'vcf') return new Set(['contact']);
+  if (file.type === 'msg' || file.size > MAX_TEXT_ITEM_FILE_BYTES) return new Set(['mail']);
+  const text = await readWhole(file.origin).then(
+    (b) => b.toString('utf8'),
+    () => '',
+  );
+  const { appointments, tasks, others } = icsItemKinds(text);
+  const kinds = new Set<ItemKind>();
+  if (appointments > 0) kinds.add('appointment');
+  if (tasks > 0) kinds.add('task');
+  if (others > 0 || kinds.size === 0) kinds.add('other');
+  return kinds;
+}
+
+const FOLDER_CLASSES: Partial<Record<ItemKind, string>> = { appointment: 'IPF.Appointment', contact: 'IPF.Contact', task: 'IPF.Task' };
+
+/** The container class of a folder whose items are all of one kind with a class of its own; undefined otherwise. */
+export function folderClassOf(kinds: ReadonlySet<ItemKind> | undefined): string | undefined {
+  if (kinds === undefined || kinds.size !== 1) return undefined;
+  return FOLDER_CLASSES[[...kinds][0]!];
+}
+
+/** The items of one file, in order; a file that cannot be read is reported as damaged (`handleDamaged`). */
+export async function* readItemFile(file: ItemFile, options: SourceOptions): AsyncGenerator<SourceMessage> {
+  const name = basename(file.rel);
+  if (file.type === 'msg') {
+    const source = new MsgSource(file.origin, { ...options, folderName: file.folder });
+    try {
+      yield* source.messages();
+    } finally {
+      await source.close();
+    }
+    return;
+  }
+  const damaged = async (reason: string, error?: unknown): Promise<void> => {
+    const bytes = await wholeFileBytes(file.origin, name, CONTENT_TYPES[file.type]);
+    handleDamaged(options, { origin: file.origin, reason, folder: file.folder, label: file.rel, ...bytes }, error);
+  };
+  if (file.size > MAX_TEXT_ITEM_FILE_BYTES) {
+    await damaged(`the file is larger than ${MAX_TEXT_ITEM_FILE_BYTES} bytes, the most a calendar or address book file is read`);
+    return;
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readWhole(file.origin);
+  } catch (error) {
+    await damaged(`cannot read the file: ${reasonOf(error)}`, error);
+    return;
+  }
+  let items: TextItem[];
+  if (file.type === 'ics') items = icsItems(bytes.toString('utf8'), name);
+  else {
+    const read = vcardItems(bytes, name);
+    items = read.items;
+    if (read.stray > 0) options.reportWarning?.(`${file.origin}: ${read.stray} line(s) outside BEGIN:VCARD…END:VCARD not read`);
+    if (read.items.length === 0) options.reportWarning?.(`${file.origin}: not read: the file holds no BEGIN:VCARD`);
+  }
+  if (file.type === 'ics' && items.length === 0) options.reportWarning?.(`${file.origin}: the file holds no VEVENT or VTODO`);
+  for (const [index, item] of items.entries()) {
+    const origin = `${file.origin}#${item.label}`;
+    for (const w of item.warnings) options.reportWarning?.(`${origin}: ${w}`);
+    const text = Buffer.from(item.text, 'utf8');
+    const itemName = `${name.replace(/\.[^.]+$/, '')}-${index + 1}.${file.type}`;
+    yield {
+      folder: file.folder,
+      record: item.record,
+      origin,
+      bytes: { name: itemName, contentType: CONTENT_TYPES[file.type], size: text.length, open: bytesSource(text) },
+    };
+  }
+}

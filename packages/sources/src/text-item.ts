@@ -1,0 +1,40 @@
+/**
+ * The items of text files (`.ics`, `.vcf`) as records, and the plain item that keeps one the format cannot hold.
+ */
+import type { MessageRecord } from '@pstream/pst';
+import { bytesSource } from './spool.js';
+
+/** One item read from a text file. */
+export interface TextItem {
+  readonly record: MessageRecord;
+  /** The item's own text (a component with the calendar's time zones, a card), as the item's original bytes. */
+  readonly text: string;
+  /** A name for the item within its file, e.g. `VEVENT 2`, `VCARD 3 (line 41)`. */
+  readonly label: string;
+  /** What the reader could not keep as it is (said in the export's warnings). */
+  readonly warnings: readonly string[];
+}
+
+/** The category of an item kept as a plain item holding its original text. */
+export const KEPT_AS_TEXT_CATEGORY = 'pstream: kept as text';
+
+/**
+ * An item the format cannot hold as its kind (an event with no start, a card with no name, a recurrence the format
+ * cannot express): a plain message (IPM.Note) named after it, saying why, with its original text attached, so
+ * that nothing of it is lost and a person can import it by hand.
+ */
+export function keptAsText(what: { subject: string; kind: string; reason: string; text: string; fileName: string; contentType: string }): MessageRecord {
+  const bytes = Buffer.from(what.text, 'utf8');
+  return {
+    messageClass: 'IPM.Note',
+    subject: what.subject,
+    categories: [KEPT_AS_TEXT_CATEGORY],
+    body: `This ${what.kind} could not be stored as one: ${what.reason}. Its original text is attached (${what.fileName}).\r\n`,
+    attachments: [{ kind: 'file', name: what.fileName, contentType: what.contentType, size: bytes.length, open: bytesSource(bytes) }],
+  };
+}
+
+/** Drops the undefined fields of a record section, so that optional fields are absent rather than undefined. */
+export function defined<T extends object>(fields: T): T {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0))) as T;
+}
