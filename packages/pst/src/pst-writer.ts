@@ -21,6 +21,9 @@ import { messageUpperBound, rowUpperBound } from './messaging/size-bound.js';
 import { FolderNode, folderName, folderNid, hierarchyCells, siblingKey } from './messaging/folder.js';
 import { randomIdentity, seededIdentity, type Identity } from './messaging/identity.js';
 import { writeMessage } from './messaging/message.js';
+import { NamedPropertyMap } from './messaging/named-properties.js';
+import { entryId } from './messaging/entry-id.js';
+import type { ZoneCache } from './messaging/time-zone.js';
 import { PstError } from './errors.js';
 import type { FolderSpec, MessageRecord } from './messaging/record.js';
 import { Nid, spamSearchFolderProperties, writeFixedNodes, writeMessageStore, writeSearchObjects } from './messaging/store.js';
@@ -57,7 +60,18 @@ const FIRST_MESSAGE_INDEX = 0x10000;
 /** A top-level source folder with this key is the store's own Deleted Items. */
 const DELETED_ITEMS_KEY = `${siblingKey('Deleted Items')}\u0000`;
 
+/** The default-folder EntryIDs of the root folder and the Inbox, by container class (lower case). */
+const DEFAULT_FOLDER_CLASSES: readonly (readonly [string, number])[] = [
+  ['ipf.appointment', 0x36d0],
+  ['ipf.contact', 0x36d1],
+  ['ipf.journal', 0x36d2],
+  ['ipf.stickynote', 0x36d3],
+  ['ipf.task', 0x36d4],
+];
+
 interface SavedState {
+  names: number;
+  inbox: FolderNode | undefined;
   plans: Map<FolderNode, number[]>;
   lastMessageIndex: number;
   lastFolderIndex: number;
@@ -82,6 +96,13 @@ export class PstWriter {
   /** For projections: what finishing each folder, and the fixed objects, writes (see `NdbWriter.record`). */
   private plans = new Map<FolderNode, number[]>();
   private fixedPlan: number[] | undefined;
+  /** The generation of `names` the fixed objects' plan was recorded with (the map is one of them). */
+  private fixedPlanNames = -1;
+  /** The file's named properties: item kinds and carried properties add to them (rolled back with a message). */
+  private readonly names = new NamedPropertyMap();
+  /** Time-zone rules derived from IANA ids, by id and year. */
+  private readonly zones: ZoneCache = new Map();
+  private inbox: FolderNode | undefined;
   private lastFolderIndex = FIRST_USER_FOLDER_INDEX - 1;
   private state: 'open' | 'busy' | 'finished' | 'aborted' | 'failed' = 'open';
   private messages = 0;
@@ -105,6 +126,7 @@ export class PstWriter {
     this.addFolderNode(Nid.SearchRoot, 'Search Root', 'search-root', this.root, undefined);
     this.deleted = this.addFolderNode(Nid.DeletedItems, 'Deleted Items', 'deleted-items', this.ipm, 'IPF.Note', 'Deleted Items folder');
     this.root.extraRootRows = () => [{ id: Nid.SpamSearchFolder, cells: hierarchyCells(spamSearchFolderProperties()) }];
+    this.root.defaultFolderIds = () => this.defaultFolderIds();
   }
 
   /** Creates the file (as `.<name>.<random>.partial` beside `path` until `finish()`). */
@@ -288,7 +310,7 @@ export class PstWriter {
 
   private async writeInto(folder: FolderNode, record: MessageRecord, identity: Identity): Promise<void> {
     const nid = makeNid(NidType.NORMAL_MESSAGE, this.lastMessageIndex + 1);
-    const written = await writeMessage({ ndb: this.ndb, identity }, record);
+    const written = await writeMessage({ ndb: this.ndb, identity, names: this.names, zones: this.zones }, record);
     this.lastMessageIndex++;
     this.ndb.addNode(nid, written.bidData, written.bidSub, folder.nid);
     folder.addMessageRow(nid, written.properties, this.recordKey);
@@ -318,8 +340,31 @@ export class PstWriter {
     return parent;
   }
 
+  /**
+   * PidTagIpmAppointmentEntryId, …ContactEntryId, …JournalEntryId, …NoteEntryId, …TaskEntryId ([MS-OXOSFLD] §2.2.2):
+   * the first top-level folder of each class is the store's default one, by which Outlook finds its Calendar,
+   * Contacts, Journal, Notes and Tasks.
+   */
+  private defaultFolderIds(): [number, Uint8Array][] {
+    const ids: [number, Uint8Array][] = [];
+    for (const [cls, id] of DEFAULT_FOLDER_CLASSES) {
+      const folder = this.ipm.children.find((f) => f.containerClass?.toLowerCase() === cls);
+      if (folder) ids.push([id, entryId(this.recordKey, folder.nid)]);
+    }
+    return ids;
+  }
+
   private addFolderNode(nid: number, name: string, kind: FolderNode['kind'], parent: FolderNode | null, cls: string | undefined, comment?: string): FolderNode {
     const folder = new FolderNode(this.ndb, nid, name, kind, parent, cls, comment);
+    if (parent && parent === this.ipm && kind === 'user') {
+      // A new top-level folder may be a default one: the root and the Inbox list them.
+      this.plans.delete(this.root);
+      if (this.inbox) this.plans.delete(this.inbox);
+      if (!this.inbox && siblingKey(name) === 'INBOX') {
+        this.inbox = folder;
+        folder.defaultFolderIds = () => this.defaultFolderIds();
+      }
+    }
     parent?.children.push(folder);
     if (parent) this.plans.delete(parent);
     this.folders.push(folder);
@@ -335,8 +380,12 @@ export class PstWriter {
       if (plan) ndb.replay(plan);
       else this.plans.set(folder, ndb.record(() => folder.write(ndb, folder.contents.clone())));
     }
-    if (this.fixedPlan) ndb.replay(this.fixedPlan);
-    else this.fixedPlan = ndb.record(() => this.writeFixedObjects());
+    if (this.fixedPlan && this.fixedPlanNames === this.names.generation) {
+      ndb.replay(this.fixedPlan);
+    } else {
+      this.fixedPlanNames = this.names.generation;
+      this.fixedPlan = ndb.record(() => this.writeFixedObjects());
+    }
     return ndb.finishTrees();
   }
 
@@ -368,11 +417,13 @@ export class PstWriter {
   private writeFixedObjects(): void {
     writeSearchObjects(this.ndb);
     writeMessageStore(this.ndb, this.recordKey, this.displayName);
-    writeFixedNodes(this.ndb);
+    writeFixedNodes(this.ndb, this.names);
   }
 
   private saveState(): SavedState {
     return {
+      names: this.names.mark(),
+      inbox: this.inbox,
       plans: new Map(this.plans),
       lastMessageIndex: this.lastMessageIndex,
       lastFolderIndex: this.lastFolderIndex,
@@ -388,6 +439,8 @@ export class PstWriter {
   }
 
   private restoreState(s: SavedState): void {
+    this.names.truncate(s.names);
+    this.inbox = s.inbox;
     this.plans = s.plans;
     this.lastMessageIndex = s.lastMessageIndex;
     this.lastFolderIndex = s.lastFolderIndex;

@@ -61,6 +61,7 @@ export class FolderNode {
     if (this.comment) p.string(Prop.Comment, this.comment);
     p.int32(Prop.ContentCount, this.messages).int32(Prop.ContentUnreadCount, this.unread).bool(Prop.Subfolders, this.children.length > 0);
     if (this.containerClass) p.string(Prop.ContainerClass, this.containerClass);
+    for (const [id, value] of this.defaultFolderIds()) p.binary(id, value);
     return p;
   }
 
@@ -99,6 +100,12 @@ export class FolderNode {
     finishTableNode(ndb, tables.contents, contents);
     writeTableNode(ndb, tables.fai, FAI_LAYOUT);
   }
+
+  /**
+   * The EntryIDs of the store's default folders (PidTagIpmAppointmentEntryId and the others, [MS-OXOSFLD] §2.2.2),
+   * which Outlook keeps on the root folder and the Inbox.
+   */
+  defaultFolderIds: () => readonly (readonly [number, Uint8Array])[] = () => [];
 
   /** Rows the root's hierarchy table has beyond its folder children (the spam search folder). */
   extraRootRows: () => { id: number; cells: Map<number, Cell> }[] = () => [];

@@ -22,6 +22,9 @@ import { viewOf } from '../io/bytes.js';
 import { addressSearchKey, oneOffEntryIdOfClean } from './entry-id.js';
 import type { Identity } from './identity.js';
 import { TAG_KEYWORDS } from './named-properties.js';
+import { meetingCells, meetingRecipients, TAG_RECIPIENT_FLAGS, TAG_RECIPIENT_TRACK_STATUS } from './appointment.js';
+import { storeExtraProperties } from './carried-properties.js';
+import { itemAuthor, itemSubject, kindProperties, listedRecipients, type KindContext } from './item-kinds.js';
 import type { Attachment, EmbeddedMessageAttachment, FileAttachment, MailAddress, MessageRecord, Recipient } from './record.js';
 import { ATTACHMENT_COLUMNS, MessageFlag, Prop, RECIPIENT_COLUMNS, RECIPIENT_EXTRA_COLUMNS } from './schema.js';
 import { validateMessage } from './validate.js';
@@ -31,12 +34,15 @@ export const RECIPIENT_TABLE_NID = 0x692;
 export const ATTACHMENT_TABLE_NID = 0x671;
 
 const RECIPIENT_LAYOUT = new RowLayout([...RECIPIENT_COLUMNS, ...RECIPIENT_EXTRA_COLUMNS]);
+/** A meeting's recipient table adds PidTagRecipientFlags and PidTagRecipientTrackStatus ([MS-OXOCAL] §2.2.4.10). */
+const MEETING_RECIPIENT_LAYOUT = new RowLayout([...RECIPIENT_COLUMNS, ...RECIPIENT_EXTRA_COLUMNS, TAG_RECIPIENT_FLAGS, TAG_RECIPIENT_TRACK_STATUS]);
 const ATTACHMENT_LAYOUT = new RowLayout(ATTACHMENT_COLUMNS);
 
 /** Embedded messages nest at most this deep. */
 export const MAX_EMBEDDING_DEPTH = 32;
 
-export interface WriteContext {
+/** The NDB writer, the identity source, and the file's named-property map and time-zone rules (see `KindContext`). */
+export interface WriteContext extends KindContext {
   readonly ndb: NdbWriter;
   readonly identity: Identity;
 }
@@ -79,11 +85,26 @@ export async function writeMessage(ctx: WriteContext, record: MessageRecord, dep
     subnodes.add({ nid: ATTACHMENT_TABLE_NID, bidData: data.bid, bidSub });
   }
 
-  // The recipient table, present even when empty.
-  const recipients = record.recipients ?? [];
-  const recipientTable = new TableWriter(ndb, RECIPIENT_LAYOUT);
-  for (let i = 0; i < recipients.length; i++) recipientTable.addRowValues(i, recipientCells(recipients[i]!), RECIPIENT_ORDER);
-  const rt = recipientTable.finish();
+  // The recipient table, present even when empty; a meeting's holds its organizer and attendees.
+  const attendees = record.appointment?.attendees;
+  let rt: ReturnType<TableWriter['finish']>;
+  if (attendees && attendees.length > 0) {
+    const meetingTable = new TableWriter(ndb, MEETING_RECIPIENT_LAYOUT);
+    meetingRecipients(itemAuthor(record), attendees).forEach((row, i) => {
+      const cells = new Map<number, Cell>();
+      recipientCells(row.recipient).forEach((cell, column) => {
+        if (cell !== undefined) cells.set(RECIPIENT_LAYOUT.columns[column]!.tag, cell);
+      });
+      for (const [t, cell] of meetingCells(row.flags, row.track)) cells.set(t, cell);
+      meetingTable.addRow(i, cells);
+    });
+    rt = meetingTable.finish();
+  } else {
+    const recipients = record.recipients ?? [];
+    const recipientTable = new TableWriter(ndb, RECIPIENT_LAYOUT);
+    for (let i = 0; i < recipients.length; i++) recipientTable.addRowValues(i, recipientCells(recipients[i]!), RECIPIENT_ORDER);
+    rt = recipientTable.finish();
+  }
   subnodes.add({ nid: RECIPIENT_TABLE_NID, bidData: rt.data.bid, bidSub: rt.bidSub });
 
   const properties = messageProperties(ctx, record);
@@ -98,14 +119,14 @@ export async function writeMessage(ctx: WriteContext, record: MessageRecord, dep
 function messageProperties(ctx: WriteContext, record: MessageRecord): PropertyList {
   const now = ctx.identity.now();
   const attachments = record.attachments ?? [];
-  const recipients = record.recipients ?? [];
+  const recipients = listedRecipients(record);
   const created = record.createdAt ?? record.receivedAt ?? record.sentAt ?? now;
   const modified = record.modifiedAt ?? created;
   let flags = 0;
   if (record.isRead) flags |= MessageFlag.Read;
   if (record.isDraft) flags |= MessageFlag.Unsent;
   if (attachments.length > 0) flags |= MessageFlag.HasAttach;
-  const subject = cleanText(stripSubjectPrefixMarker(record.subject));
+  const subject = cleanText(stripSubjectPrefixMarker(itemSubject(record)));
   const p = new PropertyList()
     .string(Prop.MessageClass, record.messageClass || 'IPM.Note')
     .cleanString(Prop.Subject, subject)
@@ -128,8 +149,8 @@ function messageProperties(ctx: WriteContext, record: MessageRecord): PropertyLi
     .int32(Prop.MessageCodepage, 65001);
   if (record.sentAt) p.time(Prop.ClientSubmitTime, record.sentAt);
   if (record.receivedAt) p.time(Prop.MessageDeliveryTime, record.receivedAt);
-  const author = record.from ?? record.sender;
-  const sender = record.sender ?? record.from;
+  const author = itemAuthor(record);
+  const sender = record.sender ?? author;
   const authorText = author && addressText(author);
   // Usually the same address: its strings are cleaned once.
   const senderText = sender === author ? authorText : sender && addressText(sender);
@@ -151,6 +172,7 @@ function messageProperties(ctx: WriteContext, record: MessageRecord): PropertyLi
   // PidTagNativeBody: 1 plain text, 2 RTF, 3 HTML — the richest body given.
   p.int32(Prop.NativeBody, record.html !== undefined ? 3 : record.rtf !== undefined ? 2 : 1);
   if (record.categories && record.categories.length > 0) p.strings(TAG_KEYWORDS >>> 16, record.categories);
+  kindProperties(ctx, record, subject, p);
   return p;
 }
 
@@ -259,6 +281,7 @@ async function writeAttachment(ctx: WriteContext, a: Attachment, index: number, 
   } else {
     await writeEmbeddedMessage(ctx, a, p, subnodes, depth);
   }
+  storeExtraProperties(ctx.names, a.extraProperties, p, `attachments[${index}].extraProperties`);
   const pc = new PropertyContextBuilder(ndb, p.items, subnodes);
   const size = ndb.dataBytes - start + pc.size;
   pc.setInline(Prop.AttachSize, size);

@@ -13,7 +13,7 @@ import { Subnodes } from '../ltp/subnodes.js';
 import { RowLayout, TableWriter, type Cell } from '../ltp/table-context.js';
 import { putU32 } from '../io/bytes.js';
 import { entryId } from './entry-id.js';
-import { nameToIdMapProperties } from './named-properties.js';
+import type { NamedPropertyMap } from './named-properties.js';
 import {
   ATTACHMENT_COLUMNS,
   ATTACHMENT_INDEX_COLUMNS,
@@ -132,8 +132,8 @@ export function writeSearchObjects(ndb: NdbWriter): void {
 }
 
 /** Everything else a new store has: templates, queues, the name map, the hierarchy map. */
-export function writeFixedNodes(ndb: NdbWriter): void {
-  writePcNode(ndb, Nid.NameToIdMap, 0, nameToIdMapProperties());
+export function writeFixedNodes(ndb: NdbWriter, names: NamedPropertyMap): void {
+  writePcNode(ndb, Nid.NameToIdMap, 0, names.properties());
   ndb.addNode(Nid.SearchManagementQueue, 0, 0, 0);
   // The search activity list: the NIDs of the search folders, as a raw array (§2.4.8.4.2).
   const sal = new Uint8Array(4);

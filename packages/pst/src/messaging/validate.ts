@@ -3,6 +3,7 @@
  */
 import { PstError } from '../errors.js';
 import type { Attachment, MessageRecord } from './record.js';
+import { extraProperties, validateKinds } from './validate-kinds.js';
 
 /** A record the writer cannot store faithfully (code `invalid-message`); `field` is its path, e.g. `message.sentAt`. */
 export class PstInputError extends PstError {
@@ -63,6 +64,14 @@ export function validateMessage(record: MessageRecord, path = 'message'): void {
   }
   const attachments = record.attachments;
   if (attachments) for (let i = 0; i < attachments.length; i++) validateAttachment(attachments[i]!, `${path}.attachments[${i}]`);
+  const r = record;
+  if (r.appointment !== undefined || r.contact !== undefined || r.task !== undefined || r.note !== undefined || r.distributionList !== undefined || r.extraProperties !== undefined) {
+    validateKinds(record, path, fail);
+  }
+}
+
+function fail(field: string, value: unknown, reason: string): never {
+  throw new PstInputError(field, value, reason);
 }
 
 function checkString(v: unknown, path: string, field: string): void {
@@ -86,6 +95,7 @@ function validateAttachment(a: Attachment, path: string): void {
   } else {
     throw new PstInputError(`${path}.kind`, (a as { kind: unknown }).kind, 'is not file or message');
   }
+  if (a.extraProperties !== undefined) extraProperties(fail, a.extraProperties, `${path}.extraProperties`);
 }
 
 function describe(value: unknown): string {

@@ -1,0 +1,41 @@
+/**
+ * The item kinds beside mail: each section of a record (`appointment`, `contact`, `task`, `note`,
+ * `distributionList`) adds its kind's properties to the message's, then the carried properties follow (see
+ * `ExtraProperty` for the precedence).
+ */
+import type { PropertyList } from '../ltp/property-value.js';
+import { appointmentProperties, attendeeRecipients, type KindContext } from './appointment.js';
+import { storeExtraProperties } from './carried-properties.js';
+import { contactDisplayName, contactProperties } from './contact.js';
+import { distributionListProperties } from './distribution-list.js';
+import type { MailAddress, MessageRecord, Recipient } from './record.js';
+import { stickyNoteProperties } from './sticky-note.js';
+import { taskProperties } from './task.js';
+
+export type { KindContext } from './appointment.js';
+
+/** Adds the properties of the record's kind section, then its carried properties, to `p`. */
+export function kindProperties(ctx: KindContext, record: MessageRecord, subject: string, p: PropertyList): void {
+  if (record.appointment) appointmentProperties(ctx, record.appointment, p);
+  else if (record.contact) contactProperties(ctx, record.contact, p);
+  else if (record.task) taskProperties(ctx, record.task, p);
+  else if (record.note) stickyNoteProperties(ctx, record.note, p);
+  else if (record.distributionList) distributionListProperties(ctx, record.distributionList, subject, p);
+  storeExtraProperties(ctx.names, record.extraProperties, p, 'message.extraProperties');
+}
+
+/** The subject an item shows: a contact without one shows its display name. */
+export function itemSubject(record: MessageRecord): string {
+  return record.subject === '' && record.contact ? contactDisplayName(record.contact) : record.subject;
+}
+
+/** The recipients listed in PidTagDisplayTo / Cc / Bcc: a meeting's attendees, else the record's recipients. */
+export function listedRecipients(record: MessageRecord): readonly Recipient[] {
+  const attendees = record.appointment?.attendees;
+  return attendees && attendees.length > 0 ? attendeeRecipients(attendees) : (record.recipients ?? []);
+}
+
+/** The author: `from`, else `sender`, else a meeting's organizer. */
+export function itemAuthor(record: MessageRecord): MailAddress | undefined {
+  return record.from ?? record.sender ?? record.appointment?.organizer;
+}
