@@ -1,7 +1,10 @@
 /**
- * A small strict command-line parser: `--name value`, `--name=value`, boolean `--flag`, repeatable
- * options, positional arguments and `--`. Every mistake is a {@link UsageError} naming the option.
+ * The command line of each `pstream` command, read by `node:util`'s `parseArgs` (its tokens): `--name value`,
+ * `--name=value`, boolean `--flag`, repeatable options, positional arguments and `--`. `parseArgs` itself would
+ * accept an option given twice or a value that is the next option; here every such mistake is a {@link UsageError}
+ * naming the option and the value.
  */
+import { parseArgs as parseTokens } from 'node:util';
 import { UsageError } from './errors.js';
 
 /** How one long option is read. */
@@ -50,41 +53,28 @@ export class ParsedArgs {
  * @throws UsageError for an unknown option, a missing value, a value given to a flag, or a single option repeated.
  */
 export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedArgs {
+  // Not strict: the tokens of every mistake are checked below, so that each message names the option and the value.
+  const { tokens } = parseTokens({ args: [...argv], options: { ...specs }, strict: false, allowPositionals: true, tokens: true });
   const values = new Map<string, string[]>();
   const flags = new Set<string>();
   const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('-') || arg === '-') {
-      positionals.push(arg);
-      continue;
-    }
-    if (!arg.startsWith('--')) throw new UsageError(`unknown option ${arg} (options are spelled --name)`, arg);
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    const { name, rawName } = token;
+    if (!rawName.startsWith('--')) throw new UsageError(`unknown option ${rawName} (options are spelled --name)`, rawName);
     const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
     if (spec === undefined || name === '') throw new UsageError(`unknown option --${name}`, `--${name}`);
     if (spec.type === 'boolean') {
-      if (eq >= 0) throw new UsageError(`option --${name} takes no value (got "${arg.slice(eq + 1)}")`, `--${name}`, arg.slice(eq + 1));
+      if (token.value !== undefined) throw new UsageError(`option --${name} takes no value (got "${token.value}")`, `--${name}`, token.value);
       if (flags.has(name) && !spec.multiple) throw new UsageError(`option --${name} is given more than once`, `--${name}`);
       flags.add(name);
       continue;
     }
-    let value: string;
-    if (eq >= 0) {
-      value = arg.slice(eq + 1);
-    } else {
-      const next = argv[i + 1];
-      // A following `--option` is not taken as a value; `--name=--x` passes such a value on purpose.
-      if (next === undefined || (next.startsWith('--') && next.length > 2)) {
-        throw new UsageError(`option --${name} needs a value`, `--${name}`);
-      }
-      value = next;
-      i++;
+    const value = token.value;
+    // A following `--option` is not taken as a value; `--name=--x` passes such a value on purpose.
+    if (value === undefined || (!token.inlineValue && value.startsWith('--') && value.length > 2)) {
+      throw new UsageError(`option --${name} needs a value`, `--${name}`);
     }
     const previous = values.get(name);
     if (previous === undefined) {

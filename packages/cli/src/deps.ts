@@ -2,36 +2,32 @@
  * What the CLI and the server need from the other packages, as one injectable object: the real
  * implementations by default, and tests replace some of them.
  */
-import { exportToPst, exportToPstFile, ExportOptionsError, parseExportRequest, QueryError, RequestError, httpStatusFor, validateEntryName } from '@pstream/export';
-import { checkPst } from '@pstream/pst';
+import {
+  exportToPst,
+  exportToPstFile,
+  ExportOptionsError,
+  parseExportRequest,
+  QueryError,
+  RequestError,
+  httpStatusFor,
+  validateEntryName,
+  type ExportRequest,
+  type RequestForm,
+} from '@pstream/export';
+import { checkPst, type CheckOptions, type CheckReport } from '@pstream/pst';
 import { openSource, SourceError } from '@pstream/sources';
 
 /** The REST API versions the server answers: v4's `…/Action` and v6's `…/exportToPst` endpoints. */
 export type ApiVersion = 'v4' | 'v6';
 
-/** Which endpoint a body was posted to, as the request parser takes it. */
-export type RequestForm = NonNullable<NonNullable<Parameters<typeof parseExportRequest>[1]>['form']>;
-
 /** The parser form of each API version. */
 export const REQUEST_FORMS: Readonly<Record<ApiVersion, RequestForm>> = { v4: 'action', v6: 'exportToPst' };
 
 /** What the request parser returns. */
-export type ParsedExportRequest = ReturnType<typeof parseExportRequest>;
+export type ParsedExportRequest = ExportRequest;
 
-/** One finding of the structural checker, as far as the CLI reads it. */
-export interface CheckFindingLike {
-  readonly code: string;
-  readonly message: string;
-}
-
-/** The structural checker's report, as far as the CLI reads it (the real `CheckReport` fits). */
-export interface CheckReportLike {
-  readonly ok: boolean;
-  /** False when the file could not be parsed far enough to run every check. */
-  readonly complete: boolean;
-  readonly errors: readonly CheckFindingLike[];
-  readonly warnings: readonly CheckFindingLike[];
-}
+/** The part of `checkPst`'s report that `pstream check` reads (a fake checker need not count statistics). */
+export type CheckSummary = Pick<CheckReport, 'ok' | 'complete' | 'errors' | 'warnings'>;
 
 /** The functions `pstream` calls into; tests replace some of them. */
 export interface PstreamDeps {
@@ -48,7 +44,7 @@ export interface PstreamDeps {
   /** `parseExportRequest` from `@pstream/export`. */
   readonly parseExportRequest: typeof parseExportRequest;
   /** `checkPst` from `@pstream/pst`. */
-  readonly checkPst: (path: string, options?: { readonly strict?: boolean }) => Promise<CheckReportLike>;
+  readonly checkPst: (path: string, options?: Pick<CheckOptions, 'strict'>) => Promise<CheckSummary>;
 }
 
 /** The real implementations. */

@@ -3,16 +3,35 @@
  * printed as one line, never with a stack trace.
  */
 
-/** A bad command line or a bad request file: names the option (or field) and the value. */
-export class UsageError extends Error {
+/**
+ * Why `pstream` failed, by class (kebab-case, the convention of every pstream package).
+ * - `usage`: a bad command line or request file ({@link UsageError}, exit status 2).
+ * - `bad-zip`: a `.zip` given to `pstream check` is malformed or uses what the reader does not support.
+ */
+export type CliErrorCode = 'usage' | 'bad-zip';
+
+/** The base class of the errors `@pstream/cli` raises on purpose. */
+export class CliError extends Error {
+  override name = 'CliError';
+  readonly code: CliErrorCode;
+
+  constructor(code: CliErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** A bad command line or a bad request file (code `usage`): names the option (or field) and the value. */
+export class UsageError extends CliError {
   override name = 'UsageError';
+  declare readonly code: 'usage';
   /** The option or field at fault, e.g. `--limit` or `exportToPst.pstSizeLimitBytes`. */
   readonly option: string | undefined;
   /** The offending value, when there is one. */
   readonly value: string | undefined;
 
   constructor(message: string, option?: string, value?: string) {
-    super(message);
+    super('usage', message);
     this.option = option;
     this.value = value;
   }

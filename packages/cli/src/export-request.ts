@@ -1,55 +1,29 @@
 /**
- * Turns `pstream export`'s request options into the REST request parser's result, so that the CLI's
- * `--limit` goes through exactly the same clamp as the REST API's `pstSizeLimitBytes`.
+ * What `pstream export` asks of the export: its keyword query and part size limit, from the command line's options
+ * (`--limit` goes through the same clamp as the REST API's `pstSizeLimitBytes`) or from a REST body (`--request`).
  */
-import type { ParsedExportRequest, PstreamDeps } from './deps.js';
+import { clampPstLimit, type ExportRequest } from '@pstream/export';
+import type { PstreamDeps } from './deps.js';
 import { isRequestError } from './deps.js';
 import { UsageError } from './errors.js';
 
 /** The request-related options of `pstream export`. */
 export interface ExportRequestFlags {
   readonly keywords?: string | undefined;
-  /** Bytes from `--limit`. */
+  /** Bytes from `--limit`; absent for `--no-limit` or no limit option. */
   readonly limitBytes?: number | undefined;
-  /** The text given to `--limit`, for messages. */
-  readonly limitText?: string | undefined;
-  /** `--no-limit`. */
-  readonly noLimit?: boolean;
 }
 
-/** v6 body field names mapped back to the CLI option that produced them. */
-const FIELD_OPTIONS: Readonly<Record<string, string>> = {
-  contentkeyword: '--keywords',
-  enablepstsizelimit: '--limit',
-  pstsizelimitbytes: '--limit',
-};
-
-/** Runs the flags through the REST parser as a v6 body. */
-export function requestFromFlags(flags: ExportRequestFlags, deps: PstreamDeps): ParsedExportRequest {
-  const body: Record<string, unknown> = {};
-  if (flags.keywords !== undefined) body['contentKeyword'] = flags.keywords;
-  if (flags.limitBytes !== undefined) {
-    body['enablePstSizeLimit'] = true;
-    body['pstSizeLimitBytes'] = flags.limitBytes;
-  } else {
-    body['enablePstSizeLimit'] = false;
-  }
-  try {
-    const parsed = deps.parseExportRequest(JSON.stringify(body), { form: 'exportToPst' });
-    // The warnings name the body's fields; here they came from options.
-    const warnings = parsed.warnings.map((w) => w.replace(/\bpstSizeLimitBytes\b/g, '--limit').replace(/\bcontentKeyword\b/g, '--keywords'));
-    return { ...parsed, warnings };
-  } catch (error) {
-    if (!isRequestError(error)) throw error;
-    const leaf = error.field.split('.').pop()?.toLowerCase() ?? '';
-    const option = FIELD_OPTIONS[leaf] ?? error.field;
-    const value = option === '--limit' ? flags.limitText : option === '--keywords' ? flags.keywords : undefined;
-    throw new UsageError(`${option}: ${error.message}`, option, value);
-  }
+/** The options' request: the keywords as given, the `--limit` clamped into [1 GiB, 49 GiB] with its warning. */
+export function requestFromFlags(flags: ExportRequestFlags): ExportRequest {
+  const keywords = flags.keywords ?? '';
+  if (flags.limitBytes === undefined) return { keywords, limitBytes: undefined, warnings: [] };
+  const clamped = clampPstLimit(flags.limitBytes, '--limit');
+  return { keywords, limitBytes: clamped.bytes, warnings: clamped.warning === undefined ? [] : [clamped.warning] };
 }
 
 /** Runs a REST body read from `file` (`--request`) through the parser. */
-export function requestFromBody(body: string, file: string, deps: PstreamDeps): ParsedExportRequest {
+export function requestFromBody(body: string, file: string, deps: PstreamDeps): ExportRequest {
   try {
     return deps.parseExportRequest(body, { form: 'auto' });
   } catch (error) {

@@ -10,11 +10,11 @@ export { MAX_BODY_BYTES } from './server/body.js';
 // The command line
 export { main, processIO } from './main.js';
 export type { CliIO, CliStream } from './io.js';
-export { parseArgs, ParsedArgs } from './args.js';
-export type { OptionSpec, OptionSpecs } from './args.js';
-export { parseSize, formatBytes } from './size.js';
-export { UsageError, EXIT_OK, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
 
-// Injection points
-export { DEFAULT_DEPS, resolveDeps, exportName } from './deps.js';
-export type { PstreamDeps, ParsedExportRequest, ApiVersion, CheckReportLike, CheckFindingLike } from './deps.js';
+// The errors: one base class, a `code` in kebab-case, and the exit statuses
+export { CliError, UsageError, EXIT_OK, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
+export type { CliErrorCode } from './errors.js';
+
+// Injection points (tests and embedders replace the other packages' functions)
+export { DEFAULT_DEPS, resolveDeps } from './deps.js';
+export type { PstreamDeps, CheckSummary } from './deps.js';

@@ -9,6 +9,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32, createInflateRaw } from 'node:zlib';
+import { CliError } from './errors.js';
 
 const EOCD_SIGNATURE = 0x06054b50;
 const EOCD_SIZE = 22;
@@ -24,9 +25,14 @@ const MAX_COMMENT = 0xffff;
 const METHOD_STORED = 0;
 const METHOD_DEFLATED = 8;
 
-/** A malformed or unsupported ZIP file. */
-export class ZipFormatError extends Error {
+/** A malformed or unsupported ZIP file (code `bad-zip`). */
+export class ZipFormatError extends CliError {
   override name = 'ZipFormatError';
+  declare readonly code: 'bad-zip';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super('bad-zip', message, options);
+  }
 }
 
 /** One entry of the central directory. */

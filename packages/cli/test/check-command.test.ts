@@ -5,7 +5,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/main.js';
-import type { CheckReportLike, PstreamDeps } from '../src/deps.js';
+import type { CheckSummary, PstreamDeps } from '../src/deps.js';
 import { extractZipEntry, readZipEntries } from '../src/zip-reader.js';
 import { memoryIO } from './helpers/memory-io.js';
 import { buildZip } from './helpers/zip-writer.js';
@@ -31,11 +31,11 @@ function fakeChecker(damagedHashes: readonly string[] = []) {
     const hash = createHash('sha256').update(await readFile(path)).digest('hex');
     seen.push({ path, hash, strict: options?.strict ?? false });
     const damaged = damagedHashes.includes(hash);
-    const report: CheckReportLike = {
+    const report: CheckSummary = {
       ok: !damaged,
       complete: true,
-      errors: damaged ? [{ code: 'page.crc', message: 'BBT page at 17408 (0x4400): dwCRC 0x1 does not match 0x2' }] : [],
-      warnings: [{ code: 'dlist.missing', message: 'header: no density list' }],
+      errors: damaged ? [{ code: 'page.crc', severity: 'error', structure: 'BBT page', offset: 0x4400, message: 'BBT page at 17408 (0x4400): dwCRC 0x1 does not match 0x2' }] : [],
+      warnings: [{ code: 'dlist.missing', severity: 'warning', structure: 'header', message: 'header: no density list' }],
     };
     return report;
   };

@@ -34,7 +34,7 @@ interface Report {
   scanned: number;
   matched: number;
   skipped: number;
-  warnings: string[];
+  warnings: { code: string; message: string }[];
 }
 
 /** Offset of the root NBT page's BREF in a Unicode PST header (ROOT at 0xB4, then 44 bytes in). */

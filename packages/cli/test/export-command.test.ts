@@ -78,7 +78,8 @@ test('--json prints one line with the summary; limits go through the REST clamp'
   assert.equal(report.skipped, 0);
   // 10 MiB is below the REST minimum: clamped to 1 GiB, with the warning naming the option.
   assert.equal(report.warnings.length, 1);
-  assert.match(report.warnings[0], /--limit 10485760 is below the minimum of 1 GiB/);
+  assert.match(report.warnings[0].message, /--limit 10485760 is below the minimum of 1 GiB/);
+  assert.deepEqual([report.warnings[0].code, report.warnings[0].field, report.warnings[0].requested], ['limit-clamped', '--limit', 10485760]);
   const options = s.exporter.calls[0]!.options;
   assert.equal(options.limitBytes, GIB);
   assert.equal(options.maxPartBytes, 2 ** 20);

@@ -3,6 +3,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { MessageSource } from '@pstream/sources';
+import type { ExportWarning } from './warnings.js';
 
 export type OutputFormat = 'pst' | 'zip';
 
@@ -12,8 +13,8 @@ export interface ExportOptions {
    * merged (folders with the same path are one folder).
    */
   readonly sources: readonly (MessageSource | string)[];
-  /** Warnings to report in the summary as well (e.g. the request parser's clamp warnings). */
-  readonly warnings?: readonly string[];
+  /** Warnings to report in the summary as well (e.g. the request parser's clamp warnings), first. */
+  readonly warnings?: readonly ExportWarning[];
   /**
    * Exports only part of the mailbox, by the stable ids that `@pstream/sources` gives folders and items (its listing
    * API shows them); absent selects everything. The keyword filter applies on top.
@@ -105,7 +106,8 @@ export interface ExportSummary {
   readonly damaged: number;
   /** Damaged items not written (`onDamaged: 'skip'`). */
   readonly skipped: number;
-  readonly warnings: readonly string[];
+  /** What the caller should know though nothing failed, in order: `options.warnings`, then the export's own. */
+  readonly warnings: readonly ExportWarning[];
 }
 
 /** What `exportToPstFile` resolves with. */

@@ -1,7 +1,23 @@
 /**
- * Errors of the export package's input side (request body, keyword query) and of the ZIP packager.
- * Each names what was wrong and where, so that a server can turn it into a useful response.
+ * The errors of `@pstream/export`. Every failure it raises on purpose is an {@link ExportError} whose `code` is one of
+ * {@link ExportErrorCode} (kebab-case, the convention of every pstream package); each names what was wrong and where,
+ * so that a server can turn it into a useful response. Bad options of a function are a `RangeError` or `TypeError`
+ * ({@link ExportOptionsError} for `exportToPst`'s, naming the option).
  */
+
+/** What went wrong, by class: a request body, a keyword query, the ZIP packager, or the result file. */
+export type ExportErrorCode = RequestErrorCode | 'invalid-query' | ZipErrorCode | 'output-failed';
+
+/** The base class of the errors `@pstream/export` raises on purpose. */
+export class ExportError extends Error {
+  override readonly name: string = 'ExportError';
+  readonly code: ExportErrorCode;
+
+  constructor(code: ExportErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
 
 /**
  * Why an action body was refused.
@@ -26,30 +42,33 @@ export type RequestErrorCode =
   | 'missing-field';
 
 /** A refused action body; `field` is the property as the client spelled it (or `(body)`), `value` what it sent. */
-export class RequestError extends Error {
-  override readonly name = 'RequestError';
-  readonly code: RequestErrorCode;
+export class RequestError extends ExportError {
+  override readonly name: string = 'RequestError';
+  declare readonly code: RequestErrorCode;
   readonly field: string;
   readonly value: unknown;
 
   constructor(code: RequestErrorCode, field: string, value: unknown, message: string) {
-    super(message);
-    this.code = code;
+    super(code, message);
     this.field = field;
     this.value = value;
   }
 }
 
-/** A malformed keyword query; `position` is the 0-based index (UTF-16 code units) of the offending character. */
-export class QueryError extends Error {
-  override readonly name = 'QueryError';
+/**
+ * A malformed keyword query (code `invalid-query`); `position` is the 0-based index (UTF-16 code units) of the
+ * offending character.
+ */
+export class QueryError extends ExportError {
+  override readonly name: string = 'QueryError';
+  declare readonly code: 'invalid-query';
   readonly query: string;
   readonly position: number;
   /** The problem alone, without the excerpt that `message` adds. */
   readonly reason: string;
 
   constructor(query: string, position: number, reason: string) {
-    super(`${reason} at position ${position}\n${excerpt(query, position)}`);
+    super('invalid-query', `${reason} at position ${position}\n${excerpt(query, position)}`);
     this.query = query;
     this.position = position;
     this.reason = reason;
@@ -66,8 +85,8 @@ function excerpt(query: string, position: number): string {
 }
 
 /**
- * Why the ZIP packager failed.
- * - `invalid-entry`: an entry name or size that is not allowed.
+ * Why the ZIP packager failed (its bad options are a `TypeError` or `RangeError`).
+ * - `invalid-entry`: an entry name that is not allowed, or that was already added.
  * - `short-entry` / `long-entry`: the file held fewer / more bytes than announced.
  * - `source-failed`: reading a file failed.
  * - `closed`: the packager was finished or destroyed (e.g. the consumer went away).
@@ -75,14 +94,48 @@ function excerpt(query: string, position: number): string {
 export type ZipErrorCode = 'invalid-entry' | 'short-entry' | 'long-entry' | 'source-failed' | 'closed';
 
 /** A failure of `ZipPackager`; `entry` names the entry concerned, when there is one. */
-export class ZipError extends Error {
-  override readonly name = 'ZipError';
-  readonly code: ZipErrorCode;
+export class ZipError extends ExportError {
+  override readonly name: string = 'ZipError';
+  declare readonly code: ZipErrorCode;
   readonly entry: string | undefined;
 
   constructor(code: ZipErrorCode, entry: string | undefined, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super(code, message, options);
     this.entry = entry;
+  }
+}
+
+/**
+ * `exportToPstFile` could not write its result file `path` (code `output-failed`); `systemCode` is the system
+ * error's (`ENOSPC`, `EACCES`) when there is one. Nothing is left at `path`.
+ */
+export class ExportFileError extends ExportError {
+  override readonly name: string = 'ExportFileError';
+  declare readonly code: 'output-failed';
+
+  constructor(
+    readonly path: string,
+    readonly systemCode: string | undefined,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super('output-failed', message, options);
+  }
+}
+
+/**
+ * An option of `exportToPst` or `exportToPstFile` that cannot work, thrown before anything is written: a
+ * `RangeError` (not an {@link ExportError}, being a caller's mistake rather than a failure) with `field` naming the
+ * option and `value` what it was.
+ */
+export class ExportOptionsError extends RangeError {
+  override readonly name: string = 'ExportOptionsError';
+
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    message: string,
+  ) {
+    super(message);
   }
 }

@@ -6,7 +6,7 @@ import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, type OptionSpecs } from '../args.js';
-import type { CheckReportLike, PstreamDeps } from '../deps.js';
+import type { CheckSummary, PstreamDeps } from '../deps.js';
 import { messageOf, UsageError } from '../errors.js';
 import { writeLine, type CliIO } from '../io.js';
 import { extractZipEntry, readZipEntries } from '../zip-reader.js';
@@ -32,7 +32,7 @@ async function looksLikeZip(path: string): Promise<boolean> {
 }
 
 /** Prints the findings of one report; returns whether it is clean. */
-function printReport(io: CliIO, label: string, report: CheckReportLike): boolean {
+function printReport(io: CliIO, label: string, report: CheckSummary): boolean {
   for (const finding of report.errors) writeLine(io.stdout, `${label}: error: ${finding.message} [${finding.code}]`);
   for (const finding of report.warnings) writeLine(io.stdout, `${label}: warning: ${finding.message} [${finding.code}]`);
   const clean = report.ok && report.complete && report.errors.length === 0;

@@ -6,7 +6,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { ExportFileError, type ExportOptions, type ExportSummary } from '@pstream/export';
+import { ExportFileError, type ExportOptions, type ExportSummary, type ExportWarning } from '@pstream/export';
 import type { MessageSource } from '@pstream/sources';
 import { parseArgs, type OptionSpecs } from '../args.js';
 import { exportName, isExportOptionsError, isQueryError, isUnreadableSource, type ParsedExportRequest, type PstreamDeps } from '../deps.js';
@@ -52,7 +52,8 @@ export interface ExportReport {
   readonly matched: number;
   readonly damaged: number;
   readonly skipped: number;
-  readonly warnings: readonly string[];
+  /** The summary's warnings: `{code, message, ...details}` each. */
+  readonly warnings: readonly ExportWarning[];
 }
 
 /** The validated command line of `pstream export`. */
@@ -229,7 +230,7 @@ async function planExport(args: ReturnType<typeof parseArgs>, io: CliIO, deps: P
     });
     request = requestFromBody(body, requestFile, deps);
   } else {
-    request = requestFromFlags({ keywords: args.string('keywords'), limitBytes, limitText, noLimit: args.flag('no-limit') }, deps);
+    request = requestFromFlags({ keywords: args.string('keywords'), limitBytes });
   }
 
   return {
@@ -333,6 +334,6 @@ function report(io: CliIO, plan: ExportPlan, file: string, summary: ExportSummar
     writeLine(info, JSON.stringify(line));
     return;
   }
-  for (const warning of warnings) writeLine(io.stderr, `pstream: warning: ${warning}`);
+  for (const warning of warnings) writeLine(io.stderr, `pstream: warning: ${warning.message}`);
   if (plan.out.kind !== 'stdout') writeLine(io.stdout, file);
 }

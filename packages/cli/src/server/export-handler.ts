@@ -118,7 +118,7 @@ export async function handleExport(
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
     };
-    if (request.warnings.length > 0) headers['X-Pstream-Warnings'] = encodeURIComponent(request.warnings.join('\n'));
+    if (request.warnings.length > 0) headers['X-Pstream-Warnings'] = encodeURIComponent(request.warnings.map((w) => w.message).join('\n'));
     res.writeHead(200, headers);
     // pipeline destroys the export stream (which aborts the export) if the response closes early.
     await pipeline(handle.stream, res);

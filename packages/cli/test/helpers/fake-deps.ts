@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { withExtension, type ExportHandle, type ExportOptions, type ExportSummary, type FileExportSummary } from '@pstream/export';
+import type { ExportHandle, ExportOptions, ExportSummary, ExportWarning, FileExportSummary } from '@pstream/export';
 import type { MessageSource, OpenSourceOptions } from '@pstream/sources';
 import type { PstreamDeps } from '../../src/deps.js';
 
@@ -44,7 +44,7 @@ export interface FakeExporterOptions {
   readonly failAfter?: number;
   /** Reject `head` with this error. */
   readonly headError?: Error;
-  readonly warnings?: readonly string[];
+  readonly warnings?: readonly ExportWarning[];
 }
 
 /** A fake `exportToPst`: `.pst` without a limit, `.zip` with one. */
@@ -120,7 +120,8 @@ export function fakeExporter(settings: FakeExporterOptions = {}): {
   const exportToPstFile = async (options: ExportOptions, path: string): Promise<FileExportSummary> => {
     const handle = exportToPst(options);
     const head = await handle.head;
-    const file = withExtension(path, `.${head.format}`);
+    // As the real one: the extension replaced by (or, without one, followed by) the format's.
+    const file = `${path.slice(0, path.length - extname(path).length)}.${head.format}`;
     try {
       await pipeline(handle.stream, createWriteStream(file));
     } catch (error) {

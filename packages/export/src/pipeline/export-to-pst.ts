@@ -15,6 +15,7 @@ import { releaseFileRange } from '../zip/release-range.js';
 import { SourceError, openSource, type DamagedItem, type MessageSource } from '@pstream/sources';
 import { placeholderRecord, refusedItem } from './damaged-placeholder.js';
 import type { ExportHandle, ExportOptions, ExportProgress, ExportSummary, FileExportSummary, OutputFormat, PartSummary } from '../api.js';
+import type { ExportWarning } from '../warnings.js';
 import { compileQuery } from '../filter/index.js';
 import { PstSplitter, EMPTY_PST_BYTES, type FinishedPart } from '../split/pst-splitter.js';
 import { ZipPackager } from '../zip/index.js';
@@ -130,7 +131,7 @@ class ExportRun {
   private readonly head = deferred<{ format: OutputFormat; fileName: string }>();
   private readonly summary = deferred<ExportSummary>();
   private readonly abort = new AbortController();
-  private readonly warnings: string[] = [];
+  private readonly warnings: ExportWarning[] = [];
   private scanned = 0;
   private matched = 0;
   private skipped = 0;
@@ -246,9 +247,7 @@ class ExportRun {
               if (await this.query.matches(message.record)) {
                 this.matched++;
                 try {
-                  if (await this.writing(splitter.add(message.folder, message.record))) {
-                    this.warnings.push(`message ${message.origin} is larger than the part limit of ${this.limit} bytes; it was written alone to part ${splitter.currentPart}`);
-                  }
+                  if (await this.writing(splitter.add(message.folder, message.record))) this.warnOversized(message.origin, splitter.currentPart);
                 } catch (error) {
                   // A message the writer cannot store (a date out of range, an attachment whose source gives another
                   // size than it said) is a damaged item: the writer has undone it and goes on.
@@ -303,7 +302,7 @@ class ExportRun {
     this.damaged++;
     if (this.options.onDamaged === 'skip') {
       this.skipped++;
-      this.warnings.push(`skipped ${item.origin}: ${item.reason}`);
+      this.warnings.push({ code: 'damaged-skipped', message: `skipped ${item.origin}: ${item.reason}`, origin: item.origin, reason: item.reason });
       return;
     }
     const splitter = this.splitter!;
@@ -317,10 +316,15 @@ class ExportRun {
       record = placeholderRecord({ ...item, noBytes: `the writer refused them: ${(error as Error).message}` }, false);
       oversize = await this.writing(splitter.add(item.folder, record));
     }
-    this.warnings.push(`damaged ${item.origin}: ${item.reason}; kept as "${record.subject}" in ${item.folder.length ? item.folder.join('/') : 'the top folder'}`);
-    if (oversize) {
-      this.warnings.push(`message ${item.origin} is larger than the part limit of ${this.limit} bytes; it was written alone to part ${splitter.currentPart}`);
-    }
+    const message = `damaged ${item.origin}: ${item.reason}; kept as "${record.subject}" in ${item.folder.length ? item.folder.join('/') : 'the top folder'}`;
+    this.warnings.push({ code: 'damaged-kept', message, origin: item.origin, reason: item.reason, folder: item.folder, subject: record.subject });
+    if (oversize) this.warnOversized(item.origin, splitter.currentPart);
+  }
+
+  /** A message larger than the part limit went alone into `part`. */
+  private warnOversized(origin: string, part: number): void {
+    const message = `message ${origin} is larger than the part limit of ${this.limit} bytes; it was written alone to part ${part}`;
+    this.warnings.push({ code: 'oversized-message', message, origin, part, limitBytes: this.limit });
   }
 
   private async open(path: string): Promise<MessageSource> {

@@ -10,6 +10,7 @@
  * Property names are matched in any letter case and in both the plural and the singular keyword spelling.
  */
 import { RequestError } from '../errors.js';
+import type { RequestWarning } from '../warnings.js';
 import { clampPstLimit } from './size-limit.js';
 
 /** What an `exportToPst` body asks for. */
@@ -19,7 +20,7 @@ export interface ExportRequest {
   /** Part size limit in bytes, clamped to [1 GiB, 49 GiB]; undefined = no user limit. */
   limitBytes: number | undefined;
   /** Things the client should know: clamped sizes, ignored or oddly spelled properties. */
-  warnings: string[];
+  warnings: RequestWarning[];
 }
 
 /**
@@ -69,7 +70,7 @@ const OPTION_FIELDS: ReadonlyMap<string, OptionField> = new Map([
 export function parseExportRequest(body: string | Uint8Array, options: ParseRequestOptions = {}): ExportRequest {
   const form = options.form ?? 'auto';
   const text = decodeBody(body);
-  const warnings: string[] = [];
+  const warnings: RequestWarning[] = [];
   if (text.trim() === '') {
     if (form === 'exportToPst') return { keywords: '', limitBytes: undefined, warnings };
     throw new RequestError('invalid-body', '(body)', text, 'the request body is empty; expected a JSON object such as {"exportToPst": {}}');
@@ -127,7 +128,7 @@ export function parseExportRequest(body: string | Uint8Array, options: ParseRequ
 }
 
 /** Reads the options object of `exportToPst`; `prefix` is prepended to field names in messages. */
-function parseOptions(obj: Record<string, unknown>, prefix: string, warnings: string[]): ExportRequest {
+function parseOptions(obj: Record<string, unknown>, prefix: string, warnings: RequestWarning[]): ExportRequest {
   const seen = new Map<OptionField, string>();
   let keywords = '';
   let enable: boolean | undefined;
@@ -168,11 +169,12 @@ function parseOptions(obj: Record<string, unknown>, prefix: string, warnings: st
   }
   if (size === undefined) return { keywords, limitBytes: undefined, warnings };
   if (enable === false) {
-    warnings.push(`${sizeField} ${size} is ignored because ${enableField} is false`);
+    warnings.push({ code: 'limit-ignored', message: `${sizeField} ${size} is ignored because ${enableField} is false`, field: sizeField, requested: size });
     return { keywords, limitBytes: undefined, warnings };
   }
   if (enable === undefined) {
-    warnings.push(`${prefix}EnablePstSizeLimit is absent; applying ${sizeField} ${size} because it is given`);
+    const message = `${prefix}EnablePstSizeLimit is absent; applying ${sizeField} ${size} because it is given`;
+    warnings.push({ code: 'limit-implied', message, field: sizeField, requested: size });
   }
   const clamped = clampPstLimit(size, sizeField);
   if (clamped.warning !== undefined) warnings.push(clamped.warning);
@@ -234,12 +236,12 @@ function readSize(field: string, value: unknown): number | undefined {
  * Lower-cases a property name. The v1.5 documentation's example spells `contentKeywords` with a Cyrillic
  * "с" (U+0441) in front; a client that copied it is understood, with a warning.
  */
-function normalizeName(name: string, warnings: string[], warn: boolean, field = name): string {
+function normalizeName(name: string, warnings: RequestWarning[], warn: boolean, field = name): string {
   let lower = name.toLowerCase();
   if (lower.includes('\u0441')) {
     const latin = lower.replaceAll('\u0441', 'c');
     if (OPTION_FIELDS.has(latin) || isAction(latin)) {
-      if (warn) warnings.push(`${show(field)} contains a Cyrillic "с" (U+0441); read as ${show(latin)}`);
+      if (warn) warnings.push({ code: 'field-spelling', message: `${show(field)} contains a Cyrillic "с" (U+0441); read as ${show(latin)}`, field, readAs: latin });
       lower = latin;
     }
   }

@@ -68,15 +68,15 @@ export class ZipPackager {
   constructor(options: ZipPackagerOptions = {}) {
     const compression = options.compression ?? 'store';
     if (compression !== 'store' && compression !== 'deflate') {
-      throw new ZipError('invalid-entry', undefined, `compression must be "store" or "deflate", got ${JSON.stringify(compression)}`);
+      throw new RangeError(`compression must be "store" or "deflate", got ${JSON.stringify(compression)}`);
     }
     const level = options.deflateLevel ?? 1;
     if (!Number.isInteger(level) || level < 1 || level > 9) {
-      throw new ZipError('invalid-entry', undefined, `deflateLevel must be an integer from 1 to 9, got ${String(options.deflateLevel)}`);
+      throw new RangeError(`deflateLevel must be an integer from 1 to 9, got ${String(options.deflateLevel)}`);
     }
     const readChunkBytes = options.readChunkBytes ?? 1024 * 1024;
     if (!Number.isSafeInteger(readChunkBytes) || readChunkBytes < 1 || readChunkBytes > 1024 ** 3) {
-      throw new ZipError('invalid-entry', undefined, `readChunkBytes must be an integer from 1 to ${1024 ** 3}, got ${String(options.readChunkBytes)}`);
+      throw new RangeError(`readChunkBytes must be an integer from 1 to ${1024 ** 3}, got ${String(options.readChunkBytes)}`);
     }
     this.writer =
       compression === 'store' ? new StoredZipWriter({ readChunkBytes }) : new ArchiverZipWriter({ level, readChunkBytes, onFailure: (err) => this.fail(err) });
@@ -103,18 +103,19 @@ export class ZipPackager {
   /**
    * Appends the file at `path` as the entry `entryName`; `size` is its exact length in bytes, which is
    * checked while streaming. Resolves when the whole entry has been written into the archive (the file is
-   * then closed and may be deleted); calls are serialised. An invalid name, size, date or state rejects without
-   * touching the archive; any other failure also destroys `output`.
+   * then closed and may be deleted); calls are serialised. An invalid name or state (a `ZipError`) and a bad size
+   * or date (a `RangeError` or `TypeError`) are thrown without touching the archive; any other failure also
+   * destroys `output`.
    */
   addFile(path: string, entryName: string, size: number, options: AddFileOptions = {}): Promise<void> {
     this.assertOpen();
     validateEntryName(entryName);
     if (!Number.isSafeInteger(size) || size < 0) {
-      throw new ZipError('invalid-entry', entryName, `${entryName}: size must be a non-negative integer, got ${String(size)}`);
+      throw new RangeError(`${entryName}: size must be a non-negative integer, got ${String(size)}`);
     }
     const date = options.date;
     if (date !== undefined && !(date instanceof Date && Number.isFinite(date.getTime()))) {
-      throw new ZipError('invalid-entry', entryName, `${entryName}: date must be a valid Date, got ${String(date)}`);
+      throw new TypeError(`${entryName}: date must be a valid Date, got ${String(date)}`);
     }
     if (this.names.has(entryName)) throw new ZipError('invalid-entry', entryName, `${entryName}: an entry of that name was already added`);
     this.names.add(entryName);

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createExportDirectory, removeAbandoned } from '../../src/index.js';
+import { createExportDirectory, removeAbandoned } from '../../src/pipeline/temp-dir.js';
 import { freshDir } from './support.js';
 
 async function deadPid(): Promise<number> {

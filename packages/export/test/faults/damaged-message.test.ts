@@ -149,10 +149,13 @@ test("onDamaged 'keep' (the default): each damaged item is a placeholder in its 
   assert.equal(summary.damaged, 3);
   assert.equal(summary.skipped, 0);
   assert.deepEqual(summary.parts.map((p) => p.messages), [9]);
-  const damagedWarnings = summary.warnings.filter((w) => w.startsWith('damaged '));
-  assert.equal(damagedWarnings.length, 3, summary.warnings.join('\n'));
-  assert.equal(summary.warnings.length, 3, summary.warnings.join('\n'));
+  const damaged = summary.warnings.filter((w) => w.code === 'damaged-kept');
+  const damagedWarnings = damaged.map((w) => w.message);
+  assert.equal(damagedWarnings.length, 3, damagedWarnings.join('\n'));
+  assert.equal(summary.warnings.length, 3, summary.warnings.map((w) => w.message).join('\n'));
   fx.damaged.forEach((d, i) => assert.ok(damagedWarnings[i]!.includes(`kept as "${d.subject}" in ${d.folder}`), damagedWarnings[i]));
+  fx.damaged.forEach((d, i) => assert.deepEqual(damaged[i]!.code === 'damaged-kept' && [damaged[i]!.subject, damaged[i]!.folder.join('/')], [d.subject, d.folder]));
+  assert.ok(damaged.every((w) => w.message.startsWith(`damaged ${w.origin}: ${w.reason}; kept as `)));
   assert.match(damagedWarnings[0]!, new RegExp(`^damaged ${join(fx.tree, 'b.eml').replace(/[.]/g, '\\.')}: more than 1000 MIME parts`));
   assert.match(damagedWarnings[1]!, new RegExp(`^damaged ${fx.mbox.replace(/[.]/g, '\\.')}#5: more than 1000 MIME parts`));
   assert.deepEqual(await foldersWithMessages(out), {
@@ -179,8 +182,9 @@ test("onDamaged 'skip': the damaged items are counted in summary.damaged and sum
   const { out, summary } = await runExport(t, { sources: [fx.tree, fx.mbox], onDamaged: 'skip' });
   assert.deepEqual([summary.scanned, summary.matched, summary.damaged, summary.skipped], [9, 6, 3, 3]);
   assert.deepEqual(summary.parts.map((p) => p.messages), [6]);
-  const skippedWarnings = summary.warnings.filter((w) => w.startsWith('skipped '));
-  assert.equal(skippedWarnings.length, 3, summary.warnings.join('\n'));
+  const skippedWarnings = summary.warnings.filter((w) => w.code === 'damaged-skipped').map((w) => w.message);
+  assert.equal(skippedWarnings.length, 3, summary.warnings.map((w) => w.message).join('\n'));
+  assert.equal(summary.warnings.length, 3);
   assert.match(skippedWarnings[1]!, new RegExp(`^skipped ${fx.mbox.replace(/[.]/g, '\\.')}#5: more than 1000 MIME parts`));
   assert.match(skippedWarnings[2]!, new RegExp(`^skipped ${fx.mbox.replace(/[.]/g, '\\.')}#7: truncated`));
   assert.deepEqual(await foldersWithMessages(out), { Inbox: ['tree good'], damaged: ['good 1', 'good 2', '', 'good 4', 'good 6'] });
@@ -226,8 +230,8 @@ test("a message the writer refuses is kept as a placeholder ('keep'), with its b
   await writeFile(original, 'Subject: year 102\nDate: Sat, 1 Jan 0102 00:00:00 +0000\n\nold\n');
   const { out, summary } = await runExport(t, { sources: [new RefusedSource(original)] });
   assert.deepEqual([summary.scanned, summary.matched, summary.damaged, summary.skipped], [3, 1, 2, 0]);
-  const damagedWarnings = summary.warnings.filter((w) => w.startsWith('damaged '));
-  assert.equal(damagedWarnings.length, 2, summary.warnings.join('\n'));
+  const damagedWarnings = summary.warnings.filter((w) => w.code === 'damaged-kept').map((w) => w.message);
+  assert.equal(damagedWarnings.length, 2, summary.warnings.map((w) => w.message).join('\n'));
   assert.match(damagedWarnings[0]!, new RegExp(`^damaged ${original.replace(/[.]/g, '\\.')}: message\\.sentAt is outside the FILETIME range`));
   const bytes = await readFile(original);
   const pypff = await runPypff(out);

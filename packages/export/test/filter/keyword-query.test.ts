@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Attachment, FileAttachment, MessageRecord } from '@pstream/pst';
 import { compileQuery, type KeywordQueryOptions } from '../../src/filter/keyword-query.js';
-import { QueryError } from '../../src/errors.js';
+import { ExportError, QueryError } from '../../src/errors.js';
 
 function msg(fields: Partial<MessageRecord>): MessageRecord {
   return { subject: '', ...fields };
@@ -339,6 +339,7 @@ function queryError(q: string): QueryError {
     compileQuery(q);
   } catch (err) {
     assert.ok(err instanceof QueryError, String(err));
+    assert.ok(err instanceof ExportError && err.code === 'invalid-query', 'a QueryError is an ExportError with code invalid-query');
     return err;
   }
   assert.fail(`${q} should be rejected`);

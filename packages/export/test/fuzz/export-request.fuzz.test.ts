@@ -36,7 +36,7 @@ function check(body: string | Uint8Array, form: RequestForm): ExportRequest | un
   }
   assert.equal(typeof request.keywords, 'string');
   assert.ok(request.limitBytes === undefined || (Number.isSafeInteger(request.limitBytes) && request.limitBytes >= MIN_PST_LIMIT_BYTES && request.limitBytes <= MAX_PST_LIMIT_BYTES));
-  assert.ok(Array.isArray(request.warnings) && request.warnings.every((w) => typeof w === 'string' && w.length > 0 && w.length <= MAX_MESSAGE));
+  assert.ok(Array.isArray(request.warnings) && request.warnings.every((w) => typeof w.code === 'string' && w.message.length > 0 && w.message.length <= MAX_MESSAGE));
   return request;
 }
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EMPTY_PST_BYTES, exportToPst, exportToPstFile, ExportOptionsError, type ExportProgress } from '../../src/index.js';
+import { EMPTY_PST_BYTES, exportToPst, exportToPstFile, ExportFileError, ExportOptionsError, type ExportProgress } from '../../src/index.js';
 import { readPst } from '../split/read-pst.js';
 import { sizedRecord } from '../split/records.js';
 import { MemorySource } from './memory-source.js';
@@ -81,7 +81,8 @@ test('several parts into a file that cannot be created: the error names the file
   const limit = EMPTY_PST_BYTES + 200_000;
   await assert.rejects(
     exportToPstFile({ sources: [new MemorySource(items(20, 30_000))], name: 'n', maxPartBytes: limit }, join(root, 'n')),
-    (error: Error & { code?: string }) => /cannot write ".*\/n\.zip" \(EEXIST\); nothing was written there/.test(error.message) && error.code === 'EEXIST',
+    (error: unknown) =>
+      error instanceof ExportFileError && /cannot write ".*\/n\.zip" \(EEXIST\); nothing was written there/.test(error.message) && error.code === 'output-failed' && error.systemCode === 'EEXIST',
   );
   assert.deepEqual(await readdir(root), [`.n.zip.${process.pid}.partial`], 'only what was there before');
   assert.equal(await readFile(join(root, `.n.zip.${process.pid}.partial`), 'utf8'), "someone else's", 'and untouched');
@@ -93,7 +94,7 @@ test('the target is a directory: the rename fails with a message naming it, and 
   await writeFile(join(root, 'taken.pst', 'keep'), 'x');
   await assert.rejects(
     exportToPstFile({ sources: [new MemorySource(items(2))], name: 'n' }, join(root, 'taken')),
-    (error: Error & { code?: string }) => /cannot write ".*taken\.pst" \(EISDIR\)/.test(error.message) && typeof error.code === 'string',
+    (error: unknown) => error instanceof ExportFileError && /cannot write ".*taken\.pst" \(EISDIR\)/.test(error.message) && typeof error.systemCode === 'string',
   );
   assert.deepEqual((await readdir(root)).sort(), ['taken.pst'], 'no parts directory, no partial file');
   assert.deepEqual(await readdir(join(root, 'taken.pst')), ['keep'], 'what was there is untouched');

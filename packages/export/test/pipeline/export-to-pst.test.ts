@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_OPTIONS, generateRecords } from '@pstream/fixtures';
-import { EMPTY_PST_BYTES, exportToPst, ExportOptionsError, type ExportOptions, type ExportProgress, type ExportSummary } from '../../src/index.js';
+import { EMPTY_PST_BYTES, exportToPst, ExportOptionsError, type ExportOptions, type ExportProgress, type ExportSummary, type ExportWarning } from '../../src/index.js';
 import { assertReadersAgree, requireReaders, requireTool, runPffexport, runPypff, type ExpectedFolder } from '../../../pst/test/support/oracles.js';
 import { readPst } from '../split/read-pst.js';
 import { sizedRecord } from '../split/records.js';
@@ -177,17 +177,24 @@ test('a selection of nothing is one valid, empty PST', async (t) => {
 test('an oversize message is exported alone and reported in the warnings; given warnings are kept', async (t) => {
   const ws = await workspace(t);
   const limit = EMPTY_PST_BYTES + 100_000;
+  const given: ExportWarning = { code: 'limit-clamped', message: 'from the request', field: 'pstSizeLimitBytes', requested: 1, applied: 2 };
   const items = [
     { folder: ['Inbox'], record: sizedRecord(0) },
     { folder: ['Inbox'], record: sizedRecord(1, { attachmentBytes: 600_000 }) },
     { folder: ['Inbox'], record: sizedRecord(2) },
   ];
-  const { summary } = await runExport(ws, { sources: [new MemorySource(items)], name: 'big', maxPartBytes: limit, warnings: ['from the request'] });
+  const { summary } = await runExport(ws, { sources: [new MemorySource(items)], name: 'big', maxPartBytes: limit, warnings: [given] });
   assert.deepEqual(summary.parts.map((p) => p.messages), [1, 1, 1]);
   assert.ok(summary.parts[1]!.bytes > limit);
-  assert.equal(summary.warnings[0], 'from the request');
+  assert.equal(summary.warnings[0], given);
   assert.equal(summary.warnings.length, 2);
-  assert.match(summary.warnings[1]!, new RegExp(`memory#1 is larger than the part limit of ${limit} bytes; it was written alone to part 2`));
+  assert.deepEqual(summary.warnings[1], {
+    code: 'oversized-message',
+    message: `message memory#1 is larger than the part limit of ${limit} bytes; it was written alone to part 2`,
+    origin: 'memory#1',
+    part: 2,
+    limitBytes: limit,
+  });
 });
 
 test('progress: counts only grow, and the last report matches the summary', async (t) => {
@@ -255,7 +262,7 @@ test('bad options throw ExportOptionsError naming the field and the value', () =
   for (const [patch, field, value] of cases) {
     assert.throws(
       () => exportToPst({ sources: [source], name: 'x', ...patch }),
-      (e: unknown) => e instanceof ExportOptionsError && e.field === field && JSON.stringify(e.value) === JSON.stringify(value) && e.message.includes(field),
+      (e: unknown) => e instanceof ExportOptionsError && e instanceof RangeError && e.field === field && JSON.stringify(e.value) === JSON.stringify(value) && e.message.includes(field),
       JSON.stringify(patch),
     );
   }

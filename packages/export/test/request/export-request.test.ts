@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseExportRequest } from '../../src/request/export-request.js';
 import { httpStatusFor } from '../../src/request/http-status.js';
 import { GIB, MAX_PST_LIMIT_BYTES, MIN_PST_LIMIT_BYTES } from '../../src/request/size-limit.js';
-import { RequestError, type RequestErrorCode } from '../../src/errors.js';
+import { ExportError, RequestError, type RequestErrorCode } from '../../src/errors.js';
 
 function fails(body: string | Uint8Array, code: RequestErrorCode, field: string, value: unknown, form?: 'auto' | 'action' | 'exportToPst'): RequestError {
   let caught: unknown;
@@ -14,6 +14,7 @@ function fails(body: string | Uint8Array, code: RequestErrorCode, field: string,
   }
   assert.ok(caught instanceof RequestError, `expected a RequestError for ${String(body)}, got ${String(caught)}`);
   assert.equal(caught.code, code, caught.message);
+  assert.ok(caught instanceof ExportError, 'a RequestError is an ExportError');
   assert.equal(caught.field, field);
   assert.deepEqual(caught.value, value);
   return caught;
@@ -54,7 +55,8 @@ test('the v1.5 example with a Cyrillic "с" in contentKeywords is read, with a w
   const r = parseExportRequest('{"exporttoPst":{"\u0441ontentKeywords":"support"}}');
   assert.equal(r.keywords, 'support');
   assert.equal(r.warnings.length, 1);
-  assert.match(r.warnings[0] as string, /U\+0441/);
+  assert.match(r.warnings[0]!.message, /U\+0441/);
+  assert.deepEqual({ ...r.warnings[0], message: '' }, { code: 'field-spelling', message: '', field: 'exporttoPst.\u0441ontentKeywords', readAs: 'contentkeywords' });
 });
 
 test('null options and absent fields select everything without a limit', () => {
@@ -94,7 +96,13 @@ test('sizes are clamped to 1..49 GiB with a warning naming the value', () => {
   const low = parseExportRequest('{"exportToPst":{"EnablePstSizeLimit":true,"PstSizeLimitBytes":1000}}');
   assert.equal(low.limitBytes, MIN_PST_LIMIT_BYTES);
   assert.equal(low.warnings.length, 1);
-  assert.match(low.warnings[0] as string, /exportToPst\.PstSizeLimitBytes 1000 is below the minimum of 1 GiB; using 1073741824/);
+  assert.deepEqual(low.warnings[0], {
+    code: 'limit-clamped',
+    message: 'exportToPst.PstSizeLimitBytes 1000 is below the minimum of 1 GiB; using 1073741824 bytes',
+    field: 'exportToPst.PstSizeLimitBytes',
+    requested: 1000,
+    applied: MIN_PST_LIMIT_BYTES,
+  });
 
   const justBelow = parseExportRequest(`{"exportToPst":{"EnablePstSizeLimit":true,"PstSizeLimitBytes":${GIB - 1}}}`);
   assert.equal(justBelow.limitBytes, GIB);
@@ -103,7 +111,8 @@ test('sizes are clamped to 1..49 GiB with a warning naming the value', () => {
   const high = parseExportRequest(`{"pstSizeLimitBytes":${50 * GIB},"enablePstSizeLimit":true}`);
   assert.equal(high.limitBytes, MAX_PST_LIMIT_BYTES);
   assert.equal(MAX_PST_LIMIT_BYTES, 52613349376);
-  assert.match(high.warnings[0] as string, /pstSizeLimitBytes 53687091200 is above the maximum of 49 GiB; using 52613349376/);
+  assert.match(high.warnings[0]!.message, /pstSizeLimitBytes 53687091200 is above the maximum of 49 GiB; using 52613349376/);
+  assert.deepEqual([high.warnings[0]!.code, high.warnings[0]!.field], ['limit-clamped', 'pstSizeLimitBytes']);
 
   // The bounds themselves are accepted as they are.
   for (const ok of [GIB, 49 * GIB]) {
@@ -115,10 +124,12 @@ test('sizes are clamped to 1..49 GiB with a warning naming the value', () => {
 test('a size with the limit disabled is ignored; a size without the flag applies; both give warnings', () => {
   const off = parseExportRequest('{"exportToPst":{"EnablePstSizeLimit":false,"PstSizeLimitBytes":1073741824}}');
   assert.equal(off.limitBytes, undefined);
-  assert.match(off.warnings[0] as string, /ignored because exportToPst\.EnablePstSizeLimit is false/);
+  assert.match(off.warnings[0]!.message, /ignored because exportToPst\.EnablePstSizeLimit is false/);
+  assert.deepEqual({ ...off.warnings[0], message: '' }, { code: 'limit-ignored', message: '', field: 'exportToPst.PstSizeLimitBytes', requested: GIB });
   const implicit = parseExportRequest('{"exportToPst":{"PstSizeLimitBytes":2147483648}}');
   assert.equal(implicit.limitBytes, 2 * GIB);
-  assert.match(implicit.warnings[0] as string, /EnablePstSizeLimit is absent/);
+  assert.match(implicit.warnings[0]!.message, /EnablePstSizeLimit is absent/);
+  assert.deepEqual({ ...implicit.warnings[0], message: '' }, { code: 'limit-implied', message: '', field: 'exportToPst.PstSizeLimitBytes', requested: 2 * GIB });
 });
 
 test('errors name the field and the value', () => {

@@ -279,10 +279,13 @@ test('entry names are validated and must be unique; state errors do not touch th
     for (const bad of ['', 'a/b.pst', '../x.pst', 'a..b', 'nul\0.pst', 'tab\t.pst', 'c:x.pst', 'a\\b.pst', 'q?.pst', 'dot.', 'CON.pst', 'x'.repeat(256)]) {
       assert.throws(() => packager.addFile(path, bad, 5), (e: unknown) => e instanceof ZipError && e.code === 'invalid-entry' && e.entry === bad, JSON.stringify(bad));
     }
-    assert.throws(() => packager.addFile(path, 'ok.pst', -1), /non-negative integer/);
-    assert.throws(() => packager.addFile(path, 'ok.pst', 1.5), /non-negative integer/);
+    assert.throws(() => packager.addFile(path, 'ok.pst', -1), (e: unknown) => e instanceof RangeError && /non-negative integer, got -1$/.test(e.message));
+    assert.throws(() => packager.addFile(path, 'ok.pst', 1.5), (e: unknown) => e instanceof RangeError && /non-negative integer, got 1\.5$/.test(e.message));
+    assert.throws(() => packager.addFile(path, 'ok.pst', 5, { date: new Date(NaN) }), (e: unknown) => e instanceof TypeError && /date must be a valid Date/.test(e.message));
+    assert.throws(() => new ZipPackager({ compression: 'zstd' as 'store' }), (e: unknown) => e instanceof RangeError && /compression must be "store" or "deflate", got "zstd"/.test(e.message));
+    assert.throws(() => new ZipPackager({ deflateLevel: 12 }), (e: unknown) => e instanceof RangeError && /deflateLevel must be an integer from 1 to 9, got 12/.test(e.message));
     await packager.addFile(path, 'ok.pst', 5);
-    assert.throws(() => packager.addFile(path, 'ok.pst', 5), /already added/);
+    assert.throws(() => packager.addFile(path, 'ok.pst', 5), (e: unknown) => e instanceof ZipError && e.code === 'invalid-entry' && /already added/.test(e.message));
     await packager.finish();
     await written;
     assert.throws(() => packager.addFile(path, 'late.pst', 5), (e: unknown) => e instanceof ZipError && e.code === 'closed');
