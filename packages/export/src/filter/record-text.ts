@@ -2,6 +2,11 @@
  * The searchable text of a message record, field by field, built lazily and at most once per record:
  * a query that only looks at the subject never converts the HTML body, nor does a term found in the plain-text
  * body, and attachment bytes are read only when a term was not found anywhere else.
+ *
+ * Items of other kinds are searched through the same fields: an appointment's organizer is in `from` and its
+ * attendees in `to` (required), `cc` (optional) and `bcc` (resources), as Outlook puts them in the recipient table;
+ * the text of its location, and a contact's names, e-mail addresses, phone numbers, postal addresses, company,
+ * department and title, a task's owner and a distribution list's members are in `body` with the notes.
  */
 import type { Attachment, FileAttachment, MessageRecord, RecipientKind } from '@pstream/pst';
 import { foldText } from './fold.js';
@@ -112,15 +117,17 @@ export class RecordText {
     switch (name) {
       case 'subject':
         return new FieldText([r.subject]);
-      case 'from':
-        return new FieldText([r.from?.name, r.from?.address, r.sender?.name, r.sender?.address]);
+      case 'from': {
+        const organizer = r.appointment?.organizer;
+        return new FieldText([r.from?.name, r.from?.address, r.sender?.name, r.sender?.address, organizer?.name, organizer?.address]);
+      }
       case 'to':
       case 'cc':
       case 'bcc':
-        return new FieldText(recipientValues(r, name));
+        return new FieldText([...recipientValues(r, name), ...attendeeValues(r, name)]);
       case 'body': {
         const html = r.html;
-        return new FieldText([r.body], html === undefined ? undefined : () => htmlToText(html));
+        return new FieldText([r.body, ...itemKindValues(r)], html === undefined ? undefined : () => htmlToText(html));
       }
       case 'attachment-names':
         return new FieldText((r.attachments ?? []).map((a) => a.name));
@@ -138,6 +145,31 @@ function recipientValues(r: MessageRecord, kind: RecipientKind): string[] {
       if (rcpt.address) out.push(rcpt.address);
     }
   }
+  return out;
+}
+
+/** The recipient kind an attendee's role takes in the recipient table ([MS-OXOCAL] §2.2.4.10). */
+const ATTENDEE_KIND = { required: 'to', optional: 'cc', resource: 'bcc' } as const;
+
+function attendeeValues(r: MessageRecord, kind: RecipientKind): string[] {
+  const out: string[] = [];
+  for (const a of r.appointment?.attendees ?? []) {
+    if (ATTENDEE_KIND[a.role ?? 'required'] === kind) out.push(...[a.name, a.address].filter((v): v is string => !!v));
+  }
+  return out;
+}
+
+/** The text of an item kind's own fields that a person would search for (the body field holds it). */
+function itemKindValues(r: MessageRecord): Array<string | undefined> {
+  const out: Array<string | undefined> = [r.appointment?.location, r.task?.owner];
+  const c = r.contact;
+  if (c !== undefined) {
+    out.push(c.displayName, c.fileAs, c.givenName, c.middleName, c.surname, c.nickname, c.company, c.department, c.jobTitle, c.webPage);
+    for (const e of c.emails ?? []) out.push(e.address, e.displayName);
+    for (const p of c.phones ?? []) out.push(p.number);
+    for (const a of c.addresses ?? []) out.push(a.street, a.city, a.region, a.postalCode, a.country, a.poBox);
+  }
+  for (const m of r.distributionList?.members ?? []) out.push(m.name, m.address);
   return out;
 }
 
