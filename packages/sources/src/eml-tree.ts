@@ -178,7 +178,9 @@ export class EmlTreeSource implements MessageSource {
 
   async *messages(): AsyncIterable<SourceMessage> {
     const { groups, itemGroups, unread, bytes: total } = await this.#files();
-    for (const origin of unread) this.#options.reportWarning?.(`${origin}: not read: an .eml tree holds .eml, .msg, .ics and .vcf files`);
+    for (const origin of unread) {
+      this.#options.reportWarning?.({ code: 'file-not-read', message: `${origin}: not read: an .eml tree holds .eml, .msg, .ics and .vcf files`, origin });
+    }
     this.#read.start(total);
     const files = groups.flatMap((g) => g.files);
     const asked = this.#options.parseThreads ?? 0;

@@ -6,7 +6,7 @@
  * occurrences. A VEVENT with a RECURRENCE-ID (one changed occurrence of a series) becomes an appointment of its own,
  * and its original start a deleted occurrence of the series, so that the calendar shows the occurrence once, as
  * changed. What the format cannot hold — an item with no start, a rule it cannot express, several RRULEs, RDATE —
- * is kept as a plain item holding the original text (`keptAsText`), named in the item's warnings.
+ * is kept as a plain item holding the original text (`keptAsText`), and the reason is said.
  */
 import ICAL from 'ical.js';
 import {
@@ -314,7 +314,7 @@ export function icsItems(source: string, fileName: string): TextItem[] {
     calendars = list.map((jcal) => new ICAL.Component(jcal as unknown[]));
   } catch (error) {
     const reason = `the file is not readable iCalendar (${error instanceof Error ? error.message : String(error)})`;
-    return [{ record: keptAsText({ subject: fileName, kind: 'calendar file', reason, text: source, fileName, contentType: CONTENT_TYPE }), text: source, label: fileName, warnings: [`kept as a plain item: ${reason}`] }];
+    return [{ record: keptAsText({ subject: fileName, kind: 'calendar file', reason, text: source, fileName, contentType: CONTENT_TYPE }), text: source, label: fileName, warnings: [], keptAsText: reason }];
   }
   const raw = rawComponents(source);
   const items: TextItem[] = [];
@@ -339,7 +339,7 @@ export function icsItems(source: string, fileName: string): TextItem[] {
       const itemText = standalone(raw.head, zones, lines);
       if (!ITEM_COMPONENTS.has(c.name)) {
         const reason = `a ${c.name.toUpperCase()} is no item kind the format holds`;
-        items.push({ record: keptAsText({ subject: text(c, 'summary') ?? `${label} of ${fileName}`, kind: 'calendar item', reason, text: itemText, fileName: `${c.name}-${n}.ics`, contentType: CONTENT_TYPE }), text: itemText, label, warnings: [`kept as a plain item: ${reason}`] });
+        items.push({ record: keptAsText({ subject: text(c, 'summary') ?? `${label} of ${fileName}`, kind: 'calendar item', reason, text: itemText, fileName: `${c.name}-${n}.ics`, contentType: CONTENT_TYPE }), text: itemText, label, warnings: [], keptAsText: reason });
         continue;
       }
       const warnings: string[] = [];
@@ -360,7 +360,8 @@ export function icsItems(source: string, fileName: string): TextItem[] {
           record: keptAsText({ subject: text(c, 'summary') ?? `${label} of ${fileName}`, kind, reason, text: itemText, fileName: `${kind}-${n}.ics`, contentType: CONTENT_TYPE }),
           text: itemText,
           label,
-          warnings: [...warnings, `kept as a plain item: ${reason}`],
+          warnings,
+          keptAsText: reason,
         });
       }
     }

@@ -4,7 +4,7 @@
  * `vcardItems`).
  */
 import { basename } from 'node:path';
-import type { SourceMessage, SourceOptions } from './source.js';
+import type { SourceMessage, SourceOptions, SourceWarning } from './source.js';
 import { handleDamaged, reasonOf } from './errors.js';
 import { wholeFileBytes } from './item-bytes.js';
 import { bytesSource } from './spool.js';
@@ -95,18 +95,20 @@ export async function* readItemFile(file: ItemFile, options: SourceOptions): Asy
     await damaged(`cannot read the file: ${reasonOf(error)}`, error);
     return;
   }
+  const warn = (code: SourceWarning['code'], origin: string, what: string): void => options.reportWarning?.({ code, message: `${origin}: ${what}`, origin });
   let items: TextItem[];
   if (file.type === 'ics') items = icsItems(bytes.toString('utf8'), name);
   else {
     const read = vcardItems(bytes, name);
     items = read.items;
-    if (read.stray > 0) options.reportWarning?.(`${file.origin}: ${read.stray} line(s) outside BEGIN:VCARD…END:VCARD not read`);
-    if (read.items.length === 0) options.reportWarning?.(`${file.origin}: not read: the file holds no BEGIN:VCARD`);
+    if (read.stray > 0) warn('file-not-read', file.origin, `${read.stray} line(s) outside BEGIN:VCARD…END:VCARD not read`);
+    if (read.items.length === 0) warn('file-not-read', file.origin, 'not read: the file holds no BEGIN:VCARD');
   }
-  if (file.type === 'ics' && items.length === 0) options.reportWarning?.(`${file.origin}: the file holds no VEVENT or VTODO`);
+  if (file.type === 'ics' && items.length === 0) warn('file-not-read', file.origin, 'not read: the file holds no VEVENT or VTODO');
   for (const [index, item] of items.entries()) {
     const origin = `${file.origin}#${item.label}`;
-    for (const w of item.warnings) options.reportWarning?.(`${origin}: ${w}`);
+    for (const w of item.warnings) warn('item-changed', origin, w);
+    if (item.keptAsText !== undefined) warn('item-kept-as-text', origin, `kept as a plain item holding its text: ${item.keptAsText}`);
     const text = Buffer.from(item.text, 'utf8');
     const itemName = `${name.replace(/\.[^.]+$/, '')}-${index + 1}.${file.type}`;
     yield {

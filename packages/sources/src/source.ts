@@ -50,16 +50,33 @@ export interface DamagedItem {
   readonly noBytes?: string;
 }
 
+/**
+ * Something a source did that the caller should know, though nothing failed:
+ * - `file-not-read`: a file of a kind the source does not read (in an .eml tree: not .eml, .msg, .ics or .vcf);
+ * - `item-kept-as-text`: an item the format cannot hold as its kind (an event with no start, a card with no name, a
+ *   recurrence the format cannot express) was kept as a plain item (IPM.Note) holding its original text;
+ * - `item-changed`: an item was read with a change that `message` says (a time zone read as UTC, e-mail addresses
+ *   past the third left out).
+ */
+export interface SourceWarning {
+  readonly code: 'file-not-read' | 'item-kept-as-text' | 'item-changed';
+  /** For people: starts with `origin`. */
+  readonly message: string;
+  /** The file, or the item within it (`<file>#VEVENT 2`). */
+  readonly origin: string;
+}
+
 export interface SourceOptions {
   /** `skip` (default): report damaged items through `reportDamaged` and go on; `stop`: throw a `SourceError`. */
   readonly onDamaged?: 'skip' | 'stop';
   /** Called for every damaged item, before the source goes on to the next item. */
   readonly reportDamaged?: (item: DamagedItem) => void;
   /**
-   * Called with a sentence naming a file the source did not read (of a kind it does not read) or an item it read
-   * other than as it is (kept as a plain item holding its original text), so that nothing is passed over in silence.
+   * Called for a file the source did not read (of a kind it does not read) and for an item it read other than as it
+   * is (kept as a plain item holding its original text, or with something left out), so that nothing is passed over
+   * in silence.
    */
-  readonly reportWarning?: (warning: string) => void;
+  readonly reportWarning?: (warning: SourceWarning) => void;
   /** Where spooled attachment bytes go; the OS temporary directory by default. */
   readonly tmpDir?: string;
   readonly signal?: AbortSignal;

@@ -11,8 +11,10 @@ export interface TextItem {
   readonly text: string;
   /** A name for the item within its file, e.g. `VEVENT 2`, `VCARD 3 (line 41)`. */
   readonly label: string;
-  /** What the reader could not keep as it is (said in the export's warnings). */
+  /** What the reader changed or left out of the item (said in the export's warnings). */
   readonly warnings: readonly string[];
+  /** Why the item is kept as a plain item holding its text (`keptAsText`), when it is. */
+  readonly keptAsText?: string;
 }
 
 /** The category of an item kept as a plain item holding its original text. */

@@ -205,7 +205,7 @@ export function vcardItems(bytes: Uint8Array, fileName: string): { items: TextIt
     }
     if (typeof result === 'string') {
       const subject = /^FN[;:][^\r\n]*?:?([^:\r\n]+)$/m.exec(original)?.[1]?.trim() || `${label} of ${fileName}`;
-      items.push({ record: keptAsText({ subject, kind: 'contact', reason: result, text: original, fileName: `contact-${raw.index}.vcf`, contentType: CONTENT_TYPE }), text: original, label, warnings: [`kept as a plain item: ${result}`] });
+      items.push({ record: keptAsText({ subject, kind: 'contact', reason: result, text: original, fileName: `contact-${raw.index}.vcf`, contentType: CONTENT_TYPE }), text: original, label, warnings: [], keptAsText: result });
     } else items.push({ record: result, text: original, label, warnings });
   }
   return { items, stray };

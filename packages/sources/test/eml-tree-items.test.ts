@@ -8,6 +8,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmlTreeSource } from '../src/eml-tree.js';
+import type { SourceWarning } from '../src/source.js';
 import { crlf, drain, tempDir } from './helpers.js';
 
 const DATA = join(fileURLToPath(new URL('.', import.meta.url)), 'data');
@@ -41,7 +42,7 @@ test('.msg, .ics and .vcf files are items of their folder, after its .eml files;
       ['Tasks', 'IPF.Task'],
     ]);
 
-    const warnings: string[] = [];
+    const warnings: SourceWarning[] = [];
     const { messages, damaged } = await drain((report) => new EmlTreeSource(dir, { reportDamaged: report, reportWarning: (w) => warnings.push(w) }));
     assert.deepEqual(damaged, []);
     assert.deepEqual(
@@ -66,9 +67,11 @@ test('.msg, .ics and .vcf files are items of their folder, after its .eml files;
       { name: messages[0]!.bytes?.name, contentType: messages[0]!.bytes?.contentType },
       { name: 'daily-1.ics', contentType: 'text/calendar' },
     );
+    const readme = join(dir, 'Saved', 'readme.txt');
+    const nobody = `${join(dir, 'Contacts', 'nobody.vcf')}#VCARD 1 (line 1)`;
     assert.deepEqual(warnings, [
-      `${join(dir, 'Saved', 'readme.txt')}: not read: an .eml tree holds .eml, .msg, .ics and .vcf files`,
-      `${join(dir, 'Contacts', 'nobody.vcf')}#VCARD 1 (line 1): kept as a plain item: the card has no name (no N, FN or ORG) and no e-mail address`,
+      { code: 'file-not-read', origin: readme, message: `${readme}: not read: an .eml tree holds .eml, .msg, .ics and .vcf files` },
+      { code: 'item-kept-as-text', origin: nobody, message: `${nobody}: kept as a plain item holding its text: the card has no name (no N, FN or ORG) and no e-mail address` },
     ]);
     assert.deepEqual(source.readProgress(), undefined);
   } finally {
