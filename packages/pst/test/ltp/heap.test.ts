@@ -4,23 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { NdbWriter } from '../../src/ndb/ndb-writer.js';
 import { Heap, HeapClient } from '../../src/ltp/heap.js';
-
-/** Records the data blocks a heap writes, by BID, in place of the file. */
-function recordingNdb(): { ndb: NdbWriter; blocks: Map<number, Uint8Array> } {
-  const blocks = new Map<number, Uint8Array>();
-  let next = 4;
-  const ndb = {
-    writeBlock(data: Uint8Array, length: number, internal: boolean, from = 0): number {
-      const bid = next + (internal ? 2 : 0);
-      next += 4;
-      blocks.set(bid, data.slice(from, from + length));
-      return bid;
-    },
-  } as unknown as NdbWriter;
-  return { ndb, blocks };
-}
+import { recordingNdb } from '../support/recording-ndb.js';
 
 /** The allocations of one written heap page, through its HNPAGEMAP (§2.3.1.5). */
 function allocations(page: Uint8Array): Uint8Array[] {
