@@ -22,6 +22,7 @@ import { ZipPackager } from '../zip/index.js';
 import { validateEntryName } from '../zip/index.js';
 import { MAX_PST_LIMIT_BYTES as MAX_PART_BYTES } from '../request/index.js';
 import { deferred } from '../deferred.js';
+import { ExportFileError, ExportOptionsError } from '../errors.js';
 import { createExportDirectory, isProcessAlive, removeExportDirectory } from './temp-dir.js';
 import { fileSink } from './file-sink.js';
 import { SourceReads } from './source-reads.js';
@@ -30,18 +31,6 @@ import { Selection } from './selection.js';
 /** Finished parts that may wait on disk before the writer pauses. */
 const MAX_WAITING_PARTS = 2;
 const PROGRESS_INTERVAL_MS = 200;
-
-/** Thrown (synchronously) for options that cannot work; `field` names the option. */
-export class ExportOptionsError extends Error {
-  override readonly name = 'ExportOptionsError';
-  constructor(
-    readonly field: string,
-    readonly value: unknown,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export function exportToPst(options: ExportOptions): ExportHandle {
   const { name, limit, query } = checkOptions(options);
@@ -619,19 +608,6 @@ function isUnstorableMessage(error: unknown): boolean {
 function abortReason(signal: AbortSignal): Error {
   const r: unknown = signal.reason;
   return r instanceof Error ? r : new Error('the export was aborted');
-}
-
-/** `exportToPstFile` could not write its result file (`path`); `code` is the system error's (ENOSPC, EACCES). */
-export class ExportFileError extends Error {
-  override readonly name = 'ExportFileError';
-  constructor(
-    readonly path: string,
-    readonly code: string | undefined,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
 
 function outputError(error: unknown, file: string): ExportFileError {
