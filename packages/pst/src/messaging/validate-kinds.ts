@@ -24,12 +24,20 @@ export function sectionOfClass(messageClass: string | undefined): keyof typeof S
   return undefined;
 }
 
+/** Each section's message class, lower case (classes compare without case), and as spelled in messages. */
 const SECTION_CLASSES = {
   appointment: 'ipm.appointment',
   contact: 'ipm.contact',
   task: 'ipm.task',
   note: 'ipm.stickynote',
   distributionList: 'ipm.distlist',
+} as const;
+const SECTION_CLASS_NAMES = {
+  appointment: 'IPM.Appointment',
+  contact: 'IPM.Contact',
+  task: 'IPM.Task',
+  note: 'IPM.StickyNote',
+  distributionList: 'IPM.DistList',
 } as const;
 
 const BUSY = new Set(['free', 'tentative', 'busy', 'outOfOffice', 'workingElsewhere']);
@@ -63,7 +71,7 @@ export function validateKinds(record: MessageRecord, path: string, fail: Fail): 
   const section = sectionOfClass(record.messageClass);
   for (const key of Object.keys(SECTION_CLASSES) as (keyof typeof SECTION_CLASSES)[]) {
     if (record[key] !== undefined && key !== section) {
-      fail(`${path}.${key}`, record.messageClass ?? 'IPM.Note', `is given, but the message class is not ${SECTION_CLASSES[key].replace('ipm.', 'IPM.')}`);
+      fail(`${path}.${key}`, record.messageClass ?? 'IPM.Note', `is given, but the message class is not ${SECTION_CLASS_NAMES[key]}`);
     }
   }
   if (record.appointment !== undefined) appointment(fail, record.appointment, `${path}.appointment`);
