@@ -78,23 +78,26 @@ test('FMap in region 128 and FPMap in region 8192, with their bytes; PMap every 
   assert.ok(sink.pages.has(region(624) + 1024) && !sink.pages.has(region(8192) + 512 + 1024));
 });
 
-test('restore forgets every allocation since the checkpoint, across a region boundary: the same map pages as without them', () => {
-  const run = (detour: boolean): { pages: Map<number, Uint8Array>; sealed: unknown } => {
+test('restore forgets every allocation since the checkpoint, within a region and across a boundary: the same map pages as without them', () => {
+  const run = (detour: number): { pages: Map<number, Uint8Array>; sealed: unknown } => {
     const sink = new RecordingSink();
     const allocator = new Allocator(sink);
     allocator.allocate(8192, 64, sink);
     if (detour) {
       const checkpoint = allocator.checkpoint();
-      for (let i = 0; i < 40; i++) allocator.allocate(8192, 64, sink); // into region 1
+      for (let i = 0; i < detour; i++) allocator.allocate(8192, 64, sink);
       allocator.restore(checkpoint);
     }
-    allocator.allocate(4096, 64, sink);
+    allocator.allocate(64, 64, sink);
     const sealed = allocator.seal(sink);
     allocator.writeFMaps(sealed.lastRegion, sink);
     return { pages: sink.pages, sealed };
   };
-  const plain = run(false);
-  const rolled = run(true);
-  assert.deepEqual(rolled.sealed, plain.sealed);
-  assert.deepEqual(rolled.pages.get(0x4400), plain.pages.get(0x4400), 'AMap of region 0');
+  const plain = run(0);
+  for (const detour of [3, 40]) {
+    // 3 blocks stay in region 0; 40 go on into region 1.
+    const rolled = run(detour);
+    assert.deepEqual(rolled.sealed, plain.sealed, `${detour} blocks`);
+    assert.deepEqual(rolled.pages.get(0x4400), plain.pages.get(0x4400), `AMap of region 0 after ${detour} blocks`);
+  }
 });
