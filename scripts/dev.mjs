@@ -42,7 +42,7 @@ switch (task) {
     process.exit(run(process.execPath, [join(root, 'scripts', 'run-tests.mjs'), ...rest]));
   case 'demo':
     process.exit(run(process.execPath, [join(root, 'packages', 'cli', 'dist', 'src', 'main.js'), 'export',
-      '--source', join(root, 'fixtures', 'demo', 'mailbox'), '--keywords', 'support', '--out', join(root, 'out', 'demo'), ...rest]));
+      '--source', join(root, 'fixtures', 'demo', 'mailbox'), '--source', join(root, 'fixtures', 'demo', 'organizer'), '--keywords', 'support', '--out', join(root, 'out', 'demo'), ...rest]));
   case 'bench':
   case 'bench:export':
     process.exit(run(process.execPath, [join(root, 'benchmarks', 'dist', 'src', task === 'bench' ? 'micro.js' : 'export.js'), ...rest]));
