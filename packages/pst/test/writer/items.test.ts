@@ -13,7 +13,8 @@ import { PstWriter, recurrenceFromRule, type MessageRecord, type RecurrencePatte
 import { DEBIAN_PYTHON, requireReaders, runFsck, runPypff } from '../support/oracles.js';
 import { itemValue, readpstItems, type ReadpstItem } from '../support/readpst-items.js';
 import { pffexportItems, type PffItem } from '../support/pffexport-items.js';
-import { assertCheckClean, tempDir, writePst, type Written } from './support.js';
+import { assertCheckClean, tempDir, type Written } from './support.js';
+import { PSTFile, type PSTAppointment, type PSTContact, type PSTFolder, type PSTMessage, type PSTTask } from 'pst-extractor';
 
 const run = promisify(execFile);
 
@@ -392,6 +393,36 @@ print(json.dumps({'root': props(root), 'folders': folders}))
   const summary = await runPypff(path);
   const calendar = summary.folders.find((f) => f.path === 'Calendar');
   assert.deepEqual(calendar?.messages?.map((m) => m.messageClass), Array(6).fill('IPM.Appointment'));
+});
+
+test('pst-extractor finds the named properties through the map\'s property-set GUIDs', async (t) => {
+  if (!(await requireReaders(t, 'pstextractor'))) return;
+  const path = await writeItems(t);
+  const file = new PSTFile(path);
+  const byFolder = new Map<string, PSTMessage[]>();
+  const walk = (folder: PSTFolder): void => {
+    const items: PSTMessage[] = [];
+    for (let m = folder.contentCount > 0 ? folder.getNextChild() : null; m; m = folder.getNextChild()) items.push(m);
+    byFolder.set(folder.displayName, items);
+    if (folder.hasSubfolders) for (const child of folder.getSubFolders()) walk(child);
+  };
+  walk(file.getRootFolder());
+  const sync = byFolder.get('Calendar')!.find((m) => m.subject === 'Weekly sync') as PSTAppointment;
+  assert.equal(sync.startTime?.toISOString(), '2026-03-02T09:00:00.000Z');
+  assert.equal(sync.endTime?.toISOString(), '2026-03-02T10:00:00.000Z');
+  assert.equal(sync.location, 'Room 1');
+  assert.equal(sync.isRecurring, true);
+  assert.equal(sync.recurrencePattern, 'Occurs every 2 weeks on Monday, Wednesday');
+  const holiday = byFolder.get('Calendar')!.find((m) => m.subject === 'Holiday') as PSTAppointment;
+  assert.equal(holiday.subType, true);
+  assert.equal(holiday.busyStatus, 3);
+  const contact = byFolder.get('Contacts')!.find((m) => m.messageClass === 'IPM.Contact') as PSTContact;
+  assert.deepEqual(
+    [contact.givenName, contact.surname, contact.email1EmailAddress, contact.email2EmailAddress, contact.email2DisplayName, contact.companyName, contact.workAddressStreet, contact.fileUnder, contact.mobileTelephoneNumber],
+    ['Jane', 'Doe', 'jane@acme.example', 'jd@home.example', 'Jane at home', 'Acme Ltd', '1 Main St', 'Doe, Jane', '+1 555 0101'],
+  );
+  const task = byFolder.get('Tasks')![0] as PSTTask;
+  assert.deepEqual([task.taskStatus, task.percentComplete, task.taskDueDate?.toISOString(), task.taskOwner], [1, 0.5, '2026-04-15T00:00:00.000Z', 'Jane']);
 });
 
 test('kind sections are checked: the error names the field and the value', async (t) => {
