@@ -14,7 +14,10 @@ import { DEBIAN_PYTHON, requireReaders, runFsck, runPypff } from '../support/ora
 import { itemValue, readpstItems, type ReadpstItem } from '../support/readpst-items.js';
 import { pffexportItems, type PffItem } from '../support/pffexport-items.js';
 import { assertCheckClean, tempDir, type Written } from './support.js';
-import { PSTFile, type PSTAppointment, type PSTContact, type PSTFolder, type PSTMessage, type PSTTask } from 'pst-extractor';
+import { PSTFile, type PSTFolder, type PSTMessage, type PSTTask } from 'pst-extractor';
+// The package's index does not export these two classes' types; their declarations do.
+import type { PSTAppointment } from 'pst-extractor/dist/PSTAppointment.class.js';
+import type { PSTContact } from 'pst-extractor/dist/PSTContact.class.js';
 
 const run = promisify(execFile);
 
