@@ -41,7 +41,10 @@ export function splitCards(bytes: Uint8Array): { cards: RawCard[]; stray: number
   let depth = 0;
   let version: string | undefined;
   const close = (end: number, closed: boolean): void => {
-    cards.push({ index: cards.length + 1, line: start + 1, binary: lines.slice(start, end).join('\r\n'), version: version ?? '2.1', closed });
+    // Blank lines mean nothing inside a card; a file whose CRLFs were converted once more (CR CR LF) has one
+    // after every line, which would break the folding of the next.
+    const text = lines.slice(start, end).filter((l) => l !== '');
+    cards.push({ index: cards.length + 1, line: start + 1, binary: text.join('\r\n'), version: version ?? '2.1', closed });
     start = -1;
     version = undefined;
   };

@@ -255,6 +255,29 @@ test('Gmail vCard 3.0 and the RFC 6350 vCard 4.0 example', () => {
   assert.equal(c.birthday, undefined, 'a birthday without a year is not a day');
 });
 
+test('iOS vCard 3.0 whose lines end in CR CR LF: item groups, typed phones and addresses, a photo left out', () => {
+  const [item, ...rest] = vcf('iphone-ios5.vcf');
+  assert.equal(rest.length, 0);
+  assert.equal(item!.keptAsText, undefined);
+  const c = item!.record.contact!;
+  assert.deepEqual([c.prefix, c.givenName, c.middleName, c.surname, c.suffix], ['Mr.', 'John', 'Richter James', 'Doe', 'Sr.']);
+  assert.deepEqual([c.company, c.department, c.jobTitle], ['IBM', 'Accounting', 'Money Counter']);
+  assert.deepEqual(c.emails?.map((e) => e.address), ['john.doe@ibm.com']);
+  assert.deepEqual(c.phones, [
+    { kind: 'mobile', number: '905-555-1234' },
+    { kind: 'home', number: '905-666-1234' },
+    { kind: 'business', number: '905-777-1234' },
+    { kind: 'homeFax', number: '905-888-1234' },
+    { kind: 'businessFax', number: '905-999-1234' },
+    { kind: 'pager', number: '905-111-1234' },
+    { kind: 'other', number: '905-222-1234' },
+  ]);
+  assert.deepEqual(c.addresses?.map((a) => [a.kind, a.street, a.isMailing]), [
+    ['home', 'Silicon Alley 5', true],
+    ['work', 'Street4\nBuilding 6\nFloor 8', undefined],
+  ]);
+});
+
 test('vCard 2.1 CHARSET and soft line breaks; several cards in one file; a card with no name is kept as text', async () => {
   const file = Buffer.concat([
     Buffer.from('BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:M=FCller;J=FC=\r\nrgen\r\n', 'latin1'),
