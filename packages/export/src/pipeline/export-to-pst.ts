@@ -227,6 +227,8 @@ class ExportRun {
         const source = this.selection.wrap(typeof given === 'string' ? await this.open(given) : given);
         this.sourceReads.reading(source);
         try {
+          // The source's folders first: their classes, and (without a keyword) the folders no message goes into.
+          for await (const spec of untilAborted(source.folders(), this.abort.signal)) await splitter.folder(spec, this.query.selectsAll);
           // A source stuck in a read (a dead network mount) must not hold the export once it has failed.
           for await (const message of untilAborted(source.messages(), this.abort.signal)) {
             this.checkAborted();
