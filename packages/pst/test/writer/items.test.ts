@@ -9,11 +9,11 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { PstWriter, recurrenceFromRule, type MessageRecord, type RecurrencePattern } from '@pstream/pst';
+import { PROPERTY_TYPE_CODES, PstWriter, recurrenceFromRule, type ExtraPropertyValue, type MessageRecord, type RecurrencePattern } from '@pstream/pst';
 import { DEBIAN_PYTHON, requireReaders, runFsck, runPypff } from '../support/oracles.js';
 import { itemValue, readpstItems, type ReadpstItem } from '../support/readpst-items.js';
 import { pffexportItems, type PffItem } from '../support/pffexport-items.js';
-import { assertCheckClean, tempDir, type Written } from './support.js';
+import { assertCheckClean, tempDir, writePst, type Written } from './support.js';
 import { PSTFile, type PSTFolder, type PSTMessage, type PSTTask } from 'pst-extractor';
 // The package's index does not export these two classes' types; their declarations do.
 import type { PSTAppointment } from 'pst-extractor/dist/PSTAppointment.class.js';
@@ -426,6 +426,49 @@ test('pst-extractor finds the named properties through the map\'s property-set G
   );
   const task = byFolder.get('Tasks')![0] as PSTTask;
   assert.deepEqual([task.taskStatus, task.percentComplete, task.taskDueDate?.toISOString(), task.taskOwner], [1, 0.5, '2026-04-15T00:00:00.000Z', 'Jane']);
+});
+
+test('carried properties of every type read back byte for byte in pffexport', async (t) => {
+  if (!(await requireReaders(t, 'pffexport'))) return;
+  const dir = await tempDir(t);
+  const big = Uint8Array.from({ length: 9000 }, (_, i) => (i * 7) & 0xff); // beyond a heap allocation: a subnode
+  const guid = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
+  const values: [ExtraPropertyValue, string][] = [
+    [{ type: 'Integer16', value: -2 }, 'feff'],
+    [{ type: 'Integer32', value: 0x12345678 }, '78563412'],
+    [{ type: 'Floating32', value: 1.5 }, '0000c03f'],
+    [{ type: 'Floating64', value: -2.25 }, '00000000000002c0'],
+    [{ type: 'Currency', value: 12345n }, '3930000000000000'],
+    [{ type: 'FloatingTime', value: 45000.5 }, Buffer.from(new Float64Array([45000.5]).buffer).toString('hex')],
+    [{ type: 'ErrorCode', value: 0x8004010f }, '0f010480'],
+    [{ type: 'Boolean', value: true }, '01'],
+    [{ type: 'Integer64', value: -1n }, 'ffffffffffffffff'],
+    [{ type: 'String', value: 'Grüße' }, utf16Hex('Grüße')],
+    [{ type: 'String8', value: 'plain' }, utf16Hex('plain')],
+    [{ type: 'Time', value: new Date('2020-02-29T12:00:00Z') }, filetimeHex(new Date('2020-02-29T12:00:00Z'))],
+    [{ type: 'Guid', value: guid }, Buffer.from(guid).toString('hex')],
+    [{ type: 'Binary', value: big }, Buffer.from(big).toString('hex')],
+    [{ type: 'MultipleInteger16', value: [1, 2] }, '01000200'],
+    [{ type: 'MultipleInteger32', value: [1, -1] }, '01000000ffffffff'],
+    [{ type: 'MultipleFloating64', value: [0.5] }, '000000000000e03f'],
+    [{ type: 'MultipleInteger64', value: [2n] }, '0200000000000000'],
+    [{ type: 'MultipleTime', value: [new Date('2001-01-01T00:00:00Z')] }, filetimeHex(new Date('2001-01-01T00:00:00Z'))],
+    [{ type: 'MultipleGuid', value: [guid, guid] }, Buffer.from(guid).toString('hex').repeat(2)],
+    [{ type: 'MultipleString', value: ['ab', 'c'] }, '02000000' + '0c000000' + '10000000' + utf16Hex('ab') + utf16Hex('c')],
+    [{ type: 'MultipleBinary', value: [Uint8Array.of(1, 2, 3)] }, '01000000' + '08000000' + '010203'],
+  ];
+  const record: MessageRecord = {
+    subject: 'every type',
+    extraProperties: values.map(([value], i) => ({ kind: 'named', propertySet: '{11111111-2222-3333-4444-555555555555}', lid: 0x9000 + i, value })),
+  };
+  const { path } = await writePst(dir, 'types.pst', [{ folder: ['Inbox'], record }]);
+  await assertCheckClean(path);
+  const item = pffItem(await pffexportItems(path), utf16Hex('every type')).properties;
+  values.forEach(([value, hex], i) => {
+    const type = value.type.startsWith('String8') ? 0x001f : value.type === 'MultipleString8' ? 0x101f : PROPERTY_TYPE_CODES[value.type];
+    const key = `lid:0x${(0x9000 + i).toString(16)}/${type.toString(16).padStart(4, '0')}`;
+    assert.equal(item.get(key), hex, `${value.type} (${key})`);
+  });
 });
 
 test('kind sections are checked: the error names the field and the value', async (t) => {
