@@ -96,6 +96,19 @@ const ITEMS: Written[] = [
     },
   },
   {
+    folder: ['Calendar'],
+    record: {
+      messageClass: 'IPM.Appointment',
+      subject: 'Skipping one',
+      appointment: {
+        start: new Date('2026-09-07T22:30:00Z'), // Tuesday 00:30 in Berlin
+        end: new Date('2026-09-07T23:00:00Z'),
+        timeZone: { id: 'Europe/Berlin' },
+        recurrence: { frequency: 'weekly', count: 4, deletedOccurrences: [new Date('2026-09-21T22:30:00Z'), new Date('2026-09-14T22:30:00Z')] },
+      },
+    },
+  },
+  {
     folder: ['Contacts'],
     record: {
       messageClass: 'IPM.Contact',
@@ -237,7 +250,7 @@ test('appointments: readpst gives the VEVENTs (UTC start and end, location, RRUL
   // readpst takes the month of a yearly series from FirstDateTime.
   assert.equal(itemValue(vevent(items, 'Anniversary'), 'RRULE'), 'FREQ=YEARLY;BYMONTHDAY=15;BYMONTH=3');
   assert.equal(itemValue(vevent(items, 'Every third day'), 'RRULE'), 'FREQ=DAILY;COUNT=5;INTERVAL=3');
-  assert.equal(items.filter((i) => i.kind === 'ics').length, 6);
+  assert.equal(items.filter((i) => i.kind === 'ics').length, 7);
 });
 
 test('contacts: readpst gives the VCARD (names, e-mail addresses, phones, addresses, company, title, note)', async (t) => {
@@ -310,6 +323,18 @@ test('pffexport gives the kinds\' named properties and a recurrence blob with th
   assert.deepEqual([u32(), u32()], [0, 0]);
   assert.equal(at, blob.length);
 
+  // Weekly on the start's weekday in local time (Tuesday in Berlin, Monday in UTC), two occurrences deleted: their
+  // local days, sorted.
+  const skipping = Buffer.from(pffItem(items, utf16Hex('Skipping one')).properties.get('lid:0x8216/0102')!, 'hex');
+  assert.equal(skipping.readUInt32LE(22), 1 << 2, 'Tuesday');
+  assert.equal(skipping.readUInt32LE(26), 0x2022);
+  assert.equal(skipping.readUInt32LE(34), 0, 'FirstDOW: Sunday, the pattern\'s default');
+  assert.equal(skipping.readUInt32LE(38), 2, 'DeletedInstanceCount');
+  assert.deepEqual([skipping.readUInt32LE(42), skipping.readUInt32LE(46)], [minutes1601(2026, 9, 15), minutes1601(2026, 9, 22)]);
+  assert.equal(skipping.readUInt32LE(50), 0, 'ModifiedInstanceCount');
+  assert.deepEqual([skipping.readUInt32LE(54), skipping.readUInt32LE(58)], [minutes1601(2026, 9, 8), minutes1601(2026, 9, 29)]);
+  assert.equal(skipping.readUInt32LE(70), 30, 'StartTimeOffset: 00:30 local');
+
   const holiday = pffItem(items, utf16Hex('Holiday')).properties;
   assert.equal(holiday.get('lid:0x8215/000b'), '01'); // PidLidAppointmentSubType: all day
   assert.equal(holiday.get('lid:0x8205/0003'), '03000000'); // out of office
@@ -379,7 +404,7 @@ print(json.dumps({'root': props(root), 'folders': folders}))
   const { stdout } = await run(DEBIAN_PYTHON, ['-c', script, path]);
   const seen = JSON.parse(stdout) as { root: Record<string, string>; folders: Record<string, { id: number; props: Record<string, string>; classes: string[] }> };
   for (const f of FOLDERS) assert.equal(seen.folders[f.path[0]!]?.props['0x3613'], utf16Hex(f.cls), `${f.path[0]} class`);
-  assert.deepEqual(seen.folders['Calendar']!.classes, Array(6).fill('IPM.Appointment'));
+  assert.deepEqual(seen.folders['Calendar']!.classes, Array(7).fill('IPM.Appointment'));
   assert.deepEqual(seen.folders['Contacts']!.classes, ['IPM.Contact', 'IPM.DistList']);
   assert.deepEqual(seen.folders['Tasks']!.classes, ['IPM.Task']);
   assert.deepEqual(seen.folders['Notes']!.classes, ['IPM.StickyNote']);
@@ -395,7 +420,7 @@ print(json.dumps({'root': props(root), 'folders': folders}))
   // The summary script's view agrees.
   const summary = await runPypff(path);
   const calendar = summary.folders.find((f) => f.path === 'Calendar');
-  assert.deepEqual(calendar?.messages?.map((m) => m.messageClass), Array(6).fill('IPM.Appointment'));
+  assert.deepEqual(calendar?.messages?.map((m) => m.messageClass), Array(7).fill('IPM.Appointment'));
 });
 
 test('pst-extractor finds the named properties through the map\'s property-set GUIDs', async (t) => {
