@@ -3,10 +3,15 @@
  * properties of an item read from a PST or MSG source: the properties [MS-OXOCAL], [MS-OXOCNTC], [MS-OXOTASK] and
  * [MS-OXONOTE] define, by tag or by set and LID.
  *
- * Only what maps one to one goes into a section. An appointment's recurrence (PidLidAppointmentRecur) and time-zone
- * structures (PidLidTimeZoneStruct, PidLidAppointmentTimeZoneDefinition*) are not parsed into the section: they are
- * carried as they are in `extraProperties`, which keeps them exact where a round trip through a pattern could not.
- * An appointment without a start and end has no section (its properties are carried all the same).
+ * Only what maps one to one goes into a section, and a section is left out where the writer, storing it, would
+ * replace carried properties with less than the source has (an item without its section is stored with all its
+ * properties as they are, `extraProperties`):
+ * - a recurring appointment (PidLidRecurring, or a PidLidAppointmentRecur blob) has no section: the blob holds its
+ *   exceptions and deleted occurrences, which a pattern made from it again would lose; the time-zone structures
+ *   (PidLidTimeZoneStruct, PidLidAppointmentTimeZoneDefinition*) are never parsed, they are carried as they are;
+ * - a distribution list whose members (PidLidDistributionListMembers) are not all one-off EntryIDs has no section:
+ *   the section holds addresses, and the members that point to contacts would become one-off addresses;
+ * - an appointment without a start and end has no section.
  */
 import type { MailAddress, MessageRecord, Recipient } from '@pstream/pst';
 import type { ExtraProperty, ExtraPropertyValue } from './pst-properties.js';
@@ -113,17 +118,20 @@ function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))) as T;
 }
 
+/** PidLidReminderSet and PidLidReminderDelta; a delta without the flag is a reminder that is off. */
 function reminder(p: Properties): AppointmentFields['reminder'] {
   const set = p.boolean([PSETID_COMMON, 0x8503]);
-  if (set === undefined) return undefined;
   const minutesBefore = p.number([PSETID_COMMON, 0x8501]);
-  return defined({ set, minutesBefore });
+  if (set === undefined && minutesBefore === undefined) return undefined;
+  return defined({ set: set ?? false, minutesBefore });
 }
 
 function appointment(p: Properties, from: MailAddress | undefined, recipients: readonly Recipient[], meeting: readonly RecipientMeetingInfo[]): AppointmentFields | undefined {
   const start = p.date([PSETID_APPOINTMENT, 0x820d]) ?? p.date(0x0060);
   const end = p.date([PSETID_APPOINTMENT, 0x820e]) ?? p.date(0x0061);
   if (start === undefined || end === undefined || end < start) return undefined;
+  const blob = p.value([PSETID_APPOINTMENT, 0x8216]);
+  if (p.boolean([PSETID_APPOINTMENT, 0x8223]) ?? (blob?.type === 'Binary' && blob.value.length > 0)) return undefined;
   const isMeeting = ((p.number([PSETID_APPOINTMENT, 0x8217]) ?? 0) & ASF_MEETING) !== 0;
   const attendees: Attendee[] = [];
   let organizer: MailAddress | undefined;
@@ -225,7 +233,12 @@ export function oneOffAddress(entry: Uint8Array): MailAddress | undefined {
   return defined({ name: name || undefined, address: address || undefined, addressType: type && type !== 'SMTP' ? type : undefined });
 }
 
-function distributionList(p: Properties): DistributionListFields {
+/** The one-off provider's UID in an EntryID ([MS-OXCDATA] §2.2.5.1), at offset 4. */
+const ONE_OFF_PROVIDER = '812b1fa4bea310199d6e00dd010f5402';
+
+function distributionList(p: Properties): DistributionListFields | undefined {
+  const all = p.binaries([PSETID_ADDRESS, 0x8055]) ?? [];
+  if (all.some((entry) => Buffer.from(entry.buffer, entry.byteOffset + 4, Math.min(16, Math.max(0, entry.byteLength - 4))).toString('hex') !== ONE_OFF_PROVIDER)) return undefined;
   const members = (p.binaries([PSETID_ADDRESS, 0x8054]) ?? []).flatMap((entry) => {
     const a = oneOffAddress(entry);
     return a && (a.address !== undefined || a.name !== undefined) ? [a] : [];
@@ -251,6 +264,9 @@ export function kindSections(
   if (is('ipm.contact')) return { contact: contact(p) };
   if (is('ipm.task')) return { task: task(p) };
   if (is('ipm.stickynote')) return { note: note(p) };
-  if (is('ipm.distlist')) return { distributionList: distributionList(p) };
+  if (is('ipm.distlist')) {
+    const section = distributionList(p);
+    return section ? { distributionList: section } : {};
+  }
   return {};
 }

@@ -6,7 +6,9 @@
  * Values are decoded by type ([MS-OXCDATA] §2.11.1); multi-valued ones from their [MS-PST] §2.3.3.4.2 layout (a
  * count and offsets for the variable-size types, packed values for the fixed-size ones). PtypObject (an attachment's
  * embedded data) and types the record model has no value for are not carried. PtypTime keeps millisecond precision
- * (a `Date`): the 100-ns ticks below a millisecond are lost.
+ * (a `Date`): the 100-ns ticks below a millisecond are lost. A named property id (0x8000 and up) that the file's
+ * Name-to-ID map does not list is not carried: without a set and name it cannot be named in another file (some
+ * writers leave such ids; libpff names none of them either).
  */
 import type { MessageRecord } from '@pstream/pst';
 import type { PropertyName } from './pst-named-map.js';

@@ -92,10 +92,13 @@ const PR_RECIPIENT_TRACK_STATUS = 0x5fff;
  * PidTagStoreEntryId 0x0FFB, PidTagStoreRecordKey 0x0FFA, PidTagObjectType 0x0FFE), values computed from the item
  * (PidTagMessageSize 0x0E08, PidTagMessageFlags 0x0E07, PidTagHasAttachments 0x0E1B, PidTagDisplayTo / Cc / Bcc
  * 0x0E04 / 0x0E03 / 0x0E02, PidTagParentDisplay 0x0E05), the access rights the store grants (PidTagAccess 0x0FF4,
- * PidTagAccessLevel 0x0FF7) and the table-row ids (PidTagLtpRowId 0x67F2, PidTagLtpRowVer 0x67F3).
+ * PidTagAccessLevel 0x0FF7), the table-row ids (PidTagLtpRowId 0x67F2, PidTagLtpRowVer 0x67F3), and the
+ * replication state that ties the item to its source store's replica (PidTagReplItemid 0x0E30, PidTagReplChangenum
+ * 0x0E33, PidTagReplVersionhistory 0x0E34, PidTagReplFlags 0x0E38), which the writer leaves out too.
  */
 const MESSAGE_NOT_CARRIED: ReadonlySet<number> = new Set([
   0x0fff, 0x0ff9, 0x0ff6, 0x0e09, 0x0ffb, 0x0ffa, 0x0ffe, 0x0e08, 0x0e07, 0x0e1b, 0x0e04, 0x0e03, 0x0e02, 0x0e05, 0x0ff4, 0x0ff7, 0x67f2, 0x67f3,
+  0x0e30, 0x0e33, 0x0e34, 0x0e38,
 ]);
 
 /**
@@ -503,7 +506,8 @@ async function* readAttachment(a: PSTAttachment, size: number): AsyncGenerator<U
 /** The RTF body, decompressed, when the item has one (items made in Outlook may have no other body). */
 function rtfOf(m: PSTMessage): string | undefined {
   try {
-    const rtf = m.bodyRTF;
+    // The decompressed RTF often ends in NUL padding, which is no part of the RTF text.
+    const rtf = m.bodyRTF?.replace(/\0+$/, '');
     return rtf ? rtf : undefined;
   } catch {
     return undefined;
