@@ -10,7 +10,8 @@ export type OutputFormat = 'pst' | 'zip';
 export interface ExportOptions {
   /**
    * Mailbox sources, opened ones or paths (opened with `openSource`, and closed at the end); their messages are
-   * merged (folders with the same path are one folder).
+   * merged (folders with the same path are one folder). A source opened by the export reports its warnings into the
+   * summary; one passed already opened reports them (and its damaged items) to its own `reportWarning`.
    */
   readonly sources: readonly (MessageSource | string)[];
   /** Warnings to report in the summary as well (e.g. the request parser's clamp warnings), first. */

@@ -3,6 +3,7 @@
  * caller should know, though nothing failed. Each is an object a caller can branch on: a `code` (kebab-case, the
  * convention of every pstream package), a `message` for people, and the details the message is made of.
  */
+import type { SourceWarning } from '@pstream/sources';
 
 /** A warning of the request parser (`parseExportRequest`) or of the limit clamp (`clampPstLimit`). */
 export type RequestWarning =
@@ -33,8 +34,11 @@ export type PipelineWarning =
   /** An item that could not be read or stored was left out (`onDamaged: 'skip'`). */
   | { readonly code: 'damaged-skipped'; readonly message: string; readonly origin: string; readonly reason: string };
 
-/** Any warning an export reports. */
-export type ExportWarning = RequestWarning | PipelineWarning;
+/**
+ * Any warning an export reports: the request's, the sources' it opened (`file-not-read`, `item-kept-as-text`,
+ * `item-changed`: see `SourceWarning`), and its own.
+ */
+export type ExportWarning = RequestWarning | SourceWarning | PipelineWarning;
 
 /** The codes of {@link ExportWarning}. */
 export type ExportWarningCode = ExportWarning['code'];

@@ -12,7 +12,7 @@ import { Readable, Transform, type TransformCallback, type Writable } from 'node
 import { pipeline } from 'node:stream/promises';
 import { AttachmentSizeError, PstInputError, PstWriter } from '@pstream/pst';
 import { releaseFileRange } from '../zip/release-range.js';
-import { SourceError, openSource, type DamagedItem, type MessageSource } from '@pstream/sources';
+import { SourceError, openSource, type DamagedItem, type MessageSource, type SourceWarning } from '@pstream/sources';
 import { placeholderRecord, refusedItem } from './damaged-placeholder.js';
 import type { ExportHandle, ExportOptions, ExportProgress, ExportSummary, FileExportSummary, OutputFormat, PartSummary } from '../api.js';
 import type { ExportWarning } from '../warnings.js';
@@ -324,6 +324,8 @@ class ExportRun {
       reportDamaged: (item: DamagedItem) => {
         if (this.selection.includesDamaged(item)) this.reported.push(item);
       },
+      // A file not read, an item read other than as it is: said in the summary, never passed over in silence.
+      reportWarning: (warning: SourceWarning) => this.warnings.push(warning),
       // Spooled attachments live in the export's own directory, so that a killed run leaves one directory, which
       // removeAbandoned deletes (a spool directory beside it would carry no owner and stay forever).
       tmpDir: this.dir ?? this.options.tmpDir,
