@@ -68,7 +68,10 @@ export interface ContactFields {
   readonly nickname?: string;
   /** [PidTagDisplayName, PidTagNormalizedSubject]; built from the name parts when absent. */
   readonly displayName?: string;
-  /** How the contact is sorted, e.g. `Doe, Jane`. [PidLidFileUnder]; `surname, givenName` when absent. */
+  /**
+   * How the contact is sorted, e.g. `Doe, Jane`. [PidLidFileUnder]; not written when absent (a source that reads
+   * vCards sets it; one that reads a PST passes what the item has).
+   */
   readonly fileAs?: string;
   /** At most three, stored as e-mail 1, 2, 3. */
   readonly emails?: readonly ContactEmail[];

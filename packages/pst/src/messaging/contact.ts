@@ -126,8 +126,8 @@ export function contactProperties(ctx: KindContext, c: ContactFields, p: Propert
   put(Tag.CompanyName, c.company);
   put(Tag.Title, c.jobTitle);
   put(Tag.DepartmentName, c.department);
-  const fileAs = c.fileAs ?? (c.surname && c.givenName ? `${c.surname}, ${c.givenName}` : displayName || c.company);
-  address.string(Lid.FileUnder, fileAs);
+  // Not made up when absent: a contact re-exported from a PST that has none keeps having none.
+  address.string(Lid.FileUnder, c.fileAs);
 
   const emails = c.emails ?? [];
   emails.forEach((e, i) => {

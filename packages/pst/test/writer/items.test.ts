@@ -117,6 +117,7 @@ const ITEMS: Written[] = [
       contact: {
         givenName: 'Jane',
         middleName: 'Q',
+        fileAs: 'Doe, Jane',
         surname: 'Doe',
         prefix: 'Dr.',
         company: 'Acme Ltd',
