@@ -220,9 +220,15 @@ function recurrence(event: Component, overridden: readonly Date[]): RecurrencePa
   let until: Date | undefined;
   if (recur.until) {
     // UNTIL as a DATE means through that day; a floating DATE-TIME is in the start's zone.
-    until = recur.until.isDate
-      ? new Date(Date.UTC(recur.until.year, recur.until.month - 1, recur.until.day) + DAY_MS - 1)
-      : instantOf(recur.until, recur.until.zone?.tzid === 'UTC' ? undefined : event.getFirstProperty('dtstart') ?? undefined).date;
+    const dtstart = timeOf(event, 'dtstart');
+    if (recur.until.isDate) until = new Date(Date.UTC(recur.until.year, recur.until.month - 1, recur.until.day) + DAY_MS - 1);
+    else if (recur.until.zone?.tzid === 'UTC' || !dtstart) until = instantOf(recur.until).date;
+    else {
+      // RFC 5545 §3.3.10: a local UNTIL is in DTSTART's zone.
+      const local = recur.until.clone();
+      local.zone = dtstart.time.zone;
+      until = instantOf(local, dtstart.property).date;
+    }
   }
   const pattern = recurrenceFromRule(ruleOf(recur, until));
   if ('unsupported' in pattern) throw new NotStorable(`its RRULE cannot be expressed: ${pattern.unsupported}`);
