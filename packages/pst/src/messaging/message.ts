@@ -38,9 +38,6 @@ const RECIPIENT_LAYOUT = new RowLayout([...RECIPIENT_COLUMNS, ...RECIPIENT_EXTRA
 const MEETING_RECIPIENT_LAYOUT = new RowLayout([...RECIPIENT_COLUMNS, ...RECIPIENT_EXTRA_COLUMNS, TAG_RECIPIENT_FLAGS, TAG_RECIPIENT_TRACK_STATUS]);
 const ATTACHMENT_LAYOUT = new RowLayout(ATTACHMENT_COLUMNS);
 
-/** Embedded messages nest at most this deep. */
-export const MAX_EMBEDDING_DEPTH = 32;
-
 /** The NDB writer, the identity source, and the file's named-property map and time-zone rules (see `KindContext`). */
 export interface WriteContext extends KindContext {
   readonly ndb: NdbWriter;
@@ -62,7 +59,6 @@ export interface WrittenMessage {
  */
 export async function writeMessage(ctx: WriteContext, record: MessageRecord, depth = 0): Promise<WrittenMessage> {
   if (depth === 0) validateMessage(record);
-  if (depth > MAX_EMBEDDING_DEPTH) throw new RangeError(`embedded messages nest deeper than ${MAX_EMBEDDING_DEPTH} levels`);
   const { ndb } = ctx;
   const start = ndb.dataBytes;
   const subnodes = new Subnodes(ndb);

@@ -27,7 +27,10 @@ const RECIPIENT_KINDS = new Set(['to', 'cc', 'bcc']);
 const FIRST_FILETIME = Date.UTC(1601, 0, 1);
 const LAST_FILETIME = Date.UTC(30828, 0, 1);
 
-export function validateMessage(record: MessageRecord, path = 'message'): void {
+/** Embedded messages nest at most this deep (a message in a message in …, the top one at depth 0). */
+export const MAX_EMBEDDING_DEPTH = 32;
+
+export function validateMessage(record: MessageRecord, path = 'message', depth = 0): void {
   if (typeof record !== 'object' || record === null) throw new PstInputError(path, record, 'is not an object');
   if (typeof record.subject !== 'string') throw new PstInputError(`${path}.subject`, record.subject, 'is not a string');
   // Field by field (not a loop over names): a keyed property load per field costs more than the check itself.
@@ -63,7 +66,7 @@ export function validateMessage(record: MessageRecord, path = 'message'): void {
     }
   }
   const attachments = record.attachments;
-  if (attachments) for (let i = 0; i < attachments.length; i++) validateAttachment(attachments[i]!, `${path}.attachments[${i}]`);
+  if (attachments) for (let i = 0; i < attachments.length; i++) validateAttachment(attachments[i]!, `${path}.attachments[${i}]`, depth);
   const r = record;
   if (r.appointment !== undefined || r.contact !== undefined || r.task !== undefined || r.note !== undefined || r.distributionList !== undefined || r.extraProperties !== undefined) {
     validateKinds(record, path, fail);
@@ -84,14 +87,16 @@ function checkDate(v: unknown, path: string, field: string): void {
   if (v.getTime() < FIRST_FILETIME || v.getTime() > LAST_FILETIME) throw new PstInputError(`${path}.${field}`, v, 'is outside the FILETIME range');
 }
 
-function validateAttachment(a: Attachment, path: string): void {
+function validateAttachment(a: Attachment, path: string, depth: number): void {
   if (typeof a.name !== 'string') throw new PstInputError(`${path}.name`, a.name, 'is not a string');
   if (a.kind === 'file') {
     if (!Number.isSafeInteger(a.size) || a.size < 0) throw new PstInputError(`${path}.size`, a.size, 'is not a non-negative integer');
     if (a.size > MAX_ATTACHMENT_BYTES) throw new PstInputError(`${path}.size`, a.size, 'is 4 GiB or more, which a PST cannot hold');
     if (typeof a.open !== 'function') throw new PstInputError(`${path}.open`, a.open, 'is not a function');
   } else if (a.kind === 'message') {
-    validateMessage(a.message, `${path}.message`);
+    // Checked before going down, so that a hostile nesting never runs this recursion out of stack.
+    if (depth >= MAX_EMBEDDING_DEPTH) throw new PstInputError(`${path}.message`, depth + 1, `nests embedded messages deeper than ${MAX_EMBEDDING_DEPTH} levels`);
+    validateMessage(a.message, `${path}.message`, depth + 1);
   } else {
     throw new PstInputError(`${path}.kind`, (a as { kind: unknown }).kind, 'is not file or message');
   }

@@ -46,6 +46,12 @@ const BAD: { what: string; record: MessageRecord; error: RegExp; type: new (...a
     type: AttachmentSizeError,
   },
   {
+    what: 'embedded messages nested deeper than the writer stores',
+    record: Array.from({ length: 40 }).reduce<MessageRecord>((inner, _, i) => ({ subject: `level ${39 - i}`, attachments: [{ kind: 'message', name: 'm', message: inner }] }), { subject: 'deepest' }),
+    error: /^message(\.attachments\[0\]\.message){33} nests embedded messages deeper than 32 levels: 33$/,
+    type: PstInputError,
+  },
+  {
     what: 'a lying source inside an embedded message',
     record: { subject: 'nested lie', attachments: [{ kind: 'message', name: 'inner', message: { subject: 'inner', attachments: [lyingAttachment('in.bin', 20_000, 10)] } }] },
     error: /"in\.bin" declared size 20000/,
