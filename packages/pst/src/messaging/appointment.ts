@@ -73,18 +73,28 @@ export interface KindContext {
   readonly zones: ZoneCache;
 }
 
-/** The reminder properties (PSETID_Common), relative to `due`. */
-export function reminderProperties(common: NamedSetWriter, reminder: Reminder | undefined, due: Date | undefined): void {
+/**
+ * The reminder properties (PSETID_Common), relative to `due`; without a reminder, "none" goes to `defaults` (a
+ * carried reminder then wins).
+ */
+export function reminderProperties(common: NamedSetWriter, defaults: NamedSetWriter, reminder: Reminder | undefined, due: Date | undefined): void {
   const minutes = reminder?.minutesBefore ?? 15;
-  common.bool(CommonLid.ReminderSet, reminder?.set === true).int32(CommonLid.ReminderDelta, minutes);
+  (reminder ? common : defaults).bool(CommonLid.ReminderSet, reminder?.set === true).int32(CommonLid.ReminderDelta, minutes);
   if (reminder?.set && due) {
     common.time(CommonLid.ReminderTime, due).time(CommonLid.ReminderSignalTime, new Date(due.getTime() - minutes * 60_000));
   }
 }
 
-export function appointmentProperties(ctx: KindContext, a: AppointmentFields, p: PropertyList): void {
+/**
+ * Writes the appointment's properties: those of its given fields to `p`, and the values Outlook expects of an
+ * appointment whose field is absent (not busy-free, not recurring, no meeting) to `defaults`, which carried
+ * properties override (see `kindProperties`).
+ */
+export function appointmentProperties(ctx: KindContext, a: AppointmentFields, p: PropertyList, defaults: PropertyList): void {
   const appt = new NamedSetWriter(p, ctx.names, PropertySet.Appointment);
   const common = new NamedSetWriter(p, ctx.names, PropertySet.Common);
+  const apptDefault = new NamedSetWriter(defaults, ctx.names, PropertySet.Appointment);
+  const commonDefault = new NamedSetWriter(defaults, ctx.names, PropertySet.Common);
   const duration = Math.round((a.end.getTime() - a.start.getTime()) / 60_000);
   const busy = BUSY[a.busyStatus ?? 'busy'];
   const attendees = a.attendees ?? [];
@@ -93,19 +103,15 @@ export function appointmentProperties(ctx: KindContext, a: AppointmentFields, p:
     .time(Lid.AppointmentStartWhole, a.start)
     .time(Lid.AppointmentEndWhole, a.end)
     .int32(Lid.AppointmentDuration, duration)
-    .bool(Lid.AppointmentSubType, a.allDay === true)
-    .int32(Lid.BusyStatus, busy)
-    .int32(Lid.IntendedBusyStatus, busy)
-    .string(Lid.Location, a.location)
-    .int32(Lid.AppointmentStateFlags, meeting ? ASF_MEETING : 0)
-    .int32(Lid.ResponseStatus, meeting ? RESP_ORGANIZED : 0)
-    .int32(Lid.AppointmentSequence, 0)
-    .bool(Lid.FInvited, false)
-    .bool(Lid.Recurring, a.recurrence !== undefined)
-    .int32(Lid.RecurrenceType, a.recurrence ? RECURRENCE_TYPE[a.recurrence.frequency] : 0);
+    .string(Lid.Location, a.location);
+  (a.allDay !== undefined ? appt : apptDefault).bool(Lid.AppointmentSubType, a.allDay === true);
+  (a.busyStatus !== undefined ? appt : apptDefault).int32(Lid.BusyStatus, busy).int32(Lid.IntendedBusyStatus, busy);
+  (meeting ? appt : apptDefault).int32(Lid.AppointmentStateFlags, meeting ? ASF_MEETING : 0).int32(Lid.ResponseStatus, meeting ? RESP_ORGANIZED : 0);
+  apptDefault.int32(Lid.AppointmentSequence, 0).bool(Lid.FInvited, false);
+  (a.recurrence ? appt : apptDefault).bool(Lid.Recurring, a.recurrence !== undefined).int32(Lid.RecurrenceType, a.recurrence ? RECURRENCE_TYPE[a.recurrence.frequency] : 0);
   common.time(CommonLid.CommonStart, a.start).time(CommonLid.CommonEnd, a.end);
   p.time(TAG_START_DATE, a.start).time(TAG_END_DATE, a.end);
-  reminderProperties(common, a.reminder, a.start);
+  reminderProperties(common, commonDefault, a.reminder, a.start);
 
   const year = a.start.getUTCFullYear();
   const zone = resolveZone(a.timeZone, year, ctx.zones, 'message.appointment.timeZone');
@@ -125,7 +131,7 @@ export function appointmentProperties(ctx: KindContext, a: AppointmentFields, p:
       .string(Lid.TimeZoneDescription, zone.id)
       .binary(Lid.AppointmentTimeZoneDefinitionRecur, timeZoneDefinition(zone, year, true));
   } else {
-    appt.time(Lid.ClipStart, a.start).time(Lid.ClipEnd, a.end);
+    apptDefault.time(Lid.ClipStart, a.start).time(Lid.ClipEnd, a.end);
   }
   if (meeting) {
     const names = (role: Attendee['role']): string =>

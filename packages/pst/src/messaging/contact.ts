@@ -40,7 +40,6 @@ const EMAIL_LIDS = [
 const Tag = {
   Generation: 0x3a05,
   GivenName: 0x3a06,
-  Initials: 0x3a0a,
   Surname: 0x3a11,
   PostalAddress: 0x3a15,
   CompanyName: 0x3a16,
@@ -108,21 +107,24 @@ function addressText(a: PostalAddress): string {
   return [a.poBox, a.street, cityLine, a.country].filter((s) => s).join('\r\n');
 }
 
-export function contactProperties(ctx: KindContext, c: ContactFields, p: PropertyList): void {
+/**
+ * Given fields to `p`; what the writer derives from them (a display name from the name parts, e-mail display names
+ * and EntryIDs, the address-book lists) to `defaults`, which carried properties override.
+ */
+export function contactProperties(ctx: KindContext, c: ContactFields, p: PropertyList, defaults: PropertyList): void {
   const address = new NamedSetWriter(p, ctx.names, PropertySet.Address);
+  const derived = new NamedSetWriter(defaults, ctx.names, PropertySet.Address);
   const displayName = contactDisplayName(c);
   const put = (id: number, v: string | undefined): void => {
     if (v !== undefined && v !== '') p.string(id, v);
   };
-  put(Tag.DisplayName, displayName);
+  if (displayName !== '') (c.displayName ? p : defaults).string(Tag.DisplayName, displayName);
   put(Tag.GivenName, c.givenName);
   put(Tag.MiddleName, c.middleName);
   put(Tag.Surname, c.surname);
   put(Tag.DisplayNamePrefix, c.prefix);
   put(Tag.Generation, c.suffix);
   put(Tag.Nickname, c.nickname);
-  const initials = [c.givenName, c.middleName, c.surname].filter((s) => s).map((s) => `${[...s!][0]}.`).join('');
-  put(Tag.Initials, initials);
   put(Tag.CompanyName, c.company);
   put(Tag.Title, c.jobTitle);
   put(Tag.DepartmentName, c.department);
@@ -134,15 +136,12 @@ export function contactProperties(ctx: KindContext, c: ContactFields, p: Propert
     const [display, type, addr, original, entry] = EMAIL_LIDS[i]!;
     const addressType = e.addressType || 'SMTP';
     const shown = e.displayName || (displayName ? `${displayName} (${e.address})` : e.address);
-    address
-      .string(display, shown)
-      .string(type, addressType)
-      .string(addr, e.address)
-      .string(original, e.address)
-      .binary(entry, oneOffEntryId(displayName || e.address, addressType, e.address));
+    address.string(type, addressType).string(addr, e.address);
+    (e.displayName ? address : derived).string(display, shown);
+    derived.string(original, e.address).binary(entry, oneOffEntryId(displayName || e.address, addressType, e.address));
   });
   if (emails.length > 0) {
-    address
+    derived
       .int32s(Lid.AddressBookProviderEmailList, emails.map((_, i) => i))
       .int32(Lid.AddressBookProviderArrayType, emails.reduce((mask, _, i) => mask | (1 << i), 0));
   }

@@ -4,11 +4,13 @@
  * numeric LID or a string name, [MS-OXCDATA] §2.6 PropertyName), in every type the writer stores ([MS-OXCDATA]
  * §2.11.1).
  *
- * Precedence: a property the writer sets from the record's own fields, or for the file's structure (object type,
- * EntryIDs and record keys, sizes, PidTagMessageFlags, replication ids, the recipient and attachment tables, the
- * bodies' sync and code page properties), wins over an extra property with the same id (tagged) or the same set and
- * name (named), whatever its type. Every other extra property is stored as given; of two extra properties with the
- * same id or name, the first wins.
+ * Precedence, for a tagged property by its id and a named one by its set and LID or name, whatever the type:
+ * 1. what the writer sets from the record's given fields, and the file's structure (object type, EntryIDs and record
+ *    keys, sizes, PidTagMessageFlags, replication ids, the recipient and attachment tables, the bodies' sync and code
+ *    page properties);
+ * 2. the extra properties, the first of two with the same id or name;
+ * 3. what the writer sets for a kind section's absent fields (not recurring, no reminder, no meeting, busy, a
+ *    display name built from the name parts, …), so that a PST item's own values of those are kept.
  */
 
 /** A value in one of the property types the writer stores, named as [MS-OXCDATA] §2.11.1 names them (PtypX). */

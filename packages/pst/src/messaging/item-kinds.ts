@@ -3,7 +3,7 @@
  * `distributionList`) adds its kind's properties to the message's, then the carried properties follow (see
  * `ExtraProperty` for the precedence).
  */
-import type { PropertyList } from '../ltp/property-value.js';
+import { PropertyList } from '../ltp/property-value.js';
 import { appointmentProperties, attendeeRecipients, type KindContext } from './appointment.js';
 import { storeExtraProperties } from './carried-properties.js';
 import { contactDisplayName, contactProperties } from './contact.js';
@@ -14,14 +14,20 @@ import { taskProperties } from './task.js';
 
 export type { KindContext } from './appointment.js';
 
-/** Adds the properties of the record's kind section, then its carried properties, to `p`. */
+/**
+ * Adds to `p`, in this order of precedence: the properties of the record's kind section that its given fields
+ * set, then its carried properties, then what the section's absent fields default to (so that a PST item whose
+ * reminder, recurrence flag or response status is carried keeps it).
+ */
 export function kindProperties(ctx: KindContext, record: MessageRecord, subject: string, p: PropertyList): void {
-  if (record.appointment) appointmentProperties(ctx, record.appointment, p);
-  else if (record.contact) contactProperties(ctx, record.contact, p);
-  else if (record.task) taskProperties(ctx, record.task, p);
-  else if (record.note) stickyNoteProperties(ctx, record.note, p);
+  const defaults = new PropertyList();
+  if (record.appointment) appointmentProperties(ctx, record.appointment, p, defaults);
+  else if (record.contact) contactProperties(ctx, record.contact, p, defaults);
+  else if (record.task) taskProperties(ctx, record.task, p, defaults);
+  else if (record.note) stickyNoteProperties(ctx, record.note, p, defaults);
   else if (record.distributionList) distributionListProperties(ctx, record.distributionList, subject, p);
   storeExtraProperties(ctx.names, record.extraProperties, p, 'message.extraProperties');
+  for (const d of defaults.items) if (!p.has(d.tag >>> 16)) p.raw(d.tag, d.value);
 }
 
 /** The subject an item shows: a contact without one shows its display name. */

@@ -10,12 +10,14 @@ import type { NoteColor, StickyNoteFields } from './note-record.js';
 const Lid = { NoteColor: 0x8b00, NoteWidth: 0x8b02, NoteHeight: 0x8b03, NoteX: 0x8b04, NoteY: 0x8b05 } as const;
 const COLOR: Record<NoteColor, number> = { blue: 0, green: 1, pink: 2, yellow: 3, white: 4 };
 
-export function stickyNoteProperties(ctx: KindContext, n: StickyNoteFields, p: PropertyList): void {
+/** Given fields to `p`; Outlook's values for absent ones (a yellow 200 × 166 note) to `defaults`. */
+export function stickyNoteProperties(ctx: KindContext, n: StickyNoteFields, p: PropertyList, defaults: PropertyList): void {
   const note = new NamedSetWriter(p, ctx.names, PropertySet.Note);
-  note
-    .int32(Lid.NoteColor, COLOR[n.color ?? 'yellow'])
-    .int32(Lid.NoteWidth, n.width ?? 200)
-    .int32(Lid.NoteHeight, n.height ?? 166)
-    .int32(Lid.NoteX, n.x ?? 0)
-    .int32(Lid.NoteY, n.y ?? 0);
+  const noteDefault = new NamedSetWriter(defaults, ctx.names, PropertySet.Note);
+  const put = (lid: number, value: number | undefined, fallback: number): void => void (value !== undefined ? note : noteDefault).int32(lid, value ?? fallback);
+  put(Lid.NoteColor, n.color && COLOR[n.color], COLOR.yellow);
+  put(Lid.NoteWidth, n.width, 200);
+  put(Lid.NoteHeight, n.height, 166);
+  put(Lid.NoteX, n.x, 0);
+  put(Lid.NoteY, n.y, 0);
 }

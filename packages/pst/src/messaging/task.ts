@@ -30,26 +30,23 @@ function day(d: Date | undefined): Date | undefined {
   return d && new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 }
 
-export function taskProperties(ctx: KindContext, t: TaskFields, p: PropertyList): void {
+/** Like `appointmentProperties`: given fields to `p`, the values of absent ones to `defaults`. */
+export function taskProperties(ctx: KindContext, t: TaskFields, p: PropertyList, defaults: PropertyList): void {
   const task = new NamedSetWriter(p, ctx.names, PropertySet.Task);
   const common = new NamedSetWriter(p, ctx.names, PropertySet.Common);
+  const taskDefault = new NamedSetWriter(defaults, ctx.names, PropertySet.Task);
+  const commonDefault = new NamedSetWriter(defaults, ctx.names, PropertySet.Common);
+  const statusGiven = t.status !== undefined || t.completedAt !== undefined;
   const status = t.status ?? (t.completedAt ? 'complete' : 'notStarted');
   const complete = status === 'complete';
   const percent = t.percentComplete ?? (complete ? 100 : 0);
   const start = day(t.startDate);
   const due = day(t.dueDate);
-  task
-    .int32(Lid.TaskStatus, STATUS[status])
-    .float64(Lid.PercentComplete, percent / 100)
-    .bool(Lid.TaskComplete, complete)
-    .time(Lid.TaskStartDate, start)
-    .time(Lid.TaskDueDate, due)
-    .time(Lid.TaskDateCompleted, t.completedAt)
-    .string(Lid.TaskOwner, t.owner)
-    .int32(Lid.TaskState, 1)
-    .int32(Lid.TaskOwnership, 0)
-    .int32(Lid.TaskAcceptanceState, 0)
-    .bool(Lid.TaskFRecurring, false);
-  common.time(CommonLid.CommonStart, start).time(CommonLid.CommonEnd, due).int32(CommonLid.TaskMode, 0);
-  reminderProperties(common, t.reminder, due);
+  (statusGiven ? task : taskDefault).int32(Lid.TaskStatus, STATUS[status]).bool(Lid.TaskComplete, complete);
+  (t.percentComplete !== undefined || statusGiven ? task : taskDefault).float64(Lid.PercentComplete, percent / 100);
+  task.time(Lid.TaskStartDate, start).time(Lid.TaskDueDate, due).time(Lid.TaskDateCompleted, t.completedAt).string(Lid.TaskOwner, t.owner);
+  taskDefault.int32(Lid.TaskState, 1).int32(Lid.TaskOwnership, 0).int32(Lid.TaskAcceptanceState, 0).bool(Lid.TaskFRecurring, false);
+  common.time(CommonLid.CommonStart, start).time(CommonLid.CommonEnd, due);
+  commonDefault.int32(CommonLid.TaskMode, 0);
+  reminderProperties(common, commonDefault, t.reminder, due);
 }

@@ -497,6 +497,31 @@ test('carried properties of every type read back byte for byte in pffexport', as
   });
 });
 
+test('carried properties override what absent fields default to, never given fields', async (t) => {
+  if (!(await requireReaders(t, 'pffexport'))) return;
+  const dir = await tempDir(t);
+  const APPOINTMENT = '00062002-0000-0000-c000-000000000046';
+  const carried = (lid: number, value: ExtraPropertyValue) => ({ kind: 'named' as const, propertySet: APPOINTMENT, lid, value });
+  const record: MessageRecord = {
+    messageClass: 'IPM.Appointment',
+    subject: 'received meeting',
+    appointment: { start: new Date('2026-02-02T10:00:00Z'), end: new Date('2026-02-02T11:00:00Z'), busyStatus: 'tentative' },
+    extraProperties: [
+      carried(0x8218, { type: 'Integer32', value: 3 }), // PidLidResponseStatus: accepted (the section has no attendees)
+      carried(0x8229, { type: 'Boolean', value: true }), // PidLidFInvited
+      carried(0x8205, { type: 'Integer32', value: 2 }), // PidLidBusyStatus: busy, but the section says tentative
+      carried(0x820d, { type: 'Time', value: new Date('2000-01-01T00:00:00Z') }), // the section's start wins
+    ],
+  };
+  const { path } = await writePst(dir, 'precedence.pst', [{ folder: ['Calendar'], record }]);
+  const p = pffItem(await pffexportItems(path), utf16Hex('received meeting')).properties;
+  assert.equal(p.get('lid:0x8218/0003'), '03000000');
+  assert.equal(p.get('lid:0x8229/000b'), '01');
+  assert.equal(p.get('lid:0x8205/0003'), '01000000');
+  assert.equal(p.get('lid:0x820d/0040'), filetimeHex(new Date('2026-02-02T10:00:00Z')));
+  assert.equal(p.get('lid:0x8223/000b'), '00'); // PidLidRecurring: the default of an absent recurrence
+});
+
 test('kind sections are checked: the error names the field and the value', async (t) => {
   const dir = await tempDir(t);
   const w = await PstWriter.create(`${dir}/bad.pst`);
