@@ -6,6 +6,7 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import { readFlags } from './args.js';
 import { BytePool } from './byte-pool.js';
 import { BENCH_MODES, measureExport, measureStream, measureWriter, type BenchMode, type Measurement, type MeasureContext, type Section } from './measure.js';
 import { workloadNamed } from './workloads.js';
@@ -49,17 +50,29 @@ function profiler(path: string): Section {
   };
 }
 
+const CHILD_USAGE = 'usage: child --workload NAME --mode MODE --dir DIR --result FILE [--quick] [--profile FILE]';
+
 function parse(argv: readonly string[]): { workload: string; mode: BenchMode; dir: string; result: string; quick: boolean; profile: string | undefined } {
-  const get = (flag: string): string => {
-    const i = argv.indexOf(flag);
-    const v = i >= 0 ? argv[i + 1] : undefined;
-    if (v === undefined) throw new RangeError(`${flag} is required`);
+  const flags = readFlags(
+    argv,
+    {
+      workload: { type: 'string' },
+      mode: { type: 'string' },
+      dir: { type: 'string' },
+      result: { type: 'string' },
+      quick: { type: 'boolean' },
+      profile: { type: 'string' },
+    },
+    CHILD_USAGE,
+  );
+  const required = (name: 'workload' | 'mode' | 'dir' | 'result'): string => {
+    const v = flags[name];
+    if (v === undefined) throw new RangeError(`--${name} is required; ${CHILD_USAGE}`);
     return v;
   };
-  const mode = get('--mode');
+  const mode = required('mode');
   if (!isBenchMode(mode)) throw new RangeError(`--mode must be one of ${BENCH_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
-  const p = argv.indexOf('--profile');
-  return { workload: get('--workload'), mode, dir: get('--dir'), result: get('--result'), quick: argv.includes('--quick'), profile: p >= 0 ? get('--profile') : undefined };
+  return { workload: required('workload'), mode, dir: required('dir'), result: required('result'), quick: flags.quick ?? false, profile: flags.profile };
 }
 
 const isBenchMode = (m: string): m is BenchMode => (BENCH_MODES as readonly string[]).includes(m);

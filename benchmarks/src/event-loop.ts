@@ -23,7 +23,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseArgs as parseArgv } from 'node:util';
+import { integerFlag, readFlags } from './args.js';
 import { runCli } from './cli.js';
 
 export interface EventLoopBenchOptions {
@@ -64,38 +64,28 @@ const SEED = '5';
 const IDLE_MS = 2000;
 
 export function parseArgs(argv: readonly string[]): EventLoopBenchOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgv({
-      args: [...argv],
-      options: {
-        json: { type: 'boolean' },
-        quick: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        messages: { type: 'string' },
-        'mailbox-dir': { type: 'string' },
-        tmp: { type: 'string' },
-        'interval-ms': { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    throw new RangeError(`${(error as Error).message}; ${USAGE}`);
-  }
-  if (values.help) return 'help';
-  const positive = (name: string, text: string | undefined): number | undefined => {
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`--${name} must be a positive integer, got ${JSON.stringify(text)}`);
-    return n;
-  };
-  const quick = values.quick ?? false;
+  const flags = readFlags(
+    argv,
+    {
+      json: { type: 'boolean' },
+      quick: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      messages: { type: 'string' },
+      'mailbox-dir': { type: 'string' },
+      tmp: { type: 'string' },
+      'interval-ms': { type: 'string' },
+    },
+    USAGE,
+  );
+  if (flags.help) return 'help';
+  const quick = flags.quick ?? false;
   return {
-    json: values.json ?? false,
+    json: flags.json ?? false,
     quick,
-    messages: positive('messages', values.messages) ?? (quick ? 200 : 9000),
-    mailboxDir: values['mailbox-dir'] ?? null,
-    tmp: values.tmp ?? tmpdir(),
-    intervalMs: positive('interval-ms', values['interval-ms']) ?? 10,
+    messages: integerFlag('messages', flags.messages, 1) ?? (quick ? 200 : 9000),
+    mailboxDir: flags['mailbox-dir'] ?? null,
+    tmp: flags.tmp ?? tmpdir(),
+    intervalMs: integerFlag('interval-ms', flags['interval-ms'], 1) ?? 10,
   };
 }
 

@@ -17,6 +17,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { integerFlag, listFlag, readFlags } from './args.js';
 import { runCli } from './cli.js';
 import type { ChildResult } from './child.js';
 import { BENCH_MODES, type BenchMode } from './measure.js';
@@ -38,39 +39,32 @@ export interface ExportBenchOptions {
 const USAGE = 'usage: bench:export [--json] [--quick] [--only name,name] [--mode both|writer|export|stream|mode,mode] [--repeat N] [--tmp DIR] [--cpu-prof-dir DIR] [--list]';
 
 export function parseArgs(argv: readonly string[]): ExportBenchOptions | 'list' | 'help' {
-  let json = false;
-  let quick = false;
-  let only: string[] | null = null;
-  let modes: readonly BenchMode[] = BENCH_MODES;
-  let tmp = tmpdir();
-  let cpuProfDir: string | null = null;
-  let repeat = 1;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new RangeError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--json') json = true;
-    else if (a === '--quick') quick = true;
-    else if (a === '--list') return 'list';
-    else if (a === '--help' || a === '-h') return 'help';
-    else if (a === '--only') {
-      only = value().split(',').filter(Boolean);
-      for (const name of only) workloadNamed(name);
-    } else if (a === '--mode') {
-      modes = parseModes(value());
-    } else if (a === '--tmp') tmp = value();
-    else if (a === '--cpu-prof-dir') cpuProfDir = value();
-    else if (a === '--repeat') {
-      const v = value();
-      repeat = Number(v);
-      if (!Number.isInteger(repeat) || repeat < 1 || repeat > 99) throw new RangeError(`--repeat must be an integer from 1 to 99, got ${JSON.stringify(v)}`);
-    }
-    else throw new RangeError(`unknown argument ${JSON.stringify(a)}; ${USAGE}`);
-  }
-  return { json, quick, only, modes, tmp, cpuProfDir, repeat };
+  const flags = readFlags(
+    argv,
+    {
+      json: { type: 'boolean' },
+      quick: { type: 'boolean' },
+      list: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      only: { type: 'string' },
+      mode: { type: 'string' },
+      tmp: { type: 'string' },
+      'cpu-prof-dir': { type: 'string' },
+      repeat: { type: 'string' },
+    },
+    USAGE,
+  );
+  if (flags.list) return 'list';
+  if (flags.help) return 'help';
+  return {
+    json: flags.json ?? false,
+    quick: flags.quick ?? false,
+    only: listFlag(flags.only, (name) => void workloadNamed(name)),
+    modes: flags.mode === undefined ? BENCH_MODES : parseModes(flags.mode),
+    tmp: flags.tmp ?? tmpdir(),
+    cpuProfDir: flags['cpu-prof-dir'] ?? null,
+    repeat: integerFlag('repeat', flags.repeat, 1, 99) ?? 1,
+  };
 }
 
 /**

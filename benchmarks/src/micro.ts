@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
+import { listFlag, readFlags } from './args.js';
 import { runCli } from './cli.js';
 import { Bench } from 'tinybench';
 import { PstWriter, type MessageRecord } from '@pstream/pst';
@@ -262,24 +263,12 @@ export const SUITES: readonly Suite[] = [ndbSuite, ltpSuite, messageSuite, keywo
 const USAGE = `usage: bench [--json] [--quick] [--only ${SUITES.map((s) => s.name).join(',')}]`;
 
 export function parseMicroArgs(argv: readonly string[]): MicroOptions | 'help' {
-  let json = false;
-  let quick = false;
-  let only: string[] | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--json') json = true;
-    else if (a === '--quick') quick = true;
-    else if (a === '--help' || a === '-h') return 'help';
-    else if (a === '--only') {
-      const v = argv[++i];
-      if (v === undefined) throw new RangeError('--only needs a value');
-      only = v.split(',').filter(Boolean);
-      for (const name of only) {
-        if (!SUITES.some((s) => s.name === name)) throw new RangeError(`--only: suite must be one of ${SUITES.map((s) => s.name).join(', ')}, got ${JSON.stringify(name)}`);
-      }
-    } else throw new RangeError(`unknown argument ${JSON.stringify(a)}; ${USAGE}`);
-  }
-  return { json, quick, only };
+  const flags = readFlags(argv, { json: { type: 'boolean' }, quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, only: { type: 'string' } }, USAGE);
+  if (flags.help) return 'help';
+  const only = listFlag(flags.only, (name) => {
+    if (!SUITES.some((s) => s.name === name)) throw new RangeError(`--only: suite must be one of ${SUITES.map((s) => s.name).join(', ')}, got ${JSON.stringify(name)}`);
+  });
+  return { json: flags.json ?? false, quick: flags.quick ?? false, only };
 }
 
 export async function runMicro(options: MicroOptions): Promise<MicroResult[]> {
