@@ -77,7 +77,11 @@ export function int64(value: number): Uint8Array {
 
 /** PtypMultipleString: ulCount, rgulDataOffsets, then the strings ([MS-PST] §2.3.3.4.2). */
 export function multipleStrings(values: readonly string[]): Uint8Array {
-  const parts = values.map(utf16);
+  return multipleValues(values.map(utf16));
+}
+
+/** A variable-size multi-valued property (PtypMultipleString, PtypMultipleBinary): ulCount, the offsets, the values. */
+export function multipleValues(parts: readonly Uint8Array[]): Uint8Array {
   const head = 4 + 4 * parts.length;
   const total = head + parts.reduce((n, p) => n + p.length, 0);
   const bytes = new Uint8Array(total);

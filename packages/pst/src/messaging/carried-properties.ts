@@ -6,10 +6,10 @@
  * the same text.
  */
 import { PropType, tag } from '../ltp/property-type.js';
-import { cleanText, filetime, multipleStrings, type PropertyList } from '../ltp/property-value.js';
+import { cleanText, filetime, multipleStrings, multipleValues, type PropertyList } from '../ltp/property-value.js';
 import type { ExtraProperty, ExtraPropertyValue } from './extra-properties.js';
 import { PROPERTY_TYPE_CODES } from './extra-properties.js';
-import { float64, multipleValues } from './item-properties.js';
+import { float64 } from './item-properties.js';
 import { canonicalGuid, type NamedPropertyMap } from './named-properties.js';
 import { MAX_PC_PROPERTIES } from '../ltp/property-context.js';
 import { PstInputError } from './validate.js';

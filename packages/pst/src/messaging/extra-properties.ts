@@ -13,6 +13,8 @@
  *    display name built from the name parts, …), so that a PST item's own values of those are kept.
  */
 
+import { PropType } from '../ltp/property-type.js';
+
 /** A value in one of the property types the writer stores, named as [MS-OXCDATA] §2.11.1 names them (PtypX). */
 export type ExtraPropertyValue =
   /** Integer16, Integer32 and ErrorCode are 16- and 32-bit integers; Floating32 and Floating64 are IEEE floats. */
@@ -38,31 +40,31 @@ export type ExtraPropertyType = ExtraPropertyValue['type'];
 
 /** The type codes ([MS-OXCDATA] §2.11.1) of the types above, for sources that read them from a file. */
 export const PROPERTY_TYPE_CODES: Readonly<Record<ExtraPropertyType, number>> = {
-  Integer16: 0x0002,
-  Integer32: 0x0003,
+  Integer16: PropType.Integer16,
+  Integer32: PropType.Integer32,
+  Floating64: PropType.Floating64,
+  ErrorCode: PropType.ErrorCode,
+  Boolean: PropType.Boolean,
+  Integer64: PropType.Integer64,
+  String8: PropType.String8,
+  String: PropType.String,
+  Time: PropType.Time,
+  Guid: PropType.Guid,
+  Binary: PropType.Binary,
+  MultipleInteger32: PropType.MultipleInteger32,
+  MultipleString: PropType.MultipleString,
+  MultipleBinary: PropType.MultipleBinary,
   Floating32: 0x0004,
-  Floating64: 0x0005,
   Currency: 0x0006,
   FloatingTime: 0x0007,
-  ErrorCode: 0x000a,
-  Boolean: 0x000b,
-  Integer64: 0x0014,
-  String8: 0x001e,
-  String: 0x001f,
-  Time: 0x0040,
-  Guid: 0x0048,
-  Binary: 0x0102,
   MultipleInteger16: 0x1002,
-  MultipleInteger32: 0x1003,
   MultipleFloating32: 0x1004,
   MultipleFloating64: 0x1005,
   MultipleCurrency: 0x1006,
   MultipleInteger64: 0x1014,
   MultipleString8: 0x101e,
-  MultipleString: 0x101f,
   MultipleTime: 0x1040,
   MultipleGuid: 0x1048,
-  MultipleBinary: 0x1102,
 };
 
 /** A tagged property: id 0x0001..0x7FFF. */

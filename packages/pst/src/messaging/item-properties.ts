@@ -3,23 +3,8 @@
  * ([MS-OXPROPS] PidLid*) through the file's Name-to-ID map, which gives each its NPID.
  */
 import { PropType, tag } from '../ltp/property-type.js';
-import { filetime, type PropertyList } from '../ltp/property-value.js';
+import { filetime, multipleValues, type PropertyList } from '../ltp/property-value.js';
 import type { NamedPropertyMap } from './named-properties.js';
-
-/** PtypMultipleBinary (and the other variable-size multi-valued types): ulCount, the offsets, then the values ([MS-PST] §2.3.3.4.2). */
-export function multipleValues(values: readonly Uint8Array[]): Uint8Array {
-  const head = 4 + 4 * values.length;
-  const bytes = new Uint8Array(head + values.reduce((n, v) => n + v.length, 0));
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, values.length, true);
-  let at = head;
-  values.forEach((v, i) => {
-    view.setUint32(4 + 4 * i, at, true);
-    bytes.set(v, at);
-    at += v.length;
-  });
-  return bytes;
-}
 
 /** PtypFloating64 as stored. */
 export function float64(value: number): Uint8Array {
