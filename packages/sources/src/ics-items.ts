@@ -65,7 +65,7 @@ function rawComponents(text: string): { head: string[]; components: Array<{ name
     if (begin) depth++;
     if (depth === 2 && begin && current === undefined) components.push((current = { name: begin[1]!.toLowerCase(), lines: [] }));
     if (current) current.lines.push(line);
-    else if (depth === 1 && !begin && line.trim() !== '') head.push(line);
+    else if (depth === 1 && !begin && !end && line.trim() !== '') head.push(line);
     if (end) {
       depth--;
       if (depth === 1) current = undefined;
@@ -307,70 +307,101 @@ function overrideOf(event: Component): { uid: string; at: Date } | undefined {
   return { uid, at: instantOf(rid.time, rid.property).date };
 }
 
+/** Physical lines joined into logical ones (RFC 5545 §3.1 folding). */
+function unfold(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const line of lines) {
+    if (/^[ \t]/.test(line) && out.length > 0) out[out.length - 1] += line.slice(1);
+    else out.push(line);
+  }
+  return out;
+}
+
+/** The value of the first logical line named `name` of a component's raw lines. */
+function rawValue(lines: readonly string[], name: string): string | undefined {
+  const re = new RegExp(`^${name}[;:]`, 'i');
+  const line = lines.find((l) => re.test(l));
+  return line === undefined ? undefined : line.slice(line.indexOf(':') + 1).trim();
+}
+
 /**
- * Every item of an .ics file. `fileName` names the file in labels and attachments. A file `ical.js` cannot parse
- * at all is one plain item holding the whole text.
+ * Every item of an .ics file, one at a time. `fileName` names the file in labels and attachments. Each component is
+ * parsed on its own, with the calendar's time zones, so that a large file never holds the event loop for more than
+ * one item and a component `ical.js` cannot read spoils no other; a file that holds no component and cannot be
+ * parsed is one plain item holding the whole text.
  */
-export function icsItems(source: string, fileName: string): TextItem[] {
-  let calendars: Component[];
-  try {
-    const parsed = ICAL.parse(source) as unknown[];
-    // One component is returned as itself, several as an array of them.
-    const list = parsed.length > 0 && Array.isArray(parsed[0]) ? (parsed as unknown[][]) : [parsed];
-    calendars = list.map((jcal) => new ICAL.Component(jcal as unknown[]));
-  } catch (error) {
-    const reason = `the file is not readable iCalendar (${error instanceof Error ? error.message : String(error)})`;
-    return [{ record: keptAsText({ subject: fileName, kind: 'calendar file', reason, text: source, fileName, contentType: CONTENT_TYPE }), text: source, label: fileName, warnings: [], keptAsText: reason }];
-  }
+export function* icsItems(source: string, fileName: string): Generator<TextItem> {
   const raw = rawComponents(source);
-  const items: TextItem[] = [];
-  let rawIndex = 0;
-  for (const calendar of calendars) {
-    const subs = calendar.getAllSubcomponents();
-    const zones = raw.components.filter((c) => c.name === 'vtimezone').map((c) => c.lines.join('\r\n'));
-    // Changed occurrences, by the UID of their series: deleted from the series, stored on their own.
-    const overrides = new Map<string, Date[]>();
-    for (const c of subs) {
-      const o = c.name === 'vevent' ? overrideOf(c) : undefined;
-      if (o) overrides.set(o.uid, [...(overrides.get(o.uid) ?? []), o.at]);
+  if (raw.components.length === 0) {
+    try {
+      ICAL.parse(source);
+    } catch (error) {
+      const reason = `the file is not readable iCalendar (${error instanceof Error ? error.message : String(error)})`;
+      yield { record: keptAsText({ subject: fileName, kind: 'calendar file', reason, text: source, fileName, contentType: CONTENT_TYPE }), text: source, label: fileName, warnings: [], keptAsText: reason };
     }
-    const series = new Set(subs.filter((c) => c.name === 'vevent' && c.getFirstProperty('rrule') && !c.getFirstProperty('recurrence-id')).map((c) => text(c, 'uid')));
-    const counts = new Map<string, number>();
-    for (const c of subs) {
-      const lines = raw.components[rawIndex++]?.lines ?? [];
-      if (NOT_ITEMS.has(c.name)) continue;
-      const n = (counts.get(c.name) ?? 0) + 1;
-      counts.set(c.name, n);
-      const label = `${c.name.toUpperCase()} ${n}`;
-      const itemText = standalone(raw.head, zones, lines);
-      if (!ITEM_COMPONENTS.has(c.name)) {
-        const reason = `a ${c.name.toUpperCase()} is no item kind the format holds`;
-        items.push({ record: keptAsText({ subject: text(c, 'summary') ?? `${label} of ${fileName}`, kind: 'calendar item', reason, text: itemText, fileName: `${c.name}-${n}.ics`, contentType: CONTENT_TYPE }), text: itemText, label, warnings: [], keptAsText: reason });
-        continue;
-      }
-      const warnings: string[] = [];
-      try {
-        let record: MessageRecord;
-        if (c.name === 'vevent') {
-          const uid = text(c, 'uid');
-          const isOverride = c.getFirstProperty('recurrence-id') !== null;
-          record = appointment(calendar, c, !isOverride && uid !== undefined ? overrides.get(uid) ?? [] : [], warnings);
-          if (isOverride && !series.has(uid)) warnings.push('a changed occurrence (RECURRENCE-ID) whose series is not in the file; stored as an appointment of its own');
-        } else record = task(c);
-        items.push({ record, text: itemText, label, warnings });
-      } catch (error) {
-        // A value ical.js cannot read (a malformed date) surfaces here too: the item is kept as text all the same.
-        const reason = error instanceof NotStorable ? error.message : `a value cannot be read (${error instanceof Error ? error.message : String(error)})`;
-        const kind = c.name === 'vevent' ? 'event' : 'task';
-        items.push({
-          record: keptAsText({ subject: text(c, 'summary') ?? `${label} of ${fileName}`, kind, reason, text: itemText, fileName: `${kind}-${n}.ics`, contentType: CONTENT_TYPE }),
-          text: itemText,
-          label,
-          warnings,
-          keptAsText: reason,
-        });
-      }
+    return;
+  }
+  const zones = raw.components.filter((c) => c.name === 'vtimezone').map((c) => c.lines.join('\r\n'));
+  const parse = (lines: readonly string[]): { calendar: Component; component: Component; text: string } => {
+    const text = standalone(raw.head, zones, lines);
+    const calendar = new ICAL.Component(ICAL.parse(text) as unknown[]);
+    const component = calendar.getAllSubcomponents().find((c) => c.name !== 'vtimezone');
+    if (component === undefined) throw new NotStorable('the component is empty');
+    return { calendar, component, text };
+  };
+  // Changed occurrences, by the UID of their series: deleted from the series, stored on their own.
+  const overrides = new Map<string, Date[]>();
+  const series = new Set<string>();
+  for (const c of raw.components) {
+    if (c.name !== 'vevent') continue;
+    const lines = unfold(c.lines);
+    const uid = rawValue(lines, 'UID');
+    if (uid === undefined) continue;
+    if (rawValue(lines, 'RECURRENCE-ID') === undefined) {
+      if (rawValue(lines, 'RRULE') !== undefined) series.add(uid);
+      continue;
+    }
+    try {
+      const o = overrideOf(parse(c.lines).component);
+      if (o) overrides.set(o.uid, [...(overrides.get(o.uid) ?? []), o.at]);
+    } catch {
+      // Read again below, where it is kept as text with the reason.
     }
   }
-  return items;
+  const counts = new Map<string, number>();
+  for (const c of raw.components) {
+    if (NOT_ITEMS.has(c.name)) continue;
+    const n = (counts.get(c.name) ?? 0) + 1;
+    counts.set(c.name, n);
+    const label = `${c.name.toUpperCase()} ${n}`;
+    const itemText = standalone(raw.head, zones, c.lines);
+    const summary = rawValue(unfold(c.lines), 'SUMMARY');
+    const kept = (kind: string, reason: string, warnings: string[] = []): TextItem => ({
+      record: keptAsText({ subject: summary || `${label} of ${fileName}`, kind, reason, text: itemText, fileName: `${kind.replace(/ /g, '-')}-${n}.ics`, contentType: CONTENT_TYPE }),
+      text: itemText,
+      label,
+      warnings,
+      keptAsText: reason,
+    });
+    if (!ITEM_COMPONENTS.has(c.name)) {
+      yield kept('calendar item', `a ${c.name.toUpperCase()} is no item kind the format holds`);
+      continue;
+    }
+    const kind = c.name === 'vevent' ? 'event' : 'task';
+    const warnings: string[] = [];
+    try {
+      const { calendar, component } = parse(c.lines);
+      let record: MessageRecord;
+      if (c.name === 'vevent') {
+        const uid = text(component, 'uid');
+        const isOverride = component.getFirstProperty('recurrence-id') !== null;
+        record = appointment(calendar, component, !isOverride && uid !== undefined ? overrides.get(uid) ?? [] : [], warnings);
+        if (isOverride && (uid === undefined || !series.has(uid))) warnings.push('a changed occurrence (RECURRENCE-ID) whose series is not in the file; stored as an appointment of its own');
+      } else record = task(component);
+      yield { record, text: itemText, label, warnings };
+    } catch (error) {
+      // A component or value ical.js cannot read (a malformed date) is kept as text as well.
+      yield kept(kind, error instanceof NotStorable ? error.message : `it cannot be read (${error instanceof Error ? error.message : String(error)})`, warnings);
+    }
+  }
 }

@@ -96,7 +96,7 @@ export async function* readItemFile(file: ItemFile, options: SourceOptions): Asy
     return;
   }
   const warn = (code: SourceWarning['code'], origin: string, what: string): void => options.reportWarning?.({ code, message: `${origin}: ${what}`, origin });
-  let items: TextItem[];
+  let items: Iterable<TextItem>;
   if (file.type === 'ics') items = icsItems(bytes.toString('utf8'), name);
   else {
     const read = vcardItems(bytes, name);
@@ -104,13 +104,15 @@ export async function* readItemFile(file: ItemFile, options: SourceOptions): Asy
     if (read.stray > 0) warn('file-not-read', file.origin, `${read.stray} line(s) outside BEGIN:VCARD…END:VCARD not read`);
     if (read.items.length === 0) warn('file-not-read', file.origin, 'not read: the file holds no BEGIN:VCARD');
   }
-  if (file.type === 'ics' && items.length === 0) warn('file-not-read', file.origin, 'not read: the file holds no VEVENT or VTODO');
-  for (const [index, item] of items.entries()) {
+  let index = 0;
+  // One item parsed at a time (an .ics is read component by component): the writer's work comes in between.
+  for (const item of items) {
+    index++;
     const origin = `${file.origin}#${item.label}`;
     for (const w of item.warnings) warn('item-changed', origin, w);
     if (item.keptAsText !== undefined) warn('item-kept-as-text', origin, `kept as a plain item holding its text: ${item.keptAsText}`);
     const text = Buffer.from(item.text, 'utf8');
-    const itemName = `${name.replace(/\.[^.]+$/, '')}-${index + 1}.${file.type}`;
+    const itemName = `${name.replace(/\.[^.]+$/, '')}-${index}.${file.type}`;
     yield {
       folder: file.folder,
       record: item.record,
@@ -118,4 +120,5 @@ export async function* readItemFile(file: ItemFile, options: SourceOptions): Asy
       bytes: { name: itemName, contentType: CONTENT_TYPES[file.type], size: text.length, open: bytesSource(text) },
     };
   }
+  if (file.type === 'ics' && index === 0) warn('file-not-read', file.origin, 'not read: the file holds no VEVENT or VTODO');
 }

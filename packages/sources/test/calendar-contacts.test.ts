@@ -14,7 +14,7 @@ import { KEPT_AS_TEXT_CATEGORY } from '../src/text-item.js';
 import { splitCards, vcard21As30 } from '../src/vcard-text.js';
 
 const DATA = join(fileURLToPath(new URL('.', import.meta.url)), 'data', 'calendar-contacts');
-const ics = (name: string) => icsItems(readFileSync(join(DATA, name), 'utf8'), name);
+const ics = (name: string) => [...icsItems(readFileSync(join(DATA, name), 'utf8'), name)];
 const vcf = (name: string) => vcardItems(readFileSync(join(DATA, name)), name).items;
 
 async function attachmentText(record: MessageRecord): Promise<string> {
@@ -64,6 +64,7 @@ test('Outlook 2010 meeting: UTC times through its VTIMEZONE, the zone as a TZRUL
   assert.equal(a.recurrence, undefined);
   assert.equal(a.reminder, undefined);
   assert.match(item!.text, /^BEGIN:VCALENDAR\r\n[^]*BEGIN:VTIMEZONE[^]*BEGIN:VEVENT[^]*END:VEVENT\r\nEND:VCALENDAR\r\n$/);
+  assert.equal(item!.text.match(/^(BEGIN|END):VCALENDAR/gm)?.length, 2, 'one calendar around the event');
 });
 
 test('Google daily series: RRULE to the daily pattern, VALARM to a 30-minute reminder, Los Angeles time', () => {
@@ -107,7 +108,7 @@ test('Zimbra series with RDATE: kept as a plain item holding its text; its chang
 
 test('RRULE forms: weekly with EXDATE, monthly by position; a changed occurrence is deleted from its series; an inexpressible rule is kept as text', () => {
   const cal = (...lines: string[]) => ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', ...lines, 'END:VCALENDAR', ''].join('\r\n');
-  const items = icsItems(
+  const items = [...icsItems(
     cal(
       'BEGIN:VEVENT',
       'UID:w',
@@ -150,7 +151,7 @@ test('RRULE forms: weekly with EXDATE, monthly by position; a changed occurrence
       'END:VTODO',
     ),
     'test.ics',
-  );
+  )];
   assert.deepEqual(items.map((i) => [i.label, i.record.messageClass]), [
     ['VEVENT 1', 'IPM.Appointment'],
     ['VEVENT 2', 'IPM.Appointment'],
@@ -186,14 +187,22 @@ test('a TZID the file does not define is resolved as an IANA zone; an unknown on
   const [berlin] = icsItems(event('Europe/Berlin'), 'b.ics');
   assert.equal(berlin!.record.appointment!.start.toISOString(), '2024-07-01T07:00:00.000Z');
   assert.deepEqual(berlin!.record.appointment!.timeZone, { id: 'Europe/Berlin' });
-  const local = icsItems(event('Europe/Berlin').replace('END:VEVENT', 'RRULE:FREQ=DAILY;UNTIL=20240705T090000\r\nEND:VEVENT'), 'u.ics');
+  const local = [...icsItems(event('Europe/Berlin').replace('END:VEVENT', 'RRULE:FREQ=DAILY;UNTIL=20240705T090000\r\nEND:VEVENT'), 'u.ics')];
   assert.deepEqual(local[0]!.record.appointment!.recurrence?.until, new Date('2024-07-05T07:00:00Z'), 'a local UNTIL is in the start\'s zone');
   const outlook = readFileSync(join(DATA, 'outlook-2010.ics'), 'utf8').replace('END:VEVENT', 'RRULE:FREQ=WEEKLY;UNTIL=20130708T120000\r\nEND:VEVENT');
-  assert.deepEqual(icsItems(outlook, 'o.ics')[0]!.record.appointment!.recurrence?.until, new Date('2013-07-08T16:00:00Z'), 'in the file\'s VTIMEZONE too');
+  assert.deepEqual([...icsItems(outlook, 'o.ics')][0]!.record.appointment!.recurrence?.until, new Date('2013-07-08T16:00:00Z'), 'in the file\'s VTIMEZONE too');
   const [unknown] = icsItems(event('Mars Standard Time'), 'm.ics');
   assert.equal(unknown!.record.appointment!.start.toISOString(), '2024-07-01T09:00:00.000Z');
   assert.match(unknown!.warnings.join(), /Mars Standard Time/);
-  const [garbage] = icsItems('this is not a calendar\r\n', 'g.ics');
+  const spoiled = [
+    ...icsItems(
+      ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:a', 'SUMMARY:Bad', 'DTSTART:2024-13-99', 'END:VEVENT', 'BEGIN:VEVENT', 'UID:b', 'SUMMARY:Good', 'DTSTART:20240101T100000Z', 'END:VEVENT', 'END:VCALENDAR'].join('\r\n'),
+      's.ics',
+    ),
+  ];
+  assert.deepEqual(spoiled.map((i) => [i.record.subject, i.record.messageClass]), [['Bad', 'IPM.Note'], ['Good', 'IPM.Appointment']], 'a component that cannot be read spoils no other');
+  assert.match(spoiled[0]!.keptAsText ?? '', /cannot be read|no start/);
+  const [garbage] = [...icsItems('this is not a calendar\r\n', 'g.ics')];
   assert.equal(garbage!.record.messageClass, 'IPM.Note');
   assert.match(garbage!.keptAsText ?? '', /not readable iCalendar/);
 });
