@@ -15,6 +15,7 @@ const DAY = 86_400_000;
 const DAYS_1601_TO_1970 = 134_774;
 /** EndDate of a series without end: 4500-08-31 23:59 (0x5AE980DF minutes). */
 const NO_END_DATE = 0x5ae980df;
+const NO_END_UTC = Date.UTC(4500, 7, 31, 23, 59);
 /** The most occurrences counted to find a series' last day. */
 const MAX_OCCURRENCES = 999_999;
 
@@ -109,8 +110,10 @@ export function recurrenceLayout(pattern: RecurrencePattern, start: Date, durati
   let endType: number = EndType.Never;
   let count = 10; // what Outlook stores for a series without end
   let lastDay: number | undefined;
-  if (pattern.count !== undefined || pattern.until !== undefined) {
-    const untilLocal = pattern.until !== undefined ? toLocal(zone, pattern.until.getTime()) : undefined;
+  // An end after the format's own "no end" date (4500-08-31) is no end.
+  const until = pattern.until !== undefined && pattern.until.getTime() < NO_END_UTC ? pattern.until : undefined;
+  if (pattern.count !== undefined || until !== undefined) {
+    const untilLocal = until !== undefined ? toLocal(zone, until.getTime()) : undefined;
     let n = 0;
     for (const d of occurrenceDays(full, first, fdow, mask)) {
       if (untilLocal !== undefined && d * DAY + startOffset * MINUTE > untilLocal) break;
@@ -202,7 +205,7 @@ export function recurrenceLayout(pattern: RecurrencePattern, start: Date, durati
   return {
     blob,
     clipStart: new Date(fromLocal(zone, first * DAY)),
-    clipEnd: lastDay !== undefined ? new Date(fromLocal(zone, lastDay * DAY)) : new Date(Date.UTC(4500, 7, 31, 23, 59)),
+    clipEnd: lastDay !== undefined ? new Date(fromLocal(zone, lastDay * DAY)) : new Date(NO_END_UTC),
     description: describe(pattern, interval, days, startDate),
   };
 }

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { recurrenceFromRule, type RecurrenceRule } from '@pstream/pst';
-import { offsetAt, resolveZone, toLocal } from '../../src/messaging/time-zone.js';
+import { offsetAt, resolveZone, toLocal, UTC_ZONE } from '../../src/messaging/time-zone.js';
+import { recurrenceLayout } from '../../src/messaging/recurrence-blob.js';
 
 const MO = { day: 'MO' } as const;
 const WE = { day: 'WE' } as const;
@@ -81,4 +82,20 @@ test('time-zone rules derived from IANA ids match the published 2026 changes', (
   assert.equal(new Date(toLocal(berlin, Date.UTC(2026, 2, 29, 1, 0))).toISOString(), '2026-03-29T03:00:00.000Z');
   assert.equal(new Date(toLocal(berlin, Date.UTC(2026, 9, 25, 0, 59))).toISOString(), '2026-10-25T02:59:00.000Z');
   assert.equal(new Date(toLocal(berlin, Date.UTC(2026, 9, 25, 1, 0))).toISOString(), '2026-10-25T02:00:00.000Z');
+});
+
+test('a series ending after 4500-08-31 is stored without end; one that the format cannot count is an input error', () => {
+  const start = new Date('2026-01-01T09:00:00Z');
+  const far = recurrenceLayout({ frequency: 'daily', until: new Date('9999-12-31T00:00:00Z') }, start, 30, UTC_ZONE, 'r');
+  const view = Buffer.from(far.blob);
+  assert.equal(view.readUInt32LE(22), 0x2023, 'EndType: never');
+  assert.equal(view.readUInt32LE(46), 0x5ae980df, 'EndDate: the no-end date (a daily pattern has no type-specific field)');
+  assert.equal(far.clipEnd.toISOString(), '4500-08-31T23:59:00.000Z');
+  const near = recurrenceLayout({ frequency: 'daily', until: new Date('2026-01-10T09:00:00Z') }, start, 30, UTC_ZONE, 'r');
+  assert.equal(Buffer.from(near.blob).readUInt32LE(22), 0x2021, 'EndType: after a date');
+  assert.equal(Buffer.from(near.blob).readUInt32LE(26), 10, 'OccurrenceCount: January 1 to 10');
+  assert.throws(
+    () => recurrenceLayout({ frequency: 'weekly', weekdays: ['FR'], until: new Date('2026-01-01T10:00:00Z') }, start, 30, UTC_ZONE, 'message.appointment.recurrence'),
+    /message\.appointment\.recurrence\.until is before the first occurrence/,
+  );
 });
