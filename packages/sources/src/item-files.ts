@@ -102,7 +102,7 @@ export async function* readItemFile(file: ItemFile, options: SourceOptions): Asy
     const read = vcardItems(bytes, name);
     items = read.items;
     if (read.stray > 0) warn('file-not-read', file.origin, `${read.stray} line(s) outside BEGIN:VCARD…END:VCARD not read`);
-    if (read.items.length === 0) warn('file-not-read', file.origin, 'not read: the file holds no BEGIN:VCARD');
+    if (read.cards === 0) warn('file-not-read', file.origin, 'not read: the file holds no BEGIN:VCARD');
   }
   let index = 0;
   // One item parsed at a time (an .ics is read component by component): the writer's work comes in between.

@@ -187,26 +187,36 @@ function cardText(card: RawCard): string {
   return card.version.startsWith('2') ? Buffer.from(card.binary, 'latin1').toString('utf8') : modernCardText(card);
 }
 
-/** Every contact of a .vcf file; `fileName` names the file in labels and attachments. */
-export function vcardItems(bytes: Uint8Array, fileName: string): { items: TextItem[]; stray: number } {
-  const { cards, stray } = splitCards(bytes);
-  const items: TextItem[] = [];
-  for (const raw of cards) {
-    const label = `VCARD ${raw.index} (line ${raw.line})`;
-    const original = cardText(raw);
-    const warnings: string[] = [];
-    let result: MessageRecord | string;
-    try {
-      if (!raw.closed) throw new Error('the card has no END:VCARD');
-      const text = raw.version.startsWith('2') ? vcard21As30(raw) : modernCardText(raw);
-      result = contact(new ICAL.Component(ICAL.parse(text) as unknown[]), warnings);
-    } catch (error) {
-      result = `the card cannot be read (${error instanceof Error ? error.message : String(error)})`;
-    }
-    if (typeof result === 'string') {
-      const subject = /^FN[;:][^\r\n]*?:?([^:\r\n]+)$/m.exec(original)?.[1]?.trim() || `${label} of ${fileName}`;
-      items.push({ record: keptAsText({ subject, kind: 'contact', reason: result, text: original, fileName: `contact-${raw.index}.vcf`, contentType: CONTENT_TYPE }), text: original, label, warnings: [], keptAsText: result });
-    } else items.push({ record: result, text: original, label, warnings });
+/** One card as a contact, or as a plain item holding its text when it cannot be one. */
+function cardItem(raw: RawCard, fileName: string): TextItem {
+  const label = `VCARD ${raw.index} (line ${raw.line})`;
+  const original = cardText(raw);
+  const warnings: string[] = [];
+  let result: MessageRecord | string;
+  try {
+    if (!raw.closed) throw new Error('the card has no END:VCARD');
+    const text = raw.version.startsWith('2') ? vcard21As30(raw) : modernCardText(raw);
+    result = contact(new ICAL.Component(ICAL.parse(text) as unknown[]), warnings);
+  } catch (error) {
+    result = `the card cannot be read (${error instanceof Error ? error.message : String(error)})`;
   }
-  return { items, stray };
+  if (typeof result !== 'string') return { record: result, text: original, label, warnings };
+  const subject = /^FN[;:][^\r\n]*?:?([^:\r\n]+)$/m.exec(original)?.[1]?.trim() || `${label} of ${fileName}`;
+  return { record: keptAsText({ subject, kind: 'contact', reason: result, text: original, fileName: `contact-${raw.index}.vcf`, contentType: CONTENT_TYPE }), text: original, label, warnings: [], keptAsText: result };
+}
+
+/**
+ * The contacts of a .vcf file; `fileName` names the file in labels and attachments. The cards are found at once
+ * (`cards`, and `stray` lines outside any); each is parsed only when `items` gets to it, so that a large address
+ * book does not hold the event loop for the whole file.
+ */
+export function vcardItems(bytes: Uint8Array, fileName: string): { items: Iterable<TextItem>; cards: number; stray: number } {
+  const { cards, stray } = splitCards(bytes);
+  return {
+    cards: cards.length,
+    stray,
+    items: (function* (): Generator<TextItem> {
+      for (const raw of cards) yield cardItem(raw, fileName);
+    })(),
+  };
 }

@@ -15,7 +15,7 @@ import { splitCards, vcard21As30 } from '../src/vcard-text.js';
 
 const DATA = join(fileURLToPath(new URL('.', import.meta.url)), 'data', 'calendar-contacts');
 const ics = (name: string) => [...icsItems(readFileSync(join(DATA, name), 'utf8'), name)];
-const vcf = (name: string) => vcardItems(readFileSync(join(DATA, name)), name).items;
+const vcf = (name: string) => [...vcardItems(readFileSync(join(DATA, name)), name).items];
 
 async function attachmentText(record: MessageRecord): Promise<string> {
   const att = record.attachments?.[0];
@@ -298,7 +298,8 @@ test('vCard 2.1 CHARSET and soft line breaks; several cards in one file; a card 
     Buffer.from('BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zoë Ångström\r\nEMAIL;TYPE=work:z@example.se\r\nEMAIL;TYPE=home,pref:zoe@example.se\r\nEND:VCARD\r\n', 'utf8'),
     Buffer.from('stray line\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nTEL:123\r\nEND:VCARD\r\n', 'utf8'),
   ]);
-  const { items, stray } = vcardItems(file, 'people.vcf');
+  const read = vcardItems(file, 'people.vcf');
+  const [items, stray] = [[...read.items], read.stray];
   assert.equal(stray, 1);
   assert.deepEqual(items.map((i) => i.record.messageClass), ['IPM.Contact', 'IPM.Contact', 'IPM.Note']);
   assert.deepEqual([items[0]!.record.contact!.surname, items[0]!.record.contact!.givenName], ['Müller', 'Jürgen']);
