@@ -10,7 +10,7 @@ import { cleanText, filetime, multipleStrings, multipleValues, type PropertyList
 import type { ExtraProperty, ExtraPropertyValue } from './extra-properties.js';
 import { PROPERTY_TYPE_CODES } from './extra-properties.js';
 import { float64 } from './item-properties.js';
-import { canonicalGuid, type NamedPropertyMap } from './named-properties.js';
+import { canonicalGuid, PropertySet, type NamedPropertyMap } from './named-properties.js';
 import { MAX_PC_PROPERTIES } from '../ltp/property-context.js';
 import { PstInputError } from './validate.js';
 
@@ -120,7 +120,10 @@ export function storeExtraProperties(names: NamedPropertyMap, extras: readonly E
       id = extra.id;
     } else {
       const set = canonicalGuid(extra.propertySet)!;
-      id = names.npid({ set, id: extra.lid ?? extra.name! });
+      // PS_MAPI names a tagged property by its id ([MS-OXPROPS] §1.3.2): stored as that tagged property.
+      const mapi = set === PropertySet.PS_MAPI && extra.lid !== undefined && extra.lid > 0 && extra.lid < 0x8000;
+      if (mapi && STRUCTURAL.has(extra.lid!)) continue;
+      id = mapi ? extra.lid! : names.npid({ set, id: extra.lid ?? extra.name! });
     }
     if (taken.has(id)) continue;
     taken.add(id);

@@ -485,7 +485,11 @@ test('carried properties of every type read back byte for byte in pffexport', as
   ];
   const record: MessageRecord = {
     subject: 'every type',
-    extraProperties: values.map(([value], i) => ({ kind: 'named', propertySet: '{11111111-2222-3333-4444-555555555555}', lid: 0x9000 + i, value })),
+    extraProperties: [
+      ...values.map(([value], i) => ({ kind: 'named' as const, propertySet: '{11111111-2222-3333-4444-555555555555}', lid: 0x9000 + i, value })),
+      // PS_MAPI with a LID below 0x8000 names the tagged property of that id.
+      { kind: 'named', propertySet: '00020328-0000-0000-C000-000000000046', lid: 0x3a16, value: { type: 'String', value: 'Mapi Company' } },
+    ],
   };
   const { path } = await writePst(dir, 'types.pst', [{ folder: ['Inbox'], record }]);
   await assertCheckClean(path);
@@ -495,6 +499,7 @@ test('carried properties of every type read back byte for byte in pffexport', as
     const key = `lid:0x${(0x9000 + i).toString(16)}/${type.toString(16).padStart(4, '0')}`;
     assert.equal(item.get(key), hex, `${value.type} (${key})`);
   });
+  assert.equal(item.get('0x3a16/001f'), utf16Hex('Mapi Company'));
 });
 
 test('carried properties override what absent fields default to, never given fields', async (t) => {
