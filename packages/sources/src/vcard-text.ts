@@ -66,9 +66,38 @@ export function splitCards(bytes: Uint8Array): { cards: RawCard[]; stray: number
   return { cards, stray };
 }
 
-/** The text of a card of version 3.0 or 4.0: UTF-8, as RFC 6350 requires and RFC 2426 allows by default. */
+/**
+ * The text of a card of version 3.0 or 4.0: UTF-8, as RFC 6350 requires and RFC 2426 allows by default. A parameter
+ * without a name, which 2.1 allowed and some 3.0 writers still use (Apple's Address Book: `PHOTO;BASE64:`), is given
+ * its name (`ENCODING=b`, else `TYPE=`), which the parser requires.
+ */
 export function modernCardText(card: RawCard): string {
-  return Buffer.from(card.binary, 'latin1').toString('utf8');
+  return Buffer.from(card.binary, 'latin1')
+    .toString('utf8')
+    .split('\r\n')
+    .map((line) => (/^[ \t]/.test(line) ? line : nameBareParams(line)))
+    .join('\r\n');
+}
+
+/** `NAME;WORK;BASE64:value` as `NAME;TYPE=WORK;ENCODING=b:value`; a line whose parameters all have names as it is. */
+function nameBareParams(line: string): string {
+  const colon = headEnd(line);
+  if (colon <= 0) return line;
+  const [name = '', ...params] = line.slice(0, colon).split(';');
+  if (params.every((p) => p.includes('='))) return line;
+  const named = params.map((p) => (p.includes('=') ? p : /^(base64|b)$/i.test(p.trim()) ? 'ENCODING=b' : `TYPE=${p.trim()}`));
+  return [name, ...named].join(';') + line.slice(colon);
+}
+
+/** The position of the colon that ends a content line's name and parameters (the first outside double quotes). */
+function headEnd(line: string): number {
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '"') quoted = !quoted;
+    else if (c === ':' && !quoted) return i;
+  }
+  return -1;
 }
 
 /** A parameter of a 2.1 content line: `name` is undefined for a bare one (`WORK`, `QUOTED-PRINTABLE`). */
@@ -95,16 +124,7 @@ function isBase64(params: readonly Param[]): boolean {
 
 /** Splits `name;params:value` at the first colon outside double quotes. */
 function parseLine(logical: string): Line21 | undefined {
-  let colon = -1;
-  let quoted = false;
-  for (let i = 0; i < logical.length; i++) {
-    const c = logical[i];
-    if (c === '"') quoted = !quoted;
-    else if (c === ':' && !quoted) {
-      colon = i;
-      break;
-    }
-  }
+  const colon = headEnd(logical);
   if (colon <= 0) return undefined;
   const [head = '', ...rawParams] = logical.slice(0, colon).split(';');
   const dot = head.lastIndexOf('.');

@@ -291,6 +291,16 @@ test('iOS vCard 3.0 whose lines end in CR CR LF: item groups, typed phones and a
   ]);
 });
 
+test('Mac Address Book vCard 3.0 with a parameter without a name (PHOTO;BASE64:) is read, not kept as text', () => {
+  const [item] = vcf('mac-address-book.vcf');
+  assert.equal(item!.keptAsText, undefined);
+  const c = item!.record.contact!;
+  assert.deepEqual([c.givenName, c.middleName, c.surname, c.company, c.jobTitle], ['John', 'Richter,James', 'Doe', 'IBM', 'Money Counter']);
+  assert.deepEqual(c.emails?.map((e) => e.address), ['john.doe@ibm.com']);
+  assert.equal(c.phones?.length, 7);
+  assert.match(item!.record.body ?? '', /^THIS SOFTWARE IS PROVIDED/);
+});
+
 test('vCard 2.1 CHARSET and soft line breaks; several cards in one file; a card with no name is kept as text', async () => {
   const file = Buffer.concat([
     Buffer.from('BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:M=FCller;J=FC=\r\nrgen\r\n', 'latin1'),
