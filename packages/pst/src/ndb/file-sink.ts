@@ -63,7 +63,7 @@ export class FileSink implements Sink {
     const trailer = at + size - BLOCK_TRAILER_SIZE;
     const crc = this.encoder.copyBlock(out, at, source, from, length, permute);
     if (at + length < trailer) out.fill(0, at + length, trailer); // padding (the slot is not cleared between uses)
-    new BlockTrailer(length, computeSig(ib, bid), crc, bid).writeTo(this.bufferView, trailer);
+    BlockTrailer.write(this.bufferView, trailer, length, computeSig(ib, bid), crc, bid);
   }
 
   writePage(ib: number, trailer: PageTrailer, fill: (page: Uint8Array) => void): void {

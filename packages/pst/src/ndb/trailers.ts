@@ -66,9 +66,14 @@ export class BlockTrailer {
 
   /** Writes the trailer at `view[at, at + 16)`. */
   writeTo(view: DataView, at: number): void {
-    view.setUint16(at, this.cb, true); // cb
-    view.setUint16(at + 2, this.wSig, true); // wSig
-    view.setUint32(at + 4, this.dwCRC, true); // dwCRC
-    setU64(view, at + 8, this.bid); // bid
+    BlockTrailer.write(view, at, this.cb, this.wSig, this.dwCRC, this.bid);
+  }
+
+  /** `writeTo` without an object: the file sink writes one trailer per block. */
+  static write(view: DataView, at: number, cb: number, wSig: number, dwCRC: number, bid: number): void {
+    view.setUint16(at, cb, true); // cb
+    view.setUint16(at + 2, wSig, true); // wSig
+    view.setUint32(at + 4, dwCRC, true); // dwCRC
+    setU64(view, at + 8, bid); // bid
   }
 }
