@@ -4,6 +4,11 @@
  * The message goes to one folder, `folderName` (default: the name of the directory holding the file,
  * e.g. `/exports/Inbox/a.msg` → `['Inbox']`). The reader needs the whole file in memory; it is read when
  * the message is produced and again each time an attachment is opened, so nothing stays held between.
+ *
+ * Like the PST source, it carries every item class and every property: the kind sections (appointment, contact,
+ * task, sticky note, distribution list; see `item-kinds.ts`) from the item's properties, and every property the
+ * record has no field for, tagged and named, of the message, its attachments and embedded messages, in
+ * `extraProperties` (see `msg-properties.ts`; not carried: what `MESSAGE_NOT_CARRIED` lists).
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
@@ -15,6 +20,19 @@ import { SourceError, handleDamaged, reasonOf, throwIfAborted } from './errors.j
 import { bytesSource } from './spool.js';
 import { fileRangeBytes } from './item-bytes.js';
 import { ReadCounter } from './read-progress.js';
+import { kindSections, type RecipientMeetingInfo } from './item-kinds.js';
+import type { PropertyName } from './pst-named-map.js';
+import { ATTACHMENT_NOT_CARRIED, MESSAGE_NOT_CARRIED, NAMED_BY_RECORD, type ExtraProperty } from './pst-properties.js';
+import {
+  attachmentStorages,
+  codePageLabel,
+  embeddedStorage,
+  msgNameMap,
+  recipientStorages,
+  storageProperties,
+  type MsgStorage,
+  type StorageKind,
+} from './msg-properties.js';
 
 export interface MsgOptions extends SourceOptions {
   /** The folder of the message; default `[name of the parent directory]`. */
@@ -53,6 +71,37 @@ async function openReader(bytes: Buffer): Promise<InstanceType<MsgReaderClass>> 
 /** The path of attachment indexes leading from the outer message to an embedded one. */
 type AttachmentPath = readonly number[];
 
+/** Where a message's own properties are in the file (see `msg-properties.ts`), and the file's named-property map. */
+interface MessageStorage {
+  readonly storage: MsgStorage;
+  readonly kind: StorageKind;
+  readonly names: ReadonlyMap<number, PropertyName>;
+}
+
+const PR_MESSAGE_CODEPAGE = 0x3ffd;
+const PR_RECIPIENT_FLAGS = 0x5ffd;
+const PR_RECIPIENT_TRACK_STATUS = 0x5fff;
+
+/** Every property of a storage, String8 values decoded in the object's PidTagMessageCodepage. */
+function propertiesOf(at: MessageStorage, storage: MsgStorage, kind: StorageKind, skip: ReadonlySet<number>, codePage?: string): ExtraProperty[] {
+  const props = storageProperties(storage, kind, at.names, skip, codePage ?? 'windows-1252');
+  if (codePage !== undefined) return props;
+  const cp = props.find((p) => p.kind === 'tagged' && p.id === PR_MESSAGE_CODEPAGE)?.value;
+  const label = codePageLabel(cp?.type === 'Integer32' ? cp.value : undefined);
+  return label === 'windows-1252' || !props.some((p) => p.value.type === 'String8' || p.value.type === 'MultipleString8') ? props : storageProperties(storage, kind, at.names, skip, label);
+}
+
+/** A recipient row's meeting properties (for an appointment's attendees). */
+function meetingInfo(props: readonly ExtraProperty[]): RecipientMeetingInfo {
+  const int = (id: number): number | undefined => {
+    const v = props.find((p) => p.kind === 'tagged' && p.id === id)?.value;
+    return v?.type === 'Integer32' ? v.value : undefined;
+  };
+  const flags = int(PR_RECIPIENT_FLAGS);
+  const trackStatus = int(PR_RECIPIENT_TRACK_STATUS);
+  return { ...(flags !== undefined ? { flags } : {}), ...(trackStatus !== undefined ? { trackStatus } : {}) };
+}
+
 /** Reads one `.msg` file. */
 export class MsgSource implements MessageSource {
   readonly kind = 'msg' as const;
@@ -87,7 +136,8 @@ export class MsgSource implements MessageSource {
       const reader = await openReader(bytes);
       const data = reader.getFileData();
       if (data.error !== undefined) throw new Error(data.error);
-      record = this.#record(reader, data, []);
+      const root = (reader as unknown as { reader: { rootFolder(): MsgStorage } }).reader.rootFolder();
+      record = this.#record(reader, data, [], { storage: root, kind: 'message', names: msgNameMap(root) });
     } catch (error) {
       const reason = `not a readable .msg file: ${reasonOf(error)}`;
       handleDamaged(this.#options, { origin: this.path, reason, folder: this.#folder, label: basename(this.path), bytes: stored }, error);
@@ -100,19 +150,31 @@ export class MsgSource implements MessageSource {
     return this.#read.progress;
   }
 
-  #record(reader: InstanceType<MsgReaderClass>, data: FieldsData, at: AttachmentPath): MessageRecord {
+  #record(reader: InstanceType<MsgReaderClass>, data: FieldsData, at: AttachmentPath, own: MessageStorage): MessageRecord {
     const from = this.#address(data.senderName, data.senderSmtpAddress ?? data.senderEmail, data.senderSmtpAddress ? 'SMTP' : data.senderAddressType);
+    const properties = propertiesOf(own, own.storage, own.kind, MESSAGE_NOT_CARRIED);
+    const codePage = codePageLabel(((p) => (p?.type === 'Integer32' ? p.value : undefined))(properties.find((p) => p.kind === 'tagged' && p.id === PR_MESSAGE_CODEPAGE)?.value));
+    const recipientRows = recipientStorages(own.storage);
     const recipients: Recipient[] = [];
-    for (const r of data.recipients ?? []) {
+    const meeting: RecipientMeetingInfo[] = [];
+    (data.recipients ?? []).forEach((r, i) => {
       const a = this.#address(r.name, r.smtpAddress ?? r.email, r.smtpAddress ? 'SMTP' : r.addressType);
-      if (a) recipients.push({ kind: r.recipType ?? 'to', ...a });
-    }
+      if (!a) return;
+      recipients.push({ kind: r.recipType ?? 'to', ...a });
+      const row = recipientRows[i];
+      meeting.push(row === undefined ? {} : meetingInfo(storageProperties(row, 'other', own.names, new Set(), codePage)));
+    });
+    const attachmentRows = attachmentStorages(own.storage);
     const attachments: Attachment[] = [];
     (data.attachments ?? []).forEach((att, i) => {
       const path = [...at, i];
+      const row = attachmentRows[i];
+      const extras = row === undefined ? [] : propertiesOf(own, row, 'other', ATTACHMENT_NOT_CARRIED, codePage);
+      const carried = extras.length ? { extraProperties: extras } : {};
       if (att.innerMsgContent === true && att.innerMsgContentFields !== undefined) {
-        const message = this.#record(reader, att.innerMsgContentFields, path);
-        attachments.push({ kind: 'message', name: nonEmpty(att.name) ?? message.subject, message });
+        const inner = row === undefined ? undefined : embeddedStorage(row);
+        const message = this.#record(reader, att.innerMsgContentFields, path, inner === undefined ? { ...own, storage: row ?? own.storage, kind: 'other' } : { ...own, storage: inner, kind: 'embedded' });
+        attachments.push({ kind: 'message', name: nonEmpty(att.name) ?? message.subject, message, ...carried });
         return;
       }
       const contentType = nonEmpty(att.attachMimeTag);
@@ -126,6 +188,7 @@ export class MsgSource implements MessageSource {
         // contentLength is the stored data length; when the file does not say, measure the bytes once.
         size: att.contentLength ?? reader.getAttachment(att).content.length,
         open: async () => bytesSource(await this.#attachmentBytes(path))(),
+        ...carried,
       });
     });
     const flags = data.messageFlags;
@@ -147,7 +210,13 @@ export class MsgSource implements MessageSource {
       attachments: attachments.length ? attachments : undefined,
     };
     const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<MessageRecord>;
-    return { subject: data.subject ?? '', ...defined };
+    const extras = properties.filter((p) => p.kind === 'named' || !NAMED_BY_RECORD.has(p.id));
+    return {
+      ...kindSections(fields.messageClass, properties, from, recipients, meeting),
+      ...(extras.length ? { extraProperties: extras } : {}),
+      subject: data.subject ?? '',
+      ...defined,
+    };
   }
 
   #address(name: string | undefined, address: string | undefined, type: string | undefined): MailAddress | undefined {

@@ -44,7 +44,6 @@ export function guidText(bytes: Uint8Array, at = 0): string {
  * carried (they cannot be named), which `readNamedMap`'s caller says in its doc.
  */
 export function readNamedMap(pst: PSTFile, anyFolder: PSTFolder): Map<number, PropertyName> {
-  const map = new Map<number, PropertyName>();
   let streams: Map<number, Buffer>;
   try {
     // A PSTObject (the class every pst-extractor item extends) on the map's node reads its PC and subnodes.
@@ -58,11 +57,17 @@ export function readNamedMap(pst: PSTFile, anyFolder: PSTFolder): Map<number, Pr
       if (bytes !== undefined) streams.set(item.entryType.toNumber(), bytes);
     }
   } catch {
-    return map;
+    return new Map();
   }
-  const guids = streams.get(STREAM_GUID) ?? Buffer.alloc(0);
-  const entries = streams.get(STREAM_ENTRY) ?? Buffer.alloc(0);
-  const strings = streams.get(STREAM_STRING) ?? Buffer.alloc(0);
+  return parseNameMap(streams.get(STREAM_GUID), streams.get(STREAM_ENTRY), streams.get(STREAM_STRING));
+}
+
+/**
+ * The map from its GUID, entry and string streams, which a PST's map PC ([MS-PST] §2.4.7) and a .msg file's
+ * `__nameid_version1.0` storage ([MS-OXMSG] §2.2.3) hold alike.
+ */
+export function parseNameMap(guids: Buffer = Buffer.alloc(0), entries: Buffer = Buffer.alloc(0), strings: Buffer = Buffer.alloc(0)): Map<number, PropertyName> {
+  const map = new Map<number, PropertyName>();
   // NAMEID entries of 8 bytes: dwPropertyID, wGuid << 1 | N, wPropIdx ([MS-PST] §2.4.7.1).
   for (let at = 0; at + 8 <= entries.length; at += 8) {
     const dw = entries.readUInt32LE(at);

@@ -91,7 +91,7 @@ function decode8(bytes: Buffer, codePage: string): string {
 const utf16 = (bytes: Buffer): string => bytes.toString('utf16le').replace(/\0+$/, '');
 const copy = (bytes: Buffer): Uint8Array => Uint8Array.prototype.slice.call(bytes);
 
-/** The value of one PC entry, or undefined for a type not carried. `codePage`: for PtypString8. */
+/** The value of one PC entry, or undefined for a type not carried. `codePage`: for PtypString8 (a label TextDecoder knows). */
 export function propertyValue(object: unknown, item: PstTableItem, codePage: string): ExtraPropertyValue | undefined {
   const type = item.entryValueType;
   const ref = item.entryValueReference;
@@ -111,7 +111,26 @@ export function propertyValue(object: unknown, item: PstTableItem, codePage: str
       return { type: 'Boolean', value: (ref & 0xff) !== 0 };
   }
   const bytes = valueBytes(object, item);
-  if (bytes === undefined) return undefined;
+  return bytes === undefined ? undefined : decodeValue(type, bytes, codePage);
+}
+
+/**
+ * A value of property type `type` from its bytes (fixed-size values at the start of `bytes`, as a .msg file's
+ * property stream holds them in 8 bytes); undefined for a type not carried or bytes too short.
+ */
+export function decodeValue(type: number, bytes: Buffer, codePage: string): ExtraPropertyValue | undefined {
+  switch (type) {
+    case 0x0002:
+      return bytes.length >= 2 ? { type: 'Integer16', value: bytes.readInt16LE(0) } : undefined;
+    case 0x0003:
+      return bytes.length >= 4 ? { type: 'Integer32', value: bytes.readInt32LE(0) } : undefined;
+    case 0x000a:
+      return bytes.length >= 4 ? { type: 'ErrorCode', value: bytes.readUInt32LE(0) } : undefined;
+    case 0x0004:
+      return bytes.length >= 4 ? { type: 'Floating32', value: bytes.readFloatLE(0) } : undefined;
+    case 0x000b:
+      return bytes.length >= 1 ? { type: 'Boolean', value: bytes[0] !== 0 } : undefined;
+  }
   const fixed = FIXED_MULTI[type];
   if (fixed !== undefined) {
     const [name, size, read] = fixed;
@@ -147,6 +166,41 @@ export function propertyValue(object: unknown, item: PstTableItem, codePage: str
       return undefined;
   }
 }
+
+/**
+ * The tagged properties of a message that are not carried in `extraProperties`, because the writer makes them anew
+ * for the file it writes and the source's values would be wrong there: the item's identity in the source store
+ * (PidTagEntryId 0x0FFF, PidTagRecordKey 0x0FF9, PidTagInstanceKey 0x0FF6, PidTagParentEntryId 0x0E09,
+ * PidTagStoreEntryId 0x0FFB, PidTagStoreRecordKey 0x0FFA, PidTagObjectType 0x0FFE), values computed from the item
+ * (PidTagMessageSize 0x0E08, PidTagMessageFlags 0x0E07, PidTagHasAttachments 0x0E1B, PidTagDisplayTo / Cc / Bcc
+ * 0x0E04 / 0x0E03 / 0x0E02, PidTagParentDisplay 0x0E05), the access rights the store grants (PidTagAccess 0x0FF4,
+ * PidTagAccessLevel 0x0FF7), the table-row ids (PidTagLtpRowId 0x67F2, PidTagLtpRowVer 0x67F3), and the
+ * replication state that ties the item to its source store's replica (PidTagReplItemid 0x0E30, PidTagReplChangenum
+ * 0x0E33, PidTagReplVersionhistory 0x0E34, PidTagReplFlags 0x0E38), which the writer leaves out too.
+ */
+export const MESSAGE_NOT_CARRIED: ReadonlySet<number> = new Set([
+  0x0fff, 0x0ff9, 0x0ff6, 0x0e09, 0x0ffb, 0x0ffa, 0x0ffe, 0x0e08, 0x0e07, 0x0e1b, 0x0e04, 0x0e03, 0x0e02, 0x0e05, 0x0ff4, 0x0ff7, 0x67f2, 0x67f3,
+  0x0e30, 0x0e33, 0x0e34, 0x0e38,
+]);
+
+/**
+ * An attachment's properties not carried: those of a message above, and those the writer sets from the attachment it
+ * stores — the data itself (PidTagAttachDataBinary / PidTagAttachDataObject 0x3701, given by `open` or `message`),
+ * PidTagAttachSize 0x0E20, PidTagAttachNumber 0x0E21 and PidTagAttachMethod 0x3705 (an OLE object's data is stored
+ * by value).
+ */
+export const ATTACHMENT_NOT_CARRIED: ReadonlySet<number> = new Set([...MESSAGE_NOT_CARRIED, 0x3701, 0x0e20, 0x0e21, 0x3705]);
+
+/**
+ * Tagged properties the record has a field for, which the sources read into those fields and leave out of
+ * `extraProperties` (the bodies would otherwise be held twice): subject and its parts, message class, the bodies
+ * (plain, HTML, RTF), transport headers, message ids and references, the times, importance, sensitivity, sender and
+ * author.
+ */
+export const NAMED_BY_RECORD: ReadonlySet<number> = new Set([
+  0x0037, 0x0e1d, 0x003d, 0x001a, 0x1000, 0x1013, 0x1009, 0x007d, 0x1035, 0x1042, 0x1039, 0x0039, 0x0e06, 0x3007, 0x3008, 0x0017, 0x0036,
+  0x0c1a, 0x0c1f, 0x0c1e, 0x0042, 0x0065, 0x0064,
+]);
 
 /**
  * Every property of `object` as an `ExtraProperty`, but those in `skip` (tagged ids) and named ones the map does not
