@@ -13,14 +13,27 @@ type Time = InstanceType<typeof ICAL.Time>;
 type Component = InstanceType<typeof ICAL.Component>;
 type Property = InstanceType<typeof ICAL.Property>;
 
-/** Whether `id` is a time zone the platform knows (an IANA id). */
-export function isIanaZone(id: string): boolean {
+function knownZone(id: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: id });
     return true;
   } catch {
     return false;
   }
+}
+
+/**
+ * The IANA id the platform knows for a TZID: the id itself, or the end of a "globally unique" one (RFC 5545
+ * §3.2.19: a TZID starting with `/`, as Mozilla's `/mozilla.org/20050126_1/America/New_York`); undefined if none.
+ */
+export function ianaZoneOf(id: string): string | undefined {
+  if (knownZone(id)) return id;
+  const parts = id.split('/').filter((p) => p !== '');
+  for (let i = 0; i < parts.length - 1; i++) {
+    const tail = parts.slice(i).join('/');
+    if (tail.includes('/') && knownZone(tail)) return tail;
+  }
+  return undefined;
 }
 
 /** The offset of `zone` from UTC at the instant `ms`, in milliseconds (east positive). */
@@ -71,7 +84,8 @@ export function instantOf(time: Time, property?: Property): Instant {
   const zone = time.zone?.tzid;
   if (zone !== undefined && zone !== 'floating') return { date: new Date(time.toUnixTime() * 1000), ...(id ? { tzid: id } : {}) };
   if (id === undefined) return { date: new Date(wallClock(time)) };
-  if (isIanaZone(id)) return { date: new Date(fromIanaWallClock(id, wallClock(time))), tzid: id };
+  const iana = ianaZoneOf(id);
+  if (iana !== undefined) return { date: new Date(fromIanaWallClock(iana, wallClock(time))), tzid: id };
   return { date: new Date(wallClock(time)), tzid: id, unresolved: id };
 }
 
@@ -126,11 +140,12 @@ function latest(zone: Component, name: 'standard' | 'daylight'): Component | und
  */
 export function appointmentTimeZone(calendar: Component, tzid: string): AppointmentTimeZone | undefined {
   const vtimezone = calendar.getAllSubcomponents('vtimezone').find((z) => z.getFirstPropertyValue('tzid') === tzid);
-  if (vtimezone === undefined) return isIanaZone(tzid) ? { id: tzid } : undefined;
+  const iana = ianaZoneOf(tzid);
+  if (vtimezone === undefined) return iana !== undefined ? { id: iana } : undefined;
   const standard = latest(vtimezone, 'standard');
   const daylight = latest(vtimezone, 'daylight');
   const standardOffset = standard ? offsetMinutes(standard, 'tzoffsetto') : daylight ? offsetMinutes(daylight, 'tzoffsetfrom') : undefined;
-  if (standardOffset === undefined) return isIanaZone(tzid) ? { id: tzid } : undefined;
+  if (standardOffset === undefined) return iana !== undefined ? { id: iana } : undefined;
   const standardStart = standard ? transitionOf(standard) : undefined;
   const daylightStart = daylight ? transitionOf(daylight) : undefined;
   const daylightOffset = daylight ? offsetMinutes(daylight, 'tzoffsetto') : undefined;

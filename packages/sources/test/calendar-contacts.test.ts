@@ -191,6 +191,10 @@ test('a TZID the file does not define is resolved as an IANA zone; an unknown on
   assert.deepEqual(local[0]!.record.appointment!.recurrence?.until, new Date('2024-07-05T07:00:00Z'), 'a local UNTIL is in the start\'s zone');
   const outlook = readFileSync(join(DATA, 'outlook-2010.ics'), 'utf8').replace('END:VEVENT', 'RRULE:FREQ=WEEKLY;UNTIL=20130708T120000\r\nEND:VEVENT');
   assert.deepEqual([...icsItems(outlook, 'o.ics')][0]!.record.appointment!.recurrence?.until, new Date('2013-07-08T16:00:00Z'), 'in the file\'s VTIMEZONE too');
+  const [unique] = [...icsItems(event('/mozilla.org/20050126_1/Europe/Berlin'), 'g.ics')];
+  assert.equal(unique!.record.appointment!.start.toISOString(), '2024-07-01T07:00:00.000Z', 'a globally unique TZID ends in an IANA id');
+  assert.deepEqual(unique!.record.appointment!.timeZone, { id: 'Europe/Berlin' });
+  assert.deepEqual(unique!.warnings, []);
   const [unknown] = icsItems(event('Mars Standard Time'), 'm.ics');
   assert.equal(unknown!.record.appointment!.start.toISOString(), '2024-07-01T09:00:00.000Z');
   assert.match(unknown!.warnings.join(), /Mars Standard Time/);
