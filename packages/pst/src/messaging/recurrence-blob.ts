@@ -121,7 +121,10 @@ export function recurrenceLayout(pattern: RecurrencePattern, start: Date, durati
       if (++n === pattern.count) break;
       if (n >= MAX_OCCURRENCES) throw new PstInputError(`${field}.until`, pattern.until, `allows more than ${MAX_OCCURRENCES} occurrences, which the format cannot count`);
     }
-    if (lastDay === undefined || n === 0) throw new PstInputError(`${field}.until`, pattern.until, 'is before the first occurrence');
+    if (lastDay === undefined) {
+      if (pattern.count !== undefined) throw new PstInputError(`${field}.count`, pattern.count, 'gives occurrences after 4500, where the format ends');
+      throw new PstInputError(`${field}.until`, pattern.until, 'is before the first occurrence');
+    }
     endType = pattern.count !== undefined ? EndType.AfterCount : EndType.AfterDate;
     count = n;
   }
