@@ -133,6 +133,11 @@ test('an .eml tree of .ics, .vcf and .msg files, exported and read back by readp
         ['Inbox', 'IPF.Note', ['IPM.Note']],
       ],
     );
+    // readpst writes no tasks: their subjects as pypff reads them, against the VTODOs' SUMMARYs.
+    assert.deepEqual(
+      (pypff.folders.find((f) => f.path === 'Tasks')?.messages ?? []).map((m) => m.subject).sort(),
+      ['Book the offsite hotel', 'Renew the support contract with Northwind', 'Send the Falcon slides'],
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }
