@@ -36,21 +36,12 @@ export function ianaZoneOf(id: string): string | undefined {
   return undefined;
 }
 
-/** The offset of `zone` from UTC at the instant `ms`, in milliseconds (east positive). */
+/** The offset of `zone` from UTC at the instant `ms`, in milliseconds (east positive), as `Intl` names it (`GMT+05:30`). */
 function ianaOffset(zone: string, ms: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(new Date(ms));
-  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return local - Math.floor(ms / 1000) * 1000;
+  const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value;
+  const m = /^GMT([+-])(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(name ?? '');
+  if (!m) return 0;
+  return (m[1] === '-' ? -1 : 1) * ((Number(m[2]) * 60 + Number(m[3])) * 60 + Number(m[4] ?? 0)) * 1000;
 }
 
 /** The instant of a wall-clock time in an IANA zone (the earlier one of a repeated hour, the later side of a gap). */
