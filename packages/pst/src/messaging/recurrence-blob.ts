@@ -50,20 +50,8 @@ function daysInMonth(year: number, month0: number): number {
   return new Date(Date.UTC(year, month0 + 1, 0)).getUTCDate();
 }
 
-/** The occurrence days (local day numbers) of the pattern from `first`, in order. */
-function* occurrenceDays(p: Required<Pick<RecurrencePattern, 'frequency' | 'interval'>> & RecurrencePattern, first: number, fdow: number, mask: number): Generator<number> {
-  if (p.frequency === 'daily') {
-    for (let d = first; ; d += p.interval) yield d;
-  }
-  if (p.frequency === 'weekly') {
-    const weekStart = first - ((weekday(first) - fdow + 7) % 7);
-    for (let w = weekStart; ; w += 7 * p.interval) {
-      for (let i = 0; i < 7; i++) {
-        const d = w + i;
-        if (d >= first && mask & (1 << weekday(d))) yield d;
-      }
-    }
-  }
+/** The occurrence days (local day numbers) of a monthly or yearly pattern from `first`, in order, up to 4500. */
+function* monthlyOccurrenceDays(p: Required<Pick<RecurrencePattern, 'frequency' | 'interval'>> & RecurrencePattern, first: number, mask: number): Generator<number> {
   const start = new Date(first * DAY);
   const step = p.frequency === 'yearly' ? 12 * p.interval : p.interval;
   let year = start.getUTCFullYear();
@@ -86,6 +74,51 @@ function* occurrenceDays(p: Required<Pick<RecurrencePattern, 'frequency' | 'inte
     month0 %= 12;
     if (year > 4500) return;
   }
+}
+
+/**
+ * The number of occurrences from `first` up to `limit` of them or up to the day `lastAllowed`, and the last one's day.
+ * Daily series are counted arithmetically and weekly ones a week at a time, so that a long series (999,999
+ * occurrences, or an end in the year 4500) does not hold the event loop.
+ */
+function countOccurrences(p: Parameters<typeof monthlyOccurrenceDays>[0], first: number, fdow: number, mask: number, limit: number, lastAllowed: number): { n: number; last: number | undefined } {
+  if (p.frequency === 'daily') {
+    if (lastAllowed < first) return { n: 0, last: undefined };
+    const n = Math.min(limit, Math.floor((Math.min(lastAllowed, first + limit * p.interval) - first) / p.interval) + 1);
+    return { n, last: first + (n - 1) * p.interval };
+  }
+  let n = 0;
+  let last: number | undefined;
+  if (p.frequency === 'weekly') {
+    const perWeek = [...WEEKDAYS.keys()].filter((i) => mask & (1 << i)).length;
+    for (let w = first - ((weekday(first) - fdow + 7) % 7); w <= lastAllowed && n < limit; w += 7 * p.interval) {
+      // A whole week within the bounds, after the first one: its days at once.
+      if (w > first && w + 6 <= lastAllowed && n + perWeek <= limit) {
+        n += perWeek;
+        for (let i = 6; i >= 0; i--) {
+          if (mask & (1 << weekday(w + i))) {
+            last = w + i;
+            break;
+          }
+        }
+        continue;
+      }
+      for (let i = 0; i < 7 && n < limit; i++) {
+        const d = w + i;
+        if (d >= first && d <= lastAllowed && mask & (1 << weekday(d))) {
+          n++;
+          last = d;
+        }
+      }
+    }
+    return { n, last };
+  }
+  for (const d of monthlyOccurrenceDays(p, first, mask)) {
+    if (d > lastAllowed || n >= limit) break;
+    n++;
+    last = d;
+  }
+  return { n, last };
 }
 
 function maskOf(days: readonly Weekday[]): number {
@@ -114,13 +147,12 @@ export function recurrenceLayout(pattern: RecurrencePattern, start: Date, durati
   const until = pattern.until !== undefined && pattern.until.getTime() < NO_END_UTC ? pattern.until : undefined;
   if (pattern.count !== undefined || until !== undefined) {
     const untilLocal = until !== undefined ? toLocal(zone, until.getTime()) : undefined;
-    let n = 0;
-    for (const d of occurrenceDays(full, first, fdow, mask)) {
-      if (untilLocal !== undefined && d * DAY + startOffset * MINUTE > untilLocal) break;
-      lastDay = d;
-      if (++n === pattern.count) break;
-      if (n >= MAX_OCCURRENCES) throw new PstInputError(`${field}.until`, pattern.until, `allows more than ${MAX_OCCURRENCES} occurrences, which the format cannot count`);
-    }
+    // The last day an occurrence may fall on: its start (the day plus the start's time of day) not after UNTIL.
+    const lastAllowed = untilLocal !== undefined ? Math.floor((untilLocal - startOffset * MINUTE) / DAY) : Number.POSITIVE_INFINITY;
+    const counted = countOccurrences(full, first, fdow, mask, pattern.count ?? MAX_OCCURRENCES + 1, lastAllowed);
+    if (counted.n > MAX_OCCURRENCES) throw new PstInputError(`${field}.until`, pattern.until, `allows more than ${MAX_OCCURRENCES} occurrences, which the format cannot count`);
+    lastDay = counted.last;
+    const n = counted.n;
     if (lastDay === undefined) {
       if (pattern.count !== undefined) throw new PstInputError(`${field}.count`, pattern.count, 'gives occurrences after 4500, where the format ends');
       throw new PstInputError(`${field}.until`, pattern.until, 'is before the first occurrence');

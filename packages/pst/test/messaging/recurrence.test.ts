@@ -99,3 +99,42 @@ test('a series ending after 4500-08-31 is stored without end; one that the forma
     /message\.appointment\.recurrence\.until is before the first occurrence/,
   );
 });
+
+test('the count and last day of daily and weekly series match a day-by-day enumeration', () => {
+  const DAY = 86_400_000;
+  const WEEKDAY_CODES = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'] as const;
+  const start = new Date('2026-01-07T09:00:00Z'); // a Wednesday
+  const first = Math.floor(start.getTime() / DAY);
+  let seed = 7;
+  const random = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), (seed >>> 16) % n);
+  for (let run = 0; run < 1000; run++) {
+    const weekly = random(2) === 1;
+    const interval = 1 + random(4);
+    const days = weekly ? WEEKDAY_CODES.filter(() => random(2) === 1) : [];
+    if (weekly && days.length === 0) days.push('WE');
+    const fdow = random(7);
+    const byCount = random(2) === 1;
+    const count = 1 + random(25);
+    const until = new Date(start.getTime() + random(400) * DAY + random(2) * 3600_000 - 3600_000);
+    const pattern = { frequency: weekly ? 'weekly' : 'daily', interval, ...(weekly ? { weekdays: days, firstDayOfWeek: WEEKDAY_CODES[fdow] } : {}), ...(byCount ? { count } : { until }) } as const;
+    // Day by day: does day d start an occurrence?
+    const weekStart = (d: number): number => d - (((d + 4) % 7) - fdow + 7) % 7;
+    const occurs = (d: number): boolean =>
+      weekly
+        ? days.includes(WEEKDAY_CODES[(d + 4) % 7]!) && ((weekStart(d) - weekStart(first)) / 7) % interval === 0
+        : (d - first) % interval === 0;
+    let n = 0;
+    let last = -1;
+    for (let d = first; byCount ? n < count : d * DAY + 9 * 3600_000 <= until.getTime(); d++) {
+      if (occurs(d)) {
+        n++;
+        last = d;
+      }
+    }
+    if (n === 0) continue;
+    const blob = Buffer.from(recurrenceLayout(pattern, start, 30, UTC_ZONE, 'r').blob);
+    const at = weekly ? 26 : 22; // EndType: after the type-specific day mask of a weekly pattern
+    assert.equal(blob.readUInt32LE(at + 4), n, `count of ${JSON.stringify(pattern)}`);
+    assert.equal(blob.readUInt32LE(at + 24), (last + 134_774) * 1440, `last day of ${JSON.stringify(pattern)}`);
+  }
+});
