@@ -12,7 +12,7 @@ import { readWhole } from './read-whole.js';
 import { MsgSource } from './msg.js';
 import { icsItemKinds, icsItems } from './ics-items.js';
 import { vcardItems } from './vcard-items.js';
-import type { TextItem } from './text-item.js';
+import { utf8Bytes, type TextItem } from './text-item.js';
 
 export type ItemFileType = 'msg' | 'ics' | 'vcf';
 
@@ -97,7 +97,7 @@ export async function* readItemFile(file: ItemFile, options: SourceOptions): Asy
   }
   const warn = (code: SourceWarning['code'], origin: string, what: string): void => options.reportWarning?.({ code, message: `${origin}: ${what}`, origin });
   let items: Iterable<TextItem>;
-  if (file.type === 'ics') items = icsItems(bytes.toString('utf8'), name);
+  if (file.type === 'ics') items = icsItems(utf8Bytes(bytes).toString('utf8'), name);
   else {
     const read = vcardItems(bytes, name);
     items = read.items;

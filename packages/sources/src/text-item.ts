@@ -2,7 +2,21 @@
  * The items of text files (`.ics`, `.vcf`) as records, and the plain item that keeps one the format cannot hold.
  */
 import type { MessageRecord } from '@pstream/pst';
+import iconv from 'iconv-lite';
 import { bytesSource } from './spool.js';
+
+/**
+ * The bytes of a text file as UTF-8 without a byte-order mark: a UTF-16 file (with its BOM, as Windows tools may
+ * write an address book) is converted; anything else is left as it is (iCalendar and vCard 3.0/4.0 are UTF-8;
+ * a vCard 2.1 card names its own charset).
+ */
+export function utf8Bytes(bytes: Uint8Array): Buffer {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return b.subarray(3);
+  if (b[0] === 0xff && b[1] === 0xfe) return Buffer.from(iconv.decode(b.subarray(2), 'utf16le'), 'utf8');
+  if (b[0] === 0xfe && b[1] === 0xff) return Buffer.from(iconv.decode(b.subarray(2), 'utf16be'), 'utf8');
+  return b;
+}
 
 /** One item read from a text file. */
 export interface TextItem {

@@ -9,6 +9,7 @@
  * backslash-escaped (a comma is a comma). Everything else is left to the parser.
  */
 import iconv from 'iconv-lite';
+import { utf8Bytes } from './text-item.js';
 
 /** One card of a file: its bytes as a binary (latin1) string, so that no charset is guessed before its version says. */
 export interface RawCard {
@@ -33,7 +34,7 @@ const VERSION = /^version:\s*([0-9.]+)/i;
  * something on them), so that the caller can name it rather than pass over it.
  */
 export function splitCards(bytes: Uint8Array): { cards: RawCard[]; stray: number } {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const text = utf8Bytes(bytes).toString('latin1');
   const lines = text.split(/\r\n|\n|\r/);
   const cards: RawCard[] = [];
   let stray = 0;

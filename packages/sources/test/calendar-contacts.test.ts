@@ -324,6 +324,15 @@ test('vCard 2.1 CHARSET and soft line breaks; several cards in one file; a card 
   assert.equal(await attachmentText(items[2]!.record), 'BEGIN:VCARD\r\nVERSION:3.0\r\nTEL:123\r\nEND:VCARD');
 });
 
+test('a byte-order mark is passed over; a UTF-16 address book is read', () => {
+  const card = 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zoë Ångström\r\nEMAIL:z@example.se\r\nEND:VCARD\r\n';
+  for (const bytes of [Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(card)]), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(card, 'utf16le')])]) {
+    const read = vcardItems(bytes, 'bom.vcf');
+    assert.deepEqual([read.cards, read.stray], [1, 0]);
+    assert.equal([...read.items][0]!.record.subject, 'Zoë Ångström');
+  }
+});
+
 test('vcard21As30 rewrites 2.1 syntax only: QUOTED-PRINTABLE decoded, bare parameters as TYPE, commas escaped, base64 joined', () => {
   const [card] = splitCards(Buffer.from('BEGIN:VCARD\r\nVERSION:2.1\r\nORG:A, B;C\r\nNOTE;QUOTED-PRINTABLE:x=3Dy=\r\nz\r\nTEL;WORK;VOICE:1\r\nPHOTO;ENCODING=BASE64;TYPE=JPEG:\r\n  AAAA\r\n  BBBB\r\n\r\nEND:VCARD\r\n')).cards;
   assert.equal(vcard21As30(card!), 'BEGIN:VCARD\r\nVERSION:3.0\r\nORG:A\\, B;C\r\nNOTE:x=yz\r\nTEL;TYPE=WORK,VOICE:1\r\nPHOTO;TYPE=JPEG;ENCODING=b:AAAABBBB\r\nEND:VCARD\r\n');
