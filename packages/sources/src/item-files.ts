@@ -49,7 +49,7 @@ export async function itemKindsOf(file: ItemFile): Promise<Set<ItemKind>> {
   if (file.type === 'vcf') return new Set(['contact']);
   if (file.type === 'msg' || file.size > MAX_TEXT_ITEM_FILE_BYTES) return new Set(['mail']);
   const text = await readWhole(file.origin).then(
-    (b) => b.toString('utf8'),
+    (b) => utf8Bytes(b).toString('utf8'),
     () => '',
   );
   const { appointments, tasks, others } = icsItemKinds(text);
