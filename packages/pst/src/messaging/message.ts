@@ -137,7 +137,7 @@ function messageProperties(ctx: WriteContext, record: MessageRecord): PropertyLi
     .bool(Prop.MessageCcMe, false)
     .time(Prop.CreationTime, created)
     .time(Prop.LastModificationTime, modified)
-    .binary(Prop.SearchKey, ctx.identity.guid())
+    .binary(Prop.SearchKey, carriedSearchKey(record) ?? ctx.identity.guid())
     .binary(Prop.RecordKey, ctx.identity.guid())
     .string(Prop.DisplayTo, displayList(recipients, 'to'))
     .string(Prop.DisplayCc, displayList(recipients, 'cc'))
@@ -170,6 +170,18 @@ function messageProperties(ctx: WriteContext, record: MessageRecord): PropertyLi
   if (record.categories && record.categories.length > 0) p.strings(TAG_KEYWORDS >>> 16, record.categories);
   kindProperties(ctx, record, subject, p);
   return p;
+}
+
+/**
+ * A PidTagSearchKey carried from a PST or MSG source: a copy of a message keeps its search key ([MS-OXCPRPT]
+ * §2.2.1.9, the key that relates copies of one message), so it is taken over rather than made anew.
+ */
+function carriedSearchKey(record: MessageRecord): Uint8Array | undefined {
+  if (!record.extraProperties) return undefined;
+  for (const x of record.extraProperties) {
+    if (x.kind === 'tagged' && x.id === Prop.SearchKey && x.value.type === 'Binary') return x.value.value;
+  }
+  return undefined;
 }
 
 /** An address's display name, address and address type as stored: clean text. */

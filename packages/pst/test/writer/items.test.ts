@@ -164,6 +164,8 @@ const ITEMS: Written[] = [
         { kind: 'tagged', id: 0x3a06, value: { type: 'String', value: 'Carried given name' } },
         { kind: 'tagged', id: 0x0e08, value: { type: 'Integer32', value: 5 } }, // structural: the writer's size wins
         { kind: 'tagged', id: 0x0037, value: { type: 'String', value: 'not the subject' } }, // the record's subject wins
+        // A copy keeps its search key ([MS-OXCPRPT] §2.2.1.9).
+        { kind: 'tagged', id: 0x300b, value: { type: 'Binary', value: Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i) } },
       ],
     },
   },
@@ -380,6 +382,8 @@ test('pffexport gives the kinds\' named properties and a recurrence blob with th
   assert.ok(carried.get('lid:0x8580/101f')?.includes(utf16Hex('b')));
   assert.equal(carried.get('0x3a06/001f'), utf16Hex('Carried given name'));
   assert.notEqual(carried.get('0x0e08/0003'), '05000000');
+  assert.equal(carried.get('0x0037/001f'), utf16Hex('Carried properties'));
+  assert.equal(carried.get('0x300b/0102'), Buffer.from(Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i)).toString('hex'));
 });
 
 test('pypff: folder and item classes, and the default folders\' EntryIDs on the root folder and the Inbox', async (t) => {
