@@ -105,7 +105,9 @@ export function appointmentProperties(ctx: KindContext, a: AppointmentFields, p:
     .int32(Lid.AppointmentDuration, duration)
     .string(Lid.Location, a.location);
   (a.allDay !== undefined ? appt : apptDefault).bool(Lid.AppointmentSubType, a.allDay === true);
-  (a.busyStatus !== undefined ? appt : apptDefault).int32(Lid.BusyStatus, busy).int32(Lid.IntendedBusyStatus, busy);
+  (a.busyStatus !== undefined ? appt : apptDefault).int32(Lid.BusyStatus, busy);
+  // What the organizer meant the attendees' status to be: the item's own status unless a source carries it.
+  apptDefault.int32(Lid.IntendedBusyStatus, busy);
   (meeting ? appt : apptDefault).int32(Lid.AppointmentStateFlags, meeting ? ASF_MEETING : 0).int32(Lid.ResponseStatus, meeting ? RESP_ORGANIZED : 0);
   apptDefault.int32(Lid.AppointmentSequence, 0).bool(Lid.FInvited, false);
   (a.recurrence ? appt : apptDefault).bool(Lid.Recurring, a.recurrence !== undefined).int32(Lid.RecurrenceType, a.recurrence ? RECURRENCE_TYPE[a.recurrence.frequency] : 0);
