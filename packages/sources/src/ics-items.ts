@@ -27,7 +27,7 @@ import {
   type TaskStatus,
   type Weekday,
 } from '@pstream/pst';
-import { appointmentTimeZone, dayOf, instantOf } from './ics-time.js';
+import { IanaZones, appointmentTimeZone, dayOf, instantOf } from './ics-time.js';
 import { defined, keptAsText, type TextItem } from './text-item.js';
 
 type Component = InstanceType<typeof ICAL.Component>;
@@ -53,25 +53,52 @@ export function icsItemKinds(text: string): { appointments: number; tasks: numbe
   };
 }
 
-/** The raw text of each component directly inside a VCALENDAR, in order, and the calendar's own lines. */
-function rawComponents(text: string): { head: string[]; components: Array<{ name: string; lines: string[] }> } {
+/** A component directly inside a VCALENDAR: its name (lower case) and where its text is in the file. */
+interface RawComponent {
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Where each component directly inside a VCALENDAR is in the text, in order, and the calendars' own lines. Only the
+ * BEGIN and END lines are looked at, and the components are kept as places in the text, so that a large file is
+ * not copied into a line array.
+ */
+function rawComponents(text: string): { head: string[]; components: RawComponent[] } {
   const head: string[] = [];
-  const components: Array<{ name: string; lines: string[] }> = [];
-  let current: { name: string; lines: string[] } | undefined;
+  const components: RawComponent[] = [];
+  const marks = /^(BEGIN|END):([^\r\n]*?)[ \t]*(?:\r\n|\n|\r|$)/gim;
   let depth = 0;
-  for (const line of text.split(/\r\n|\n|\r/)) {
-    const begin = /^BEGIN:(.+?)\s*$/i.exec(line);
-    const end = /^END:(.+?)\s*$/i.exec(line);
-    if (begin) depth++;
-    if (depth === 2 && begin && current === undefined) components.push((current = { name: begin[1]!.toLowerCase(), lines: [] }));
-    if (current) current.lines.push(line);
-    else if (depth === 1 && !begin && !end && line.trim() !== '') head.push(line);
-    if (end) {
-      depth--;
-      if (depth === 1) current = undefined;
+  let open: { name: string; start: number } | undefined;
+  // The text of a calendar's own lines runs from the end of the last mark at depth 1 to the next mark.
+  let headFrom = -1;
+  for (let m = marks.exec(text); m !== null; m = marks.exec(text)) {
+    const begin = m[1]!.toUpperCase() === 'BEGIN';
+    if (depth === 1 && headFrom >= 0) head.push(...linesOf(text.slice(headFrom, m.index)));
+    if (begin) {
+      depth++;
+      if (depth === 2) open = { name: m[2]!.toLowerCase(), start: m.index };
+    } else {
+      if (depth === 2 && open) {
+        components.push({ name: open.name, start: open.start, end: m.index + m[0].replace(/[\r\n]+$/, '').length });
+        open = undefined;
+      }
+      depth = Math.max(0, depth - 1);
     }
+    headFrom = depth === 1 ? marks.lastIndex : -1;
   }
   return { head, components };
+}
+
+/** The non-empty lines of a text. */
+function linesOf(text: string): string[] {
+  return text.split(/\r\n|\n|\r/).filter((l) => l.trim() !== '');
+}
+
+/** The text of one component standing alone: the calendar's own lines, its time zones, the component. */
+function standalone(head: readonly string[], zones: readonly string[], component: string): string {
+  return ['BEGIN:VCALENDAR', ...head, ...zones, component, 'END:VCALENDAR', ''].join('\r\n');
 }
 
 function text(component: Component, name: string): string | undefined {
@@ -164,7 +191,7 @@ function categories(component: Component): string[] | undefined {
 }
 
 /** The fields every item kind shares: subject, body (DESCRIPTION, X-ALT-DESC as HTML), dates, class and priority. */
-function common(component: Component): Omit<MessageRecord, 'messageClass'> {
+function common(zones: IanaZones, component: Component): Omit<MessageRecord, 'messageClass'> {
   const html = component.getAllProperties('x-alt-desc').find((p) => /text\/html/i.test(String(p.getParameter('fmttype') ?? '')));
   const created = timeOf(component, 'created');
   const modified = timeOf(component, 'last-modified') ?? timeOf(component, 'dtstamp');
@@ -172,8 +199,8 @@ function common(component: Component): Omit<MessageRecord, 'messageClass'> {
     subject: text(component, 'summary') ?? '',
     body: text(component, 'description'),
     html: html ? String(html.getFirstValue() ?? '') || undefined : undefined,
-    createdAt: created ? instantOf(created.time, created.property).date : undefined,
-    modifiedAt: modified ? instantOf(modified.time, modified.property).date : undefined,
+    createdAt: created ? instantOf(zones, created.time, created.property).date : undefined,
+    modifiedAt: modified ? instantOf(zones, modified.time, modified.property).date : undefined,
     importance: importance(component),
     sensitivity: sensitivity(component),
     categories: categories(component),
@@ -211,7 +238,7 @@ function ruleOf(recur: Recur, until: Date | undefined): RecurrenceRule {
 }
 
 /** The pattern of an event's RRULE and EXDATEs (and the changed occurrences of `overridden`), or why there is none. */
-function recurrence(event: Component, overridden: readonly Date[]): RecurrencePattern | undefined {
+function recurrence(zones: IanaZones, event: Component, overridden: readonly Date[]): RecurrencePattern | undefined {
   const rules = event.getAllProperties('rrule');
   if (rules.length === 0) return undefined;
   if (rules.length > 1) throw new NotStorable('it has more than one RRULE');
@@ -222,33 +249,33 @@ function recurrence(event: Component, overridden: readonly Date[]): RecurrencePa
     // UNTIL as a DATE means through that day; a floating DATE-TIME is in the start's zone.
     const dtstart = timeOf(event, 'dtstart');
     if (recur.until.isDate) until = new Date(Date.UTC(recur.until.year, recur.until.month - 1, recur.until.day) + DAY_MS - 1);
-    else if (recur.until.zone?.tzid === 'UTC' || !dtstart) until = instantOf(recur.until).date;
+    else if (recur.until.zone?.tzid === 'UTC' || !dtstart) until = instantOf(zones, recur.until).date;
     else {
       // RFC 5545 §3.3.10: a local UNTIL is in DTSTART's zone.
       const local = recur.until.clone();
       local.zone = dtstart.time.zone;
-      until = instantOf(local, dtstart.property).date;
+      until = instantOf(zones, local, dtstart.property).date;
     }
   }
   const pattern = recurrenceFromRule(ruleOf(recur, until));
   if ('unsupported' in pattern) throw new NotStorable(`its RRULE cannot be expressed: ${pattern.unsupported}`);
   const deleted = [...overridden];
   for (const p of event.getAllProperties('exdate')) {
-    for (const v of p.getValues() as Time[]) deleted.push(instantOf(v, p).date);
+    for (const v of p.getValues() as Time[]) deleted.push(instantOf(zones, v, p).date);
   }
   return deleted.length ? { ...pattern, deletedOccurrences: deleted.sort((a, b) => a.getTime() - b.getTime()) } : pattern;
 }
 
-function appointment(calendar: Component, event: Component, overridden: readonly Date[], warnings: string[]): MessageRecord {
+function appointment(zones: IanaZones, calendar: Component, event: Component, overridden: readonly Date[], warnings: string[]): MessageRecord {
   const dtstart = timeOf(event, 'dtstart');
   if (!dtstart) throw new NotStorable('it has no start (DTSTART)');
-  const start = instantOf(dtstart.time, dtstart.property);
+  const start = instantOf(zones, dtstart.time, dtstart.property);
   if (start.unresolved) warnings.push(`time zone "${start.unresolved}" is neither in the file nor known; its times are read as UTC`);
   const allDay = dtstart.time.isDate;
   let end: Date;
   const dtend = timeOf(event, 'dtend');
   const duration = event.getFirstPropertyValue('duration') as Duration | null;
-  if (dtend) end = instantOf(dtend.time, dtend.property).date;
+  if (dtend) end = instantOf(zones, dtend.time, dtend.property).date;
   else if (duration && 'toSeconds' in duration) end = new Date(start.date.getTime() + duration.toSeconds() * 1000);
   // RFC 5545 §3.6.1: without DTEND or DURATION an all-day event takes its day, a timed one no time.
   else end = new Date(start.date.getTime() + (allDay ? DAY_MS : 0));
@@ -258,8 +285,8 @@ function appointment(calendar: Component, event: Component, overridden: readonly
   }
   const organizerProperty = event.getFirstProperty('organizer');
   const organizer = organizerProperty ? address(organizerProperty) : undefined;
-  const pattern = recurrence(event, overridden);
-  const timeZone = start.tzid !== undefined && !start.unresolved ? appointmentTimeZone(calendar, start.tzid) : undefined;
+  const pattern = recurrence(zones, event, overridden);
+  const timeZone = start.tzid !== undefined && !start.unresolved ? appointmentTimeZone(zones, calendar, start.tzid) : undefined;
   const fields: AppointmentFields = defined({
     start: start.date,
     end,
@@ -272,39 +299,34 @@ function appointment(calendar: Component, event: Component, overridden: readonly
     busyStatus: busyStatus(event),
     reminder: reminder(event, start.date),
   });
-  return { messageClass: 'IPM.Appointment', ...common(event), ...(organizer ? { from: organizer } : {}), appointment: fields };
+  return { messageClass: 'IPM.Appointment', ...common(zones, event), ...(organizer ? { from: organizer } : {}), appointment: fields };
 }
 
 const TASK_STATUS: Record<string, TaskStatus> = { 'NEEDS-ACTION': 'notStarted', 'IN-PROCESS': 'inProgress', COMPLETED: 'complete', CANCELLED: 'deferred' };
 
-function task(todo: Component): MessageRecord {
+function task(zones: IanaZones, todo: Component): MessageRecord {
   const start = timeOf(todo, 'dtstart');
   const due = timeOf(todo, 'due');
   const completed = timeOf(todo, 'completed');
   const percent = Number(todo.getFirstPropertyValue('percent-complete') ?? Number.NaN);
-  const dueDate = due ? instantOf(due.time, due.property).date : undefined;
+  const dueDate = due ? instantOf(zones, due.time, due.property).date : undefined;
   const fields: TaskFields = defined({
     status: TASK_STATUS[text(todo, 'status')?.toUpperCase() ?? ''],
     percentComplete: Number.isFinite(percent) ? Math.min(100, Math.max(0, Math.round(percent))) : undefined,
     startDate: start ? dayOf(start.time) : undefined,
     dueDate: due ? dayOf(due.time) : undefined,
-    completedAt: completed ? instantOf(completed.time, completed.property).date : undefined,
+    completedAt: completed ? instantOf(zones, completed.time, completed.property).date : undefined,
     reminder: reminder(todo, dueDate),
   });
-  return { messageClass: 'IPM.Task', ...common(todo), task: fields };
-}
-
-/** The text of one component standing alone: the calendar's own lines, its time zones, the component. */
-function standalone(head: readonly string[], zones: readonly string[], lines: readonly string[]): string {
-  return ['BEGIN:VCALENDAR', ...head, ...zones, ...lines, 'END:VCALENDAR', ''].join('\r\n');
+  return { messageClass: 'IPM.Task', ...common(zones, todo), task: fields };
 }
 
 /** The time of a RECURRENCE-ID as an instant, and the UID it belongs to. */
-function overrideOf(event: Component): { uid: string; at: Date } | undefined {
+function overrideOf(zones: IanaZones, event: Component): { uid: string; at: Date } | undefined {
   const rid = timeOf(event, 'recurrence-id');
   const uid = text(event, 'uid');
   if (!rid || uid === undefined) return undefined;
-  return { uid, at: instantOf(rid.time, rid.property).date };
+  return { uid, at: instantOf(zones, rid.time, rid.property).date };
 }
 
 /** Physical lines joined into logical ones (RFC 5545 §3.1 folding). */
@@ -341,20 +363,21 @@ export function* icsItems(source: string, fileName: string): Generator<TextItem>
     }
     return;
   }
-  const zones = raw.components.filter((c) => c.name === 'vtimezone').map((c) => c.lines.join('\r\n'));
-  const parse = (lines: readonly string[]): { calendar: Component; component: Component; text: string } => {
-    const text = standalone(raw.head, zones, lines);
-    const calendar = new ICAL.Component(ICAL.parse(text) as unknown[]);
+  const zones = new IanaZones();
+  const zoneTexts = raw.components.filter((c) => c.name === 'vtimezone').map((c) => source.slice(c.start, c.end));
+  const parse = (componentText: string): { calendar: Component; component: Component } => {
+    const calendar = new ICAL.Component(ICAL.parse(standalone(raw.head, zoneTexts, componentText)) as unknown[]);
     const component = calendar.getAllSubcomponents().find((c) => c.name !== 'vtimezone');
     if (component === undefined) throw new NotStorable('the component is empty');
-    return { calendar, component, text };
+    return { calendar, component };
   };
   // Changed occurrences, by the UID of their series: deleted from the series, stored on their own.
   const overrides = new Map<string, Date[]>();
   const series = new Set<string>();
   for (const c of raw.components) {
     if (c.name !== 'vevent') continue;
-    const lines = unfold(c.lines);
+    const componentText = source.slice(c.start, c.end);
+    const lines = unfold(componentText.split(/\r\n|\n|\r/));
     const uid = rawValue(lines, 'UID');
     if (uid === undefined) continue;
     if (rawValue(lines, 'RECURRENCE-ID') === undefined) {
@@ -362,7 +385,7 @@ export function* icsItems(source: string, fileName: string): Generator<TextItem>
       continue;
     }
     try {
-      const o = overrideOf(parse(c.lines).component);
+      const o = overrideOf(zones, parse(componentText).component);
       if (o) overrides.set(o.uid, [...(overrides.get(o.uid) ?? []), o.at]);
     } catch {
       // Read again below, where it is kept as text with the reason.
@@ -374,8 +397,9 @@ export function* icsItems(source: string, fileName: string): Generator<TextItem>
     const n = (counts.get(c.name) ?? 0) + 1;
     counts.set(c.name, n);
     const label = `${c.name.toUpperCase()} ${n}`;
-    const itemText = standalone(raw.head, zones, c.lines);
-    const summary = rawValue(unfold(c.lines), 'SUMMARY');
+    const componentText = source.slice(c.start, c.end);
+    const itemText = standalone(raw.head, zoneTexts, componentText);
+    const summary = rawValue(unfold(componentText.split(/\r\n|\n|\r/)), 'SUMMARY');
     const kept = (kind: string, reason: string, warnings: string[] = []): TextItem => ({
       record: keptAsText({ subject: summary || `${label} of ${fileName}`, kind, reason, text: itemText, fileName: `${kind.replace(/ /g, '-')}-${n}.ics`, contentType: CONTENT_TYPE }),
       text: itemText,
@@ -390,14 +414,14 @@ export function* icsItems(source: string, fileName: string): Generator<TextItem>
     const kind = c.name === 'vevent' ? 'event' : 'task';
     const warnings: string[] = [];
     try {
-      const { calendar, component } = parse(c.lines);
+      const { calendar, component } = parse(componentText);
       let record: MessageRecord;
       if (c.name === 'vevent') {
         const uid = text(component, 'uid');
         const isOverride = component.getFirstProperty('recurrence-id') !== null;
-        record = appointment(calendar, component, !isOverride && uid !== undefined ? overrides.get(uid) ?? [] : [], warnings);
+        record = appointment(zones, calendar, component, !isOverride && uid !== undefined ? overrides.get(uid) ?? [] : [], warnings);
         if (isOverride && (uid === undefined || !series.has(uid))) warnings.push('a changed occurrence (RECURRENCE-ID) whose series is not in the file; stored as an appointment of its own');
-      } else record = task(component);
+      } else record = task(zones, component);
       yield { record, text: itemText, label, warnings };
     } catch (error) {
       // A component or value ical.js cannot read (a malformed date) is kept as text as well.

@@ -13,41 +13,61 @@ type Time = InstanceType<typeof ICAL.Time>;
 type Component = InstanceType<typeof ICAL.Component>;
 type Property = InstanceType<typeof ICAL.Property>;
 
-function knownZone(id: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: id });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * The IANA id the platform knows for a TZID: the id itself, or the end of a "globally unique" one (RFC 5545
- * §3.2.19: a TZID starting with `/`, as Mozilla's `/mozilla.org/20050126_1/America/New_York`); undefined if none.
+ * The platform's IANA zones (`Intl`) as one file's TZIDs name them. Made anew for each file: it keeps a formatter
+ * for each zone met, since making one costs far more than using it, and nothing of it outlives the file.
  */
-export function ianaZoneOf(id: string): string | undefined {
-  if (knownZone(id)) return id;
-  const parts = id.split('/').filter((p) => p !== '');
-  for (let i = 0; i < parts.length - 1; i++) {
-    const tail = parts.slice(i).join('/');
-    if (tail.includes('/') && knownZone(tail)) return tail;
+export class IanaZones {
+  readonly #formats = new Map<string, Intl.DateTimeFormat | null>();
+  readonly #ids = new Map<string, string | undefined>();
+
+  #format(id: string): Intl.DateTimeFormat | null {
+    let format = this.#formats.get(id);
+    if (format === undefined) {
+      try {
+        format = new Intl.DateTimeFormat('en-US', { timeZone: id, timeZoneName: 'longOffset' });
+      } catch {
+        format = null;
+      }
+      this.#formats.set(id, format);
+    }
+    return format;
   }
-  return undefined;
-}
 
-/** The offset of `zone` from UTC at the instant `ms`, in milliseconds (east positive), as `Intl` names it (`GMT+05:30`). */
-function ianaOffset(zone: string, ms: number): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value;
-  const m = /^GMT([+-])(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(name ?? '');
-  if (!m) return 0;
-  return (m[1] === '-' ? -1 : 1) * ((Number(m[2]) * 60 + Number(m[3])) * 60 + Number(m[4] ?? 0)) * 1000;
-}
+  /**
+   * The IANA id the platform knows for a TZID: the id itself, or the end of a "globally unique" one (RFC 5545
+   * §3.2.19: a TZID starting with `/`, as Mozilla's `/mozilla.org/20050126_1/America/New_York`); undefined if none.
+   */
+  idOf(tzid: string): string | undefined {
+    if (this.#ids.has(tzid)) return this.#ids.get(tzid);
+    let id: string | undefined;
+    if (this.#format(tzid) !== null) id = tzid;
+    else {
+      const parts = tzid.split('/').filter((p) => p !== '');
+      for (let i = 0; i < parts.length - 1 && id === undefined; i++) {
+        const tail = parts.slice(i).join('/');
+        if (tail.includes('/') && this.#format(tail) !== null) id = tail;
+      }
+    }
+    this.#ids.set(tzid, id);
+    return id;
+  }
 
-/** The instant of a wall-clock time in an IANA zone (the earlier one of a repeated hour, the later side of a gap). */
-function fromIanaWallClock(zone: string, wall: number): number {
-  const first = wall - ianaOffset(zone, wall);
-  return wall - ianaOffset(zone, first);
+  /** The offset of a known zone from UTC at the instant `ms`, in milliseconds (east positive), from its name (`GMT+05:30`). */
+  #offset(zone: string, ms: number): number {
+    const name = this.#format(zone)
+      ?.formatToParts(new Date(ms))
+      .find((p) => p.type === 'timeZoneName')?.value;
+    const m = /^GMT([+-])(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(name ?? '');
+    if (!m) return 0;
+    return (m[1] === '-' ? -1 : 1) * ((Number(m[2]) * 60 + Number(m[3])) * 60 + Number(m[4] ?? 0)) * 1000;
+  }
+
+  /** The instant of a wall-clock time in a known zone (the earlier one of a repeated hour, the later side of a gap). */
+  fromWallClock(zone: string, wall: number): number {
+    const first = wall - this.#offset(zone, wall);
+    return wall - this.#offset(zone, first);
+  }
 }
 
 /** A time's value read as its fields, as if in UTC. */
@@ -68,15 +88,15 @@ export interface Instant {
  * The instant of a DATE-TIME property value: UTC, in a VTIMEZONE of the file, in an IANA zone, or (floating, or an
  * unknown zone) read as UTC. A DATE is its midnight, UTC.
  */
-export function instantOf(time: Time, property?: Property): Instant {
+export function instantOf(zones: IanaZones, time: Time, property?: Property): Instant {
   const tzid = property?.getParameter('tzid');
   const id = typeof tzid === 'string' ? tzid : undefined;
   if (time.isDate) return { date: new Date(wallClock(time)), ...(id ? { tzid: id } : {}) };
   const zone = time.zone?.tzid;
   if (zone !== undefined && zone !== 'floating') return { date: new Date(time.toUnixTime() * 1000), ...(id ? { tzid: id } : {}) };
   if (id === undefined) return { date: new Date(wallClock(time)) };
-  const iana = ianaZoneOf(id);
-  if (iana !== undefined) return { date: new Date(fromIanaWallClock(iana, wallClock(time))), tzid: id };
+  const iana = zones.idOf(id);
+  if (iana !== undefined) return { date: new Date(zones.fromWallClock(iana, wallClock(time))), tzid: id };
   return { date: new Date(wallClock(time)), tzid: id, unresolved: id };
 }
 
@@ -129,9 +149,9 @@ function latest(zone: Component, name: 'standard' | 'daylight'): Component | und
  * The appointment's time zone from a TZID: its VTIMEZONE's current rule as the format's TZRULE (the latest
  * STANDARD and DAYLIGHT sub-components); an IANA id without one is left to the writer, which derives the rule.
  */
-export function appointmentTimeZone(calendar: Component, tzid: string): AppointmentTimeZone | undefined {
+export function appointmentTimeZone(zones: IanaZones, calendar: Component, tzid: string): AppointmentTimeZone | undefined {
   const vtimezone = calendar.getAllSubcomponents('vtimezone').find((z) => z.getFirstPropertyValue('tzid') === tzid);
-  const iana = ianaZoneOf(tzid);
+  const iana = zones.idOf(tzid);
   if (vtimezone === undefined) return iana !== undefined ? { id: iana } : undefined;
   const standard = latest(vtimezone, 'standard');
   const daylight = latest(vtimezone, 'daylight');
