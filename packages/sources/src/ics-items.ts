@@ -39,7 +39,7 @@ type Duration = InstanceType<typeof ICAL.Duration>;
 const CONTENT_TYPE = 'text/calendar';
 const DAY_MS = 86_400_000;
 
-/** The components of a calendar that are items; others (VJOURNAL, VFREEBUSY, …) are named in a warning. */
+/** The components of a calendar that are items; others (VJOURNAL, VFREEBUSY, …) are kept as plain items holding their text. */
 const ITEM_COMPONENTS = new Set(['vevent', 'vtodo']);
 const NOT_ITEMS = new Set(['vtimezone']);
 
@@ -75,7 +75,7 @@ function rawComponents(text: string): { head: string[]; components: RawComponent
   let headFrom = -1;
   for (let m = marks.exec(text); m !== null; m = marks.exec(text)) {
     const begin = m[1]!.toUpperCase() === 'BEGIN';
-    if (depth === 1 && headFrom >= 0) head.push(...linesOf(text.slice(headFrom, m.index)));
+    if (depth === 1 && headFrom >= 0) for (const line of linesOf(text.slice(headFrom, m.index))) head.push(line);
     if (begin) {
       depth++;
       if (depth === 2) open = { name: m[2]!.toLowerCase(), start: m.index };
@@ -88,6 +88,8 @@ function rawComponents(text: string): { head: string[]; components: RawComponent
     }
     headFrom = depth === 1 ? marks.lastIndex : -1;
   }
+  // A component the file breaks off in is one too: the parser refuses it, and it is kept as text.
+  if (open) components.push({ name: open.name, start: open.start, end: text.length });
   return { head, components };
 }
 

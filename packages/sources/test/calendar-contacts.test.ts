@@ -206,6 +206,8 @@ test('a TZID the file does not define is resolved as an IANA zone; an unknown on
   ];
   assert.deepEqual(spoiled.map((i) => [i.record.subject, i.record.messageClass]), [['Bad', 'IPM.Note'], ['Good', 'IPM.Appointment']], 'a component that cannot be read spoils no other');
   assert.match(spoiled[0]!.keptAsText ?? '', /cannot be read|no start/);
+  const cut = [...icsItems(['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:a', 'SUMMARY:Whole', 'DTSTART:20240101T100000Z', 'END:VEVENT', 'BEGIN:VEVENT', 'UID:b', 'SUMMARY:Cut off', 'DTSTART:2024'].join('\r\n'), 'c.ics')];
+  assert.deepEqual(cut.map((i) => [i.record.subject, i.record.messageClass]), [['Whole', 'IPM.Appointment'], ['Cut off', 'IPM.Note']], 'a component the file breaks off in is kept as text');
   const [garbage] = [...icsItems('this is not a calendar\r\n', 'g.ics')];
   assert.equal(garbage!.record.messageClass, 'IPM.Note');
   assert.match(garbage!.keptAsText ?? '', /not readable iCalendar/);
