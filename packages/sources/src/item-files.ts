@@ -37,8 +37,8 @@ export interface ItemFile {
 export type ItemKind = 'mail' | 'appointment' | 'contact' | 'task' | 'other';
 
 /**
- * A calendar or address book text file larger than this is not read (reported as damaged): `ical.js` parses a
- * whole file into objects, several times its size.
+ * A calendar or address book text file larger than this is not read (reported as damaged): it is held whole, as
+ * bytes and as text, while its items are read one by one.
  */
 export const MAX_TEXT_ITEM_FILE_BYTES = 64 * 1024 * 1024;
 
@@ -47,7 +47,9 @@ const CONTENT_TYPES: Record<ItemFileType, string> = { msg: 'application/vnd.ms-o
 /** The kinds of items in a file: a .vcf holds contacts; an .ics is looked into (without parsing it); a .msg is mail. */
 export async function itemKindsOf(file: ItemFile): Promise<Set<ItemKind>> {
   if (file.type === 'vcf') return new Set(['contact']);
-  if (file.type === 'msg' || file.size > MAX_TEXT_ITEM_FILE_BYTES) return new Set(['mail']);
+  if (file.type === 'msg') return new Set(['mail']);
+  // Too large to read: its placeholder is no calendar item.
+  if (file.size > MAX_TEXT_ITEM_FILE_BYTES) return new Set(['other']);
   const text = await readWhole(file.origin).then(
     (b) => utf8Bytes(b).toString('utf8'),
     () => '',
