@@ -2,8 +2,8 @@
  * An .eml tree holding real-world .ics, .vcf and .msg files (Outlook, Google, Zimbra, Gmail, iOS; see
  * packages/sources/test/data/calendar-contacts/NOTICE.md) and the demo's organizer files, exported to a PST and read
  * back by the independent readers: readpst's VEVENTs (UTC DTSTART/DTEND, LOCATION, RRULE) and VCARDs (names, e-mail
- * addresses, phones, company, title) and pypff's folder and item classes, each compared field by field with what
- * the source files say (written out below from the files, not from our parser).
+ * addresses, phones, company, title), pypff's folder and item classes and pffexport's named properties, each compared
+ * field by field with what the source files say (written out below from the files, not from our parser).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +16,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DEBIAN_PYTHON, requireReaders, runPypff } from '../../../pst/test/support/oracles.js';
 import { itemValue, readpstItems, type ReadpstItem } from '../../../pst/test/support/readpst-items.js';
+import { pffexportItems } from '../../../pst/test/support/pffexport-items.js';
 
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -70,7 +71,7 @@ function values(item: ReadpstItem, name: string): string[] {
 }
 
 test('an .eml tree of .ics, .vcf and .msg files, exported and read back by readpst and pypff field by field', async (t) => {
-  if (!(await requireReaders(t, 'readpst', 'pypff'))) return;
+  if (!(await requireReaders(t, 'readpst', 'pypff', 'pffexport'))) return;
   const root = await mkdtemp(join(tmpdir(), 'pstream-ics-vcf-'));
   try {
     const tree = join(root, 'tree');
@@ -138,6 +139,27 @@ test('an .eml tree of .ics, .vcf and .msg files, exported and read back by readp
       (pypff.folders.find((f) => f.path === 'Tasks')?.messages ?? []).map((m) => m.subject).sort(),
       ['Book the offsite hotel', 'Renew the support contract with Northwind', 'Send the Falcon slides'],
     );
+
+    // pffexport: the named properties Outlook reads, by LID ([MS-OXPROPS]), of one item of each kind.
+    const pff = await pffexportItems(summary.path);
+    const hex = (v: string): string => Buffer.from(v, 'utf16le').toString('hex');
+    const item = (folder: string, subject: string) => {
+      const found = pff.find((i) => i.folder === folder && i.properties.get('0x0037/001f') === hex(subject));
+      assert.ok(found, `pffexport has no item "${subject}" in ${folder}`);
+      return found.properties;
+    };
+    const meeting = item('Calendar', 'Team Meeting');
+    assert.equal(meeting.get('lid:0x8208/001f'), hex('Auditorium 16'), 'PidLidLocation');
+    assert.equal(meeting.get('lid:0x8205/0003'), '01000000', 'PidLidBusyStatus: tentative (X-MICROSOFT-CDO-BUSYSTATUS)');
+    const task = item('Tasks', 'Renew the support contract with Northwind');
+    assert.equal(task.get('lid:0x8101/0003'), '01000000', 'PidLidTaskStatus: in progress (STATUS:IN-PROCESS)');
+    const half = Buffer.alloc(8);
+    half.writeDoubleLE(0.5);
+    assert.equal(task.get('lid:0x8102/0005'), half.toString('hex'), 'PidLidPercentComplete: PERCENT-COMPLETE:50');
+    const john = item('Contacts', 'John Doe III');
+    assert.equal(john.get('0x3a16/001f'), hex('Company, The'), 'PidTagCompanyName');
+    assert.equal(john.get('0x3a17/001f'), hex('The Job Title'), 'PidTagTitle');
+    assert.equal(john.get('lid:0x8083/001f'), hex('jdoe@hotmail.com'), 'PidLidEmail1EmailAddress');
   } finally {
     await rm(root, { recursive: true, force: true });
   }
