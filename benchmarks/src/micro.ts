@@ -84,8 +84,8 @@ const ndbSuite: Suite = {
         if (++blocks % 128 === 0) await ndb.ready();
       };
     };
-    const simulated = new pst.ndb.NdbWriter(join(dir, 'ndb-sim.bin'), 'permute');
-    simulated.beginProjection();
+    const projecting = new pst.ndb.NdbWriter(join(dir, 'ndb-projection.bin'), 'permute');
+    projecting.beginProjection();
     return {
       tasks: [
         { name: 'pstCrc, 8,176 B', bytes: BLOCK, fn: () => pst.crc.pstCrc(block) },
@@ -115,10 +115,10 @@ const ndbSuite: Suite = {
         { name: `writeBlock (permute; ${where}), 8,176 B`, bytes: BLOCK, fn: paced(writer) },
         { name: `writeBlock (no encryption; ${where}), 8,176 B`, bytes: BLOCK, fn: paced(plain) },
         { name: 'writeBlock (permute; JavaScript encoder), 8,176 B', bytes: BLOCK, fn: paced(jsWriter) },
-        { name: 'writeBlock while simulating (allocation only)', fn: () => simulated.writeBlock(block, BLOCK, false) },
+        { name: 'writeBlock during a projection (counting sink: allocation only)', fn: () => projecting.writeBlock(block, BLOCK, false) },
       ],
       cleanup: async () => {
-        await Promise.all([writer.close(), plain.close(), jsWriter.close(), simulated.close()]);
+        await Promise.all([writer.close(), plain.close(), jsWriter.close(), projecting.close()]);
       },
     };
   },
