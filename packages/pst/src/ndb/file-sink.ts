@@ -105,7 +105,7 @@ export class FileSink implements Sink {
     this.place(ib, bytes);
   }
 
-  /** `writeAt` without its check: a page written while a message is under way fails at the next flush instead. */
+  /** `writeAt` without its check, for pages, as for blocks: after `close()` the next flush fails instead. */
   private place(ib: number, bytes: Uint8Array): void {
     if (ib >= this.bufferStart && ib + bytes.length <= this.bufferStart + SLOT_SIZE) {
       const at = this.stage(ib, bytes.length);

@@ -4,6 +4,7 @@
  * them, which is how the writer learns the exact size a file would have without writing it (size projection): the
  * same allocation code runs, against a different sink.
  */
+import { PAGE_SIZE } from './constants.js';
 import type { DataTreeWriter } from './data-tree.js';
 import type { PageTrailer } from './trailers.js';
 
@@ -44,7 +45,7 @@ export class CountingSink implements Sink {
   }
 
   writePage(): void {
-    this.bytes += 512;
+    this.bytes += PAGE_SIZE;
   }
 
   writeZeros(): void {}
