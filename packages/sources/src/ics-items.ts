@@ -354,7 +354,9 @@ function rawValue(lines: readonly string[], name: string): string | undefined {
  * one item and a component `ical.js` cannot read spoils no other; a file that holds no component and cannot be
  * parsed is one plain item holding the whole text.
  */
-export function* icsItems(source: string, fileName: string): Generator<TextItem> {
+export function* icsItems(fileText: string, fileName: string): Generator<TextItem> {
+  // Lines ended by CR alone (classic Mac OS) are lines to this reader, not to ical.js.
+  const source = /\r(?!\n)/.test(fileText) ? fileText.replace(/\r\n|\r|\n/g, '\r\n') : fileText;
   const raw = rawComponents(source);
   if (raw.components.length === 0) {
     try {

@@ -208,6 +208,8 @@ test('a TZID the file does not define is resolved as an IANA zone; an unknown on
   assert.match(spoiled[0]!.keptAsText ?? '', /cannot be read|no start/);
   const cut = [...icsItems(['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:a', 'SUMMARY:Whole', 'DTSTART:20240101T100000Z', 'END:VEVENT', 'BEGIN:VEVENT', 'UID:b', 'SUMMARY:Cut off', 'DTSTART:2024'].join('\r\n'), 'c.ics')];
   assert.deepEqual(cut.map((i) => [i.record.subject, i.record.messageClass]), [['Whole', 'IPM.Appointment'], ['Cut off', 'IPM.Note']], 'a component the file breaks off in is kept as text');
+  const classicMac = [...icsItems(['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:m', 'SUMMARY:CR only', 'DTSTART:20240101T100000Z', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r'), 'mac.ics')];
+  assert.deepEqual(classicMac.map((i) => [i.record.subject, i.record.messageClass]), [['CR only', 'IPM.Appointment']], 'lines ended by CR alone');
   const [garbage] = [...icsItems('this is not a calendar\r\n', 'g.ics')];
   assert.equal(garbage!.record.messageClass, 'IPM.Note');
   assert.match(garbage!.keptAsText ?? '', /not readable iCalendar/);
