@@ -82,6 +82,30 @@ test('Google daily series: RRULE to the daily pattern, VALARM to a 30-minute rem
   assert.equal(a.timeZone?.rules?.[0]?.daylightBias, -60);
 });
 
+test('Apple iCal 4 event in a zone only its VTIMEZONE defines (a misspelt IANA id): times and rule from the file', () => {
+  const [item, ...rest] = ics('apple-ical-4.ics');
+  assert.equal(rest.length, 0);
+  assert.deepEqual(item!.warnings, []);
+  const a = item!.record.appointment!;
+  assert.equal(item!.record.subject, 'One Event');
+  // 09:45 Eastern daylight time (UTC-4).
+  assert.equal(a.start.toISOString(), '2011-05-16T13:45:00.000Z');
+  assert.equal(a.end.toISOString(), '2011-05-16T15:00:00.000Z');
+  assert.deepEqual(a.timeZone, {
+    id: 'America/New_Yrok',
+    rules: [
+      {
+        fromYear: 2007,
+        bias: 300,
+        standardBias: 0,
+        daylightBias: -60,
+        standardStart: { month: 11, week: 1, weekday: 0, hour: 2, minute: 0 },
+        daylightStart: { month: 3, week: 2, weekday: 0, hour: 2, minute: 0 },
+      },
+    ],
+  });
+});
+
 test('Zimbra series with RDATE: kept as a plain item holding its text; its changed occurrences are appointments of their own', async () => {
   const items = ics('zimbra-recur-instances.ics');
   assert.deepEqual(
