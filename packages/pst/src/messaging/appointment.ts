@@ -108,7 +108,8 @@ export function appointmentProperties(ctx: KindContext, a: AppointmentFields, p:
   (a.busyStatus !== undefined ? appt : apptDefault).int32(Lid.BusyStatus, busy);
   // What the organizer meant the attendees' status to be: the item's own status unless a source carries it.
   apptDefault.int32(Lid.IntendedBusyStatus, busy);
-  (meeting ? appt : apptDefault).int32(Lid.AppointmentStateFlags, meeting ? ASF_MEETING : 0).int32(Lid.ResponseStatus, meeting ? RESP_ORGANIZED : 0);
+  // A meeting as its organizer keeps it, unless a source carries the item's own state (a received meeting).
+  apptDefault.int32(Lid.AppointmentStateFlags, meeting ? ASF_MEETING : 0).int32(Lid.ResponseStatus, meeting ? RESP_ORGANIZED : 0);
   apptDefault.int32(Lid.AppointmentSequence, 0).bool(Lid.FInvited, false);
   (a.recurrence ? appt : apptDefault).bool(Lid.Recurring, a.recurrence !== undefined).int32(Lid.RecurrenceType, a.recurrence ? RECURRENCE_TYPE[a.recurrence.frequency] : 0);
   common.time(CommonLid.CommonStart, a.start).time(CommonLid.CommonEnd, a.end);
@@ -164,10 +165,6 @@ export function meetingRecipients(organizer: MailAddress | undefined, attendees:
   return rows;
 }
 
-/** The recipients a meeting's PidTagDisplayTo / Cc / Bcc list: the attendees by role (not the organizer). */
-export function attendeeRecipients(attendees: readonly Attendee[]): Recipient[] {
-  return attendees.map((a) => ({ name: a.name, address: a.address, addressType: a.addressType, kind: ROLE_KIND[a.role ?? 'required'] }));
-}
 
 /** Cells of the two meeting columns. */
 export function meetingCells(flags: number, track: number): [number, Cell][] {

@@ -22,9 +22,9 @@ import { viewOf } from '../io/bytes.js';
 import { addressSearchKey, oneOffEntryIdOfClean } from './entry-id.js';
 import type { Identity } from './identity.js';
 import { TAG_KEYWORDS } from './named-properties.js';
-import { meetingCells, meetingRecipients, TAG_RECIPIENT_FLAGS, TAG_RECIPIENT_TRACK_STATUS } from './appointment.js';
+import { meetingCells, TAG_RECIPIENT_FLAGS, TAG_RECIPIENT_TRACK_STATUS } from './appointment.js';
 import { storeExtraProperties } from './carried-properties.js';
-import { itemAuthor, itemSubject, kindProperties, listedRecipients, type KindContext } from './item-kinds.js';
+import { itemAuthor, itemSubject, kindProperties, listedRecipients, meetingRows, type KindContext } from './item-kinds.js';
 import type { Attachment, EmbeddedMessageAttachment, FileAttachment, MailAddress, MessageRecord, Recipient } from './record.js';
 import { ATTACHMENT_COLUMNS, MessageFlag, Prop, RECIPIENT_COLUMNS, RECIPIENT_EXTRA_COLUMNS } from './schema.js';
 import { validateMessage } from './validate.js';
@@ -82,11 +82,11 @@ export async function writeMessage(ctx: WriteContext, record: MessageRecord, dep
   }
 
   // The recipient table, present even when empty; a meeting's holds its organizer and attendees.
-  const attendees = record.appointment?.attendees;
+  const meeting = meetingRows(record);
   let rt: ReturnType<TableWriter['finish']>;
-  if (attendees && attendees.length > 0) {
+  if (meeting) {
     const meetingTable = new TableWriter(ndb, MEETING_RECIPIENT_LAYOUT);
-    meetingRecipients(itemAuthor(record), attendees).forEach((row, i) => {
+    meeting.forEach((row, i) => {
       const cells = new Map<number, Cell>();
       recipientCells(row.recipient).forEach((cell, column) => {
         if (cell !== undefined) cells.set(RECIPIENT_LAYOUT.columns[column]!.tag, cell);
@@ -123,26 +123,31 @@ function messageProperties(ctx: WriteContext, record: MessageRecord): PropertyLi
   if (record.isDraft) flags |= MessageFlag.Unsent;
   if (attachments.length > 0) flags |= MessageFlag.HasAttach;
   const subject = cleanText(stripSubjectPrefixMarker(itemSubject(record)));
+  // What the record has no field for and a PST or MSG source may carry (the conversation topic without "RE:", the
+  // store's to-me flags and status, the code page, the body the item was written in): a carried value wins.
+  const defaults = new PropertyList()
+    .cleanString(Prop.ConversationTopic, subject)
+    .int32(Prop.MessageStatus, 0)
+    .bool(Prop.MessageToMe, false)
+    .bool(Prop.MessageCcMe, false)
+    .int32(Prop.MessageCodepage, 65001)
+    // PidTagNativeBody: 1 plain text, 2 RTF, 3 HTML — the richest body given.
+    .int32(Prop.NativeBody, record.html !== undefined ? 3 : record.rtf !== undefined ? 2 : 1);
   const p = new PropertyList()
     .string(Prop.MessageClass, record.messageClass || 'IPM.Note')
     .cleanString(Prop.Subject, subject)
     .cleanString(Prop.NormalizedSubject, subject)
-    .cleanString(Prop.ConversationTopic, subject)
     .int32(Prop.Importance, IMPORTANCE[record.importance ?? 'normal'])
     .int32(Prop.Sensitivity, SENSITIVITY[record.sensitivity ?? 'normal'])
     .int32(Prop.MessageFlags, flags)
-    .int32(Prop.MessageStatus, 0)
     .int32(Prop.MessageSize, 0)
-    .bool(Prop.MessageToMe, false)
-    .bool(Prop.MessageCcMe, false)
     .time(Prop.CreationTime, created)
     .time(Prop.LastModificationTime, modified)
     .binary(Prop.SearchKey, carriedSearchKey(record) ?? ctx.identity.guid())
     .binary(Prop.RecordKey, ctx.identity.guid())
     .string(Prop.DisplayTo, displayList(recipients, 'to'))
     .string(Prop.DisplayCc, displayList(recipients, 'cc'))
-    .string(Prop.DisplayBcc, displayList(recipients, 'bcc'))
-    .int32(Prop.MessageCodepage, 65001);
+    .string(Prop.DisplayBcc, displayList(recipients, 'bcc'));
   if (record.sentAt) p.time(Prop.ClientSubmitTime, record.sentAt);
   if (record.receivedAt) p.time(Prop.MessageDeliveryTime, record.receivedAt);
   const author = itemAuthor(record);
@@ -165,10 +170,8 @@ function messageProperties(ctx: WriteContext, record: MessageRecord): PropertyLi
     p.binary(Prop.RtfCompressed, compressedRtf(record.rtf));
     p.bool(Prop.RtfInSync, true);
   }
-  // PidTagNativeBody: 1 plain text, 2 RTF, 3 HTML — the richest body given.
-  p.int32(Prop.NativeBody, record.html !== undefined ? 3 : record.rtf !== undefined ? 2 : 1);
   if (record.categories && record.categories.length > 0) p.strings(TAG_KEYWORDS >>> 16, record.categories);
-  kindProperties(ctx, record, subject, p);
+  kindProperties(ctx, record, subject, p, defaults);
   return p;
 }
 

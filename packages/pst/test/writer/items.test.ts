@@ -164,6 +164,10 @@ const ITEMS: Written[] = [
         { kind: 'tagged', id: 0x3a06, value: { type: 'String', value: 'Carried given name' } },
         { kind: 'tagged', id: 0x0e08, value: { type: 'Integer32', value: 5 } }, // structural: the writer's size wins
         { kind: 'tagged', id: 0x0037, value: { type: 'String', value: 'not the subject' } }, // the record's subject wins
+        // What the record has no field for: the carried values win over the writer's defaults.
+        { kind: 'tagged', id: 0x0057, value: { type: 'Boolean', value: true } }, // PidTagMessageToMe
+        { kind: 'tagged', id: 0x0070, value: { type: 'String', value: 'Carried topic' } }, // PidTagConversationTopic
+        { kind: 'tagged', id: 0x3ffd, value: { type: 'Integer32', value: 1252 } }, // PidTagMessageCodepage
         // A copy keeps its search key ([MS-OXCPRPT] §2.2.1.9).
         { kind: 'tagged', id: 0x300b, value: { type: 'Binary', value: Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i) } },
       ],
@@ -347,7 +351,9 @@ test('pffexport gives the kinds\' named properties and a recurrence blob with th
   assert.equal(review.get('lid:0x8217/0003'), '01000000'); // asfMeeting
   assert.equal(review.get('lid:0x823b/001f'), utf16Hex('Bob Required'));
   assert.equal(review.get('lid:0x823c/001f'), utf16Hex('Cy Optional'));
-  assert.equal(review.get('0x0e04/001f'), utf16Hex('Bob Required'));
+  // The organizer is a "to" row of the recipient table, as in Outlook's meetings, so PidTagDisplayTo lists it.
+  assert.equal(review.get('0x0e04/001f'), utf16Hex('Ann Organizer; Bob Required'));
+  assert.equal(review.get('0x0e03/001f'), utf16Hex('Cy Optional'));
   assert.equal(review.get('0x0042/001f'), utf16Hex('Ann Organizer'));
 
   const contact = pffItem(items, utf16Hex('Dr. Jane Q Doe')).properties;
@@ -383,6 +389,9 @@ test('pffexport gives the kinds\' named properties and a recurrence blob with th
   assert.equal(carried.get('0x3a06/001f'), utf16Hex('Carried given name'));
   assert.notEqual(carried.get('0x0e08/0003'), '05000000');
   assert.equal(carried.get('0x0037/001f'), utf16Hex('Carried properties'));
+  assert.equal(carried.get('0x0057/000b'), '01');
+  assert.equal(carried.get('0x0070/001f'), utf16Hex('Carried topic'));
+  assert.equal(carried.get('0x3ffd/0003'), 'e4040000');
   assert.equal(carried.get('0x300b/0102'), Buffer.from(Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i)).toString('hex'));
 });
 
@@ -514,9 +523,16 @@ test('carried properties override what absent fields default to, never given fie
   const record: MessageRecord = {
     messageClass: 'IPM.Appointment',
     subject: 'received meeting',
-    appointment: { start: new Date('2026-02-02T10:00:00Z'), end: new Date('2026-02-02T11:00:00Z'), busyStatus: 'tentative' },
+    from: { name: 'Olga Organizer', address: 'olga@example.com' },
+    appointment: {
+      start: new Date('2026-02-02T10:00:00Z'),
+      end: new Date('2026-02-02T11:00:00Z'),
+      busyStatus: 'tentative',
+      attendees: [{ name: 'Me Attendee', address: 'me@example.com', response: 'accepted' }],
+    },
     extraProperties: [
-      carried(0x8218, { type: 'Integer32', value: 3 }), // PidLidResponseStatus: accepted (the section has no attendees)
+      carried(0x8217, { type: 'Integer32', value: 3 }), // PidLidAppointmentStateFlags: asfMeeting | asfReceived
+      carried(0x8218, { type: 'Integer32', value: 3 }), // PidLidResponseStatus: accepted
       carried(0x8229, { type: 'Boolean', value: true }), // PidLidFInvited
       carried(0x8205, { type: 'Integer32', value: 2 }), // PidLidBusyStatus: busy, but the section says tentative
       carried(0x820d, { type: 'Time', value: new Date('2000-01-01T00:00:00Z') }), // the section's start wins
@@ -524,6 +540,7 @@ test('carried properties override what absent fields default to, never given fie
   };
   const { path } = await writePst(dir, 'precedence.pst', [{ folder: ['Calendar'], record }]);
   const p = pffItem(await pffexportItems(path), utf16Hex('received meeting')).properties;
+  assert.equal(p.get('lid:0x8217/0003'), '03000000');
   assert.equal(p.get('lid:0x8218/0003'), '03000000');
   assert.equal(p.get('lid:0x8229/000b'), '01');
   assert.equal(p.get('lid:0x8205/0003'), '01000000');
