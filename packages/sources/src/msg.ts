@@ -22,7 +22,7 @@ import { fileRangeBytes } from './item-bytes.js';
 import { ReadCounter } from './read-progress.js';
 import { kindSections, type RecipientMeetingInfo } from './item-kinds.js';
 import type { PropertyName } from './pst-named-map.js';
-import { ATTACHMENT_NOT_CARRIED, MESSAGE_NOT_CARRIED, NAMED_BY_RECORD, type ExtraProperty } from './pst-properties.js';
+import { ATTACHMENT_NOT_CARRIED, MESSAGE_NOT_CARRIED, besideRecord, type ExtraProperty } from './pst-properties.js';
 import {
   attachmentStorages,
   codePageLabel,
@@ -210,7 +210,7 @@ export class MsgSource implements MessageSource {
       attachments: attachments.length ? attachments : undefined,
     };
     const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<MessageRecord>;
-    const extras = properties.filter((p) => p.kind === 'named' || !NAMED_BY_RECORD.has(p.id));
+    const extras = besideRecord(properties);
     return {
       ...kindSections(fields.messageClass, properties, from, recipients, meeting),
       ...(extras.length ? { extraProperties: extras } : {}),

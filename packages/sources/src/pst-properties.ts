@@ -203,6 +203,16 @@ export const NAMED_BY_RECORD: ReadonlySet<number> = new Set([
 ]);
 
 /**
+ * The properties to carry beside a record's own fields: all but the tagged ones the record has a field for
+ * (`NAMED_BY_RECORD`); of those, an empty string is carried as it is, since a record field is absent when empty.
+ */
+export function besideRecord(properties: readonly ExtraProperty[]): ExtraProperty[] {
+  return properties.filter(
+    (p) => p.kind === 'named' || !NAMED_BY_RECORD.has(p.id) || ((p.value.type === 'String' || p.value.type === 'String8') && p.value.value === ''),
+  );
+}
+
+/**
  * Every property of `object` as an `ExtraProperty`, but those in `skip` (tagged ids) and named ones the map does not
  * name. `codePage` decodes PtypString8 values (pst-extractor's charset name of the item's code page).
  */

@@ -29,7 +29,8 @@ import { SourceError, handleDamaged, reasonOf, throwIfAborted } from './errors.j
 import { ReadCounter } from './read-progress.js';
 import { kindSections, type RecipientMeetingInfo } from './item-kinds.js';
 import { readNamedMap, type PropertyName } from './pst-named-map.js';
-import { ATTACHMENT_NOT_CARRIED, MESSAGE_NOT_CARRIED, NAMED_BY_RECORD, extraProperties, type ExtraProperty, type PstTableItem } from './pst-properties.js';
+import { ATTACHMENT_NOT_CARRIED, MESSAGE_NOT_CARRIED, besideRecord, extraProperties, valueBytes, type ExtraProperty, type PstObjectInternals, type PstTableItem } from './pst-properties.js';
+import { decompressRtf } from './compressed-rtf.js';
 
 export interface PstOptions extends SourceOptions {
   /** Files smaller than this are read into memory before parsing. Default 256 MiB; 0 never does. */
@@ -82,6 +83,7 @@ const PR_ATTACH_DATA_OBJ = 0x3701;
 const PT_OBJECT = 0x000d;
 /** A folder's hierarchy table NID: the folder's NID index with type NID_TYPE_HIERARCHY_TABLE (0x0D) instead of 0x02. */
 const NID_HIERARCHY_TABLE_OFFSET = 0x0d - 0x02;
+const PR_RTF_COMPRESSED = 0x1009;
 const PR_RECIPIENT_FLAGS = 0x5ffd;
 const PR_RECIPIENT_TRACK_STATUS = 0x5fff;
 
@@ -315,7 +317,7 @@ export class PstSource implements MessageSource {
     };
     const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<MessageRecord>;
     const properties = this.#properties(m, MESSAGE_NOT_CARRIED);
-    const extras = properties.filter((p) => p.kind === 'named' || !NAMED_BY_RECORD.has(p.id));
+    const extras = besideRecord(properties);
     return {
       ...kindSections(messageClass, properties, from, recipients, meeting),
       ...(extras.length ? { extraProperties: extras } : {}),
@@ -470,11 +472,14 @@ async function* readAttachment(a: PSTAttachment, size: number): AsyncGenerator<U
   }
 }
 
-/** The RTF body, decompressed, when the item has one (items made in Outlook may have no other body). */
+/** The RTF body, decompressed (as 8-bit text, see `compressed-rtf.ts`), when the item has one (items made in Outlook may have no other body). */
 function rtfOf(m: PSTMessage): string | undefined {
+  const item = (m as unknown as PstObjectInternals).pstTableItems?.get(PR_RTF_COMPRESSED);
+  if (item === undefined) return undefined;
   try {
+    const bytes = valueBytes(m, item);
     // The decompressed RTF often ends in NUL padding, which is no part of the RTF text.
-    const rtf = m.bodyRTF?.replace(/\0+$/, '');
+    const rtf = bytes === undefined ? undefined : decompressRtf(bytes).replace(/\0+$/, '');
     return rtf ? rtf : undefined;
   } catch {
     return undefined;
