@@ -11,7 +11,7 @@
  */
 import type { PropertyName } from './pst-named-map.js';
 import { parseNameMap } from './pst-named-map.js';
-import { decodeValue, type ExtraProperty, type ExtraPropertyValue } from './pst-properties.js';
+import { decodeValue, extraProperty, type ExtraProperty, type ExtraPropertyValue } from './pst-properties.js';
 
 /** A storage of msgreader's compound-file reader. */
 export interface MsgStorage {
@@ -96,13 +96,8 @@ export function storageProperties(storage: MsgStorage, kind: StorageKind, names:
       // A value whose bytes do not fit their type is not carried.
       continue;
     }
-    if (value === undefined) continue;
-    if (id < 0x8000) {
-      out.push({ kind: 'tagged', id, value });
-      continue;
-    }
-    const name = names.get(id);
-    if (name !== undefined) out.push({ kind: 'named', propertySet: name.propertySet, ...(name.lid !== undefined ? { lid: name.lid } : { name: name.name ?? '' }), value });
+    const carried = value === undefined ? undefined : extraProperty(id, value, names);
+    if (carried !== undefined) out.push(carried);
   }
   return out;
 }

@@ -94,25 +94,18 @@ const copy = (bytes: Buffer): Uint8Array => Uint8Array.prototype.slice.call(byte
 /** The value of one PC entry, or undefined for a type not carried. `codePage`: for PtypString8 (a label TextDecoder knows). */
 export function propertyValue(object: unknown, item: PstTableItem, codePage: string): ExtraPropertyValue | undefined {
   const type = item.entryValueType;
-  const ref = item.entryValueReference;
-  switch (type) {
-    case 0x0002:
-      return { type: 'Integer16', value: (ref << 16) >> 16 };
-    case 0x0003:
-      return { type: 'Integer32', value: ref | 0 };
-    case 0x000a:
-      return { type: 'ErrorCode', value: ref >>> 0 };
-    case 0x0004: {
-      const b = Buffer.alloc(4);
-      b.writeUInt32LE(ref >>> 0);
-      return { type: 'Floating32', value: b.readFloatLE(0) };
-    }
-    case 0x000b:
-      return { type: 'Boolean', value: (ref & 0xff) !== 0 };
+  if (INLINE_TYPES.has(type)) {
+    // A value of 4 bytes or less is the PC entry's dwValueHnid itself ([MS-PST] §2.3.3.3).
+    const inline = Buffer.alloc(4);
+    inline.writeUInt32LE(item.entryValueReference >>> 0);
+    return decodeValue(type, inline, codePage);
   }
   const bytes = valueBytes(object, item);
   return bytes === undefined ? undefined : decodeValue(type, bytes, codePage);
 }
+
+/** The types a PC holds in the entry itself: Integer16, Integer32, Floating32, ErrorCode, Boolean. */
+const INLINE_TYPES = new Set([0x0002, 0x0003, 0x0004, 0x000a, 0x000b]);
 
 /**
  * A value of property type `type` from its bytes (fixed-size values at the start of `bytes`, as a .msg file's
@@ -212,6 +205,14 @@ export function besideRecord(properties: readonly ExtraProperty[]): ExtraPropert
   );
 }
 
+/** A property by its id: tagged below 0x8000, else named by `names` (undefined when the map does not name it). */
+export function extraProperty(id: number, value: ExtraPropertyValue, names: ReadonlyMap<number, PropertyName>): ExtraProperty | undefined {
+  if (id < 0x8000) return { kind: 'tagged', id, value };
+  const name = names.get(id);
+  if (name === undefined) return undefined;
+  return { kind: 'named', propertySet: name.propertySet, ...(name.lid !== undefined ? { lid: name.lid } : { name: name.name ?? '' }), value };
+}
+
 /**
  * Every property of `object` as an `ExtraProperty`, but those in `skip` (tagged ids) and named ones the map does not
  * name. `codePage` decodes PtypString8 values (pst-extractor's charset name of the item's code page).
@@ -228,14 +229,8 @@ export function extraProperties(object: unknown, names: ReadonlyMap<number, Prop
       // A value whose bytes cannot be read or do not fit their type is not carried.
       continue;
     }
-    if (value === undefined) continue;
-    if (id < 0x8000) {
-      out.push({ kind: 'tagged', id, value });
-      continue;
-    }
-    const name = names.get(id);
-    if (name === undefined) continue;
-    out.push({ kind: 'named', propertySet: name.propertySet, ...(name.lid !== undefined ? { lid: name.lid } : { name: name.name ?? '' }), value });
+    const carried = value === undefined ? undefined : extraProperty(id, value, names);
+    if (carried !== undefined) out.push(carried);
   }
   return out;
 }
