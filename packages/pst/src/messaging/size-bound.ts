@@ -31,7 +31,12 @@ export function rowUpperBound(record: MessageRecord): number {
     (record.messageClass?.length ?? 8) +
     (record.from?.name?.length ?? 0) + (record.from?.address?.length ?? 0) +
     (record.recipients ?? []).reduce((n, r) => n + (r.name?.length ?? r.address?.length ?? 0) + 2, 0);
-  return 512 + 4 * strings + names;
+  // A meeting's display-to/cc strings list its organizer and attendees instead of the recipients.
+  const organizer = record.appointment?.organizer;
+  const meeting =
+    (organizer ? (organizer.name?.length ?? 0) + (organizer.address?.length ?? 0) + 2 : 0) +
+    (record.appointment?.attendees ?? []).reduce((n, r) => n + (r.name?.length ?? 0) + (r.address?.length ?? 0) + 2, 0);
+  return 512 + 4 * (strings + meeting) + names;
 }
 
 /** Bytes of the values a record's kind section and carried properties add, counted generously. */
