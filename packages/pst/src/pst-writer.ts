@@ -341,7 +341,7 @@ export class PstWriter {
   }
 
   /**
-   * PidTagIpmAppointmentEntryId, …ContactEntryId, …JournalEntryId, …NoteEntryId, …TaskEntryId ([MS-OXOSFLD] §2.2.2):
+   * PidTagIpmAppointmentEntryId, …ContactEntryId, …JournalEntryId, …NoteEntryId, …TaskEntryId ([MS-OXOSFLD] §2.2.3):
    * the first top-level folder of each class is the store's default one, by which Outlook finds its Calendar,
    * Contacts, Journal, Notes and Tasks.
    */

@@ -102,7 +102,7 @@ export class FolderNode {
   }
 
   /**
-   * The EntryIDs of the store's default folders (PidTagIpmAppointmentEntryId and the others, [MS-OXOSFLD] §2.2.2),
+   * The EntryIDs of the store's default folders (PidTagIpmAppointmentEntryId and the others, [MS-OXOSFLD] §2.2.3),
    * which Outlook keeps on the root folder and the Inbox.
    */
   defaultFolderIds: () => readonly (readonly [number, Uint8Array])[] = () => [];
