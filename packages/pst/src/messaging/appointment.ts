@@ -1,6 +1,6 @@
 /**
  * Appointment and meeting properties — [MS-OXOCAL] §2.2.1 (PSETID_Appointment) with the PSETID_Common start, end and
- * reminder, and the recipient table of a meeting (§2.2.4.10: the organizer's row first, flagged recipOrganizer).
+ * reminder, and the recipient table of a meeting (the organizer's row first, flagged recipOrganizer).
  */
 import { PropType, tag } from '../ltp/property-type.js';
 import type { PropertyList } from '../ltp/property-value.js';
@@ -53,7 +53,7 @@ export const CommonLid = {
 } as const;
 
 const BUSY: Record<BusyStatus, number> = { free: 0, tentative: 1, busy: 2, outOfOffice: 3, workingElsewhere: 4 };
-/** PidTagRecipientTrackStatus — [MS-OXOCAL] §2.2.4.10.1. */
+/** PidTagRecipientTrackStatus ([MS-OXOCAL]). */
 const TRACK: Record<AttendeeResponse, number> = { none: 0, tentative: 2, accepted: 3, declined: 4, notResponded: 5 };
 /** PidTagRecipientFlags: recipSendable 0x1, recipOrganizer 0x2. */
 const RECIP_SENDABLE = 0x1;

@@ -13,7 +13,7 @@ export interface ContactEmail {
 }
 
 /**
- * The phone numbers Outlook has a field for ([MS-OXOCNTC] §2.2.1.4): PidTagBusinessTelephoneNumber,
+ * The phone numbers Outlook has a field for ([MS-OXOCNTC]): PidTagBusinessTelephoneNumber,
  * PidTagBusiness2TelephoneNumber, PidTagHomeTelephoneNumber, PidTagHome2TelephoneNumber, PidTagMobileTelephoneNumber,
  * PidTagBusinessFaxNumber, PidTagHomeFaxNumber, PidTagPrimaryFaxNumber (other fax), PidTagPagerTelephoneNumber,
  * PidTagCarTelephoneNumber, PidTagAssistantTelephoneNumber, PidTagCallbackTelephoneNumber,

@@ -1,7 +1,7 @@
 /**
  * Contact properties — [MS-OXOCNTC] §2.2.1: names, company and phones as tagged properties; e-mail addresses, the
  * work address and file-as as named properties in PSETID_Address; home and other addresses tagged. The mailing
- * address is also stored in the PidTagStreetAddress family and PidTagPostalAddress (§2.2.1.3.9).
+ * address is also stored in the PidTagStreetAddress family and PidTagPostalAddress.
  */
 import type { PropertyList } from '../ltp/property-value.js';
 import type { ContactFields, PhoneKind, PostalAddress, PostalAddressKind } from './contact-record.js';

@@ -1,6 +1,6 @@
 /**
- * Distribution-list properties — [MS-OXOCNTC] §2.2.2.2 (PSETID_Address): the name and the members, each as a one-off
- * EntryID (the members are addresses, not links to contacts), and the checksum of the member list (§2.2.2.2.3: the
+ * Distribution-list properties — [MS-OXOCNTC] (PSETID_Address): the name and the members, each as a one-off
+ * EntryID (the members are addresses, not links to contacts), and the checksum of the member list (the
  * CRC of the PidLidDistributionListMembers values in order).
  */
 import { pstCrc } from '../encode/crc.js';

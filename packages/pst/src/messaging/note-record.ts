@@ -1,6 +1,6 @@
 /**
  * The sticky-note and distribution-list sections of a record — [MS-OXONOTE] (PSETID_Note
- * {0006200E-0000-0000-C000-000000000046}) and [MS-OXOCNTC] §2.2.2 (PSETID_Address).
+ * {0006200E-0000-0000-C000-000000000046}) and [MS-OXOCNTC] (PSETID_Address).
  */
 import type { MailAddress } from './record.js';
 

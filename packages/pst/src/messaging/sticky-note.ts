@@ -1,5 +1,5 @@
 /**
- * Sticky-note properties — [MS-OXONOTE] §2.2.1 (PSETID_Note): the color and the window's size and place.
+ * Sticky-note properties — [MS-OXONOTE] (PSETID_Note): the color and the window's size and place.
  */
 import type { PropertyList } from '../ltp/property-value.js';
 import type { KindContext } from './appointment.js';

@@ -1,5 +1,5 @@
 /**
- * Task properties — [MS-OXOTASK] §2.2.2 (PSETID_Task) with the PSETID_Common start, due date and reminder. Tasks
+ * Task properties — [MS-OXOTASK] (PSETID_Task) with the PSETID_Common start, due date and reminder. Tasks
  * written here are the user's own, never assigned: PidLidTaskState 1 (tdsNOM), PidLidTaskOwnership 0, PidLidTaskMode 0.
  */
 import type { PropertyList } from '../ltp/property-value.js';
