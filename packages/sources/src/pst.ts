@@ -9,8 +9,13 @@
  *
  * Limits of the reader: ANSI PSTs (Outlook 97–2002, header `wVer` 14 or 15) cannot be opened and are
  * refused with `SourceError` code `ansi-pst`. pst-extractor keeps its named-property map in a static
- * field, so two PstSources should not be read at the same time. Files up to `loadIntoMemoryBelow` bytes are
- * read into memory first, because pst-extractor's file-descriptor mode does many tiny reads.
+ * field, which its accessors of named properties read (the categories, PidNameKeywords, come through one), so two
+ * PstSources should not be read at the same time; the named properties carried in `extraProperties` are named from
+ * each file's own map (`pst-named-map.ts`). Files up to `loadIntoMemoryBelow` bytes are read into memory first,
+ * because pst-extractor's file-descriptor mode does many tiny reads.
+ *
+ * Every item is read whatever its class, with its kind's section and every other property (see `item-kinds.ts`,
+ * `pst-properties.ts`); `folders()` lists every folder, empty ones included, with its container class.
  */
 import { open as openFile, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
