@@ -1,7 +1,8 @@
 /**
- * Distribution-list properties — [MS-OXOCNTC] (PSETID_Address): the name and the members, each as a one-off
- * EntryID (the members are addresses, not links to contacts), and the checksum of the member list (the
- * CRC of the PidLidDistributionListMembers values in order).
+ * Distribution-list properties — [MS-OXOCNTC] (PSETID_Address): the name and the members, each as a one-off EntryID
+ * (the members are addresses, not links to contacts), and PidLidDistributionListChecksum: the CRC of the members'
+ * values concatenated, computed as the PST CRC is (initial value 0, no final XOR; [MS-PST] §5.3) — what the
+ * Outlook-made list in `javalibpst_dist-list.pst` holds, where the CRC-32 of zlib does not match.
  */
 import { pstCrc } from '../encode/crc.js';
 import type { PropertyList } from '../ltp/property-value.js';

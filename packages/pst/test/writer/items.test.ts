@@ -9,6 +9,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { crc32 } from 'node:zlib';
 import { PROPERTY_TYPE_CODES, PstWriter, recurrenceFromRule, type ExtraPropertyValue, type MessageRecord, type RecurrencePattern } from '@pstream/pst';
 import { DEBIAN_PYTHON, requireReaders, runFsck, runPypff } from '../support/oracles.js';
 import { itemValue, readpstItems, type ReadpstItem } from '../support/readpst-items.js';
@@ -382,6 +383,11 @@ test('pffexport gives the kinds\' named properties and a recurrence blob with th
   const members = Buffer.from(list.get('lid:0x8055/1102')!, 'hex');
   assert.equal(members.readUInt32LE(0), 2);
   assert.ok(members.includes(Buffer.from('cy@example.com\0', 'utf16le')));
+  // The checksum as Outlook's list in javalibpst_dist-list.pst has it: the PST CRC (zlib's seeded with ~0, inverted)
+  // of the members' values concatenated.
+  const values = [0, 1].map((k) => members.subarray(members.readUInt32LE(4 + 4 * k), k === 0 ? members.readUInt32LE(8) : members.length));
+  const checksum = ~crc32(Buffer.concat(values), 0xffffffff) >>> 0;
+  assert.equal(list.get('lid:0x804c/0003'), Buffer.from(Uint32Array.of(checksum).buffer).toString('hex'));
 
   const carried = pffItem(items, utf16Hex('Carried properties')).properties;
   assert.equal(carried.get('name:X-Carried/0014'), Buffer.from(new BigInt64Array([1234567890123n]).buffer).toString('hex'));
