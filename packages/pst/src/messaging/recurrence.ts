@@ -79,9 +79,11 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 /**
  * The format's pattern for `rule`, or why there is none. What the rule leaves to DTSTART (the weekday of a weekly
  * rule, the day and month of a monthly or yearly one) the pattern leaves out too: the writer takes it from the
- * appointment's start.
+ * appointment's start. Given `start`, DTSTART's month (1..12) and day of month in its own time zone, a monthly or
+ * yearly rule that takes its day from a DTSTART on a day some months lack (the 29th to the 31st) is refused: RRULE
+ * skips those months, the format would use their last day.
  */
-export function recurrenceFromRule(rule: RecurrenceRule): RecurrencePattern | UnsupportedRecurrence {
+export function recurrenceFromRule(rule: RecurrenceRule, start?: { readonly month: number; readonly day: number }): RecurrencePattern | UnsupportedRecurrence {
   const no = (why: string): UnsupportedRecurrence => ({ unsupported: why });
   const freq = rule.freq.toUpperCase();
   const frequency = ({ DAILY: 'daily', WEEKLY: 'weekly', MONTHLY: 'monthly', YEARLY: 'yearly' } as const)[freq as 'DAILY'];
@@ -139,6 +141,10 @@ export function recurrenceFromRule(rule: RecurrenceRule): RecurrencePattern | Un
   }
   if (byDay.length === 0) {
     if (bySetPos.length > 0) return no('BYSETPOS without BYDAY');
+    if (start !== undefined) {
+      const shortest = frequency === 'yearly' ? DAYS_IN_MONTH[(month ?? start.month) - 1] ?? 28 : 28;
+      if (start.day > shortest) return no(`a start on day ${start.day} (RRULE skips months without that day, the format would use their last day)`);
+    }
     return { frequency, interval, ...monthPart, ...end };
   }
   const numbered = new Set(byDay.map((d) => d.nth));

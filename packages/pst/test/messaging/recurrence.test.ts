@@ -45,6 +45,11 @@ test('RRULEs the format cannot express say why', () => {
     [{ freq: 'WEEKLY', interval: 1000 }, /INTERVAL=1000/],
     [{ freq: 'DAILY', count: 3, until: new Date() }, /both COUNT and UNTIL/],
   ];
+  // The day taken from DTSTART: the 31st of a monthly rule, February 29 of a yearly one.
+  assert.match((recurrenceFromRule({ freq: 'MONTHLY' }, { month: 1, day: 31 }) as { unsupported: string }).unsupported, /start on day 31/);
+  assert.match((recurrenceFromRule({ freq: 'YEARLY' }, { month: 2, day: 29 }) as { unsupported: string }).unsupported, /start on day 29/);
+  assert.deepEqual(recurrenceFromRule({ freq: 'YEARLY' }, { month: 3, day: 31 }), { frequency: 'yearly', interval: 1 });
+  assert.deepEqual(recurrenceFromRule({ freq: 'MONTHLY' }, { month: 3, day: 28 }), { frequency: 'monthly', interval: 1 });
   for (const [rule, why] of cases) {
     const result = recurrenceFromRule(rule);
     assert.ok('unsupported' in result, JSON.stringify(rule));
