@@ -111,6 +111,8 @@ function timeZone(fail: Fail, tz: AppointmentTimeZone, field: string): void {
   (tz.rules ?? []).forEach((r, i) => {
     const f = `${field}.rules[${i}]`;
     integer(fail, r.fromYear, `${f}.fromYear`, 1601, 30827);
+    const previous = tz.rules![i - 1];
+    if (previous !== undefined && previous.fromYear >= r.fromYear) fail(`${f}.fromYear`, r.fromYear, `is not after the previous rule's (${previous.fromYear}): the rules go oldest first`);
     integer(fail, r.bias, `${f}.bias`, -1440, 1440);
     integer(fail, r.standardBias, `${f}.standardBias`, -1440, 1440);
     integer(fail, r.daylightBias, `${f}.daylightBias`, -1440, 1440);

@@ -563,6 +563,10 @@ test('kind sections are checked: the error names the field and the value', async
     [{ subject: 'x', contact: { givenName: 'A' } }, /message\.contact is given, but the message class is not IPM\.Contact: "IPM\.Note"/],
     [{ messageClass: 'IPM.Appointment', subject: 'x', appointment: { start: new Date('2026-01-02'), end: new Date('2026-01-01') } }, /message\.appointment\.end is before the start/],
     [{ messageClass: 'IPM.Appointment', subject: 'x', appointment: { start: new Date(), end: new Date(), timeZone: { id: 'Mars/Olympus' }, recurrence: { frequency: 'daily' } } }, /message\.appointment\.timeZone\.id is not a time zone this platform knows.*"Mars\/Olympus"/],
+    [
+      { messageClass: 'IPM.Appointment', subject: 'x', appointment: { start: new Date(), end: new Date(), timeZone: { id: 'X', rules: [{ fromYear: 2010, bias: 0 }, { fromYear: 2007, bias: 60 }] } } },
+      /message\.appointment\.timeZone\.rules\[1\]\.fromYear is not after the previous rule's \(2010\)/,
+    ],
     [{ messageClass: 'IPM.Contact', subject: 'x', contact: { emails: [{ address: 'a@x' }, { address: 'b@x' }, { address: 'c@x' }, { address: 'd@x' }] } }, /message\.contact\.emails has more than the three/],
     [{ messageClass: 'IPM.Task', subject: 'x', task: { percentComplete: 120 } }, /message\.task\.percentComplete is not a number from 0 to 100: 120/],
     [{ subject: 'x', extraProperties: [{ kind: 'named', propertySet: 'nope', lid: 1, value: { type: 'Integer32', value: 1 } }] }, /message\.extraProperties\[0\]\.propertySet is not a GUID: "nope"/],
