@@ -20,6 +20,7 @@ export {
   allFolders,
   listFolders,
   listItems,
+  findItems,
   folderTypeOf,
   type FolderEntry,
   type FolderType,

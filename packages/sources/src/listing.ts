@@ -263,3 +263,38 @@ export async function listItems(sources: readonly (MessageSource | string)[], op
   );
   return { offset, limit, results };
 }
+
+/**
+ * Which of `ids` are ids of items of the mailbox made of `sources` (damaged ones included). Reads the messages until
+ * every id is found, holding nothing but the ids.
+ */
+export async function findItems(sources: readonly (MessageSource | string)[], ids: ReadonlySet<string>, options: Omit<ListOptions, 'offset' | 'limit'> = {}): Promise<Set<string>> {
+  const found = new Set<string>();
+  const see = (id: string): boolean => {
+    if (ids.has(id)) found.add(id);
+    return found.size === ids.size;
+  };
+  let done = ids.size === 0;
+  await eachSource(
+    sources,
+    options,
+    (item, itemIds) => {
+      const id = itemIds.next(item.origin);
+      if (!done) done = see(id);
+    },
+    async (source, itemIds) => {
+      if (done) return false;
+      for await (const message of source.messages()) {
+        try {
+          options.signal?.throwIfAborted();
+          done = see(itemIds.next(message.origin)) || done;
+        } finally {
+          await message.dispose?.();
+        }
+        if (done) return false;
+      }
+      return !done;
+    },
+  );
+  return found;
+}
