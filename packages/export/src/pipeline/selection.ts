@@ -10,8 +10,8 @@ import { folderAndAncestorIds, ItemIds, STABLE_ID_PATTERN, type DamagedItem, typ
 import type { FolderSpec } from '@pstream/pst';
 import type { ExportSelection } from '../api.js';
 
-/** A selection that refers to ids of the wrong form: `field` names the list. */
-export class SelectionError extends Error {
+/** A selection that refers to ids of the wrong form (a bad option, hence a RangeError): `field` names the list. */
+export class SelectionError extends RangeError {
   override readonly name = 'SelectionError';
   constructor(
     readonly field: 'selection.folderIds' | 'selection.itemIds',
