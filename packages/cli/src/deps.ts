@@ -17,11 +17,11 @@ import {
 import { checkPst, type CheckOptions, type CheckReport } from '@pstream/pst';
 import { openSource, SourceError } from '@pstream/sources';
 
-/** The REST API versions the server answers: v4's `…/Action` and v6's `…/exportToPst` endpoints. */
-export type ApiVersion = 'v4' | 'v6';
+/** The REST API versions the server answers: the `…/Action` endpoints of v4 and v5, the `…/exportToPst` ones of v6 to v8. */
+export type ApiVersion = 'v4' | 'v5' | 'v6' | 'v7' | 'v8';
 
 /** The parser form of each API version. */
-export const REQUEST_FORMS: Readonly<Record<ApiVersion, RequestForm>> = { v4: 'action', v6: 'exportToPst' };
+export const REQUEST_FORMS: Readonly<Record<ApiVersion, RequestForm>> = { v4: 'action', v5: 'action', v6: 'exportToPst', v7: 'exportToPst', v8: 'exportToPst' };
 
 /** What the request parser returns. */
 export type ParsedExportRequest = ExportRequest;

@@ -101,7 +101,7 @@ test('the real binary serves, answers 401 without the token and stops on SIGTERM
   t.after(() => void server.child.kill('SIGKILL'));
   const res = await fetch(`http://127.0.0.1:${server.port}/v6/RestoreSessions/${SESSION}/organization/mailboxes/alice/exportToPst`, { method: 'POST' });
   assert.equal(res.status, 401);
-  assert.deepEqual(await res.json(), { message: 'missing or wrong bearer token' });
+  assert.deepEqual(await res.json(), { message: 'missing or wrong bearer token', errorCode: 'Unauthorized', stackTrace: null });
   server.child.kill('SIGTERM');
   assert.equal(await server.exited, 0);
   assert.match(server.stderr, /pstream: stopped/);

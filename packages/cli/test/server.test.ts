@@ -12,6 +12,19 @@ import { requireTool } from '../../pst/test/support/oracles.js';
 const GIB = 2 ** 30;
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
 const ALICE = expectedBytes('alice', 4, 64 * 1024);
+/** The product's error codes by status. */
+const ERROR_CODES: Record<number, string> = {
+  400: 'ParameterValidationFailure',
+  401: 'Unauthorized',
+  404: 'ResourceNotFound',
+  405: 'MethodNotAllowed',
+  409: 'OperationConflict',
+  413: 'ParameterValidationFailure',
+  416: 'RangeNotSatisfiable',
+  500: 'InternalError',
+  501: 'NotImplemented',
+  504: 'Timeout',
+};
 
 test('the v4 example: contentKeywords with a 1 GiB limit streams a ZIP (fetch)', async (t) => {
   const s = await startServer();
@@ -64,8 +77,10 @@ test('the v6 exportToPst form, and an empty v6 body for a whole mailbox as one P
 
 async function jsonError(res: Response): Promise<string> {
   assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
-  const body = (await res.json()) as { message: unknown };
-  assert.deepEqual(Object.keys(body), ['message']);
+  const body = (await res.json()) as { message: unknown; errorCode: unknown; stackTrace: unknown };
+  assert.deepEqual(Object.keys(body), ['message', 'errorCode', 'stackTrace']);
+  assert.equal(body.stackTrace, null);
+  assert.equal(body.errorCode, ERROR_CODES[res.status]);
   assert.equal(typeof body.message, 'string');
   assert.doesNotMatch(body.message as string, /\n\s+at /);
   return body.message as string;
@@ -112,7 +127,7 @@ test('404 for an unknown mailbox, an unknown path and a malformed restore sessio
   if (!(await requireTool(t, 'curl', 'curl'))) return;
   const s = await startServer();
   t.after(() => s.close());
-  const paths = [v4Path('dave'), v4Path('notes'), v4Path('alice.mbox'), v4Path('ALICE'), v6Path('zed'), '/', '/v4/RestoreSessions', `/v5/RestoreSessions/${SESSION}/Organization/Mailboxes/alice/Action`, v6Path('alice', 'save'), `${v4Path('alice')}/extra`, v4Path('alice', 'not-a-uuid'), v4Path('alice', `${SESSION}0`)];
+  const paths = [v4Path('dave'), v4Path('notes'), v4Path('alice.mbox'), v4Path('ALICE'), v6Path('zed'), '/', '/v4/RestoreSessions', `/v9/RestoreSessions/${SESSION}/Organization/Mailboxes/alice/Action`, v6Path('alice', 'save'), `${v4Path('alice')}/extra`, v4Path('alice', 'not-a-uuid'), v4Path('alice', `${SESSION}0`)];
   for (const path of paths) {
     const res = await fetch(s.base + path, { method: 'POST', headers: AUTH, body: '{"exportToPst":{}}' });
     assert.equal(res.status, 404, path);

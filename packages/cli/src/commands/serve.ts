@@ -10,13 +10,14 @@ import { parseArgs, type OptionSpecs } from '../args.js';
 import type { PstreamDeps } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { writeLine, type CliIO } from '../io.js';
-import { createPstreamServer, type PstreamServer } from '../server/server.js';
+import { createPstreamServer, KEPT_EXPORT_DEFAULTS, releaseServer, type PstreamServer } from '../server/server.js';
 import { parseSize } from '../size.js';
 
 export const SERVE_USAGE = `usage: pstream serve --data DIR [--host 127.0.0.1] [--port 4443] [--token T]
                      [--tls-cert FILE --tls-key FILE] [--grace SECONDS] [--tmp-dir DIR]
-                     [--max-part-bytes N]
-The token may also come from PSTREAM_TOKEN.`;
+                     [--max-part-bytes N] [--keep-seconds S] [--keep-bytes N]
+The token may also come from PSTREAM_TOKEN. v7 and v8 downloads can be resumed: finished exports are kept
+in --tmp-dir for --keep-seconds (600) within --keep-bytes in all (10g).`;
 
 const OPTIONS: OptionSpecs = {
   data: { type: 'string' },
@@ -28,6 +29,8 @@ const OPTIONS: OptionSpecs = {
   grace: { type: 'string' },
   'tmp-dir': { type: 'string' },
   'max-part-bytes': { type: 'string' },
+  'keep-seconds': { type: 'string' },
+  'keep-bytes': { type: 'string' },
   help: { type: 'boolean' },
 };
 
@@ -105,12 +108,20 @@ export async function runServe(argv: readonly string[], io: CliIO, deps: Partial
   if (maxPartBytes !== undefined && maxPartBytes < EMPTY_PST_BYTES) {
     throw new UsageError(`--max-part-bytes: ${maxPartBytes} is below ${EMPTY_PST_BYTES} bytes, the size of an empty PST`, '--max-part-bytes', maxPartText);
   }
+  const keepText = args.string('keep-seconds') ?? String(KEPT_EXPORT_DEFAULTS.keepMs / 1000);
+  if (!/^\d+$/.test(keepText)) throw new UsageError(`--keep-seconds: not a whole number of seconds: "${keepText}"`, '--keep-seconds', keepText);
+  const keepBytesText = args.string('keep-bytes');
+  const keptExports = {
+    keepMs: Number(keepText) * 1000,
+    maxBytes: keepBytesText === undefined ? KEPT_EXPORT_DEFAULTS.maxBytes : parseSize(keepBytesText, '--keep-bytes'),
+  };
   const tls = certText !== undefined && keyText !== undefined ? { cert: await readPem('tls-cert', certText, io.cwd), key: await readPem('tls-key', keyText, io.cwd) } : undefined;
 
   const server = createPstreamServer({
     dataDir,
     token,
     log: (line) => writeLine(io.stderr, line),
+    keptExports,
     ...(tls ? { tls } : {}),
     ...(tmpDir !== undefined ? { tmpDir } : {}),
     ...(maxPartBytes !== undefined ? { maxPartBytes } : {}),
@@ -138,6 +149,7 @@ export async function runServe(argv: readonly string[], io: CliIO, deps: Partial
   });
   writeLine(io.stderr, 'pstream: stopping: no new connections; waiting for running downloads');
   const { forced } = await shutDown(server, active, Number(graceText) * 1000);
+  await releaseServer(server);
   writeLine(io.stderr, forced ? 'pstream: grace period over: remaining downloads cut off' : 'pstream: stopped');
   return 0;
 }

@@ -1,17 +1,21 @@
 /**
- * The reference HTTP server: the REST API's `exportToPst` for the mailboxes of a directory, as an
- * embeddable `node:http` (or `node:https`) server.
+ * The reference HTTP server: the REST API's listings and `exportToPst` routes (v4 to v8, see `routes.ts`) for the
+ * mailboxes of a directory, as an embeddable `node:http` (or `node:https`) server.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { resolveDeps, type PstreamDeps } from '../deps.js';
 import { messageOf } from '../errors.js';
 import { isAuthorized } from './auth.js';
 import { MAX_BODY_BYTES } from './body.js';
 import { HttpError, sendJsonError } from './errors.js';
-import { handleExport } from './export-handler.js';
-import { matchRoute } from './router.js';
+import { handleExport, unreadableToHttp } from './export-handler.js';
+import { KeptExports } from './kept-exports.js';
+import { handleListing } from './listing-handler.js';
+import { findMailbox } from './mailboxes.js';
+import { matchRoute, queryOf } from './routes.js';
 
 /** Options of {@link createPstreamServer}. */
 export interface PstreamServerOptions {
@@ -31,16 +35,33 @@ export interface PstreamServerOptions {
   readonly deps?: Partial<PstreamDeps>;
   /** Receives one line per request and per server-side failure; silent by default. */
   readonly log?: (line: string) => void;
+  /**
+   * How v7 and v8 keep finished exports for resumed downloads (see `kept-exports.ts`): `keepMs` (10 minutes by
+   * default), `maxBytes` (all of them together; 10 GiB by default), `waitMs` (how long a `Range` request waits for
+   * a running export; 10 minutes by default). They live under `tmpDir`.
+   */
+  readonly keptExports?: { readonly keepMs?: number; readonly maxBytes?: number; readonly waitMs?: number };
+}
+
+/** Defaults of {@link PstreamServerOptions.keptExports}. */
+export const KEPT_EXPORT_DEFAULTS = { keepMs: 10 * 60_000, maxBytes: 10 * 2 ** 30, waitMs: 10 * 60_000 } as const;
+
+const keptOf = new WeakMap<PstreamServer, KeptExports>();
+
+/**
+ * Removes what the server keeps on disk (the kept exports of v7 and v8, stopping those still running). Called by
+ * `pstream serve` once the server is closed; it also runs by itself on the server's `close` event.
+ */
+export async function releaseServer(server: PstreamServer): Promise<void> {
+  await keptOf.get(server)?.close();
 }
 
 /** The server {@link createPstreamServer} returns. */
 export type PstreamServer = HttpServer | HttpsServer;
 
 /**
- * Creates (without starting) a server for the REST export endpoints:
- * `POST /v4/RestoreSessions/{uuid}/Organization/Mailboxes/{mailboxId}/Action` with an `{"exportToPst": …}`
- * body, and `POST /v6/RestoreSessions/{uuid}/organization/mailboxes/{mailboxId}/exportToPst`.
- * Call `listen()` on it. Errors are JSON `{"message": …}` with status 400, 401, 404, 405, 413, 500 or 501.
+ * Creates (without starting) a server for the REST routes of `routes.ts`. Call `listen()` on it. Errors are JSON
+ * `{"message", "errorCode", "stackTrace": null}` (see `errors.ts` for the codes).
  */
 export function createPstreamServer(options: PstreamServerOptions): PstreamServer {
   if (typeof options.token !== 'string' || options.token === '') throw new TypeError('options.token must be a non-empty string');
@@ -49,6 +70,11 @@ export function createPstreamServer(options: PstreamServerOptions): PstreamServe
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const log = options.log ?? ((): void => undefined);
   const deps: PstreamDeps = resolveDeps(options.deps);
+  const keptSettings = { ...KEPT_EXPORT_DEFAULTS, ...options.keptExports };
+  for (const [name, value] of Object.entries(keptSettings)) {
+    if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`options.keptExports.${name} must be a whole number of 0 or more, got ${String(value)}`);
+  }
+  const kept = new KeptExports({ directory: options.tmpDir ?? tmpdir(), ...keptSettings, log });
 
   const handle = async (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): Promise<void> => {
     const method = req.method ?? 'GET';
@@ -59,15 +85,27 @@ export function createPstreamServer(options: PstreamServerOptions): PstreamServe
       }
       const route = matchRoute(method, target);
       if (route.kind === 'restore') throw new HttpError(501, `the ${route.action} action is not supported by this server`);
-      await handleExport(req, res, route, {
-        deps,
-        dataDir,
-        maxBodyBytes,
-        tmpDir: options.tmpDir,
-        maxPartBytes: options.maxPartBytes,
-        expectsContinue,
-      });
-      log(`${method} ${target} 200`);
+      if (route.kind === 'list') {
+        const controller = new AbortController();
+        res.once('close', () => controller.abort(new Error('the client closed the connection')));
+        const mailboxId = route.what === 'mailboxes' ? undefined : route.mailboxId;
+        try {
+          await handleListing(res, route.what, mailboxId, queryOf(target), { dataDir, tmpDir: options.tmpDir, signal: controller.signal });
+        } catch (error) {
+          throw mailboxId === undefined ? error : unreadableToHttp(await findMailbox(dataDir, mailboxId), error);
+        }
+      } else {
+        await handleExport(req, res, route, {
+          deps,
+          dataDir,
+          maxBodyBytes,
+          tmpDir: options.tmpDir,
+          maxPartBytes: options.maxPartBytes,
+          expectsContinue,
+          kept,
+        });
+      }
+      log(`${method} ${target} ${res.statusCode}`);
     } catch (error) {
       if (error instanceof HttpError) {
         log(`${method} ${target} ${error.status} ${error.message}`);
@@ -94,5 +132,7 @@ export function createPstreamServer(options: PstreamServerOptions): PstreamServe
   const onCheckContinue = (req: IncomingMessage, res: ServerResponse): void => run(req, res, true);
   const server: PstreamServer = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : createHttpServer(onRequest);
   server.on('checkContinue', onCheckContinue);
+  keptOf.set(server, kept);
+  server.on('close', () => void kept.close());
   return server;
 }
