@@ -4,8 +4,9 @@
  * file's Name-to-ID map gives it (`lid:0x8205`, `name:Keywords`; pffexport prints no property set), so that the same
  * named property matches across files whose map assigns it different ids.
  *
- * Only items of the IPM subtree ("Top of Personal Folders") and their own property context (set 0) are read; an
- * item's recipients and attachments are not.
+ * Only items of the IPM subtree (the top-level folder named "Top of …": "Top of Personal Folders", "Top of Outlook
+ * data file"; every folder of a file without one) and their own property context (set 0) are read; an item's
+ * recipients and attachments are not.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
@@ -23,9 +24,10 @@ export interface PffItem {
   readonly properties: ReadonlyMap<string, string>;
 }
 
-const IPM_TOP = 'Top of Personal Folders';
-/** Item directories: Message00001, Contact00012, Appointment00003, … (folders have other names). */
-const ITEM_DIR = /^[A-Z][A-Za-z]*\d{5}$/;
+/** The IPM subtree's folder as writers name it. */
+const IPM_TOP = /^Top of /;
+/** Item directories: Message00001, Contact00012, Appointment00003, … (a folder has its name, or FolderNNNNN for a second of the same name). */
+const ITEM_DIR = /^(?!Folder\d)[A-Z][A-Za-z]*\d{5}$/;
 
 /** The property key of an entry (see the module comment). */
 function propertyKey(entryType: number, valueType: number, mapsTo: string | undefined): string {
@@ -60,15 +62,20 @@ async function* itemDirs(dir: string, folder: string): AsyncGenerator<{ folder: 
   }
 }
 
-/** Runs `pffexport -q -d` on `path` and returns the IPM subtree's items with their properties. */
-export async function pffexportItems(path: string): Promise<PffItem[]> {
+/**
+ * Runs `pffexport -q -d` on `path` and returns the IPM subtree's items with their properties. `top`: the IPM
+ * subtree folder's name when it is not "Top of …" (Outlook names it in the user's language).
+ */
+export async function pffexportItems(path: string, top?: string): Promise<PffItem[]> {
   const dir = await mkdtemp(join(tmpdir(), 'pffexport-items-'));
   try {
     // pffexport exits 1 when some item cannot be exported; the others are still written.
     await run('pffexport', ['-q', '-d', '-t', join(dir, 'x'), path], { maxBuffer: 64 * 1024 * 1024 }).catch(() => undefined);
     const items: PffItem[] = [];
-    const top = join(dir, 'x.export', IPM_TOP);
-    for await (const item of itemDirs(top, '')) {
+    // A file without an IPM subtree (an OST) has its folders from the root.
+    const root = join(dir, 'x.export');
+    const ipm = (await readdir(root)).find((name) => (top === undefined ? IPM_TOP.test(name) : name === top));
+    for await (const item of itemDirs(ipm === undefined ? root : join(root, ipm), '')) {
       const text = await readFile(join(item.dir, 'ItemValues.txt'), 'utf8').catch(() => '');
       items.push({ folder: item.folder, name: item.name, properties: parseItemValues(text) });
     }
