@@ -246,10 +246,10 @@ function recurrence(zones: IanaZones, event: Component, overridden: readonly Dat
   if (rules.length > 1) throw new NotStorable('it has more than one RRULE');
   if (event.getAllProperties('rdate').length > 0) throw new NotStorable('it has RDATE occurrences, which the format cannot list');
   const recur = rules[0]!.getFirstValue() as Recur;
+  const dtstart = timeOf(event, 'dtstart');
   let until: Date | undefined;
   if (recur.until) {
     // UNTIL as a DATE means through that day; a floating DATE-TIME is in the start's zone.
-    const dtstart = timeOf(event, 'dtstart');
     if (recur.until.isDate) until = new Date(Date.UTC(recur.until.year, recur.until.month - 1, recur.until.day) + DAY_MS - 1);
     else if (recur.until.zone?.tzid === 'UTC' || !dtstart) until = instantOf(zones, recur.until).date;
     else {
@@ -259,7 +259,9 @@ function recurrence(zones: IanaZones, event: Component, overridden: readonly Dat
       until = instantOf(zones, local, dtstart.property).date;
     }
   }
-  const pattern = recurrenceFromRule(ruleOf(recur, until));
+  // DTSTART's own month and day (in its zone): a rule that takes a 29th-31st from it has no equivalent.
+  const startDay = dtstart ? { month: dtstart.time.month, day: dtstart.time.day } : undefined;
+  const pattern = recurrenceFromRule(ruleOf(recur, until), startDay);
   if ('unsupported' in pattern) throw new NotStorable(`its RRULE cannot be expressed: ${pattern.unsupported}`);
   const deleted = [...overridden];
   for (const p of event.getAllProperties('exdate')) {

@@ -165,6 +165,12 @@ test('RRULE forms: weekly with EXDATE, monthly by position; a changed occurrence
       'UID:n',
       'SUMMARY:No start',
       'END:VEVENT',
+      'BEGIN:VEVENT',
+      'UID:d31',
+      'SUMMARY:Month end',
+      'DTSTART;TZID=Europe/Berlin:20240131T090000',
+      'RRULE:FREQ=MONTHLY;COUNT=6',
+      'END:VEVENT',
       'BEGIN:VTODO',
       'UID:t',
       'SUMMARY:File the report',
@@ -182,6 +188,7 @@ test('RRULE forms: weekly with EXDATE, monthly by position; a changed occurrence
     ['VEVENT 3', 'IPM.Appointment'],
     ['VEVENT 4', 'IPM.Note'],
     ['VEVENT 5', 'IPM.Note'],
+    ['VEVENT 6', 'IPM.Note'],
     ['VTODO 1', 'IPM.Task'],
   ]);
   assert.deepEqual(items[0]!.record.appointment!.recurrence, {
@@ -198,9 +205,11 @@ test('RRULE forms: weekly with EXDATE, monthly by position; a changed occurrence
   assert.equal(monthly.end.toISOString(), '2024-01-10T00:00:00.000Z', 'an all-day event without DTEND takes its day');
   assert.deepEqual(monthly.recurrence, { frequency: 'monthly', interval: 1, weekdays: ['TU'], weekOfMonth: 2, count: 10 });
   assert.match(items[3]!.keptAsText ?? '', /FREQ=HOURLY/);
+  // RRULE skips the months without a 31st; the format would move those occurrences to the month's last day.
+  assert.match(items[5]!.keptAsText ?? '', /a start on day 31/);
   assert.match(items[4]!.keptAsText ?? '', /no start/);
   assert.equal(items[4]!.record.subject, 'No start');
-  const task = items[5]!.record;
+  const task = items[6]!.record;
   assert.equal(task.subject, 'File the report');
   assert.deepEqual(task.task, { status: 'inProgress', percentComplete: 40, startDate: new Date('2024-01-10T00:00:00Z'), dueDate: new Date('2024-01-15T00:00:00Z') });
 });
