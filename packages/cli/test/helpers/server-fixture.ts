@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPstreamServer, type PstreamServer } from '../../src/server/server.js';
+import { createPstreamServer, releaseServer, type PstreamServer, type PstreamServerOptions } from '../../src/server/server.js';
 import { fakeExporter, fakeSources, type FakeExporterOptions } from './fake-deps.js';
 
 export const TOKEN = 's3cret-token';
@@ -25,7 +25,7 @@ export interface ServerFixture {
  * DIR holds `alice.mbox`, `bob.pst`, `carol/` (an .eml tree), `.hidden.mbox` and `notes.txt`; next to DIR
  * is `outside.mbox`, which no request may reach.
  */
-export async function startServer(settings: FakeExporterOptions = {}): Promise<ServerFixture> {
+export async function startServer(settings: FakeExporterOptions = {}, serverOptions: Partial<PstreamServerOptions> = {}): Promise<ServerFixture> {
   const root = await mkdtemp(join(tmpdir(), 'pstream-cli-server-'));
   const dataDir = join(root, 'data');
   await mkdir(join(dataDir, 'carol'), { recursive: true });
@@ -42,6 +42,7 @@ export async function startServer(settings: FakeExporterOptions = {}): Promise<S
     token: TOKEN,
     deps: { exportToPst: exporter.exportToPst, openSource: sources.openSource, },
     log: (line) => logs.push(line),
+    ...serverOptions,
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -57,6 +58,7 @@ export async function startServer(settings: FakeExporterOptions = {}): Promise<S
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await releaseServer(server);
       await rm(root, { recursive: true, force: true });
     },
   };
