@@ -3,7 +3,8 @@
  */
 
 // The pipeline
-export { exportToPst, exportToPstFile } from './pipeline/export-to-pst.js';
+export { exportToPst } from './pipeline/export-to-pst.js';
+export { exportToPstFile } from './pipeline/file-target.js';
 export type { ExportHandle, ExportOptions, ExportProgress, ExportSelection, ExportSummary, FileExportSummary, OutputFormat, PartSummary } from './api.js';
 // Selecting folders and items by their stable ids (ExportOptions.selection)
 export { SelectionError } from './pipeline/selection.js';

@@ -4,7 +4,8 @@
  * larger, to the byte). Parts are filled close to the limit: the rollover is decided per message.
  *
  * A message that does not fit even an empty part goes alone into a part of its own, reported as oversize: nothing
- * is dropped. Each finished part is handed to `onPart`, which may wait (backpressure) before the next one starts.
+ * is dropped. Each finished part is in `finished`, and handed to `onPart`, which may wait (backpressure) before the
+ * next one starts.
  */
 import { join } from 'node:path';
 import { PstWriter, type FolderSpec, type MessageRecord, type PstWriterOptions } from '@pstream/pst';
@@ -29,7 +30,7 @@ export interface SplitterOptions {
   readonly displayName?: (index: number) => string;
   readonly writerOptions?: Omit<PstWriterOptions, 'displayName'>;
   /** Receives each finished part; the splitter waits for it before writing on. */
-  readonly onPart: (part: FinishedPart) => Promise<void>;
+  readonly onPart?: (part: FinishedPart) => Promise<void>;
 }
 
 /** The size of a PST with no message: one AMap region after the header area. */
@@ -180,7 +181,7 @@ export class PstSplitter {
       last: !more,
     };
     this.parts.push(part);
-    await this.options.onPart(part);
+    await this.options.onPart?.(part);
   }
 }
 
