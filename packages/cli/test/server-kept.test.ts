@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { expectedBytes } from './helpers/fake-deps.js';
 import { waitFor } from './helpers/http-client.js';
 import { SESSION, startServer, TOKEN } from './helpers/server-fixture.js';
+import { releaseServer } from '../src/server/server.js';
 
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
 const CHUNK = 64 * 1024;
@@ -147,4 +148,15 @@ test('ranges: bytes=N-M, bytes=-N, a range past the end (416 with Content-Range)
     assert.equal(res.status, 200, ignored);
     assert.deepEqual(res.bytes, alice);
   }
+});
+
+test('a v7/v8 export asked for once the kept exports are released (shutdown) is a 409 OperationConflict', async (t) => {
+  const s = await startServer();
+  t.after(() => s.close());
+  await releaseServer(s.server);
+  const res = await download(s.base + v8('alice'));
+  assert.equal(res.status, 409);
+  assert.equal(res.json?.['errorCode'], 'OperationConflict');
+  assert.equal(res.json?.['stackTrace'], null);
+  assert.equal(s.exporter.calls.length, 0);
 });

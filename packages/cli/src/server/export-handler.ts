@@ -249,6 +249,7 @@ async function serveResumable(req: IncomingMessage, res: ServerResponse, key: st
     }
     for (const mailbox of job.mailboxes) await probeMailbox(mailbox, context.deps, signal);
     // The export runs on when this client goes away: its own signal only stops it at shutdown.
+    if (context.kept.closed) throw new HttpError(409, 'the server is shutting down; it starts no new export');
     entry = await context.kept.start(key, (exportSignal) => startExport(job, context, exportSignal));
   }
   try {

@@ -122,6 +122,11 @@ export class KeptExports {
     this.#options = options;
   }
 
+  /** Whether `close()` has been called: no new export starts. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   get waitMs(): number {
     return this.#options.waitMs;
   }
