@@ -7,7 +7,7 @@ import { open, rm } from 'node:fs/promises';
 import type { OutputFormat, PartSummary } from '../api.js';
 import type { FinishedPart } from '../split/pst-splitter.js';
 import { ZipPackager } from '../zip/index.js';
-import { releaseFileRange } from '../zip/release-range.js';
+import { releaseFileRanges } from '../zip/release-range.js';
 
 /** The output of an export, pulled by its target. */
 export interface PackagedOutput {
@@ -107,7 +107,7 @@ async function* counted(chunks: AsyncIterable<Buffer>, onBytes: (bytes: number) 
 
 /**
  * Reads a temporary part once, in 1 MiB chunks, releasing each range from the file system as soon as it is read
- * (`releaseFileRange`): the part's dirty pages then leave the page cache as the output's arrive, instead of pushing
+ * (`releaseFileRanges`): the part's dirty pages then leave the page cache as the output's arrive, instead of pushing
  * both past the kernel's dirty threshold, where every write is throttled.
  */
 async function* readTemporaryFile(path: string, chunkBytes = 1024 * 1024): AsyncGenerator<Buffer> {
@@ -117,7 +117,7 @@ async function* readTemporaryFile(path: string, chunkBytes = 1024 * 1024): Async
       const buffer = Buffer.allocUnsafeSlow(chunkBytes);
       const { bytesRead } = await file.read(buffer, 0, chunkBytes, at);
       if (bytesRead === 0) return;
-      releaseFileRange(file.fd, at, bytesRead);
+      await releaseFileRanges(file, at, bytesRead);
       at += bytesRead;
       yield bytesRead === chunkBytes ? buffer : buffer.subarray(0, bytesRead);
     }

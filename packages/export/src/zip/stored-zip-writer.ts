@@ -21,7 +21,7 @@ import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { ZipError } from '../errors.js';
 import { centralFileHeader, dataDescriptor, dosDateTime, endOfCentralDirectory, entryNeedsZip64, localFileHeader, type ZipEntryRecord } from './zip-records.js';
-import { releaseFileRange } from './release-range.js';
+import { releaseFileRanges } from './release-range.js';
 import type { ZipWriter } from './zip-writer.js';
 
 export interface StoredZipWriterOptions {
@@ -101,7 +101,7 @@ export class StoredZipWriter implements ZipWriter {
         if (at + got > size) throw new ZipError('long-entry', name, `${name}: the file holds more than the announced ${size} bytes`);
         const chunk = got === want ? buffer : buffer.subarray(0, got);
         // A temporary part is read once: its pages go now instead of piling up under the output's (see releaseFileRange).
-        if (release) releaseFileRange(file.fd, at, got);
+        if (release) await releaseFileRanges(file, at, got);
         crc = crc32(chunk, crc);
         at += got;
         await this.push(chunk);
