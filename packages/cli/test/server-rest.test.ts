@@ -36,10 +36,23 @@ let demoItems: ItemEntry[];
 const org = (version: string): string => `${base}/${version}/RestoreSessions/${SESSION}/organization`;
 const mailbox = (version: string, id: string): string => `${org(version)}/mailboxes/${encodeURIComponent(id)}`;
 
+/** An .eml tree of other item kinds: a calendar (.ics VEVENT), a contacts folder (.vcf) and a task (.ics VTODO). */
+async function writeKinds(dir: string): Promise<void> {
+  for (const sub of ['Calendar', 'Contacts', 'Tasks']) await execFileAsync('mkdir', ['-p', join(dir, sub)]);
+  const ics = (body: string): string => ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//pstream test//EN', body, 'END:VCALENDAR', ''].join('\r\n');
+  await writeFile(
+    join(dir, 'Calendar', 'review.ics'),
+    ics(['BEGIN:VEVENT', 'UID:review-1@example.com', 'DTSTAMP:20240301T090000Z', 'DTSTART:20240305T100000Z', 'DTEND:20240305T110000Z', 'SUMMARY:Design review', 'LOCATION:Room 4', 'END:VEVENT'].join('\r\n')),
+  );
+  await writeFile(join(dir, 'Tasks', 'todo.ics'), ics(['BEGIN:VTODO', 'UID:todo-1@example.com', 'DTSTAMP:20240301T090000Z', 'DUE:20240310T170000Z', 'SUMMARY:File the report', 'END:VTODO'].join('\r\n')));
+  await writeFile(join(dir, 'Contacts', 'ann.vcf'), ['BEGIN:VCARD', 'VERSION:3.0', 'FN:Ann Example', 'N:Example;Ann;;;', 'EMAIL;TYPE=INTERNET:ann@example.com', 'END:VCARD', ''].join('\r\n'));
+}
+
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'pstream-rest-'));
   dataDir = await dataDirectory(root);
   await copyFile(SAMPLE, join(dataDir, 'sample.pst'));
+  await writeKinds(join(dataDir, 'kinds'));
   tmpDir = join(root, 'tmp');
   await execFileAsync('mkdir', [tmpDir]);
   server = createPstreamServer({ dataDir, token: TOKEN, tmpDir, keptExports: { keepMs: 60_000, maxBytes: 64 * 2 ** 20 } });
@@ -95,6 +108,7 @@ test('listings: mailboxes, folders (type, parentId, name), items of a folder, pa
     results: [
       { id: 'bob', name: 'bob', email: null },
       { id: 'demo', name: 'demo', email: null },
+      { id: 'kinds', name: 'kinds', email: null },
       { id: 'sample', name: 'sample', email: null },
     ],
   });
@@ -132,6 +146,23 @@ test('listings: mailboxes, folders (type, parentId, name), items of a folder, pa
   const sampleFolders = await getJson(`${mailbox('v8', 'sample')}/folders`);
   assert.equal(sampleFolders.status, 200);
   assert.ok((sampleFolders.body['results'] as unknown[]).length > 0);
+});
+
+test('listings of other item kinds: folder types and the appointment, contact and task sections', async () => {
+  const folders = await getJson(`${mailbox('v8', 'kinds')}/folders`);
+  const types = Object.fromEntries((folders.body['results'] as { name: string; type: string }[]).map((f) => [f.name, f.type]));
+  assert.deepEqual(types, { Calendar: 'Appointment', Contacts: 'Contact', Tasks: 'Task' });
+  const items = (await getJson(`${mailbox('v8', 'kinds')}/items`)).body['results'] as Record<string, unknown>[];
+  const byClass = Object.fromEntries(items.map((i) => [i['itemClass'], i]));
+  assert.deepEqual(Object.keys(byClass).sort(), ['IPM.Appointment', 'IPM.Contact', 'IPM.Task']);
+  assert.equal(byClass['IPM.Appointment']!['subject'], 'Design review');
+  const appointment = byClass['IPM.Appointment']!['appointment'] as Record<string, unknown>;
+  assert.equal(appointment['location'], 'Room 4');
+  assert.equal(new Date(String(appointment['start'])).toISOString(), '2024-03-05T10:00:00.000Z');
+  assert.equal(byClass['IPM.Appointment']!['parentId'], folderId(['Calendar']));
+  assert.ok(byClass['IPM.Contact']!['contact'] !== undefined);
+  assert.ok(byClass['IPM.Task']!['task'] !== undefined);
+  assert.equal(byClass['IPM.Note'], undefined);
 });
 
 test('listing errors: every shape is {message, errorCode, stackTrace: null}', async () => {
@@ -222,7 +253,7 @@ test('the organization export is one ZIP of every mailbox under its name', async
   const zip = join(root, 'organization.zip');
   await writeFile(zip, res.bytes);
   assert.ok((await unzipTest(zip)).ok);
-  assert.deepEqual((await zipEntries(zip)).sort(), ['bob.pst', 'demo.pst', 'sample.pst']);
+  assert.deepEqual((await zipEntries(zip)).sort(), ['bob.pst', 'demo.pst', 'kinds.pst', 'sample.pst']);
   await unzipEntry(zip, 'demo.pst', join(root, 'org-demo.pst'));
   assert.deepEqual((await readMessages(join(root, 'org-demo.pst'))).length, demoItems.length);
   // The same request again is answered from the kept file, with its length.
