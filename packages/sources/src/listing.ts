@@ -9,7 +9,7 @@
 import type { FolderSpec, MailAddress, MessageRecord } from '@pstream/pst';
 import { folderId, ItemIds } from './item-ids.js';
 import { openSource } from './open-source.js';
-import type { DamagedItem, MessageSource } from './source.js';
+import type { DamagedItem, MessageSource, SourceMessage } from './source.js';
 
 /** What a folder holds, from its container class [PidTagContainerClass]: the REST API's folder `type`. */
 export type FolderType = 'Appointment' | 'Contact' | 'Task' | 'StickyNote' | 'Journal' | 'None';
@@ -223,6 +223,39 @@ function damagedOf(id: string, item: DamagedItem): ItemEntry {
   };
 }
 
+/** One item as a pass over the sources meets it: a message, or a damaged item a source reported. */
+type MetItem = { readonly message: SourceMessage; readonly damaged?: undefined } | { readonly message?: undefined; readonly damaged: DamagedItem };
+
+/**
+ * Gives every item of `sources` its id, in source order (damaged items where the source reports them), to `visit`,
+ * until `visit` returns true. Each message is disposed of once visited.
+ */
+async function eachItem(sources: readonly (MessageSource | string)[], options: ListOptions, visit: (id: string, item: MetItem) => boolean): Promise<void> {
+  let done = false;
+  await eachSource(
+    sources,
+    options,
+    (damaged, ids) => {
+      const id = ids.next(damaged.origin);
+      if (!done) done = visit(id, { damaged });
+    },
+    async (source, ids) => {
+      if (done) return false;
+      for await (const message of source.messages()) {
+        try {
+          options.signal?.throwIfAborted();
+          const id = ids.next(message.origin);
+          if (!done) done = visit(id, { message });
+        } finally {
+          await message.dispose?.();
+        }
+        if (done) return false;
+      }
+      return !done;
+    },
+  );
+}
+
 /**
  * A page of the items of the mailbox made of `sources` (of one folder with `parentId`), in source order. Items a source
  * reports damaged are listed too (with `damaged`), where they were found, as the export keeps them. Damaged items of a
@@ -231,36 +264,15 @@ function damagedOf(id: string, item: DamagedItem): ItemEntry {
 export async function listItems(sources: readonly (MessageSource | string)[], options: ListItemsOptions = {}): Promise<Page<ItemEntry>> {
   const { offset, limit } = paging(options);
   const results: ItemEntry[] = [];
+  if (limit === 0) return { offset, limit, results };
   let passed = 0;
-  /** Whether the page is full once `entry` (if in the folder asked for) is counted. */
-  const take = (entry: ItemEntry): boolean => {
+  await eachItem(sources, options, (id, item) => {
+    const entry = item.message ? itemOf(id, item.message.folder, item.message.record) : damagedOf(id, item.damaged);
     if (options.parentId !== undefined && entry.folderId !== options.parentId) return false;
     if (passed < offset) passed++;
-    else if (results.length < limit) results.push(entry);
+    else results.push(entry);
     return results.length >= limit;
-  };
-  let full = limit === 0;
-  await eachSource(
-    sources,
-    options,
-    (item, ids) => {
-      const entry = damagedOf(ids.next(item.origin), item);
-      if (!full) full = take(entry);
-    },
-    async (source, ids) => {
-      if (full) return false;
-      for await (const message of source.messages()) {
-        try {
-          options.signal?.throwIfAborted();
-          if (!full) full = take(itemOf(ids.next(message.origin), message.folder, message.record));
-        } finally {
-          await message.dispose?.();
-        }
-        if (full) return false;
-      }
-      return !full;
-    },
-  );
+  });
   return { offset, limit, results };
 }
 
@@ -270,31 +282,10 @@ export async function listItems(sources: readonly (MessageSource | string)[], op
  */
 export async function findItems(sources: readonly (MessageSource | string)[], ids: ReadonlySet<string>, options: Omit<ListOptions, 'offset' | 'limit'> = {}): Promise<Set<string>> {
   const found = new Set<string>();
-  const see = (id: string): boolean => {
+  if (ids.size === 0) return found;
+  await eachItem(sources, options, (id) => {
     if (ids.has(id)) found.add(id);
     return found.size === ids.size;
-  };
-  let done = ids.size === 0;
-  await eachSource(
-    sources,
-    options,
-    (item, itemIds) => {
-      const id = itemIds.next(item.origin);
-      if (!done) done = see(id);
-    },
-    async (source, itemIds) => {
-      if (done) return false;
-      for await (const message of source.messages()) {
-        try {
-          options.signal?.throwIfAborted();
-          done = see(itemIds.next(message.origin)) || done;
-        } finally {
-          await message.dispose?.();
-        }
-        if (done) return false;
-      }
-      return !done;
-    },
-  );
+  });
   return found;
 }
