@@ -26,6 +26,8 @@ export type {
   RecipientKind,
   Sensitivity,
 } from './messaging/record.js';
+/** When two sibling folder names are one folder (case and Unicode normalisation aside), as the writer merges them. */
+export { siblingKey } from './messaging/folder.js';
 
 // The structural checker
 export { checkPst } from './check/index.js';
