@@ -1,11 +1,14 @@
 /**
  * Stable ids of folders and items: the same id on every run over the same data, without storing anything.
  *
- * - A folder's id is a hash of its path from the top of the mailbox (`['Inbox', 'Support']`). Folders with the same
- *   path in several sources of a mailbox are one folder (as the export merges them), so they share the id.
+ * - A folder's id is a hash of its path from the top of the mailbox (`['Inbox', 'Support']`), each name taken by its
+ *   `siblingKey` (NFC, upper case): the writer makes one folder of `Inbox` and `inbox`, or of a name in NFC and in
+ *   NFD, in one source or across the sources of a mailbox, so they are one id.
  * - An item's id is a hash of where it comes from inside its source: the source's file or directory name and the
  *   item's origin with the source's own location removed (`a.eml`'s path below the tree, an mbox's message number,
  *   a PST's folder path and item index). Moving the data directory does not change it; renaming the source does.
+ *   Two sources of one mailbox with the same file name (from two directories) could give two items one id: the
+ *   sources of a mailbox are expected to be entries of one directory, as the server's are.
  *   An origin met twice in one source (no source reads so today) is told apart by how often it was met before, so
  *   ids stay unique, and stable as long as the source yields its items in the same order, which every source does.
  *
@@ -13,6 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
+import { siblingKey } from '@pstream/pst';
 
 /** The characters an id is made of: what a caller may check a requested id against. */
 export const STABLE_ID_PATTERN = /^[0-9a-f]{32}$/;
@@ -26,7 +30,7 @@ function hashId(kind: 'folder' | 'item', parts: readonly string[]): string {
 
 /** The id of the folder at `path` (one name per level from the top of the mailbox). */
 export function folderId(path: readonly string[]): string {
-  return hashId('folder', path);
+  return hashId('folder', path.map(siblingKey));
 }
 
 /** The ids of `path` and of each folder above it, nearest first. */

@@ -142,13 +142,17 @@ async function eachSource(
   }
 }
 
-/** Every folder of the mailbox made of `sources` (parents first), merged by path, with the folders above them. */
+/**
+ * Every folder of the mailbox made of `sources` (parents first), merged by path as the export merges them (names equal
+ * but for case or Unicode normalisation are one folder), with the folders above them.
+ */
 export async function allFolders(sources: readonly (MessageSource | string)[], options: ListOptions = {}): Promise<FolderEntry[]> {
   const byPath = new Map<string, FolderEntry>();
   const add = (spec: FolderSpec): void => {
     for (let depth = 1; depth <= spec.path.length; depth++) {
       const path = spec.path.slice(0, depth);
-      const key = path.join('\u0000');
+      // One folder whatever the spelling of its names' case or normalisation (the first spelling met is shown).
+      const key = folderId(path);
       const own = depth === spec.path.length;
       const known = byPath.get(key);
       // The first source to give a container class wins; a folder only implied by a deeper one has none yet.

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -18,6 +18,9 @@ test('folder ids are hashes of the path; types come from the container class', (
   assert.match(folderId(['Inbox']), STABLE_ID_PATTERN);
   assert.notEqual(folderId(['Inbox', 'a']), folderId(['Inbox/a']));
   assert.equal(folderId(['Inbox', 'a']), folderId(['Inbox', 'a']));
+  // The writer makes one folder of names equal but for case or Unicode normalisation: one id.
+  assert.equal(folderId(['Inbox', 'Caf\u00e9']), folderId(['INBOX', 'cafe\u0301']));
+  assert.notEqual(folderId(['Inbox', 'Cafe']), folderId(['Inbox', 'Caf\u00e9']));
   assert.equal(folderTypeOf('IPF.Appointment'), 'Appointment');
   assert.equal(folderTypeOf('ipf.contact.custom'), 'Contact');
   assert.equal(folderTypeOf('IPF.Task'), 'Task');
@@ -65,6 +68,22 @@ test('the demo tree: pages cover every item once, ids are unique and the same af
   assert.ok(inFalcon.results.length > 0);
   assert.ok(inFalcon.results.every((i) => i.folderId === falcon.id && i.itemClass === 'IPM.Note'));
   assert.ok(all.results.every((i) => typeof i.subject === 'string' && i.record !== undefined && !('body' in i.record)));
+});
+
+test('folders of two sources spelled "Inbox" and "inbox" are one folder, shown as the first spells it', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'pstream-listing-merge-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  const message = ['From: a@example.com', 'Subject: s', 'Date: Wed, 01 May 2024 09:00:00 +0000', '', 'b', ''].join('\r\n');
+  await mkdir(join(root, 'one', 'Inbox'), { recursive: true });
+  await mkdir(join(root, 'two', 'inbox'), { recursive: true });
+  await writeFile(join(root, 'one', 'Inbox', 'a.eml'), message);
+  await writeFile(join(root, 'two', 'inbox', 'a.eml'), message);
+  const sources = [join(root, 'one'), join(root, 'two')];
+  const folders = await allFolders(sources);
+  assert.deepEqual(folders.map((f) => f.path), [['Inbox']]);
+  const items = await listItems(sources, { parentId: folders[0]!.id });
+  assert.equal(items.results.length, 2);
+  assert.notEqual(items.results[0]!.id, items.results[1]!.id, 'the same file name in two sources: two ids');
 });
 
 test('real PSTs: folder types from their container classes, stable item ids', { skip: !existsSync(SAMPLES) && 'no reference samples here' }, async () => {
