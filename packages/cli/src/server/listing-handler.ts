@@ -2,7 +2,8 @@
  * The listings of the REST API (GET, v5–v8), paged as `{offset, limit, results}`:
  * `…/organization/mailboxes` (`id`, `name`, `email`), `…/mailboxes/{mailboxId}/folders` (`id`, `name`, `type`,
  * `parentId`; filters `parentId`, `name`) and `…/mailboxes/{mailboxId}/items` (`id`, `parentId`, `itemClass`,
- * `subject`, `from`, `to`, `received`, `sent`, and the section of an appointment, contact or task). The ids are the
+ * `subject`, `from`, `to`, `received`, `sent`, and the section of an appointment, contact, task, note or distribution
+ * list). The ids are the
  * stable ids of `@pstream/sources`, which the export routes take.
  */
 import type { ServerResponse } from 'node:http';
@@ -20,8 +21,8 @@ function addressText(address: MailAddress | undefined): string | null {
   return address.address ?? address.name ?? null;
 }
 
-/** The kind-specific sections a record may carry (`appointment`, `contact`, `task`), passed on as they are. */
-const KIND_SECTIONS = ['appointment', 'contact', 'task'] as const;
+/** The sections of the record model's item kinds, passed on as they are where a record has one. */
+const KIND_SECTIONS = ['appointment', 'contact', 'task', 'note', 'distributionList'] as const;
 
 function itemJson(item: ItemEntry): Record<string, unknown> {
   const json: Record<string, unknown> = {
