@@ -3,8 +3,9 @@
  */
 
 // The server
-export { createPstreamServer } from './server/server.js';
+export { createPstreamServer, releaseServer, KEPT_EXPORT_DEFAULTS } from './server/server.js';
 export type { PstreamServer, PstreamServerOptions } from './server/server.js';
+export type { ErrorCode } from './server/errors.js';
 export { MAX_BODY_BYTES } from './server/body.js';
 
 // The command line
