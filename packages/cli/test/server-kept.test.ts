@@ -14,6 +14,8 @@ import { expectedBytes } from './helpers/fake-deps.js';
 import { waitFor } from './helpers/http-client.js';
 import { SESSION, startServer, TOKEN } from './helpers/server-fixture.js';
 import { releaseServer } from '../src/server/server.js';
+import { main } from '../src/main.js';
+import { memoryIO } from './helpers/memory-io.js';
 
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
 const CHUNK = 64 * 1024;
@@ -159,4 +161,18 @@ test('a v7/v8 export asked for once the kept exports are released (shutdown) is 
   assert.equal(res.json?.['errorCode'], 'OperationConflict');
   assert.equal(res.json?.['stackTrace'], null);
   assert.equal(s.exporter.calls.length, 0);
+});
+
+test('serve: --keep-seconds and --keep-bytes are checked, naming the option and the value', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'pstream-keep-args-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  for (const [args, pattern] of [
+    [['--keep-seconds', 'soon'], /--keep-seconds: not a whole number of seconds: "soon"/],
+    [['--keep-bytes', 'lots'], /--keep-bytes.*"lots"/],
+  ] as const) {
+    const io = memoryIO({ cwd: dir });
+    assert.equal(await main(['serve', '--data', dir, '--token', TOKEN, '--port', '0', ...args], io), 2);
+    assert.match(io.stderr.text, pattern);
+    assert.doesNotMatch(io.stderr.text, /\n\s+at /);
+  }
 });
