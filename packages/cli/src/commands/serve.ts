@@ -15,7 +15,7 @@ import { parseSize } from '../size.js';
 
 export const SERVE_USAGE = `usage: pstream serve --data DIR [--host 127.0.0.1] [--port 4443] [--token T]
                      [--tls-cert FILE --tls-key FILE] [--grace SECONDS] [--tmp-dir DIR]
-                     [--max-part-bytes N] [--keep-seconds S] [--keep-bytes N]
+                     [--max-part-bytes N] [--keep-seconds S] [--keep-bytes SIZE]
 The token may also come from PSTREAM_TOKEN. v7 and v8 downloads can be resumed: finished exports are kept
 in --tmp-dir for --keep-seconds (600) within --keep-bytes in all (10g).`;
 
