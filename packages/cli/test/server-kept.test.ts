@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { QueryError } from '@pstream/export';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -175,4 +176,22 @@ test('serve: --keep-seconds and --keep-bytes are checked, naming the option and 
     assert.match(io.stderr.text, pattern);
     assert.doesNotMatch(io.stderr.text, /\n\s+at /);
   }
+});
+
+test('v8: an export that fails before its first byte is answered as v6 answers it, and nothing is kept of it', async (t) => {
+  const s = await startServer({ headError: new QueryError('(invoice', 8, 'unbalanced parenthesis') });
+  t.after(() => s.close());
+  for (let i = 0; i < 2; i++) {
+    const res = await download(s.base + v8('alice'), {}, '{"contentKeyword":"(invoice"}');
+    assert.equal(res.status, 400);
+    assert.deepEqual(res.json, { message: 'contentKeyword: unbalanced parenthesis at position 8 of "(invoice"', errorCode: 'ParameterValidationFailure', stackTrace: null });
+  }
+  assert.equal(s.exporter.calls.length, 2, 'the failed export was not kept: the same request runs again');
+  const failing = await startServer({ failAfter: 2 });
+  t.after(() => failing.close());
+  // Failing after its first bytes: the download is cut (not a complete-looking file), and nothing is kept.
+  await assert.rejects(download(failing.base + v8('alice')));
+  await waitFor(() => failing.logs.some((line) => /kept export .* failed/.test(line)));
+  const again = await download(failing.base + v8('alice'), { Range: 'bytes=0-' });
+  assert.equal(again.status, 416);
 });
