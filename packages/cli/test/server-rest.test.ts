@@ -124,6 +124,8 @@ test('listings: mailboxes, folders (type, parentId, name), items of a folder, pa
   const projects = folderId(['Projects']);
   const falcon = folderId(['Projects', 'Falcon']);
   assert.deepEqual(results.find((f) => f.id === falcon), { id: falcon, name: 'Falcon', type: 'None', parentId: projects });
+  assert.deepEqual(results[0], { id: folderId([]), name: 'demo', type: 'None', parentId: null });
+  assert.equal(results.find((f) => f.id === projects)?.parentId, folderId([]));
   const children = await getJson(`${mailbox('v8', 'demo')}/folders?parentId=${projects}`);
   assert.ok((children.body['results'] as { parentId: string }[]).every((f) => f.parentId === projects));
   const byName = await getJson(`${mailbox('v8', 'demo')}/folders?name=falc`);
@@ -142,16 +144,19 @@ test('listings: mailboxes, folders (type, parentId, name), items of a folder, pa
     assert.match(String(item['received'] ?? item['sent']), /^\d{4}-\d\d-\d\dT/);
   }
 
-  // A real PST's folders carry their container classes.
+  // A real PST keeps items at its root: they are the top folder's, whose items listing shows them.
   const sampleFolders = await getJson(`${mailbox('v8', 'sample')}/folders`);
   assert.equal(sampleFolders.status, 200);
-  assert.ok((sampleFolders.body['results'] as unknown[]).length > 0);
+  assert.equal((sampleFolders.body['results'] as { id: string }[])[0]!.id, folderId([]));
+  const atTop = await getJson(`${mailbox('v8', 'sample')}/items?parentId=${folderId([])}&limit=1000`);
+  assert.equal(atTop.status, 200);
+  assert.ok((atTop.body['results'] as unknown[]).length > 0);
 });
 
 test('listings of other item kinds: folder types and the appointment, contact and task sections', async () => {
   const folders = await getJson(`${mailbox('v8', 'kinds')}/folders`);
   const types = Object.fromEntries((folders.body['results'] as { name: string; type: string }[]).map((f) => [f.name, f.type]));
-  assert.deepEqual(types, { Calendar: 'Appointment', Contacts: 'Contact', Tasks: 'Task' });
+  assert.deepEqual(types, { kinds: 'None', Calendar: 'Appointment', Contacts: 'Contact', Tasks: 'Task' });
   const items = (await getJson(`${mailbox('v8', 'kinds')}/items`)).body['results'] as Record<string, unknown>[];
   const byClass = Object.fromEntries(items.map((i) => [i['itemClass'], i]));
   assert.deepEqual(Object.keys(byClass).sort(), ['IPM.Appointment', 'IPM.Contact', 'IPM.Task']);

@@ -33,10 +33,10 @@ export function folderId(path: readonly string[]): string {
   return hashId('folder', path.map(siblingKey));
 }
 
-/** The ids of `path` and of each folder above it, nearest first. */
+/** The ids of `path` and of each folder above it, nearest first, to the top of the mailbox (`folderId([])`). */
 export function folderAndAncestorIds(path: readonly string[]): string[] {
   const ids: string[] = [];
-  for (let depth = path.length; depth >= 1; depth--) ids.push(folderId(path.slice(0, depth)));
+  for (let depth = path.length; depth >= 0; depth--) ids.push(folderId(path.slice(0, depth)));
   return ids;
 }
 

@@ -20,7 +20,7 @@ export interface FolderEntry {
   readonly name: string;
   /** From the top of the mailbox, one name per level. */
   readonly path: readonly string[];
-  /** The id of the folder above; undefined for a top-level folder. */
+  /** The id of the folder above; undefined for the top of the mailbox (path `[]`). */
   readonly parentId: string | undefined;
   readonly type: FolderType;
   /** [PidTagContainerClass]; `IPF.Note` when the source gives none. */
@@ -144,7 +144,9 @@ async function eachSource(
 
 /**
  * Every folder of the mailbox made of `sources` (parents first), merged by path as the export merges them (names equal
- * but for case or Unicode normalisation are one folder), with the folders above them.
+ * but for case or Unicode normalisation are one folder), with the folders above them. The first is the top of the
+ * mailbox (path `[]`, named after the first source, no parent): the parent of the top-level folders, and of the items
+ * a source keeps outside any folder (a PST's root); selecting it selects the whole mailbox.
  */
 export async function allFolders(sources: readonly (MessageSource | string)[], options: ListOptions = {}): Promise<FolderEntry[]> {
   const byPath = new Map<string, FolderEntry>();
@@ -159,23 +161,26 @@ export async function allFolders(sources: readonly (MessageSource | string)[], o
       if (known !== undefined && (!own || spec.containerClass === undefined || known.containerClass !== 'IPF.Note')) continue;
       const containerClass = own && spec.containerClass !== undefined ? spec.containerClass : 'IPF.Note';
       byPath.set(key, {
-        id: folderId(path),
+        id: key,
         name: path[path.length - 1]!,
         path,
-        parentId: depth === 1 ? undefined : folderId(path.slice(0, -1)),
+        parentId: folderId(path.slice(0, -1)),
         type: folderTypeOf(containerClass),
         containerClass,
       });
     }
   };
+  let top: FolderEntry | undefined;
   await eachSource(sources, options, undefined, async (source) => {
+    top ??= { id: folderId([]), name: source.name, path: [], parentId: undefined, type: 'None', containerClass: 'IPF.Note' };
     for await (const spec of source.folders()) {
       options.signal?.throwIfAborted();
       add(spec);
     }
     return true;
   });
-  return [...byPath.values()].sort((a, b) => comparePaths(a.path, b.path));
+  const folders = [...byPath.values()].sort((a, b) => comparePaths(a.path, b.path));
+  return top === undefined ? folders : [top, ...folders];
 }
 
 function comparePaths(a: readonly string[], b: readonly string[]): number {

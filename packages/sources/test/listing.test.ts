@@ -58,6 +58,9 @@ test('the demo tree: pages cover every item once, ids are unique and the same af
   const falcon = folders.find((f) => f.path.join('/') === 'Projects/Falcon');
   assert.ok(falcon);
   assert.equal(falcon.parentId, folderId(['Projects']));
+  // The top of the mailbox comes first, named after the source; the top-level folders are its children.
+  assert.deepEqual(folders[0], { id: folderId([]), name: 'mailbox', path: [], parentId: undefined, type: 'None', containerClass: 'IPF.Note' });
+  assert.ok(folders.filter((f) => f.path.length === 1).every((f) => f.parentId === folders[0]!.id));
   const children = await listFolders([DEMO], { parentId: folderId(['Projects']) });
   assert.ok(children.results.every((f) => f.path[0] === 'Projects' && f.path.length === 2));
   assert.ok(children.results.some((f) => f.id === falcon.id));
@@ -80,8 +83,8 @@ test('folders of two sources spelled "Inbox" and "inbox" are one folder, shown a
   await writeFile(join(root, 'two', 'inbox', 'a.eml'), message);
   const sources = [join(root, 'one'), join(root, 'two')];
   const folders = await allFolders(sources);
-  assert.deepEqual(folders.map((f) => f.path), [['Inbox']]);
-  const items = await listItems(sources, { parentId: folders[0]!.id });
+  assert.deepEqual(folders.map((f) => f.path), [[], ['Inbox']]);
+  const items = await listItems(sources, { parentId: folders[1]!.id });
   assert.equal(items.results.length, 2);
   assert.notEqual(items.results[0]!.id, items.results[1]!.id, 'the same file name in two sources: two ids');
 });
@@ -96,6 +99,10 @@ test('real PSTs: folder types from their container classes, stable item ids', { 
   assert.ok(first.results.length > 0);
   assert.deepEqual(second.results.map((i) => i.id), first.results.map((i) => i.id));
   assert.equal(new Set(first.results.map((i) => i.id)).size, first.results.length);
+  // Items a PST keeps at its root belong to the top of the mailbox, which the folder listing shows.
+  const folderIds = new Set((await allFolders([sample])).map((f) => f.id));
+  assert.ok(first.results.every((i) => folderIds.has(i.folderId)));
+  assert.ok(first.results.some((i) => i.folderId === folderId([])));
   const received = first.results.filter((i) => i.received !== undefined);
   assert.ok(received.length > 0);
 });

@@ -60,6 +60,10 @@ test('selection by folder (with subfolders) and by item, read back by pst-extrac
     assert.deepEqual(read, { Archive: ['gamma invoice'], Inbox: ['alpha invoice'] });
   }
   for (const read of await run('nothing', { itemIds: [] })) assert.deepEqual(read, {});
+  // The top of the mailbox is the folder above all the others: selecting it selects everything.
+  for (const read of await run('top', { folderIds: [folderId([])] })) {
+    assert.deepEqual(read, { Archive: ['delta', 'gamma invoice'], Inbox: ['alpha invoice'], 'Inbox/Sub': ['beta'], 'Inbox/Sub/Empty': [] });
+  }
 });
 
 test('an id of the wrong form is refused before the export starts, naming the list', () => {
