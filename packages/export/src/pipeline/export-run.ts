@@ -11,6 +11,7 @@
  */
 import { join } from 'node:path';
 import type { ExportOptions, ExportSummary, OutputFormat } from '../api.js';
+import type { ExportWarning } from '../warnings.js';
 import { deferred } from '../deferred.js';
 import { PstSplitter, type FinishedPart } from '../split/pst-splitter.js';
 import type { CheckedOptions } from './export-options.js';
@@ -74,7 +75,7 @@ export function runExport(options: ExportOptions, checked: CheckedOptions, targe
         writerOptions: { encryption },
         displayName: (i) => (i === 1 ? name : `${name} (${i})`),
       });
-      const warn = (warning: ExportSummary['warnings'][number]): void => void tally.warnings.push(warning);
+      const warn = (warning: ExportWarning): void => void tally.warnings.push(warning);
       const items = keywordFilter(readSources({ sources: options.sources, onDamaged: options.onDamaged, selection, reads, tmpDir: dir, warn, signal }), query, tally);
       const split = splitIntoParts(items, {
         splitter,
