@@ -47,6 +47,8 @@ const AMAP_REGION_BYTES = 253_952;
 
 export class PstSplitter {
   private writer: PstWriter | undefined;
+  /** The part being finished (its tables and B-trees written): it counts as being written until it is in `parts`. */
+  private closing: PstWriter | undefined;
   private index = 0;
   private oversize = false;
   private readonly parts: FinishedPart[] = [];
@@ -75,9 +77,12 @@ export class PstSplitter {
     return this.writer ? this.index : 0;
   }
 
-  /** Bytes written so far into the part being written (0 when none is open); see `PstWriter.writtenBytes`. */
+  /**
+   * Bytes written so far into the part being written, or being finished (0 when none is open); see
+   * `PstWriter.writtenBytes`. A part's bytes are here or in `finished`, never in neither.
+   */
   get currentPartBytes(): number {
-    return this.writer?.writtenBytes ?? 0;
+    return (this.writer ?? this.closing)?.writtenBytes ?? 0;
   }
 
   /**
@@ -171,7 +176,13 @@ export class PstSplitter {
   private async close(more: boolean): Promise<void> {
     const writer = this.writer!;
     this.writer = undefined;
-    const summary = await writer.finish();
+    this.closing = writer;
+    let summary: Awaited<ReturnType<PstWriter['finish']>>;
+    try {
+      summary = await writer.finish();
+    } finally {
+      this.closing = undefined;
+    }
     const part: FinishedPart = {
       index: this.index,
       path: summary.path,
