@@ -12,7 +12,7 @@ const PROGRESS_INTERVAL_MS = 200;
 
 export class ProgressReports {
   private last = 0;
-  /** The largest `bytesWritten` reported (a part being closed is briefly in neither count). */
+  /** The largest `bytesWritten` reported: the figure never goes back, whatever the splitter's counts do meanwhile. */
   private bytesWritten = 0;
   private ticker: ReturnType<typeof setInterval> | undefined;
 
