@@ -126,7 +126,7 @@ function reminder(p: Properties): AppointmentFields['reminder'] {
   return defined({ set: set ?? false, minutesBefore });
 }
 
-function appointment(p: Properties, from: MailAddress | undefined, recipients: readonly Recipient[], meeting: readonly RecipientMeetingInfo[]): AppointmentFields | undefined {
+function appointment(p: Properties, recipients: readonly Recipient[], meeting: readonly RecipientMeetingInfo[]): AppointmentFields | undefined {
   const start = p.date([PSETID_APPOINTMENT, 0x820d]) ?? p.date(0x0060);
   const end = p.date([PSETID_APPOINTMENT, 0x820e]) ?? p.date(0x0061);
   if (start === undefined || end === undefined || end < start) return undefined;
@@ -152,7 +152,9 @@ function appointment(p: Properties, from: MailAddress | undefined, recipients: r
     end,
     allDay: p.boolean([PSETID_APPOINTMENT, 0x8215]),
     location: p.string([PSETID_APPOINTMENT, 0x8208]),
-    organizer: organizer && (organizer.address !== from?.address || organizer.name !== from?.name) ? organizer : undefined,
+    // The organizer's own row (recipOrganizer) names it as the recipient table has it (an SMTP address where the
+    // author may have an Exchange one); the writer takes `from` only when there is none.
+    organizer,
     attendees,
     busyStatus: busy === undefined ? undefined : BUSY[busy],
     reminder: reminder(p),
@@ -250,7 +252,6 @@ function distributionList(p: Properties): DistributionListFields | undefined {
 export function kindSections(
   messageClass: string | undefined,
   props: readonly ExtraProperty[],
-  from: MailAddress | undefined,
   recipients: readonly Recipient[],
   meeting: readonly RecipientMeetingInfo[],
 ): KindSections {
@@ -258,7 +259,7 @@ export function kindSections(
   const is = (base: string): boolean => cls === base || cls.startsWith(`${base}.`);
   const p = new Properties(props);
   if (is('ipm.appointment')) {
-    const section = appointment(p, from, recipients, meeting);
+    const section = appointment(p, recipients, meeting);
     return section ? { appointment: section } : {};
   }
   if (is('ipm.contact')) return { contact: contact(p) };

@@ -212,7 +212,7 @@ export class MsgSource implements MessageSource {
     const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<MessageRecord>;
     const extras = besideRecord(properties);
     return {
-      ...kindSections(fields.messageClass, properties, from, recipients, meeting),
+      ...kindSections(fields.messageClass, properties, recipients, meeting),
       ...(extras.length ? { extraProperties: extras } : {}),
       subject: data.subject ?? '',
       ...defined,

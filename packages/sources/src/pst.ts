@@ -324,7 +324,7 @@ export class PstSource implements MessageSource {
     const properties = this.#properties(m, MESSAGE_NOT_CARRIED);
     const extras = besideRecord(properties);
     return {
-      ...kindSections(messageClass, properties, from, recipients, meeting),
+      ...kindSections(messageClass, properties, recipients, meeting),
       ...(extras.length ? { extraProperties: extras } : {}),
       ...(messageClass ? { messageClass } : {}),
       subject: m.subject ?? '',
