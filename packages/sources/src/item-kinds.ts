@@ -6,9 +6,10 @@
  * Only what maps one to one goes into a section, and a section is left out where the writer, storing it, would
  * replace carried properties with less than the source has (an item without its section is stored with all its
  * properties as they are, `extraProperties`):
- * - a recurring appointment (PidLidRecurring, or a PidLidAppointmentRecur blob) has no section: the blob holds its
- *   exceptions and deleted occurrences, which a pattern made from it again would lose; the time-zone structures
- *   (PidLidTimeZoneStruct, PidLidAppointmentTimeZoneDefinition*) are never parsed, they are carried as they are;
+ * - an appointment's recurrence (PidLidAppointmentRecur and the properties beside it) and time-zone structures
+ *   (PidLidTimeZoneStruct, PidLidAppointmentTimeZoneDefinition*) are not parsed into the section: they are carried
+ *   as they are (the blob holds exceptions and deleted occurrences, which a pattern made from it again would lose),
+ *   and the writer keeps carried properties the section does not set;
  * - a distribution list whose members (PidLidDistributionListMembers) are not all one-off EntryIDs has no section:
  *   the section holds addresses, and the members that point to contacts would become one-off addresses;
  * - an appointment without a start and end has no section.
@@ -130,8 +131,6 @@ function appointment(p: Properties, recipients: readonly Recipient[], meeting: r
   const start = p.date([PSETID_APPOINTMENT, 0x820d]) ?? p.date(0x0060);
   const end = p.date([PSETID_APPOINTMENT, 0x820e]) ?? p.date(0x0061);
   if (start === undefined || end === undefined || end < start) return undefined;
-  const blob = p.value([PSETID_APPOINTMENT, 0x8216]);
-  if (p.boolean([PSETID_APPOINTMENT, 0x8223]) ?? (blob?.type === 'Binary' && blob.value.length > 0)) return undefined;
   const isMeeting = ((p.number([PSETID_APPOINTMENT, 0x8217]) ?? 0) & ASF_MEETING) !== 0;
   const attendees: Attendee[] = [];
   let organizer: MailAddress | undefined;
