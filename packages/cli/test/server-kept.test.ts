@@ -72,6 +72,27 @@ test('the same request while the export runs follows it; a Range request waits f
   assert.equal(s.exporter.calls.length, 1);
 });
 
+test('past maxRunning running exports a new one is a 503 ServiceUnavailable with Retry-After; the same request still follows', async (t) => {
+  const s = await startServer({ gated: true }, { keptExports: { maxRunning: 1 } });
+  t.after(() => s.close());
+  const first = download(s.base + v8('alice'));
+  await waitFor(() => s.exporter.calls.length === 1);
+  await s.exporter.calls[0]!.firstChunk;
+  const refused = await download(s.base + v8('bob'));
+  assert.equal(refused.status, 503);
+  assert.equal(refused.headers.get('retry-after'), '30');
+  assert.equal(refused.json?.errorCode, 'ServiceUnavailable');
+  assert.match(String(refused.json?.message), /1 exports are running/);
+  const again = download(s.base + v8('alice'));
+  s.exporter.calls[0]!.release();
+  assert.deepEqual((await again).bytes, (await first).bytes, 'the running request is followed, not refused');
+  assert.equal(s.exporter.calls.length, 1);
+  const later = download(s.base + v8('bob'));
+  await waitFor(() => s.exporter.calls.length === 2);
+  s.exporter.calls[1]!.release();
+  assert.equal((await later).status, 200, 'once it has finished, another export starts');
+});
+
 test('a Range request still waiting when waitMs is over is a 504 Timeout', async (t) => {
   const s = await startServer({ gated: true }, { keptExports: { waitMs: 0 } });
   t.after(() => s.close());

@@ -12,6 +12,7 @@
  * | 416 | `RangeNotSatisfiable` |
  * | 500 | `InternalError` |
  * | 501 | `NotImplemented` |
+ * | 503 | `ServiceUnavailable` |
  * | 504 | `Timeout` |
  */
 import type { ServerResponse } from 'node:http';
@@ -26,6 +27,7 @@ export type ErrorCode =
   | 'RangeNotSatisfiable'
   | 'InternalError'
   | 'NotImplemented'
+  | 'ServiceUnavailable'
   | 'Timeout';
 
 const CODE_OF_STATUS: Readonly<Record<number, ErrorCode>> = {
@@ -38,6 +40,7 @@ const CODE_OF_STATUS: Readonly<Record<number, ErrorCode>> = {
   416: 'RangeNotSatisfiable',
   500: 'InternalError',
   501: 'NotImplemented',
+  503: 'ServiceUnavailable',
   504: 'Timeout',
 };
 

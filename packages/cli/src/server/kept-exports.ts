@@ -12,6 +12,10 @@
  *   `Content-Range`); a range that starts at or past the end is a 416.
  * - A finished export is kept for `keepMs`; the finished ones together take at most `maxBytes` (the oldest go first;
  *   one larger than that is not kept at all). A failed export is not kept. Everything is removed by `close()`.
+ * - At most `maxRunning` of them run at once. They outlive their clients, so without a cap a client that asks and
+ *   hangs up in a loop would start exports without end; past it a new request is refused (503, `Retry-After`).
+ * - A running export's file is the whole output (a ZIP of every part) until it ends: resuming needs all of it, so
+ *   the disk holds as much as the export writes, beside the budget of the finished ones.
  * Readers that have a file open when it is removed finish reading it (the file system keeps it until they close it).
  */
 import { randomUUID } from 'node:crypto';
@@ -20,6 +24,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ExportOptions } from '@pstream/export';
 import { messageOf } from '../errors.js';
+import { HttpError } from './errors.js';
 
 /** The limits of {@link KeptExports}. */
 export interface KeptExportsOptions {
@@ -31,15 +36,17 @@ export interface KeptExportsOptions {
   readonly maxBytes: number;
   /** How long a `Range` request waits for a running export to finish. */
   readonly waitMs: number;
+  /** How many may run at once. */
+  readonly maxRunning: number;
   readonly log: (line: string) => void;
 }
 
 /** One warning of an export, as `ExportOptions.warnings` holds them. */
 export type ExportWarningLike = NonNullable<ExportOptions['warnings']>[number];
 
-/** The text of a warning, whether the export's warnings are strings or objects with a `message`. */
+/** The text of a warning, for the `X-Pstream-Warnings` header. */
 export function warningText(warning: ExportWarningLike): string {
-  return typeof warning === 'string' ? warning : (warning as { readonly message: string }).message;
+  return warning.message;
 }
 
 /** What an export tells before its first byte. */
@@ -148,6 +155,10 @@ export class KeptExports {
   /** Starts `run` (given the signal that stops it) into a kept file under `key`. */
   async start(key: string, run: (signal: AbortSignal) => RunningExport): Promise<KeptExport> {
     if (this.#closed) throw new Error('the server is shutting down');
+    const busy = [...this.#entries.values()].filter((e) => e.state === 'running').length;
+    if (busy >= this.#options.maxRunning) {
+      throw new HttpError(503, `${busy} exports are running, the most this server runs at once; ask again later`, { 'Retry-After': '30' });
+    }
     const path = join(await this.#dir(), `${key}.part`);
     const file = await open(path, 'w', 0o600);
     const abort = new AbortController();

@@ -38,13 +38,14 @@ export interface PstreamServerOptions {
   /**
    * How v7 and v8 keep finished exports for resumed downloads (see `kept-exports.ts`): `keepMs` (10 minutes by
    * default), `maxBytes` (all of them together; 10 GiB by default), `waitMs` (how long a `Range` request waits for
-   * a running export; 10 minutes by default). They live under `tmpDir`.
+   * a running export; 10 minutes by default), `maxRunning` (how many run at once, 4 by default; a request past that
+   * is a 503). They live under `tmpDir`.
    */
-  readonly keptExports?: { readonly keepMs?: number; readonly maxBytes?: number; readonly waitMs?: number };
+  readonly keptExports?: { readonly keepMs?: number; readonly maxBytes?: number; readonly waitMs?: number; readonly maxRunning?: number };
 }
 
 /** Defaults of {@link PstreamServerOptions.keptExports}. */
-export const KEPT_EXPORT_DEFAULTS = { keepMs: 10 * 60_000, maxBytes: 10 * 2 ** 30, waitMs: 10 * 60_000 } as const;
+export const KEPT_EXPORT_DEFAULTS = { keepMs: 10 * 60_000, maxBytes: 10 * 2 ** 30, waitMs: 10 * 60_000, maxRunning: 4 } as const;
 
 const keptOf = new WeakMap<PstreamServer, KeptExports>();
 
