@@ -51,7 +51,7 @@ test('server: --tmp-dir full: a JSON 500 before any byte, ENOSPC in the log, tmp
   const { logs, post } = await serve(t, small);
   const failed = await post('mailbox');
   assert.equal(failed.status, 500);
-  assert.deepEqual(JSON.parse(failed.body.toString()), { message: 'the export failed' });
+  assert.deepEqual(JSON.parse(failed.body.toString()), { message: 'the export failed', errorCode: 'InternalError', stackTrace: null });
   assert.ok(logs.some((l) => / 500 .*ENOSPC/.test(l)), logs.join('\n'));
   assert.deepEqual(await readdir(small), [], 'the 500 comes after the temporary files are gone');
   const ok = await post('small');
@@ -82,7 +82,7 @@ test('server: a source failing at its first message: a JSON 500, not a 200 cut s
   });
   const res = await post('small');
   assert.equal(res.status, 500, res.body.toString());
-  assert.deepEqual(JSON.parse(res.body.toString()), { message: 'the export failed' });
+  assert.deepEqual(JSON.parse(res.body.toString()), { message: 'the export failed', errorCode: 'InternalError', stackTrace: null });
   assert.ok(logs.some((l) => / 500 EIO: i\/o error/.test(l)), logs.join('\n'));
   assert.deepEqual(await readdir(tmp), [], 'the 500 comes after the temporary files are gone');
 });
