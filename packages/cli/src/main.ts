@@ -67,7 +67,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO(), dep
       return EXIT_USAGE;
     }
     writeLine(io.stderr, `${prefix}: ${messageOf(error)}`);
-    if (io.env['PSTREAM_DEBUG'] && error instanceof Error && error.stack) writeLine(io.stderr, error.stack);
+    if (io.env.PSTREAM_DEBUG && error instanceof Error && error.stack) writeLine(io.stderr, error.stack);
     return EXIT_FAILURE;
   }
 }

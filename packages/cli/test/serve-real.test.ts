@@ -154,8 +154,8 @@ async function cleanZipMessages(file: string, mailbox: string): Promise<{ parts:
   assert.deepEqual(entries, entries.map((_, i) => `${mailbox}-${String(i + 1).padStart(3, '0')}.pst`));
   let messages = 0;
   for (const entry of entries) {
-    const part = join(file + '.parts', entry);
-    await mkdir(join(file + '.parts'), { recursive: true });
+    const part = join(`${file}.parts`, entry);
+    await mkdir(join(`${file}.parts`), { recursive: true });
     await unzipEntry(file, entry, part);
     messages += await cleanPstMessages(part);
   }

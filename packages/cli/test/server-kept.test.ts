@@ -100,7 +100,7 @@ test('a Range request still waiting when waitMs is over is a 504 Timeout', async
   await first;
   const ranged = await download(s.base + v8('alice'), { Range: 'bytes=10-' });
   assert.equal(ranged.status, 504);
-  assert.deepEqual(ranged.json, { message: ranged.json?.['message'], errorCode: 'Timeout', stackTrace: null });
+  assert.deepEqual(ranged.json, { message: ranged.json?.message, errorCode: 'Timeout', stackTrace: null });
   s.exporter.calls[0]!.release();
 });
 
@@ -141,7 +141,7 @@ test('over the size budget the oldest kept export goes first; past keepMs nothin
   // alice was the oldest: gone, so her Range request finds nothing to resume; bob's is kept.
   const gone = await download(s.base + v8('alice'), { Range: 'bytes=0-9' });
   assert.equal(gone.status, 416);
-  assert.equal(gone.json?.['errorCode'], 'RangeNotSatisfiable');
+  assert.equal(gone.json?.errorCode, 'RangeNotSatisfiable');
   assert.equal((await download(s.base + v8('bob'), { Range: 'bytes=0-9' })).status, 206);
 
   const short = await startServer({}, { keptExports: { keepMs: 1 } });
@@ -180,8 +180,8 @@ test('a v7/v8 export asked for once the kept exports are released (shutdown) is 
   await releaseServer(s.server);
   const res = await download(s.base + v8('alice'));
   assert.equal(res.status, 409);
-  assert.equal(res.json?.['errorCode'], 'OperationConflict');
-  assert.equal(res.json?.['stackTrace'], null);
+  assert.equal(res.json?.errorCode, 'OperationConflict');
+  assert.equal(res.json?.stackTrace, null);
   assert.equal(s.exporter.calls.length, 0);
 });
 

@@ -94,9 +94,9 @@ function expected(items: readonly ItemEntry[]): string[] {
 
 function assertError(status: number, body: Record<string, unknown>, code: string, message?: RegExp): void {
   assert.deepEqual(Object.keys(body), ['message', 'errorCode', 'stackTrace'], JSON.stringify(body));
-  assert.equal(body['errorCode'], code, `${status} ${JSON.stringify(body)}`);
-  assert.equal(body['stackTrace'], null);
-  if (message) assert.match(String(body['message']), message);
+  assert.equal(body.errorCode, code, `${status} ${JSON.stringify(body)}`);
+  assert.equal(body.stackTrace, null);
+  if (message) assert.match(String(body.message), message);
 }
 
 test('listings: mailboxes, folders (type, parentId, name), items of a folder, paged', async () => {
@@ -117,7 +117,7 @@ test('listings: mailboxes, folders (type, parentId, name), items of a folder, pa
 
   const folders = await getJson(`${mailbox('v6', 'demo')}/folders?limit=1000`);
   assert.equal(folders.status, 200);
-  const results = folders.body['results'] as { id: string; name: string; type: string; parentId: string | null }[];
+  const results = folders.body.results as { id: string; name: string; type: string; parentId: string | null }[];
   const library = await allFolders([join(dataDir, 'demo')]);
   assert.deepEqual(results.map((f) => f.id), library.map((f) => f.id));
   assert.ok(results.every((f) => f.type === 'None'));
@@ -127,46 +127,46 @@ test('listings: mailboxes, folders (type, parentId, name), items of a folder, pa
   assert.deepEqual(results[0], { id: folderId([]), name: 'demo', type: 'None', parentId: null });
   assert.equal(results.find((f) => f.id === projects)?.parentId, folderId([]));
   const children = await getJson(`${mailbox('v8', 'demo')}/folders?parentId=${projects}`);
-  assert.ok((children.body['results'] as { parentId: string }[]).every((f) => f.parentId === projects));
+  assert.ok((children.body.results as { parentId: string }[]).every((f) => f.parentId === projects));
   const byName = await getJson(`${mailbox('v8', 'demo')}/folders?name=falc`);
-  assert.deepEqual((byName.body['results'] as { id: string }[]).map((f) => f.id), [falcon]);
+  assert.deepEqual((byName.body.results as { id: string }[]).map((f) => f.id), [falcon]);
 
   const items = await getJson(`${mailbox('v8', 'demo')}/items?parentId=${falcon}&limit=5&offset=2`);
   assert.equal(items.status, 200);
   const inFalcon = demoItems.filter((i) => i.folderId === falcon);
-  const listed = items.body['results'] as Record<string, unknown>[];
-  assert.deepEqual(listed.map((i) => i['id']), inFalcon.slice(2, 7).map((i) => i.id));
+  const listed = items.body.results as Record<string, unknown>[];
+  assert.deepEqual(listed.map((i) => i.id), inFalcon.slice(2, 7).map((i) => i.id));
   for (const item of listed) {
-    assert.equal(item['parentId'], falcon);
-    assert.equal(item['itemClass'], 'IPM.Note');
-    assert.equal(typeof item['subject'], 'string');
-    assert.match(String(item['from']), /@/);
-    assert.match(String(item['received'] ?? item['sent']), /^\d{4}-\d\d-\d\dT/);
+    assert.equal(item.parentId, falcon);
+    assert.equal(item.itemClass, 'IPM.Note');
+    assert.equal(typeof item.subject, 'string');
+    assert.match(String(item.from), /@/);
+    assert.match(String(item.received ?? item.sent), /^\d{4}-\d\d-\d\dT/);
   }
 
   // A real PST keeps items at its root: they are the top folder's, whose items listing shows them.
   const sampleFolders = await getJson(`${mailbox('v8', 'sample')}/folders`);
   assert.equal(sampleFolders.status, 200);
-  assert.equal((sampleFolders.body['results'] as { id: string }[])[0]!.id, folderId([]));
+  assert.equal((sampleFolders.body.results as { id: string }[])[0]!.id, folderId([]));
   const atTop = await getJson(`${mailbox('v8', 'sample')}/items?parentId=${folderId([])}&limit=1000`);
   assert.equal(atTop.status, 200);
-  assert.ok((atTop.body['results'] as unknown[]).length > 0);
+  assert.ok((atTop.body.results as unknown[]).length > 0);
 });
 
 test('listings of other item kinds: folder types and the appointment, contact and task sections', async () => {
   const folders = await getJson(`${mailbox('v8', 'kinds')}/folders`);
-  const types = Object.fromEntries((folders.body['results'] as { name: string; type: string }[]).map((f) => [f.name, f.type]));
+  const types = Object.fromEntries((folders.body.results as { name: string; type: string }[]).map((f) => [f.name, f.type]));
   assert.deepEqual(types, { kinds: 'None', Calendar: 'Appointment', Contacts: 'Contact', Tasks: 'Task' });
-  const items = (await getJson(`${mailbox('v8', 'kinds')}/items`)).body['results'] as Record<string, unknown>[];
-  const byClass = Object.fromEntries(items.map((i) => [i['itemClass'], i]));
+  const items = (await getJson(`${mailbox('v8', 'kinds')}/items`)).body.results as Record<string, unknown>[];
+  const byClass = Object.fromEntries(items.map((i) => [i.itemClass, i]));
   assert.deepEqual(Object.keys(byClass).sort(), ['IPM.Appointment', 'IPM.Contact', 'IPM.Task']);
-  assert.equal(byClass['IPM.Appointment']!['subject'], 'Design review');
-  const appointment = byClass['IPM.Appointment']!['appointment'] as Record<string, unknown>;
-  assert.equal(appointment['location'], 'Room 4');
-  assert.equal(new Date(String(appointment['start'])).toISOString(), '2024-03-05T10:00:00.000Z');
-  assert.equal(byClass['IPM.Appointment']!['parentId'], folderId(['Calendar']));
-  assert.ok(byClass['IPM.Contact']!['contact'] !== undefined);
-  assert.ok(byClass['IPM.Task']!['task'] !== undefined);
+  assert.equal(byClass['IPM.Appointment']!.subject, 'Design review');
+  const appointment = byClass['IPM.Appointment']!.appointment as Record<string, unknown>;
+  assert.equal(appointment.location, 'Room 4');
+  assert.equal(new Date(String(appointment.start)).toISOString(), '2024-03-05T10:00:00.000Z');
+  assert.equal(byClass['IPM.Appointment']!.parentId, folderId(['Calendar']));
+  assert.ok(byClass['IPM.Contact']!.contact !== undefined);
+  assert.ok(byClass['IPM.Task']!.task !== undefined);
   assert.equal(byClass['IPM.Note'], undefined);
 });
 

@@ -288,7 +288,7 @@ test('two downloads run at once, independently', async (t) => {
   // Both exports have started and both clients hold their first bytes while neither export has finished.
   await waitFor(() => s.exporter.calls.length === 2);
   await Promise.all(s.exporter.calls.map((c) => c.firstChunk));
-  await waitFor(() => firstBytes['alice'] === true && firstBytes['bob'] === true);
+  await waitFor(() => firstBytes.alice === true && firstBytes.bob === true);
   const byName = new Map(s.exporter.calls.map((c) => [c.options.name, c]));
   byName.get('bob')!.release();
   assert.deepEqual(await bob, expectedBytes('bob', 4, 64 * 1024));

@@ -80,7 +80,7 @@ function excerpt(query: string, position: number): string {
   const start = Math.max(0, position - 30);
   const end = Math.min(query.length, position + 30);
   const shown = (start > 0 ? '…' : '') + query.slice(start, end) + (end < query.length ? '…' : '');
-  const caret = ' '.repeat(position - start + (start > 0 ? 1 : 0)) + '^';
+  const caret = `${' '.repeat(position - start + (start > 0 ? 1 : 0))}^`;
   return `  ${shown.replace(/[\r\n\t]/g, ' ')}\n  ${caret}`;
 }
 

@@ -215,7 +215,7 @@ class NotStorable extends Error {}
 function ruleOf(recur: Recur, until: Date | undefined): RecurrenceRule {
   const parts = recur.parts as Record<string, Array<string | number> | undefined>;
   const nums = (key: string): number[] | undefined => parts[key]?.map(Number);
-  const byDay = parts['BYDAY']?.map((d) => {
+  const byDay = parts.BYDAY?.map((d) => {
     const m = /^([+-]?\d+)?(SU|MO|TU|WE|TH|FR|SA)$/i.exec(String(d));
     if (!m) throw new NotStorable(`the RRULE's BYDAY ${String(d)} is not a day`);
     return { day: m[2]!.toUpperCase() as Weekday, ...(m[1] !== undefined ? { nth: Number(m[1]) } : {}) };

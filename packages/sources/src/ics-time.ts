@@ -6,7 +6,7 @@
  * not define (Google and Apple often leave out VTIMEZONE for IANA ids) is resolved here with the platform's time
  * zone data (`Intl`); a zone neither knows is read as UTC and said in a warning.
  */
-import ICAL from 'ical.js';
+import type ICAL from 'ical.js';
 import type { AppointmentTimeZone, TimeZoneRule, TimeZoneTransition } from '@pstream/pst';
 
 type Time = InstanceType<typeof ICAL.Time>;
@@ -119,8 +119,8 @@ function transitionOf(component: Component): TimeZoneTransition | undefined {
   const start = component.getFirstPropertyValue('dtstart') as Time | null;
   const rule = component.getFirstPropertyValue('rrule') as InstanceType<typeof ICAL.Recur> | null;
   if (start === null || rule === null || rule.freq !== 'YEARLY') return undefined;
-  const months = rule.parts['BYMONTH'] as number[] | undefined;
-  const days = rule.parts['BYDAY'] as string[] | undefined;
+  const months = rule.parts.BYMONTH as number[] | undefined;
+  const days = rule.parts.BYDAY as string[] | undefined;
   const month = months?.length === 1 ? months[0] : start.month;
   const match = days?.length === 1 ? /^([+-]?\d)?(SU|MO|TU|WE|TH|FR|SA)$/.exec(days[0] ?? '') : undefined;
   if (month === undefined || !match) return undefined;

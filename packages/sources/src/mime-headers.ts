@@ -15,7 +15,7 @@ export function singleLine(value: string): string {
 
 /** The raw header block, one field per line (folding kept), CRLF line ends, ending with an empty line. */
 export function transportHeaders(lines: HeaderLines): string {
-  return lines.map((l) => l.line.replace(/\r?\n/g, '\r\n')).join('\r\n') + '\r\n\r\n';
+  return `${lines.map((l) => l.line.replace(/\r?\n/g, '\r\n')).join('\r\n')}\r\n\r\n`;
 }
 
 /** The unfolded raw value of every field named `key` (lower case), in header order. */

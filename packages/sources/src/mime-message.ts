@@ -166,7 +166,7 @@ class Prelude {
     const rest = lines.pop() ?? '';
     for (const line of lines) this.#line(line);
     // A delimiter line is short; a long unfinished line cannot be one.
-    return rest.length > 1000 ? rest.slice(0, 2) + 'x' : rest;
+    return rest.length > 1000 ? `${rest.slice(0, 2)}x` : rest;
   }
 
   #line(line: string): void {
@@ -333,7 +333,7 @@ function contentType(headers: Headers): { type: string; boundary?: string } {
     return { type: 'text/plain' };
   }
   const params = ct.params as Readonly<Record<string, string | undefined>>;
-  const boundary = params['boundary'];
+  const boundary = params.boundary;
   return { type: String(ct.value).toLowerCase(), ...(boundary !== undefined ? { boundary } : {}) };
 }
 

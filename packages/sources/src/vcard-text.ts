@@ -239,7 +239,7 @@ export function vcard21As30(card: RawCard): string {
     }
     if (types.length > 0) kept.unshift(`TYPE=${types.map(quoteParam).join(',')}`);
     const head = (line.group !== undefined ? `${line.group}.` : '') + line.name;
-    lines.push([head, ...kept].join(';') + ':' + value);
+    lines.push(`${[head, ...kept].join(';')}:${value}`);
   }
-  return lines.join('\r\n') + '\r\n';
+  return `${lines.join('\r\n')}\r\n`;
 }

@@ -29,7 +29,7 @@ test('.msg, .ics and .vcf files are items of their folder, after its .eml files;
     await copyFile(join(DATA, 'msg', 'msgInMsgInMsg.msg'), join(dir, 'Saved', 'nested.msg'));
     await writeFile(join(dir, 'Saved', 'readme.txt'), 'not an item');
     // With a byte-order mark, as Windows tools write it.
-    await writeFile(join(dir, 'Tasks', 'todo.ics'), '\uFEFF' + crlf('BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VTODO', 'UID:1', 'SUMMARY:Call back', 'END:VTODO', 'END:VCALENDAR', ''));
+    await writeFile(join(dir, 'Tasks', 'todo.ics'), `\uFEFF${crlf('BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VTODO', 'UID:1', 'SUMMARY:Call back', 'END:VTODO', 'END:VCALENDAR', '')}`);
     await writeFile(join(dir, 'Contacts', 'nobody.vcf'), crlf('BEGIN:VCARD', 'VERSION:3.0', 'NOTE:no name', 'END:VCARD', ''));
 
     const source = new EmlTreeSource(dir);

@@ -97,7 +97,7 @@ async function writeLargeMessage(path: string, size: number, seed: number): Prom
     hash.update(buf);
     const b64 = buf.toString('base64');
     let text = '';
-    for (let i = 0; i < b64.length; i += 76) text += b64.slice(i, i + 76) + '\r\n';
+    for (let i = 0; i < b64.length; i += 76) text += `${b64.slice(i, i + 76)}\r\n`;
     await write(text);
   }
   await write('--L--\r\n');

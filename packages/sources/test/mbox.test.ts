@@ -129,7 +129,7 @@ test('bytes before the first envelope line are reported; CRLF mbox files split t
   const { dir, cleanup } = await tempDir();
   try {
     const path = join(dir, 'crlf.mbox');
-    await writeFile(path, 'garbage line\r\n' + mboxrd.replace(/\n/g, '\r\n'));
+    await writeFile(path, `garbage line\r\n${mboxrd.replace(/\n/g, '\r\n')}`);
     const { messages, damaged } = await drain((report) => new MboxSource(path, { reportDamaged: report }));
     assert.deepEqual(messages.map((m) => m.record.subject), ['one', 'two', 'three']);
     assert.deepEqual(

@@ -91,7 +91,7 @@ test('bodies in iso-8859-1, windows-1252 and shift_jis are decoded', async () =>
     ['shift_jis', Buffer.from([0x93, 0xfa, 0x96, 0x7b, 0x8c, 0xea]), '日本語'],
   ];
   for (const [charset, body, expected] of cases) {
-    const head = Buffer.from(crlf('From: a@example.com', 'Subject: =?' + charset + '?B?' + body.toString('base64') + '?=', `Content-Type: text/plain; charset=${charset}`, 'Content-Transfer-Encoding: 8bit', '', ''), 'latin1');
+    const head = Buffer.from(crlf('From: a@example.com', `Subject: =?${charset}?B?${body.toString('base64')}?=`, `Content-Type: text/plain; charset=${charset}`, 'Content-Transfer-Encoding: 8bit', '', ''), 'latin1');
     const { record, dir } = await parse(Buffer.concat([head, body, Buffer.from('\r\n')]));
     await dir.close();
     assert.equal(record.body?.trim(), expected, charset);
@@ -268,7 +268,7 @@ test('an odd first line is read as a mail client does: an indented field loses i
     lf('Dear all,', 'Subject: this is body text', '', 'bye'),
     lf(' indented text, no field', 'more'),
     crlf('', 'Subject: after an empty first line'),
-    'x'.repeat(10_000) + '\nSubject: no',
+    `${'x'.repeat(10_000)}\nSubject: no`,
     'short',
   ]) {
     const { record, dir, size } = await parse(raw);

@@ -92,7 +92,7 @@ export async function runServe(argv: readonly string[], io: CliIO, deps: Partial
   const host = args.string('host') ?? '127.0.0.1';
   const portText = args.string('port') ?? '4443';
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port: not a port number: "${portText}"`, '--port', portText);
-  const token = args.string('token') ?? io.env['PSTREAM_TOKEN'];
+  const token = args.string('token') ?? io.env.PSTREAM_TOKEN;
   if (token === undefined || token === '') throw new UsageError('a token is required: --token T or PSTREAM_TOKEN', '--token');
   const certText = args.string('tls-cert');
   const keyText = args.string('tls-key');

@@ -37,7 +37,7 @@ function itemJson(item: ItemEntry): Record<string, unknown> {
   };
   const record = item.record as Readonly<Record<string, unknown>> | undefined;
   for (const section of KIND_SECTIONS) if (record?.[section] !== undefined) json[section] = record[section];
-  if (item.damaged !== undefined) json['damaged'] = item.damaged;
+  if (item.damaged !== undefined) json.damaged = item.damaged;
   return json;
 }
 

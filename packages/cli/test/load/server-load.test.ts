@@ -29,7 +29,7 @@ import { requireTool } from '../../../pst/test/support/oracles.js';
 const execFileAsync = promisify(execFile);
 const MIB = 1024 * 1024;
 /** LOAD_HEAP_MIB=64 runs the server with its V8 heap capped (it passes, slowly: GC); uncapped by default. */
-const HEAP_CAP_MIB = process.env['LOAD_HEAP_MIB'];
+const HEAP_CAP_MIB = process.env.LOAD_HEAP_MIB;
 const PATH = `/v6/RestoreSessions/${SESSION}/organization/mailboxes/mailbox/exportToPst`;
 
 let root: string;

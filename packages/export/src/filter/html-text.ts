@@ -19,7 +19,7 @@ const INLINE = new Set([
   'wbr', 'o:p',
 ]);
 
-const enum State {
+enum State {
   Text,
   TagOpen, // after '<'
   EndTagOpen, // after '</'

@@ -304,7 +304,7 @@ function show(v: unknown): string {
       stack.push({ text: '}' });
       const keys: string[] = [];
       for (const k in value) {
-        if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+        if (!Object.hasOwn(value, k)) continue;
         keys.push(k);
         if (keys.length > SHOWN) break;
       }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EMPTY_PST_BYTES, exportToPst, exportToPstFile, ExportFileError, ExportOptionsError, type ExportProgress } from '../../src/index.js';
+import { EMPTY_PST_BYTES, exportToPst, exportToPstFile, ExportFileError, type ExportOptionsError, type ExportProgress } from '../../src/index.js';
 import { readPst } from '../split/read-pst.js';
 import { sizedRecord } from '../split/records.js';
 import { MemorySource } from './memory-source.js';

@@ -11,7 +11,7 @@ import { ZipError } from '../../src/errors.js';
 import { canReleaseFileRanges } from '../../src/zip/release-range.js';
 import { extract, requireZipTools, seededBytes, tempDir, validate } from './zip-check.js';
 
-const LARGE = process.env['PSTREAM_LARGE_TESTS'] === '1' || process.env['CI'] === 'true';
+const LARGE = process.env.PSTREAM_LARGE_TESTS === '1' || process.env.CI === 'true';
 
 function invalidFor(zipPath: string): void {
   // A checker that did not run (status null) would pass for the wrong reason.

@@ -50,7 +50,7 @@ export async function checkPropertyContext(node: LtpNode): Promise<PcRecord[]> {
 /** The PC of more than {@link LIBPFF_PC_BLOCKS} heap blocks: a value 8 blocks from the leaf's makes libpff lose it. */
 async function checkLibpffCache(node: LtpNode, records: readonly PcRecord[]): Promise<void> {
   const header = await node.heap.alloc(node.heap.hidUserRoot);
-  if (!header.bytes || header.bytes.length !== 8 || header.bytes[3] !== 0) return; // one leaf (an index level is reported apart)
+  if (header.bytes?.length !== 8 || header.bytes[3] !== 0) return; // one leaf (an index level is reported apart)
   const leafBlock = header.bytes.readUInt32LE(4) >>> 16;
   const blocks = node.heap.pageCount;
   const evicting = records.findIndex((r, i) => {

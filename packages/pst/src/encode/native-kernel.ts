@@ -80,7 +80,7 @@ export function nativeKernelPath(): string | undefined {
 }
 
 function load(): NativeKernel | undefined {
-  const setting = process.env['PSTREAM_NATIVE']?.trim().toLowerCase();
+  const setting = process.env.PSTREAM_NATIVE?.trim().toLowerCase();
   if (setting === '0' || setting === 'false' || setting === 'off') return undefined;
   const path = nativeKernelPath();
   if (!path || !existsSync(path)) return undefined;

@@ -124,7 +124,7 @@ export class BthBuilder {
     Object.assign(copy, this);
     copy.heap = heap;
     copy.leaf = this.leaf.slice();
-    copy.lastKey = this.lastKey && this.lastKey.slice();
+    copy.lastKey = this.lastKey?.slice() ?? null;
     copy.index = [...this.index];
     return copy;
   }

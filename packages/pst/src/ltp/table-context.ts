@@ -288,9 +288,9 @@ export class TableWriter {
     copy.heap = this.heap.clone();
     copy.rowIndex = this.rowIndex.clone(copy.heap);
     copy.subnodes = this.subnodes.clone();
-    copy.inlineRows = this.inlineRows && this.inlineRows.slice();
-    copy.block = this.block && this.block.slice();
-    copy.matrix = this.matrix && this.matrix.clone();
+    copy.inlineRows = this.inlineRows?.slice() ?? null;
+    copy.block = this.block?.slice() ?? null;
+    copy.matrix = this.matrix?.clone() ?? null;
     return copy;
   }
 }

@@ -3,7 +3,7 @@
  * `distributionList`) adds its kind's properties to the message's, then the carried properties follow (see
  * `ExtraProperty` for the precedence).
  */
-import { PropertyList } from '../ltp/property-value.js';
+import type { PropertyList } from '../ltp/property-value.js';
 import { appointmentProperties, meetingRecipients, type KindContext } from './appointment.js';
 import { storeExtraProperties } from './carried-properties.js';
 import { contactDisplayName, contactProperties } from './contact.js';

@@ -103,7 +103,7 @@ function deriveRule(id: string, year: number, field: string): TimeZoneRule {
   const offset = (utc: number): number => {
     const parts: Record<string, number> = {};
     for (const p of format.formatToParts(utc)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-    const local = Date.UTC(parts['year']!, parts['month']! - 1, parts['day']!, parts['hour']!, parts['minute']!);
+    const local = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!);
     return Math.round((local - Math.floor(utc / MINUTE) * MINUTE) / MINUTE);
   };
   // The offset at the start of each month, then each change found to the minute.

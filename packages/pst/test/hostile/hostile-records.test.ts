@@ -12,7 +12,7 @@ import { PSTFile, type PSTFolder, type PSTMessage } from 'pst-extractor';
 import { PstInputError, PstWriter, type MessageRecord, type Recipient } from '@pstream/pst';
 import { assertCheckClean, tempDir } from '../writer/support.js';
 
-const LARGE = process.env['CI'] === 'true' || process.env['PSTREAM_LARGE_TESTS'] === '1';
+const LARGE = process.env.CI === 'true' || process.env.PSTREAM_LARGE_TESTS === '1';
 
 /** The messages of the first folder below the IPM subtree that holds any, by pst-extractor. */
 async function messagesOf(path: string): Promise<PSTMessage[]> {

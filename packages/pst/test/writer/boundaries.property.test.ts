@@ -19,8 +19,8 @@ import { boundaryMessage, makeText, HEAP_MAX, PC_PAGES } from './boundary-record
 import { LayoutProbe } from './layout-probe.js';
 import { asLibpffReads, asPstExtractorReads, assertMessageFields, seededAttachment, tempDir, verifyPst, writePst, type Written } from './support.js';
 
-const SEED = Number(process.env['PSTREAM_FC_SEED'] ?? 20_261_206);
-const RUNS = Number(process.env['PSTREAM_FC_RUNS'] ?? 30);
+const SEED = Number(process.env.PSTREAM_FC_SEED ?? 20_261_206);
+const RUNS = Number(process.env.PSTREAM_FC_RUNS ?? 30);
 
 /** One file's worth of messages; `tune` asks for the PC's BTH leaf to open a heap page (see {@link leafFirstOnAPage}). */
 const batch = fc.array(fc.record({ record: boundaryMessage, tune: fc.boolean() }), { minLength: 2, maxLength: 4 });

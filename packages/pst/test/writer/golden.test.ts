@@ -171,7 +171,7 @@ for (const [name, seed, count, options] of [
 for (const setting of ['avx2', '0'] as const) {
   const kernel = loadNativeKernel();
   const skip =
-    process.env['PSTREAM_NATIVE'] !== undefined
+    process.env.PSTREAM_NATIVE !== undefined
       ? 'already a child run'
       : !kernel
         ? 'the native kernel is not built: the default run already used the JavaScript encoder'

@@ -424,13 +424,13 @@ print(json.dumps({'root': props(root), 'folders': folders}))
   const { stdout } = await run(DEBIAN_PYTHON, ['-c', script, path]);
   const seen = JSON.parse(stdout) as { root: Record<string, string>; folders: Record<string, { id: number; props: Record<string, string>; classes: string[] }> };
   for (const f of FOLDERS) assert.equal(seen.folders[f.path[0]!]?.props['0x3613'], utf16Hex(f.cls), `${f.path[0]} class`);
-  assert.deepEqual(seen.folders['Calendar']!.classes, Array(7).fill('IPM.Appointment'));
-  assert.deepEqual(seen.folders['Contacts']!.classes, ['IPM.Contact', 'IPM.DistList']);
-  assert.deepEqual(seen.folders['Tasks']!.classes, ['IPM.Task']);
-  assert.deepEqual(seen.folders['Notes']!.classes, ['IPM.StickyNote']);
+  assert.deepEqual(seen.folders.Calendar!.classes, Array(7).fill('IPM.Appointment'));
+  assert.deepEqual(seen.folders.Contacts!.classes, ['IPM.Contact', 'IPM.DistList']);
+  assert.deepEqual(seen.folders.Tasks!.classes, ['IPM.Task']);
+  assert.deepEqual(seen.folders.Notes!.classes, ['IPM.StickyNote']);
   // EntryID: 4 flag bytes, the store's provider UID, the folder's NID.
   const defaults: [string, string][] = [['0x36d0', 'Calendar'], ['0x36d1', 'Contacts'], ['0x36d2', 'Journal'], ['0x36d3', 'Notes'], ['0x36d4', 'Tasks']];
-  for (const holder of [seen.root, seen.folders['Inbox']!.props]) {
+  for (const holder of [seen.root, seen.folders.Inbox!.props]) {
     for (const [id, name] of defaults) {
       const entry = Buffer.from(holder[id] ?? '', 'hex');
       assert.equal(entry.length, 24, `${id} present`);
@@ -499,7 +499,7 @@ test('carried properties of every type read back byte for byte in pffexport', as
     [{ type: 'MultipleInteger64', value: [2n] }, '0200000000000000'],
     [{ type: 'MultipleTime', value: [new Date('2001-01-01T00:00:00Z')] }, filetimeHex(new Date('2001-01-01T00:00:00Z'))],
     [{ type: 'MultipleGuid', value: [guid, guid] }, Buffer.from(guid).toString('hex').repeat(2)],
-    [{ type: 'MultipleString', value: ['ab', 'c'] }, '02000000' + '0c000000' + '10000000' + utf16Hex('ab') + utf16Hex('c')],
+    [{ type: 'MultipleString', value: ['ab', 'c'] }, `020000000c00000010000000${utf16Hex('ab')}${utf16Hex('c')}`],
     [{ type: 'MultipleBinary', value: [Uint8Array.of(1, 2, 3)] }, '01000000' + '08000000' + '010203'],
   ];
   const record: MessageRecord = {

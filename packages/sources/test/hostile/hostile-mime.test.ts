@@ -279,19 +279,19 @@ describe('hostile mbox', () => {
     const path = join(root, 'hostile.mbox');
     const headerMb = LARGE ? 200 : 100;
     function* mbox(): Generator<string | Uint8Array> {
-      yield ENVELOPE + plain('first good one') + '\n';
+      yield `${ENVELOPE + plain('first good one')}\n`;
       yield ENVELOPE;
       yield* bigHeader(headerMb);
-      yield '\n' + ENVELOPE;
+      yield `\n${ENVELOPE}`;
       yield* manyParts(100_000);
-      yield '\n' + ENVELOPE;
+      yield `\n${ENVELOPE}`;
       yield* manyRecipients(1_000_000);
-      yield '\n' + ENVELOPE;
+      yield `\n${ENVELOPE}`;
       yield* nestedMultipart(1000);
-      yield '\n' + ENVELOPE;
+      yield `\n${ENVELOPE}`;
       yield invalidUtf8;
-      yield '\n' + ENVELOPE + injection + '\n';
-      yield ENVELOPE + plain('last good one') + '\n';
+      yield `\n${ENVELOPE}${injection}\n`;
+      yield `${ENVELOPE + plain('last good one')}\n`;
     }
     const bytes = await writeStreamed(path, mbox());
     const read = await readSource((report) => openSource(path, { reportDamaged: report }));

@@ -13,7 +13,7 @@ import { PstWriter, checkPst, type PstFileSummary } from '@pstream/pst';
 import type { DamagedItem, MessageSource, SourceMessage } from '../../src/source.js';
 
 /** Whether the large variants run (CI or an explicit request). */
-export const LARGE = process.env['CI'] === 'true' || process.env['PSTREAM_LARGE_TESTS'] === '1';
+export const LARGE = process.env.CI === 'true' || process.env.PSTREAM_LARGE_TESTS === '1';
 
 /** Writes the pieces of `gen` to `path` with back-pressure; returns the number of bytes written. */
 export async function writeStreamed(path: string, gen: Iterable<string | Uint8Array>): Promise<number> {
