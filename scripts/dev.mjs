@@ -41,11 +41,29 @@ switch (task) {
   case 'test':
     process.exit(run(process.execPath, [join(root, 'scripts', 'run-tests.mjs'), ...rest]));
   case 'demo':
-    process.exit(run(process.execPath, [join(root, 'packages', 'cli', 'dist', 'src', 'main.js'), 'export',
-      '--source', join(root, 'fixtures', 'demo', 'mailbox'), '--source', join(root, 'fixtures', 'demo', 'organizer'), '--keywords', 'support', '--out', join(root, 'out', 'demo'), ...rest]));
+    process.exit(
+      run(process.execPath, [
+        join(root, 'packages', 'cli', 'dist', 'src', 'main.js'),
+        'export',
+        '--source',
+        join(root, 'fixtures', 'demo', 'mailbox'),
+        '--source',
+        join(root, 'fixtures', 'demo', 'organizer'),
+        '--keywords',
+        'support',
+        '--out',
+        join(root, 'out', 'demo'),
+        ...rest,
+      ]),
+    );
   case 'bench':
   case 'bench:export':
-    process.exit(run(process.execPath, [join(root, 'benchmarks', 'dist', 'src', task === 'bench' ? 'micro.js' : 'export.js'), ...rest]));
+    process.exit(
+      run(process.execPath, [
+        join(root, 'benchmarks', 'dist', 'src', task === 'bench' ? 'micro.js' : 'export.js'),
+        ...rest,
+      ]),
+    );
   case 'build':
     process.exit(0);
   default:

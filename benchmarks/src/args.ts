@@ -6,7 +6,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-type Flags<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>>['values'];
+type Flags<T extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>
+>['values'];
 
 /** The flags' values, strict (unknown flags and positionals are errors). */
 export function readFlags<T extends Options>(argv: readonly string[], options: T, usage: string): Flags<T> {
@@ -19,7 +21,12 @@ export function readFlags<T extends Options>(argv: readonly string[], options: T
 }
 
 /** `--name`'s value as an integer in `[min, max]`; undefined when the flag is absent. */
-export function integerFlag(name: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function integerFlag(
+  name: string,
+  text: string | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!Number.isInteger(n) || n < min || n > max) {

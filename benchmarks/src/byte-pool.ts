@@ -17,7 +17,8 @@ export class BytePool {
     private readonly seed: string,
     private readonly size = BYTE_POOL_SIZE,
   ) {
-    if (!Number.isSafeInteger(size) || size < BYTE_POOL_CHUNK) throw new RangeError(`size must be an integer of at least ${BYTE_POOL_CHUNK}, got ${size}`);
+    if (!Number.isSafeInteger(size) || size < BYTE_POOL_CHUNK)
+      throw new RangeError(`size must be an integer of at least ${BYTE_POOL_CHUNK}, got ${size}`);
   }
 
   /**

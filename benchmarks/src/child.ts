@@ -8,7 +8,16 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { readFlags } from './args.js';
 import { BytePool } from './byte-pool.js';
-import { BENCH_MODES, measureExport, measureStream, measureWriter, type BenchMode, type Measurement, type MeasureContext, type Section } from './measure.js';
+import {
+  BENCH_MODES,
+  measureExport,
+  measureStream,
+  measureWriter,
+  type BenchMode,
+  type Measurement,
+  type MeasureContext,
+  type Section,
+} from './measure.js';
 import { workloadNamed } from './workloads.js';
 import type { ParseReference } from './parse-reference.js';
 
@@ -52,7 +61,14 @@ function profiler(path: string): Section {
 
 const CHILD_USAGE = 'usage: child --workload NAME --mode MODE --dir DIR --result FILE [--quick] [--profile FILE]';
 
-function parse(argv: readonly string[]): { workload: string; mode: BenchMode; dir: string; result: string; quick: boolean; profile: string | undefined } {
+function parse(argv: readonly string[]): {
+  workload: string;
+  mode: BenchMode;
+  dir: string;
+  result: string;
+  quick: boolean;
+  profile: string | undefined;
+} {
   const flags = readFlags(
     argv,
     {
@@ -71,8 +87,16 @@ function parse(argv: readonly string[]): { workload: string; mode: BenchMode; di
     return v;
   };
   const mode = required('mode');
-  if (!isBenchMode(mode)) throw new RangeError(`--mode must be one of ${BENCH_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
-  return { workload: required('workload'), mode, dir: required('dir'), result: required('result'), quick: flags.quick ?? false, profile: flags.profile };
+  if (!isBenchMode(mode))
+    throw new RangeError(`--mode must be one of ${BENCH_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+  return {
+    workload: required('workload'),
+    mode,
+    dir: required('dir'),
+    result: required('result'),
+    quick: flags.quick ?? false,
+    profile: flags.profile,
+  };
 }
 
 const isBenchMode = (m: string): m is BenchMode => (BENCH_MODES as readonly string[]).includes(m);
@@ -98,7 +122,14 @@ async function main(): Promise<void> {
     const limit = workload.partLimitBytes(args.quick);
     const section = args.profile ? profiler(args.profile) : undefined;
     const measure = MEASURE[args.mode];
-    const measurement = await measure({ input, dir: args.dir, bytes, limit, ...(section ? { section } : {}), encryption: workload.encryption ?? 'permute' });
+    const measurement = await measure({
+      input,
+      dir: args.dir,
+      bytes,
+      limit,
+      ...(section ? { section } : {}),
+      encryption: workload.encryption ?? 'permute',
+    });
     const peakRssMB = mb(process.resourceUsage().maxRSS * 1024);
     const parse = args.mode !== 'writer' ? await input.parseReference?.() : undefined;
     const result: ChildResult = {

@@ -4,7 +4,12 @@
  */
 import { fileURLToPath } from 'node:url';
 
-export function runCli<T>(moduleUrl: string, usage: string, parse: (argv: readonly string[]) => T | 'help', run: (options: T) => Promise<void>): void {
+export function runCli<T>(
+  moduleUrl: string,
+  usage: string,
+  parse: (argv: readonly string[]) => T | 'help',
+  run: (options: T) => Promise<void>,
+): void {
   if (!process.argv[1] || fileURLToPath(moduleUrl) !== process.argv[1]) return;
   let options: T | 'help';
   try {

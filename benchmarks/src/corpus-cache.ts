@@ -50,7 +50,10 @@ export async function toStored(record: MessageRecord): Promise<StoredRecord> {
     const chunks: Uint8Array[] = [];
     for await (const chunk of await a.open()) chunks.push(chunk);
     const bytes = Buffer.concat(chunks);
-    if (bytes.length !== a.size) throw new RangeError(`attachment ${JSON.stringify(a.name)}: size says ${a.size} bytes, open() gave ${bytes.length}`);
+    if (bytes.length !== a.size)
+      throw new RangeError(
+        `attachment ${JSON.stringify(a.name)}: size says ${a.size} bytes, open() gave ${bytes.length}`,
+      );
     const { open: _open, ...rest } = a;
     attachments.push({ ...rest, bytes });
   }
@@ -97,7 +100,8 @@ export async function writeCorpusCache(dir: string, file: string): Promise<Cache
     out.on('finish', ok);
     out.on('error', fail);
   });
-  const write = (entry: Buffer) => (out.write(framed(entry)) ? undefined : new Promise<void>((ok) => out.once('drain', ok)));
+  const write = (entry: Buffer) =>
+    out.write(framed(entry)) ? undefined : new Promise<void>((ok) => out.once('drain', ok));
   let payloadBytes = 0;
   const scan = await scanCorpus(dir, async (m) => {
     payloadBytes += recordBytes(m.record);
@@ -140,14 +144,16 @@ export class CorpusCache {
     for (let at = 0; at < data.length; ) {
       if (at + 4 > data.length) throw new RangeError(`${file}: an entry's length is cut off at byte ${at}`);
       const end = at + 4 + data.readUInt32LE(at);
-      if (end > data.length) throw new RangeError(`${file}: the entry at byte ${at} runs past the end (${end} > ${data.length})`);
+      if (end > data.length)
+        throw new RangeError(`${file}: the entry at byte ${at} runs past the end (${end} > ${data.length})`);
       spans.push(at + 4, end);
       at = end;
     }
     if (spans.length === 0) throw new RangeError(`${file}: the cache file is empty`);
     const summary = deserialize(data.subarray(spans[spans.length - 2], spans[spans.length - 1])) as CacheSummary;
     const bounds = Float64Array.from(spans.slice(0, -2));
-    if (bounds.length / 2 !== summary.count) throw new RangeError(`${file}: ${bounds.length / 2} messages, the summary says ${summary.count}`);
+    if (bounds.length / 2 !== summary.count)
+      throw new RangeError(`${file}: ${bounds.length / 2} messages, the summary says ${summary.count}`);
     return new CorpusCache(data, bounds, summary);
   }
 

@@ -124,7 +124,18 @@ async function ensureMailbox(root: string, options: EventLoopBenchOptions): Prom
   if (!existsSync(join(dir, 'gen', 'summary.json'))) {
     if (!options.json) process.stderr.write(`generating ${options.messages} messages into ${dir}…\n`);
     await rm(dir, { recursive: true, force: true });
-    await run(script(root, 'fixtures', 'cli'), ['--out', join(dir, 'gen'), '--messages', String(options.messages), '--seed', SEED, '--attachment-share', '0.3', '--attachment-max', '2MiB']);
+    await run(script(root, 'fixtures', 'cli'), [
+      '--out',
+      join(dir, 'gen'),
+      '--messages',
+      String(options.messages),
+      '--seed',
+      SEED,
+      '--attachment-share',
+      '0.3',
+      '--attachment-max',
+      '2MiB',
+    ]);
   }
   // The server's mailboxes are the entries of its data directory: a link names this one.
   if (!existsSync(join(data, MAILBOX))) {
@@ -136,9 +147,24 @@ async function ensureMailbox(root: string, options: EventLoopBenchOptions): Prom
 
 /** Starts `pstream serve` on a free port; resolves with its base URL once it listens. */
 async function startServer(root: string, data: string, tmpDir: string): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, [...script(root, 'packages/cli', 'main'), 'serve', '--data', data, '--port', '0', '--token', TOKEN, '--tmp-dir', tmpDir], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...script(root, 'packages/cli', 'main'),
+      'serve',
+      '--data',
+      data,
+      '--port',
+      '0',
+      '--token',
+      TOKEN,
+      '--tmp-dir',
+      tmpDir,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
     const match = /on (http:\/\/\S+)/.exec(line);
@@ -196,7 +222,11 @@ function download(base: string): Promise<number> {
     const body = '{"exportToPst": {"contentKeywords": null}}';
     const req = request(`${base}/v4/RestoreSessions/${SESSION}/Organization/Mailboxes/${MAILBOX}/Action`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+      },
     });
     req.on('error', reject);
     req.on('response', (res) => {
@@ -220,7 +250,12 @@ export function latencyFigures(times: readonly number[]): LatencyFigures {
   const sorted = [...times].sort((a, b) => a - b);
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
   const round = (ms: number): number => Math.round(ms * 100) / 100;
-  return { count: sorted.length, p50: round(at(0.5)), p99: round(at(0.99)), max: round(sorted[sorted.length - 1] ?? 0) };
+  return {
+    count: sorted.length,
+    p50: round(at(0.5)),
+    p99: round(at(0.99)),
+    max: round(sorted[sorted.length - 1] ?? 0),
+  };
 }
 
 export async function runEventLoopBench(options: EventLoopBenchOptions): Promise<EventLoopReport> {
@@ -230,7 +265,11 @@ export async function runEventLoopBench(options: EventLoopBenchOptions): Promise
   const tmpDir = await mkdtemp(join(options.tmp, 'pstream-bench-event-loop-'));
   const { child, base } = await startServer(root, data, tmpDir);
   try {
-    const idle = await pingLoop(base, options.intervalMs, new Promise((r) => setTimeout(r, options.quick ? 200 : IDLE_MS)));
+    const idle = await pingLoop(
+      base,
+      options.intervalMs,
+      new Promise((r) => setTimeout(r, options.quick ? 200 : IDLE_MS)),
+    );
     const start = performance.now();
     const exported = download(base);
     const busy = await pingLoop(base, options.intervalMs, exported);
@@ -253,7 +292,8 @@ export async function runEventLoopBench(options: EventLoopBenchOptions): Promise
 }
 
 export function formatEventLoopReport(r: EventLoopReport): string {
-  const row = (label: string, f: LatencyFigures): string => `| ${label} | ${f.count} | ${f.p50} | ${f.p99} | ${f.max} |`;
+  const row = (label: string, f: LatencyFigures): string =>
+    `| ${label} | ${f.count} | ${f.p50} | ${f.p99} | ${f.max} |`;
   return [
     `${r.messages.toLocaleString('en-US')} messages: ${(r.exportBytes / 1e6).toFixed(0)} MB exported in ${r.exportSeconds} s (${r.exportMBps} MB/s); load ${r.load}`,
     '',

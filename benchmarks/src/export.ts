@@ -36,7 +36,8 @@ export interface ExportBenchOptions {
   readonly repeat: number;
 }
 
-const USAGE = 'usage: bench:export [--json] [--quick] [--only name,name] [--mode both|writer|export|stream|mode,mode] [--repeat N] [--tmp DIR] [--cpu-prof-dir DIR] [--list]';
+const USAGE =
+  'usage: bench:export [--json] [--quick] [--only name,name] [--mode both|writer|export|stream|mode,mode] [--repeat N] [--tmp DIR] [--cpu-prof-dir DIR] [--list]';
 
 export function parseArgs(argv: readonly string[]): ExportBenchOptions | 'list' | 'help' {
   const flags = readFlags(
@@ -76,7 +77,9 @@ export function parseModes(value: string): readonly BenchMode[] {
   const named = value.split(',');
   for (const m of named) {
     if (!(BENCH_MODES as readonly string[]).includes(m)) {
-      throw new RangeError(`--mode must be both, ${BENCH_MODES.join(', ')} or a comma list of them, got ${JSON.stringify(value)}`);
+      throw new RangeError(
+        `--mode must be both, ${BENCH_MODES.join(', ')} or a comma list of them, got ${JSON.stringify(value)}`,
+      );
     }
   }
   return BENCH_MODES.filter((m) => named.includes(m));
@@ -86,7 +89,10 @@ export function parseModes(value: string): readonly BenchMode[] {
 function childCommand(): { script: string; nodeArgs: string[] } {
   const self = fileURLToPath(import.meta.url);
   const ts = self.endsWith('.ts');
-  return { script: self.replace(/export\.(ts|js)$/, `child.$1`), nodeArgs: ts ? ['--conditions=source', '--import', 'tsx'] : [] };
+  return {
+    script: self.replace(/export\.(ts|js)$/, `child.$1`),
+    nodeArgs: ts ? ['--conditions=source', '--import', 'tsx'] : [],
+  };
 }
 
 async function runChild(workload: Workload, mode: BenchMode, options: ExportBenchOptions): Promise<ChildResult> {
@@ -95,7 +101,8 @@ async function runChild(workload: Workload, mode: BenchMode, options: ExportBenc
   const result = `${scratch}.json`;
   const { script, nodeArgs } = childCommand();
   const args = [...nodeArgs, script, '--workload', workload.name, '--mode', mode, '--dir', scratch, '--result', result];
-  if (options.cpuProfDir) args.push('--profile', join(resolve(options.cpuProfDir), `${workload.name}-${mode}.cpuprofile`));
+  if (options.cpuProfDir)
+    args.push('--profile', join(resolve(options.cpuProfDir), `${workload.name}-${mode}.cpuprofile`));
   if (options.quick) args.push('--quick');
   try {
     const code = await new Promise<number>((resolve, reject) => {
@@ -119,15 +126,27 @@ async function runMedian(workload: Workload, mode: BenchMode, options: ExportBen
   return runs[Math.floor((runs.length - 1) / 2)]!;
 }
 
-export async function runExportBench(options: ExportBenchOptions, onReport: (r: WorkloadReport) => void = () => {}): Promise<WorkloadReport[]> {
+export async function runExportBench(
+  options: ExportBenchOptions,
+  onReport: (r: WorkloadReport) => void = () => {},
+): Promise<WorkloadReport[]> {
   const selected = options.only ? options.only.map(workloadNamed) : WORKLOADS;
   const reports: WorkloadReport[] = [];
   for (const workload of selected) {
     const env = environment();
-    if (!options.json) process.stderr.write(`${workload.name}: ${workload.description}${options.quick ? ' (quick)' : ''}…\n`);
+    if (!options.json)
+      process.stderr.write(`${workload.name}: ${workload.description}${options.quick ? ' (quick)' : ''}…\n`);
     const results: Partial<Record<BenchMode, ChildResult>> = {};
-    for (const mode of options.modes) if (workload.modes?.includes(mode) ?? true) results[mode] = await runMedian(workload, mode, options);
-    const report = buildReport(workload, options.quick, options.repeat, workload.partLimitBytes(options.quick), results, env);
+    for (const mode of options.modes)
+      if (workload.modes?.includes(mode) ?? true) results[mode] = await runMedian(workload, mode, options);
+    const report = buildReport(
+      workload,
+      options.quick,
+      options.repeat,
+      workload.partLimitBytes(options.quick),
+      results,
+      env,
+    );
     for (const base of reports) addScaling(report, base);
     reports.push(report);
     onReport(report);

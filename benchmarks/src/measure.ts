@@ -15,7 +15,15 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PstWriter } from '@pstream/pst';
-import { GIB, PstSplitter, exportToPst, exportToPstFile, type ExportOptions, type ExportSummary, type FinishedPart } from '@pstream/export';
+import {
+  GIB,
+  PstSplitter,
+  exportToPst,
+  exportToPstFile,
+  type ExportOptions,
+  type ExportSummary,
+  type FinishedPart,
+} from '@pstream/export';
 import type { BytePool } from './byte-pool.js';
 import { referenceWrite } from './reference.js';
 import { FULL_SCAN_QUERY, type WorkloadInput } from './workloads.js';
@@ -86,7 +94,14 @@ export interface MeasureContext {
 }
 
 /** (b) Writes the workload with `PstWriter`, through `PstSplitter` when there is a part limit. */
-export async function measureWriter({ input, dir, bytes, limit, section = NO_SECTION, encryption = 'permute' }: MeasureContext): Promise<Measurement> {
+export async function measureWriter({
+  input,
+  dir,
+  bytes,
+  limit,
+  section = NO_SECTION,
+  encryption = 'permute',
+}: MeasureContext): Promise<Measurement> {
   const parts: PartFigure[] = [];
   await section.start();
   const cpu = process.cpuUsage();
@@ -149,11 +164,23 @@ export async function measureExport(context: MeasureContext): Promise<Measuremen
   const cpuSeconds = cpuSince(cpu);
   await section.stop();
   await rm(summary.path, { force: true });
-  return exportFigures('export', summary, seconds, cpuSeconds, referenceWrite(join(dir, 'reference.bin'), summary.bytes, bytes));
+  return exportFigures(
+    'export',
+    summary,
+    seconds,
+    cpuSeconds,
+    referenceWrite(join(dir, 'reference.bin'), summary.bytes, bytes),
+  );
 }
 
 /** A measurement of the whole export (c or c′) from its summary. */
-function exportFigures(mode: 'export' | 'stream', summary: ExportSummary, seconds: number, cpuSeconds: number, referenceSeconds: number): Measurement {
+function exportFigures(
+  mode: 'export' | 'stream',
+  summary: ExportSummary,
+  seconds: number,
+  cpuSeconds: number,
+  referenceSeconds: number,
+): Measurement {
   return {
     mode,
     messages: summary.matched,
@@ -191,5 +218,8 @@ export async function measureStream(context: MeasureContext): Promise<Measuremen
   await section.stop();
   await rm(out, { force: true });
   const referenceSeconds = referenceWrite(join(dir, 'reference.bin'), summary.bytes, bytes);
-  return { ...exportFigures('stream', summary, seconds, cpuSeconds, referenceSeconds), firstByteSeconds: firstByte ?? seconds };
+  return {
+    ...exportFigures('stream', summary, seconds, cpuSeconds, referenceSeconds),
+    firstByteSeconds: firstByte ?? seconds,
+  };
 }

@@ -19,7 +19,11 @@ export interface MessagePool {
 
 /** Approximate payload of a record: text fields (one byte a character) and attachment sizes, recursively. */
 export function recordBytes(record: MessageRecord): number {
-  let n = record.subject.length + (record.body?.length ?? 0) + (record.html?.length ?? 0) + (record.transportHeaders?.length ?? 0);
+  let n =
+    record.subject.length +
+    (record.body?.length ?? 0) +
+    (record.html?.length ?? 0) +
+    (record.transportHeaders?.length ?? 0);
   for (const a of record.attachments ?? []) n += a.kind === 'file' ? a.size : recordBytes(a.message);
   return n;
 }
@@ -45,7 +49,11 @@ export interface PoolLimits {
 }
 
 /** Generates messages with `options` until a limit is reached; attachments read from `bytes`. */
-export async function generatePool(options: Omit<GeneratorOptions, 'messages'>, limits: PoolLimits, bytes: BytePool): Promise<MessagePool> {
+export async function generatePool(
+  options: Omit<GeneratorOptions, 'messages'>,
+  limits: PoolLimits,
+  bytes: BytePool,
+): Promise<MessagePool> {
   const mailbox = generateRecords({ ...options, messages: limits.maxMessages });
   const messages: PooledMessage[] = [];
   let total = 0;

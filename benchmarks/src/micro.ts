@@ -75,7 +75,9 @@ const ndbSuite: Suite = {
     const writer = new pst.ndb.NdbWriter(join(dir, 'ndb.bin'), 'permute');
     const plain = new pst.ndb.NdbWriter(join(dir, 'ndb-plain.bin'), 'none');
     const jsWriter = new pst.ndb.NdbWriter(join(dir, 'ndb-js.bin'), 'permute', { native: false });
-    const where = kernel ? `native ${kernel.isa}: copy, encode and CRC in one pass` : 'no native kernel: the JavaScript encoder';
+    const where = kernel
+      ? `native ${kernel.isa}: copy, encode and CRC in one pass`
+      : 'no native kernel: the JavaScript encoder';
     // The writers' slots are written behind them: a writer awaits ready() now and then, or its queue would grow.
     const paced = (ndb: typeof writer): (() => Promise<void>) => {
       let blocks = 0;
@@ -105,17 +107,28 @@ const ndbSuite: Suite = {
             pst.permute.permuteEncodeFast(scratch, words, 0, BLOCK);
           },
         },
-        { name: 'JavaScript copyBlock (copy, permuteEncodeFast, zlib.crc32), 8,176 B', bytes: BLOCK, fn: () => javaScript.copyBlock(nativeTarget, 0, block, 0, BLOCK, true) },
+        {
+          name: 'JavaScript copyBlock (copy, permuteEncodeFast, zlib.crc32), 8,176 B',
+          bytes: BLOCK,
+          fn: () => javaScript.copyBlock(nativeTarget, 0, block, 0, BLOCK, true),
+        },
         ...(kernel
           ? [
-              { name: `native encodeCopy (${kernel.isa}: copy + permute + CRC), 8,176 B`, bytes: BLOCK, fn: () => kernel.encodeCopy(nativeTarget, 0, block, 0, BLOCK, true, 0) },
+              {
+                name: `native encodeCopy (${kernel.isa}: copy + permute + CRC), 8,176 B`,
+                bytes: BLOCK,
+                fn: () => kernel.encodeCopy(nativeTarget, 0, block, 0, BLOCK, true, 0),
+              },
               { name: `native crc (${kernel.isa}), 8,176 B`, bytes: BLOCK, fn: () => kernel.crc(block, 0, BLOCK, 0) },
             ]
           : []),
         { name: `writeBlock (permute; ${where}), 8,176 B`, bytes: BLOCK, fn: paced(writer) },
         { name: `writeBlock (no encryption; ${where}), 8,176 B`, bytes: BLOCK, fn: paced(plain) },
         { name: 'writeBlock (permute; JavaScript encoder), 8,176 B', bytes: BLOCK, fn: paced(jsWriter) },
-        { name: 'writeBlock during a projection (counting sink: allocation only)', fn: () => projecting.writeBlock(block, BLOCK, false) },
+        {
+          name: 'writeBlock during a projection (counting sink: allocation only)',
+          fn: () => projecting.writeBlock(block, BLOCK, false),
+        },
       ],
       cleanup: async () => {
         await Promise.all([writer.close(), plain.close(), jsWriter.close(), projecting.close()]);
@@ -133,8 +146,14 @@ const ltpSuite: Suite = {
     // A message-like property set: strings, flags, times, a binary search key.
     const properties = [
       ...Array.from({ length: 12 }, (_, i) => ({ tag: tag(0x0e00 + i, PropType.Integer32), value: i })),
-      ...Array.from({ length: 10 }, (_, i) => ({ tag: tag(0x0037 + i * 2, PropType.String), value: utf16(`Property value number ${i}, some text of a typical length`) })),
-      ...Array.from({ length: 4 }, (_, i) => ({ tag: tag(0x3007 + i, PropType.Time), value: filetime(new Date(Date.UTC(2024, 0, i + 1))) })),
+      ...Array.from({ length: 10 }, (_, i) => ({
+        tag: tag(0x0037 + i * 2, PropType.String),
+        value: utf16(`Property value number ${i}, some text of a typical length`),
+      })),
+      ...Array.from({ length: 4 }, (_, i) => ({
+        tag: tag(0x3007 + i, PropType.Time),
+        value: filetime(new Date(Date.UTC(2024, 0, i + 1))),
+      })),
       { tag: tag(0x300b, PropType.Binary), value: new Uint8Array(16).fill(7) },
       { tag: tag(0x1000, PropType.String), value: utf16('Body text. '.repeat(200)) },
     ];
@@ -143,7 +162,10 @@ const ltpSuite: Suite = {
     const cells = new Map<number, number | Uint8Array>();
     for (const c of layout.columns) {
       const type = tagType(c.tag);
-      cells.set(c.tag, isFixedInRow(type) ? (cellSize(type) === 8 ? int64(1) : 1) : utf16('A subject line of a message'));
+      cells.set(
+        c.tag,
+        isFixedInRow(type) ? (cellSize(type) === 8 ? int64(1) : 1) : utf16('A subject line of a message'),
+      );
     }
     return {
       tasks: [
@@ -213,9 +235,18 @@ const keywordSuite: Suite = {
     return {
       tasks: [
         { name: 'match "support" (one message)', fn: () => word.matches(records[i++ % records.length]!) },
-        { name: 'match a query with no hit, every field (one message)', fn: () => full.matches(records[i++ % records.length]!) },
-        { name: 'match fields, phrase, AND/OR/NOT (one message)', fn: () => rich.matches(records[i++ % records.length]!) },
-        { name: 'compile a query with fields, phrase, AND/OR/NOT', fn: () => compileQuery('subject:"quarterly report" OR (invoice AND NOT from:noreply) OR support*') },
+        {
+          name: 'match a query with no hit, every field (one message)',
+          fn: () => full.matches(records[i++ % records.length]!),
+        },
+        {
+          name: 'match fields, phrase, AND/OR/NOT (one message)',
+          fn: () => rich.matches(records[i++ % records.length]!),
+        },
+        {
+          name: 'compile a query with fields, phrase, AND/OR/NOT',
+          fn: () => compileQuery('subject:"quarterly report" OR (invoice AND NOT from:noreply) OR support*'),
+        },
       ],
     };
   },
@@ -250,7 +281,10 @@ const zipSuite: Suite = {
           bytes: ZIP_FILE_BYTES,
           fn: async () => {
             const { createReadStream } = await import('node:fs');
-            await pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), createWriteStream(join(dir, 'copy.bin')));
+            await pipeline(
+              createReadStream(file, { highWaterMark: 1024 * 1024 }),
+              createWriteStream(join(dir, 'copy.bin')),
+            );
           },
         },
       ],
@@ -263,10 +297,22 @@ export const SUITES: readonly Suite[] = [ndbSuite, ltpSuite, messageSuite, keywo
 const USAGE = `usage: bench [--json] [--quick] [--only ${SUITES.map((s) => s.name).join(',')}]`;
 
 export function parseMicroArgs(argv: readonly string[]): MicroOptions | 'help' {
-  const flags = readFlags(argv, { json: { type: 'boolean' }, quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, only: { type: 'string' } }, USAGE);
+  const flags = readFlags(
+    argv,
+    {
+      json: { type: 'boolean' },
+      quick: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      only: { type: 'string' },
+    },
+    USAGE,
+  );
   if (flags.help) return 'help';
   const only = listFlag(flags.only, (name) => {
-    if (!SUITES.some((s) => s.name === name)) throw new RangeError(`--only: suite must be one of ${SUITES.map((s) => s.name).join(', ')}, got ${JSON.stringify(name)}`);
+    if (!SUITES.some((s) => s.name === name))
+      throw new RangeError(
+        `--only: suite must be one of ${SUITES.map((s) => s.name).join(', ')}, got ${JSON.stringify(name)}`,
+      );
   });
   return { json: flags.json ?? false, quick: flags.quick ?? false, only };
 }
@@ -324,9 +370,14 @@ export async function runMicro(options: MicroOptions): Promise<MicroResult[]> {
 }
 
 export function formatMicro(results: readonly MicroResult[]): string {
-  const lines = ['| suite | task | ops/s | mean ms | p50 ms | p99 ms | ± % | MB/s |', '|---|---|--:|--:|--:|--:|--:|--:|'];
+  const lines = [
+    '| suite | task | ops/s | mean ms | p50 ms | p99 ms | ± % | MB/s |',
+    '|---|---|--:|--:|--:|--:|--:|--:|',
+  ];
   for (const r of results) {
-    lines.push(`| ${r.suite} | ${r.task} | ${r.opsPerSecond.toLocaleString('en-US')} | ${r.meanMs} | ${r.p50Ms} | ${r.p99Ms} | ${r.rme} | ${r.MBps?.toLocaleString('en-US') ?? '–'} |`);
+    lines.push(
+      `| ${r.suite} | ${r.task} | ${r.opsPerSecond.toLocaleString('en-US')} | ${r.meanMs} | ${r.p50Ms} | ${r.p99Ms} | ${r.rme} | ${r.MBps?.toLocaleString('en-US') ?? '–'} |`,
+    );
   }
   return lines.join('\n');
 }

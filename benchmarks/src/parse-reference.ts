@@ -27,13 +27,22 @@ type SimpleParser = (input: Buffer, options: Readonly<Record<string, boolean | n
 async function loadSimpleParser(): Promise<SimpleParser> {
   const sources = fileURLToPath(import.meta.resolve('@pstream/sources'));
   const entry = createRequire(sources).resolve('mailparser');
-  const mod = (await import(pathToFileURL(entry).href)) as { simpleParser?: SimpleParser; default?: { simpleParser?: SimpleParser } };
+  const mod = (await import(pathToFileURL(entry).href)) as {
+    simpleParser?: SimpleParser;
+    default?: { simpleParser?: SimpleParser };
+  };
   const parse = mod.simpleParser ?? mod.default?.simpleParser;
   if (typeof parse !== 'function') throw new Error(`mailparser at ${entry} has no simpleParser`);
   return parse;
 }
 
-const OPTIONS = { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true, checksumAlgo: false } as const;
+const OPTIONS = {
+  skipHtmlToText: true,
+  skipTextToHtml: true,
+  skipTextLinks: true,
+  skipImageLinks: true,
+  checksumAlgo: false,
+} as const;
 
 /**
  * Parses `files` `times` times over. With `holdAll`, every file is read into memory first and held for the whole

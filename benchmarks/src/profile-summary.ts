@@ -94,14 +94,21 @@ export function summarize(profile: CpuProfile, n = 20): ProfileSummary {
       inclusive.set(name, (inclusive.get(name) ?? 0) + dt);
     }
   });
-  return { totalMs: Math.round(total / 1000), selfByFunction: top(self, total, n), selfByFile: top(files, total, n), totalByFunction: top(inclusive, total, n) };
+  return {
+    totalMs: Math.round(total / 1000),
+    selfByFunction: top(self, total, n),
+    selfByFile: top(files, total, n),
+    totalByFunction: top(inclusive, total, n),
+  };
 }
 
 export function formatSummary(s: ProfileSummary): string {
   const table = (title: string, rows: readonly Share[]) => [
     `| ${title} | share | ms |`,
     '|---|--:|--:|',
-    ...rows.map((r) => `| ${r.name.replaceAll('|', '\\|')} | ${(r.share * 100).toFixed(1)} % | ${r.ms.toLocaleString('en-US')} |`),
+    ...rows.map(
+      (r) => `| ${r.name.replaceAll('|', '\\|')} | ${(r.share * 100).toFixed(1)} % | ${r.ms.toLocaleString('en-US')} |`,
+    ),
     '',
   ];
   return [
@@ -123,7 +130,8 @@ async function main(): Promise<void> {
   }
   const t = args.indexOf('--top');
   const n = t >= 0 ? Number(args[t + 1]) : 20;
-  if (!Number.isInteger(n) || n <= 0) throw new RangeError(`--top must be a positive integer, got ${JSON.stringify(args[t + 1])}`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new RangeError(`--top must be a positive integer, got ${JSON.stringify(args[t + 1])}`);
   const summary = summarize(JSON.parse(await readFile(file, 'utf8')) as CpuProfile, n);
   console.log(args.includes('--json') ? JSON.stringify(summary, null, 2) : formatSummary(summary));
 }

@@ -104,7 +104,12 @@ export interface WorkloadReport {
   /** Facts about the input (e.g. corpus messages left out). */
   readonly notes: readonly string[];
   /** On a workload with 10 times the messages of an earlier one: its seconds over 10 × those of that one, a mode. */
-  scaling?: { readonly versus: string; readonly writer: number | null; readonly export: number | null; readonly stream: number | null };
+  scaling?: {
+    readonly versus: string;
+    readonly writer: number | null;
+    readonly export: number | null;
+    readonly stream: number | null;
+  };
   readonly environment: Environment;
 }
 
@@ -134,7 +139,13 @@ export function figures(result: ChildResult, limit: number | undefined): ModeFig
     ...(m.firstByteSeconds !== undefined ? { firstByteSeconds: round(m.firstByteSeconds, 4) } : {}),
     ...(m.scanned !== undefined ? { scanned: m.scanned } : {}),
     ...(m.matched !== undefined ? { matched: m.matched } : {}),
-    ...(result.parse ? { parseSeconds: round(result.parse.seconds, 4), parseCpuSeconds: round(result.parse.cpuSeconds, 4), parseRatio: round(result.parse.seconds / m.seconds) } : {}),
+    ...(result.parse
+      ? {
+          parseSeconds: round(result.parse.seconds, 4),
+          parseCpuSeconds: round(result.parse.cpuSeconds, 4),
+          parseRatio: round(result.parse.seconds / m.seconds),
+        }
+      : {}),
   };
 }
 
@@ -186,18 +197,29 @@ export function buildReport(
 export function addScaling(large: WorkloadReport, base: WorkloadReport): void {
   if (base.messages * 10 !== large.messages) return;
   const r = (a: ModeFigures | null, b: ModeFigures | null) => (a && b ? round(a.seconds / (10 * b.seconds)) : null);
-  large.scaling = { versus: base.workload, writer: r(large.writer, base.writer), export: r(large.export, base.export), stream: r(large.stream, base.stream) };
+  large.scaling = {
+    versus: base.workload,
+    writer: r(large.writer, base.writer),
+    export: r(large.export, base.export),
+    stream: r(large.stream, base.stream),
+  };
 }
 
 const pct = (x: number | null): string => (x === null ? '–' : `${Math.round(x * 100)} %`);
 const num = (x: number | null | undefined, digits = 0): string =>
-  x === null || x === undefined ? '–' : x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  x === null || x === undefined
+    ? '–'
+    : x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /** A Markdown table of the reports, then the targets. */
 export function formatReports(reports: readonly WorkloadReport[]): string {
   const lines: string[] = [];
   const env = reports[0]?.environment;
-  if (env) lines.push(`${env.cpu} × ${env.cores}, ${env.memoryGB} GB, Node ${env.node}, ${env.platform}, ${env.date}, load average ${env.loadAverage}`, '');
+  if (env)
+    lines.push(
+      `${env.cpu} × ${env.cores}, ${env.memoryGB} GB, Node ${env.node}, ${env.platform}, ${env.date}, load average ${env.loadAverage}`,
+      '',
+    );
   lines.push(
     '| workload | messages | ref MB/s | writer s (CPU s) | writer MB/s | writer msg/s | b/a | export s (CPU s) | export MB/s | export msg/s | c/a | ' +
       'stream s (CPU s) | stream MB/s | c′/a | first byte s | peak RSS MB (b / c / c′) | part fill |',
@@ -243,13 +265,24 @@ export function targets(reports: readonly WorkloadReport[]): string[] {
   for (const name of ['attachments-2g', 'attachments-2g-none']) {
     const att = by(name);
     const how = name.endsWith('-none') ? ', bCryptMethod none' : '';
-    if (att?.writerRatio != null) out.push(`writer ≥ 50 % of the reference on attachment-heavy mail${how}: ${pct(att.writerRatio)} (${att.writerRatio >= 0.5 ? 'met' : 'missed'})`);
-    if (att?.exportRatio != null) out.push(`whole export ≥ 35 % of the reference on attachment-heavy mail${how}: ${pct(att.exportRatio)} (${att.exportRatio >= 0.35 ? 'met' : 'missed'})`);
-    if (att?.streamRatio != null) out.push(`whole export streamed (the HTTP path) ≥ 35 % of the reference on attachment-heavy mail${how}: ${pct(att.streamRatio)} (${att.streamRatio >= 0.35 ? 'met' : 'missed'})`);
+    if (att?.writerRatio != null)
+      out.push(
+        `writer ≥ 50 % of the reference on attachment-heavy mail${how}: ${pct(att.writerRatio)} (${att.writerRatio >= 0.5 ? 'met' : 'missed'})`,
+      );
+    if (att?.exportRatio != null)
+      out.push(
+        `whole export ≥ 35 % of the reference on attachment-heavy mail${how}: ${pct(att.exportRatio)} (${att.exportRatio >= 0.35 ? 'met' : 'missed'})`,
+      );
+    if (att?.streamRatio != null)
+      out.push(
+        `whole export streamed (the HTTP path) ≥ 35 % of the reference on attachment-heavy mail${how}: ${pct(att.streamRatio)} (${att.streamRatio >= 0.35 ? 'met' : 'missed'})`,
+      );
   }
   const small = by('small-100k');
   if (small?.writerMessagesPerSecond != null) {
-    out.push(`writer ≥ 20,000 small messages/s: ${num(small.writerMessagesPerSecond)} (${small.writerMessagesPerSecond >= 20_000 ? 'met' : 'missed'})`);
+    out.push(
+      `writer ≥ 20,000 small messages/s: ${num(small.writerMessagesPerSecond)} (${small.writerMessagesPerSecond >= 20_000 ? 'met' : 'missed'})`,
+    );
   }
   const forge = by('pstforge');
   if (forge?.writer && forge.export) {
@@ -262,17 +295,24 @@ export function targets(reports: readonly WorkloadReport[]): string[] {
   }
   for (const r of reports) {
     if (r.scaling) {
-      out.push(`linear cost: ${r.workload} / (10 × ${r.scaling.versus}) = writer ${num(r.scaling.writer, 2)}, export ${num(r.scaling.export, 2)}, stream ${num(r.scaling.stream, 2)} (target ≤ 1.2)`);
+      out.push(
+        `linear cost: ${r.workload} / (10 × ${r.scaling.versus}) = writer ${num(r.scaling.writer, 2)}, export ${num(r.scaling.export, 2)}, stream ${num(r.scaling.stream, 2)} (target ≤ 1.2)`,
+      );
     }
   }
   for (const r of reports) {
     const ratio = r.export?.parseRatio;
-    if (ratio !== undefined) out.push(`${r.workload}: export ≥ 1.5× the bare parse's speed: ${ratio.toFixed(2)}× (${ratio >= 1.5 ? 'met' : 'missed'})`);
+    if (ratio !== undefined)
+      out.push(
+        `${r.workload}: export ≥ 1.5× the bare parse's speed: ${ratio.toFixed(2)}× (${ratio >= 1.5 ? 'met' : 'missed'})`,
+      );
   }
   const rss = reports.filter((r) => r.peakRssMB !== null);
   if (rss.length) {
     const worst = rss.reduce((a, b) => (b.peakRssMB! > a.peakRssMB! ? b : a));
-    out.push(`peak RSS < 256 MB everywhere: highest ${num(worst.peakRssMB)} MB (${worst.workload}) (${worst.peakRssMB! < 256 ? 'met' : 'missed'})`);
+    out.push(
+      `peak RSS < 256 MB everywhere: highest ${num(worst.peakRssMB)} MB (${worst.workload}) (${worst.peakRssMB! < 256 ? 'met' : 'missed'})`,
+    );
   }
   return out;
 }

@@ -12,7 +12,13 @@ import type { PooledMessage } from './message-pool.js';
 const require = createRequire(import.meta.url);
 
 /** The five groups of the corpus, with their message counts. */
-export const CORPUS_GROUPS: Readonly<Record<string, number>> = { 'easy-ham-1': 2500, 'easy-ham-2': 1400, 'hard-ham-1': 250, 'spam-1': 500, 'spam-2': 1396 };
+export const CORPUS_GROUPS: Readonly<Record<string, number>> = {
+  'easy-ham-1': 2500,
+  'easy-ham-2': 1400,
+  'hard-ham-1': 250,
+  'spam-1': 500,
+  'spam-2': 1396,
+};
 
 /** The corpus' `data` directory. */
 export function corpusDirectory(): string {

@@ -161,7 +161,11 @@ const pstforge: Workload = {
     const bigCount = quick ? 5 : 100;
     const smalls = await generatePool({ ...SMALL, seed: 'bench-pstforge-small' }, { maxMessages: smallCount }, bytes);
     const bigs = await generatePool(
-      { ...SMALL, seed: 'bench-pstforge-1mib', attachments: { share: 1, minBytes: MiB, maxBytes: MiB, maxPerMessage: 1 } },
+      {
+        ...SMALL,
+        seed: 'bench-pstforge-1mib',
+        attachments: { share: 1, minBytes: MiB, maxBytes: MiB, maxPerMessage: 1 },
+      },
       { maxMessages: bigCount },
       bytes,
     );
@@ -172,7 +176,10 @@ const pstforge: Workload = {
     let s = 0;
     let b = 0;
     for (let i = 0; i < total; i++) messages.push(bigAt.has(i) ? bigs.messages[b++]! : smalls.messages[s++]!);
-    const folders = [...smalls.folders, ...bigs.folders.filter((f) => !smalls.folders.some((g) => g.path.join('/') === f.path.join('/')))];
+    const folders = [
+      ...smalls.folders,
+      ...bigs.folders.filter((f) => !smalls.folders.some((g) => g.path.join('/') === f.path.join('/'))),
+    ];
     return cycled({ folders, messages }, messages.length);
   },
 };
@@ -207,7 +214,15 @@ function spamassassin(repeat: number): Workload {
         const message = () => {
           throw new Error('the export reads the corpus from its files');
         };
-        return { folders: scan.folders, count: scan.count * times, payloadBytes: 0, distinct: 0, notes: corpusNotes(scan, tree.dir), exportSources, message };
+        return {
+          folders: scan.folders,
+          count: scan.count * times,
+          payloadBytes: 0,
+          distinct: 0,
+          notes: corpusNotes(scan, tree.dir),
+          exportSources,
+          message,
+        };
       }
       const file = `${dir}/corpus.v8`;
       await buildCorpusCache(tree.dir, file);
@@ -282,7 +297,10 @@ function realCorpus(repeat: number, threads?: 'auto'): Workload {
         payloadBytes: 0,
         distinct: 0,
         keywords: 'support',
-        exportSources: () => Array.from({ length: repeat }, () => (threads ? new EmlTreeSource(tree.dir, { parseThreads: threads, tmpDir: dir }) : tree.dir)),
+        exportSources: () =>
+          Array.from({ length: repeat }, () =>
+            threads ? new EmlTreeSource(tree.dir, { parseThreads: threads, tmpDir: dir }) : tree.dir,
+          ),
         parseReference: () => bareParse(files, repeat, true),
         message,
       };
@@ -296,7 +314,8 @@ function realCorpus(repeat: number, threads?: 'auto'): Workload {
  */
 const emlAttachments: Workload = {
   name: 'real-eml-attachments',
-  description: '64 .eml files of 16 MiB (one 12 MiB base64 attachment each), every message exported, against the bare parse',
+  description:
+    '64 .eml files of 16 MiB (one 12 MiB base64 attachment each), every message exported, against the bare parse',
   partLimitBytes: () => undefined,
   modes: ['export', 'stream'],
   async build({ quick, dir }) {
@@ -339,7 +358,13 @@ export const WORKLOADS: readonly Workload[] = [
   small('small-10k', 10_000, 200),
   small('small-100k', 100_000, 1_000),
   small('small-1m', 1_000_000, 2_000),
-  sized('attachments-2g', '2 GB of messages with 1–10 MB attachments (1–3 a message)', ATTACHMENTS_2G, 2_000 * MB, 24 * MB),
+  sized(
+    'attachments-2g',
+    '2 GB of messages with 1–10 MB attachments (1–3 a message)',
+    ATTACHMENTS_2G,
+    2_000 * MB,
+    24 * MB,
+  ),
   sized(
     'attachments-2g-none',
     'the attachments-2g messages written with bCryptMethod none (no permute encoding)',
@@ -367,6 +392,9 @@ export const WORKLOADS: readonly Workload[] = [
 
 export function workloadNamed(name: string): Workload {
   const w = WORKLOADS.find((x) => x.name === name);
-  if (!w) throw new RangeError(`workload must be one of ${WORKLOADS.map((x) => x.name).join(', ')}, got ${JSON.stringify(name)}`);
+  if (!w)
+    throw new RangeError(
+      `workload must be one of ${WORKLOADS.map((x) => x.name).join(', ')}, got ${JSON.stringify(name)}`,
+    );
   return w;
 }

@@ -37,7 +37,13 @@ test('encodeMessage → decodeMessage keeps the record, its attachments and thei
     body: 'body text',
     categories: ['a', 'b'],
     attachments: [
-      { kind: 'file', name: 'data.bin', contentType: 'application/octet-stream', size: outer.length, open: source(outer) },
+      {
+        kind: 'file',
+        name: 'data.bin',
+        contentType: 'application/octet-stream',
+        size: outer.length,
+        open: source(outer),
+      },
       {
         kind: 'message',
         name: 'Inner',
@@ -58,7 +64,10 @@ test('encodeMessage → decodeMessage keeps the record, its attachments and thei
   assert.equal(attachments?.length, 2);
   const [file, message] = attachments!;
   assert.ok(file?.kind === 'file');
-  assert.deepEqual({ ...file, open: undefined }, { kind: 'file', name: 'data.bin', contentType: 'application/octet-stream', size: 300, open: undefined });
+  assert.deepEqual(
+    { ...file, open: undefined },
+    { kind: 'file', name: 'data.bin', contentType: 'application/octet-stream', size: 300, open: undefined },
+  );
   assert.deepEqual(await bytesOf(file), Buffer.from(outer));
   assert.deepEqual(await bytesOf(file), Buffer.from(outer), 'open() starts again at byte 0');
   assert.ok(message?.kind === 'message');
@@ -72,7 +81,10 @@ test('encodeMessage → decodeMessage keeps the record, its attachments and thei
 });
 
 test('encodeMessage refuses an attachment whose bytes do not add up to its size', async () => {
-  const record: MessageRecord = { subject: 'x', attachments: [{ kind: 'file', name: 'short.bin', size: 10, open: source(new Uint8Array(4)) }] };
+  const record: MessageRecord = {
+    subject: 'x',
+    attachments: [{ kind: 'file', name: 'short.bin', size: 10, open: source(new Uint8Array(4)) }],
+  };
   await assert.rejects(encodeMessage({ folder: ['Inbox'], record }), /short\.bin.*10.*4/);
 });
 
@@ -107,7 +119,14 @@ const EML_WITH_ATTACHMENTS = [
   '',
 ].join('\r\n');
 
-const EML_OUT_OF_RANGE = ['From: x@example.com', 'Subject: too old', 'Date: Wed, 22 Aug 1500 10:00:00 +0000', '', 'old', ''].join('\r\n');
+const EML_OUT_OF_RANGE = [
+  'From: x@example.com',
+  'Subject: too old',
+  'Date: Wed, 22 Aug 1500 10:00:00 +0000',
+  '',
+  'old',
+  '',
+].join('\r\n');
 
 test('writeCorpusCache → CorpusCache.load → message(i): the parsed tree, attachments and exclusions', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'pstream-corpus-cache-'));

@@ -23,7 +23,8 @@ function run(script: string, args: readonly string[]): { status: number | null; 
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const positive = (x: unknown, what: string) => assert.ok(typeof x === 'number' && Number.isFinite(x) && x > 0, `${what} = ${String(x)}`);
+const positive = (x: unknown, what: string) =>
+  assert.ok(typeof x === 'number' && Number.isFinite(x) && x > 0, `${what} = ${String(x)}`);
 
 test('bench:export --quick --json: one JSON object per workload, with every figure', () => {
   const only = ['small-10k', 'pstforge', 'spamassassin-x10'];
@@ -41,23 +42,34 @@ test('bench:export --quick --json: one JSON object per workload, with every figu
     assert.equal(rep.quick, true);
     const fields = [
       'referenceMBps',
-      ...(['writer', 'export', 'stream'] as const).flatMap((m) => [`${m}MBps`, `${m}MessagesPerSecond`, `${m}Ratio`] as const),
+      ...(['writer', 'export', 'stream'] as const).flatMap(
+        (m) => [`${m}MBps`, `${m}MessagesPerSecond`, `${m}Ratio`] as const,
+      ),
       'peakRssMB',
       'firstByteSeconds',
     ] as const;
     for (const field of fields) positive(rep[field], `${rep.workload}.${field}`);
     assert.ok(Array.isArray(rep.partFill));
     assert.equal(typeof rep.environment.node, 'string');
-    const { writer, export: exported, stream } = rep as { writer: ModeFigures; export: ModeFigures; stream: ModeFigures };
+    const {
+      writer,
+      export: exported,
+      stream,
+    } = rep as { writer: ModeFigures; export: ModeFigures; stream: ModeFigures };
     assert.ok(writer && exported && stream, `${rep.workload}: every mode ran by default`);
-    for (const [name, mode] of [['writer', writer], ['export', exported], ['stream', stream]] as const) {
+    for (const [name, mode] of [
+      ['writer', writer],
+      ['export', exported],
+      ['stream', stream],
+    ] as const) {
       // Every mode wrote every message, and its parts hold them all.
       assert.equal(mode.messages, rep.messages, `${rep.workload} ${name} messages`);
       assert.equal(
         mode.parts.reduce((n, p) => n + p.messages, 0),
         rep.messages,
       );
-      for (const f of ['seconds', 'cpuSeconds', 'MBps', 'referenceMBps', 'ratio', 'bytes'] as const) positive(mode[f], `${rep.workload} ${name}.${f}`);
+      for (const f of ['seconds', 'cpuSeconds', 'MBps', 'referenceMBps', 'ratio', 'bytes'] as const)
+        positive(mode[f], `${rep.workload} ${name}.${f}`);
       positive(mode.peakRssMB, `${rep.workload} ${name}.peakRssMB`);
       assert.ok(mode.peakRssMB >= mode.setupRssMB);
     }
@@ -76,8 +88,10 @@ test('bench:export --quick --json: one JSON object per workload, with every figu
     assert.equal(exported.firstByteSeconds, undefined);
     assert.equal(rep.firstByteSeconds, stream.firstByteSeconds);
     assert.ok(stream.firstByteSeconds! <= stream.seconds);
-    for (const mode of [exported, stream]) assert.equal(mode.scanned, rep.messages, 'the full-scan query matches every message');
-    if (exported.format === 'pst') assert.equal(exported.bytes, exported.parts[0]!.bytes, 'a single PST is the result file');
+    for (const mode of [exported, stream])
+      assert.equal(mode.scanned, rep.messages, 'the full-scan query matches every message');
+    if (exported.format === 'pst')
+      assert.equal(exported.bytes, exported.parts[0]!.bytes, 'a single PST is the result file');
   }
   const [small, forge, corpus] = reports as [WorkloadReport, WorkloadReport, WorkloadReport];
   // Small messages: one PST (no limit), renamed into place or streamed as is.
@@ -92,7 +106,10 @@ test('bench:export --quick --json: one JSON object per workload, with every figu
   assert.equal(forge.partFill.length, forge.export!.parts.length - 1);
   for (const f of forge.partFill) assert.ok(f > 0 && f <= 1, `fill ${f}`);
   for (const p of forge.writer!.parts) assert.ok(p.bytes <= forge.partLimitBytes!);
-  assert.ok(forge.export!.bytes > forge.export!.parts.reduce((n, p) => n + p.bytes, 0), 'a ZIP is larger than its entries');
+  assert.ok(
+    forge.export!.bytes > forge.export!.parts.reduce((n, p) => n + p.bytes, 0),
+    'a ZIP is larger than its entries',
+  );
   // The corpus, quick: 40 files of each of the five groups, less the ones the writer rejects (named in the notes).
   const left = corpus.notes.map((n) => /^(\d+) corpus messages left out/.exec(n)).find((m) => m !== null);
   assert.equal(corpus.messages + Number(left?.[1] ?? 0), 200);
@@ -101,7 +118,10 @@ test('bench:export --quick --json: one JSON object per workload, with every figu
 test('bench:export rejects an unknown workload and an unknown flag, naming them', () => {
   assert.throws(() => parseArgs(['--only', 'nope']), /workload must be one of .*got "nope"/);
   assert.throws(() => parseArgs(['--fast']), /unknown argument "--fast"/);
-  assert.throws(() => parseArgs(['--mode', 'all']), /--mode must be both, writer, export, stream or a comma list of them, got "all"/);
+  assert.throws(
+    () => parseArgs(['--mode', 'all']),
+    /--mode must be both, writer, export, stream or a comma list of them, got "all"/,
+  );
   assert.throws(() => parseArgs(['--mode', 'writer,']), /got "writer,"/);
   assert.deepEqual(parseModes('both'), ['writer', 'export', 'stream']);
   assert.deepEqual(parseModes('stream'), ['stream']);
@@ -148,19 +168,43 @@ function child(mode: BenchMode, messages: number, seconds: number, peakRssMB: nu
 test('a report: each mode its own figures, the first byte from the stream, the peak RSS over the children that ran', () => {
   const env = environment();
   const w = { name: 'w', description: 'd' };
-  const all = buildReport(w, true, 1, undefined, { writer: child('writer', 100, 1, 80), export: child('export', 100, 2, 90), stream: child('stream', 100, 4, 70) }, env);
+  const all = buildReport(
+    w,
+    true,
+    1,
+    undefined,
+    { writer: child('writer', 100, 1, 80), export: child('export', 100, 2, 90), stream: child('stream', 100, 4, 70) },
+    env,
+  );
   assert.deepEqual([all.writerMBps, all.exportMBps, all.streamMBps], [4, 2, 1]);
   assert.deepEqual([all.writerRatio, all.exportRatio, all.streamRatio], [0.5, 0.25, 0.125]);
   assert.equal(all.firstByteSeconds, 1);
   assert.equal(all.peakRssMB, 90);
-  const noStream = buildReport(w, true, 1, undefined, { writer: child('writer', 100, 1, 80), export: child('export', 100, 2, 90) }, env);
+  const noStream = buildReport(
+    w,
+    true,
+    1,
+    undefined,
+    { writer: child('writer', 100, 1, 80), export: child('export', 100, 2, 90) },
+    env,
+  );
   assert.equal(noStream.stream, null);
   assert.equal(noStream.streamRatio, null);
   assert.equal(noStream.firstByteSeconds, null);
   const streamOnly = buildReport(w, true, 1, undefined, { stream: child('stream', 100, 4, 70) }, env);
-  assert.deepEqual([streamOnly.writer, streamOnly.export, streamOnly.messages, streamOnly.peakRssMB, streamOnly.referenceMBps], [null, null, 100, 70, 8]);
+  assert.deepEqual(
+    [streamOnly.writer, streamOnly.export, streamOnly.messages, streamOnly.peakRssMB, streamOnly.referenceMBps],
+    [null, null, 100, 70, 8],
+  );
   // Ten times the messages in 20 times the seconds: a scaling of 2 for every mode that ran in both.
-  const large = buildReport(w, true, 1, undefined, { writer: child('writer', 1000, 20, 80), stream: child('stream', 1000, 80, 70) }, env);
+  const large = buildReport(
+    w,
+    true,
+    1,
+    undefined,
+    { writer: child('writer', 1000, 20, 80), stream: child('stream', 1000, 80, 70) },
+    env,
+  );
   addScaling(large, all);
   assert.deepEqual(large.scaling, { versus: 'w', writer: 2, export: null, stream: 2 });
 });

@@ -54,7 +54,13 @@ export class ParsedArgs {
  */
 export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedArgs {
   // Not strict: the tokens of every mistake are checked below, so that each message names the option and the value.
-  const { tokens } = parseTokens({ args: [...argv], options: { ...specs }, strict: false, allowPositionals: true, tokens: true });
+  const { tokens } = parseTokens({
+    args: [...argv],
+    options: { ...specs },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const values = new Map<string, string[]>();
   const flags = new Set<string>();
   const positionals: string[] = [];
@@ -62,12 +68,15 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedAr
     if (token.kind === 'positional') positionals.push(token.value);
     if (token.kind !== 'option') continue;
     const { name, rawName } = token;
-    if (!rawName.startsWith('--')) throw new UsageError(`unknown option ${rawName} (options are spelled --name)`, rawName);
+    if (!rawName.startsWith('--'))
+      throw new UsageError(`unknown option ${rawName} (options are spelled --name)`, rawName);
     const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
     if (spec === undefined || name === '') throw new UsageError(`unknown option --${name}`, `--${name}`);
     if (spec.type === 'boolean') {
-      if (token.value !== undefined) throw new UsageError(`option --${name} takes no value (got "${token.value}")`, `--${name}`, token.value);
-      if (flags.has(name) && !spec.multiple) throw new UsageError(`option --${name} is given more than once`, `--${name}`);
+      if (token.value !== undefined)
+        throw new UsageError(`option --${name} takes no value (got "${token.value}")`, `--${name}`, token.value);
+      if (flags.has(name) && !spec.multiple)
+        throw new UsageError(`option --${name} is given more than once`, `--${name}`);
       flags.add(name);
       continue;
     }
@@ -82,7 +91,11 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedAr
     } else if (spec.multiple) {
       previous.push(value);
     } else {
-      throw new UsageError(`option --${name} is given more than once ("${previous[0]}" and "${value}")`, `--${name}`, value);
+      throw new UsageError(
+        `option --${name} is given more than once ("${previous[0]}" and "${value}")`,
+        `--${name}`,
+        value,
+      );
     }
   }
   return new ParsedArgs(values, flags, positionals);

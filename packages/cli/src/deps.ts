@@ -21,7 +21,13 @@ import { openSource, SourceError } from '@pstream/sources';
 export type ApiVersion = 'v4' | 'v5' | 'v6' | 'v7' | 'v8';
 
 /** The parser form of each API version. */
-export const REQUEST_FORMS: Readonly<Record<ApiVersion, RequestForm>> = { v4: 'action', v5: 'action', v6: 'exportToPst', v7: 'exportToPst', v8: 'exportToPst' };
+export const REQUEST_FORMS: Readonly<Record<ApiVersion, RequestForm>> = {
+  v4: 'action',
+  v5: 'action',
+  v6: 'exportToPst',
+  v7: 'exportToPst',
+  v8: 'exportToPst',
+};
 
 /** What the request parser returns. */
 export type ParsedExportRequest = ExportRequest;
@@ -48,7 +54,13 @@ export interface PstreamDeps {
 }
 
 /** The real implementations. */
-export const DEFAULT_DEPS: PstreamDeps = Object.freeze({ exportToPst, exportToPstFile, openSource, parseExportRequest, checkPst });
+export const DEFAULT_DEPS: PstreamDeps = Object.freeze({
+  exportToPst,
+  exportToPstFile,
+  openSource,
+  parseExportRequest,
+  checkPst,
+});
 
 /** The real implementations with `overrides` on top. */
 export function resolveDeps(overrides?: Partial<PstreamDeps>): PstreamDeps {

@@ -25,14 +25,24 @@ Run "pstream <command> --help" for the options of a command.`;
 
 /** The process's own streams and environment. */
 export function processIO(signal?: AbortSignal): CliIO {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), ...(signal ? { signal } : {}) };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    ...(signal ? { signal } : {}),
+  };
 }
 
 /**
  * Runs `pstream` with `argv` (the arguments after the script name) and returns the exit status.
  * @param deps replaces some of the real implementations (tests).
  */
-export async function main(argv: readonly string[], io: CliIO = processIO(), deps?: Partial<PstreamDeps>): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CliIO = processIO(),
+  deps?: Partial<PstreamDeps>,
+): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -53,13 +63,17 @@ export async function main(argv: readonly string[], io: CliIO = processIO(), dep
         throw new UsageError(`unknown command "${command}"\n${USAGE}`, 'command', command);
     }
   } catch (error) {
-    const prefix = command === undefined || !['export', 'check', 'serve'].includes(command) ? 'pstream' : `pstream ${command}`;
+    const prefix =
+      command === undefined || !['export', 'check', 'serve'].includes(command) ? 'pstream' : `pstream ${command}`;
     if (error instanceof UsageError) {
       writeLine(io.stderr, `${prefix}: ${error.message}`);
       return EXIT_USAGE;
     }
     if (isQueryError(error)) {
-      writeLine(io.stderr, `${prefix}: --keywords: ${error.reason} at position ${error.position} of ${JSON.stringify(error.query)}`);
+      writeLine(
+        io.stderr,
+        `${prefix}: --keywords: ${error.reason} at position ${error.position} of ${JSON.stringify(error.query)}`,
+      );
       return EXIT_USAGE;
     }
     if (isRequestError(error)) {

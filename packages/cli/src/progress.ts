@@ -21,7 +21,8 @@ export function formatProgress(progress: ExportProgress, elapsedMs?: number): st
   const share = total > 0 ? Math.min(1, read / total) : 1;
   // Rounded down: 100 % only once everything is read. Below 1 % the rate says too little for an estimate.
   let tail = `${Math.floor(share * 100)} %`;
-  if (elapsedMs !== undefined && share >= 0.01 && share < 1) tail += ` | ${formatDuration((elapsedMs * (1 - share)) / share)} left`;
+  if (elapsedMs !== undefined && share >= 0.01 && share < 1)
+    tail += ` | ${formatDuration((elapsedMs * (1 - share)) / share)} left`;
   return `${line} | ${tail}`;
 }
 

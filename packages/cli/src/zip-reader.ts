@@ -49,13 +49,15 @@ export interface ZipEntry {
 async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
   const buffer = Buffer.alloc(length);
   const { bytesRead } = await handle.read(buffer, 0, length, position);
-  if (bytesRead !== length) throw new ZipFormatError(`unexpected end of file reading ${length} bytes at offset ${position}`);
+  if (bytesRead !== length)
+    throw new ZipFormatError(`unexpected end of file reading ${length} bytes at offset ${position}`);
   return buffer;
 }
 
 function readUint64(buffer: Buffer, offset: number): number {
   const value = buffer.readBigUInt64LE(offset);
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new ZipFormatError(`64-bit value too large at offset ${offset}: ${value}`);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new ZipFormatError(`64-bit value too large at offset ${offset}: ${value}`);
   return Number(value);
 }
 
@@ -83,15 +85,20 @@ export async function readZipEntries(path: string): Promise<ZipEntry[]> {
       const locatorAt = tailStart + eocd - ZIP64_LOCATOR_SIZE;
       if (locatorAt < 0) throw new ZipFormatError('zip64 end of central directory locator missing');
       const locator = await readAt(handle, locatorAt, ZIP64_LOCATOR_SIZE);
-      if (locator.readUInt32LE(0) !== ZIP64_LOCATOR_SIGNATURE) throw new ZipFormatError('zip64 end of central directory locator missing');
+      if (locator.readUInt32LE(0) !== ZIP64_LOCATOR_SIGNATURE)
+        throw new ZipFormatError('zip64 end of central directory locator missing');
       const zip64At = readUint64(locator, 8);
       const zip64 = await readAt(handle, zip64At, 56);
-      if (zip64.readUInt32LE(0) !== ZIP64_EOCD_SIGNATURE) throw new ZipFormatError(`no zip64 end of central directory record at offset ${zip64At}`);
+      if (zip64.readUInt32LE(0) !== ZIP64_EOCD_SIGNATURE)
+        throw new ZipFormatError(`no zip64 end of central directory record at offset ${zip64At}`);
       count = readUint64(zip64, 32);
       directorySize = readUint64(zip64, 40);
       directoryOffset = readUint64(zip64, 48);
     }
-    if (directoryOffset + directorySize > size) throw new ZipFormatError(`central directory (offset ${directoryOffset}, ${directorySize} bytes) beyond the end of the file`);
+    if (directoryOffset + directorySize > size)
+      throw new ZipFormatError(
+        `central directory (offset ${directoryOffset}, ${directorySize} bytes) beyond the end of the file`,
+      );
     const directory = await readAt(handle, directoryOffset, directorySize);
     const entries: ZipEntry[] = [];
     let at = 0;
@@ -141,7 +148,9 @@ export async function readZipEntries(path: string): Promise<ZipEntry[]> {
 export async function extractZipEntry(zipPath: string, entry: ZipEntry, destination: string): Promise<void> {
   if (entry.encrypted) throw new ZipFormatError(`entry "${entry.name}" is encrypted`);
   if (entry.method !== METHOD_STORED && entry.method !== METHOD_DEFLATED) {
-    throw new ZipFormatError(`entry "${entry.name}" uses compression method ${entry.method} (only stored and deflate are read)`);
+    throw new ZipFormatError(
+      `entry "${entry.name}" uses compression method ${entry.method} (only stored and deflate are read)`,
+    );
   }
   const handle = await open(zipPath, 'r');
   let dataStart: number;
@@ -173,6 +182,9 @@ export async function extractZipEntry(zipPath: string, entry: ZipEntry, destinat
   } else {
     await pipeline([input[0]!, ...stages, verifier, createWriteStream(destination)]);
   }
-  if (size !== entry.uncompressedSize) throw new ZipFormatError(`entry "${entry.name}": ${size} bytes extracted, the directory says ${entry.uncompressedSize}`);
+  if (size !== entry.uncompressedSize)
+    throw new ZipFormatError(
+      `entry "${entry.name}": ${size} bytes extracted, the directory says ${entry.uncompressedSize}`,
+    );
   if (crc >>> 0 !== entry.crc32) throw new ZipFormatError(`entry "${entry.name}": CRC-32 mismatch`);
 }

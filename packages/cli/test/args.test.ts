@@ -20,7 +20,10 @@ function usageError(fn: () => unknown): UsageError {
 }
 
 test('reads values, repeated options, flags, = values and positionals', () => {
-  const args = parseArgs(['--source', 'a.mbox', 'pos', '--source=b dir', '--json', '--out', '-', '--', '--not-an-option'], SPECS);
+  const args = parseArgs(
+    ['--source', 'a.mbox', 'pos', '--source=b dir', '--json', '--out', '-', '--', '--not-an-option'],
+    SPECS,
+  );
   assert.deepEqual(args.strings('source'), ['a.mbox', 'b dir']);
   assert.equal(args.string('out'), '-');
   assert.equal(args.flag('json'), true);

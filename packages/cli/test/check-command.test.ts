@@ -28,14 +28,28 @@ function pstBytes(seed: string, size: number): Buffer {
 function fakeChecker(damagedHashes: readonly string[] = []) {
   const seen: { path: string; hash: string; strict: boolean }[] = [];
   const checkPst: PstreamDeps['checkPst'] = async (path, options) => {
-    const hash = createHash('sha256').update(await readFile(path)).digest('hex');
+    const hash = createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex');
     seen.push({ path, hash, strict: options?.strict ?? false });
     const damaged = damagedHashes.includes(hash);
     const report: CheckSummary = {
       ok: !damaged,
       complete: true,
-      errors: damaged ? [{ code: 'page.crc', severity: 'error', structure: 'BBT page', offset: 0x4400, message: 'BBT page at 17408 (0x4400): dwCRC 0x1 does not match 0x2' }] : [],
-      warnings: [{ code: 'dlist.missing', severity: 'warning', structure: 'header', message: 'header: no density list' }],
+      errors: damaged
+        ? [
+            {
+              code: 'page.crc',
+              severity: 'error',
+              structure: 'BBT page',
+              offset: 0x4400,
+              message: 'BBT page at 17408 (0x4400): dwCRC 0x1 does not match 0x2',
+            },
+          ]
+        : [],
+      warnings: [
+        { code: 'dlist.missing', severity: 'warning', structure: 'header', message: 'header: no density list' },
+      ],
     };
     return report;
   };
@@ -58,9 +72,15 @@ test('checks a .pst file directly', async (t) => {
   assert.match(okIO.stdout.text, /good\.pst: ok \(0 errors, 1 warnings\)/);
   const badIO = memoryIO({ cwd: dir });
   assert.equal(await main(['check', 'bad.pst', '--strict'], badIO, { checkPst: checker.checkPst }), 1);
-  assert.match(badIO.stdout.text, /bad\.pst: error: BBT page at 17408 \(0x4400\): dwCRC 0x1 does not match 0x2 \[page\.crc\]/);
+  assert.match(
+    badIO.stdout.text,
+    /bad\.pst: error: BBT page at 17408 \(0x4400\): dwCRC 0x1 does not match 0x2 \[page\.crc\]/,
+  );
   assert.match(badIO.stdout.text, /bad\.pst: damaged/);
-  assert.deepEqual(checker.seen.map((s) => s.strict), [false, true]);
+  assert.deepEqual(
+    checker.seen.map((s) => s.strict),
+    [false, true],
+  );
 });
 
 for (const zip64 of [false, true]) {
@@ -83,7 +103,10 @@ for (const zip64 of [false, true]) {
     const io = memoryIO({ cwd: dir });
     assert.equal(await main(['check', 'mail.zip', '--tmp-dir', work], io, { checkPst: checker.checkPst }), 1);
     // Each part reached the checker byte for byte.
-    assert.deepEqual(checker.seen.map((s) => s.hash), parts.map(sha));
+    assert.deepEqual(
+      checker.seen.map((s) => s.hash),
+      parts.map(sha),
+    );
     assert.match(io.stdout.text, /mail\.zip:mail-001\.pst: ok/);
     assert.match(io.stdout.text, /mail\.zip:mail-003\.pst: error: BBT page/);
     assert.match(io.stdout.text, /entry "readme\.txt" is not a \.pst file/);
@@ -111,9 +134,24 @@ test('the ZIP reader reads names, sizes and offsets from zip64 records', async (
   const dir = await mkdtemp(join(tmpdir(), 'pstream-zip-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const data = pstBytes('z', 100_000);
-  await writeFile(join(dir, 'a.zip'), buildZip([{ name: 'ü.pst', data: Buffer.alloc(0), method: 0 }, { name: 'b.pst', data, method: 8 }], { zip64: true }));
+  await writeFile(
+    join(dir, 'a.zip'),
+    buildZip(
+      [
+        { name: 'ü.pst', data: Buffer.alloc(0), method: 0 },
+        { name: 'b.pst', data, method: 8 },
+      ],
+      { zip64: true },
+    ),
+  );
   const entries = await readZipEntries(join(dir, 'a.zip'));
-  assert.deepEqual(entries.map((e) => [e.name, e.uncompressedSize, e.method]), [['ü.pst', 0, 0], ['b.pst', 100_000, 8]]);
+  assert.deepEqual(
+    entries.map((e) => [e.name, e.uncompressedSize, e.method]),
+    [
+      ['ü.pst', 0, 0],
+      ['b.pst', 100_000, 8],
+    ],
+  );
   assert.equal(entries[1]!.localHeaderOffset, 30 + Buffer.byteLength('ü.pst'));
   await extractZipEntry(join(dir, 'a.zip'), entries[1]!, join(dir, 'b.pst'));
   assert.deepEqual(await readFile(join(dir, 'b.pst')), data);
@@ -125,7 +163,11 @@ test('the real checker: a message PC with its first eight BTH records zeroed (is
   const dir = await mkdtemp(join(tmpdir(), 'pstream-check-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const w = await PstWriter.create(join(dir, 'good.pst'), { deterministic: true });
-  await w.addMessage(['Inbox'], { subject: 'Printer on fire', from: { name: 'Alice', address: 'alice@example.org' }, body: 'Please help.' });
+  await w.addMessage(['Inbox'], {
+    subject: 'Printer on fire',
+    from: { name: 'Alice', address: 'alice@example.org' },
+    body: 'Please help.',
+  });
   await w.finish();
   const bytes = await readFile(join(dir, 'good.pst'));
   zeroPcRecords(bytes, 0x200024, 8);
@@ -135,6 +177,9 @@ test('the real checker: a message PC with its first eight BTH records zeroed (is
   assert.match(okIO.stdout.text, /good\.pst: ok \(0 errors, 0 warnings\)/);
   const badIO = memoryIO({ cwd: dir });
   assert.equal(await main(['check', 'bad.pst'], badIO), 1);
-  assert.match(badIO.stdout.text, /bad\.pst: error: message 0x200024: property 0x0000 \(type 0x0000\) \(dwValueHnid 0x0\): unknown property type \[pc\.type\]/);
+  assert.match(
+    badIO.stdout.text,
+    /bad\.pst: error: message 0x200024: property 0x0000 \(type 0x0000\) \(dwValueHnid 0x0\): unknown property type \[pc\.type\]/,
+  );
   assert.match(badIO.stdout.text, /bad\.pst: damaged \(\d+ errors, 0 warnings\)/);
 });

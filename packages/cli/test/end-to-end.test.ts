@@ -55,7 +55,10 @@ function onlyLine(text: string): Report {
 test('the demo mailbox filtered by "support" becomes one PST that our checker and pst-extractor read back', async (t) => {
   const dir = await tempDir(t);
   const io = memoryIO({ cwd: dir });
-  const status = await main(['export', '--source', DEMO_MAILBOX, '--keywords', 'support', '--out', join(dir, 'demo'), '--json'], io);
+  const status = await main(
+    ['export', '--source', DEMO_MAILBOX, '--keywords', 'support', '--out', join(dir, 'demo'), '--json'],
+    io,
+  );
   assert.equal(status, 0, io.stderr.text);
   assert.equal(io.stderr.text, '');
   const report = onlyLine(io.stdout.text);
@@ -83,7 +86,21 @@ test('the demo mailbox filtered by "support" becomes one PST that our checker an
 test('--encryption none writes a PST with bCryptMethod 0 holding the same messages', async (t) => {
   const dir = await tempDir(t);
   const io = memoryIO({ cwd: dir });
-  const status = await main(['export', '--source', DEMO_MAILBOX, '--keywords', 'support', '--encryption', 'none', '--out', join(dir, 'plain'), '--json'], io);
+  const status = await main(
+    [
+      'export',
+      '--source',
+      DEMO_MAILBOX,
+      '--keywords',
+      'support',
+      '--encryption',
+      'none',
+      '--out',
+      join(dir, 'plain'),
+      '--json',
+    ],
+    io,
+  );
   assert.equal(status, 0, io.stderr.text);
   const report = onlyLine(io.stdout.text);
   const header = Buffer.alloc(1);
@@ -102,20 +119,43 @@ test('a small --max-part-bytes gives a ZIP of several PSTs, each complete and cl
   if (!(await requireTool(t, 'unzip', 'unzip'))) return;
   const dir = await tempDir(t);
   const io = memoryIO({ cwd: dir });
-  const status = await main(['export', '--source', DEMO_MAILBOX, '--keywords', 'support', '--max-part-bytes', '600000', '--out', join(dir, 'demo.pst'), '--json'], io);
+  const status = await main(
+    [
+      'export',
+      '--source',
+      DEMO_MAILBOX,
+      '--keywords',
+      'support',
+      '--max-part-bytes',
+      '600000',
+      '--out',
+      join(dir, 'demo.pst'),
+      '--json',
+    ],
+    io,
+  );
   assert.equal(status, 0, io.stderr.text);
   const report = onlyLine(io.stdout.text);
   assert.equal(report.format, 'zip');
   assert.equal(report.file, join(dir, 'demo.zip'), 'the extension follows the result');
   assert.ok(report.parts.length >= 2, `${report.parts.length} parts`);
-  assert.deepEqual(report.parts.map((p) => p.name), report.parts.map((_, i) => `demo-${String(i + 1).padStart(3, '0')}.pst`));
-  assert.equal(report.parts.reduce((n, p) => n + p.messages, 0), report.matched);
+  assert.deepEqual(
+    report.parts.map((p) => p.name),
+    report.parts.map((_, i) => `demo-${String(i + 1).padStart(3, '0')}.pst`),
+  );
+  assert.equal(
+    report.parts.reduce((n, p) => n + p.messages, 0),
+    report.matched,
+  );
   for (const part of report.parts) assert.ok(part.bytes <= 600000, `${part.name}: ${part.bytes} bytes`);
   assert.equal(report.bytes, (await stat(report.file)).size);
 
   const tested = await unzipTest(report.file);
   assert.ok(tested.ok, tested.output);
-  assert.deepEqual(await zipEntries(report.file), report.parts.map((p) => p.name));
+  assert.deepEqual(
+    await zipEntries(report.file),
+    report.parts.map((p) => p.name),
+  );
   let read = 0;
   for (const part of report.parts) {
     const extracted = join(dir, part.name);
@@ -165,7 +205,11 @@ test('without --json the final path is printed; a run with no match still writes
   assert.deepEqual((await checkPst(join(dir, 'bob.pst'), { strict: true })).errors, []);
   // --out in directories that do not exist yet (`--out out/demo` in a fresh checkout).
   const io = memoryIO({ cwd: dir });
-  assert.equal(await main(['export', '--source', 'bob.mbox', '--out', join('out', 'new', 'demo')], io), 0, io.stderr.text);
+  assert.equal(
+    await main(['export', '--source', 'bob.mbox', '--out', join('out', 'new', 'demo')], io),
+    0,
+    io.stderr.text,
+  );
   assert.equal(io.stdout.text, `${join(dir, 'out', 'new', 'demo.pst')}\n`);
   assert.deepEqual(await readdir(join(dir, 'out', 'new')), ['demo.pst']);
 });
@@ -174,46 +218,106 @@ test('exit status 2 and one line without a stack trace for every user mistake, a
   const dir = await tempDir(t);
   await writeFile(join(dir, 'bob.mbox'), MBOX);
   await writeFile(join(dir, 'notes.txt'), 'just some notes\n');
-  await writeFile(join(dir, 'fake.pst'), 'not a PST at all, only text that is long enough to hold a header of 512 bytes'.repeat(10));
+  await writeFile(
+    join(dir, 'fake.pst'),
+    'not a PST at all, only text that is long enough to hold a header of 512 bytes'.repeat(10),
+  );
   await writeFile(join(dir, 'bad-query.json'), JSON.stringify({ exportToPst: { contentKeywords: 'support AND (' } }));
   await writeFile(join(dir, 'not-json.json'), '{"exportToPst": ');
   await writeFile(join(dir, 'send.json'), JSON.stringify({ sendToDifferentAddress: { to: 'x@example.com' } }));
   const cases: [string[], RegExp][] = [
-    [['export', '--source', 'bob.mbox', '--keywords', 'support AND ('], /^pstream export: --keywords: .* at position \d+ of "support AND \("$/],
-    [['export', '--source', 'bob.mbox', '--keywords', '"unclosed phrase'], /^pstream export: --keywords: .*"\\"unclosed phrase"$/],
-    [['export', '--source', 'bob.mbox', '--keywords', 'received:notadate'], /^pstream export: --keywords: .*received:notadate/],
-    [['export', '--source', 'bob.mbox', '--request', 'bad-query.json'], /^pstream export: --request bad-query\.json: contentKeywords: .* at position \d+/],
-    [['export', '--source', 'bob.mbox', '--request', 'not-json.json'], /^pstream export: --request not-json\.json: the request body is not JSON/],
-    [['export', '--source', 'bob.mbox', '--request', 'send.json'], /^pstream export: --request send\.json: .*sendToDifferentAddress.*not supported/],
-    [['export', '--source', 'bob.mbox', '--limit', '0'], /^pstream export: --limit: size must be at least 1 byte: "0"$/],
+    [
+      ['export', '--source', 'bob.mbox', '--keywords', 'support AND ('],
+      /^pstream export: --keywords: .* at position \d+ of "support AND \("$/,
+    ],
+    [
+      ['export', '--source', 'bob.mbox', '--keywords', '"unclosed phrase'],
+      /^pstream export: --keywords: .*"\\"unclosed phrase"$/,
+    ],
+    [
+      ['export', '--source', 'bob.mbox', '--keywords', 'received:notadate'],
+      /^pstream export: --keywords: .*received:notadate/,
+    ],
+    [
+      ['export', '--source', 'bob.mbox', '--request', 'bad-query.json'],
+      /^pstream export: --request bad-query\.json: contentKeywords: .* at position \d+/,
+    ],
+    [
+      ['export', '--source', 'bob.mbox', '--request', 'not-json.json'],
+      /^pstream export: --request not-json\.json: the request body is not JSON/,
+    ],
+    [
+      ['export', '--source', 'bob.mbox', '--request', 'send.json'],
+      /^pstream export: --request send\.json: .*sendToDifferentAddress.*not supported/,
+    ],
+    [
+      ['export', '--source', 'bob.mbox', '--limit', '0'],
+      /^pstream export: --limit: size must be at least 1 byte: "0"$/,
+    ],
     [['export', '--source', 'bob.mbox', '--limit', '-5'], /^pstream export: --limit: not a size: "-5"/],
     [['export', '--source', 'bob.mbox', '--limit', '1e9'], /^pstream export: --limit: not a size: "1e9"/],
-    [['export', '--source', 'bob.mbox', '--max-part-bytes', '1000'], /^pstream export: --max-part-bytes: .*below \d+ bytes, the size of an empty PST$/],
-    [['export', '--source', 'bob.mbox', '--max-part-bytes', '0'], /^pstream export: --max-part-bytes: size must be at least 1 byte/],
+    [
+      ['export', '--source', 'bob.mbox', '--max-part-bytes', '1000'],
+      /^pstream export: --max-part-bytes: .*below \d+ bytes, the size of an empty PST$/,
+    ],
+    [
+      ['export', '--source', 'bob.mbox', '--max-part-bytes', '0'],
+      /^pstream export: --max-part-bytes: size must be at least 1 byte/,
+    ],
     [['export', '--source', ANSI_PST], /^pstream export: --source: .*pstsdk_test_ansi\.pst: .*ANSI/i],
     [['export', '--source', 'notes.txt'], /^pstream export: --source: .*notes\.txt: unknown kind of mailbox/],
     [['export', '--source', 'fake.pst'], /^pstream export: --source: .*fake\.pst: /],
     [['export', '--source', 'missing.mbox'], /^pstream export: --source: no such file or directory: "missing\.mbox"$/],
-    [['export', '--source', 'bob.mbox', '--out', 'bob.mbox/x.pst'], /^pstream export: --out: cannot create the directory "bob\.mbox" \((EEXIST|ENOTDIR)\)$/],
+    [
+      ['export', '--source', 'bob.mbox', '--out', 'bob.mbox/x.pst'],
+      /^pstream export: --out: cannot create the directory "bob\.mbox" \((EEXIST|ENOTDIR)\)$/,
+    ],
     [['export', '--source', 'bob.mbox', '--out', ''], /^pstream export: --out: empty path$/],
-    [['export', '--source', 'bob.mbox', '--tmp-dir', 'nowhere'], /^pstream export: --tmp-dir: not a directory: "nowhere"$/],
-    [['export', '--source', 'bob.mbox', '--encryption', 'cyclic'], /^pstream export: --encryption: must be permute or none, got "cyclic"$/],
+    [
+      ['export', '--source', 'bob.mbox', '--tmp-dir', 'nowhere'],
+      /^pstream export: --tmp-dir: not a directory: "nowhere"$/,
+    ],
+    [
+      ['export', '--source', 'bob.mbox', '--encryption', 'cyclic'],
+      /^pstream export: --encryption: must be permute or none, got "cyclic"$/,
+    ],
     [['export', '--source', 'bob.mbox', '--json=yes'], /^pstream export: option --json takes no value \(got "yes"\)$/],
-    [['export', '--source', 'bob.mbox', '--no-limit', '--limit', '1GB'], /--limit and --no-limit cannot be used together/],
-    [['export', '--source', 'bob.mbox', '--request', 'bad-query.json', '--no-limit'], /--no-limit cannot be used with --request/],
+    [
+      ['export', '--source', 'bob.mbox', '--no-limit', '--limit', '1GB'],
+      /--limit and --no-limit cannot be used together/,
+    ],
+    [
+      ['export', '--source', 'bob.mbox', '--request', 'bad-query.json', '--no-limit'],
+      /--no-limit cannot be used with --request/,
+    ],
     [['export', '-s', 'bob.mbox'], /^pstream export: unknown option -s \(options are spelled --name\)$/],
     [['check', 'bob.mbox', 'notes.txt'], /^pstream check: one FILE only \(got 2\)/],
     [['check', 'missing.pst'], /^pstream check: no such file: "missing\.pst"$/],
     [['check', '.'], /^pstream check: no such file: "\."$/],
     [['check', 'bob.mbox', '--tmp-dir'], /^pstream check: option --tmp-dir needs a value/],
     [['serve', '--data', '.', '--token', 't', '--port', 'http'], /^pstream serve: --port: not a port number: "http"$/],
-    [['serve', '--data', '.', '--token', 't', '--grace', 'soon'], /^pstream serve: --grace: not a number of seconds: "soon"$/],
-    [['serve', '--data', '.', '--token', 't', '--max-part-bytes', '1000'], /^pstream serve: --max-part-bytes: .*below \d+ bytes, the size of an empty PST$/],
+    [
+      ['serve', '--data', '.', '--token', 't', '--grace', 'soon'],
+      /^pstream serve: --grace: not a number of seconds: "soon"$/,
+    ],
+    [
+      ['serve', '--data', '.', '--token', 't', '--max-part-bytes', '1000'],
+      /^pstream serve: --max-part-bytes: .*below \d+ bytes, the size of an empty PST$/,
+    ],
     [['serve', '--data', 'bob.mbox', '--token', 't'], /^pstream serve: --data: not a directory: "bob\.mbox"$/],
     [['serve', '--data', '.', '--token', ''], /^pstream serve: a token is required/],
-    [['serve', '--data', '.', '--token', 't', '--tls-cert', 'c.pem', '--tls-key', 'k.pem'], /^pstream serve: --tls-cert: cannot read "c\.pem" \(ENOENT\)$/],
-    [['serve', '--data', '.', '--token', 't', '--tmp-dir', 'nowhere'], /^pstream serve: --tmp-dir: not a directory: "nowhere"$/],
-    [['serve', '--data', '.', '--token', 't', '--host', 'no.such.host.invalid'], /^pstream serve: cannot listen on no\.such\.host\.invalid:4443 \((ENOTFOUND|EAI_AGAIN)\)$/],
+    [
+      ['serve', '--data', '.', '--token', 't', '--tls-cert', 'c.pem', '--tls-key', 'k.pem'],
+      /^pstream serve: --tls-cert: cannot read "c\.pem" \(ENOENT\)$/,
+    ],
+    [
+      ['serve', '--data', '.', '--token', 't', '--tmp-dir', 'nowhere'],
+      /^pstream serve: --tmp-dir: not a directory: "nowhere"$/,
+    ],
+    [
+      ['serve', '--data', '.', '--token', 't', '--host', 'no.such.host.invalid'],
+      /^pstream serve: cannot listen on no\.such\.host\.invalid:4443 \((ENOTFOUND|EAI_AGAIN)\)$/,
+    ],
   ];
   for (const [argv, pattern] of cases) {
     const label = argv.join(' ');
@@ -232,7 +336,14 @@ test('exit status 2 and one line without a stack trace for every user mistake, a
     assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
     assert.equal(run.stdout.length, 0);
   }
-  assert.deepEqual((await readdir(dir)).sort(), ['bad-query.json', 'bob.mbox', 'fake.pst', 'not-json.json', 'notes.txt', 'send.json']);
+  assert.deepEqual((await readdir(dir)).sort(), [
+    'bad-query.json',
+    'bob.mbox',
+    'fake.pst',
+    'not-json.json',
+    'notes.txt',
+    'send.json',
+  ]);
 });
 
 test('a failure that is not a user mistake exits 1 without a stack trace: standard output closed mid-stream', async (t) => {
@@ -281,13 +392,28 @@ test('pstream check: a real PST and ZIP are ok; a damaged copy exits 1 and says 
   assert.match(cut.stdout.toString(), /truncated\.pst: damaged/);
 
   // A ZIP of parts, then the same ZIP with one part damaged.
-  const zipped = await runCli(['export', '--source', DEMO_MAILBOX, '--keywords', 'support', '--max-part-bytes', '600000', '--out', 'demo', '--json'], dir);
+  const zipped = await runCli(
+    [
+      'export',
+      '--source',
+      DEMO_MAILBOX,
+      '--keywords',
+      'support',
+      '--max-part-bytes',
+      '600000',
+      '--out',
+      'demo',
+      '--json',
+    ],
+    dir,
+  );
   assert.equal(zipped.status, 0, zipped.stderr);
   const report = onlyLine(zipped.stdout.toString());
   assert.equal(report.format, 'zip');
   const zipOk = await runCli(['check', 'demo.zip'], dir);
   assert.equal(zipOk.status, 0, zipOk.stdout.toString());
-  for (const part of report.parts) assert.match(zipOk.stdout.toString(), new RegExp(`^demo\\.zip:${part.name}: ok`, 'm'));
+  for (const part of report.parts)
+    assert.match(zipOk.stdout.toString(), new RegExp(`^demo\\.zip:${part.name}: ok`, 'm'));
 
   const zipBytes = await readFile(join(dir, 'demo.zip'));
   const secondName = zipBytes.indexOf(Buffer.from(report.parts[1]!.name)); // in the second local header
@@ -303,12 +429,23 @@ test('pstream check: a real PST and ZIP are ok; a damaged copy exits 1 and says 
 test('a progress line is drawn on a terminal (pseudo-terminal through script) and erased at the end', async (t) => {
   if (!(await requireTool(t, 'script', 'bsdutils'))) return;
   const dir = await tempDir(t);
-  const command = [process.execPath, ...PSTREAM_NODE_ARGS, 'export', '--source', DEMO_MAILBOX, '--out', join(dir, 'demo')]
+  const command = [
+    process.execPath,
+    ...PSTREAM_NODE_ARGS,
+    'export',
+    '--source',
+    DEMO_MAILBOX,
+    '--out',
+    join(dir, 'demo'),
+  ]
     .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
     .join(' ');
   const output = await new Promise<string>((resolve, reject) => {
-    execFile('script', ['-qec', command, '/dev/null'], { cwd: dir, env: { ...process.env, COLUMNS: '200' } }, (error, stdout) =>
-      error ? reject(error) : resolve(stdout),
+    execFile(
+      'script',
+      ['-qec', command, '/dev/null'],
+      { cwd: dir, env: { ...process.env, COLUMNS: '200' } },
+      (error, stdout) => (error ? reject(error) : resolve(stdout)),
     );
   });
   assert.match(output, /\r\x1b\[K[|/\\-] scanned [\d,]+, matched [\d,]+ \| [\d.]+ (B|KiB|MiB) written \| part 1/);

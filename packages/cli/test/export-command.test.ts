@@ -35,7 +35,11 @@ test('writes the file with the extension set by the result and prints the final 
   const s = await setup();
   t.after(() => rm(s.dir, { recursive: true, force: true }));
   const io = memoryIO({ cwd: s.dir });
-  const status = await main(['export', '--source', 'alice.mbox', '--source', s.emlDir, '--limit', '2GB', '--out', 'result.pst'], io, s.deps);
+  const status = await main(
+    ['export', '--source', 'alice.mbox', '--source', s.emlDir, '--limit', '2GB', '--out', 'result.pst'],
+    io,
+    s.deps,
+  );
   assert.equal(status, 0, io.stderr.text);
   const file = join(s.dir, 'result.zip');
   assert.equal(io.stdout.text, `${file}\n`);
@@ -62,12 +66,39 @@ test('--json prints one line with the summary; limits go through the REST clamp'
   const s = await setup();
   t.after(() => rm(s.dir, { recursive: true, force: true }));
   const io = memoryIO({ cwd: s.dir });
-  const status = await main(['export', '--source', s.mbox, '--limit', '10MB', '--keywords', 'support OR invoice', '--max-part-bytes', '1MiB', '--out', join(s.dir, 'x'), '--json'], io, s.deps);
+  const status = await main(
+    [
+      'export',
+      '--source',
+      s.mbox,
+      '--limit',
+      '10MB',
+      '--keywords',
+      'support OR invoice',
+      '--max-part-bytes',
+      '1MiB',
+      '--out',
+      join(s.dir, 'x'),
+      '--json',
+    ],
+    io,
+    s.deps,
+  );
   assert.equal(status, 0, io.stderr.text);
   const lines = io.stdout.text.trim().split('\n');
   assert.equal(lines.length, 1);
   const report = JSON.parse(lines[0]!);
-  assert.deepEqual(Object.keys(report).sort(), ['bytes', 'damaged', 'file', 'format', 'matched', 'parts', 'scanned', 'skipped', 'warnings']);
+  assert.deepEqual(Object.keys(report).sort(), [
+    'bytes',
+    'damaged',
+    'file',
+    'format',
+    'matched',
+    'parts',
+    'scanned',
+    'skipped',
+    'warnings',
+  ]);
   assert.equal(report.format, 'zip');
   assert.equal(report.file, join(s.dir, 'x.zip'));
   assert.equal(report.bytes, 4 * 64 * 1024);
@@ -79,7 +110,10 @@ test('--json prints one line with the summary; limits go through the REST clamp'
   // 10 MiB is below the REST minimum: clamped to 1 GiB, with the warning naming the option.
   assert.equal(report.warnings.length, 1);
   assert.match(report.warnings[0].message, /--limit 10485760 is below the minimum of 1 GiB/);
-  assert.deepEqual([report.warnings[0].code, report.warnings[0].field, report.warnings[0].requested], ['limit-clamped', '--limit', 10485760]);
+  assert.deepEqual(
+    [report.warnings[0].code, report.warnings[0].field, report.warnings[0].requested],
+    ['limit-clamped', '--limit', 10485760],
+  );
   const options = s.exporter.calls[0]!.options;
   assert.equal(options.limitBytes, GIB);
   assert.equal(options.maxPartBytes, 2 ** 20);
@@ -92,17 +126,33 @@ test('--on-damaged skip|stop reaches the export', async (t) => {
   const s = await setup();
   t.after(() => rm(s.dir, { recursive: true, force: true }));
   for (const policy of ['skip', 'stop']) {
-    assert.equal(await main(['export', '--source', s.mbox, '--on-damaged', policy, '--out', join(s.dir, policy)], memoryIO({ cwd: s.dir }), s.deps), 0);
+    assert.equal(
+      await main(
+        ['export', '--source', s.mbox, '--on-damaged', policy, '--out', join(s.dir, policy)],
+        memoryIO({ cwd: s.dir }),
+        s.deps,
+      ),
+      0,
+    );
   }
-  assert.deepEqual(s.exporter.calls.map((c) => c.options.onDamaged), ['skip', 'stop']);
+  assert.deepEqual(
+    s.exporter.calls.map((c) => c.options.onDamaged),
+    ['skip', 'stop'],
+  );
 });
 
 test('a limit over 49 GiB is clamped to 49 GiB; --no-limit sets none', async (t) => {
   const s = await setup();
   t.after(() => rm(s.dir, { recursive: true, force: true }));
-  assert.equal(await main(['export', '--source', s.mbox, '--limit', '100GiB', '--out', join(s.dir, 'a')], memoryIO(), s.deps), 0);
+  assert.equal(
+    await main(['export', '--source', s.mbox, '--limit', '100GiB', '--out', join(s.dir, 'a')], memoryIO(), s.deps),
+    0,
+  );
   assert.equal(s.exporter.calls[0]!.options.limitBytes, 49 * GIB);
-  assert.equal(await main(['export', '--source', s.mbox, '--no-limit', '--out', join(s.dir, 'b')], memoryIO(), s.deps), 0);
+  assert.equal(
+    await main(['export', '--source', s.mbox, '--no-limit', '--out', join(s.dir, 'b')], memoryIO(), s.deps),
+    0,
+  );
   assert.equal(s.exporter.calls[1]!.options.limitBytes, undefined);
 });
 
@@ -122,13 +172,24 @@ test('--request reads a REST body instead of the flags', async (t) => {
   const s = await setup();
   t.after(() => rm(s.dir, { recursive: true, force: true }));
   const request = join(s.dir, 'body.json');
-  await writeFile(request, JSON.stringify({ exportToPst: { contentKeywords: 'support', EnablePstSizeLimit: 'true', PstSizeLimitBytes: 1073741824 } }));
-  assert.equal(await main(['export', '--source', s.mbox, '--request', request, '--out', join(s.dir, 'r')], memoryIO(), s.deps), 0);
+  await writeFile(
+    request,
+    JSON.stringify({
+      exportToPst: { contentKeywords: 'support', EnablePstSizeLimit: 'true', PstSizeLimitBytes: 1073741824 },
+    }),
+  );
+  assert.equal(
+    await main(['export', '--source', s.mbox, '--request', request, '--out', join(s.dir, 'r')], memoryIO(), s.deps),
+    0,
+  );
   const options = s.exporter.calls[0]!.options;
   assert.equal(options.keywords, 'support');
   assert.equal(options.limitBytes, GIB);
   await writeFile(request, JSON.stringify({ contentKeyword: 'x', enablePstSizeLimit: false }));
-  assert.equal(await main(['export', '--source', s.mbox, '--request', request, '--out', join(s.dir, 'r2')], memoryIO(), s.deps), 0);
+  assert.equal(
+    await main(['export', '--source', s.mbox, '--request', request, '--out', join(s.dir, 'r2')], memoryIO(), s.deps),
+    0,
+  );
   assert.equal(s.exporter.calls[1]!.options.keywords, 'x');
   assert.equal(s.exporter.calls[1]!.options.limitBytes, undefined);
 });
@@ -185,12 +246,21 @@ test('usage mistakes exit 2 with one line naming the option and value, never a s
     [['export', '--source', s.mbox, '--out', 'a', '--out', 'b'], /--out is given more than once \("a" and "b"\)/],
     [['export', '--source', s.mbox, '--limit', '5XB'], /--limit: not a size: "5XB"/],
     [['export', '--source', s.mbox, '--limit', '2GB', '--no-limit'], /--limit and --no-limit cannot be used together/],
-    [['export', '--source', s.mbox, '--request', badRequest, '--keywords', 'x'], /--keywords cannot be used with --request/],
+    [
+      ['export', '--source', s.mbox, '--request', badRequest, '--keywords', 'x'],
+      /--keywords cannot be used with --request/,
+    ],
     [['export', '--source', join(s.dir, 'missing.mbox')], /--source: no such file or directory: ".*missing\.mbox"/],
-    [['export', '--source', s.mbox, '--request', join(s.dir, 'nope.json')], /--request: cannot read ".*nope\.json" \(ENOENT\)/],
+    [
+      ['export', '--source', s.mbox, '--request', join(s.dir, 'nope.json')],
+      /--request: cannot read ".*nope\.json" \(ENOENT\)/,
+    ],
     [['export', '--source', s.mbox, '--request', badRequest], /PstSizeLimitBytes.*"lots"/],
     [['export', '--source', s.mbox, '--request', restore], /restoreTo.*not supported/],
-    [['export', '--source', s.mbox, '--out', join(s.mbox, 'x.pst')], /--out: cannot create the directory ".*alice\.mbox"/],
+    [
+      ['export', '--source', s.mbox, '--out', join(s.mbox, 'x.pst')],
+      /--out: cannot create the directory ".*alice\.mbox"/,
+    ],
     [['export', '--source', s.mbox, '--max-part-bytes', 'many'], /--max-part-bytes: not a size: "many"/],
     [['export', '--source', s.mbox, '--on-damaged', 'drop'], /--on-damaged: must be keep, skip or stop, got "drop"/],
     [['export', '--source', s.mbox, 'stray'], /unexpected argument "stray"/],
@@ -217,7 +287,10 @@ test('a source that is no mailbox (real openSource) is a usage error naming it',
   t.after(() => rm(s.dir, { recursive: true, force: true }));
   await writeFile(join(s.dir, 'notes.txt'), 'just some notes\n');
   const io = memoryIO({ cwd: s.dir });
-  const status = await main(['export', '--source', 'notes.txt'], io, { exportToPst: s.exporter.exportToPst, exportToPstFile: s.exporter.exportToPstFile });
+  const status = await main(['export', '--source', 'notes.txt'], io, {
+    exportToPst: s.exporter.exportToPst,
+    exportToPstFile: s.exporter.exportToPstFile,
+  });
   assert.equal(status, 2, io.stderr.text);
   assert.match(io.stderr.text, /^pstream export: --source: .*notes\.txt: unknown kind of mailbox/);
   assert.equal(s.exporter.calls.length, 0);

@@ -32,7 +32,9 @@ function tryConnect(port: number): Promise<string> {
       res.resume();
       resolve(`status ${res.statusCode}`);
     });
-    req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? 'refused' : `error ${error.code}`));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve(error.code === 'ECONNREFUSED' ? 'refused' : `error ${error.code}`),
+    );
     req.end();
   });
 }
@@ -51,12 +53,21 @@ test('SIGTERM: no new connections, the running download finishes, exit 0', async
   const chunks: Buffer[] = [];
   let status = 0;
   const done = new Promise<void>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, method: 'POST', path: `/v6/RestoreSessions/${SESSION}/organization/mailboxes/alice/exportToPst`, headers: { Authorization: `Bearer ${TOKEN}` } }, (res) => {
-      status = res.statusCode ?? 0;
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', resolve);
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        method: 'POST',
+        path: `/v6/RestoreSessions/${SESSION}/organization/mailboxes/alice/exportToPst`,
+        headers: { Authorization: `Bearer ${TOKEN}` },
+      },
+      (res) => {
+        status = res.statusCode ?? 0;
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', resolve);
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -78,12 +89,21 @@ test('SIGTERM: a download still running after the grace period is cut off, then 
   t.after(() => void server.child.kill('SIGKILL'));
   let received = 0;
   const outcome = new Promise<string>((resolve) => {
-    const req = request({ host: '127.0.0.1', port: server.port, method: 'POST', path: `/v6/RestoreSessions/${SESSION}/organization/mailboxes/alice/exportToPst`, headers: { Authorization: `Bearer ${TOKEN}` } }, (res) => {
-      res.on('data', (c: Buffer) => (received += c.length));
-      res.on('end', () => resolve('ended'));
-      res.on('error', () => resolve('cut'));
-      res.on('aborted', () => resolve('cut'));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        method: 'POST',
+        path: `/v6/RestoreSessions/${SESSION}/organization/mailboxes/alice/exportToPst`,
+        headers: { Authorization: `Bearer ${TOKEN}` },
+      },
+      (res) => {
+        res.on('data', (c: Buffer) => (received += c.length));
+        res.on('end', () => resolve('ended'));
+        res.on('error', () => resolve('cut'));
+        res.on('aborted', () => resolve('cut'));
+      },
+    );
     req.on('error', () => resolve('cut'));
     req.end();
   });
@@ -99,9 +119,16 @@ test('the real binary serves, answers 401 without the token and stops on SIGTERM
   const dir = await dataDir(t);
   const server = await spawnScript(MAIN, ['--data', dir, '--token', TOKEN]);
   t.after(() => void server.child.kill('SIGKILL'));
-  const res = await fetch(`http://127.0.0.1:${server.port}/v6/RestoreSessions/${SESSION}/organization/mailboxes/alice/exportToPst`, { method: 'POST' });
+  const res = await fetch(
+    `http://127.0.0.1:${server.port}/v6/RestoreSessions/${SESSION}/organization/mailboxes/alice/exportToPst`,
+    { method: 'POST' },
+  );
   assert.equal(res.status, 401);
-  assert.deepEqual(await res.json(), { message: 'missing or wrong bearer token', errorCode: 'Unauthorized', stackTrace: null });
+  assert.deepEqual(await res.json(), {
+    message: 'missing or wrong bearer token',
+    errorCode: 'Unauthorized',
+    stackTrace: null,
+  });
   server.child.kill('SIGTERM');
   assert.equal(await server.exited, 0);
   assert.match(server.stderr, /pstream: stopped/);
@@ -117,7 +144,11 @@ test('the real binary stops on SIGHUP (its terminal closed) as on SIGTERM: exit 
 });
 
 test('the real binary: a usage error exits 2 with one line and no stack trace', async () => {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN, 'export', '--source', 'x.mbox', '--limit', '12 parsecs'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', MAIN, 'export', '--source', 'x.mbox', '--limit', '12 parsecs'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const [code] = await once(child, 'exit');

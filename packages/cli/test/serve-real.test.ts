@@ -16,15 +16,36 @@ import { checkPst } from '@pstream/pst';
 import { main } from '../src/main.js';
 import { curl } from './helpers/http-client.js';
 import { memoryIO } from './helpers/memory-io.js';
-import { ANSI_PST, dataDirectory, DEMO_MAILBOX, PSTREAM_NODE_ARGS, readMessages, unzipEntry, unzipTest, zipEntries } from './helpers/real-data.js';
+import {
+  ANSI_PST,
+  dataDirectory,
+  DEMO_MAILBOX,
+  PSTREAM_NODE_ARGS,
+  readMessages,
+  unzipEntry,
+  unzipTest,
+  zipEntries,
+} from './helpers/real-data.js';
 import { SESSION, TOKEN } from './helpers/server-fixture.js';
 import { requireTool } from '../../pst/test/support/oracles.js';
 
 /** The API's example requests: the v4 and v6 bodies of the README, and the v1.5 body (no size limit). */
 const EXAMPLES = [
-  { label: 'v4', path: (m: string) => `/v4/RestoreSessions/${SESSION}/Organization/Mailboxes/${m}/Action`, body: '{"exportToPst": {"contentKeywords": "support", "EnablePstSizeLimit": true, "PstSizeLimitBytes": 1073741824}}' },
-  { label: 'v6', path: (m: string) => `/v6/RestoreSessions/${SESSION}/organization/mailboxes/${m}/exportToPst`, body: '{"contentKeyword": "support", "enablePstSizeLimit": true, "pstSizeLimitBytes": 1073741824}' },
-  { label: 'v1.5 body', path: (m: string) => `/v4/RestoreSessions/${SESSION}/Organization/Mailboxes/${m}/Action`, body: '{"exporttoPst":{"contentKeywords":"support"}}' },
+  {
+    label: 'v4',
+    path: (m: string) => `/v4/RestoreSessions/${SESSION}/Organization/Mailboxes/${m}/Action`,
+    body: '{"exportToPst": {"contentKeywords": "support", "EnablePstSizeLimit": true, "PstSizeLimitBytes": 1073741824}}',
+  },
+  {
+    label: 'v6',
+    path: (m: string) => `/v6/RestoreSessions/${SESSION}/organization/mailboxes/${m}/exportToPst`,
+    body: '{"contentKeyword": "support", "enablePstSizeLimit": true, "pstSizeLimitBytes": 1073741824}',
+  },
+  {
+    label: 'v1.5 body',
+    path: (m: string) => `/v4/RestoreSessions/${SESSION}/Organization/Mailboxes/${m}/Action`,
+    body: '{"exporttoPst":{"contentKeywords":"support"}}',
+  },
 ] as const;
 
 interface Served {
@@ -91,10 +112,28 @@ function bigMbox(count: number, attachmentBytes: number): string {
 
 async function serve(extra: readonly string[]): Promise<Served> {
   const tmpDir = await mkdtemp(join(root, 'tmp-'));
-  const child = spawn(process.execPath, [...PSTREAM_NODE_ARGS, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--port', '0', '--grace', '2', '--tmp-dir', tmpDir, ...extra], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PSTREAM_TOKEN: TOKEN },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...PSTREAM_NODE_ARGS,
+      'serve',
+      '--data',
+      dataDir,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--grace',
+      '2',
+      '--tmp-dir',
+      tmpDir,
+      ...extra,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PSTREAM_TOKEN: TOKEN },
+    },
+  );
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   const served = { child, base: '', tmpDir, stderr: '', exited };
   child.stderr!.on('data', (c: Buffer) => (served.stderr += c.toString()));
@@ -151,7 +190,10 @@ async function cleanZipMessages(file: string, mailbox: string): Promise<{ parts:
   assert.ok(tested.ok, tested.output);
   const entries = await zipEntries(file);
   assert.ok(entries.length >= 2, entries.join(', '));
-  assert.deepEqual(entries, entries.map((_, i) => `${mailbox}-${String(i + 1).padStart(3, '0')}.pst`));
+  assert.deepEqual(
+    entries,
+    entries.map((_, i) => `${mailbox}-${String(i + 1).padStart(3, '0')}.pst`),
+  );
   let messages = 0;
   for (const entry of entries) {
     const part = join(`${file}.parts`, entry);
@@ -165,13 +207,17 @@ async function cleanZipMessages(file: string, mailbox: string): Promise<{ parts:
 /** Starts a POST and resolves with the response once its first body chunk has arrived (then paused). */
 function startDownload(url: string, body: string): Promise<{ res: IncomingMessage; first: Buffer; destroy(): void }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' } }, (res) => {
-      res.once('data', (first: Buffer) => {
-        res.pause();
-        resolve({ res, first, destroy: () => req.destroy() });
-      });
-      res.once('error', reject);
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' } },
+      (res) => {
+        res.once('data', (first: Buffer) => {
+          res.pause();
+          resolve({ res, first, destroy: () => req.destroy() });
+        });
+        res.once('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -192,7 +238,14 @@ before(async () => {
   await writeFile(join(dataDir, 'big.mbox'), bigMbox(120, 200 * 1024));
   await copyFile(ANSI_PST, join(dataDir, 'ansi.pst'));
   const io = memoryIO({ cwd: root });
-  assert.equal(await main(['export', '--source', DEMO_MAILBOX, '--keywords', 'support', '--out', join(root, 'reference'), '--json'], io), 0, io.stderr.text);
+  assert.equal(
+    await main(
+      ['export', '--source', DEMO_MAILBOX, '--keywords', 'support', '--out', join(root, 'reference'), '--json'],
+      io,
+    ),
+    0,
+    io.stderr.text,
+  );
   demoMatched = (JSON.parse(io.stdout.text) as { matched: number }).matched;
   [whole, split] = await Promise.all([serve([]), serve(['--max-part-bytes', '600000'])]);
 });
@@ -211,12 +264,25 @@ for (const [index, example] of EXAMPLES.entries()) {
     let headers: (name: string) => string | undefined;
     let body: Buffer;
     if (client === 'curl') {
-      const res = await curl(url, ['-X', 'POST', '-H', `Authorization: Bearer ${TOKEN}`, '-H', 'Content-Type: application/json', '--data-binary', example.body]);
+      const res = await curl(url, [
+        '-X',
+        'POST',
+        '-H',
+        `Authorization: Bearer ${TOKEN}`,
+        '-H',
+        'Content-Type: application/json',
+        '--data-binary',
+        example.body,
+      ]);
       status = res.status;
       headers = (name) => res.headers[name] as string | undefined;
       body = res.body;
     } else {
-      const res = await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: example.body });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        body: example.body,
+      });
       status = res.status;
       headers = (name) => res.headers.get(name) ?? undefined;
       body = Buffer.from(await res.arrayBuffer());
@@ -240,13 +306,24 @@ for (const [index, example] of EXAMPLES.entries()) {
     let body: Buffer;
     let disposition: string | undefined;
     if (client === 'curl') {
-      const res = await curl(url, ['-X', 'POST', '-H', `Authorization: Bearer ${TOKEN}`, '--data-binary', example.body]);
+      const res = await curl(url, [
+        '-X',
+        'POST',
+        '-H',
+        `Authorization: Bearer ${TOKEN}`,
+        '--data-binary',
+        example.body,
+      ]);
       assert.equal(res.status, 200, res.body.toString());
       assert.equal(res.headers['content-type'], 'application/octet-stream');
       disposition = res.headers['content-disposition'] as string | undefined;
       body = res.body;
     } else {
-      const res = await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body: example.body });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TOKEN}` },
+        body: example.body,
+      });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('content-type'), 'application/octet-stream');
       disposition = res.headers.get('content-disposition') ?? undefined;
@@ -266,7 +343,10 @@ test('the mbox mailbox: only the matching messages; a clamped limit is reported 
   });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-disposition'), 'attachment; filename="bob.pst"');
-  assert.match(decodeURIComponent(res.headers.get('x-pstream-warnings') ?? ''), /pstSizeLimitBytes 1000 is below the minimum of 1 GiB/);
+  assert.match(
+    decodeURIComponent(res.headers.get('x-pstream-warnings') ?? ''),
+    /pstSizeLimitBytes 1000 is below the minimum of 1 GiB/,
+  );
   const file = await saved('bob.pst', Buffer.from(await res.arrayBuffer()));
   assert.equal(await cleanPstMessages(file), 2);
   assert.deepEqual((await readMessages(file)).map((m) => m.messageId).sort(), ['<1@example.com>', '<3@example.com>']);
@@ -275,12 +355,22 @@ test('the mbox mailbox: only the matching messages; a clamped limit is reported 
 test('refusals against the real pipeline: a malformed query is a 400, an unreadable mailbox a 500 naming it', async (t) => {
   if (!(await requireTool(t, 'curl', 'curl'))) return;
   const query = await curl(`${whole.base}/v6/RestoreSessions/${SESSION}/organization/mailboxes/demo/exportToPst`, [
-    '-X', 'POST', '-H', `Authorization: Bearer ${TOKEN}`, '--data-binary', '{"contentKeyword": "support AND ("}',
+    '-X',
+    'POST',
+    '-H',
+    `Authorization: Bearer ${TOKEN}`,
+    '--data-binary',
+    '{"contentKeyword": "support AND ("}',
   ]);
   assert.equal(query.status, 400);
   assert.match(JSON.parse(query.body.toString()).message, /^contentKeyword: .* at position 13 of "support AND \("$/);
   const ansi = await curl(`${whole.base}/v6/RestoreSessions/${SESSION}/organization/mailboxes/ansi/exportToPst`, [
-    '-X', 'POST', '-H', `Authorization: Bearer ${TOKEN}`, '--data-binary', '{}',
+    '-X',
+    'POST',
+    '-H',
+    `Authorization: Bearer ${TOKEN}`,
+    '--data-binary',
+    '{}',
   ]);
   assert.equal(ansi.status, 500);
   const message = JSON.parse(ansi.body.toString()).message as string;
@@ -290,7 +380,10 @@ test('refusals against the real pipeline: a malformed query is a 400, an unreada
 
 test('a download cut off halfway aborts the export and leaves no pstream-* directory in --tmp-dir', async () => {
   await until(async () => (await tempDirs(split)).length === 0); // earlier exports have cleaned up
-  const download = await startDownload(`${split.base}/v6/RestoreSessions/${SESSION}/organization/mailboxes/big/exportToPst`, '{}');
+  const download = await startDownload(
+    `${split.base}/v6/RestoreSessions/${SESSION}/organization/mailboxes/big/exportToPst`,
+    '{}',
+  );
   assert.equal(download.res.statusCode, 200);
   assert.equal(download.res.headers['content-disposition'], 'attachment; filename="big.zip"');
   assert.equal(download.first.subarray(0, 4).toString('latin1'), 'PK\x03\x04');
@@ -307,7 +400,8 @@ test('a download cut off halfway aborts the export and leaves no pstream-* direc
 test('two exports at once: both run side by side and both answers are complete', async (t) => {
   if (!(await requireTool(t, 'unzip', 'unzip'))) return;
   const url = `${split.base}/v4/RestoreSessions/${SESSION}/Organization/Mailboxes/big/Action`;
-  const body = '{"exportToPst": {"contentKeywords": "support", "EnablePstSizeLimit": true, "PstSizeLimitBytes": 1073741824}}';
+  const body =
+    '{"exportToPst": {"contentKeywords": "support", "EnablePstSizeLimit": true, "PstSizeLimitBytes": 1073741824}}';
   await until(async () => (await tempDirs(split)).length === 0); // earlier exports have cleaned up
   const [one, two] = await Promise.all([startDownload(url, body), startDownload(url, body)]);
   try {

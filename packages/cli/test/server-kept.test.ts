@@ -22,10 +22,16 @@ const AUTH = { Authorization: `Bearer ${TOKEN}` };
 const CHUNK = 64 * 1024;
 const v8 = (mailbox: string): string => `/v8/RestoreSessions/${SESSION}/organization/mailboxes/${mailbox}/exportToPst`;
 
-async function download(url: string, headers: Record<string, string> = {}, body = '{}'): Promise<{ status: number; headers: Headers; bytes: Buffer; json?: Record<string, unknown> }> {
+async function download(
+  url: string,
+  headers: Record<string, string> = {},
+  body = '{}',
+): Promise<{ status: number; headers: Headers; bytes: Buffer; json?: Record<string, unknown> }> {
   const res = await fetch(url, { method: 'POST', headers: { ...AUTH, ...headers }, body });
   const bytes = Buffer.from(await res.arrayBuffer());
-  const json = res.headers.get('content-type')?.startsWith('application/json') ? (JSON.parse(bytes.toString()) as Record<string, unknown>) : undefined;
+  const json = res.headers.get('content-type')?.startsWith('application/json')
+    ? (JSON.parse(bytes.toString()) as Record<string, unknown>)
+    : undefined;
   return { status: res.status, headers: res.headers, bytes, ...(json ? { json } : {}) };
 }
 
@@ -205,7 +211,11 @@ test('v8: an export that fails before its first byte is answered as v6 answers i
   for (let i = 0; i < 2; i++) {
     const res = await download(s.base + v8('alice'), {}, '{"contentKeyword":"(invoice"}');
     assert.equal(res.status, 400);
-    assert.deepEqual(res.json, { message: 'contentKeyword: unbalanced parenthesis at position 8 of "(invoice"', errorCode: 'ParameterValidationFailure', stackTrace: null });
+    assert.deepEqual(res.json, {
+      message: 'contentKeyword: unbalanced parenthesis at position 8 of "(invoice"',
+      errorCode: 'ParameterValidationFailure',
+      stackTrace: null,
+    });
   }
   assert.equal(s.exporter.calls.length, 2, 'the failed export was not kept: the same request runs again');
   const failing = await startServer({ failAfter: 2 });

@@ -39,13 +39,48 @@ const mailbox = (version: string, id: string): string => `${org(version)}/mailbo
 /** An .eml tree of other item kinds: a calendar (.ics VEVENT), a contacts folder (.vcf) and a task (.ics VTODO). */
 async function writeKinds(dir: string): Promise<void> {
   for (const sub of ['Calendar', 'Contacts', 'Tasks']) await execFileAsync('mkdir', ['-p', join(dir, sub)]);
-  const ics = (body: string): string => ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//pstream test//EN', body, 'END:VCALENDAR', ''].join('\r\n');
+  const ics = (body: string): string =>
+    ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//pstream test//EN', body, 'END:VCALENDAR', ''].join('\r\n');
   await writeFile(
     join(dir, 'Calendar', 'review.ics'),
-    ics(['BEGIN:VEVENT', 'UID:review-1@example.com', 'DTSTAMP:20240301T090000Z', 'DTSTART:20240305T100000Z', 'DTEND:20240305T110000Z', 'SUMMARY:Design review', 'LOCATION:Room 4', 'END:VEVENT'].join('\r\n')),
+    ics(
+      [
+        'BEGIN:VEVENT',
+        'UID:review-1@example.com',
+        'DTSTAMP:20240301T090000Z',
+        'DTSTART:20240305T100000Z',
+        'DTEND:20240305T110000Z',
+        'SUMMARY:Design review',
+        'LOCATION:Room 4',
+        'END:VEVENT',
+      ].join('\r\n'),
+    ),
   );
-  await writeFile(join(dir, 'Tasks', 'todo.ics'), ics(['BEGIN:VTODO', 'UID:todo-1@example.com', 'DTSTAMP:20240301T090000Z', 'DUE:20240310T170000Z', 'SUMMARY:File the report', 'END:VTODO'].join('\r\n')));
-  await writeFile(join(dir, 'Contacts', 'ann.vcf'), ['BEGIN:VCARD', 'VERSION:3.0', 'FN:Ann Example', 'N:Example;Ann;;;', 'EMAIL;TYPE=INTERNET:ann@example.com', 'END:VCARD', ''].join('\r\n'));
+  await writeFile(
+    join(dir, 'Tasks', 'todo.ics'),
+    ics(
+      [
+        'BEGIN:VTODO',
+        'UID:todo-1@example.com',
+        'DTSTAMP:20240301T090000Z',
+        'DUE:20240310T170000Z',
+        'SUMMARY:File the report',
+        'END:VTODO',
+      ].join('\r\n'),
+    ),
+  );
+  await writeFile(
+    join(dir, 'Contacts', 'ann.vcf'),
+    [
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'FN:Ann Example',
+      'N:Example;Ann;;;',
+      'EMAIL;TYPE=INTERNET:ann@example.com',
+      'END:VCARD',
+      '',
+    ].join('\r\n'),
+  );
 }
 
 before(async () => {
@@ -55,7 +90,12 @@ before(async () => {
   await writeKinds(join(dataDir, 'kinds'));
   tmpDir = join(root, 'tmp');
   await execFileAsync('mkdir', [tmpDir]);
-  server = createPstreamServer({ dataDir, token: TOKEN, tmpDir, keptExports: { keepMs: 60_000, maxBytes: 64 * 2 ** 20 } });
+  server = createPstreamServer({
+    dataDir,
+    token: TOKEN,
+    tmpDir,
+    keptExports: { keepMs: 60_000, maxBytes: 64 * 2 ** 20 },
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -74,8 +114,16 @@ async function getJson(url: string): Promise<{ status: number; body: Record<stri
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
-  const res = await fetch(url, { method: 'POST', headers: { ...AUTH, 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { ...AUTH, 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
@@ -84,7 +132,9 @@ async function pstMessages(bytes: Buffer, name: string): Promise<string[]> {
   const path = join(root, name);
   await writeFile(path, bytes);
   // pst-extractor names the folders from the root's child, the IPM subtree ("Top of Personal Folders").
-  return (await readMessages(path)).map((m) => `${m.folder.replace(/^Top of Personal Folders\/?/, '')}|${m.messageId}`).sort();
+  return (await readMessages(path))
+    .map((m) => `${m.folder.replace(/^Top of Personal Folders\/?/, '')}|${m.messageId}`)
+    .sort();
 }
 
 /** What the library says `items` should read back as, as sorted `folder|Message-ID` strings. */
@@ -119,23 +169,35 @@ test('listings: mailboxes, folders (type, parentId, name), items of a folder, pa
   assert.equal(folders.status, 200);
   const results = folders.body.results as { id: string; name: string; type: string; parentId: string | null }[];
   const library = await allFolders([join(dataDir, 'demo')]);
-  assert.deepEqual(results.map((f) => f.id), library.map((f) => f.id));
+  assert.deepEqual(
+    results.map((f) => f.id),
+    library.map((f) => f.id),
+  );
   assert.ok(results.every((f) => f.type === 'None'));
   const projects = folderId(['Projects']);
   const falcon = folderId(['Projects', 'Falcon']);
-  assert.deepEqual(results.find((f) => f.id === falcon), { id: falcon, name: 'Falcon', type: 'None', parentId: projects });
+  assert.deepEqual(
+    results.find((f) => f.id === falcon),
+    { id: falcon, name: 'Falcon', type: 'None', parentId: projects },
+  );
   assert.deepEqual(results[0], { id: folderId([]), name: 'demo', type: 'None', parentId: null });
   assert.equal(results.find((f) => f.id === projects)?.parentId, folderId([]));
   const children = await getJson(`${mailbox('v8', 'demo')}/folders?parentId=${projects}`);
   assert.ok((children.body.results as { parentId: string }[]).every((f) => f.parentId === projects));
   const byName = await getJson(`${mailbox('v8', 'demo')}/folders?name=falc`);
-  assert.deepEqual((byName.body.results as { id: string }[]).map((f) => f.id), [falcon]);
+  assert.deepEqual(
+    (byName.body.results as { id: string }[]).map((f) => f.id),
+    [falcon],
+  );
 
   const items = await getJson(`${mailbox('v8', 'demo')}/items?parentId=${falcon}&limit=5&offset=2`);
   assert.equal(items.status, 200);
   const inFalcon = demoItems.filter((i) => i.folderId === falcon);
   const listed = items.body.results as Record<string, unknown>[];
-  assert.deepEqual(listed.map((i) => i.id), inFalcon.slice(2, 7).map((i) => i.id));
+  assert.deepEqual(
+    listed.map((i) => i.id),
+    inFalcon.slice(2, 7).map((i) => i.id),
+  );
   for (const item of listed) {
     assert.equal(item.parentId, falcon);
     assert.equal(item.itemClass, 'IPM.Note');
@@ -155,7 +217,9 @@ test('listings: mailboxes, folders (type, parentId, name), items of a folder, pa
 
 test('listings of other item kinds: folder types and the appointment, contact and task sections', async () => {
   const folders = await getJson(`${mailbox('v8', 'kinds')}/folders`);
-  const types = Object.fromEntries((folders.body.results as { name: string; type: string }[]).map((f) => [f.name, f.type]));
+  const types = Object.fromEntries(
+    (folders.body.results as { name: string; type: string }[]).map((f) => [f.name, f.type]),
+  );
   assert.deepEqual(types, { kinds: 'None', Calendar: 'Appointment', Contacts: 'Contact', Tasks: 'Task' });
   const items = (await getJson(`${mailbox('v8', 'kinds')}/items`)).body.results as Record<string, unknown>[];
   const byClass = Object.fromEntries(items.map((i) => [i.itemClass, i]));
@@ -198,15 +262,22 @@ test('listing errors: every shape is {message, errorCode, stackTrace: null}', as
 
 test('a folder export holds exactly that folder and its subfolders (pst-extractor, pypff)', async (t) => {
   const projects = folderId(['Projects']);
-  const res = await post(`${mailbox('v8', 'demo')}/folders/${projects}/exportToPst`, { contentKeyword: '', enablePstSizeLimit: false });
+  const res = await post(`${mailbox('v8', 'demo')}/folders/${projects}/exportToPst`, {
+    contentKeyword: '',
+    enablePstSizeLimit: false,
+  });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-disposition'), 'attachment; filename="demo.pst"');
   const want = demoItems.filter((i) => i.folder[0] === 'Projects');
   assert.ok(want.length > 0 && want.length < demoItems.length);
   assert.deepEqual(await pstMessages(res.bytes, 'projects.pst'), expected(want));
-  if (await requireTool(t, '/usr/bin/python3', 'python3-pypff')) assert.deepEqual(await pypffCounts(join(root, 'projects.pst')), countsOf(want));
+  if (await requireTool(t, '/usr/bin/python3', 'python3-pypff'))
+    assert.deepEqual(await pypffCounts(join(root, 'projects.pst')), countsOf(want));
   // The keyword applies within the folder; the v5 form of the same route.
-  const keyword = await post(`${base}/v5/RestoreSessions/${SESSION}/Organization/Mailboxes/demo/Folders/${projects}/action`, { exporttoPst: { contentKeywords: 'zzzz-nothing-matches' } });
+  const keyword = await post(
+    `${base}/v5/RestoreSessions/${SESSION}/Organization/Mailboxes/demo/Folders/${projects}/action`,
+    { exporttoPst: { contentKeywords: 'zzzz-nothing-matches' } },
+  );
   assert.equal(keyword.status, 200);
   assert.deepEqual(await pstMessages(keyword.bytes, 'nothing.pst'), []);
   const unknown = await post(`${mailbox('v8', 'demo')}/folders/${'f'.repeat(32)}/exportToPst`, {});
@@ -227,26 +298,65 @@ function countsOf(items: readonly ItemEntry[]): Map<string, number> {
 
 test('an items export holds exactly the listed items; one item by its own route (v6, v5)', async (t) => {
   const picked = [demoItems[3]!, demoItems[150]!, demoItems[299]!];
-  const res = await post(`${mailbox('v6', 'demo')}/items/exportToPst`, { items: picked.map((i) => ({ id: i.id })), enablePstSizeLimit: false });
+  const res = await post(`${mailbox('v6', 'demo')}/items/exportToPst`, {
+    items: picked.map((i) => ({ id: i.id })),
+    enablePstSizeLimit: false,
+  });
   assert.equal(res.status, 200);
   assert.deepEqual(await pstMessages(res.bytes, 'items.pst'), expected(picked));
-  if (await requireTool(t, '/usr/bin/python3', 'python3-pypff')) assert.deepEqual(await pypffCounts(join(root, 'items.pst')), countsOf(picked));
+  if (await requireTool(t, '/usr/bin/python3', 'python3-pypff'))
+    assert.deepEqual(await pypffCounts(join(root, 'items.pst')), countsOf(picked));
 
-  const one = await post(`${base}/v5/RestoreSessions/${SESSION}/Organization/Mailboxes/demo/Items/${picked[1]!.id}/action`, { exporttoPst: {} });
+  const one = await post(
+    `${base}/v5/RestoreSessions/${SESSION}/Organization/Mailboxes/demo/Items/${picked[1]!.id}/action`,
+    { exporttoPst: {} },
+  );
   assert.equal(one.status, 200);
   assert.deepEqual(await pstMessages(one.bytes, 'one.pst'), expected([picked[1]!]));
-  const v5items = await post(`${base}/v5/RestoreSessions/${SESSION}/Organization/Mailboxes/demo/Items/action`, { exporttoPst: { items: [{ id: picked[0]!.id }] } });
+  const v5items = await post(`${base}/v5/RestoreSessions/${SESSION}/Organization/Mailboxes/demo/Items/action`, {
+    exporttoPst: { items: [{ id: picked[0]!.id }] },
+  });
   assert.equal(v5items.status, 200);
   assert.deepEqual(await pstMessages(v5items.bytes, 'v5items.pst'), expected([picked[0]!]));
 
   const cases: [string, unknown, number, string, RegExp][] = [
-    [`${mailbox('v8', 'demo')}/items/exportToPst`, { items: [] }, 400, 'ParameterValidationFailure', /items must NOT have fewer than 1 items/],
-    [`${mailbox('v8', 'demo')}/items/exportToPst`, { items: [{ id: 7 }] }, 400, 'ParameterValidationFailure', /items\[0\]\.id must be string, got 7/],
+    [
+      `${mailbox('v8', 'demo')}/items/exportToPst`,
+      { items: [] },
+      400,
+      'ParameterValidationFailure',
+      /items must NOT have fewer than 1 items/,
+    ],
+    [
+      `${mailbox('v8', 'demo')}/items/exportToPst`,
+      { items: [{ id: 7 }] },
+      400,
+      'ParameterValidationFailure',
+      /items\[0\]\.id must be string, got 7/,
+    ],
     [`${mailbox('v8', 'demo')}/items/exportToPst`, {}, 400, 'ParameterValidationFailure', /items is missing/],
-    [`${mailbox('v8', 'demo')}/items/exportToPst`, { items: [{ id: picked[0]!.id }], contentKeyword: 'x' }, 400, 'ParameterValidationFailure', /takes no keyword/],
-    [`${mailbox('v8', 'demo')}/items/exportToPst`, { items: [{ id: picked[0]!.id }, { id: 'nope' }] }, 404, 'ResourceNotFound', /items "nope"/],
+    [
+      `${mailbox('v8', 'demo')}/items/exportToPst`,
+      { items: [{ id: picked[0]!.id }], contentKeyword: 'x' },
+      400,
+      'ParameterValidationFailure',
+      /takes no keyword/,
+    ],
+    [
+      `${mailbox('v8', 'demo')}/items/exportToPst`,
+      { items: [{ id: picked[0]!.id }, { id: 'nope' }] },
+      404,
+      'ResourceNotFound',
+      /items "nope"/,
+    ],
     [`${mailbox('v8', 'demo')}/items/${'a'.repeat(32)}/exportToPst`, {}, 404, 'ResourceNotFound', /itemId/],
-    [`${mailbox('v8', 'demo')}/items/${picked[0]!.id}/exportToPst`, { pstSizeLimitBytes: 'big' }, 400, 'ParameterValidationFailure', /pstSizeLimitBytes.*"big"/],
+    [
+      `${mailbox('v8', 'demo')}/items/${picked[0]!.id}/exportToPst`,
+      { pstSizeLimitBytes: 'big' },
+      400,
+      'ParameterValidationFailure',
+      /pstSizeLimitBytes.*"big"/,
+    ],
   ];
   for (const [url, body, status, code, message] of cases) {
     const answer = await post(url, body);
@@ -277,20 +387,29 @@ test('the organization export is one ZIP of every mailbox under its name', async
 function cutDownload(url: string, body: string, keep: number): Promise<Buffer> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { ...AUTH, 'Content-Type': 'application/json' } }, (res) => {
-      assert.equal(res.statusCode, 200);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-        size += chunk.length;
-        if (size >= keep) {
-          req.destroy();
-          resolve(Buffer.concat(chunks).subarray(0, keep));
-        }
-      });
-      res.on('end', () => reject(new Error('the download ended before it was cut')));
-    });
+    const req = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        headers: { ...AUTH, 'Content-Type': 'application/json' },
+      },
+      (res) => {
+        assert.equal(res.statusCode, 200);
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          size += chunk.length;
+          if (size >= keep) {
+            req.destroy();
+            resolve(Buffer.concat(chunks).subarray(0, keep));
+          }
+        });
+        res.on('end', () => reject(new Error('the download ended before it was cut')));
+      },
+    );
     req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
     req.end(body);
   });
@@ -304,7 +423,20 @@ test('v7/v8: a cut download resumed with curl -C - is byte-identical to an uncut
   const prefix = await cutDownload(url, '', 50_000);
   const partial = join(root, 'resumed.pst');
   await writeFile(partial, prefix);
-  const resumed = await execFileAsync('curl', ['-sS', '-C', '-', '-o', partial, '-w', '%{http_code}', '-X', 'POST', '-H', `Authorization: Bearer ${TOKEN}`, url]);
+  const resumed = await execFileAsync('curl', [
+    '-sS',
+    '-C',
+    '-',
+    '-o',
+    partial,
+    '-w',
+    '%{http_code}',
+    '-X',
+    'POST',
+    '-H',
+    `Authorization: Bearer ${TOKEN}`,
+    url,
+  ]);
   assert.equal(resumed.stdout, '206');
   const uncut = await post(url, {});
   assert.equal(uncut.status, 200);
@@ -332,23 +464,46 @@ test('v7/v8: a cut download resumed with curl -C - is byte-identical to an uncut
   const keyword = { contentKeyword: 'support' };
   const v7 = `${mailbox('v7', 'demo')}/exportToPst`;
   const head = await cutDownload(v7, JSON.stringify(keyword), 20_000);
-  const rest = await curl(v7, ['-X', 'POST', '-H', `Authorization: Bearer ${TOKEN}`, '-H', `Range: bytes=${head.length}-`, '--data-binary', JSON.stringify(keyword)]);
+  const rest = await curl(v7, [
+    '-X',
+    'POST',
+    '-H',
+    `Authorization: Bearer ${TOKEN}`,
+    '-H',
+    `Range: bytes=${head.length}-`,
+    '--data-binary',
+    JSON.stringify(keyword),
+  ]);
   assert.equal(rest.status, 206);
   const whole = await post(v7, keyword);
   assert.deepEqual(Buffer.concat([head, rest.body]), whole.bytes);
   // Another request (another keyword) has nothing kept to resume.
   const other = await post(url, { contentKeyword: 'invoice' }, { Range: 'bytes=10-' });
   assert.equal(other.status, 416);
-  assertError(416, JSON.parse(other.bytes.toString()) as Record<string, unknown>, 'RangeNotSatisfiable', /download it again/);
+  assertError(
+    416,
+    JSON.parse(other.bytes.toString()) as Record<string, unknown>,
+    'RangeNotSatisfiable',
+    /download it again/,
+  );
 });
 
 test('the kept exports live in the temporary directory and go at shutdown', async () => {
-  const own = createPstreamServer({ dataDir, token: TOKEN, tmpDir, keptExports: { keepMs: 60_000, maxBytes: 2 ** 30 } });
+  const own = createPstreamServer({
+    dataDir,
+    token: TOKEN,
+    tmpDir,
+    keptExports: { keepMs: 60_000, maxBytes: 2 ** 30 },
+  });
   own.listen(0, '127.0.0.1');
   await once(own, 'listening');
   const ownBase = `http://127.0.0.1:${(own.address() as AddressInfo).port}`;
   const before = new Set(await readdir(tmpDir));
-  const res = await fetch(`${ownBase}/v8/RestoreSessions/${SESSION}/organization/mailboxes/bob/exportToPst`, { method: 'POST', headers: AUTH, body: '{}' });
+  const res = await fetch(`${ownBase}/v8/RestoreSessions/${SESSION}/organization/mailboxes/bob/exportToPst`, {
+    method: 'POST',
+    headers: AUTH,
+    body: '{}',
+  });
   assert.equal(res.status, 200);
   await res.arrayBuffer();
   const keptDirs = (await readdir(tmpDir)).filter((name) => !before.has(name) && name.startsWith('pstream-kept-'));

@@ -30,7 +30,11 @@ test('the v4 example: contentKeywords with a 1 GiB limit streams a ZIP (fetch)',
   const s = await startServer();
   t.after(() => s.close());
   const body = '{"exportToPst":{"contentKeywords":"support","EnablePstSizeLimit":true,"PstSizeLimitBytes":1073741824}}';
-  const res = await fetch(s.base + v4Path('alice'), { method: 'POST', headers: { ...AUTH, 'Content-Type': 'application/json' }, body });
+  const res = await fetch(s.base + v4Path('alice'), {
+    method: 'POST',
+    headers: { ...AUTH, 'Content-Type': 'application/json' },
+    body,
+  });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'application/octet-stream');
   assert.equal(res.headers.get('content-disposition'), 'attachment; filename="alice.zip"');
@@ -47,8 +51,18 @@ test('the v4 example with "EnablePstSizeLimit": "true" as a string (curl)', asyn
   if (!(await requireTool(t, 'curl', 'curl'))) return;
   const s = await startServer();
   t.after(() => s.close());
-  const body = '{"exportToPst":{"contentKeywords":"support","EnablePstSizeLimit":"true","PstSizeLimitBytes":1073741824}}';
-  const res = await curl(s.base + v4Path('alice'), ['-X', 'POST', '-H', `Authorization: Bearer ${TOKEN}`, '-H', 'Content-Type: application/json', '--data-binary', body]);
+  const body =
+    '{"exportToPst":{"contentKeywords":"support","EnablePstSizeLimit":"true","PstSizeLimitBytes":1073741824}}';
+  const res = await curl(s.base + v4Path('alice'), [
+    '-X',
+    'POST',
+    '-H',
+    `Authorization: Bearer ${TOKEN}`,
+    '-H',
+    'Content-Type: application/json',
+    '--data-binary',
+    body,
+  ]);
   assert.equal(res.status, 200);
   assert.equal(res.headers['content-disposition'], 'attachment; filename="alice.zip"');
   assert.deepEqual(res.body, ALICE);
@@ -90,7 +104,13 @@ test('401 without the token or with a wrong one', async (t) => {
   if (!(await requireTool(t, 'curl', 'curl'))) return;
   const s = await startServer();
   t.after(() => s.close());
-  const headers: Record<string, string>[] = [{}, { Authorization: 'Bearer wrong' }, { Authorization: `Basic ${TOKEN}` }, { Authorization: `Bearer ${TOKEN}x` }, { Authorization: 'Bearer' }];
+  const headers: Record<string, string>[] = [
+    {},
+    { Authorization: 'Bearer wrong' },
+    { Authorization: `Basic ${TOKEN}` },
+    { Authorization: `Bearer ${TOKEN}x` },
+    { Authorization: 'Bearer' },
+  ];
   for (const h of headers) {
     const res = await fetch(s.base + v4Path('alice'), { method: 'POST', headers: h, body: '{"exportToPst":{}}' });
     assert.equal(res.status, 401, JSON.stringify(h));
@@ -99,7 +119,14 @@ test('401 without the token or with a wrong one', async (t) => {
   }
   // Unknown paths need the token too: nothing is revealed before authentication.
   assert.equal((await fetch(`${s.base}/nothing`)).status, 401);
-  const viaCurl = await curl(s.base + v4Path('alice'), ['-X', 'POST', '-H', 'Authorization: Bearer nope', '--data-binary', '{}']);
+  const viaCurl = await curl(s.base + v4Path('alice'), [
+    '-X',
+    'POST',
+    '-H',
+    'Authorization: Bearer nope',
+    '--data-binary',
+    '{}',
+  ]);
   assert.equal(viaCurl.status, 401);
   assert.equal(s.exporter.calls.length, 0);
 });
@@ -127,13 +154,33 @@ test('404 for an unknown mailbox, an unknown path and a malformed restore sessio
   if (!(await requireTool(t, 'curl', 'curl'))) return;
   const s = await startServer();
   t.after(() => s.close());
-  const paths = [v4Path('dave'), v4Path('notes'), v4Path('alice.mbox'), v4Path('ALICE'), v6Path('zed'), '/', '/v4/RestoreSessions', `/v9/RestoreSessions/${SESSION}/Organization/Mailboxes/alice/Action`, v6Path('alice', 'save'), `${v4Path('alice')}/extra`, v4Path('alice', 'not-a-uuid'), v4Path('alice', `${SESSION}0`)];
+  const paths = [
+    v4Path('dave'),
+    v4Path('notes'),
+    v4Path('alice.mbox'),
+    v4Path('ALICE'),
+    v6Path('zed'),
+    '/',
+    '/v4/RestoreSessions',
+    `/v9/RestoreSessions/${SESSION}/Organization/Mailboxes/alice/Action`,
+    v6Path('alice', 'save'),
+    `${v4Path('alice')}/extra`,
+    v4Path('alice', 'not-a-uuid'),
+    v4Path('alice', `${SESSION}0`),
+  ];
   for (const path of paths) {
     const res = await fetch(s.base + path, { method: 'POST', headers: AUTH, body: '{"exportToPst":{}}' });
     assert.equal(res.status, 404, path);
     await jsonError(res);
   }
-  const viaCurl = await curl(s.base + v4Path('dave'), ['-X', 'POST', '-H', `Authorization: Bearer ${TOKEN}`, '--data-binary', '{"exportToPst":{}}']);
+  const viaCurl = await curl(s.base + v4Path('dave'), [
+    '-X',
+    'POST',
+    '-H',
+    `Authorization: Bearer ${TOKEN}`,
+    '--data-binary',
+    '{"exportToPst":{}}',
+  ]);
   assert.equal(viaCurl.status, 404);
   assert.match(JSON.parse(viaCurl.body.toString()).message, /no such mailbox: mailboxId "dave"/);
   assert.equal(s.exporter.calls.length, 0);
@@ -143,16 +190,39 @@ test('mailbox ids never escape DIR: .., encoded slashes, NUL, hidden entries', a
   if (!(await requireTool(t, 'curl', 'curl'))) return;
   const s = await startServer();
   t.after(() => s.close());
-  const ids = ['..', '%2e%2e', '..%2Foutside', '%2E%2E%2Foutside', '..%5Coutside', 'carol%2F..%2F..%2Foutside', 'alice%00', '.hidden', '.', '%2Fetc%2Fpasswd', 'carol%2F'];
+  const ids = [
+    '..',
+    '%2e%2e',
+    '..%2Foutside',
+    '%2E%2E%2Foutside',
+    '..%5Coutside',
+    'carol%2F..%2F..%2Foutside',
+    'alice%00',
+    '.hidden',
+    '.',
+    '%2Fetc%2Fpasswd',
+    'carol%2F',
+  ];
   for (const id of ids) {
     const res = await rawRequest(s.base, 'POST', v4Path(id), AUTH, '{"exportToPst":{}}');
     assert.equal(res.status, 404, id);
   }
   // Unencoded dot segments are not normalised into another route.
-  for (const path of [`/v4/RestoreSessions/${SESSION}/Organization/Mailboxes/../../outside/Action`, `/v4/RestoreSessions/${SESSION}/Organization/Mailboxes/alice/../outside/Action`]) {
+  for (const path of [
+    `/v4/RestoreSessions/${SESSION}/Organization/Mailboxes/../../outside/Action`,
+    `/v4/RestoreSessions/${SESSION}/Organization/Mailboxes/alice/../outside/Action`,
+  ]) {
     assert.equal((await rawRequest(s.base, 'POST', path, AUTH, '{"exportToPst":{}}')).status, 404, path);
   }
-  const viaCurl = await curl(`${s.base}/v4/RestoreSessions/${SESSION}/Organization/Mailboxes/../outside/Action`, ['--path-as-is', '-X', 'POST', '-H', `Authorization: Bearer ${TOKEN}`, '--data-binary', '{}']);
+  const viaCurl = await curl(`${s.base}/v4/RestoreSessions/${SESSION}/Organization/Mailboxes/../outside/Action`, [
+    '--path-as-is',
+    '-X',
+    'POST',
+    '-H',
+    `Authorization: Bearer ${TOKEN}`,
+    '--data-binary',
+    '{}',
+  ]);
   assert.equal(viaCurl.status, 404);
   assert.deepEqual(s.sources.opened, []);
   assert.equal(s.exporter.calls.length, 0);
@@ -184,7 +254,14 @@ test('413 for a body over 1 MiB, declared or chunked, without starting an export
   const bigFile = join(s.root, 'big.json');
   await writeFile(bigFile, big);
   // curl announces the length and waits for `100 Continue`, which never comes: the 413 answers instead.
-  const viaCurl = await curl(s.base + v4Path('alice'), ['-X', 'POST', '-H', `Authorization: Bearer ${TOKEN}`, '--data-binary', `@${bigFile}`]);
+  const viaCurl = await curl(s.base + v4Path('alice'), [
+    '-X',
+    'POST',
+    '-H',
+    `Authorization: Bearer ${TOKEN}`,
+    '--data-binary',
+    `@${bigFile}`,
+  ]);
   assert.equal(viaCurl.status, 413);
   assert.match(JSON.parse(viaCurl.body.toString()).message, /larger than 1048576 bytes/);
   // Exactly 1 MiB is still read.
@@ -199,10 +276,19 @@ test('413 for a body over 1 MiB, declared or chunked, without starting an export
 function rawChunked(base: string, path: string, body: Buffer): Promise<{ status: number }> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method: 'POST', path, headers: { ...AUTH, 'Transfer-Encoding': 'chunked' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path,
+        headers: { ...AUTH, 'Transfer-Encoding': 'chunked' },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+      },
+    );
     req.on('error', reject);
     let offset = 0;
     const writeMore = (): void => {
@@ -223,7 +309,11 @@ function rawChunked(base: string, path: string, body: Buffer): Promise<{ status:
 test('501 for restore actions, in the v4 body and as v6 endpoints', async (t) => {
   const s = await startServer();
   t.after(() => s.close());
-  const v4Bodies = ['{"restoreTo":{"mailbox":"x@example.com"}}', '{"restoretoOriginallocation":{}}', '{"savetoMsg":null}'];
+  const v4Bodies = [
+    '{"restoreTo":{"mailbox":"x@example.com"}}',
+    '{"restoretoOriginallocation":{}}',
+    '{"savetoMsg":null}',
+  ];
   for (const body of v4Bodies) {
     const res = await fetch(s.base + v4Path('alice'), { method: 'POST', headers: AUTH, body });
     assert.equal(res.status, 501, body);
@@ -234,7 +324,14 @@ test('501 for restore actions, in the v4 body and as v6 endpoints', async (t) =>
     assert.equal(res.status, 501, action);
     await jsonError(res);
   }
-  const viaCurl = await curl(s.base + v6Path('alice', 'restoreTo'), ['-X', 'POST', '-H', `Authorization: Bearer ${TOKEN}`, '--data-binary', '{}']);
+  const viaCurl = await curl(s.base + v6Path('alice', 'restoreTo'), [
+    '-X',
+    'POST',
+    '-H',
+    `Authorization: Bearer ${TOKEN}`,
+    '--data-binary',
+    '{}',
+  ]);
   assert.equal(viaCurl.status, 501);
   assert.equal(s.exporter.calls.length, 0);
 });
@@ -244,13 +341,16 @@ test('a download cut off halfway aborts its export', async (t) => {
   t.after(() => s.close());
   const url = new URL(s.base);
   const received = await new Promise<number>((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method: 'POST', path: v4Path('alice'), headers: AUTH }, (res) => {
-      assert.equal(res.statusCode, 200);
-      res.once('data', (chunk: Buffer) => {
-        req.destroy();
-        resolve(chunk.length);
-      });
-    });
+    const req = request(
+      { host: url.hostname, port: url.port, method: 'POST', path: v4Path('alice'), headers: AUTH },
+      (res) => {
+        assert.equal(res.statusCode, 200);
+        res.once('data', (chunk: Buffer) => {
+          req.destroy();
+          resolve(chunk.length);
+        });
+      },
+    );
     req.on('error', () => undefined);
     req.end('{"exportToPst":{}}');
     setImmediate(() => req.once('error', reject));
@@ -271,15 +371,18 @@ test('two downloads run at once, independently', async (t) => {
   const firstBytes: Record<string, boolean> = {};
   const download = (mailbox: string): Promise<Buffer> =>
     new Promise((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, method: 'POST', path: v6Path(mailbox), headers: AUTH }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => {
-          firstBytes[mailbox] = true;
-          chunks.push(c);
-        });
-        res.on('end', () => resolve(Buffer.concat(chunks)));
-        res.on('error', reject);
-      });
+      const req = request(
+        { host: url.hostname, port: url.port, method: 'POST', path: v6Path(mailbox), headers: AUTH },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => {
+            firstBytes[mailbox] = true;
+            chunks.push(c);
+          });
+          res.on('end', () => resolve(Buffer.concat(chunks)));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -315,7 +418,11 @@ test('a malformed keyword query from the exporter is a 400 naming contentKeyword
   const queryError = new QueryError('(invoice', 8, 'unbalanced parenthesis');
   const s = await startServer({ headError: queryError });
   t.after(() => s.close());
-  const res = await fetch(s.base + v6Path('alice'), { method: 'POST', headers: AUTH, body: '{"contentKeyword":"(invoice"}' });
+  const res = await fetch(s.base + v6Path('alice'), {
+    method: 'POST',
+    headers: AUTH,
+    body: '{"contentKeyword":"(invoice"}',
+  });
   assert.equal(res.status, 400);
   assert.equal(await jsonError(res), 'contentKeyword: unbalanced parenthesis at position 8 of "(invoice"');
 });

@@ -31,7 +31,11 @@ test('bad sizes name the option and the value', () => {
   for (const text of ['', 'GB', '1XB', '-1GB', '1,5GB', '0', '0.0001B', '1e3', '99999999999TB']) {
     assert.throws(
       () => parseSize(text, '--limit'),
-      (error: unknown) => error instanceof UsageError && error.option === '--limit' && error.value === text && error.message.includes(`"${text}"`),
+      (error: unknown) =>
+        error instanceof UsageError &&
+        error.option === '--limit' &&
+        error.value === text &&
+        error.message.includes(`"${text}"`),
       text,
     );
   }

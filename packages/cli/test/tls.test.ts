@@ -13,12 +13,38 @@ import { SESSION, TOKEN } from './helpers/server-fixture.js';
 import { requireTools } from '../../pst/test/support/oracles.js';
 
 test('serve over HTTPS with --tls-cert/--tls-key, token from PSTREAM_TOKEN, stopped by its signal', async (t) => {
-  if (!(await requireTools(t, [{ command: 'openssl', debianPackage: 'openssl' }, { command: 'curl', debianPackage: 'curl' }]))) return;
+  if (
+    !(await requireTools(t, [
+      { command: 'openssl', debianPackage: 'openssl' },
+      { command: 'curl', debianPackage: 'curl' },
+    ]))
+  )
+    return;
   const dir = await mkdtemp(join(tmpdir(), 'pstream-tls-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '2', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-days',
+      '2',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
   await writeFile(join(dir, 'alice.mbox'), 'From a\n\n');
   const exporter = fakeExporter();
   const sources = fakeSources();

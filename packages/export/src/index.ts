@@ -5,7 +5,16 @@
 // The pipeline
 export { exportToPst } from './pipeline/export-to-pst.js';
 export { exportToPstFile } from './pipeline/file-target.js';
-export type { ExportHandle, ExportOptions, ExportProgress, ExportSelection, ExportSummary, FileExportSummary, OutputFormat, PartSummary } from './api.js';
+export type {
+  ExportHandle,
+  ExportOptions,
+  ExportProgress,
+  ExportSelection,
+  ExportSummary,
+  FileExportSummary,
+  OutputFormat,
+  PartSummary,
+} from './api.js';
 // Selecting folders and items by their stable ids (ExportOptions.selection)
 export { SelectionError } from './pipeline/selection.js';
 export type { ExportWarning, ExportWarningCode, PipelineWarning, RequestWarning } from './warnings.js';
@@ -15,7 +24,14 @@ export { ExportError, RequestError, QueryError, ZipError, ExportFileError, Expor
 export type { ExportErrorCode, RequestErrorCode, ZipErrorCode } from './errors.js';
 
 // The request body of the REST action, and the part size limit
-export { parseExportRequest, httpStatusFor, GIB, MIN_PST_LIMIT_BYTES, MAX_PST_LIMIT_BYTES, clampPstLimit } from './request/index.js';
+export {
+  parseExportRequest,
+  httpStatusFor,
+  GIB,
+  MIN_PST_LIMIT_BYTES,
+  MAX_PST_LIMIT_BYTES,
+  clampPstLimit,
+} from './request/index.js';
 export type { ExportRequest, ParseRequestOptions, RequestForm, ClampedLimit } from './request/index.js';
 
 // The keyword filter

@@ -8,7 +8,13 @@ import type { SourceWarning } from '@pstream/sources';
 /** A warning of the request parser (`parseExportRequest`) or of the limit clamp (`clampPstLimit`). */
 export type RequestWarning =
   /** The size limit was outside [1 GiB, 49 GiB] and was moved to the nearest bound. */
-  | { readonly code: 'limit-clamped'; readonly message: string; readonly field: string; readonly requested: number; readonly applied: number }
+  | {
+      readonly code: 'limit-clamped';
+      readonly message: string;
+      readonly field: string;
+      readonly requested: number;
+      readonly applied: number;
+    }
   /** A size limit was given while `EnablePstSizeLimit` is false: no limit applies. */
   | { readonly code: 'limit-ignored'; readonly message: string; readonly field: string; readonly requested: number }
   /** A size limit was given without `EnablePstSizeLimit`: it applies. */
@@ -19,7 +25,13 @@ export type RequestWarning =
 /** A warning of the export pipeline itself. */
 export type PipelineWarning =
   /** A message larger than the part limit was written alone into part `part`. */
-  | { readonly code: 'oversized-message'; readonly message: string; readonly origin: string; readonly part: number; readonly limitBytes: number }
+  | {
+      readonly code: 'oversized-message';
+      readonly message: string;
+      readonly origin: string;
+      readonly part: number;
+      readonly limitBytes: number;
+    }
   /** An item that could not be read or stored was kept as a placeholder message (`onDamaged: 'keep'`). */
   | {
       readonly code: 'damaged-kept';

@@ -43,7 +43,9 @@ test('the README embedding example serves the exportToPst action', async () => {
       for (let i = 0; i < 100 && !response; i++) {
         response = await fetch(`http://127.0.0.1:${port}/`, {
           method: 'POST',
-          body: JSON.stringify({ exportToPst: { contentKeywords: 'support', EnablePstSizeLimit: 'true', PstSizeLimitBytes: 1073741824 } }),
+          body: JSON.stringify({
+            exportToPst: { contentKeywords: 'support', EnablePstSizeLimit: 'true', PstSizeLimitBytes: 1073741824 },
+          }),
         }).catch(async () => {
           await new Promise((r) => setTimeout(r, 100));
           return undefined;
@@ -56,7 +58,10 @@ test('the README embedding example serves the exportToPst action', async () => {
       writeFileSync(pst, Buffer.from(await response.arrayBuffer()));
       const report = await checkPst(pst, { strict: true });
       assert.deepEqual(report.errors, []);
-      const bad = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: '{"exportToPst": {"EnablePstSizeLimit": true}}' });
+      const bad = await fetch(`http://127.0.0.1:${port}/`, {
+        method: 'POST',
+        body: '{"exportToPst": {"EnablePstSizeLimit": true}}',
+      });
       assert.equal(bad.status, 400);
       assert.match(((await bad.json()) as { message: string }).message, /PstSizeLimitBytes/);
     } finally {

@@ -26,7 +26,13 @@ import { entryId } from './messaging/entry-id.js';
 import type { ZoneCache } from './messaging/time-zone.js';
 import { PstError } from './errors.js';
 import type { FolderSpec, MessageRecord } from './messaging/record.js';
-import { Nid, spamSearchFolderProperties, writeFixedNodes, writeMessageStore, writeSearchObjects } from './messaging/store.js';
+import {
+  Nid,
+  spamSearchFolderProperties,
+  writeFixedNodes,
+  writeMessageStore,
+  writeSearchObjects,
+} from './messaging/store.js';
 import type { TableWriter } from './ltp/table-context.js';
 
 export interface PstWriterOptions {
@@ -116,7 +122,9 @@ export class PstWriter {
     this.path = path;
     this.partialPath = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.partial`);
     const d = options.deterministic;
-    this.identity = d ? seededIdentity((d !== true && d.seed) || 'pstream', (d !== true && d.clock) || new Date(Date.UTC(2000, 0, 1))) : randomIdentity();
+    this.identity = d
+      ? seededIdentity((d !== true && d.seed) || 'pstream', (d !== true && d.clock) || new Date(Date.UTC(2000, 0, 1)))
+      : randomIdentity();
     this.recordKey = this.identity.guid();
     this.displayName = options.displayName ?? basename(path).replace(/\.pst$/i, '');
     this.folderClass = options.folderClass;
@@ -124,7 +132,14 @@ export class PstWriter {
     this.root = this.addFolderNode(Nid.RootFolder, '', 'root', null, undefined);
     this.ipm = this.addFolderNode(Nid.IpmSubtree, 'Top of Personal Folders', 'ipm-subtree', this.root, undefined);
     this.addFolderNode(Nid.SearchRoot, 'Search Root', 'search-root', this.root, undefined);
-    this.deleted = this.addFolderNode(Nid.DeletedItems, 'Deleted Items', 'deleted-items', this.ipm, 'IPF.Note', 'Deleted Items folder');
+    this.deleted = this.addFolderNode(
+      Nid.DeletedItems,
+      'Deleted Items',
+      'deleted-items',
+      this.ipm,
+      'IPF.Note',
+      'Deleted Items folder',
+    );
     this.root.extraRootRows = () => [{ id: Nid.SpamSearchFolder, cells: hierarchyCells(spamSearchFolderProperties()) }];
     this.root.defaultFolderIds = () => this.defaultFolderIds();
   }
@@ -155,7 +170,10 @@ export class PstWriter {
   ensureFolder(spec: FolderSpec | readonly string[]): void {
     this.assertOpen();
     const before = this.folders.length;
-    this.folderFor(Array.isArray(spec) ? (spec as readonly string[]) : (spec as FolderSpec).path, Array.isArray(spec) ? undefined : (spec as FolderSpec).containerClass);
+    this.folderFor(
+      Array.isArray(spec) ? (spec as readonly string[]) : (spec as FolderSpec).path,
+      Array.isArray(spec) ? undefined : (spec as FolderSpec).containerClass,
+    );
     // A new folder adds structure that the fast bound of `fits` does not count: the next `fits` projects exactly.
     if (this.folders.length > before) this.structureBytes = undefined;
   }
@@ -170,13 +188,15 @@ export class PstWriter {
       if (this.state === 'busy') this.state = 'open';
       throw error;
     }
-    if (this.state !== 'busy') throw new PstError('writer-state', `PstWriter: ${this.state} while the message was being written`);
+    if (this.state !== 'busy')
+      throw new PstError('writer-state', `PstWriter: ${this.state} while the message was being written`);
     const checkpoint = this.ndb.checkpoint();
     const saved = this.saveState();
     try {
       const folder = this.folderFor(folderPath);
       await this.writeInto(folder, record, this.identity);
-      if (this.state !== 'busy') throw new PstError('writer-state', `PstWriter: ${this.state} while the message was being written`);
+      if (this.state !== 'busy')
+        throw new PstError('writer-state', `PstWriter: ${this.state} while the message was being written`);
       this.ndb.release(checkpoint);
       this.messages++;
       this.state = 'open';
@@ -228,7 +248,10 @@ export class PstWriter {
     this.assertOpen();
     if (this.structureBytes !== undefined) {
       const bound = fileEofFor(
-        this.ndb.position + messageUpperBound(record) + (this.structureBytes + this.structureGrowth + rowUpperBound(record)) * 1.05 + 65536,
+        this.ndb.position +
+          messageUpperBound(record) +
+          (this.structureBytes + this.structureGrowth + rowUpperBound(record)) * 1.05 +
+          65536,
       );
       if (bound <= limit) {
         this.pendingGrowth = rowUpperBound(record);
@@ -243,7 +266,10 @@ export class PstWriter {
     return false;
   }
 
-  private async projectWith(folderPath: readonly string[], record: MessageRecord): Promise<{ fileEof: number; structureBytes: number }> {
+  private async projectWith(
+    folderPath: readonly string[],
+    record: MessageRecord,
+  ): Promise<{ fileEof: number; structureBytes: number }> {
     this.enter();
     const snapshot = this.ndb.beginProjection();
     const saved = this.saveState();
@@ -266,7 +292,8 @@ export class PstWriter {
     this.enter();
     try {
       const fileEof = await this.writeFile();
-      if (this.state !== 'busy') throw new PstError('writer-state', `PstWriter: ${this.state} while the file was being finished`);
+      if (this.state !== 'busy')
+        throw new PstError('writer-state', `PstWriter: ${this.state} while the file was being finished`);
       this.state = 'finished';
       await rename(this.partialPath, this.path);
       return { path: this.path, bytes: fileEof, messages: this.messages, folders: this.folderCount };
@@ -304,7 +331,8 @@ export class PstWriter {
   }
 
   private assertOpen(): void {
-    if (this.state === 'busy') throw new PstError('writer-state', 'PstWriter: one call at a time (await the previous one)');
+    if (this.state === 'busy')
+      throw new PstError('writer-state', 'PstWriter: one call at a time (await the previous one)');
     if (this.state !== 'open') throw new PstError('writer-state', `PstWriter: the writer is ${this.state}`);
   }
 
@@ -330,8 +358,12 @@ export class PstWriter {
       let folder = this.byPath.get(key);
       if (!folder && depth === 0 && key === DELETED_ITEMS_KEY) folder = this.deleted;
       if (!folder) {
-        if (this.lastFolderIndex + 1 >= 0x10000) throw new RangeError('a PST written here holds at most 64,500 folders');
-        const cls = (depth === path.length - 1 ? containerClass : undefined) ?? this.folderClass?.(path.slice(0, depth + 1)) ?? 'IPF.Note';
+        if (this.lastFolderIndex + 1 >= 0x10000)
+          throw new RangeError('a PST written here holds at most 64,500 folders');
+        const cls =
+          (depth === path.length - 1 ? containerClass : undefined) ??
+          this.folderClass?.(path.slice(0, depth + 1)) ??
+          'IPF.Note';
         folder = this.addFolderNode(folderNid(++this.lastFolderIndex), name, 'user', parent, cls);
       }
       this.byPath.set(key, folder);
@@ -354,7 +386,14 @@ export class PstWriter {
     return ids;
   }
 
-  private addFolderNode(nid: number, name: string, kind: FolderNode['kind'], parent: FolderNode | null, cls: string | undefined, comment?: string): FolderNode {
+  private addFolderNode(
+    nid: number,
+    name: string,
+    kind: FolderNode['kind'],
+    parent: FolderNode | null,
+    cls: string | undefined,
+    comment?: string,
+  ): FolderNode {
     const folder = new FolderNode(this.ndb, nid, name, kind, parent, cls, comment);
     if (parent && parent === this.ipm && kind === 'user') {
       // A new top-level folder may be a default one: the root and the Inbox list them.
@@ -378,7 +417,11 @@ export class PstWriter {
     for (const folder of this.folders) {
       const plan = this.plans.get(folder);
       if (plan) ndb.replay(plan);
-      else this.plans.set(folder, ndb.record(() => folder.write(ndb, folder.contents.clone())));
+      else
+        this.plans.set(
+          folder,
+          ndb.record(() => folder.write(ndb, folder.contents.clone())),
+        );
     }
     if (this.fixedPlan && this.fixedPlanNames === this.names.generation) {
       ndb.replay(this.fixedPlan);
@@ -405,7 +448,12 @@ export class PstWriter {
     marks[NidType.SEARCH_FOLDER] = 0x4000;
     marks[NidType.NORMAL_MESSAGE] = this.lastMessageIndex;
     marks[NidType.ASSOC_MESSAGE] = 0x8000;
-    for (const t of [NidType.NORMAL_FOLDER, NidType.HIERARCHY_TABLE, NidType.CONTENTS_TABLE, NidType.ASSOC_CONTENTS_TABLE]) {
+    for (const t of [
+      NidType.NORMAL_FOLDER,
+      NidType.HIERARCHY_TABLE,
+      NidType.CONTENTS_TABLE,
+      NidType.ASSOC_CONTENTS_TABLE,
+    ]) {
       marks[t] = Math.max(0x400, this.lastFolderIndex);
     }
     const dlist = emptyDensityList();
@@ -458,10 +506,13 @@ export class PstWriter {
 
 /** Bad arguments of `PstWriter.create`: a `TypeError` or `RangeError` naming the option and the value. */
 function checkWriterOptions(path: unknown, options: PstWriterOptions): void {
-  if (typeof path !== 'string' || path === '') throw new TypeError(`path must be a non-empty string, got ${JSON.stringify(path)}`);
-  if (typeof options !== 'object' || options === null) throw new TypeError(`options must be an object, got ${String(options)}`);
+  if (typeof path !== 'string' || path === '')
+    throw new TypeError(`path must be a non-empty string, got ${JSON.stringify(path)}`);
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`options must be an object, got ${String(options)}`);
   const { displayName, encryption } = options;
-  if (displayName !== undefined && typeof displayName !== 'string') throw new TypeError(`displayName must be a string, got ${typeof displayName}`);
+  if (displayName !== undefined && typeof displayName !== 'string')
+    throw new TypeError(`displayName must be a string, got ${typeof displayName}`);
   if (encryption !== undefined && encryption !== 'permute' && encryption !== 'none') {
     throw new RangeError(`encryption must be "permute" or "none", got ${JSON.stringify(encryption)}`);
   }

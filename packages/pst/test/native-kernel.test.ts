@@ -146,16 +146,21 @@ test('encodeCopy at every length 0..300, with varied alignments, in place and no
   });
 });
 
-test('encodeCopy at every source and target alignment 0..63 (lengths that reach the folding loops and the tails)', { skip }, () => {
+test('encodeCopy at every source and target alignment 0..63 (lengths that reach the folding loops and the tails)', {
+  skip,
+}, () => {
   const r = random(2);
   eachIsa(() => {
     for (let from = 0; from < 64; from++) {
       for (let at = 0; at < 64; at++) {
-        const length = 64 + ((from * 64 + at) * 37) % 1100;
+        const length = 64 + (((from * 64 + at) * 37) % 1100);
         const encode = ((from + at) & 1) === 0;
         check({ length, from, at, encode, inPlace: false, shared: (at & 2) === 0, crc: r() }, from * 64 + at);
       }
-      check({ length: 700 + from, from, at: from, encode: true, inPlace: true, shared: (from & 1) === 0, crc: r() }, from);
+      check(
+        { length: 700 + from, from, at: from, encode: true, inPlace: true, shared: (from & 1) === 0, crc: r() },
+        from,
+      );
     }
   });
 });
@@ -166,14 +171,24 @@ test('encodeCopy at random lengths up to 64 KiB', { skip }, () => {
     for (let k = 0; k < 120; k++) {
       const length = r() % 65537;
       check(
-        { length, from: r() % 64, at: r() % 64, encode: (k & 1) === 0, inPlace: (k & 2) === 0, shared: (k & 4) === 0, crc: k % 5 === 0 ? 0 : r() },
+        {
+          length,
+          from: r() % 64,
+          at: r() % 64,
+          encode: (k & 1) === 0,
+          inPlace: (k & 2) === 0,
+          shared: (k & 4) === 0,
+          crc: k % 5 === 0 ? 0 : r(),
+        },
         k,
       );
     }
   });
 });
 
-test('crc() matches zlib at every length 0..1200 and random ones, any offset and initial value (catches a wrong fold constant)', { skip }, () => {
+test('crc() matches zlib at every length 0..1200 and random ones, any offset and initial value (catches a wrong fold constant)', {
+  skip,
+}, () => {
   const r = random(4);
   const bytes = bytesOf(70000, false, 9);
   eachIsa((isa) => {
@@ -182,18 +197,27 @@ test('crc() matches zlib at every length 0..1200 and random ones, any offset and
       const crc = length & 1 ? r() : 0;
       const expected = referenceCrc(bytes.subarray(from, from + length), crc);
       const actual = kernel.crc(bytes, from, length, crc);
-      if (actual !== expected) assert.fail(`${isa} crc length ${length} from ${from} crc ${crc}: ${actual} != ${expected}`);
+      if (actual !== expected)
+        assert.fail(`${isa} crc length ${length} from ${from} crc ${crc}: ${actual} != ${expected}`);
     }
     for (let k = 0; k < 200; k++) {
       const from = r() % 64;
       const length = r() % 65537;
       const crc = r();
-      assert.equal(kernel.crc(bytes, from, length, crc), referenceCrc(bytes.subarray(from, from + length), crc), `${isa} ${length}`);
+      assert.equal(
+        kernel.crc(bytes, from, length, crc),
+        referenceCrc(bytes.subarray(from, from + length), crc),
+        `${isa} ${length}`,
+      );
     }
     // A CRC continues across calls: split anywhere, the second call starts from the first's result.
     for (const split of [0, 1, 63, 64, 1000, 8175]) {
       const whole = kernel.crc(bytes, 5, 8176, 0);
-      assert.equal(kernel.crc(bytes, 5 + split, 8176 - split, kernel.crc(bytes, 5, split, 0)), whole, `${isa} split ${split}`);
+      assert.equal(
+        kernel.crc(bytes, 5 + split, 8176 - split, kernel.crc(bytes, 5, split, 0)),
+        whole,
+        `${isa} split ${split}`,
+      );
     }
   });
 });
@@ -214,7 +238,11 @@ test('the CRC of all-zero and all-ones blocks, and a known PST value', { skip },
 
 test('a target on WebAssembly memory (shared) and on a Buffer', { skip }, () => {
   type Memory = { readonly buffer: ArrayBufferLike };
-  const wasm = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum: number; shared: boolean }) => Memory } }).WebAssembly;
+  const wasm = (
+    globalThis as unknown as {
+      WebAssembly: { Memory: new (d: { initial: number; maximum: number; shared: boolean }) => Memory };
+    }
+  ).WebAssembly;
   const memory = new wasm.Memory({ initial: 2, maximum: 2, shared: true });
   assert.ok(memory.buffer instanceof SharedArrayBuffer);
   const source = bytesOf(20000, false, 77);
@@ -235,7 +263,12 @@ test('a target on WebAssembly memory (shared) and on a Buffer', { skip }, () => 
 
 test('overlapping ranges at different offsets read the source as it was', { skip }, () => {
   eachIsa((isa) => {
-    for (const [from, at] of [[0, 10], [10, 0], [3, 200], [200, 3]] as const) {
+    for (const [from, at] of [
+      [0, 10],
+      [10, 0],
+      [3, 200],
+      [200, 3],
+    ] as const) {
       const bytes = bytesOf(3000, false, from + at);
       const plain = bytes.slice(from, from + 2000);
       const crc = kernel.encodeCopy(bytes, at, bytes, from, 2000, true, 0);
@@ -249,8 +282,10 @@ test('overlapping ranges at different offsets read the source as it was', { skip
 test('argument errors name the argument and never crash', { skip }, () => {
   const k = kernel as unknown as Record<string, (...args: unknown[]) => unknown>;
   const b = new Uint8Array(16);
-  const typeError = (fn: () => unknown, pattern: RegExp): void => assert.throws(fn, (e: unknown) => e instanceof TypeError && pattern.test(e.message));
-  const rangeError = (fn: () => unknown, pattern: RegExp): void => assert.throws(fn, (e: unknown) => e instanceof RangeError && pattern.test(e.message));
+  const typeError = (fn: () => unknown, pattern: RegExp): void =>
+    assert.throws(fn, (e: unknown) => e instanceof TypeError && pattern.test(e.message));
+  const rangeError = (fn: () => unknown, pattern: RegExp): void =>
+    assert.throws(fn, (e: unknown) => e instanceof RangeError && pattern.test(e.message));
   typeError(() => k.encodeCopy!(b, 0, b, 0, 1, true), /7 arguments/);
   typeError(() => k.encodeCopy!([1, 2], 0, b, 0, 1, true, 0), /target must be a Uint8Array, got object/);
   typeError(() => k.encodeCopy!(new Uint16Array(4), 0, b, 0, 1, true, 0), /target must be a Uint8Array/);
@@ -264,7 +299,10 @@ test('argument errors name the argument and never crash', { skip }, () => {
   rangeError(() => k.encodeCopy!(b, 0, b, 0, NaN, true, 0), /length must be a non-negative integer, got nan/i);
   rangeError(() => k.encodeCopy!(b, 10, b, 0, 7, true, 0), /at \+ length \(10 \+ 7\) exceeds target.length \(16\)/);
   rangeError(() => k.encodeCopy!(b, 0, b, 17, 0, true, 0), /from \+ length \(17 \+ 0\) exceeds source.length \(16\)/);
-  rangeError(() => k.encodeCopy!(b, 0, b, 0, 2 ** 53 - 1, true, 0), /length \(0 \+ 9007199254740991\) exceeds target.length/);
+  rangeError(
+    () => k.encodeCopy!(b, 0, b, 0, 2 ** 53 - 1, true, 0),
+    /length \(0 \+ 9007199254740991\) exceeds target.length/,
+  );
   rangeError(() => k.encodeCopy!(b, 0, b, 0, 1, true, 2 ** 32), /crc must be a 32-bit integer, got 4294967296/);
   rangeError(() => k.crc!(b, 1, 16, 0), /crc: from \+ length \(1 \+ 16\) exceeds bytes.length \(16\)/);
   typeError(() => k.crc!(b, 0, 1), /4 arguments/);
@@ -334,11 +372,15 @@ test('PSTREAM_NATIVE=0 disables the kernel and PSTREAM_NATIVE=scalar selects tha
   const probe = `import { loadNativeKernel } from './packages/pst/src/encode/native-kernel.ts';
     const k = loadNativeKernel(); console.log(k ? k.isa : 'none');`;
   const run = (value: string): string => {
-    const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', probe], {
-      cwd: new URL('../../..', import.meta.url),
-      env: { ...process.env, PSTREAM_NATIVE: value },
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', probe],
+      {
+        cwd: new URL('../../..', import.meta.url),
+        env: { ...process.env, PSTREAM_NATIVE: value },
+        encoding: 'utf8',
+      },
+    );
     assert.equal(r.status, 0, r.stderr);
     return r.stdout.trim();
   };

@@ -21,7 +21,8 @@ test('filetime is exact across the FILETIME range (no BigInt, no rounding above 
     dates.push(first + Math.floor((x / 2 ** 32) * (last - first)));
     dates.push(first + (i + 1) * 65536 * 7919 - (i % 3));
   }
-  for (const ms of dates) assert.deepEqual(Buffer.from(filetime(new Date(ms))), filetimeByDefinition(ms), `filetime of ${ms}`);
+  for (const ms of dates)
+    assert.deepEqual(Buffer.from(filetime(new Date(ms))), filetimeByDefinition(ms), `filetime of ${ms}`);
 });
 
 test('oneOffEntryId: provider, flags and NUL-terminated UTF-16 strings, cleaned', () => {

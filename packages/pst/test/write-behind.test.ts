@@ -27,7 +27,10 @@ function fill(bytes: Uint8Array, length: number, i: number): void {
  * Runs `steps` through a WriteBehind into a new file (awaiting `ready()` after each step when `paced`); returns the
  * file's bytes, the bytes the same writes give applied one after the other in memory, and the slots it used.
  */
-async function run(steps: readonly Step[], paced: boolean): Promise<{ file: Buffer; model: Uint8Array; slots: Set<Uint8Array> }> {
+async function run(
+  steps: readonly Step[],
+  paced: boolean,
+): Promise<{ file: Buffer; model: Uint8Array; slots: Set<Uint8Array> }> {
   const dir = mkdtempSync(join(tmpdir(), 'pstream-wb-'));
   try {
     const path = join(dir, 'out.bin');
@@ -143,7 +146,11 @@ test('WriteBehind: a failed write is thrown by drain, then by submit, enqueue an
   assert.throws(() => wb.ready(), isFull);
   await wb.close(); // never rejects; closes the descriptor
   await wb.close();
-  assert.throws(() => closeSync(fd), (err: NodeJS.ErrnoException) => err.code === 'EBADF', 'the descriptor was closed');
+  assert.throws(
+    () => closeSync(fd),
+    (err: NodeJS.ErrnoException) => err.code === 'EBADF',
+    'the descriptor was closed',
+  );
 });
 
 test('WriteBehind: once closed, nothing more is written or truncated through its descriptor', async () => {
@@ -209,7 +216,8 @@ test('WriteBehind: close() drops the writes not started, waits for those under w
     const file = readFileSync(path);
     // The first writes were under way (at most a few at once) and landed whole; the rest never started.
     assert.ok(file.length >= SLOT && file.length < 8 * SLOT, `${file.length} bytes`);
-    for (let at = 0; at < file.length; at += SLOT) assert.ok(file.subarray(at, at + SLOT).every((b) => b === at / SLOT + 1));
+    for (let at = 0; at < file.length; at += SLOT)
+      assert.ok(file.subarray(at, at + SLOT).every((b) => b === at / SLOT + 1));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

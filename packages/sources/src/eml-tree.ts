@@ -26,7 +26,14 @@ import { fromPortable } from './portable-record.js';
 import { fileRangeBytes, wholeFileBytes } from './item-bytes.js';
 import { SpoolDirectory, SpoolGroup } from './spool.js';
 import { ReadCounter } from './read-progress.js';
-import { ITEM_FILE_TYPES, folderClassOf, itemKindsOf, readItemFile, type ItemFile, type ItemKind } from './item-files.js';
+import {
+  ITEM_FILE_TYPES,
+  folderClassOf,
+  itemKindsOf,
+  readItemFile,
+  type ItemFile,
+  type ItemKind,
+} from './item-files.js';
 
 export interface EmlTreeOptions extends SourceOptions {
   /** The folder of the `.eml` files directly in the top directory. Default `Inbox`. */
@@ -140,7 +147,8 @@ export class EmlTreeSource implements MessageSource {
       if (entry === undefined) byFolder.set(key, (entry = { folder, files: [] }));
       entry.files.push({ folder, rel, origin, size });
     }
-    const byName = (a: { rel: string }, b: { rel: string }): number => collator.compare(basename(a.rel), basename(b.rel)) || collator.compare(a.rel, b.rel);
+    const byName = (a: { rel: string }, b: { rel: string }): number =>
+      collator.compare(basename(a.rel), basename(b.rel)) || collator.compare(a.rel, b.rel);
     const groups = [...byFolder.values()].sort((a, b) => comparePaths(a.folder, b.folder));
     for (const g of groups) g.files.sort(byName);
     const itemGroups = [...itemsByFolder.values()].sort((a, b) => comparePaths(a.folder, b.folder));
@@ -179,18 +187,27 @@ export class EmlTreeSource implements MessageSource {
   async *messages(): AsyncIterable<SourceMessage> {
     const { groups, itemGroups, unread, bytes: total } = await this.#files();
     for (const origin of unread) {
-      this.#options.reportWarning?.({ code: 'file-not-read', message: `${origin}: not read: an .eml tree holds .eml, .msg, .ics and .vcf files`, origin });
+      this.#options.reportWarning?.({
+        code: 'file-not-read',
+        message: `${origin}: not read: an .eml tree holds .eml, .msg, .ics and .vcf files`,
+        origin,
+      });
     }
     this.#read.start(total);
     const files = groups.flatMap((g) => g.files);
     const asked = this.#options.parseThreads ?? 0;
     const threads = asked === 'auto' ? (files.length >= PARSE_POOL_MIN_FILES ? defaultParseThreads() : 0) : asked;
-    if (!Number.isSafeInteger(threads) || threads < 0) throw new RangeError(`parseThreads must be an integer ≥ 0, got ${String(threads)}`);
-    const emls = threads === 0 || files.length === 0 ? this.#parsedHere(files) : this.#parsedByPool(files, Math.min(threads, files.length));
+    if (!Number.isSafeInteger(threads) || threads < 0)
+      throw new RangeError(`parseThreads must be an integer ≥ 0, got ${String(threads)}`);
+    const emls =
+      threads === 0 || files.length === 0
+        ? this.#parsedHere(files)
+        : this.#parsedByPool(files, Math.min(threads, files.length));
     // A folder's other items come after its .eml files and before the next folder's: messages stay grouped by folder.
     const pending = [...itemGroups];
     for await (const message of emls) {
-      while (pending.length > 0 && comparePaths(pending[0]!.folder, message.folder) < 0) yield* this.#items(pending.shift()!.files);
+      while (pending.length > 0 && comparePaths(pending[0]!.folder, message.folder) < 0)
+        yield* this.#items(pending.shift()!.files);
       yield message;
     }
     for (const group of pending) yield* this.#items(group.files);
@@ -240,7 +257,8 @@ export class EmlTreeSource implements MessageSource {
     const pool = new MimeParsePool(threads);
     const signal = this.#options.signal;
     // An abort ends the threads' work at once: a pass waiting for an answer fails with it.
-    const onAbort = (): void => void pool.close(new SourceError('aborted', this.path, 'the read was aborted', { cause: signal?.reason }));
+    const onAbort = (): void =>
+      void pool.close(new SourceError('aborted', this.path, 'the read was aborted', { cause: signal?.reason }));
     signal?.addEventListener('abort', onAbort, { once: true });
     const ahead = new ParseAhead(files, {
       here: (file) => this.#parseHere(file),
@@ -281,7 +299,10 @@ export class EmlTreeSource implements MessageSource {
   async #parseHere(file: EmlFile): Promise<Outcome> {
     const spool = new SpoolGroup(this.#spool);
     try {
-      const parsed = file.size <= WHOLE_FILE_BYTES ? await parseMime(await readWhole(file.origin), { spool }) : await parseMimeFile(file.origin, { spool });
+      const parsed =
+        file.size <= WHOLE_FILE_BYTES
+          ? await parseMime(await readWhole(file.origin), { spool })
+          : await parseMimeFile(file.origin, { spool });
       return { ok: true, parsed: { record: parsed.record, size: parsed.size, spool } };
     } catch (error) {
       await spool.dispose();
@@ -299,7 +320,11 @@ export class EmlTreeSource implements MessageSource {
   async #damaged(file: EmlFile, error: unknown): Promise<void> {
     const bytes = await wholeFileBytes(file.origin, basename(file.rel), 'message/rfc822');
     this.#read.add(bytes.bytes?.size ?? 0);
-    handleDamaged(this.#options, { origin: file.origin, reason: reasonOf(error), folder: file.folder, label: file.rel, ...bytes }, error);
+    handleDamaged(
+      this.#options,
+      { origin: file.origin, reason: reasonOf(error), folder: file.folder, label: file.rel, ...bytes },
+      error,
+    );
   }
 
   readProgress(): SourceReadProgress | undefined {
@@ -331,7 +356,8 @@ class ReadAhead<T> {
   next(): { item: EmlFile; value: Promise<T> | undefined } | undefined {
     while (this.#next < this.#files.length) {
       const item = this.#files[this.#next]!;
-      if (this.#started.length > 0 && (this.#started.length >= AHEAD_FILES || this.#bytes + item.size > AHEAD_BYTES)) break;
+      if (this.#started.length > 0 && (this.#started.length >= AHEAD_FILES || this.#bytes + item.size > AHEAD_BYTES))
+        break;
       this.#next++;
       const value = this.#start(item);
       // Taken (and its failure handled) in order; until then a failure must not count as unhandled.

@@ -44,7 +44,10 @@ export function holdsForHeader(message: Buffer, end: number, limit: number): boo
 export function withUtf8Header(message: Buffer, end: number): Buffer {
   const header = message.subarray(0, end);
   if (isUtf8(header)) return message;
-  const charset = declaredCharset(header.toString('latin1'), message.subarray(end, end + CHARSET_SCAN_BYTES).toString('latin1'));
+  const charset = declaredCharset(
+    header.toString('latin1'),
+    message.subarray(end, end + CHARSET_SCAN_BYTES).toString('latin1'),
+  );
   const lines: Buffer[] = [];
   let start = 0;
   while (start < end) {

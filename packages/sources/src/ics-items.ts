@@ -133,8 +133,18 @@ function param(property: Property, name: string): string | undefined {
   return typeof s === 'string' ? s.toUpperCase() : undefined;
 }
 
-const ROLES: Record<string, AttendeeRole> = { 'REQ-PARTICIPANT': 'required', CHAIR: 'required', 'OPT-PARTICIPANT': 'optional', 'NON-PARTICIPANT': 'optional' };
-const RESPONSES: Record<string, AttendeeResponse> = { ACCEPTED: 'accepted', DECLINED: 'declined', TENTATIVE: 'tentative', 'NEEDS-ACTION': 'notResponded' };
+const ROLES: Record<string, AttendeeRole> = {
+  'REQ-PARTICIPANT': 'required',
+  CHAIR: 'required',
+  'OPT-PARTICIPANT': 'optional',
+  'NON-PARTICIPANT': 'optional',
+};
+const RESPONSES: Record<string, AttendeeResponse> = {
+  ACCEPTED: 'accepted',
+  DECLINED: 'declined',
+  TENTATIVE: 'tentative',
+  'NEEDS-ACTION': 'notResponded',
+};
 
 function attendees(component: Component): Attendee[] {
   const out: Attendee[] = [];
@@ -142,14 +152,23 @@ function attendees(component: Component): Attendee[] {
     const a = address(p);
     if (!a) continue;
     const cutype = param(p, 'cutype');
-    const role = cutype === 'ROOM' || cutype === 'RESOURCE' ? 'resource' : ROLES[param(p, 'role') ?? 'REQ-PARTICIPANT'] ?? 'required';
+    const role =
+      cutype === 'ROOM' || cutype === 'RESOURCE'
+        ? 'resource'
+        : (ROLES[param(p, 'role') ?? 'REQ-PARTICIPANT'] ?? 'required');
     const response = RESPONSES[param(p, 'partstat') ?? ''];
     out.push({ ...a, role, ...(response ? { response } : {}) });
   }
   return out;
 }
 
-const BUSY: Record<string, BusyStatus> = { FREE: 'free', TENTATIVE: 'tentative', BUSY: 'busy', OOF: 'outOfOffice', WORKINGELSEWHERE: 'workingElsewhere' };
+const BUSY: Record<string, BusyStatus> = {
+  FREE: 'free',
+  TENTATIVE: 'tentative',
+  BUSY: 'busy',
+  OOF: 'outOfOffice',
+  WORKINGELSEWHERE: 'workingElsewhere',
+};
 
 /** X-MICROSOFT-CDO-BUSYSTATUS (Outlook's own), else TRANSP: TRANSPARENT is free time. */
 function busyStatus(component: Component): BusyStatus | undefined {
@@ -171,7 +190,11 @@ function reminder(component: Component, anchor: Date | undefined): Reminder | un
       if (param(trigger, 'related') === 'END') continue;
       return { set: true, minutesBefore: Math.max(0, Math.round(-value.toSeconds() / 60)) };
     }
-    if (anchor !== undefined && 'toUnixTime' in value) return { set: true, minutesBefore: Math.max(0, Math.round((anchor.getTime() - value.toUnixTime() * 1000) / 60000)) };
+    if (anchor !== undefined && 'toUnixTime' in value)
+      return {
+        set: true,
+        minutesBefore: Math.max(0, Math.round((anchor.getTime() - value.toUnixTime() * 1000) / 60000)),
+      };
   }
   return undefined;
 }
@@ -194,7 +217,9 @@ function categories(component: Component): string[] | undefined {
 
 /** The fields every item kind shares: subject, body (DESCRIPTION, X-ALT-DESC as HTML), dates, class and priority. */
 function common(zones: IanaZones, component: Component): Omit<MessageRecord, 'messageClass'> {
-  const html = component.getAllProperties('x-alt-desc').find((p) => /text\/html/i.test(String(p.getParameter('fmttype') ?? '')));
+  const html = component
+    .getAllProperties('x-alt-desc')
+    .find((p) => /text\/html/i.test(String(p.getParameter('fmttype') ?? '')));
   const created = timeOf(component, 'created');
   const modified = timeOf(component, 'last-modified') ?? timeOf(component, 'dtstamp');
   return defined({
@@ -220,7 +245,8 @@ function ruleOf(recur: Recur, until: Date | undefined): RecurrenceRule {
     if (!m) throw new NotStorable(`the RRULE's BYDAY ${String(d)} is not a day`);
     return { day: m[2]!.toUpperCase() as Weekday, ...(m[1] !== undefined ? { nth: Number(m[1]) } : {}) };
   });
-  const wkst = recur.wkst !== undefined ? (['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'] as const)[recur.wkst - 1] : undefined;
+  const wkst =
+    recur.wkst !== undefined ? (['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'] as const)[recur.wkst - 1] : undefined;
   return defined({
     freq: recur.freq ?? '',
     interval: recur.interval,
@@ -244,13 +270,15 @@ function recurrence(zones: IanaZones, event: Component, overridden: readonly Dat
   const rules = event.getAllProperties('rrule');
   if (rules.length === 0) return undefined;
   if (rules.length > 1) throw new NotStorable('it has more than one RRULE');
-  if (event.getAllProperties('rdate').length > 0) throw new NotStorable('it has RDATE occurrences, which the format cannot list');
+  if (event.getAllProperties('rdate').length > 0)
+    throw new NotStorable('it has RDATE occurrences, which the format cannot list');
   const recur = rules[0]!.getFirstValue() as Recur;
   const dtstart = timeOf(event, 'dtstart');
   let until: Date | undefined;
   if (recur.until) {
     // UNTIL as a DATE means through that day; a floating DATE-TIME is in the start's zone.
-    if (recur.until.isDate) until = new Date(Date.UTC(recur.until.year, recur.until.month - 1, recur.until.day) + DAY_MS - 1);
+    if (recur.until.isDate)
+      until = new Date(Date.UTC(recur.until.year, recur.until.month - 1, recur.until.day) + DAY_MS - 1);
     else if (recur.until.zone?.tzid === 'UTC' || !dtstart) until = instantOf(zones, recur.until).date;
     else {
       // RFC 5545 §3.3.10: a local UNTIL is in DTSTART's zone.
@@ -267,14 +295,23 @@ function recurrence(zones: IanaZones, event: Component, overridden: readonly Dat
   for (const p of event.getAllProperties('exdate')) {
     for (const v of p.getValues() as Time[]) deleted.push(instantOf(zones, v, p).date);
   }
-  return deleted.length ? { ...pattern, deletedOccurrences: deleted.sort((a, b) => a.getTime() - b.getTime()) } : pattern;
+  return deleted.length
+    ? { ...pattern, deletedOccurrences: deleted.sort((a, b) => a.getTime() - b.getTime()) }
+    : pattern;
 }
 
-function appointment(zones: IanaZones, calendar: Component, event: Component, overridden: readonly Date[], warnings: string[]): MessageRecord {
+function appointment(
+  zones: IanaZones,
+  calendar: Component,
+  event: Component,
+  overridden: readonly Date[],
+  warnings: string[],
+): MessageRecord {
   const dtstart = timeOf(event, 'dtstart');
   if (!dtstart) throw new NotStorable('it has no start (DTSTART)');
   const start = instantOf(zones, dtstart.time, dtstart.property);
-  if (start.unresolved) warnings.push(`time zone "${start.unresolved}" is neither in the file nor known; its times are read as UTC`);
+  if (start.unresolved)
+    warnings.push(`time zone "${start.unresolved}" is neither in the file nor known; its times are read as UTC`);
   const allDay = dtstart.time.isDate;
   let end: Date;
   const dtend = timeOf(event, 'dtend');
@@ -290,7 +327,8 @@ function appointment(zones: IanaZones, calendar: Component, event: Component, ov
   const organizerProperty = event.getFirstProperty('organizer');
   const organizer = organizerProperty ? address(organizerProperty) : undefined;
   const pattern = recurrence(zones, event, overridden);
-  const timeZone = start.tzid !== undefined && !start.unresolved ? appointmentTimeZone(zones, calendar, start.tzid) : undefined;
+  const timeZone =
+    start.tzid !== undefined && !start.unresolved ? appointmentTimeZone(zones, calendar, start.tzid) : undefined;
   const fields: AppointmentFields = defined({
     start: start.date,
     end,
@@ -303,10 +341,20 @@ function appointment(zones: IanaZones, calendar: Component, event: Component, ov
     busyStatus: busyStatus(event),
     reminder: reminder(event, start.date),
   });
-  return { messageClass: 'IPM.Appointment', ...common(zones, event), ...(organizer ? { from: organizer } : {}), appointment: fields };
+  return {
+    messageClass: 'IPM.Appointment',
+    ...common(zones, event),
+    ...(organizer ? { from: organizer } : {}),
+    appointment: fields,
+  };
 }
 
-const TASK_STATUS: Record<string, TaskStatus> = { 'NEEDS-ACTION': 'notStarted', 'IN-PROCESS': 'inProgress', COMPLETED: 'complete', CANCELLED: 'deferred' };
+const TASK_STATUS: Record<string, TaskStatus> = {
+  'NEEDS-ACTION': 'notStarted',
+  'IN-PROCESS': 'inProgress',
+  COMPLETED: 'complete',
+  CANCELLED: 'deferred',
+};
 
 function task(zones: IanaZones, todo: Component): MessageRecord {
   const start = timeOf(todo, 'dtstart');
@@ -365,7 +413,20 @@ export function* icsItems(fileText: string, fileName: string): Generator<TextIte
       ICAL.parse(source);
     } catch (error) {
       const reason = `the file is not readable iCalendar (${error instanceof Error ? error.message : String(error)})`;
-      yield { record: keptAsText({ subject: fileName, kind: 'calendar file', reason, text: source, fileName, contentType: CONTENT_TYPE }), text: source, label: fileName, warnings: [], keptAsText: reason };
+      yield {
+        record: keptAsText({
+          subject: fileName,
+          kind: 'calendar file',
+          reason,
+          text: source,
+          fileName,
+          contentType: CONTENT_TYPE,
+        }),
+        text: source,
+        label: fileName,
+        warnings: [],
+        keptAsText: reason,
+      };
     }
     return;
   }
@@ -407,7 +468,14 @@ export function* icsItems(fileText: string, fileName: string): Generator<TextIte
     const itemText = standalone(raw.head, zoneTexts, componentText);
     const summary = rawValue(unfold(componentText.split(/\r\n|\n|\r/)), 'SUMMARY');
     const kept = (kind: string, reason: string, warnings: string[] = []): TextItem => ({
-      record: keptAsText({ subject: summary || `${label} of ${fileName}`, kind, reason, text: itemText, fileName: `${kind.replace(/ /g, '-')}-${n}.ics`, contentType: CONTENT_TYPE }),
+      record: keptAsText({
+        subject: summary || `${label} of ${fileName}`,
+        kind,
+        reason,
+        text: itemText,
+        fileName: `${kind.replace(/ /g, '-')}-${n}.ics`,
+        contentType: CONTENT_TYPE,
+      }),
       text: itemText,
       label,
       warnings,
@@ -425,13 +493,28 @@ export function* icsItems(fileText: string, fileName: string): Generator<TextIte
       if (c.name === 'vevent') {
         const uid = text(component, 'uid');
         const isOverride = component.getFirstProperty('recurrence-id') !== null;
-        record = appointment(zones, calendar, component, !isOverride && uid !== undefined ? overrides.get(uid) ?? [] : [], warnings);
-        if (isOverride && (uid === undefined || !series.has(uid))) warnings.push('a changed occurrence (RECURRENCE-ID) whose series is not in the file; stored as an appointment of its own');
+        record = appointment(
+          zones,
+          calendar,
+          component,
+          !isOverride && uid !== undefined ? (overrides.get(uid) ?? []) : [],
+          warnings,
+        );
+        if (isOverride && (uid === undefined || !series.has(uid)))
+          warnings.push(
+            'a changed occurrence (RECURRENCE-ID) whose series is not in the file; stored as an appointment of its own',
+          );
       } else record = task(zones, component);
       yield { record, text: itemText, label, warnings };
     } catch (error) {
       // A component or value ical.js cannot read (a malformed date) is kept as text as well.
-      yield kept(kind, error instanceof NotStorable ? error.message : `it cannot be read (${error instanceof Error ? error.message : String(error)})`, warnings);
+      yield kept(
+        kind,
+        error instanceof NotStorable
+          ? error.message
+          : `it cannot be read (${error instanceof Error ? error.message : String(error)})`,
+        warnings,
+      );
     }
   }
 }

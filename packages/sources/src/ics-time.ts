@@ -93,7 +93,8 @@ export function instantOf(zones: IanaZones, time: Time, property?: Property): In
   const id = typeof tzid === 'string' ? tzid : undefined;
   if (time.isDate) return { date: new Date(wallClock(time)), ...(id ? { tzid: id } : {}) };
   const zone = time.zone?.tzid;
-  if (zone !== undefined && zone !== 'floating') return { date: new Date(time.toUnixTime() * 1000), ...(id ? { tzid: id } : {}) };
+  if (zone !== undefined && zone !== 'floating')
+    return { date: new Date(time.toUnixTime() * 1000), ...(id ? { tzid: id } : {}) };
   if (id === undefined) return { date: new Date(wallClock(time)) };
   const iana = zones.idOf(id);
   if (iana !== undefined) return { date: new Date(zones.fromWallClock(iana, wallClock(time))), tzid: id };
@@ -149,13 +150,21 @@ function latest(zone: Component, name: 'standard' | 'daylight'): Component | und
  * The appointment's time zone from a TZID: its VTIMEZONE's current rule as the format's TZRULE (the latest
  * STANDARD and DAYLIGHT sub-components); an IANA id without one is left to the writer, which derives the rule.
  */
-export function appointmentTimeZone(zones: IanaZones, calendar: Component, tzid: string): AppointmentTimeZone | undefined {
+export function appointmentTimeZone(
+  zones: IanaZones,
+  calendar: Component,
+  tzid: string,
+): AppointmentTimeZone | undefined {
   const vtimezone = calendar.getAllSubcomponents('vtimezone').find((z) => z.getFirstPropertyValue('tzid') === tzid);
   const iana = zones.idOf(tzid);
   if (vtimezone === undefined) return iana !== undefined ? { id: iana } : undefined;
   const standard = latest(vtimezone, 'standard');
   const daylight = latest(vtimezone, 'daylight');
-  const standardOffset = standard ? offsetMinutes(standard, 'tzoffsetto') : daylight ? offsetMinutes(daylight, 'tzoffsetfrom') : undefined;
+  const standardOffset = standard
+    ? offsetMinutes(standard, 'tzoffsetto')
+    : daylight
+      ? offsetMinutes(daylight, 'tzoffsetfrom')
+      : undefined;
   if (standardOffset === undefined) return iana !== undefined ? { id: iana } : undefined;
   const standardStart = standard ? transitionOf(standard) : undefined;
   const daylightStart = daylight ? transitionOf(daylight) : undefined;
@@ -163,7 +172,14 @@ export function appointmentTimeZone(zones: IanaZones, calendar: Component, tzid:
   const years = [standard, daylight].map((c) => (c?.getFirstPropertyValue('dtstart') as Time | null)?.year ?? 1601);
   const rule: TimeZoneRule =
     standardStart && daylightStart && daylightOffset !== undefined
-      ? { fromYear: Math.max(...years), bias: -standardOffset, standardBias: 0, daylightBias: standardOffset - daylightOffset, standardStart, daylightStart }
+      ? {
+          fromYear: Math.max(...years),
+          bias: -standardOffset,
+          standardBias: 0,
+          daylightBias: standardOffset - daylightOffset,
+          standardStart,
+          daylightStart,
+        }
       : { fromYear: Math.max(...years), bias: -standardOffset };
   return { id: tzid, rules: [rule] };
 }

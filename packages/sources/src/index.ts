@@ -8,7 +8,16 @@ export { EmlTreeSource, DEFAULT_ROOT_FOLDER, type EmlTreeOptions } from './eml-t
 export { MboxSource, type MboxFormat, type MboxOptions } from './mbox.js';
 export { PstSource, type PstOptions } from './pst.js';
 export { MsgSource, type MsgOptions } from './msg.js';
-export type { DamagedItem, ItemBytes, MessageSource, SourceKind, SourceMessage, SourceOptions, SourceReadProgress, SourceWarning } from './source.js';
+export type {
+  DamagedItem,
+  ItemBytes,
+  MessageSource,
+  SourceKind,
+  SourceMessage,
+  SourceOptions,
+  SourceReadProgress,
+  SourceWarning,
+} from './source.js';
 
 // The errors: one base class, a `code` in kebab-case
 export { SourceError, MimeDamageError, type SourceErrorCode } from './errors.js';

@@ -42,7 +42,11 @@ export type ItemKind = 'mail' | 'appointment' | 'contact' | 'task' | 'other';
  */
 export const MAX_TEXT_ITEM_FILE_BYTES = 64 * 1024 * 1024;
 
-const CONTENT_TYPES: Record<ItemFileType, string> = { msg: 'application/vnd.ms-outlook', ics: 'text/calendar', vcf: 'text/vcard' };
+const CONTENT_TYPES: Record<ItemFileType, string> = {
+  msg: 'application/vnd.ms-outlook',
+  ics: 'text/calendar',
+  vcf: 'text/vcard',
+};
 
 /** The kinds of items in a file: a .vcf holds contacts; an .ics is looked into (without parsing it); a .msg is mail. */
 export async function itemKindsOf(file: ItemFile): Promise<Set<ItemKind>> {
@@ -62,7 +66,11 @@ export async function itemKindsOf(file: ItemFile): Promise<Set<ItemKind>> {
   return kinds;
 }
 
-const FOLDER_CLASSES: Partial<Record<ItemKind, string>> = { appointment: 'IPF.Appointment', contact: 'IPF.Contact', task: 'IPF.Task' };
+const FOLDER_CLASSES: Partial<Record<ItemKind, string>> = {
+  appointment: 'IPF.Appointment',
+  contact: 'IPF.Contact',
+  task: 'IPF.Task',
+};
 
 /** The container class of a folder whose items are all of one kind with a class of its own; undefined otherwise. */
 export function folderClassOf(kinds: ReadonlySet<ItemKind> | undefined): string | undefined {
@@ -87,7 +95,9 @@ export async function* readItemFile(file: ItemFile, options: SourceOptions): Asy
     handleDamaged(options, { origin: file.origin, reason, folder: file.folder, label: file.rel, ...bytes }, error);
   };
   if (file.size > MAX_TEXT_ITEM_FILE_BYTES) {
-    await damaged(`the file is larger than ${MAX_TEXT_ITEM_FILE_BYTES} bytes, the most a calendar or address book file is read`);
+    await damaged(
+      `the file is larger than ${MAX_TEXT_ITEM_FILE_BYTES} bytes, the most a calendar or address book file is read`,
+    );
     return;
   }
   let bytes: Buffer;
@@ -97,13 +107,15 @@ export async function* readItemFile(file: ItemFile, options: SourceOptions): Asy
     await damaged(`cannot read the file: ${reasonOf(error)}`, error);
     return;
   }
-  const warn = (code: SourceWarning['code'], origin: string, what: string): void => options.reportWarning?.({ code, message: `${origin}: ${what}`, origin });
+  const warn = (code: SourceWarning['code'], origin: string, what: string): void =>
+    options.reportWarning?.({ code, message: `${origin}: ${what}`, origin });
   let items: Iterable<TextItem>;
   if (file.type === 'ics') items = icsItems(utf8Bytes(bytes).toString('utf8'), name);
   else {
     const read = vcardItems(bytes, name);
     items = read.items;
-    if (read.stray > 0) warn('file-not-read', file.origin, `${read.stray} line(s) outside BEGIN:VCARD…END:VCARD not read`);
+    if (read.stray > 0)
+      warn('file-not-read', file.origin, `${read.stray} line(s) outside BEGIN:VCARD…END:VCARD not read`);
     if (read.cards === 0) warn('file-not-read', file.origin, 'not read: the file holds no BEGIN:VCARD');
   }
   let index = 0;
@@ -112,7 +124,8 @@ export async function* readItemFile(file: ItemFile, options: SourceOptions): Asy
     index++;
     const origin = `${file.origin}#${item.label}`;
     for (const w of item.warnings) warn('item-changed', origin, w);
-    if (item.keptAsText !== undefined) warn('item-kept-as-text', origin, `kept as a plain item holding its text: ${item.keptAsText}`);
+    if (item.keptAsText !== undefined)
+      warn('item-kept-as-text', origin, `kept as a plain item holding its text: ${item.keptAsText}`);
     const text = Buffer.from(item.text, 'utf8');
     const itemName = `${name.replace(/\.[^.]+$/, '')}-${index}.${file.type}`;
     yield {
@@ -122,5 +135,6 @@ export async function* readItemFile(file: ItemFile, options: SourceOptions): Asy
       bytes: { name: itemName, contentType: CONTENT_TYPES[file.type], size: text.length, open: bytesSource(text) },
     };
   }
-  if (file.type === 'ics' && index === 0) warn('file-not-read', file.origin, 'not read: the file holds no VEVENT or VTODO');
+  if (file.type === 'ics' && index === 0)
+    warn('file-not-read', file.origin, 'not read: the file holds no VEVENT or VTODO');
 }

@@ -65,7 +65,9 @@ class Properties {
 
   number(key: number | readonly [string, number]): number | undefined {
     const v = this.value(key);
-    return v?.type === 'Integer16' || v?.type === 'Integer32' || v?.type === 'Floating32' || v?.type === 'Floating64' ? v.value : undefined;
+    return v?.type === 'Integer16' || v?.type === 'Integer32' || v?.type === 'Floating32' || v?.type === 'Floating64'
+      ? v.value
+      : undefined;
   }
 
   boolean(key: number | readonly [string, number]): boolean | undefined {
@@ -84,27 +86,65 @@ class Properties {
   }
 }
 
-const BUSY: readonly AppointmentFields['busyStatus'][] = ['free', 'tentative', 'busy', 'outOfOffice', 'workingElsewhere'];
+const BUSY: readonly AppointmentFields['busyStatus'][] = [
+  'free',
+  'tentative',
+  'busy',
+  'outOfOffice',
+  'workingElsewhere',
+];
 const TASK_STATUS: readonly TaskFields['status'][] = ['notStarted', 'inProgress', 'complete', 'waiting', 'deferred'];
 const NOTE_COLOR: readonly StickyNoteFields['color'][] = ['blue', 'green', 'pink', 'yellow', 'white'];
-const RESPONSE: Readonly<Record<number, Attendee['response']>> = { 0: 'none', 2: 'tentative', 3: 'accepted', 4: 'declined', 5: 'notResponded' };
+const RESPONSE: Readonly<Record<number, Attendee['response']>> = {
+  0: 'none',
+  2: 'tentative',
+  3: 'accepted',
+  4: 'declined',
+  5: 'notResponded',
+};
 const ROLE: Readonly<Record<Recipient['kind'], Attendee['role']>> = { to: 'required', cc: 'optional', bcc: 'resource' };
 const RECIP_ORGANIZER = 0x0002;
 const ASF_MEETING = 0x0001;
 
 /** [MS-OXOCNTC] §2.2.1.4: each phone field's tag. */
 const PHONES: ReadonlyArray<readonly [PhoneKind, number]> = [
-  ['business', 0x3a08], ['business2', 0x3a1b], ['home', 0x3a09], ['home2', 0x3a2f], ['mobile', 0x3a1c],
-  ['businessFax', 0x3a24], ['homeFax', 0x3a25], ['otherFax', 0x3a23], ['pager', 0x3a21], ['car', 0x3a1e],
-  ['assistant', 0x3a2e], ['callback', 0x3a02], ['company', 0x3a57], ['primary', 0x3a1a], ['radio', 0x3a1d],
-  ['telex', 0x3a2c], ['tty', 0x3a4b], ['isdn', 0x3a2d], ['other', 0x3a1f],
+  ['business', 0x3a08],
+  ['business2', 0x3a1b],
+  ['home', 0x3a09],
+  ['home2', 0x3a2f],
+  ['mobile', 0x3a1c],
+  ['businessFax', 0x3a24],
+  ['homeFax', 0x3a25],
+  ['otherFax', 0x3a23],
+  ['pager', 0x3a21],
+  ['car', 0x3a1e],
+  ['assistant', 0x3a2e],
+  ['callback', 0x3a02],
+  ['company', 0x3a57],
+  ['primary', 0x3a1a],
+  ['radio', 0x3a1d],
+  ['telex', 0x3a2c],
+  ['tty', 0x3a4b],
+  ['isdn', 0x3a2d],
+  ['other', 0x3a1f],
 ];
 
 type Key = number | readonly [string, number];
 /** [MS-OXOCNTC] §2.2.1.3: street, city, state, postal code, country, PO box of each kind; PidLidPostalAddressId's value. */
 const ADDRESSES: ReadonlyArray<readonly [PostalAddress['kind'], number, readonly [Key, Key, Key, Key, Key, Key]]> = [
   ['home', 1, [0x3a5d, 0x3a59, 0x3a5c, 0x3a5b, 0x3a5a, 0x3a5e]],
-  ['work', 2, [[PSETID_ADDRESS, 0x8045], [PSETID_ADDRESS, 0x8046], [PSETID_ADDRESS, 0x8047], [PSETID_ADDRESS, 0x8048], [PSETID_ADDRESS, 0x8049], [PSETID_ADDRESS, 0x804a]]],
+  [
+    'work',
+    2,
+    [
+      [PSETID_ADDRESS, 0x8045],
+      [PSETID_ADDRESS, 0x8046],
+      [PSETID_ADDRESS, 0x8047],
+      [PSETID_ADDRESS, 0x8048],
+      [PSETID_ADDRESS, 0x8049],
+      [PSETID_ADDRESS, 0x804a],
+    ],
+  ],
   ['other', 3, [0x3a63, 0x3a5f, 0x3a62, 0x3a61, 0x3a60, 0x3a64]],
 ];
 
@@ -116,7 +156,9 @@ const EMAILS: ReadonlyArray<readonly [number, number, number]> = [
 ];
 
 function defined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))) as T;
+  return Object.fromEntries(
+    Object.entries(o).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)),
+  ) as T;
 }
 
 /** PidLidReminderSet and PidLidReminderDelta; a delta without the flag is a reminder that is off. */
@@ -127,7 +169,11 @@ function reminder(p: Properties): AppointmentFields['reminder'] {
   return defined({ set: set ?? false, minutesBefore });
 }
 
-function appointment(p: Properties, recipients: readonly Recipient[], meeting: readonly RecipientMeetingInfo[]): AppointmentFields | undefined {
+function appointment(
+  p: Properties,
+  recipients: readonly Recipient[],
+  meeting: readonly RecipientMeetingInfo[],
+): AppointmentFields | undefined {
   const start = p.date([PSETID_APPOINTMENT, 0x820d]) ?? p.date(0x0060);
   const end = p.date([PSETID_APPOINTMENT, 0x820e]) ?? p.date(0x0061);
   if (start === undefined || end === undefined || end < start) return undefined;
@@ -165,11 +211,24 @@ function contact(p: Properties): ContactFields {
     const a = p.string([PSETID_ADDRESS, address]);
     if (a === undefined) return [];
     const addressType = p.string([PSETID_ADDRESS, type]);
-    return [defined({ address: a, displayName: p.string([PSETID_ADDRESS, displayName]), addressType: addressType === 'SMTP' ? undefined : addressType })];
+    return [
+      defined({
+        address: a,
+        displayName: p.string([PSETID_ADDRESS, displayName]),
+        addressType: addressType === 'SMTP' ? undefined : addressType,
+      }),
+    ];
   });
   const mailing = p.number([PSETID_ADDRESS, 0x8022]);
   const addresses = ADDRESSES.flatMap(([kind, id, [street, city, region, postalCode, country, poBox]]) => {
-    const a = defined({ street: p.string(street), city: p.string(city), region: p.string(region), postalCode: p.string(postalCode), country: p.string(country), poBox: p.string(poBox) });
+    const a = defined({
+      street: p.string(street),
+      city: p.string(city),
+      region: p.string(region),
+      postalCode: p.string(postalCode),
+      country: p.string(country),
+      poBox: p.string(poBox),
+    });
     return Object.keys(a).length === 0 ? [] : [{ kind, ...a, ...(mailing === id ? { isMailing: true } : {}) }];
   });
   return defined({
@@ -231,7 +290,11 @@ export function oneOffAddress(entry: Uint8Array): MailAddress | undefined {
   const text = unicode ? b.toString('utf16le', 24, 24 + ((b.length - 24) & ~1)) : b.toString('latin1', 24);
   const [name, type, address] = text.split('\0');
   if (address === undefined) return undefined;
-  return defined({ name: name || undefined, address: address || undefined, addressType: type && type !== 'SMTP' ? type : undefined });
+  return defined({
+    name: name || undefined,
+    address: address || undefined,
+    addressType: type && type !== 'SMTP' ? type : undefined,
+  });
 }
 
 /** The one-off provider's UID in an EntryID ([MS-OXCDATA] §2.2.5.1), at offset 4. */
@@ -239,7 +302,15 @@ const ONE_OFF_PROVIDER = '812b1fa4bea310199d6e00dd010f5402';
 
 function distributionList(p: Properties): DistributionListFields | undefined {
   const all = p.binaries([PSETID_ADDRESS, 0x8055]) ?? [];
-  if (all.some((entry) => Buffer.from(entry.buffer, entry.byteOffset + 4, Math.min(16, Math.max(0, entry.byteLength - 4))).toString('hex') !== ONE_OFF_PROVIDER)) return undefined;
+  if (
+    all.some(
+      (entry) =>
+        Buffer.from(entry.buffer, entry.byteOffset + 4, Math.min(16, Math.max(0, entry.byteLength - 4))).toString(
+          'hex',
+        ) !== ONE_OFF_PROVIDER,
+    )
+  )
+    return undefined;
   const members = (p.binaries([PSETID_ADDRESS, 0x8054]) ?? []).flatMap((entry) => {
     const a = oneOffAddress(entry);
     return a && (a.address !== undefined || a.name !== undefined) ? [a] : [];

@@ -109,8 +109,10 @@ export function folderTypeOf(containerClass: string | undefined): FolderType {
 function paging(options: ListOptions): { offset: number; limit: number } {
   const offset = options.offset ?? 0;
   const limit = options.limit ?? DEFAULT_LIMIT;
-  if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`offset must be a whole number of 0 or more, not ${String(offset)}`);
-  if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number of 0 or more, not ${String(limit)}`);
+  if (!Number.isSafeInteger(offset) || offset < 0)
+    throw new RangeError(`offset must be a whole number of 0 or more, not ${String(offset)}`);
+  if (!Number.isSafeInteger(limit) || limit < 0)
+    throw new RangeError(`limit must be a whole number of 0 or more, not ${String(limit)}`);
   return { offset, limit };
 }
 
@@ -148,7 +150,10 @@ async function eachSource(
  * mailbox (path `[]`, named after the first source, no parent): the parent of the top-level folders, and of the items
  * a source keeps outside any folder (a PST's root); selecting it selects the whole mailbox.
  */
-export async function allFolders(sources: readonly (MessageSource | string)[], options: ListOptions = {}): Promise<FolderEntry[]> {
+export async function allFolders(
+  sources: readonly (MessageSource | string)[],
+  options: ListOptions = {},
+): Promise<FolderEntry[]> {
   const byPath = new Map<string, FolderEntry>();
   const add = (spec: FolderSpec): void => {
     for (let depth = 1; depth <= spec.path.length; depth++) {
@@ -158,7 +163,8 @@ export async function allFolders(sources: readonly (MessageSource | string)[], o
       const own = depth === spec.path.length;
       const known = byPath.get(key);
       // The first source to give a container class wins; a folder only implied by a deeper one has none yet.
-      if (known !== undefined && (!own || spec.containerClass === undefined || known.containerClass !== 'IPF.Note')) continue;
+      if (known !== undefined && (!own || spec.containerClass === undefined || known.containerClass !== 'IPF.Note'))
+        continue;
       const containerClass = own && spec.containerClass !== undefined ? spec.containerClass : 'IPF.Note';
       byPath.set(key, {
         id: key,
@@ -172,7 +178,14 @@ export async function allFolders(sources: readonly (MessageSource | string)[], o
   };
   let top: FolderEntry | undefined;
   await eachSource(sources, options, undefined, async (source) => {
-    top ??= { id: folderId([]), name: source.name, path: [], parentId: undefined, type: 'None', containerClass: 'IPF.Note' };
+    top ??= {
+      id: folderId([]),
+      name: source.name,
+      path: [],
+      parentId: undefined,
+      type: 'None',
+      containerClass: 'IPF.Note',
+    };
     for await (const spec of source.folders()) {
       options.signal?.throwIfAborted();
       add(spec);
@@ -191,11 +204,16 @@ function comparePaths(a: readonly string[], b: readonly string[]): number {
 }
 
 /** A page of the folders of the mailbox made of `sources`, parents first. */
-export async function listFolders(sources: readonly (MessageSource | string)[], options: ListFoldersOptions = {}): Promise<Page<FolderEntry>> {
+export async function listFolders(
+  sources: readonly (MessageSource | string)[],
+  options: ListFoldersOptions = {},
+): Promise<Page<FolderEntry>> {
   const { offset, limit } = paging(options);
   const needle = options.name?.toLowerCase();
   const matching = (await allFolders(sources, options)).filter(
-    (f) => (options.parentId === undefined || f.parentId === options.parentId) && (needle === undefined || f.name.toLowerCase().includes(needle)),
+    (f) =>
+      (options.parentId === undefined || f.parentId === options.parentId) &&
+      (needle === undefined || f.name.toLowerCase().includes(needle)),
   );
   return { offset, limit, results: matching.slice(offset, offset + limit) };
 }
@@ -208,7 +226,12 @@ function itemOf(id: string, folder: readonly string[], record: MessageRecord): I
     itemClass: record.messageClass ?? 'IPM.Note',
     subject: record.subject,
     from: record.from,
-    to: (record.recipients ?? []).filter((r) => r.kind === 'to').map((r) => ({ ...(r.name !== undefined ? { name: r.name } : {}), ...(r.address !== undefined ? { address: r.address } : {}) })),
+    to: (record.recipients ?? [])
+      .filter((r) => r.kind === 'to')
+      .map((r) => ({
+        ...(r.name !== undefined ? { name: r.name } : {}),
+        ...(r.address !== undefined ? { address: r.address } : {}),
+      })),
     received: record.receivedAt,
     sent: record.sentAt,
     record: fieldsOf(record),
@@ -233,13 +256,19 @@ function damagedOf(id: string, item: DamagedItem): ItemEntry {
 }
 
 /** One item as a pass over the sources meets it: a message, or a damaged item a source reported. */
-type MetItem = { readonly message: SourceMessage; readonly damaged?: undefined } | { readonly message?: undefined; readonly damaged: DamagedItem };
+type MetItem =
+  | { readonly message: SourceMessage; readonly damaged?: undefined }
+  | { readonly message?: undefined; readonly damaged: DamagedItem };
 
 /**
  * Gives every item of `sources` its id, in source order (damaged items where the source reports them), to `visit`,
  * until `visit` returns true. Each message is disposed of once visited.
  */
-async function eachItem(sources: readonly (MessageSource | string)[], options: ListOptions, visit: (id: string, item: MetItem) => boolean): Promise<void> {
+async function eachItem(
+  sources: readonly (MessageSource | string)[],
+  options: ListOptions,
+  visit: (id: string, item: MetItem) => boolean,
+): Promise<void> {
   let done = false;
   await eachSource(
     sources,
@@ -270,7 +299,10 @@ async function eachItem(sources: readonly (MessageSource | string)[], options: L
  * reports damaged are listed too (with `damaged`), where they were found, as the export keeps them. Damaged items of a
  * source given already opened are not seen here: they are reported to whoever opened it.
  */
-export async function listItems(sources: readonly (MessageSource | string)[], options: ListItemsOptions = {}): Promise<Page<ItemEntry>> {
+export async function listItems(
+  sources: readonly (MessageSource | string)[],
+  options: ListItemsOptions = {},
+): Promise<Page<ItemEntry>> {
   const { offset, limit } = paging(options);
   const results: ItemEntry[] = [];
   if (limit === 0) return { offset, limit, results };
@@ -289,7 +321,11 @@ export async function listItems(sources: readonly (MessageSource | string)[], op
  * Which of `ids` are ids of items of the mailbox made of `sources` (damaged ones included). Reads the messages until
  * every id is found, holding nothing but the ids.
  */
-export async function findItems(sources: readonly (MessageSource | string)[], ids: ReadonlySet<string>, options: Omit<ListOptions, 'offset' | 'limit'> = {}): Promise<Set<string>> {
+export async function findItems(
+  sources: readonly (MessageSource | string)[],
+  ids: ReadonlySet<string>,
+  options: Omit<ListOptions, 'offset' | 'limit'> = {},
+): Promise<Set<string>> {
   const found = new Set<string>();
   if (ids.size === 0) return found;
   await eachItem(sources, options, (id) => {

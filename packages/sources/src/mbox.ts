@@ -91,15 +91,25 @@ export class MboxSource implements MessageSource {
       this.#read.at(range.end);
       const origin = `${this.path}#${range.number}`;
       // The message as stored, its envelope line included and its `From ` lines still escaped.
-      const stored = fileRangeBytes(this.path, `${this.name}-${range.number}.eml`, 'message/rfc822', range.start, range.end);
+      const stored = fileRangeBytes(
+        this.path,
+        `${this.name}-${range.number}.eml`,
+        'message/rfc822',
+        range.start,
+        range.end,
+      );
       const spool = new SpoolGroup(this.#spool);
       let record: MessageRecord;
       try {
         if (range.cutOff) {
-          throw new MimeDamageError(`truncated: the file ends in the middle of a line (message at byte ${range.start})`);
+          throw new MimeDamageError(
+            `truncated: the file ends in the middle of a line (message at byte ${range.start})`,
+          );
         }
         const bytes: AsyncIterable<Uint8Array> =
-          range.end > range.start ? createReadStream(this.path, { start: range.start, end: range.end - 1 }) : Readable.from([]);
+          range.end > range.start
+            ? createReadStream(this.path, { start: range.start, end: range.end - 1 })
+            : Readable.from([]);
         const input = this.format === 'mboxrd' ? unescapeMboxrd(bytes) : bytes;
         record = (await parseMime(input, { spool, requireClosingBoundary: range.last })).record;
       } catch (error) {

@@ -24,7 +24,12 @@ export function rawValues(lines: HeaderLines, key: string): string[] {
   for (const l of lines) {
     if (l.key !== key) continue;
     const colon = l.line.indexOf(':');
-    out.push(l.line.slice(colon + 1).replace(/\r?\n[ \t]/g, ' ').trim());
+    out.push(
+      l.line
+        .slice(colon + 1)
+        .replace(/\r?\n[ \t]/g, ' ')
+        .trim(),
+    );
   }
   return out;
 }
@@ -32,7 +37,10 @@ export function rawValues(lines: HeaderLines, key: string): string[] {
 /** Parses an RFC 5322 date (comments removed); undefined when it is not a valid date. */
 export function parseMailDate(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
-  const text = value.replace(/\([^()]*\)/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = value
+    .replace(/\([^()]*\)/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (text === '') return undefined;
   const date = new Date(text);
   if (Number.isNaN(date.getTime())) return undefined;
@@ -110,7 +118,8 @@ export function categories(headers: Headers): string[] {
   const out = new Set<string>();
   for (const key of ['keywords', 'x-keywords']) {
     const v = headers.get(key);
-    const values = typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+    const values =
+      typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
     for (const item of values.flatMap((s) => s.split(','))) {
       const k = item.trim();
       if (k) out.add(k);

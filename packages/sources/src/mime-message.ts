@@ -28,7 +28,6 @@ export const MIME_LIMITS = {
   parts: 1000,
 } as const;
 
-
 export interface MimeParseOptions {
   /** Where attachment bytes are spooled; disposing the group releases them. */
   readonly spool: SpoolGroup;
@@ -80,7 +79,10 @@ const FIRST_LINE_BYTES = 4096;
  */
 function openMessage(message: Buffer): Buffer {
   const nl = message.indexOf(10);
-  const line = message.subarray(0, nl < 0 ? message.length : nl).toString('latin1').replace(/\r$/, '');
+  const line = message
+    .subarray(0, nl < 0 ? message.length : nl)
+    .toString('latin1')
+    .replace(/\r$/, '');
   if (line === '') return message;
   const indent = /^[ \t]*/.exec(line)?.[0].length ?? 0;
   if (FIELD_LINE.test(line.slice(indent))) return indent === 0 ? message : message.subarray(indent);
@@ -153,7 +155,12 @@ class Prelude {
       const nl = head.indexOf(10);
       if (nl < 0 && head.length < FIRST_LINE_BYTES && !final) return undefined;
       start = nl < 0 ? head.length : nl + 1;
-      this.envelope = parseEnvelopeLine(head.subarray(0, start).toString('latin1').replace(/\r?\n$/, ''));
+      this.envelope = parseEnvelopeLine(
+        head
+          .subarray(0, start)
+          .toString('latin1')
+          .replace(/\r?\n$/, ''),
+      );
     }
     const rest = head.subarray(start);
     if (rest.indexOf(10) < 0 && rest.length < FIRST_LINE_BYTES && !final) return undefined;
@@ -209,7 +216,10 @@ let mailparser: Promise<typeof import('mailparser')> | undefined;
  * Parses one message from `input` (raw bytes, an optional mbox envelope line first): a stream of chunks, or the
  * whole message in one buffer (written to the parser at once, without stream plumbing).
  */
-export async function parseMime(input: AsyncIterable<Uint8Array> | Uint8Array, options: MimeParseOptions): Promise<ParsedMime> {
+export async function parseMime(
+  input: AsyncIterable<Uint8Array> | Uint8Array,
+  options: MimeParseOptions,
+): Promise<ParsedMime> {
   const depth = options.depth ?? 0;
   const prelude = new Prelude();
   const { MailParser } = await (mailparser ??= import('mailparser'));
@@ -290,7 +300,11 @@ export async function parseMime(input: AsyncIterable<Uint8Array> | Uint8Array, o
     index += 1;
     if (part.embedded) {
       const inner = await parseEmbedded(part.bytes, options, depth + 1);
-      attachments.push({ kind: 'message', name: part.meta.filename === undefined ? inner.subject : h.singleLine(part.meta.filename), message: inner });
+      attachments.push({
+        kind: 'message',
+        name: part.meta.filename === undefined ? inner.subject : h.singleLine(part.meta.filename),
+        message: inner,
+      });
       continue;
     }
     attachments.push(fileAttachment(part.meta, part.bytes, index));
@@ -304,10 +318,16 @@ export async function parseMime(input: AsyncIterable<Uint8Array> | Uint8Array, o
 function limitError(error: unknown): unknown {
   if (!(error instanceof Error) || (error as { code?: unknown }).code !== 'EMAXLEN') return error;
   if (/child nodes/i.test(error.message)) {
-    return new MimeDamageError(`more than ${MIME_LIMITS.parts} MIME parts (parts nested or side by side); refused to keep memory bounded`, { cause: error });
+    return new MimeDamageError(
+      `more than ${MIME_LIMITS.parts} MIME parts (parts nested or side by side); refused to keep memory bounded`,
+      { cause: error },
+    );
   }
   if (/header size/i.test(error.message)) {
-    return new MimeDamageError(`a header block larger than ${MIME_LIMITS.headerBytes} bytes; refused to keep memory bounded`, { cause: error });
+    return new MimeDamageError(
+      `a header block larger than ${MIME_LIMITS.headerBytes} bytes; refused to keep memory bounded`,
+      { cause: error },
+    );
   }
   return new MimeDamageError(`a MIME limit was exceeded (${error.message})`, { cause: error });
 }
@@ -356,7 +376,9 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
 
 function fileAttachment(meta: AttachmentStream, bytes: SpooledBytes, index: number): FileAttachment {
   const contentType = meta.contentType.toLowerCase();
-  const name = (meta.filename === undefined ? '' : h.singleLine(meta.filename).trim()) || `attachment-${meta.partId ?? index}${EXTENSIONS[contentType] ?? '.bin'}`;
+  const name =
+    (meta.filename === undefined ? '' : h.singleLine(meta.filename).trim()) ||
+    `attachment-${meta.partId ?? index}${EXTENSIONS[contentType] ?? '.bin'}`;
   const isInline = meta.related === true || (meta.contentDisposition === 'inline' && meta.cid !== undefined);
   return {
     kind: 'file',

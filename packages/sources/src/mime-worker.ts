@@ -35,7 +35,11 @@ port.on('message', (jobs: readonly WorkerJob[]) => {
 
 async function run(job: WorkerJob): Promise<WorkerAnswer> {
   let directory = directories.get(job.spoolDir);
-  if (directory === undefined) directories.set(job.spoolDir, (directory = new SpoolDirectory(undefined, { dir: job.spoolDir, prefix: `t${threadId}-` })));
+  if (directory === undefined)
+    directories.set(
+      job.spoolDir,
+      (directory = new SpoolDirectory(undefined, { dir: job.spoolDir, prefix: `t${threadId}-` })),
+    );
   const spool = new SpoolGroup(directory);
   let answer: WorkerAnswer;
   try {
@@ -47,7 +51,14 @@ async function run(job: WorkerJob): Promise<WorkerAnswer> {
     await spool.dispose();
     const e = error instanceof Error ? error : new Error(String(error));
     const code = (e as NodeJS.ErrnoException).code;
-    answer = { id: job.id, ok: false, damage: isItemDamage(e), name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) };
+    answer = {
+      id: job.id,
+      ok: false,
+      damage: isItemDamage(e),
+      name: e.name,
+      message: e.message,
+      ...(typeof code === 'string' ? { code } : {}),
+    };
   }
   return answer;
 }

@@ -39,7 +39,9 @@ function buffer(bytes: Uint8Array): Buffer {
 
 function streamName(tag: number, index?: number): string {
   const hex = (tag >>> 0).toString(16).toUpperCase().padStart(8, '0');
-  return index === undefined ? `__substg1.0_${hex}` : `__substg1.0_${hex}-${index.toString(16).toUpperCase().padStart(8, '0')}`;
+  return index === undefined
+    ? `__substg1.0_${hex}`
+    : `__substg1.0_${hex}-${index.toString(16).toUpperCase().padStart(8, '0')}`;
 }
 
 /** The file's named-property map, from the root storage. */
@@ -66,14 +68,21 @@ function multiValues(storage: MsgStorage, tag: number, codePage: string): ExtraP
     if (bytes === null) return undefined;
     values.push(buffer(bytes));
   }
-  if (type === 0x101f) return { type: 'MultipleString', value: values.map((b) => b.toString('utf16le').replace(/\0+$/, '')) };
+  if (type === 0x101f)
+    return { type: 'MultipleString', value: values.map((b) => b.toString('utf16le').replace(/\0+$/, '')) };
   if (type === 0x1102) return { type: 'MultipleBinary', value: values.map((b) => Uint8Array.prototype.slice.call(b)) };
   const strings = values.map((b) => (decodeValue(0x001e, b, codePage) as { value: string } | undefined)?.value ?? '');
   return { type: 'MultipleString8', value: strings };
 }
 
 /** Every property of one storage, but the tagged ones in `skip` and named ones the map does not name. */
-export function storageProperties(storage: MsgStorage, kind: StorageKind, names: ReadonlyMap<number, PropertyName>, skip: ReadonlySet<number>, codePage: string): ExtraProperty[] {
+export function storageProperties(
+  storage: MsgStorage,
+  kind: StorageKind,
+  names: ReadonlyMap<number, PropertyName>,
+  skip: ReadonlySet<number>,
+  codePage: string,
+): ExtraProperty[] {
   const stream = storage.readFile(PROPERTIES);
   if (stream === null) return [];
   const bytes = buffer(stream);

@@ -83,12 +83,21 @@ const PR_RECIPIENT_FLAGS = 0x5ffd;
 const PR_RECIPIENT_TRACK_STATUS = 0x5fff;
 
 /** Every property of a storage, String8 values decoded in the object's PidTagMessageCodepage. */
-function propertiesOf(at: MessageStorage, storage: MsgStorage, kind: StorageKind, skip: ReadonlySet<number>, codePage?: string): ExtraProperty[] {
+function propertiesOf(
+  at: MessageStorage,
+  storage: MsgStorage,
+  kind: StorageKind,
+  skip: ReadonlySet<number>,
+  codePage?: string,
+): ExtraProperty[] {
   const props = storageProperties(storage, kind, at.names, skip, codePage ?? 'windows-1252');
   if (codePage !== undefined) return props;
   const cp = props.find((p) => p.kind === 'tagged' && p.id === PR_MESSAGE_CODEPAGE)?.value;
   const label = codePageLabel(cp?.type === 'Integer32' ? cp.value : undefined);
-  return label === 'windows-1252' || !props.some((p) => p.value.type === 'String8' || p.value.type === 'MultipleString8') ? props : storageProperties(storage, kind, at.names, skip, label);
+  return label === 'windows-1252' ||
+    !props.some((p) => p.value.type === 'String8' || p.value.type === 'MultipleString8')
+    ? props
+    : storageProperties(storage, kind, at.names, skip, label);
 }
 
 /** A recipient row's meeting properties (for an appointment's attendees). */
@@ -140,7 +149,11 @@ export class MsgSource implements MessageSource {
       record = this.#record(reader, data, [], { storage: root, kind: 'message', names: msgNameMap(root) });
     } catch (error) {
       const reason = `not a readable .msg file: ${reasonOf(error)}`;
-      handleDamaged(this.#options, { origin: this.path, reason, folder: this.#folder, label: basename(this.path), bytes: stored }, error);
+      handleDamaged(
+        this.#options,
+        { origin: this.path, reason, folder: this.#folder, label: basename(this.path), bytes: stored },
+        error,
+      );
       return;
     }
     yield { folder: this.#folder, record, origin: this.path, bytes: stored };
@@ -150,10 +163,23 @@ export class MsgSource implements MessageSource {
     return this.#read.progress;
   }
 
-  #record(reader: InstanceType<MsgReaderClass>, data: FieldsData, at: AttachmentPath, own: MessageStorage): MessageRecord {
-    const from = this.#address(data.senderName, data.senderSmtpAddress ?? data.senderEmail, data.senderSmtpAddress ? 'SMTP' : data.senderAddressType);
+  #record(
+    reader: InstanceType<MsgReaderClass>,
+    data: FieldsData,
+    at: AttachmentPath,
+    own: MessageStorage,
+  ): MessageRecord {
+    const from = this.#address(
+      data.senderName,
+      data.senderSmtpAddress ?? data.senderEmail,
+      data.senderSmtpAddress ? 'SMTP' : data.senderAddressType,
+    );
     const properties = propertiesOf(own, own.storage, own.kind, MESSAGE_NOT_CARRIED);
-    const codePage = codePageLabel(((p) => (p?.type === 'Integer32' ? p.value : undefined))(properties.find((p) => p.kind === 'tagged' && p.id === PR_MESSAGE_CODEPAGE)?.value));
+    const codePage = codePageLabel(
+      ((p) => (p?.type === 'Integer32' ? p.value : undefined))(
+        properties.find((p) => p.kind === 'tagged' && p.id === PR_MESSAGE_CODEPAGE)?.value,
+      ),
+    );
     const recipientRows = recipientStorages(own.storage);
     const recipients: Recipient[] = [];
     const meeting: RecipientMeetingInfo[] = [];
@@ -162,7 +188,9 @@ export class MsgSource implements MessageSource {
       if (!a) return;
       recipients.push({ kind: r.recipType ?? 'to', ...a });
       const row = recipientRows[i];
-      meeting.push(row === undefined ? {} : meetingInfo(storageProperties(row, 'other', own.names, new Set(), codePage)));
+      meeting.push(
+        row === undefined ? {} : meetingInfo(storageProperties(row, 'other', own.names, new Set(), codePage)),
+      );
     });
     const attachmentRows = attachmentStorages(own.storage);
     const attachments: Attachment[] = [];
@@ -173,7 +201,14 @@ export class MsgSource implements MessageSource {
       const carried = extras.length ? { extraProperties: extras } : {};
       if (att.innerMsgContent === true && att.innerMsgContentFields !== undefined) {
         const inner = row === undefined ? undefined : embeddedStorage(row);
-        const message = this.#record(reader, att.innerMsgContentFields, path, inner === undefined ? { ...own, storage: row ?? own.storage, kind: 'other' } : { ...own, storage: inner, kind: 'embedded' });
+        const message = this.#record(
+          reader,
+          att.innerMsgContentFields,
+          path,
+          inner === undefined
+            ? { ...own, storage: row ?? own.storage, kind: 'other' }
+            : { ...own, storage: inner, kind: 'embedded' },
+        );
         attachments.push({ kind: 'message', name: nonEmpty(att.name) ?? message.subject, message, ...carried });
         return;
       }
@@ -209,7 +244,9 @@ export class MsgSource implements MessageSource {
       html,
       attachments: attachments.length ? attachments : undefined,
     };
-    const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<MessageRecord>;
+    const defined = Object.fromEntries(
+      Object.entries(fields).filter(([, v]) => v !== undefined),
+    ) as Partial<MessageRecord>;
     const extras = besideRecord(properties);
     return {
       ...kindSections(fields.messageClass, properties, recipients, meeting),
@@ -224,7 +261,11 @@ export class MsgSource implements MessageSource {
     const a = nonEmpty(address);
     const t = nonEmpty(type);
     if (!n && !a) return undefined;
-    return { ...(n ? { name: n } : {}), ...(a ? { address: a } : {}), ...(t && t !== 'SMTP' ? { addressType: t } : {}) };
+    return {
+      ...(n ? { name: n } : {}),
+      ...(a ? { address: a } : {}),
+      ...(t && t !== 'SMTP' ? { addressType: t } : {}),
+    };
   }
 
   /** Reads the file again and returns the bytes of the attachment at `path` (through embedded messages). */
@@ -233,7 +274,8 @@ export class MsgSource implements MessageSource {
     let data = reader.getFileData();
     for (let depth = 0; depth < path.length - 1; depth++) {
       const inner = data.attachments?.[path[depth] ?? -1]?.innerMsgContentFields;
-      if (inner === undefined) throw new Error(`${this.path}: embedded message ${path.slice(0, depth + 1).join('/')} is gone`);
+      if (inner === undefined)
+        throw new Error(`${this.path}: embedded message ${path.slice(0, depth + 1).join('/')} is gone`);
       data = inner;
     }
     const att = data.attachments?.[path[path.length - 1] ?? -1];

@@ -47,7 +47,8 @@ export async function openSource(path: string, options: OpenSourceOptions = {}):
   let kind = options.kind;
   if (kind === undefined) {
     if (info.isDirectory()) kind = 'eml';
-    else if (!info.isFile()) throw new SourceError('unsupported-source', full, 'neither a directory nor a regular file');
+    else if (!info.isFile())
+      throw new SourceError('unsupported-source', full, 'neither a directory nor a regular file');
     else {
       const ext = extname(full).toLowerCase();
       if (ext === '.mbox' || ext === '.mbx') kind = 'mbox';
@@ -58,7 +59,8 @@ export async function openSource(path: string, options: OpenSourceOptions = {}):
   }
   switch (kind) {
     case 'eml':
-      if (!info.isDirectory()) throw new SourceError('unsupported-source', full, 'an .eml source must be a directory of .eml files');
+      if (!info.isDirectory())
+        throw new SourceError('unsupported-source', full, 'an .eml source must be a directory of .eml files');
       return new EmlTreeSource(full, options);
     case 'mbox':
       return new MboxSource(full, options);

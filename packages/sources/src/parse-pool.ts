@@ -74,7 +74,9 @@ interface Slot {
  * The thread's module beside this one. Run from the TypeScript sources (the tests, under tsx), a plain module
  * starts it, which registers the loader first (see `mime-worker-source.mjs`).
  */
-const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('./mime-worker-source.mjs', import.meta.url) : new URL('./mime-worker.js', import.meta.url);
+const WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('./mime-worker-source.mjs', import.meta.url)
+  : new URL('./mime-worker.js', import.meta.url);
 
 /** Each thread's young generation, in MB (V8's default is several times larger). */
 const YOUNG_GENERATION_MB = 8;
@@ -85,7 +87,8 @@ export class MimeParsePool {
   #closed: Error | undefined;
 
   constructor(threads = defaultParseThreads()) {
-    if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${String(threads)}`);
+    if (!Number.isSafeInteger(threads) || threads < 1)
+      throw new RangeError(`threads must be a positive integer, got ${String(threads)}`);
     this.#slots = Array.from({ length: threads }, () => this.#start());
   }
 
@@ -111,7 +114,9 @@ export class MimeParsePool {
       if (slot.pending.size === 0) worker.unref();
     });
     worker.on('error', (error) => this.#fail(slot, error));
-    worker.on('exit', (code) => this.#fail(slot, this.#closed ?? new Error(`a MIME parsing thread stopped (exit code ${code})`)));
+    worker.on('exit', (code) =>
+      this.#fail(slot, this.#closed ?? new Error(`a MIME parsing thread stopped (exit code ${code})`)),
+    );
     return slot;
   }
 

@@ -25,7 +25,8 @@ export function toPortable(record: MessageRecord, spool: SpoolGroup): PortableRe
   const attachments = record.attachments.map((a): PortableFileAttachment | PortableMessageAttachment => {
     if (a.kind === 'message') return { ...a, message: toPortable(a.message, spool) };
     const bytes = spool.portable(a.open);
-    if (bytes === undefined) throw new TypeError(`attachment ${JSON.stringify(a.name)}: its bytes were not spooled by this group`);
+    if (bytes === undefined)
+      throw new TypeError(`attachment ${JSON.stringify(a.name)}: its bytes were not spooled by this group`);
     const { open: _open, ...rest } = a;
     return { ...rest, bytes };
   });

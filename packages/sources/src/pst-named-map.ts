@@ -47,9 +47,15 @@ export function readNamedMap(pst: PSTFile, anyFolder: PSTFolder): Map<number, Pr
   let streams: Map<number, Buffer>;
   try {
     // A PSTObject (the class every pst-extractor item extends) on the map's node reads its PC and subnodes.
-    const PSTObject = Object.getPrototypeOf(anyFolder.constructor) as new (file: PSTFile, node: unknown) => PstObjectInternals;
-    const Long = (anyFolder.descriptorNodeId as unknown as { constructor: { fromNumber(n: number): unknown } }).constructor;
-    const node = (pst as unknown as { getDescriptorIndexNode(id: unknown): unknown }).getDescriptorIndexNode(Long.fromNumber(NID_NAME_TO_ID_MAP));
+    const PSTObject = Object.getPrototypeOf(anyFolder.constructor) as new (
+      file: PSTFile,
+      node: unknown,
+    ) => PstObjectInternals;
+    const Long = (anyFolder.descriptorNodeId as unknown as { constructor: { fromNumber(n: number): unknown } })
+      .constructor;
+    const node = (pst as unknown as { getDescriptorIndexNode(id: unknown): unknown }).getDescriptorIndexNode(
+      Long.fromNumber(NID_NAME_TO_ID_MAP),
+    );
     const object = new PSTObject(pst, node);
     streams = new Map();
     for (const item of objectProperties(object)) {
@@ -66,7 +72,11 @@ export function readNamedMap(pst: PSTFile, anyFolder: PSTFolder): Map<number, Pr
  * The map from its GUID, entry and string streams, which a PST's map PC ([MS-PST] §2.4.7) and a .msg file's
  * `__nameid_version1.0` storage ([MS-OXMSG] §2.2.3) hold alike.
  */
-export function parseNameMap(guids: Buffer = Buffer.alloc(0), entries: Buffer = Buffer.alloc(0), strings: Buffer = Buffer.alloc(0)): Map<number, PropertyName> {
+export function parseNameMap(
+  guids: Buffer = Buffer.alloc(0),
+  entries: Buffer = Buffer.alloc(0),
+  strings: Buffer = Buffer.alloc(0),
+): Map<number, PropertyName> {
   const map = new Map<number, PropertyName>();
   // NAMEID entries of 8 bytes: dwPropertyID, wGuid << 1 | N, wPropIdx ([MS-PST] §2.4.7.1).
   for (let at = 0; at + 8 <= entries.length; at += 8) {
@@ -77,7 +87,8 @@ export function parseNameMap(guids: Buffer = Buffer.alloc(0), entries: Buffer = 
     let propertySet: string;
     if (guidIndex === 1) propertySet = PS_MAPI;
     else if (guidIndex === 2) propertySet = PS_PUBLIC_STRINGS;
-    else if (guidIndex >= 3 && (guidIndex - 3) * 16 + 16 <= guids.length) propertySet = guidText(guids, (guidIndex - 3) * 16);
+    else if (guidIndex >= 3 && (guidIndex - 3) * 16 + 16 <= guids.length)
+      propertySet = guidText(guids, (guidIndex - 3) * 16);
     else continue;
     if ((guidAndKind & 1) === 0) {
       map.set(id, { propertySet, lid: dw });

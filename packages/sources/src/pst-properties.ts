@@ -51,7 +51,9 @@ function fileTime(bytes: Buffer, at: number): Date {
 }
 
 /** Fixed-size multi-valued types: their element size and reader. */
-const FIXED_MULTI: Readonly<Record<number, readonly [ExtraPropertyValue['type'], number, (b: Buffer, at: number) => unknown]>> = {
+const FIXED_MULTI: Readonly<
+  Record<number, readonly [ExtraPropertyValue['type'], number, (b: Buffer, at: number) => unknown]>
+> = {
   0x1002: ['MultipleInteger16', 2, (b, at) => b.readInt16LE(at)],
   0x1003: ['MultipleInteger32', 4, (b, at) => b.readInt32LE(at)],
   0x1004: ['MultipleFloating32', 4, (b, at) => b.readFloatLE(at)],
@@ -66,12 +68,14 @@ const FIXED_MULTI: Readonly<Record<number, readonly [ExtraPropertyValue['type'],
 function variableElements(bytes: Buffer): Buffer[] {
   if (bytes.length < 4) return [];
   const count = bytes.readUInt32LE(0);
-  if (count * 4 + 4 > bytes.length) throw new Error(`a multi-valued property of ${count} values does not fit its ${bytes.length} bytes`);
+  if (count * 4 + 4 > bytes.length)
+    throw new Error(`a multi-valued property of ${count} values does not fit its ${bytes.length} bytes`);
   const out: Buffer[] = [];
   for (let i = 0; i < count; i++) {
     const start = bytes.readUInt32LE(4 + i * 4);
     const end = i + 1 < count ? bytes.readUInt32LE(8 + i * 4) : bytes.length;
-    if (start > end || end > bytes.length) throw new Error(`a multi-valued property's value ${i} lies outside its bytes`);
+    if (start > end || end > bytes.length)
+      throw new Error(`a multi-valued property's value ${i} lies outside its bytes`);
     out.push(bytes.subarray(start, end));
   }
   return out;
@@ -172,8 +176,8 @@ export function decodeValue(type: number, bytes: Buffer, codePage: string): Extr
  * 0x0E33, PidTagReplVersionhistory 0x0E34, PidTagReplFlags 0x0E38), which the writer leaves out too.
  */
 export const MESSAGE_NOT_CARRIED: ReadonlySet<number> = new Set([
-  0x0fff, 0x0ff9, 0x0ff6, 0x0e09, 0x0ffb, 0x0ffa, 0x0ffe, 0x0e08, 0x0e07, 0x0e1b, 0x0e04, 0x0e03, 0x0e02, 0x0e05, 0x0ff4, 0x0ff7, 0x67f2, 0x67f3,
-  0x0e30, 0x0e33, 0x0e34, 0x0e38,
+  0x0fff, 0x0ff9, 0x0ff6, 0x0e09, 0x0ffb, 0x0ffa, 0x0ffe, 0x0e08, 0x0e07, 0x0e1b, 0x0e04, 0x0e03, 0x0e02, 0x0e05,
+  0x0ff4, 0x0ff7, 0x67f2, 0x67f3, 0x0e30, 0x0e33, 0x0e34, 0x0e38,
 ]);
 
 /**
@@ -182,7 +186,13 @@ export const MESSAGE_NOT_CARRIED: ReadonlySet<number> = new Set([
  * PidTagAttachSize 0x0E20, PidTagAttachNumber 0x0E21 and PidTagAttachMethod 0x3705 (an OLE object's data is stored
  * by value).
  */
-export const ATTACHMENT_NOT_CARRIED: ReadonlySet<number> = new Set([...MESSAGE_NOT_CARRIED, 0x3701, 0x0e20, 0x0e21, 0x3705]);
+export const ATTACHMENT_NOT_CARRIED: ReadonlySet<number> = new Set([
+  ...MESSAGE_NOT_CARRIED,
+  0x3701,
+  0x0e20,
+  0x0e21,
+  0x3705,
+]);
 
 /**
  * Tagged properties the record has a field for, which the sources read into those fields and leave out of
@@ -191,8 +201,8 @@ export const ATTACHMENT_NOT_CARRIED: ReadonlySet<number> = new Set([...MESSAGE_N
  * author.
  */
 export const NAMED_BY_RECORD: ReadonlySet<number> = new Set([
-  0x0037, 0x0e1d, 0x003d, 0x001a, 0x1000, 0x1013, 0x1009, 0x007d, 0x1035, 0x1042, 0x1039, 0x0039, 0x0e06, 0x3007, 0x3008, 0x0017, 0x0036,
-  0x0c1a, 0x0c1f, 0x0c1e, 0x0042, 0x0065, 0x0064,
+  0x0037, 0x0e1d, 0x003d, 0x001a, 0x1000, 0x1013, 0x1009, 0x007d, 0x1035, 0x1042, 0x1039, 0x0039, 0x0e06, 0x3007,
+  0x3008, 0x0017, 0x0036, 0x0c1a, 0x0c1f, 0x0c1e, 0x0042, 0x0065, 0x0064,
 ]);
 
 /**
@@ -201,23 +211,40 @@ export const NAMED_BY_RECORD: ReadonlySet<number> = new Set([
  */
 export function besideRecord(properties: readonly ExtraProperty[]): ExtraProperty[] {
   return properties.filter(
-    (p) => p.kind === 'named' || !NAMED_BY_RECORD.has(p.id) || ((p.value.type === 'String' || p.value.type === 'String8') && p.value.value === ''),
+    (p) =>
+      p.kind === 'named' ||
+      !NAMED_BY_RECORD.has(p.id) ||
+      ((p.value.type === 'String' || p.value.type === 'String8') && p.value.value === ''),
   );
 }
 
 /** A property by its id: tagged below 0x8000, else named by `names` (undefined when the map does not name it). */
-export function extraProperty(id: number, value: ExtraPropertyValue, names: ReadonlyMap<number, PropertyName>): ExtraProperty | undefined {
+export function extraProperty(
+  id: number,
+  value: ExtraPropertyValue,
+  names: ReadonlyMap<number, PropertyName>,
+): ExtraProperty | undefined {
   if (id < 0x8000) return { kind: 'tagged', id, value };
   const name = names.get(id);
   if (name === undefined) return undefined;
-  return { kind: 'named', propertySet: name.propertySet, ...(name.lid !== undefined ? { lid: name.lid } : { name: name.name ?? '' }), value };
+  return {
+    kind: 'named',
+    propertySet: name.propertySet,
+    ...(name.lid !== undefined ? { lid: name.lid } : { name: name.name ?? '' }),
+    value,
+  };
 }
 
 /**
  * Every property of `object` as an `ExtraProperty`, but those in `skip` (tagged ids) and named ones the map does not
  * name. `codePage` decodes PtypString8 values (pst-extractor's charset name of the item's code page).
  */
-export function extraProperties(object: unknown, names: ReadonlyMap<number, PropertyName>, skip: ReadonlySet<number>, codePage: string): ExtraProperty[] {
+export function extraProperties(
+  object: unknown,
+  names: ReadonlyMap<number, PropertyName>,
+  skip: ReadonlySet<number>,
+  codePage: string,
+): ExtraProperty[] {
   const out: ExtraProperty[] = [];
   for (const item of objectProperties(object)) {
     const id = item.entryType.toNumber();

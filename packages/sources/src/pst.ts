@@ -21,7 +21,15 @@ import { open as openFile, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import type { PSTAttachment, PSTFile, PSTFolder, PSTMessage } from 'pst-extractor';
-import type { Attachment, FolderSpec, Importance, MailAddress, MessageRecord, Recipient, Sensitivity } from '@pstream/pst';
+import type {
+  Attachment,
+  FolderSpec,
+  Importance,
+  MailAddress,
+  MessageRecord,
+  Recipient,
+  Sensitivity,
+} from '@pstream/pst';
 import type { MessageSource, SourceMessage, SourceOptions, SourceReadProgress } from './source.js';
 
 /** pst-extractor, loaded when a PST is first opened (about 12 MB of RSS that a process reading no PST never holds). */
@@ -34,7 +42,16 @@ import { SourceError, handleDamaged, reasonOf, throwIfAborted } from './errors.j
 import { ReadCounter } from './read-progress.js';
 import { kindSections, type RecipientMeetingInfo } from './item-kinds.js';
 import { readNamedMap, type PropertyName } from './pst-named-map.js';
-import { ATTACHMENT_NOT_CARRIED, MESSAGE_NOT_CARRIED, besideRecord, extraProperties, valueBytes, type ExtraProperty, type PstObjectInternals, type PstTableItem } from './pst-properties.js';
+import {
+  ATTACHMENT_NOT_CARRIED,
+  MESSAGE_NOT_CARRIED,
+  besideRecord,
+  extraProperties,
+  valueBytes,
+  type ExtraProperty,
+  type PstObjectInternals,
+  type PstTableItem,
+} from './pst-properties.js';
 import { decompressRtf } from './compressed-rtf.js';
 
 export interface PstOptions extends SourceOptions {
@@ -96,7 +113,8 @@ const IMPORTANCE: readonly Importance[] = ['low', 'normal', 'high'];
 const SENSITIVITY: readonly Sensitivity[] = ['normal', 'personal', 'private', 'confidential'];
 const READ_CHUNK = 64 * 1024;
 /** Why a damaged PST item comes without its bytes: pst-extractor reads items as properties, not as a byte range. */
-const NO_ITEM_BYTES = 'a PST item is read as properties through pst-extractor, which gives no raw bytes of an item it cannot read';
+const NO_ITEM_BYTES =
+  'a PST item is read as properties through pst-extractor, which gives no raw bytes of an item it cannot read';
 
 function nonEmpty(s: string | null | undefined): string | undefined {
   if (s === null || s === undefined) return undefined;
@@ -145,7 +163,9 @@ export class PstSource implements MessageSource {
         this.#names = readNamedMap(pst, pst.getRootFolder());
         return pst;
       } catch (error) {
-        throw new SourceError('bad-format', this.path, `pst-extractor cannot open the file: ${reasonOf(error)}`, { cause: error });
+        throw new SourceError('bad-format', this.path, `pst-extractor cannot open the file: ${reasonOf(error)}`, {
+          cause: error,
+        });
       }
     })();
     return this.#file;
@@ -156,7 +176,7 @@ export class PstSource implements MessageSource {
     const pst = await this.#open();
     const root = pst.getRootFolder();
     const ipm = this.#ipmSubtreeNid(pst);
-    const top = ipm === undefined ? root : this.#find(root, ipm) ?? root;
+    const top = ipm === undefined ? root : (this.#find(root, ipm) ?? root);
     // Items kept directly in the top folder belong to the folder path [] (the top of the mailbox).
     yield { folder: top, path: [] };
     const stack: Array<{ folder: PSTFolder; path: string[] }> = this.#children(top, [], report).reverse();
@@ -295,7 +315,9 @@ export class PstSource implements MessageSource {
     const from = address(m.sentRepresentingName, m.sentRepresentingEmailAddress, m.sentRepresentingAddressType);
     const senderAddress = address(m.senderName, m.senderEmailAddress, m.senderAddrtype);
     const sender =
-      senderAddress && (senderAddress.address !== from?.address || senderAddress.name !== from?.name) ? senderAddress : undefined;
+      senderAddress && (senderAddress.address !== from?.address || senderAddress.name !== from?.name)
+        ? senderAddress
+        : undefined;
     const { recipients, meeting } = this.#recipients(m);
     const html = m.bodyHTML ? m.bodyHTML : undefined;
     const attachments = this.#attachments(m, folder, origin, depth, html);
@@ -320,7 +342,9 @@ export class PstSource implements MessageSource {
       html,
       rtf: rtfOf(m),
     };
-    const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<MessageRecord>;
+    const defined = Object.fromEntries(
+      Object.entries(fields).filter(([, v]) => v !== undefined),
+    ) as Partial<MessageRecord>;
     const properties = this.#properties(m, MESSAGE_NOT_CARRIED);
     const extras = besideRecord(properties);
     return {
@@ -352,22 +376,36 @@ export class PstSource implements MessageSource {
     const recipients: Recipient[] = [];
     const meeting: RecipientMeetingInfo[] = [];
     if (m.numberOfRecipients === 0) return { recipients, meeting };
-    const table = (m as unknown as { recipientTable: { getItems(): Array<Map<number, PstTableItem>> } | null }).recipientTable;
+    const table = (m as unknown as { recipientTable: { getItems(): Array<Map<number, PstTableItem>> } | null })
+      .recipientTable;
     const rows = table ? table.getItems() : [];
     for (const row of rows) {
       const r = new extractor!.PSTRecipient((m as unknown as { pstFile: PSTFile }).pstFile, row as Map<number, never>);
       const kind = r.recipientType === 2 ? 'cc' : r.recipientType === 3 ? 'bcc' : 'to';
-      const a = address(r.displayName, nonEmpty(r.smtpAddress) ?? r.emailAddress, nonEmpty(r.smtpAddress) ? 'SMTP' : r.addrType);
+      const a = address(
+        r.displayName,
+        nonEmpty(r.smtpAddress) ?? r.emailAddress,
+        nonEmpty(r.smtpAddress) ? 'SMTP' : r.addrType,
+      );
       if (!a) continue;
       recipients.push({ kind, ...a });
       const flags = row.get(PR_RECIPIENT_FLAGS)?.entryValueReference;
       const trackStatus = row.get(PR_RECIPIENT_TRACK_STATUS)?.entryValueReference;
-      meeting.push({ ...(flags !== undefined ? { flags } : {}), ...(trackStatus !== undefined ? { trackStatus } : {}) });
+      meeting.push({
+        ...(flags !== undefined ? { flags } : {}),
+        ...(trackStatus !== undefined ? { trackStatus } : {}),
+      });
     }
     return { recipients, meeting };
   }
 
-  #attachments(m: PSTMessage, folder: readonly string[], origin: string, depth: number, html: string | undefined): Attachment[] {
+  #attachments(
+    m: PSTMessage,
+    folder: readonly string[],
+    origin: string,
+    depth: number,
+    html: string | undefined,
+  ): Attachment[] {
     const count = m.numberOfAttachments;
     const out: Attachment[] = [];
     for (let i = 0; i < count; i++) {
@@ -384,7 +422,12 @@ export class PstSource implements MessageSource {
           if (inner === null) throw new Error('the embedded message cannot be read');
           const message = this.#record(inner, folder, where, depth + 1);
           const extras = this.#properties(a, ATTACHMENT_NOT_CARRIED);
-          out.push({ kind: 'message', name: name ?? message.subject, message, ...(extras.length ? { extraProperties: extras } : {}) });
+          out.push({
+            kind: 'message',
+            name: name ?? message.subject,
+            message,
+            ...(extras.length ? { extraProperties: extras } : {}),
+          });
           continue;
         }
         const stream = attachmentStream(a);
@@ -393,7 +436,10 @@ export class PstSource implements MessageSource {
         const contentType = nonEmpty(a.mimeTag);
         const contentId = nonEmpty(a.contentId);
         // Inline: PidTagAttachmentHidden is set, or the HTML body refers to the attachment's content id.
-        const hidden = (a as unknown as { getBooleanItem(id: number, d?: boolean): boolean }).getBooleanItem(PR_ATTACHMENT_HIDDEN, false);
+        const hidden = (a as unknown as { getBooleanItem(id: number, d?: boolean): boolean }).getBooleanItem(
+          PR_ATTACHMENT_HIDDEN,
+          false,
+        );
         const isInline = hidden || (contentId !== undefined && html !== undefined && html.includes(`cid:${contentId}`));
         const created = date(a.modificationTime);
         const extras = this.#properties(a, ATTACHMENT_NOT_CARRIED);
@@ -442,7 +488,10 @@ type AttachmentStream = NonNullable<PSTAttachment['fileInputStream']>;
 /** pst-extractor's protected members an attachment's object data is reached through. */
 interface AttachmentInternals {
   readonly pstFile: PSTFile;
-  readonly pstTableItems: Map<number, { entryValueType: number; isExternalValueReference: boolean; data: Buffer }> | null;
+  readonly pstTableItems: Map<
+    number,
+    { entryValueType: number; isExternalValueReference: boolean; data: Buffer }
+  > | null;
   readonly localDescriptorItems: Map<number, unknown> | null;
 }
 
@@ -456,7 +505,14 @@ function attachmentStream(a: PSTAttachment): AttachmentStream | null {
   const stream = a.fileInputStream;
   const own = a as unknown as AttachmentInternals;
   const item = own.pstTableItems?.get(PR_ATTACH_DATA_OBJ);
-  if (stream === null || item === undefined || item.entryValueType !== PT_OBJECT || item.isExternalValueReference || item.data.length !== 8) return stream;
+  if (
+    stream === null ||
+    item === undefined ||
+    item.entryValueType !== PT_OBJECT ||
+    item.isExternalValueReference ||
+    item.data.length !== 8
+  )
+    return stream;
   const nid = item.data.readUInt32LE(0);
   const node = own.localDescriptorItems?.get(nid);
   if (node === undefined) throw new Error(`the OLE object's data (subnode 0x${nid.toString(16)}) is missing`);

@@ -33,7 +33,9 @@ export interface SpooledBytes {
 }
 
 /** Spooled bytes as plain data, to cross a thread: the temporary file's path, or the bytes themselves. */
-export type PortableBytes = { readonly size: number; readonly file: string } | { readonly size: number; readonly bytes: Uint8Array };
+export type PortableBytes =
+  | { readonly size: number; readonly file: string }
+  | { readonly size: number; readonly bytes: Uint8Array };
 
 /** Yields one buffer; the `ByteSource` of in-memory bytes. */
 export function bytesSource(bytes: Uint8Array): ByteSource {
@@ -113,7 +115,10 @@ export class SpoolGroup {
     let out: WriteStream | undefined;
     let file: string | undefined;
     const spoolFailure = (error: unknown): SpoolError =>
-      new SpoolError(`cannot write the temporary file ${file ?? '(none)'}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      new SpoolError(
+        `cannot write the temporary file ${file ?? '(none)'}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     try {
       for await (const chunk of input) {
         size += chunk.length;
@@ -126,7 +131,8 @@ export class SpoolGroup {
           out = createWriteStream(path);
           // Failures surface through `write` and `finished`; the listener keeps them from being unhandled.
           out.on('error', () => undefined);
-          for (const piece of held.splice(0)) await write(out, piece).catch((e: unknown) => Promise.reject(spoolFailure(e)));
+          for (const piece of held.splice(0))
+            await write(out, piece).catch((e: unknown) => Promise.reject(spoolFailure(e)));
         } else {
           await write(out, chunk).catch((e: unknown) => Promise.reject(spoolFailure(e)));
         }

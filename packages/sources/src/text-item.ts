@@ -39,18 +39,35 @@ export const KEPT_AS_TEXT_CATEGORY = 'pstream: kept as text';
  * cannot express): a plain message (IPM.Note) named after it, saying why, with its original text attached, so
  * that nothing of it is lost and a person can import it by hand.
  */
-export function keptAsText(what: { subject: string; kind: string; reason: string; text: string; fileName: string; contentType: string }): MessageRecord {
+export function keptAsText(what: {
+  subject: string;
+  kind: string;
+  reason: string;
+  text: string;
+  fileName: string;
+  contentType: string;
+}): MessageRecord {
   const bytes = Buffer.from(what.text, 'utf8');
   return {
     messageClass: 'IPM.Note',
     subject: what.subject,
     categories: [KEPT_AS_TEXT_CATEGORY],
     body: `This ${what.kind} could not be stored as one: ${what.reason}. Its original text is attached (${what.fileName}).\r\n`,
-    attachments: [{ kind: 'file', name: what.fileName, contentType: what.contentType, size: bytes.length, open: bytesSource(bytes) }],
+    attachments: [
+      {
+        kind: 'file',
+        name: what.fileName,
+        contentType: what.contentType,
+        size: bytes.length,
+        open: bytesSource(bytes),
+      },
+    ],
   };
 }
 
 /** Drops the undefined fields of a record section, so that optional fields are absent rather than undefined. */
 export function defined<T extends object>(fields: T): T {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0))) as T;
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0)),
+  ) as T;
 }

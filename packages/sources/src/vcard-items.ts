@@ -9,7 +9,15 @@
  * all (no N, FN, ORG or EMAIL) is kept as a plain item holding its text.
  */
 import ICAL from 'ical.js';
-import type { ContactEmail, ContactFields, ContactPhone, MessageRecord, PhoneKind, PostalAddress, PostalAddressKind } from '@pstream/pst';
+import type {
+  ContactEmail,
+  ContactFields,
+  ContactPhone,
+  MessageRecord,
+  PhoneKind,
+  PostalAddress,
+  PostalAddressKind,
+} from '@pstream/pst';
 import { defined, keptAsText, type TextItem } from './text-item.js';
 import { modernCardText, splitCards, vcard21As30, type RawCard } from './vcard-text.js';
 
@@ -23,7 +31,12 @@ const MAX_EMAILS = 3;
 function types(property: Property): Set<string> {
   const raw = property.getParameter('type');
   const list = Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw];
-  const out = new Set(list.flatMap((t) => String(t).toLowerCase().split(',')).map((t) => t.trim()).filter((t) => t !== ''));
+  const out = new Set(
+    list
+      .flatMap((t) => String(t).toLowerCase().split(','))
+      .map((t) => t.trim())
+      .filter((t) => t !== ''),
+  );
   const pref = property.getParameter('pref');
   if (pref !== undefined && pref !== null) out.add('pref');
   return out;
@@ -31,7 +44,11 @@ function types(property: Property): Set<string> {
 
 /** A value as text: structured values (arrays) joined by `joiner`. */
 function str(value: unknown, joiner = ' '): string {
-  if (Array.isArray(value)) return value.map((v) => str(v, joiner)).filter((s) => s !== '').join(joiner);
+  if (Array.isArray(value))
+    return value
+      .map((v) => str(v, joiner))
+      .filter((s) => s !== '')
+      .join(joiner);
   return value === null || value === undefined ? '' : String(value).trim();
 }
 
@@ -42,9 +59,14 @@ function first(card: Component, name: string): string | undefined {
 
 /** A card's structured value as its components (N, ADR, ORG), each joined when it holds a list. */
 function parts(card: Component | Property, name?: string): string[] {
-  const value = name === undefined ? (card as Property).getFirstValue() : (card as Component).getFirstPropertyValue(name);
+  const value =
+    name === undefined ? (card as Property).getFirstValue() : (card as Component).getFirstPropertyValue(name);
   if (value === null || value === undefined) return [];
-  return Array.isArray(value) ? value.map((v) => str(v)) : String(value).split(';').map((v) => v.trim());
+  return Array.isArray(value)
+    ? value.map((v) => str(v))
+    : String(value)
+        .split(';')
+        .map((v) => v.trim());
 }
 
 /** The phone field for a TEL's types (vCard TYPE names per RFC 2426 §3.3.1 and RFC 6350 §6.4.1). */
@@ -72,7 +94,13 @@ function phones(card: Component): ContactPhone[] {
     const number = str(p.getFirstValue()).replace(/^tel:/i, '');
     if (number === '') continue;
     let kind: PhoneKind | undefined = phoneKind(types(p));
-    if (used.has(kind)) kind = SECOND[kind] !== undefined && !used.has(SECOND[kind]!) ? SECOND[kind] : !used.has('other') ? 'other' : undefined;
+    if (used.has(kind))
+      kind =
+        SECOND[kind] !== undefined && !used.has(SECOND[kind]!)
+          ? SECOND[kind]
+          : !used.has('other')
+            ? 'other'
+            : undefined;
     if (kind === undefined) continue;
     used.add(kind);
     out.push({ kind, number });
@@ -87,7 +115,9 @@ function emails(card: Component, displayName: string | undefined): { kept: Conta
     .filter((e) => e.address !== '');
   // The preferred address first: Outlook's e-mail 1 is the one it uses.
   all.sort((a, b) => Number(b.pref) - Number(a.pref));
-  const kept = all.slice(0, MAX_EMAILS).map((e) => ({ address: e.address, ...(displayName ? { displayName: `${displayName} (${e.address})` } : {}) }));
+  const kept = all
+    .slice(0, MAX_EMAILS)
+    .map((e) => ({ address: e.address, ...(displayName ? { displayName: `${displayName} (${e.address})` } : {}) }));
   return { kept, dropped: Math.max(0, all.length - MAX_EMAILS) };
 }
 
@@ -128,7 +158,10 @@ function addresses(card: Component): { kept: PostalAddress[]; dropped: number } 
 
 /** BDAY as the day it names; a date without a year (`--0203`) or text is not kept. */
 function birthday(card: Component): Date | undefined {
-  const v = card.getFirstPropertyValue('bday') as { year?: number | null; month?: number | null; day?: number | null } | string | null;
+  const v = card.getFirstPropertyValue('bday') as
+    | { year?: number | null; month?: number | null; day?: number | null }
+    | string
+    | null;
   if (v === null || typeof v !== 'object') return undefined;
   if (!v.year || !v.month || !v.day) return undefined;
   return new Date(Date.UTC(v.year, v.month - 1, v.day));
@@ -148,10 +181,13 @@ function contact(card: Component, warnings: string[]): MessageRecord | string {
   const personal = [prefix, givenName, middleName, surname, suffix].filter((s) => s !== '').join(' ');
   const displayName = fn ?? (personal !== '' ? personal : company !== '' ? company : undefined);
   const mail = emails(card, displayName);
-  if (displayName === undefined && mail.kept.length === 0) return 'the card has no name (no N, FN or ORG) and no e-mail address';
-  if (mail.dropped > 0) warnings.push(`${mail.dropped} e-mail address(es) past the third left out (the format has three)`);
+  if (displayName === undefined && mail.kept.length === 0)
+    return 'the card has no name (no N, FN or ORG) and no e-mail address';
+  if (mail.dropped > 0)
+    warnings.push(`${mail.dropped} e-mail address(es) past the third left out (the format has three)`);
   const postal = addresses(card);
-  if (postal.dropped > 0) warnings.push(`${postal.dropped} postal address(es) left out (the format has one work, one home and one other)`);
+  if (postal.dropped > 0)
+    warnings.push(`${postal.dropped} postal address(es) left out (the format has one work, one home and one other)`);
   const fileAs = surname !== '' && givenName !== '' ? `${surname}, ${givenName}` : displayName;
   const fields: ContactFields = defined({
     givenName,
@@ -171,13 +207,23 @@ function contact(card: Component, warnings: string[]): MessageRecord | string {
     birthday: birthday(card),
     webPage: first(card, 'url')?.replace(/\\:/g, ':'),
   });
-  const categories = card.getAllProperties('categories').flatMap((p) => p.getValues().map((v) => str(v))).filter((c) => c !== '');
+  const categories = card
+    .getAllProperties('categories')
+    .flatMap((p) => p.getValues().map((v) => str(v)))
+    .filter((c) => c !== '');
   const rev = card.getFirstPropertyValue('rev') as { toUnixTime?: () => number } | null;
-  const modifiedAt = rev && typeof rev === 'object' && typeof rev.toUnixTime === 'function' ? new Date(rev.toUnixTime() * 1000) : undefined;
+  const modifiedAt =
+    rev && typeof rev === 'object' && typeof rev.toUnixTime === 'function'
+      ? new Date(rev.toUnixTime() * 1000)
+      : undefined;
   return {
     messageClass: 'IPM.Contact',
     subject: fields.displayName ?? '',
-    ...defined({ body: note(card), categories, modifiedAt: modifiedAt && !Number.isNaN(modifiedAt.getTime()) ? modifiedAt : undefined }),
+    ...defined({
+      body: note(card),
+      categories,
+      modifiedAt: modifiedAt && !Number.isNaN(modifiedAt.getTime()) ? modifiedAt : undefined,
+    }),
     contact: fields,
   };
 }
@@ -202,7 +248,20 @@ function cardItem(raw: RawCard, fileName: string): TextItem {
   }
   if (typeof result !== 'string') return { record: result, text: original, label, warnings };
   const subject = /^FN[;:][^\r\n]*?:?([^:\r\n]+)$/m.exec(original)?.[1]?.trim() || `${label} of ${fileName}`;
-  return { record: keptAsText({ subject, kind: 'contact', reason: result, text: original, fileName: `contact-${raw.index}.vcf`, contentType: CONTENT_TYPE }), text: original, label, warnings: [], keptAsText: result };
+  return {
+    record: keptAsText({
+      subject,
+      kind: 'contact',
+      reason: result,
+      text: original,
+      fileName: `contact-${raw.index}.vcf`,
+      contentType: CONTENT_TYPE,
+    }),
+    text: original,
+    label,
+    warnings: [],
+    keptAsText: result,
+  };
 }
 
 /**
@@ -210,7 +269,10 @@ function cardItem(raw: RawCard, fileName: string): TextItem {
  * (`cards`, and `stray` lines outside any); each is parsed only when `items` gets to it, so that a large address
  * book does not hold the event loop for the whole file.
  */
-export function vcardItems(bytes: Uint8Array, fileName: string): { items: Iterable<TextItem>; cards: number; stray: number } {
+export function vcardItems(
+  bytes: Uint8Array,
+  fileName: string,
+): { items: Iterable<TextItem>; cards: number; stray: number } {
   const { cards, stray } = splitCards(bytes);
   return {
     cards: cards.length,

@@ -45,7 +45,13 @@ export function splitCards(bytes: Uint8Array): { cards: RawCard[]; stray: number
     // Blank lines mean nothing inside a card; a file whose CRLFs were converted once more (CR CR LF) has one
     // after every line, which would break the folding of the next.
     const text = lines.slice(start, end).filter((l) => l !== '');
-    cards.push({ index: cards.length + 1, line: start + 1, binary: text.join('\r\n'), version: version ?? '2.1', closed });
+    cards.push({
+      index: cards.length + 1,
+      line: start + 1,
+      binary: text.join('\r\n'),
+      version: version ?? '2.1',
+      closed,
+    });
     start = -1;
     version = undefined;
   };
@@ -86,7 +92,9 @@ function nameBareParams(line: string): string {
   if (colon <= 0) return line;
   const [name = '', ...params] = line.slice(0, colon).split(';');
   if (params.every((p) => p.includes('='))) return line;
-  const named = params.map((p) => (p.includes('=') ? p : /^(base64|b)$/i.test(p.trim()) ? 'ENCODING=b' : `TYPE=${p.trim()}`));
+  const named = params.map((p) =>
+    p.includes('=') ? p : /^(base64|b)$/i.test(p.trim()) ? 'ENCODING=b' : `TYPE=${p.trim()}`,
+  );
   return [name, ...named].join(';') + line.slice(colon);
 }
 
@@ -116,11 +124,16 @@ interface Line21 {
 }
 
 function isQuotedPrintable(params: readonly Param[]): boolean {
-  return params.some((p) => (p.name === undefined || p.name.toUpperCase() === 'ENCODING') && p.value.toUpperCase() === 'QUOTED-PRINTABLE');
+  return params.some(
+    (p) =>
+      (p.name === undefined || p.name.toUpperCase() === 'ENCODING') && p.value.toUpperCase() === 'QUOTED-PRINTABLE',
+  );
 }
 
 function isBase64(params: readonly Param[]): boolean {
-  return params.some((p) => (p.name === undefined || p.name.toUpperCase() === 'ENCODING') && /^(base64|b)$/i.test(p.value));
+  return params.some(
+    (p) => (p.name === undefined || p.name.toUpperCase() === 'ENCODING') && /^(base64|b)$/i.test(p.value),
+  );
 }
 
 /** Splits `name;params:value` at the first colon outside double quotes. */
@@ -133,9 +146,22 @@ function parseLine(logical: string): Line21 | undefined {
     .filter((p) => p.trim() !== '')
     .map((p): Param => {
       const eq = p.indexOf('=');
-      return eq < 0 ? { name: undefined, value: p.trim() } : { name: p.slice(0, eq).trim(), value: p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1') };
+      return eq < 0
+        ? { name: undefined, value: p.trim() }
+        : {
+            name: p.slice(0, eq).trim(),
+            value: p
+              .slice(eq + 1)
+              .trim()
+              .replace(/^"(.*)"$/, '$1'),
+          };
     });
-  return { group: dot > 0 ? head.slice(0, dot) : undefined, name: head.slice(dot + 1).trim(), params, value: logical.slice(colon + 1) };
+  return {
+    group: dot > 0 ? head.slice(0, dot) : undefined,
+    name: head.slice(dot + 1).trim(),
+    params,
+    value: logical.slice(colon + 1),
+  };
 }
 
 /**

@@ -16,10 +16,16 @@ import { valueBytes, type PstObjectInternals } from '../src/pst-properties.js';
 /** The sample PSTs (see shared/reference/samples/SOURCES.md), where pst.test.ts reads them too. */
 const SAMPLES = process.env.PSTREAM_SAMPLES_DIR ?? '/work/shared/reference/samples';
 
-const FILES = ['aspose_Test_part1.pst', 'aspose_passwordprotectedPST.pst', 'aspose_SampleOstFile.ost', 'tika_testPST_variousBodyTypes.pst'];
+const FILES = [
+  'aspose_Test_part1.pst',
+  'aspose_passwordprotectedPST.pst',
+  'aspose_SampleOstFile.ost',
+  'tika_testPST_variousBodyTypes.pst',
+];
 
 function* items(folder: PSTFolder): Generator<PSTMessage> {
-  if (folder.contentCount > 0) for (let m = folder.getNextChild() as PSTMessage | null; m; m = folder.getNextChild() as PSTMessage | null) yield m;
+  if (folder.contentCount > 0)
+    for (let m = folder.getNextChild() as PSTMessage | null; m; m = folder.getNextChild() as PSTMessage | null) yield m;
   let subs: PSTFolder[] = [];
   try {
     subs = folder.hasSubfolders || folder.subFolderCount > 0 ? folder.getSubFolders() : [];

@@ -20,7 +20,9 @@ test('the demo organizer tree: appointments, contacts and tasks in folders of th
     ['Tasks', 'IPF.Task'],
   ]);
   const warnings: SourceWarning[] = [];
-  const { messages, damaged } = await drain((report) => new EmlTreeSource(ORGANIZER, { reportDamaged: report, reportWarning: (w) => warnings.push(w) }));
+  const { messages, damaged } = await drain(
+    (report) => new EmlTreeSource(ORGANIZER, { reportDamaged: report, reportWarning: (w) => warnings.push(w) }),
+  );
   assert.deepEqual(damaged, []);
   assert.deepEqual(warnings, []);
   assert.deepEqual(
@@ -44,14 +46,30 @@ test('the demo organizer tree: appointments, contacts and tasks in folders of th
   const rota = messages[3]!.record.appointment!;
   // 09:30 in Berlin in January (UTC+1); weekly on Mondays, 20 times, Easter Monday left out.
   assert.equal(rota.start.toISOString(), '2024-01-08T08:30:00.000Z');
-  assert.deepEqual(rota.recurrence, { frequency: 'weekly', interval: 1, weekdays: ['MO'], firstDayOfWeek: 'MO', count: 20, deletedOccurrences: [new Date('2024-04-01T07:30:00Z')] });
+  assert.deepEqual(rota.recurrence, {
+    frequency: 'weekly',
+    interval: 1,
+    weekdays: ['MO'],
+    firstDayOfWeek: 'MO',
+    count: 20,
+    deletedOccurrences: [new Date('2024-04-01T07:30:00Z')],
+  });
   assert.equal(rota.attendees?.length, 3);
   const summer = messages[2]!.record.appointment!;
   assert.equal(summer.start.toISOString(), '2024-07-04T16:00:00.000Z');
   assert.deepEqual(summer.timeZone, { id: 'Europe/Berlin' });
   const mueller = messages[9]!.record;
   assert.equal(mueller.body, 'Ansprechpartner für Lieferungen.\nBitte vormittags anrufen.');
-  assert.deepEqual(mueller.contact?.addresses, [{ kind: 'work', street: 'Hafenstraße 12', city: 'Bremerhaven', postalCode: '27568', country: 'Deutschland', isMailing: true }]);
+  assert.deepEqual(mueller.contact?.addresses, [
+    {
+      kind: 'work',
+      street: 'Hafenstraße 12',
+      city: 'Bremerhaven',
+      postalCode: '27568',
+      country: 'Deutschland',
+      isMailing: true,
+    },
+  ]);
   assert.deepEqual(messages[10]!.record.task, {
     status: 'inProgress',
     percentComplete: 50,

@@ -29,8 +29,14 @@ test('.msg, .ics and .vcf files are items of their folder, after its .eml files;
     await copyFile(join(DATA, 'msg', 'msgInMsgInMsg.msg'), join(dir, 'Saved', 'nested.msg'));
     await writeFile(join(dir, 'Saved', 'readme.txt'), 'not an item');
     // With a byte-order mark, as Windows tools write it.
-    await writeFile(join(dir, 'Tasks', 'todo.ics'), `\uFEFF${crlf('BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VTODO', 'UID:1', 'SUMMARY:Call back', 'END:VTODO', 'END:VCALENDAR', '')}`);
-    await writeFile(join(dir, 'Contacts', 'nobody.vcf'), crlf('BEGIN:VCARD', 'VERSION:3.0', 'NOTE:no name', 'END:VCARD', ''));
+    await writeFile(
+      join(dir, 'Tasks', 'todo.ics'),
+      `\uFEFF${crlf('BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VTODO', 'UID:1', 'SUMMARY:Call back', 'END:VTODO', 'END:VCALENDAR', '')}`,
+    );
+    await writeFile(
+      join(dir, 'Contacts', 'nobody.vcf'),
+      crlf('BEGIN:VCARD', 'VERSION:3.0', 'NOTE:no name', 'END:VCARD', ''),
+    );
 
     const source = new EmlTreeSource(dir);
     const folders: Array<[string, string | undefined]> = [];
@@ -44,7 +50,9 @@ test('.msg, .ics and .vcf files are items of their folder, after its .eml files;
     ]);
 
     const warnings: SourceWarning[] = [];
-    const { messages, damaged } = await drain((report) => new EmlTreeSource(dir, { reportDamaged: report, reportWarning: (w) => warnings.push(w) }));
+    const { messages, damaged } = await drain(
+      (report) => new EmlTreeSource(dir, { reportDamaged: report, reportWarning: (w) => warnings.push(w) }),
+    );
     assert.deepEqual(damaged, []);
     assert.deepEqual(
       messages.map((m) => [m.folder.join('/'), m.record.messageClass ?? 'IPM.Note', m.record.subject]),
@@ -71,12 +79,23 @@ test('.msg, .ics and .vcf files are items of their folder, after its .eml files;
     const readme = join(dir, 'Saved', 'readme.txt');
     const nobody = `${join(dir, 'Contacts', 'nobody.vcf')}#VCARD 1 (line 1)`;
     assert.deepEqual(warnings, [
-      { code: 'file-not-read', origin: readme, message: `${readme}: not read: an .eml tree holds .eml, .msg, .ics and .vcf files` },
-      { code: 'item-kept-as-text', origin: nobody, message: `${nobody}: kept as a plain item holding its text: the card has no name (no N, FN or ORG) and no e-mail address` },
+      {
+        code: 'file-not-read',
+        origin: readme,
+        message: `${readme}: not read: an .eml tree holds .eml, .msg, .ics and .vcf files`,
+      },
+      {
+        code: 'item-kept-as-text',
+        origin: nobody,
+        message: `${nobody}: kept as a plain item holding its text: the card has no name (no N, FN or ORG) and no e-mail address`,
+      },
     ]);
     // The same order when a thread parses the .eml files.
     const pooled = await drain((report) => new EmlTreeSource(dir, { reportDamaged: report, parseThreads: 1 }));
-    assert.deepEqual(pooled.messages.map((m) => m.origin), messages.map((m) => m.origin));
+    assert.deepEqual(
+      pooled.messages.map((m) => m.origin),
+      messages.map((m) => m.origin),
+    );
   } finally {
     await cleanup();
   }
@@ -89,7 +108,10 @@ test('a folder of .msg files alone exports its messages; an unreadable .msg is r
     await writeFile(join(dir, '2.msg'), 'not a compound file');
     const { messages, damaged } = await drain((report) => new EmlTreeSource(dir, { reportDamaged: report }));
     assert.equal(messages.length, 1);
-    assert.deepEqual(damaged.map((d) => [d.origin, d.folder]), [[join(dir, '2.msg'), ['Inbox']]]);
+    assert.deepEqual(
+      damaged.map((d) => [d.origin, d.folder]),
+      [[join(dir, '2.msg'), ['Inbox']]],
+    );
   } finally {
     await cleanup();
   }

@@ -9,7 +9,8 @@ import { EmlTreeSource } from '../src/eml-tree.js';
 import { SourceError } from '../src/errors.js';
 import { crlf, drain, fileAttachments, readAll, tempDir } from './helpers.js';
 
-const simple = (subject: string): string => crlf('From: a@example.com', `Subject: ${subject}`, '', `body of ${subject}`, '');
+const simple = (subject: string): string =>
+  crlf('From: a@example.com', `Subject: ${subject}`, '', `body of ${subject}`, '');
 
 test('directories are folders; files in the top directory go to Inbox; grouped by folder, name order', async () => {
   const { dir, cleanup } = await tempDir();
@@ -41,7 +42,10 @@ test('directories are folders; files in the top directory go to Inbox; grouped b
     );
     assert.equal(messages[4]?.origin, join(dir, 'Projects', 'Alpha', 'a.eml'));
     const renamed = await drain(() => new EmlTreeSource(dir, { rootFolderName: 'Top' }));
-    assert.deepEqual([...new Set(renamed.messages.map((m) => m.folder.join('/')))], ['Inbox', 'Projects', 'Projects/Alpha', 'Top']);
+    assert.deepEqual(
+      [...new Set(renamed.messages.map((m) => m.folder.join('/')))],
+      ['Inbox', 'Projects', 'Projects/Alpha', 'Top'],
+    );
   } finally {
     await cleanup();
   }
@@ -55,16 +59,34 @@ test('a damaged .eml is reported with its path, reason, folder and bytes and ski
     await writeFile(join(dir, 'c.eml'), Buffer.from([0, 1, 2, 3, 0xff, 0x0a, 0x0a, 0x41]));
     await writeFile(join(dir, 'd.eml'), simple('good d'));
     const { messages, damaged } = await drain((report) => new EmlTreeSource(dir, { reportDamaged: report }));
-    assert.deepEqual(messages.map((m) => m.record.subject), ['good a', '', 'good d']);
+    assert.deepEqual(
+      messages.map((m) => m.record.subject),
+      ['good a', '', 'good d'],
+    );
     assert.equal(messages[1]!.record.body, '\u0000\u0001\u0002\u0003\ufffd\n\nA');
     assert.equal(messages[1]!.record.transportHeaders, undefined);
     assert.deepEqual(
       messages.map((m) => m.bytes && { name: m.bytes.name, size: m.bytes.size }),
-      [{ name: 'a.eml', size: simple('good a').length }, { name: 'c.eml', size: 8 }, { name: 'd.eml', size: simple('good d').length }],
+      [
+        { name: 'a.eml', size: simple('good a').length },
+        { name: 'c.eml', size: 8 },
+        { name: 'd.eml', size: simple('good d').length },
+      ],
     );
     assert.deepEqual(
-      damaged.map(({ bytes, ...d }) => ({ ...d, bytes: bytes && { name: bytes.name, contentType: bytes.contentType, size: bytes.size } })),
-      [{ origin: join(dir, 'b.eml'), reason: 'the message is empty', folder: ['Inbox'], label: 'b.eml', bytes: { name: 'b.eml', contentType: 'message/rfc822', size: 0 } }],
+      damaged.map(({ bytes, ...d }) => ({
+        ...d,
+        bytes: bytes && { name: bytes.name, contentType: bytes.contentType, size: bytes.size },
+      })),
+      [
+        {
+          origin: join(dir, 'b.eml'),
+          reason: 'the message is empty',
+          folder: ['Inbox'],
+          label: 'b.eml',
+          bytes: { name: 'b.eml', contentType: 'message/rfc822', size: 0 },
+        },
+      ],
     );
     await assert.rejects(
       drain(() => new EmlTreeSource(dir, { onDamaged: 'stop' })),
@@ -81,7 +103,24 @@ async function writeLargeMessage(path: string, size: number, seed: number): Prom
   const write = async (s: string): Promise<void> => {
     if (!out.write(s)) await once(out, 'drain');
   };
-  await write(crlf('From: big@example.com', 'Subject: large', 'Content-Type: multipart/mixed; boundary="L"', '', '--L', 'Content-Type: text/plain', '', 'see attachment', '--L', 'Content-Type: application/octet-stream; name="big.bin"', 'Content-Disposition: attachment; filename="big.bin"', 'Content-Transfer-Encoding: base64', '', ''));
+  await write(
+    crlf(
+      'From: big@example.com',
+      'Subject: large',
+      'Content-Type: multipart/mixed; boundary="L"',
+      '',
+      '--L',
+      'Content-Type: text/plain',
+      '',
+      'see attachment',
+      '--L',
+      'Content-Type: application/octet-stream; name="big.bin"',
+      'Content-Disposition: attachment; filename="big.bin"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      '',
+    ),
+  );
   const hash = createHash('sha256');
   let state = seed >>> 0 || 1;
   const block = 57 * 4096; // a multiple of 3 and of the 57-byte line

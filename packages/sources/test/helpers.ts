@@ -7,7 +7,9 @@ import type { Attachment, FileAttachment, MessageRecord } from '@pstream/pst';
 import type { DamagedItem, MessageSource, SourceMessage } from '../src/source.js';
 
 /** A fresh temporary directory, removed by the returned cleanup. */
-export async function tempDir(prefix = 'pstream-sources-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+export async function tempDir(
+  prefix = 'pstream-sources-test-',
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

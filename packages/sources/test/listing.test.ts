@@ -43,13 +43,19 @@ test('the demo tree: pages cover every item once, ids are unique and the same af
     paged.push(...page.results);
     if (page.results.length < 70) break;
   }
-  assert.deepEqual(paged.map((i) => i.id), all.results.map((i) => i.id));
+  assert.deepEqual(
+    paged.map((i) => i.id),
+    all.results.map((i) => i.id),
+  );
 
   const moved = await mkdtemp(join(tmpdir(), 'pstream-listing-'));
   try {
     await cp(DEMO, join(moved, 'mailbox'), { recursive: true });
     const again = await listItems([join(moved, 'mailbox')], { limit: 1000 });
-    assert.deepEqual(again.results.map((i) => i.id), all.results.map((i) => i.id));
+    assert.deepEqual(
+      again.results.map((i) => i.id),
+      all.results.map((i) => i.id),
+    );
   } finally {
     await rm(moved, { recursive: true, force: true });
   }
@@ -59,12 +65,22 @@ test('the demo tree: pages cover every item once, ids are unique and the same af
   assert.ok(falcon);
   assert.equal(falcon.parentId, folderId(['Projects']));
   // The top of the mailbox comes first, named after the source; the top-level folders are its children.
-  assert.deepEqual(folders[0], { id: folderId([]), name: 'mailbox', path: [], parentId: undefined, type: 'None', containerClass: 'IPF.Note' });
+  assert.deepEqual(folders[0], {
+    id: folderId([]),
+    name: 'mailbox',
+    path: [],
+    parentId: undefined,
+    type: 'None',
+    containerClass: 'IPF.Note',
+  });
   assert.ok(folders.filter((f) => f.path.length === 1).every((f) => f.parentId === folders[0]!.id));
   const children = await listFolders([DEMO], { parentId: folderId(['Projects']) });
   assert.ok(children.results.every((f) => f.path[0] === 'Projects' && f.path.length === 2));
   assert.ok(children.results.some((f) => f.id === falcon.id));
-  assert.deepEqual((await listFolders([DEMO], { name: 'FALC' })).results.map((f) => f.id), [falcon.id]);
+  assert.deepEqual(
+    (await listFolders([DEMO], { name: 'FALC' })).results.map((f) => f.id),
+    [falcon.id],
+  );
 
   const inFalcon = await listItems([DEMO], { parentId: falcon.id, limit: 1000 });
   assert.equal(inFalcon.results.length, all.results.filter((i) => i.folder.join('/') === 'Projects/Falcon').length);
@@ -76,28 +92,41 @@ test('the demo tree: pages cover every item once, ids are unique and the same af
 test('folders of two sources spelled "Inbox" and "inbox" are one folder, shown as the first spells it', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'pstream-listing-merge-'));
   t.after(() => rm(root, { recursive: true, force: true }));
-  const message = ['From: a@example.com', 'Subject: s', 'Date: Wed, 01 May 2024 09:00:00 +0000', '', 'b', ''].join('\r\n');
+  const message = ['From: a@example.com', 'Subject: s', 'Date: Wed, 01 May 2024 09:00:00 +0000', '', 'b', ''].join(
+    '\r\n',
+  );
   await mkdir(join(root, 'one', 'Inbox'), { recursive: true });
   await mkdir(join(root, 'two', 'inbox'), { recursive: true });
   await writeFile(join(root, 'one', 'Inbox', 'a.eml'), message);
   await writeFile(join(root, 'two', 'inbox', 'a.eml'), message);
   const sources = [join(root, 'one'), join(root, 'two')];
   const folders = await allFolders(sources);
-  assert.deepEqual(folders.map((f) => f.path), [[], ['Inbox']]);
+  assert.deepEqual(
+    folders.map((f) => f.path),
+    [[], ['Inbox']],
+  );
   const items = await listItems(sources, { parentId: folders[1]!.id });
   assert.equal(items.results.length, 2);
   assert.notEqual(items.results[0]!.id, items.results[1]!.id, 'the same file name in two sources: two ids');
 });
 
-test('real PSTs: folder types from their container classes, stable item ids', { skip: !existsSync(SAMPLES) && 'no reference samples here' }, async () => {
+test('real PSTs: folder types from their container classes, stable item ids', {
+  skip: !existsSync(SAMPLES) && 'no reference samples here',
+}, async () => {
   const contacts = join(SAMPLES, 'aspose_SampleContacts.pst');
   const folders = await allFolders([contacts]);
-  assert.ok(folders.some((f) => f.type === 'Contact'), JSON.stringify(folders.map((f) => [f.path, f.containerClass])));
+  assert.ok(
+    folders.some((f) => f.type === 'Contact'),
+    JSON.stringify(folders.map((f) => [f.path, f.containerClass])),
+  );
   const sample = join(SAMPLES, 'tika_testPST.pst');
   const first = await listItems([sample], { limit: 1000 });
   const second = await listItems([sample], { limit: 1000 });
   assert.ok(first.results.length > 0);
-  assert.deepEqual(second.results.map((i) => i.id), first.results.map((i) => i.id));
+  assert.deepEqual(
+    second.results.map((i) => i.id),
+    first.results.map((i) => i.id),
+  );
   assert.equal(new Set(first.results.map((i) => i.id)).size, first.results.length);
   // Items a PST keeps at its root belong to the top of the mailbox, which the folder listing shows.
   const folderIds = new Set((await allFolders([sample])).map((f) => f.id));

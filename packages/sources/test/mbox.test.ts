@@ -55,8 +55,14 @@ test('mboxrd: split on envelope lines after an empty line; >From unescaped one l
     assert.deepEqual(folders, [['Archive 2002']]);
     const { messages, damaged } = await drain((report) => new MboxSource(path, { reportDamaged: report }));
     assert.deepEqual(damaged, []);
-    assert.deepEqual(messages.map((m) => m.record.subject), ['one', 'two', 'three']);
-    assert.deepEqual(messages.map((m) => m.origin), [1, 2, 3].map((n) => `${path}#${n}`));
+    assert.deepEqual(
+      messages.map((m) => m.record.subject),
+      ['one', 'two', 'three'],
+    );
+    assert.deepEqual(
+      messages.map((m) => m.origin),
+      [1, 2, 3].map((n) => `${path}#${n}`),
+    );
     assert.ok(messages.every((m) => m.folder.length === 1 && m.folder[0] === 'Archive 2002'));
     const [one, two, three] = messages.map((m) => m.record);
     assert.equal(one?.body, 'first line\nFrom the escaped line\n>From a doubly escaped line\n');
@@ -89,11 +95,25 @@ test('hazard: an unescaped body line that looks exactly like an envelope line af
     const path = join(dir, 'hazard.mbox');
     await writeFile(
       path,
-      lf('From a@example.com Mon Aug 26 15:45:14 2002', 'Subject: quoted', '', 'Forwarded:', '', 'From b@example.com Mon Aug 26 12:00:00 2002', 'Subject: not really a message', '', 'tail', ''),
+      lf(
+        'From a@example.com Mon Aug 26 15:45:14 2002',
+        'Subject: quoted',
+        '',
+        'Forwarded:',
+        '',
+        'From b@example.com Mon Aug 26 12:00:00 2002',
+        'Subject: not really a message',
+        '',
+        'tail',
+        '',
+      ),
     );
     const { messages, damaged } = await drain((report) => new MboxSource(path, { reportDamaged: report }));
     // Documented behaviour: the quoted envelope cannot be told apart from a real one, so it starts message 2.
-    assert.deepEqual(messages.map((m) => m.record.subject), ['quoted', 'not really a message']);
+    assert.deepEqual(
+      messages.map((m) => m.record.subject),
+      ['quoted', 'not really a message'],
+    );
     assert.deepEqual(damaged, []);
   } finally {
     await cleanup();
@@ -108,7 +128,10 @@ test('a truncated mbox: the cut-off last message is reported damaged, the others
     const cutLine = join(dir, 'cut-line.mbox');
     await writeFile(cutLine, whole.slice(0, whole.length - 3));
     const a = await drain((report) => new MboxSource(cutLine, { reportDamaged: report }));
-    assert.deepEqual(a.messages.map((m) => m.record.subject), ['one', 'two']);
+    assert.deepEqual(
+      a.messages.map((m) => m.record.subject),
+      ['one', 'two'],
+    );
     assert.equal(a.damaged.length, 1);
     assert.equal(a.damaged[0]?.origin, `${cutLine}#3`);
     assert.match(a.damaged[0]?.reason ?? '', /^truncated: the file ends in the middle of a line/);
@@ -116,10 +139,16 @@ test('a truncated mbox: the cut-off last message is reported damaged, the others
     const cutPart = join(dir, 'cut-part.mbox');
     await writeFile(cutPart, whole);
     const b = await drain((report) => new MboxSource(cutPart, { reportDamaged: report }));
-    assert.deepEqual(b.messages.map((m) => m.record.subject), ['one', 'two']);
+    assert.deepEqual(
+      b.messages.map((m) => m.record.subject),
+      ['one', 'two'],
+    );
     assert.match(b.damaged[0]?.reason ?? '', /^truncated: the closing delimiter --m3-- /);
     // stop: throws on the damaged item.
-    await assert.rejects(drain(() => new MboxSource(cutPart, { onDamaged: 'stop' })), /cut-part\.mbox#3: truncated/);
+    await assert.rejects(
+      drain(() => new MboxSource(cutPart, { onDamaged: 'stop' })),
+      /cut-part\.mbox#3: truncated/,
+    );
   } finally {
     await cleanup();
   }
@@ -131,10 +160,20 @@ test('bytes before the first envelope line are reported; CRLF mbox files split t
     const path = join(dir, 'crlf.mbox');
     await writeFile(path, `garbage line\r\n${mboxrd.replace(/\n/g, '\r\n')}`);
     const { messages, damaged } = await drain((report) => new MboxSource(path, { reportDamaged: report }));
-    assert.deepEqual(messages.map((m) => m.record.subject), ['one', 'two', 'three']);
+    assert.deepEqual(
+      messages.map((m) => m.record.subject),
+      ['one', 'two', 'three'],
+    );
     assert.deepEqual(
       damaged.map(({ bytes, ...d }) => d),
-      [{ origin: `${path}@0`, reason: '14 bytes before the first envelope line (From sender date) are not part of any message', folder: ['crlf'], label: 'crlf.mbox bytes 0-14 (before the first message)' }],
+      [
+        {
+          origin: `${path}@0`,
+          reason: '14 bytes before the first envelope line (From sender date) are not part of any message',
+          folder: ['crlf'],
+          label: 'crlf.mbox bytes 0-14 (before the first message)',
+        },
+      ],
     );
     const preamble = damaged[0]!.bytes!;
     assert.equal(preamble.size, 14);
@@ -148,7 +187,18 @@ test('splitMbox ranges exclude the separating empty line; long lines across read
   const { dir, cleanup } = await tempDir();
   try {
     const long = 'x'.repeat(600_000);
-    const text = lf('From a@x Mon Aug 26 15:45:14 2002', 'Subject: a', '', long, '', 'From b@x Mon Aug 26 15:45:15 2002', 'Subject: b', '', 'end', '');
+    const text = lf(
+      'From a@x Mon Aug 26 15:45:14 2002',
+      'Subject: a',
+      '',
+      long,
+      '',
+      'From b@x Mon Aug 26 15:45:15 2002',
+      'Subject: b',
+      '',
+      'end',
+      '',
+    );
     const path = join(dir, 'long.mbox');
     await writeFile(path, text);
     const ranges = [];

@@ -91,7 +91,17 @@ test('bodies in iso-8859-1, windows-1252 and shift_jis are decoded', async () =>
     ['shift_jis', Buffer.from([0x93, 0xfa, 0x96, 0x7b, 0x8c, 0xea]), '日本語'],
   ];
   for (const [charset, body, expected] of cases) {
-    const head = Buffer.from(crlf('From: a@example.com', `Subject: =?${charset}?B?${body.toString('base64')}?=`, `Content-Type: text/plain; charset=${charset}`, 'Content-Transfer-Encoding: 8bit', '', ''), 'latin1');
+    const head = Buffer.from(
+      crlf(
+        'From: a@example.com',
+        `Subject: =?${charset}?B?${body.toString('base64')}?=`,
+        `Content-Type: text/plain; charset=${charset}`,
+        'Content-Transfer-Encoding: 8bit',
+        '',
+        '',
+      ),
+      'latin1',
+    );
     const { record, dir } = await parse(Buffer.concat([head, body, Buffer.from('\r\n')]));
     await dir.close();
     assert.equal(record.body?.trim(), expected, charset);
@@ -115,7 +125,10 @@ test('raw 8-bit header text is read in the charset the message declares, else as
       subject,
       Buffer.from(crlf('', ...contentType, '', 'body', ''), 'latin1'),
     ]);
-    for (const bytes of [head, Buffer.concat([Buffer.from('From sender@example.com Mon Aug 26 15:45:14 2002\n'), head])]) {
+    for (const bytes of [
+      head,
+      Buffer.concat([Buffer.from('From sender@example.com Mon Aug 26 15:45:14 2002\n'), head]),
+    ]) {
       const { record, dir } = await parse(bytes);
       await dir.close();
       assert.equal(record.subject, expected, `${charset} subject`);
@@ -130,7 +143,20 @@ test('raw 8-bit header text of a multipart is read in the first charset its part
   const head = Buffer.concat([
     Buffer.from('From: a@example.com\r\nSubject: ', 'latin1'),
     Buffer.from([0xa4, 0xa4, 0xa4, 0xe5]),
-    Buffer.from(crlf('', 'Content-Type: multipart/alternative; boundary="b"', '', '--b', 'Content-Type: text/html; charset="CHINESEBIG5"', '', '<meta http-equiv="Content-Type" content="text/html; charset=big5"><p>x</p>', '--b--', ''), 'latin1'),
+    Buffer.from(
+      crlf(
+        '',
+        'Content-Type: multipart/alternative; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/html; charset="CHINESEBIG5"',
+        '',
+        '<meta http-equiv="Content-Type" content="text/html; charset=big5"><p>x</p>',
+        '--b--',
+        '',
+      ),
+      'latin1',
+    ),
   ]);
   const { record, dir } = await parse(head);
   await dir.close();
@@ -138,7 +164,14 @@ test('raw 8-bit header text of a multipart is read in the first charset its part
 });
 
 test('HTML-only mail: html kept, no text body made up from it (link targets must not become searchable text)', async () => {
-  const raw = crlf('From: a@example.com', 'Subject: html', 'Content-Type: text/html; charset=utf-8', '', '<html><body><p>Hello <b>world</b></p></body></html>', '');
+  const raw = crlf(
+    'From: a@example.com',
+    'Subject: html',
+    'Content-Type: text/html; charset=utf-8',
+    '',
+    '<html><body><p>Hello <b>world</b></p></body></html>',
+    '',
+  );
   const { record, dir } = await parse(raw);
   await dir.close();
   assert.match(record.html ?? '', /<b>world<\/b>/);
@@ -214,7 +247,23 @@ test('message/rfc822 parts become embedded messages, nested two levels, with the
     '--in--',
     '',
   );
-  const raw = crlf('From: a@example.com', 'Subject: outer', 'Content-Type: multipart/mixed; boundary="out"', '', '--out', 'Content-Type: text/plain', '', 'outer body', '--out', 'Content-Type: message/rfc822', 'Content-Disposition: attachment; filename="fwd.eml"', '', inner, '--out--', '');
+  const raw = crlf(
+    'From: a@example.com',
+    'Subject: outer',
+    'Content-Type: multipart/mixed; boundary="out"',
+    '',
+    '--out',
+    'Content-Type: text/plain',
+    '',
+    'outer body',
+    '--out',
+    'Content-Type: message/rfc822',
+    'Content-Disposition: attachment; filename="fwd.eml"',
+    '',
+    inner,
+    '--out--',
+    '',
+  );
   const { record, dir } = await parse(raw);
   try {
     assert.equal(record.body?.trim(), 'outer body');
@@ -238,7 +287,14 @@ test('message/rfc822 parts become embedded messages, nested two levels, with the
 });
 
 test('an mbox envelope line in front of a message is dropped and gives the received date fallback', async () => {
-  const raw = crlf('From sender@example.com Mon Aug 26 15:45:14 2002', 'From: a@example.com', 'Subject: s', '', 'b', '');
+  const raw = crlf(
+    'From sender@example.com Mon Aug 26 15:45:14 2002',
+    'From: a@example.com',
+    'Subject: s',
+    '',
+    'b',
+    '',
+  );
   const { record, envelope, dir } = await parse(raw);
   await dir.close();
   assert.equal(envelope?.sender, 'sender@example.com');
@@ -248,7 +304,16 @@ test('an mbox envelope line in front of a message is dropped and gives the recei
 });
 
 test('an unparseable Date gives no sentAt (not the parse time); received date comes from the top Received field', async () => {
-  const raw = crlf('Received: by mx; Wed, 4 Sep 2024 01:02:03 +0000', 'Received: by relay; Tue, 3 Sep 2024 00:00:00 +0000', 'From: a@example.com', 'Date: not a date', 'Status: O', '', 'b', '');
+  const raw = crlf(
+    'Received: by mx; Wed, 4 Sep 2024 01:02:03 +0000',
+    'Received: by relay; Tue, 3 Sep 2024 00:00:00 +0000',
+    'From: a@example.com',
+    'Date: not a date',
+    'Status: O',
+    '',
+    'b',
+    '',
+  );
   const { record, dir } = await parse(raw);
   await dir.close();
   assert.equal(record.sentAt, undefined);
@@ -287,7 +352,15 @@ test('an odd first line is read as a mail client does: an indented field loses i
 
 test('damaged input: empty, truncated multipart', async () => {
   await assert.rejects(parse(''), MimeDamageError);
-  const cut = crlf('From: a@example.com', 'Content-Type: multipart/mixed; boundary="zz"', '', '--zz', 'Content-Type: text/plain', '', 'partial');
+  const cut = crlf(
+    'From: a@example.com',
+    'Content-Type: multipart/mixed; boundary="zz"',
+    '',
+    '--zz',
+    'Content-Type: text/plain',
+    '',
+    'partial',
+  );
   await assert.rejects(parse(cut, true), /truncated: the closing delimiter --zz-- .* is missing/);
   const { record, dir } = await parse(cut, false);
   await dir.close();
@@ -296,7 +369,10 @@ test('damaged input: empty, truncated multipart', async () => {
 
 test('parseEnvelopeLine accepts real envelope lines only', () => {
   assert.equal(parseEnvelopeLine('From alice@example.com Mon Aug 26 15:45:14 2002')?.sender, 'alice@example.com');
-  assert.equal(parseEnvelopeLine('From MAILER-DAEMON Fri Jul  8 12:08:34 2011')?.date?.toISOString(), '2011-07-08T12:08:34.000Z');
+  assert.equal(
+    parseEnvelopeLine('From MAILER-DAEMON Fri Jul  8 12:08:34 2011')?.date?.toISOString(),
+    '2011-07-08T12:08:34.000Z',
+  );
   assert.equal(parseEnvelopeLine('From the desk of the president, 2002')?.date, undefined);
   assert.equal(parseEnvelopeLine('Fromage'), undefined);
 });

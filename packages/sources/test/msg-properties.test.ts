@@ -12,7 +12,12 @@ import { fileURLToPath } from 'node:url';
 import type { FieldsData } from '@kenjiuno/msgreader';
 import type { MessageRecord } from '@pstream/pst';
 import { MsgSource } from '../src/msg.js';
-import { ATTACHMENT_NOT_CARRIED, MESSAGE_NOT_CARRIED, NAMED_BY_RECORD, type ExtraProperty } from '../src/pst-properties.js';
+import {
+  ATTACHMENT_NOT_CARRIED,
+  MESSAGE_NOT_CARRIED,
+  NAMED_BY_RECORD,
+  type ExtraProperty,
+} from '../src/pst-properties.js';
 import { drain } from './helpers.js';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), 'data', 'msg');
@@ -28,9 +33,13 @@ interface RawProp {
 async function msgreaderFields(path: string): Promise<FieldsData> {
   const module = (await import('@kenjiuno/msgreader')) as unknown as { default: unknown };
   const exported = module.default as { default?: unknown };
-  const MsgReader = (exported.default ?? exported) as new (ab: ArrayBuffer) => { parserConfig?: object; getFileData(): FieldsData };
+  const MsgReader = (exported.default ?? exported) as new (
+    ab: ArrayBuffer,
+  ) => { parserConfig?: object; getFileData(): FieldsData };
   const bytes = await readFile(path);
-  const reader = new MsgReader(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  const reader = new MsgReader(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+  );
   reader.parserConfig = { includeRawProps: true };
   return reader.getFileData();
 }
@@ -55,7 +64,13 @@ function ours(p: ExtraProperty): string | undefined {
 }
 
 /** Compares one object's properties; returns how many were compared. */
-function compare(where: string, raw: readonly RawProp[], carried: readonly ExtraProperty[], skip: ReadonlySet<number>, named: ReadonlySet<number>): number {
+function compare(
+  where: string,
+  raw: readonly RawProp[],
+  carried: readonly ExtraProperty[],
+  skip: ReadonlySet<number>,
+  named: ReadonlySet<number>,
+): number {
   let compared = 0;
   for (const p of raw) {
     const expected = theirs(p);
@@ -65,9 +80,14 @@ function compare(where: string, raw: readonly RawProp[], carried: readonly Extra
     if (id < 0x8000) {
       if (skip.has(id) || named.has(id)) continue;
       match = carried.find((c) => c.kind === 'tagged' && c.id === id);
-    } else if (p.propertyLid !== undefined && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(p.propertySet ?? '')) {
+    } else if (
+      p.propertyLid !== undefined &&
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(p.propertySet ?? '')
+    ) {
       const lid = parseInt(p.propertyLid, 16);
-      match = carried.find((c) => c.kind === 'named' && c.lid === lid && c.propertySet === p.propertySet!.toLowerCase());
+      match = carried.find(
+        (c) => c.kind === 'named' && c.lid === lid && c.propertySet === p.propertySet!.toLowerCase(),
+      );
     } else if (p.propertyName !== undefined) {
       match = carried.find((c) => c.kind === 'named' && c.name === p.propertyName);
     } else {
@@ -81,13 +101,26 @@ function compare(where: string, raw: readonly RawProp[], carried: readonly Extra
 }
 
 function walk(where: string, fields: FieldsData, record: MessageRecord): number {
-  let compared = compare(where, (fields as { rawProps?: RawProp[] }).rawProps ?? [], record.extraProperties ?? [], MESSAGE_NOT_CARRIED, NAMED_BY_RECORD);
+  let compared = compare(
+    where,
+    (fields as { rawProps?: RawProp[] }).rawProps ?? [],
+    record.extraProperties ?? [],
+    MESSAGE_NOT_CARRIED,
+    NAMED_BY_RECORD,
+  );
   const attachments = fields.attachments ?? [];
   assert.equal(record.attachments?.length ?? 0, attachments.length, `${where}: attachments`);
   attachments.forEach((att, i) => {
     const a = record.attachments![i]!;
-    compared += compare(`${where}/attachment ${i + 1}`, (att as { rawProps?: RawProp[] }).rawProps ?? [], a.extraProperties ?? [], ATTACHMENT_NOT_CARRIED, new Set([0x3001, 0x3704, 0x3707, 0x370e, 0x3712, 0x7ffe]));
-    if (a.kind === 'message' && att.innerMsgContentFields !== undefined) compared += walk(`${where}/attachment ${i + 1}`, att.innerMsgContentFields, a.message);
+    compared += compare(
+      `${where}/attachment ${i + 1}`,
+      (att as { rawProps?: RawProp[] }).rawProps ?? [],
+      a.extraProperties ?? [],
+      ATTACHMENT_NOT_CARRIED,
+      new Set([0x3001, 0x3704, 0x3707, 0x370e, 0x3712, 0x7ffe]),
+    );
+    if (a.kind === 'message' && att.innerMsgContentFields !== undefined)
+      compared += walk(`${where}/attachment ${i + 1}`, att.innerMsgContentFields, a.message);
   });
   return compared;
 }

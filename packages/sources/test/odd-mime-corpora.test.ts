@@ -15,13 +15,20 @@ async function parseCorpusFile(corpus: MimeCorpus, file: string): Promise<Parsed
   const dir = new SpoolDirectory();
   try {
     const path = join(corpus.dir, file);
-    return { ...(await parseMimeFile(path, { spool: new SpoolGroup(dir) })), raw: (await readFile(path)).toString('latin1') };
+    return {
+      ...(await parseMimeFile(path, { spool: new SpoolGroup(dir) })),
+      raw: (await readFile(path)).toString('latin1'),
+    };
   } finally {
     await dir.close();
   }
 }
 
-async function parseIfInstalled(t: TestContext, corpus: MimeCorpus, file: string): Promise<(ParsedMime & { raw: string }) | undefined> {
+async function parseIfInstalled(
+  t: TestContext,
+  corpus: MimeCorpus,
+  file: string,
+): Promise<(ParsedMime & { raw: string }) | undefined> {
   if (!requireCorpus(t, corpus)) return undefined;
   return parseCorpusFile(corpus, file);
 }

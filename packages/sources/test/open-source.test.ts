@@ -21,7 +21,15 @@ test('openSource picks the kind from what the path is', async () => {
     await copyFile(join(DATA, 'attachAndInline.msg'), join(dir, 'm.msg'));
     await copyFile(join(DATA, 'attachAndInline.msg'), join(dir, 'msg-without-extension'));
     const kinds: Record<string, string> = {};
-    for (const name of ['tree', 'a.mbox', 'no-extension', 'copy.ost', 'pst-without-extension', 'm.msg', 'msg-without-extension']) {
+    for (const name of [
+      'tree',
+      'a.mbox',
+      'no-extension',
+      'copy.ost',
+      'pst-without-extension',
+      'm.msg',
+      'msg-without-extension',
+    ]) {
       const s = await openSource(join(dir, name));
       kinds[name] = s.kind;
       await s.close();
@@ -47,13 +55,29 @@ test('openSource errors name the path and the reason', async () => {
   const { dir, cleanup } = await tempDir();
   try {
     const missing = join(dir, 'missing.pst');
-    await assert.rejects(openSource(missing), (e: unknown) => e instanceof SourceError && e.code === 'source-not-found' && e.message.startsWith(`${missing}: cannot read the path`));
+    await assert.rejects(
+      openSource(missing),
+      (e: unknown) =>
+        e instanceof SourceError &&
+        e.code === 'source-not-found' &&
+        e.message.startsWith(`${missing}: cannot read the path`),
+    );
     const text = join(dir, 'notes.txt');
     await writeFile(text, 'hello');
-    await assert.rejects(openSource(text), (e: unknown) => e instanceof SourceError && e.code === 'unsupported-source' && e.path === text && /unknown kind of mailbox/.test(e.message));
+    await assert.rejects(
+      openSource(text),
+      (e: unknown) =>
+        e instanceof SourceError &&
+        e.code === 'unsupported-source' &&
+        e.path === text &&
+        /unknown kind of mailbox/.test(e.message),
+    );
     const fakePst = join(dir, 'fake.pst');
     await writeFile(fakePst, 'definitely not a pst file');
-    await assert.rejects(openSource(fakePst), (e: unknown) => e instanceof SourceError && e.code === 'bad-format' && /magic "!BDN"/.test(e.message));
+    await assert.rejects(
+      openSource(fakePst),
+      (e: unknown) => e instanceof SourceError && e.code === 'bad-format' && /magic "!BDN"/.test(e.message),
+    );
   } finally {
     await cleanup();
   }

@@ -59,11 +59,18 @@ test('outcomes come in file order; the caller parses the furthest unstarted file
     order.push(next.file.n);
     pool.answerAll();
   }
-  assert.deepEqual(order, files.map((f) => f.n));
+  assert.deepEqual(
+    order,
+    files.map((f) => f.n),
+  );
   // The pool got the first four files at once (one batch); the caller took the window's last ones meanwhile.
   assert.deepEqual(pool.started.slice(0, 4), [0, 1, 2, 3]);
   assert.deepEqual(here.slice(0, 2), [7, 6]);
-  assert.deepEqual([...pool.started, ...here].sort((a, b) => a - b), files.map((f) => f.n), 'every file parsed once');
+  assert.deepEqual(
+    [...pool.started, ...here].sort((a, b) => a - b),
+    files.map((f) => f.n),
+    'every file parsed once',
+  );
 });
 
 test('the pool holds no more bytes than poolBytes (at least one file), so large files are left for the caller too', async () => {
@@ -100,7 +107,10 @@ test('the pool holds no more bytes than poolBytes (at least one file), so large 
 });
 
 test('without a thread to wait for, the caller parses the head itself; a damaged outcome is handed back in its place', async () => {
-  const files: File[] = [{ n: 0, size: 1 }, { n: 1, size: 1 }];
+  const files: File[] = [
+    { n: 0, size: 1 },
+    { n: 1, size: 1 },
+  ];
   const ahead = new ParseAhead(files, {
     here: async (f) => (f.n === 1 ? { ok: false, damage: new Error('bad') } : outcome(f.n)),
     there: () => Promise.reject(new Error('no pool')),

@@ -39,7 +39,10 @@ const activePorts = (): number => process.getActiveResourcesInfo().filter((r) =>
 async function buildTree(dir: string): Promise<void> {
   for (const group of ['easy-ham-1', 'hard-ham-1', 'spam-2']) {
     await mkdir(join(dir, group));
-    const names = (await readdir(join(DATA, group))).filter((n) => n.endsWith('.txt')).sort().slice(0, 60);
+    const names = (await readdir(join(DATA, group)))
+      .filter((n) => n.endsWith('.txt'))
+      .sort()
+      .slice(0, 60);
     for (const name of names) await copyFile(join(DATA, group, name), join(dir, group, name.replace(/\.txt$/, '.eml')));
   }
   await writeFile(join(dir, 'empty.eml'), '');
@@ -52,7 +55,18 @@ async function buildTree(dir: string): Promise<void> {
       '',
       Buffer.alloc(bytes, seed).toString('base64').replace(/.{76}/g, '$&\r\n'),
     ].join('\r\n');
-  const inner = crlf('Subject: inner', 'Content-Type: multipart/mixed; boundary="C"', '', '--C', 'Content-Type: text/plain', '', 'inner body', attachment('C', 'in.bin', 100_000, 3), '--C--', '');
+  const inner = crlf(
+    'Subject: inner',
+    'Content-Type: multipart/mixed; boundary="C"',
+    '',
+    '--C',
+    'Content-Type: text/plain',
+    '',
+    'inner body',
+    attachment('C', 'in.bin', 100_000, 3),
+    '--C--',
+    '',
+  );
   const outer = crlf(
     'From: a@example.com',
     'Subject: parts',
@@ -72,10 +86,24 @@ async function buildTree(dir: string): Promise<void> {
     '',
   );
   await writeFile(join(dir, 'parts.eml'), outer);
-  await writeFile(join(dir, 'large.eml'), crlf('Subject: large', 'Content-Type: multipart/mixed; boundary="B"', '', '--B', 'Content-Type: text/plain', '', 'x', attachment('B', 'l.bin', 2 * 1024 * 1024, 4), '--B--', ''));
+  await writeFile(
+    join(dir, 'large.eml'),
+    crlf(
+      'Subject: large',
+      'Content-Type: multipart/mixed; boundary="B"',
+      '',
+      '--B',
+      'Content-Type: text/plain',
+      '',
+      'x',
+      attachment('B', 'l.bin', 2 * 1024 * 1024, 4),
+      '--B--',
+      '',
+    ),
+  );
 }
 
-test('an .eml tree parsed by threads gives the calling thread\'s messages, records, order and damaged items', async () => {
+test("an .eml tree parsed by threads gives the calling thread's messages, records, order and damaged items", async () => {
   const { dir, cleanup } = await tempDir();
   try {
     const mail = join(dir, 'mail');
@@ -87,10 +115,20 @@ test('an .eml tree parsed by threads gives the calling thread\'s messages, recor
       const records: unknown[] = [];
       const { messages, damaged } = await drain(
         (report) => new EmlTreeSource(mail, { reportDamaged: report, parseThreads, tmpDir: spool }),
-        async (m) => void records.push({ folder: m.folder, origin: m.origin, size: m.bytes?.size, record: await snapshot(m.record) }),
+        async (m) =>
+          void records.push({
+            folder: m.folder,
+            origin: m.origin,
+            size: m.bytes?.size,
+            record: await snapshot(m.record),
+          }),
       );
       assert.deepEqual(await readdir(spool), [], 'every spooled file and the spool directory are gone after close');
-      return { records, origins: messages.map((m) => m.origin), damaged: damaged.map(({ bytes, ...d }) => ({ ...d, size: bytes?.size })) };
+      return {
+        records,
+        origins: messages.map((m) => m.origin),
+        damaged: damaged.map(({ bytes, ...d }) => ({ ...d, size: bytes?.size })),
+      };
     };
     const here = await read(0);
     const ports = activePorts();
@@ -103,7 +141,9 @@ test('an .eml tree parsed by threads gives the calling thread\'s messages, recor
     assert.match(here.damaged[0]!.origin, /empty\.eml$/);
     assert.deepEqual(threads.records, here.records);
     // The tree did hold what the threads must carry back: spooled and in-memory attachments, an embedded one.
-    const parts = here.records.find((r) => (r as { origin: string }).origin.endsWith('parts.eml')) as { record: { attachments: Array<{ name: string; read?: { length: number } }> } };
+    const parts = here.records.find((r) => (r as { origin: string }).origin.endsWith('parts.eml')) as {
+      record: { attachments: Array<{ name: string; read?: { length: number } }> };
+    };
     assert.deepEqual(
       parts.record.attachments.map((a) => [a.name, a.read?.length]),
       [
@@ -158,9 +198,25 @@ test('the pool: a damaged message is a ParseDamage, an unreadable spool director
   const pool = new MimeParsePool(1);
   try {
     await writeFile(join(dir, 'empty.eml'), '');
-    await assert.rejects(pool.parse(join(dir, 'empty.eml'), 0, dir), (e: unknown) => e instanceof ParseDamage && /empty/.test(e.message));
-    await writeFile(join(dir, 'big.eml'), crlf('Subject: s', 'Content-Type: application/octet-stream', 'Content-Transfer-Encoding: base64', '', Buffer.alloc(200_000, 7).toString('base64'), ''));
-    await assert.rejects(pool.parse(join(dir, 'big.eml'), 300_000, join(dir, 'no-such-dir')), (e: unknown) => e instanceof Error && e.name === 'SpoolError');
+    await assert.rejects(
+      pool.parse(join(dir, 'empty.eml'), 0, dir),
+      (e: unknown) => e instanceof ParseDamage && /empty/.test(e.message),
+    );
+    await writeFile(
+      join(dir, 'big.eml'),
+      crlf(
+        'Subject: s',
+        'Content-Type: application/octet-stream',
+        'Content-Transfer-Encoding: base64',
+        '',
+        Buffer.alloc(200_000, 7).toString('base64'),
+        '',
+      ),
+    );
+    await assert.rejects(
+      pool.parse(join(dir, 'big.eml'), 300_000, join(dir, 'no-such-dir')),
+      (e: unknown) => e instanceof Error && e.name === 'SpoolError',
+    );
     const ok = await pool.parse(join(dir, 'big.eml'), 300_000, dir);
     assert.equal(ok.record.subject, 's');
   } finally {

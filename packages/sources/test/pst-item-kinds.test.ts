@@ -41,7 +41,16 @@ const RECORDS: ReadonlyArray<readonly [string, MessageRecord]> = [
           { kind: 'business', number: '+1 555 0100' },
           { kind: 'mobile', number: '+1 555 0101' },
         ],
-        addresses: [{ kind: 'work', street: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'USA', isMailing: true }],
+        addresses: [
+          {
+            kind: 'work',
+            street: '1 Main St',
+            city: 'Springfield',
+            postalCode: '12345',
+            country: 'USA',
+            isMailing: true,
+          },
+        ],
         company: 'Example Corp',
         jobTitle: 'Engineer',
       },
@@ -52,10 +61,23 @@ const RECORDS: ReadonlyArray<readonly [string, MessageRecord]> = [
     {
       messageClass: 'IPM.Task',
       subject: 'Write the report',
-      task: { status: 'inProgress', percentComplete: 40, startDate: new Date('2024-03-01T00:00:00Z'), dueDate: new Date('2024-03-08T00:00:00Z') },
+      task: {
+        status: 'inProgress',
+        percentComplete: 40,
+        startDate: new Date('2024-03-01T00:00:00Z'),
+        dueDate: new Date('2024-03-08T00:00:00Z'),
+      },
     },
   ],
-  ['Notes', { messageClass: 'IPM.StickyNote', subject: 'Remember', body: 'Remember the milk', note: { color: 'green', width: 200, height: 166, x: 10, y: 20 } }],
+  [
+    'Notes',
+    {
+      messageClass: 'IPM.StickyNote',
+      subject: 'Remember',
+      body: 'Remember the milk',
+      note: { color: 'green', width: 200, height: 166, x: 10, y: 20 },
+    },
+  ],
   [
     'Contacts',
     {
@@ -92,7 +114,12 @@ test('a PST of every item kind reads back with each kind section as written, and
     const folders: FolderSpec[] = [];
     for await (const f of source.folders()) folders.push(f);
     await source.close();
-    for (const spec of FOLDERS) assert.deepEqual(folders.find((f) => f.path.join('/') === spec.path.join('/')), spec, `folder ${spec.path.join('/')}`);
+    for (const spec of FOLDERS)
+      assert.deepEqual(
+        folders.find((f) => f.path.join('/') === spec.path.join('/')),
+        spec,
+        `folder ${spec.path.join('/')}`,
+      );
 
     const { messages, damaged } = await drain((report) => new PstSource(path, { reportDamaged: report }));
     assert.deepEqual(damaged, []);
@@ -111,7 +138,8 @@ test('a PST of every item kind reads back with each kind section as written, and
         const given = written[kind] as Record<string, unknown>;
         const got = read[kind] as Record<string, unknown> | undefined;
         assert.ok(got, `${written.subject}: a ${kind} section`);
-        for (const [field, value] of Object.entries(given)) assert.deepEqual(got[field], value, `${written.subject}: ${kind}.${field}`);
+        for (const [field, value] of Object.entries(given))
+          assert.deepEqual(got[field], value, `${written.subject}: ${kind}.${field}`);
       }
       assert.ok((read.extraProperties ?? []).length > 0, `${written.subject}: the other properties are carried`);
     }

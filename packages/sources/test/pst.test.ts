@@ -22,7 +22,23 @@ test('aspose_Outlook.pst: per-folder counts match libpff; attachments read back 
   const folders: string[] = [];
   for await (const f of source.folders()) folders.push(f.path.join('/'));
   await source.close();
-  assert.deepEqual(folders, ['Deleted Items', 'Inbox', 'Inbox/SubInbox', 'Outbox', 'Sent Items', 'Calendar', 'Contacts', 'Journal', 'Notes', 'Tasks', 'Drafts', 'RSS Feeds', 'Junk E-mail', 'Custom Folder 1', 'Custom Folder 2']);
+  assert.deepEqual(folders, [
+    'Deleted Items',
+    'Inbox',
+    'Inbox/SubInbox',
+    'Outbox',
+    'Sent Items',
+    'Calendar',
+    'Contacts',
+    'Journal',
+    'Notes',
+    'Tasks',
+    'Drafts',
+    'RSS Feeds',
+    'Junk E-mail',
+    'Custom Folder 1',
+    'Custom Folder 2',
+  ]);
   let files = 0;
   let inline = 0;
   let embeddedCount = 0;
@@ -35,7 +51,10 @@ test('aspose_Outlook.pst: per-folder counts match libpff; attachments read back 
         files += 1;
         if (a.isInline) {
           inline += 1;
-          assert.ok(a.contentId !== undefined && m.record.html?.includes(`cid:${a.contentId}`), `${m.origin} ${a.name} is referenced`);
+          assert.ok(
+            a.contentId !== undefined && m.record.html?.includes(`cid:${a.contentId}`),
+            `${m.origin} ${a.name} is referenced`,
+          );
         }
       }
       embeddedCount += embedded(m.record).length;
@@ -58,9 +77,18 @@ test('tika_testPST.pst: 7 messages in the top folder, non-ASCII names, an embedd
   const { counts, damaged, messages } = await countsOf('tika_testPST.pst');
   assert.deepEqual(damaged, []);
   assert.deepEqual(counts, { '': 7 });
-  const names = messages.flatMap((m) => [m.record.from?.name ?? '', ...(m.record.recipients ?? []).map((r) => r.name ?? '')]);
-  assert.ok(names.some((n) => /[^\x00-\x7f]/.test(n)), 'a non-ASCII display name');
-  assert.equal(messages.reduce((n, m) => n + embedded(m.record).length, 0), 1);
+  const names = messages.flatMap((m) => [
+    m.record.from?.name ?? '',
+    ...(m.record.recipients ?? []).map((r) => r.name ?? ''),
+  ]);
+  assert.ok(
+    names.some((n) => /[^\x00-\x7f]/.test(n)),
+    'a non-ASCII display name',
+  );
+  assert.equal(
+    messages.reduce((n, m) => n + embedded(m.record).length, 0),
+    1,
+  );
   assert.ok(messages.every((m) => m.record.transportHeaders === undefined || m.record.transportHeaders.includes(':')));
 });
 
@@ -85,8 +113,15 @@ test('ANSI PSTs are refused with a clear message naming wVer', async () => {
   for (const file of ['gopst_32-bit.pst', 'pstsdk_test_ansi.pst']) {
     await assert.rejects(
       openSource(join(SAMPLES, file)),
-      (e: unknown) => e instanceof SourceError && e.code === 'ansi-pst' && /ANSI .* not supported: header wVer is 14/.test(e.message) && e.path.endsWith(file),
+      (e: unknown) =>
+        e instanceof SourceError &&
+        e.code === 'ansi-pst' &&
+        /ANSI .* not supported: header wVer is 14/.test(e.message) &&
+        e.path.endsWith(file),
     );
-    await assert.rejects(drain(() => new PstSource(join(SAMPLES, file))), (e: unknown) => e instanceof SourceError && e.code === 'ansi-pst');
+    await assert.rejects(
+      drain(() => new PstSource(join(SAMPLES, file))),
+      (e: unknown) => e instanceof SourceError && e.code === 'ansi-pst',
+    );
   }
 });

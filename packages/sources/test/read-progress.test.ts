@@ -14,11 +14,24 @@ import { crlf, tempDir } from './helpers.js';
 const MSG = join(dirname(fileURLToPath(import.meta.url)), 'data', 'msg', 'attachAndInline.msg');
 
 function message(n: number, bodyBytes: number): string {
-  return crlf(`From: a${n}@example.com`, `Subject: message ${n}`, 'Content-Type: text/plain', '', 'x'.repeat(bodyBytes), '');
+  return crlf(
+    `From: a${n}@example.com`,
+    `Subject: message ${n}`,
+    'Content-Type: text/plain',
+    '',
+    'x'.repeat(bodyBytes),
+    '',
+  );
 }
 
 /** The progress before reading, after each message, and at the end. */
-async function readAll(source: MessageSource): Promise<{ before: SourceReadProgress | undefined; during: SourceReadProgress[]; after: SourceReadProgress | undefined }> {
+async function readAll(
+  source: MessageSource,
+): Promise<{
+  before: SourceReadProgress | undefined;
+  during: SourceReadProgress[];
+  after: SourceReadProgress | undefined;
+}> {
   const before = source.readProgress?.();
   const during: SourceReadProgress[] = [];
   try {
@@ -39,7 +52,8 @@ function assertGrowsToSize(run: Awaited<ReturnType<typeof readAll>>, size: numbe
   assert.equal(run.during.length, messages);
   for (const p of run.during) assert.equal(p.totalBytes, size);
   const reads = run.during.map((p) => p.readBytes);
-  for (let i = 1; i < reads.length; i++) assert.ok(reads[i]! > reads[i - 1]!, `grows with every message: ${reads.join(', ')}`);
+  for (let i = 1; i < reads.length; i++)
+    assert.ok(reads[i]! > reads[i - 1]!, `grows with every message: ${reads.join(', ')}`);
   assert.ok(reads[0]! > 0 && reads.at(-1)! <= size, reads.join(', '));
   assert.deepEqual(run.after, { totalBytes: size, readBytes: size });
 }
@@ -48,7 +62,9 @@ test('an mbox: its file size, read up to the end of each message', async () => {
   const { dir, cleanup } = await tempDir();
   try {
     const path = join(dir, 'box.mbox');
-    const body = [1, 2, 3].map((n) => `From a${n}@example.com Mon Jan  6 10:00:00 2025\n${message(n, n * 1000).replace(/\r\n/g, '\n')}\n`).join('');
+    const body = [1, 2, 3]
+      .map((n) => `From a${n}@example.com Mon Jan  6 10:00:00 2025\n${message(n, n * 1000).replace(/\r\n/g, '\n')}\n`)
+      .join('');
     await writeFile(path, body);
     assertGrowsToSize(await readAll(await openSource(path)), (await stat(path)).size, 3);
   } finally {
@@ -75,7 +91,8 @@ test('a PST: its file size, estimated from the items read', async () => {
   const { dir, cleanup } = await tempDir();
   try {
     const writer = await PstWriter.create(join(dir, 'in.pst'), { deterministic: true });
-    for (let i = 0; i < 4; i++) await writer.addMessage(i < 2 ? ['Inbox'] : ['Inbox', 'Sub'], { subject: `m${i}`, body: 'y'.repeat(2000) });
+    for (let i = 0; i < 4; i++)
+      await writer.addMessage(i < 2 ? ['Inbox'] : ['Inbox', 'Sub'], { subject: `m${i}`, body: 'y'.repeat(2000) });
     const { path, bytes } = await writer.finish();
     assertGrowsToSize(await readAll(await openSource(path)), bytes, 4);
   } finally {

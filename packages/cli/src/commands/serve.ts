@@ -39,7 +39,8 @@ const DEFAULT_GRACE_SECONDS = 30;
 async function requireDirectory(option: string, text: string | undefined, cwd: string): Promise<string> {
   if (text === undefined) throw new UsageError(`option --${option} is required\n${SERVE_USAGE}`, `--${option}`);
   const path = resolve(cwd, text);
-  if (!(await stat(path).catch(() => undefined))?.isDirectory()) throw new UsageError(`--${option}: not a directory: "${text}"`, `--${option}`, text);
+  if (!(await stat(path).catch(() => undefined))?.isDirectory())
+    throw new UsageError(`--${option}: not a directory: "${text}"`, `--${option}`, text);
   return path;
 }
 
@@ -63,7 +64,11 @@ export function trackResponses(server: PstreamServer): Set<NodeJS.EventEmitter> 
  * Stops accepting connections, lets the responses in `active` finish within `graceMs`, then cuts what is
  * left. Keep-alive connections are closed as soon as they are idle.
  */
-export async function shutDown(server: PstreamServer, active: Set<NodeJS.EventEmitter>, graceMs: number): Promise<{ readonly forced: boolean }> {
+export async function shutDown(
+  server: PstreamServer,
+  active: Set<NodeJS.EventEmitter>,
+  graceMs: number,
+): Promise<{ readonly forced: boolean }> {
   let forced = false;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
@@ -81,7 +86,11 @@ export async function shutDown(server: PstreamServer, active: Set<NodeJS.EventEm
 }
 
 /** Runs `pstream serve`; resolves with the exit status once the server has shut down. */
-export async function runServe(argv: readonly string[], io: CliIO, deps: Partial<PstreamDeps> | undefined): Promise<number> {
+export async function runServe(
+  argv: readonly string[],
+  io: CliIO,
+  deps: Partial<PstreamDeps> | undefined,
+): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
   if (args.flag('help')) {
     writeLine(io.stdout, SERVE_USAGE);
@@ -91,31 +100,45 @@ export async function runServe(argv: readonly string[], io: CliIO, deps: Partial
   const dataDir = await requireDirectory('data', args.string('data'), io.cwd);
   const host = args.string('host') ?? '127.0.0.1';
   const portText = args.string('port') ?? '4443';
-  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port: not a port number: "${portText}"`, '--port', portText);
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535)
+    throw new UsageError(`--port: not a port number: "${portText}"`, '--port', portText);
   const token = args.string('token') ?? io.env.PSTREAM_TOKEN;
-  if (token === undefined || token === '') throw new UsageError('a token is required: --token T or PSTREAM_TOKEN', '--token');
+  if (token === undefined || token === '')
+    throw new UsageError('a token is required: --token T or PSTREAM_TOKEN', '--token');
   const certText = args.string('tls-cert');
   const keyText = args.string('tls-key');
   if ((certText === undefined) !== (keyText === undefined)) {
-    throw new UsageError('options --tls-cert and --tls-key go together', certText === undefined ? '--tls-cert' : '--tls-key');
+    throw new UsageError(
+      'options --tls-cert and --tls-key go together',
+      certText === undefined ? '--tls-cert' : '--tls-key',
+    );
   }
   const graceText = args.string('grace') ?? String(DEFAULT_GRACE_SECONDS);
-  if (!/^\d+(\.\d+)?$/.test(graceText)) throw new UsageError(`--grace: not a number of seconds: "${graceText}"`, '--grace', graceText);
+  if (!/^\d+(\.\d+)?$/.test(graceText))
+    throw new UsageError(`--grace: not a number of seconds: "${graceText}"`, '--grace', graceText);
   const tmpDirText = args.string('tmp-dir');
   const tmpDir = tmpDirText === undefined ? undefined : await requireDirectory('tmp-dir', tmpDirText, io.cwd);
   const maxPartText = args.string('max-part-bytes');
   const maxPartBytes = maxPartText === undefined ? undefined : parseSize(maxPartText, '--max-part-bytes');
   if (maxPartBytes !== undefined && maxPartBytes < EMPTY_PST_BYTES) {
-    throw new UsageError(`--max-part-bytes: ${maxPartBytes} is below ${EMPTY_PST_BYTES} bytes, the size of an empty PST`, '--max-part-bytes', maxPartText);
+    throw new UsageError(
+      `--max-part-bytes: ${maxPartBytes} is below ${EMPTY_PST_BYTES} bytes, the size of an empty PST`,
+      '--max-part-bytes',
+      maxPartText,
+    );
   }
   const keepText = args.string('keep-seconds') ?? String(KEPT_EXPORT_DEFAULTS.keepMs / 1000);
-  if (!/^\d+$/.test(keepText)) throw new UsageError(`--keep-seconds: not a whole number of seconds: "${keepText}"`, '--keep-seconds', keepText);
+  if (!/^\d+$/.test(keepText))
+    throw new UsageError(`--keep-seconds: not a whole number of seconds: "${keepText}"`, '--keep-seconds', keepText);
   const keepBytesText = args.string('keep-bytes');
   const keptExports = {
     keepMs: Number(keepText) * 1000,
     maxBytes: keepBytesText === undefined ? KEPT_EXPORT_DEFAULTS.maxBytes : parseSize(keepBytesText, '--keep-bytes'),
   };
-  const tls = certText !== undefined && keyText !== undefined ? { cert: await readPem('tls-cert', certText, io.cwd), key: await readPem('tls-key', keyText, io.cwd) } : undefined;
+  const tls =
+    certText !== undefined && keyText !== undefined
+      ? { cert: await readPem('tls-cert', certText, io.cwd), key: await readPem('tls-key', keyText, io.cwd) }
+      : undefined;
 
   const server = createPstreamServer({
     dataDir,

@@ -13,7 +13,12 @@ function tooLarge(limit: number): HttpError {
  * Reads the body of `req`. A declared `Content-Length` over `limit` is refused before anything is read
  * (and before a `100 Continue` is sent); a body that grows over `limit` stops being read at that point.
  */
-export async function readBody(req: IncomingMessage, res: ServerResponse, limit: number, expectsContinue: boolean): Promise<Buffer> {
+export async function readBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit: number,
+  expectsContinue: boolean,
+): Promise<Buffer> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
   if (expectsContinue) res.writeContinue();

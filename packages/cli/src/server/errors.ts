@@ -68,7 +68,12 @@ export class HttpError extends Error {
 }
 
 /** Sends `{"message", "errorCode", "stackTrace": null}` with `status`, unless the headers are already out. */
-export function sendJsonError(res: ServerResponse, status: number, message: string, headers: Readonly<Record<string, string>> = {}): void {
+export function sendJsonError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   const body = JSON.stringify({ message, errorCode: errorCodeOf(status), stackTrace: null });
   res.writeHead(status, {

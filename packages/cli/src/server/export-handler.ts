@@ -11,7 +11,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { allFolders, findItems, STABLE_ID_PATTERN, type SourceError } from '@pstream/sources';
 import type { ApiVersion, PstreamDeps } from '../deps.js';
-import { exportName, isQueryError, isRequestError, isUnreadableSource, REQUEST_FORMS, requestErrorStatus } from '../deps.js';
+import {
+  exportName,
+  isQueryError,
+  isRequestError,
+  isUnreadableSource,
+  REQUEST_FORMS,
+  requestErrorStatus,
+} from '../deps.js';
 import { HttpError } from './errors.js';
 import { findMailbox, listMailboxes, type Mailbox } from './mailboxes.js';
 import { readBody } from './body.js';
@@ -44,7 +51,11 @@ export function contentDisposition(fileName: string): string {
 
 /** Turns a refused request (body or keyword query) into a response status; other errors pass through. */
 function requestErrorToHttp(error: unknown): unknown {
-  if (isQueryError(error)) return new HttpError(400, `contentKeyword: ${error.reason} at position ${error.position} of ${JSON.stringify(error.query)}`);
+  if (isQueryError(error))
+    return new HttpError(
+      400,
+      `contentKeyword: ${error.reason} at position ${error.position} of ${JSON.stringify(error.query)}`,
+    );
   if (isRequestError(error)) return new HttpError(requestErrorStatus(error), error.message);
   return error;
 }
@@ -57,7 +68,8 @@ function sourceReason(error: SourceError): string {
 
 /** A source that is no readable mailbox as a 500 naming the mailbox; other errors pass through. */
 export function unreadableToHttp(mailbox: Mailbox, error: unknown): unknown {
-  if (isUnreadableSource(error)) return new HttpError(500, `mailbox ${JSON.stringify(mailbox.id)} cannot be read: ${sourceReason(error)}`);
+  if (isUnreadableSource(error))
+    return new HttpError(500, `mailbox ${JSON.stringify(mailbox.id)} cannot be read: ${sourceReason(error)}`);
   return error;
 }
 
@@ -121,15 +133,26 @@ function takeItems(body: Buffer, apiVersion: ApiVersion): { ids: string[]; rest:
     prefix = `${action}.`;
   }
   const key = keyOf(holder, 'items');
-  if (key === undefined) throw new HttpError(400, `${prefix}items is missing; list the items to export as [{"id": "…"}]`);
+  if (key === undefined)
+    throw new HttpError(400, `${prefix}items is missing; list the items to export as [{"id": "…"}]`);
   const ids = validateItemList(`${prefix}${key}`, holder[key]);
   delete holder[key];
   return { ids, rest: JSON.stringify(json) };
 }
 
 /** Resolves the target and the body of a request into an {@link ExportJob}; 400 and 404 {@link HttpError}s. */
-async function resolveJob(req: IncomingMessage, res: ServerResponse, apiVersion: ApiVersion, target: ExportTarget, context: ExportContext, signal: AbortSignal): Promise<ExportJob> {
-  const mailboxes = target.kind === 'organization' ? await listMailboxes(context.dataDir) : [await findMailbox(context.dataDir, target.mailboxId)];
+async function resolveJob(
+  req: IncomingMessage,
+  res: ServerResponse,
+  apiVersion: ApiVersion,
+  target: ExportTarget,
+  context: ExportContext,
+  signal: AbortSignal,
+): Promise<ExportJob> {
+  const mailboxes =
+    target.kind === 'organization'
+      ? await listMailboxes(context.dataDir)
+      : [await findMailbox(context.dataDir, target.mailboxId)];
   const mailbox = mailboxes[0];
   const body = await readBody(req, res, context.maxBodyBytes, context.expectsContinue);
   let itemIds: string[] | undefined;
@@ -143,22 +166,48 @@ async function resolveJob(req: IncomingMessage, res: ServerResponse, apiVersion:
     throw requestErrorToHttp(error);
   }
   if (itemIds !== undefined && request.keywords !== '') {
-    throw new HttpError(400, `contentKeyword: an item export takes no keyword, got ${JSON.stringify(request.keywords)}`);
+    throw new HttpError(
+      400,
+      `contentKeyword: an item export takes no keyword, got ${JSON.stringify(request.keywords)}`,
+    );
   }
-  const job = { mailboxes, name: target.kind === 'organization' ? undefined : exportName(mailbox!.id), keywords: request.keywords, limitBytes: request.limitBytes, warnings: request.warnings };
+  const job = {
+    mailboxes,
+    name: target.kind === 'organization' ? undefined : exportName(mailbox!.id),
+    keywords: request.keywords,
+    limitBytes: request.limitBytes,
+    warnings: request.warnings,
+  };
   if (target.kind === 'folder') {
-    const folders = await allFolders(mailbox!.paths, { signal }).catch((error: unknown) => Promise.reject(unreadableToHttp(mailbox!, error)));
-    if (!folders.some((f) => f.id === target.folderId)) throw new HttpError(404, `no such folder in mailbox ${JSON.stringify(mailbox!.id)}: folderId ${JSON.stringify(target.folderId)}`);
+    const folders = await allFolders(mailbox!.paths, { signal }).catch((error: unknown) =>
+      Promise.reject(unreadableToHttp(mailbox!, error)),
+    );
+    if (!folders.some((f) => f.id === target.folderId))
+      throw new HttpError(
+        404,
+        `no such folder in mailbox ${JSON.stringify(mailbox!.id)}: folderId ${JSON.stringify(target.folderId)}`,
+      );
     return { ...job, folderIds: [target.folderId] };
   }
   if (itemIds !== undefined) {
     const wanted = new Set(itemIds);
     const wellFormed = new Set([...wanted].filter((id) => STABLE_ID_PATTERN.test(id)));
-    const found = wellFormed.size === 0 ? new Set<string>() : await findItems(mailbox!.paths, wellFormed, { signal }).catch((error: unknown) => Promise.reject(unreadableToHttp(mailbox!, error)));
+    const found =
+      wellFormed.size === 0
+        ? new Set<string>()
+        : await findItems(mailbox!.paths, wellFormed, { signal }).catch((error: unknown) =>
+            Promise.reject(unreadableToHttp(mailbox!, error)),
+          );
     const missing = [...wanted].filter((id) => !found.has(id));
     if (missing.length > 0) {
       const field = target.kind === 'item' ? 'itemId' : 'items';
-      throw new HttpError(404, `no such item in mailbox ${JSON.stringify(mailbox!.id)}: ${field} ${missing.slice(0, 5).map((id) => JSON.stringify(id)).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`);
+      throw new HttpError(
+        404,
+        `no such item in mailbox ${JSON.stringify(mailbox!.id)}: ${field} ${missing
+          .slice(0, 5)
+          .map((id) => JSON.stringify(id))
+          .join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`,
+      );
     }
     return { ...job, itemIds: [...wanted].sort() };
   }
@@ -173,20 +222,53 @@ function startExport(job: ExportJob, context: ExportContext, signal: AbortSignal
     ...(context.maxPartBytes !== undefined ? { maxPartBytes: context.maxPartBytes } : {}),
     ...(context.tmpDir !== undefined ? { tmpDir: context.tmpDir } : {}),
   };
-  if (job.name === undefined) return exportOrganization(job.mailboxes, { ...common, limitBytes: job.limitBytes, warnings: job.warnings }, context.deps, signal);
-  const selection = job.folderIds !== undefined || job.itemIds !== undefined ? { selection: { ...(job.folderIds ? { folderIds: job.folderIds } : {}), ...(job.itemIds ? { itemIds: job.itemIds } : {}) } } : {};
+  if (job.name === undefined)
+    return exportOrganization(
+      job.mailboxes,
+      { ...common, limitBytes: job.limitBytes, warnings: job.warnings },
+      context.deps,
+      signal,
+    );
+  const selection =
+    job.folderIds !== undefined || job.itemIds !== undefined
+      ? {
+          selection: {
+            ...(job.folderIds ? { folderIds: job.folderIds } : {}),
+            ...(job.itemIds ? { itemIds: job.itemIds } : {}),
+          },
+        }
+      : {};
   let handle;
   try {
-    handle = context.deps.exportToPst({ sources: job.mailboxes[0]!.paths, name: job.name, signal, warnings: job.warnings, ...common, ...selection });
+    handle = context.deps.exportToPst({
+      sources: job.mailboxes[0]!.paths,
+      name: job.name,
+      signal,
+      warnings: job.warnings,
+      ...common,
+      ...selection,
+    });
   } catch (error) {
     throw requestErrorToHttp(error);
   }
-  return { head: handle.head.then((head) => ({ fileName: head.fileName, warnings: job.warnings })), stream: handle.stream, summary: handle.summary };
+  return {
+    head: handle.head.then((head) => ({ fileName: head.fileName, warnings: job.warnings })),
+    stream: handle.stream,
+    summary: handle.summary,
+  };
 }
 
 /** The key of a kept export: the restore session, the target and what the request asks for. */
 function keptKey(restoreSessionId: string, target: ExportTarget, job: ExportJob): string {
-  const what = [restoreSessionId.toLowerCase(), target.kind, job.mailboxes.map((m) => m.id), job.folderIds ?? null, job.itemIds ?? null, job.keywords, job.limitBytes ?? null];
+  const what = [
+    restoreSessionId.toLowerCase(),
+    target.kind,
+    job.mailboxes.map((m) => m.id),
+    job.folderIds ?? null,
+    job.itemIds ?? null,
+    job.keywords,
+    job.limitBytes ?? null,
+  ];
   return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 40);
 }
 
@@ -199,13 +281,21 @@ export async function handleExport(
 ): Promise<void> {
   const controller = new AbortController();
   const onClose = (): void => {
-    if (!res.writableFinished) controller.abort(new Error('the client closed the connection before the end of the download'));
+    if (!res.writableFinished)
+      controller.abort(new Error('the client closed the connection before the end of the download'));
   };
   res.on('close', onClose);
   try {
     const job = await resolveJob(req, res, route.apiVersion, route.target, context, controller.signal);
     if (RESUMABLE_VERSIONS.has(route.apiVersion)) {
-      await serveResumable(req, res, keptKey(route.restoreSessionId, route.target, job), job, context, controller.signal);
+      await serveResumable(
+        req,
+        res,
+        keptKey(route.restoreSessionId, route.target, job),
+        job,
+        context,
+        controller.signal,
+      );
       return;
     }
     for (const mailbox of job.mailboxes) await probeMailbox(mailbox, context.deps, controller.signal);
@@ -228,7 +318,8 @@ export async function handleExport(
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
     };
-    if (head.warnings.length > 0) headers['X-Pstream-Warnings'] = encodeURIComponent(head.warnings.map(warningText).join('\n'));
+    if (head.warnings.length > 0)
+      headers['X-Pstream-Warnings'] = encodeURIComponent(head.warnings.map(warningText).join('\n'));
     res.writeHead(200, headers);
     // pipeline destroys the export stream (which aborts the export) if the response closes early.
     await pipeline(handle.stream, res);
@@ -240,12 +331,23 @@ export async function handleExport(
 }
 
 /** v7, v8: answers from the kept export of `key`, starting it when there is none. */
-async function serveResumable(req: IncomingMessage, res: ServerResponse, key: string, job: ExportJob, context: ExportContext, signal: AbortSignal): Promise<void> {
+async function serveResumable(
+  req: IncomingMessage,
+  res: ServerResponse,
+  key: string,
+  job: ExportJob,
+  context: ExportContext,
+  signal: AbortSignal,
+): Promise<void> {
   const range = req.headers.range;
   let entry = context.kept.get(key);
   if (entry === undefined) {
     if (range !== undefined) {
-      throw new HttpError(416, 'no export of this request is kept (it expired, or was never made); download it again from the start', { 'Content-Range': 'bytes */0' });
+      throw new HttpError(
+        416,
+        'no export of this request is kept (it expired, or was never made); download it again from the start',
+        { 'Content-Range': 'bytes */0' },
+      );
     }
     for (const mailbox of job.mailboxes) await probeMailbox(mailbox, context.deps, signal);
     // The export runs on when this client goes away: its own signal only stops it at shutdown.
@@ -259,7 +361,11 @@ async function serveResumable(req: IncomingMessage, res: ServerResponse, key: st
   }
   if (entry.state === 'running' && range !== undefined) {
     const finished = await entry.finished(context.kept.waitMs);
-    if (finished === undefined) throw new HttpError(504, `the export of this request is still running after ${Math.round(context.kept.waitMs / 1000)} s; ask again later`);
+    if (finished === undefined)
+      throw new HttpError(
+        504,
+        `the export of this request is still running after ${Math.round(context.kept.waitMs / 1000)} s; ask again later`,
+      );
   }
   if (entry.state === 'failed') throw new Error(`the export failed: ${entry.failure?.message ?? 'unknown'}`);
   if (entry.state === 'done') await sendKept(entry, res, range);

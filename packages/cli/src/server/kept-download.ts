@@ -28,7 +28,10 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   const match = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
   if (match === null) return undefined;
   const [, first = '', last = ''] = match;
-  const unsatisfiable = (): HttpError => new HttpError(416, `the range ${JSON.stringify(header)} is not within the ${size} bytes of this export`, { 'Content-Range': `bytes */${size}` });
+  const unsatisfiable = (): HttpError =>
+    new HttpError(416, `the range ${JSON.stringify(header)} is not within the ${size} bytes of this export`, {
+      'Content-Range': `bytes */${size}`,
+    });
   if (first === '') {
     if (last === '') return undefined;
     const suffix = Number(last);
@@ -52,7 +55,8 @@ function downloadHeaders(entry: KeptExport): Record<string, string> {
     'X-Content-Type-Options': 'nosniff',
     'Accept-Ranges': 'bytes',
   };
-  if (head.warnings.length > 0) headers['X-Pstream-Warnings'] = encodeURIComponent(head.warnings.map(warningText).join('\n'));
+  if (head.warnings.length > 0)
+    headers['X-Pstream-Warnings'] = encodeURIComponent(head.warnings.map(warningText).join('\n'));
   return headers;
 }
 
@@ -103,6 +107,10 @@ export async function sendKept(entry: KeptExport, res: ServerResponse, rangeHead
     await copy(entry, res, 0, size - 1);
     return;
   }
-  res.writeHead(206, { ...headers, 'Content-Length': String(range.end - range.start + 1), 'Content-Range': `bytes ${range.start}-${range.end}/${size}` });
+  res.writeHead(206, {
+    ...headers,
+    'Content-Length': String(range.end - range.start + 1),
+    'Content-Range': `bytes ${range.start}-${range.end}/${size}`,
+  });
   await copy(entry, res, range.start, range.end);
 }

@@ -157,7 +157,9 @@ export class KeptExports {
     if (this.#closed) throw new Error('the server is shutting down');
     const busy = [...this.#entries.values()].filter((e) => e.state === 'running').length;
     if (busy >= this.#options.maxRunning) {
-      throw new HttpError(503, `${busy} exports are running, the most this server runs at once; ask again later`, { 'Retry-After': '30' });
+      throw new HttpError(503, `${busy} exports are running, the most this server runs at once; ask again later`, {
+        'Retry-After': '30',
+      });
     }
     const path = join(await this.#dir(), `${key}.part`);
     const file = await open(path, 'w', 0o600);
@@ -184,7 +186,8 @@ export class KeptExports {
       entry.notify();
       for await (const chunk of running.stream as AsyncIterable<Buffer>) {
         let written = 0;
-        while (written < chunk.length) written += (await file.write(chunk, written, chunk.length - written, entry.bytes + written)).bytesWritten;
+        while (written < chunk.length)
+          written += (await file.write(chunk, written, chunk.length - written, entry.bytes + written)).bytesWritten;
         entry.bytes += chunk.length;
         entry.notify();
       }
@@ -208,7 +211,9 @@ export class KeptExports {
 
   /** Removes the oldest finished exports until the finished ones fit in `maxBytes`. */
   #enforceBudget(): void {
-    const finished = [...this.#entries.values()].filter((e) => e.state === 'done').sort((a, b) => a.finishedAt - b.finishedAt);
+    const finished = [...this.#entries.values()]
+      .filter((e) => e.state === 'done')
+      .sort((a, b) => a.finishedAt - b.finishedAt);
     let total = finished.reduce((sum, e) => sum + e.bytes, 0);
     for (const entry of finished) {
       if (total <= this.#options.maxBytes) break;

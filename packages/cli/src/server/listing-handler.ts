@@ -31,7 +31,10 @@ function itemJson(item: ItemEntry): Record<string, unknown> {
     itemClass: item.itemClass,
     subject: item.subject,
     from: addressText(item.from),
-    to: item.to.map(addressText).filter((t): t is string => t !== null).join('; '),
+    to: item.to
+      .map(addressText)
+      .filter((t): t is string => t !== null)
+      .join('; '),
     received: item.received?.toISOString() ?? null,
     sent: item.sent?.toISOString() ?? null,
   };
@@ -66,16 +69,31 @@ export async function handleListing(
     return;
   }
   const mailbox = await findMailbox(context.dataDir, mailboxId ?? '');
-  const common = { offset, limit, signal: context.signal, ...(context.tmpDir !== undefined ? { tmpDir: context.tmpDir } : {}) };
+  const common = {
+    offset,
+    limit,
+    signal: context.signal,
+    ...(context.tmpDir !== undefined ? { tmpDir: context.tmpDir } : {}),
+  };
   if (q.parentId !== undefined && !(await allFolders(mailbox.paths, common)).some((f) => f.id === q.parentId)) {
-    throw new HttpError(404, `no such folder in mailbox ${JSON.stringify(mailbox.id)}: parentId ${JSON.stringify(q.parentId)}`);
+    throw new HttpError(
+      404,
+      `no such folder in mailbox ${JSON.stringify(mailbox.id)}: parentId ${JSON.stringify(q.parentId)}`,
+    );
   }
   if (what === 'folders') {
-    const page = await listFolders(mailbox.paths, { ...common, ...(q.parentId !== undefined ? { parentId: q.parentId } : {}), ...(q.name !== undefined ? { name: q.name } : {}) });
+    const page = await listFolders(mailbox.paths, {
+      ...common,
+      ...(q.parentId !== undefined ? { parentId: q.parentId } : {}),
+      ...(q.name !== undefined ? { name: q.name } : {}),
+    });
     const results = page.results.map((f) => ({ id: f.id, name: f.name, type: f.type, parentId: f.parentId ?? null }));
     sendJson(res, { offset, limit, results });
     return;
   }
-  const page = await listItems(mailbox.paths, { ...common, ...(q.parentId !== undefined ? { parentId: q.parentId } : {}) });
+  const page = await listItems(mailbox.paths, {
+    ...common,
+    ...(q.parentId !== undefined ? { parentId: q.parentId } : {}),
+  });
   sendJson(res, { offset, limit, results: page.results.map(itemJson) });
 }

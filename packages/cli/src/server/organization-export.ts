@@ -26,13 +26,19 @@ export interface OrganizationJob {
 export const ORGANIZATION_FILE_NAME = 'organization.zip';
 
 /** Starts the export of every mailbox in `mailboxes` as one ZIP; `signal` stops it, as does destroying its stream. */
-export function exportOrganization(mailboxes: readonly Mailbox[], job: OrganizationJob, deps: PstreamDeps, signal: AbortSignal): RunningExport {
+export function exportOrganization(
+  mailboxes: readonly Mailbox[],
+  job: OrganizationJob,
+  deps: PstreamDeps,
+  signal: AbortSignal,
+): RunningExport {
   const packager = new ZipPackager();
   const controller = new AbortController();
   const stop = (): void => controller.abort(signal.reason);
   signal.addEventListener('abort', stop, { once: true });
   packager.output.on('close', () => {
-    if (!packager.output.readableEnded) controller.abort(new Error('the output stream was closed before the export ended'));
+    if (!packager.output.readableEnded)
+      controller.abort(new Error('the output stream was closed before the export ended'));
   });
   const warnings: ExportWarningLike[] = [...job.warnings];
   const summary = (async (): Promise<void> => {

@@ -27,9 +27,25 @@ export type ExportTarget =
 
 /** The operation a request names. */
 export type Route =
-  | { readonly kind: 'export'; readonly apiVersion: ApiVersion; readonly restoreSessionId: string; readonly target: ExportTarget }
-  | { readonly kind: 'list'; readonly apiVersion: ApiVersion; readonly restoreSessionId: string; readonly what: 'mailboxes' }
-  | { readonly kind: 'list'; readonly apiVersion: ApiVersion; readonly restoreSessionId: string; readonly what: 'folders' | 'items'; readonly mailboxId: string }
+  | {
+      readonly kind: 'export';
+      readonly apiVersion: ApiVersion;
+      readonly restoreSessionId: string;
+      readonly target: ExportTarget;
+    }
+  | {
+      readonly kind: 'list';
+      readonly apiVersion: ApiVersion;
+      readonly restoreSessionId: string;
+      readonly what: 'mailboxes';
+    }
+  | {
+      readonly kind: 'list';
+      readonly apiVersion: ApiVersion;
+      readonly restoreSessionId: string;
+      readonly what: 'folders' | 'items';
+      readonly mailboxId: string;
+    }
   | { readonly kind: 'restore'; readonly action: string };
 
 type Params = { readonly [name: string]: string | undefined };
@@ -41,13 +57,26 @@ const param = (params: Params, name: string): string => params[name] ?? '';
 const session = (params: Params): string => param(params, 'restoreSessionId');
 
 function exportRoute(target: (params: Params) => ExportTarget): Build {
-  return (params, apiVersion) => ({ kind: 'export', apiVersion, restoreSessionId: session(params), target: target(params) });
+  return (params, apiVersion) => ({
+    kind: 'export',
+    apiVersion,
+    restoreSessionId: session(params),
+    target: target(params),
+  });
 }
 
 const mailboxTarget = (p: Params): ExportTarget => ({ kind: 'mailbox', mailboxId: param(p, 'mailboxId') });
-const folderTarget = (p: Params): ExportTarget => ({ kind: 'folder', mailboxId: param(p, 'mailboxId'), folderId: param(p, 'folderId') });
+const folderTarget = (p: Params): ExportTarget => ({
+  kind: 'folder',
+  mailboxId: param(p, 'mailboxId'),
+  folderId: param(p, 'folderId'),
+});
 const itemsTarget = (p: Params): ExportTarget => ({ kind: 'items', mailboxId: param(p, 'mailboxId') });
-const itemTarget = (p: Params): ExportTarget => ({ kind: 'item', mailboxId: param(p, 'mailboxId'), itemId: param(p, 'itemId') });
+const itemTarget = (p: Params): ExportTarget => ({
+  kind: 'item',
+  mailboxId: param(p, 'mailboxId'),
+  itemId: param(p, 'itemId'),
+});
 
 interface RouteEntry {
   readonly method: 'GET' | 'POST';
@@ -59,7 +88,12 @@ const ORG = '/:version/RestoreSessions/:restoreSessionId/organization';
 const MAILBOX = `${ORG}/mailboxes/:mailboxId`;
 
 function buildRouter(): FindMyWay.Instance<FindMyWay.HTTPVersion.V1> {
-  const router = FindMyWay({ caseSensitive: false, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 1000 });
+  const router = FindMyWay({
+    caseSensitive: false,
+    ignoreTrailingSlash: false,
+    ignoreDuplicateSlashes: false,
+    maxParamLength: 1000,
+  });
   const add = (method: 'GET' | 'POST', version: ApiVersion, path: string, build: Build): void => {
     const entry: RouteEntry = { method, version, build };
     router.on(method, path.replace(':version', version), () => undefined, entry);
@@ -70,7 +104,12 @@ function buildRouter(): FindMyWay.Instance<FindMyWay.HTTPVersion.V1> {
   add('POST', 'v5', `${MAILBOX}/items/action`, exportRoute(itemsTarget));
   add('POST', 'v5', `${MAILBOX}/items/:itemId/action`, exportRoute(itemTarget));
   for (const version of ['v6', 'v7', 'v8'] as const) {
-    add('POST', version, `${ORG}/exportToPst`, exportRoute(() => ({ kind: 'organization' })));
+    add(
+      'POST',
+      version,
+      `${ORG}/exportToPst`,
+      exportRoute(() => ({ kind: 'organization' })),
+    );
     add('POST', version, `${MAILBOX}/exportToPst`, exportRoute(mailboxTarget));
     add('POST', version, `${MAILBOX}/folders/:folderId/exportToPst`, exportRoute(folderTarget));
     add('POST', version, `${MAILBOX}/items/exportToPst`, exportRoute(itemsTarget));
@@ -83,9 +122,20 @@ function buildRouter(): FindMyWay.Instance<FindMyWay.HTTPVersion.V1> {
     }
   }
   for (const version of ['v5', 'v6', 'v7', 'v8'] as const) {
-    add('GET', version, `${ORG}/mailboxes`, (p, apiVersion) => ({ kind: 'list', apiVersion, restoreSessionId: session(p), what: 'mailboxes' }));
+    add('GET', version, `${ORG}/mailboxes`, (p, apiVersion) => ({
+      kind: 'list',
+      apiVersion,
+      restoreSessionId: session(p),
+      what: 'mailboxes',
+    }));
     for (const what of ['folders', 'items'] as const) {
-      add('GET', version, `${MAILBOX}/${what}`, (p, apiVersion) => ({ kind: 'list', apiVersion, restoreSessionId: session(p), what, mailboxId: param(p, 'mailboxId') }));
+      add('GET', version, `${MAILBOX}/${what}`, (p, apiVersion) => ({
+        kind: 'list',
+        apiVersion,
+        restoreSessionId: session(p),
+        what,
+        mailboxId: param(p, 'mailboxId'),
+      }));
     }
   }
   return router;
@@ -107,7 +157,10 @@ export function matchRoute(method: string, target: string): Route {
   }
   if (found === null) {
     const allowed = METHODS.filter((m) => m !== method && ROUTER.find(m, path) !== null);
-    if (allowed.length > 0) throw new HttpError(405, `method ${method} is not allowed here; use ${allowed.join(' or ')}`, { Allow: allowed.join(', ') });
+    if (allowed.length > 0)
+      throw new HttpError(405, `method ${method} is not allowed here; use ${allowed.join(' or ')}`, {
+        Allow: allowed.join(', '),
+      });
     throw notFound();
   }
   const entry = found.store as RouteEntry;

@@ -36,7 +36,11 @@ const LIST_QUERIES: Readonly<Record<'mailboxes' | 'folders' | 'items', ValidateF
     properties: { ...paging, parentId: { type: 'string', minLength: 1 }, name: { type: 'string' } },
     additionalProperties: false,
   }),
-  items: queryAjv.compile<ListQuery>({ type: 'object', properties: { ...paging, parentId: { type: 'string', minLength: 1 } }, additionalProperties: false }),
+  items: queryAjv.compile<ListQuery>({
+    type: 'object',
+    properties: { ...paging, parentId: { type: 'string', minLength: 1 } },
+    additionalProperties: false,
+  }),
 };
 
 /** The `items` of an items export: `[{"id": "…"}, …]`. */
@@ -51,7 +55,8 @@ const ITEM_LIST: ValidateFunction<ItemList> = bodyAjv.compile<ItemList>({
 /** `a/0/b` of an instance path as `a[0].b`, after `prefix`. */
 function fieldName(prefix: string, instancePath: string): string {
   let field = prefix;
-  for (const part of instancePath.split('/').slice(1)) field += /^\d+$/.test(part) ? `[${part}]` : field === '' ? part : `.${part}`;
+  for (const part of instancePath.split('/').slice(1))
+    field += /^\d+$/.test(part) ? `[${part}]` : field === '' ? part : `.${part}`;
   return field === '' ? '(query)' : field;
 }
 
@@ -65,10 +70,16 @@ function refusal(prefix: string, data: unknown, error: ErrorObject | undefined):
   if (error === undefined) return new HttpError(400, `${prefix || 'the request'} is not valid`);
   if (error.keyword === 'additionalProperties') {
     const name = String((error.params as { additionalProperty: string }).additionalProperty);
-    return new HttpError(400, `unknown parameter ${JSON.stringify(name)} (value ${JSON.stringify(valueAt(data, `${error.instancePath}/${name}`))})`);
+    return new HttpError(
+      400,
+      `unknown parameter ${JSON.stringify(name)} (value ${JSON.stringify(valueAt(data, `${error.instancePath}/${name}`))})`,
+    );
   }
   const field = fieldName(prefix, error.instancePath);
-  return new HttpError(400, `${field} ${error.message ?? 'is not valid'}, got ${JSON.stringify(valueAt(data, error.instancePath))}`);
+  return new HttpError(
+    400,
+    `${field} ${error.message ?? 'is not valid'}, got ${JSON.stringify(valueAt(data, error.instancePath))}`,
+  );
 }
 
 /** The validated query of a listing; a 400 {@link HttpError} otherwise. */

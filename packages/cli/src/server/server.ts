@@ -2,7 +2,12 @@
  * The reference HTTP server: the REST API's listings and `exportToPst` routes (v4 to v8, see `routes.ts`) for the
  * mailboxes of a directory, as an embeddable `node:http` (or `node:https`) server.
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
@@ -41,11 +46,21 @@ export interface PstreamServerOptions {
    * a running export; 10 minutes by default), `maxRunning` (how many run at once, 4 by default; a request past that
    * is a 503). They live under `tmpDir`.
    */
-  readonly keptExports?: { readonly keepMs?: number; readonly maxBytes?: number; readonly waitMs?: number; readonly maxRunning?: number };
+  readonly keptExports?: {
+    readonly keepMs?: number;
+    readonly maxBytes?: number;
+    readonly waitMs?: number;
+    readonly maxRunning?: number;
+  };
 }
 
 /** Defaults of {@link PstreamServerOptions.keptExports}. */
-export const KEPT_EXPORT_DEFAULTS = { keepMs: 10 * 60_000, maxBytes: 10 * 2 ** 30, waitMs: 10 * 60_000, maxRunning: 4 } as const;
+export const KEPT_EXPORT_DEFAULTS = {
+  keepMs: 10 * 60_000,
+  maxBytes: 10 * 2 ** 30,
+  waitMs: 10 * 60_000,
+  maxRunning: 4,
+} as const;
 
 const keptOf = new WeakMap<PstreamServer, KeptExports>();
 
@@ -65,15 +80,18 @@ export type PstreamServer = HttpServer | HttpsServer;
  * `{"message", "errorCode", "stackTrace": null}` (see `errors.ts` for the codes).
  */
 export function createPstreamServer(options: PstreamServerOptions): PstreamServer {
-  if (typeof options.token !== 'string' || options.token === '') throw new TypeError('options.token must be a non-empty string');
-  if (typeof options.dataDir !== 'string' || options.dataDir === '') throw new TypeError('options.dataDir must be a directory path');
+  if (typeof options.token !== 'string' || options.token === '')
+    throw new TypeError('options.token must be a non-empty string');
+  if (typeof options.dataDir !== 'string' || options.dataDir === '')
+    throw new TypeError('options.dataDir must be a directory path');
   const dataDir = resolve(options.dataDir);
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const log = options.log ?? ((): void => undefined);
   const deps: PstreamDeps = resolveDeps(options.deps);
   const keptSettings = { ...KEPT_EXPORT_DEFAULTS, ...options.keptExports };
   for (const [name, value] of Object.entries(keptSettings)) {
-    if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`options.keptExports.${name} must be a whole number of 0 or more, got ${String(value)}`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new TypeError(`options.keptExports.${name} must be a whole number of 0 or more, got ${String(value)}`);
   }
   const kept = new KeptExports({ directory: options.tmpDir ?? tmpdir(), ...keptSettings, log });
 
@@ -85,13 +103,18 @@ export function createPstreamServer(options: PstreamServerOptions): PstreamServe
         throw new HttpError(401, 'missing or wrong bearer token', { 'WWW-Authenticate': 'Bearer' });
       }
       const route = matchRoute(method, target);
-      if (route.kind === 'restore') throw new HttpError(501, `the ${route.action} action is not supported by this server`);
+      if (route.kind === 'restore')
+        throw new HttpError(501, `the ${route.action} action is not supported by this server`);
       if (route.kind === 'list') {
         const controller = new AbortController();
         res.once('close', () => controller.abort(new Error('the client closed the connection')));
         const mailboxId = route.what === 'mailboxes' ? undefined : route.mailboxId;
         try {
-          await handleListing(res, route.what, mailboxId, queryOf(target), { dataDir, tmpDir: options.tmpDir, signal: controller.signal });
+          await handleListing(res, route.what, mailboxId, queryOf(target), {
+            dataDir,
+            tmpDir: options.tmpDir,
+            signal: controller.signal,
+          });
         } catch (error) {
           throw mailboxId === undefined ? error : unreadableToHttp(await findMailbox(dataDir, mailboxId), error);
         }
@@ -131,7 +154,9 @@ export function createPstreamServer(options: PstreamServerOptions): PstreamServe
   };
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => run(req, res, false);
   const onCheckContinue = (req: IncomingMessage, res: ServerResponse): void => run(req, res, true);
-  const server: PstreamServer = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : createHttpServer(onRequest);
+  const server: PstreamServer = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
+    : createHttpServer(onRequest);
   server.on('checkContinue', onCheckContinue);
   keptOf.set(server, kept);
   server.on('close', () => void kept.close());

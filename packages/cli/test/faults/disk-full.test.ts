@@ -31,7 +31,10 @@ test('--tmp-dir on a full disk: exit 1, a message naming ENOSPC and the director
   const run = await runCli(['export', '--source', mailbox.path, '--out', join(out, 'mail'), '--tmp-dir', small], work);
   assert.equal(run.status, 1, run.stderr);
   assert.equal(run.stderr.trim().split('\n').length, 1, `one line: ${run.stderr}`);
-  assert.match(run.stderr, /^pstream export: no space left on device \(ENOSPC\) for the temporary parts in ".*pstream-cli-tmpfs-[^"]+": .*--tmp-dir/);
+  assert.match(
+    run.stderr,
+    /^pstream export: no space left on device \(ENOSPC\) for the temporary parts in ".*pstream-cli-tmpfs-[^"]+": .*--tmp-dir/,
+  );
   assert.deepEqual(await readdir(small), [], 'nothing is left on the tmpfs');
   assert.deepEqual(await readdir(out).catch(() => []), [], 'no result and no partial file in --out');
 });
@@ -44,7 +47,10 @@ test('--out on a full disk: exit 1, a message naming ENOSPC and the file, no .pa
   await mkdir(tmp);
   const run = await runCli(['export', '--source', mailbox.path, '--out', join(small, 'mail'), '--tmp-dir', tmp], work);
   assert.equal(run.status, 1, run.stderr);
-  assert.match(run.stderr, /^pstream export: --out: no space left on device \(ENOSPC\) while writing ".*\/mail\.pst"; nothing was written there\n$/);
+  assert.match(
+    run.stderr,
+    /^pstream export: --out: no space left on device \(ENOSPC\) while writing ".*\/mail\.pst"; nothing was written there\n$/,
+  );
   assert.deepEqual(await readdir(small), [], 'no mail.pst and no .partial on the full disk');
   assert.deepEqual(await readdir(tmp), [], 'the temporary parts are removed');
 });
@@ -58,16 +64,23 @@ test('--out - into a file on a full disk: exit 1, a message naming ENOSPC and st
   const target = await open(join(small, 'mail.pst'), 'w');
   let stderr = '';
   try {
-    const child = spawn(process.execPath, [...PSTREAM_NODE_ARGS, 'export', '--source', mailbox.path, '--out', '-', '--tmp-dir', tmp], {
-      cwd: work,
-      stdio: ['ignore', target.fd, 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...PSTREAM_NODE_ARGS, 'export', '--source', mailbox.path, '--out', '-', '--tmp-dir', tmp],
+      {
+        cwd: work,
+        stdio: ['ignore', target.fd, 'pipe'],
+      },
+    );
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     const [status] = (await once(child, 'close')) as [number | null];
     assert.equal(status, 1, stderr);
   } finally {
     await target.close();
   }
-  assert.match(stderr, /^pstream export: standard output: no space left on device \(ENOSPC\); the output is incomplete\n$/);
+  assert.match(
+    stderr,
+    /^pstream export: standard output: no space left on device \(ENOSPC\); the output is incomplete\n$/,
+  );
   assert.deepEqual(await readdir(tmp), []);
 });

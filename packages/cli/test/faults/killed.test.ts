@@ -26,7 +26,10 @@ after(() => rm(root, { recursive: true, force: true }));
 
 /** Starts `pstream export …` and returns the child and a promise of how it ended. */
 function startExport(args: readonly string[], cwd: string): { pid: number; kill: () => void; ended: Promise<unknown> } {
-  const child = spawn(process.execPath, [...PSTREAM_NODE_ARGS, 'export', ...args], { cwd, stdio: ['ignore', 'ignore', 'ignore'] });
+  const child = spawn(process.execPath, [...PSTREAM_NODE_ARGS, 'export', ...args], {
+    cwd,
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
   const ended = once(child, 'exit');
   return { pid: child.pid!, kill: () => void child.kill('SIGKILL'), ended };
 }
@@ -37,7 +40,9 @@ async function files(dir: string): Promise<Map<string, number>> {
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])) {
     if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
-    const size = await stat(path).then((s) => s.size).catch(() => undefined);
+    const size = await stat(path)
+      .then((s) => s.size)
+      .catch(() => undefined);
     if (size !== undefined) found.set(path.slice(dir.length + 1), size);
   }
   return found;
@@ -52,14 +57,19 @@ test('killed while a part is written: the pstream-* dir is left, and the next ex
   t.after(run.kill);
   // Wait until the part file holds bytes: the writer is mid-part.
   const writing = await pollFor('a part being written in --tmp-dir', async () => {
-    for (const [path, size] of await files(tmp)) if (/^pstream-[^/]+\/\.part-\d{3}\.pst\..*\.partial$/.test(path) && size > 0) return path;
+    for (const [path, size] of await files(tmp))
+      if (/^pstream-[^/]+\/\.part-\d{3}\.pst\..*\.partial$/.test(path) && size > 0) return path;
     return undefined;
   });
   run.kill();
   await run.ended;
   const left = (await readdir(tmp)).filter((n) => n.startsWith('pstream-'));
   assert.equal(left.length, 1, `one pstream-* dir is left: ${JSON.stringify(left)} (part ${writing})`);
-  assert.equal((await readFile(join(tmp, left[0]!, 'owner'), 'utf8')).trim().split('\n')[0], String(run.pid), 'it records the killed process');
+  assert.equal(
+    (await readFile(join(tmp, left[0]!, 'owner'), 'utf8')).trim().split('\n')[0],
+    String(run.pid),
+    'it records the killed process',
+  );
   assert.deepEqual(await readdir(out).catch(() => []), [], 'nothing was presented in --out');
 
   // The next export into the same tmp dir (a small one) cleans up what the killed one left.
@@ -97,18 +107,31 @@ test('killed while the ZIP streams to --out: only a hidden .partial is left, nev
   const tested = await unzipTest(zip);
   assert.ok(tested.ok, tested.output);
   assert.ok((await zipEntries(zip)).length > 1);
-  assert.equal(report.parts.reduce((n, p) => n + p.messages, 0), mailbox.messages);
+  assert.equal(
+    report.parts.reduce((n, p) => n + p.messages, 0),
+    mailbox.messages,
+  );
 });
 
 /**
  * Starts `pstream export …` with its standard error piped; resolves how it ended. The export's standard output is
  * not a terminal: its stderr shows no progress, only the final message.
  */
-function startSignalled(args: readonly string[], cwd: string): { child: ChildProcess; ended: Promise<{ code: number | null; signal: string | null; stderr: string }> } {
-  const child = spawn(process.execPath, [...PSTREAM_NODE_ARGS, 'export', ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+function startSignalled(
+  args: readonly string[],
+  cwd: string,
+): { child: ChildProcess; ended: Promise<{ code: number | null; signal: string | null; stderr: string }> } {
+  const child = spawn(process.execPath, [...PSTREAM_NODE_ARGS, 'export', ...args], {
+    cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const ended = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as string | null, stderr }));
+  const ended = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as string | null,
+    stderr,
+  }));
   return { child, ended };
 }
 
@@ -122,7 +145,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const run = startSignalled(['--source', mailbox.path, '--out', join(out, 'big'), '--tmp-dir', tmp], work);
     t.after(() => void run.child.kill('SIGKILL'));
     await pollFor('a part being written in --tmp-dir', async () => {
-      for (const [path, size] of await files(tmp)) if (/\.part-\d{3}\.pst\..*\.partial$/.test(path) && size > 0) return path;
+      for (const [path, size] of await files(tmp))
+        if (/\.part-\d{3}\.pst\..*\.partial$/.test(path) && size > 0) return path;
       return undefined;
     });
     run.child.kill(signal);
@@ -140,7 +164,10 @@ test('SIGHUP while the ZIP streams to --out: the hidden partial file beside --ou
   const out = join(work, 'out');
   await mkdir(tmp);
   await mkdir(out);
-  const run = startSignalled(['--source', mailbox.path, '--out', join(out, 'mail'), '--tmp-dir', tmp, '--max-part-bytes', '4MiB'], work);
+  const run = startSignalled(
+    ['--source', mailbox.path, '--out', join(out, 'mail'), '--tmp-dir', tmp, '--max-part-bytes', '4MiB'],
+    work,
+  );
   t.after(() => void run.child.kill('SIGKILL'));
   const partial = `.mail.zip.${run.child.pid}.partial`;
   await pollFor('the ZIP being written to --out', async () => ((await files(out)).get(partial) ?? 0) > 0 || undefined);
@@ -164,7 +191,17 @@ test('its terminal closed while a part is written (the kernel sends SIGHUP, writ
   const out = join(work, 'out');
   await mkdir(tmp);
   await mkdir(out);
-  const command = [process.execPath, ...PSTREAM_NODE_ARGS, 'export', '--source', mailbox.path, '--out', join(out, 'big'), '--tmp-dir', tmp]
+  const command = [
+    process.execPath,
+    ...PSTREAM_NODE_ARGS,
+    'export',
+    '--source',
+    mailbox.path,
+    '--out',
+    join(out, 'big'),
+    '--tmp-dir',
+    tmp,
+  ]
     .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
     .join(' ');
   // `script` runs the export on a pseudo-terminal of its own, where the progress line is drawn; killing it closes
@@ -172,7 +209,8 @@ test('its terminal closed while a part is written (the kernel sends SIGHUP, writ
   const terminal = spawn('script', ['-qec', command, '/dev/null'], { cwd: work, stdio: 'ignore' });
   t.after(() => void terminal.kill('SIGKILL'));
   await pollFor('a part being written in --tmp-dir', async () => {
-    for (const [path, size] of await files(tmp)) if (/\.part-\d{3}\.pst\..*\.partial$/.test(path) && size > 0) return path;
+    for (const [path, size] of await files(tmp))
+      if (/\.part-\d{3}\.pst\..*\.partial$/.test(path) && size > 0) return path;
     return undefined;
   });
   const [dir] = (await readdir(tmp)).filter((n) => n.startsWith('pstream-'));

@@ -30,9 +30,19 @@ before(async () => {
 });
 after(() => rm(root, { recursive: true, force: true }));
 
-async function serve(t: { after: (fn: () => Promise<void>) => void }, tmpDir: string, deps?: Parameters<typeof createPstreamServer>[0]['deps']) {
+async function serve(
+  t: { after: (fn: () => Promise<void>) => void },
+  tmpDir: string,
+  deps?: Parameters<typeof createPstreamServer>[0]['deps'],
+) {
   const logs: string[] = [];
-  const server = createPstreamServer({ dataDir: data, token: TOKEN, tmpDir, log: (line) => logs.push(line), ...(deps ? { deps } : {}) });
+  const server = createPstreamServer({
+    dataDir: data,
+    token: TOKEN,
+    tmpDir,
+    log: (line) => logs.push(line),
+    ...(deps ? { deps } : {}),
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   t.after(async () => {
@@ -41,7 +51,13 @@ async function serve(t: { after: (fn: () => Promise<void>) => void }, tmpDir: st
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const post = (id: string) =>
-    rawRequest(base, 'POST', `/v6/RestoreSessions/${SESSION}/organization/mailboxes/${id}/exportToPst`, { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, '{}');
+    rawRequest(
+      base,
+      'POST',
+      `/v6/RestoreSessions/${SESSION}/organization/mailboxes/${id}/exportToPst`,
+      { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      '{}',
+    );
   return { logs, post };
 }
 
@@ -51,14 +67,25 @@ test('server: --tmp-dir full: a JSON 500 before any byte, ENOSPC in the log, tmp
   const { logs, post } = await serve(t, small);
   const failed = await post('mailbox');
   assert.equal(failed.status, 500);
-  assert.deepEqual(JSON.parse(failed.body.toString()), { message: 'the export failed', errorCode: 'InternalError', stackTrace: null });
-  assert.ok(logs.some((l) => / 500 .*ENOSPC/.test(l)), logs.join('\n'));
+  assert.deepEqual(JSON.parse(failed.body.toString()), {
+    message: 'the export failed',
+    errorCode: 'InternalError',
+    stackTrace: null,
+  });
+  assert.ok(
+    logs.some((l) => / 500 .*ENOSPC/.test(l)),
+    logs.join('\n'),
+  );
   assert.deepEqual(await readdir(small), [], 'the 500 comes after the temporary files are gone');
   const ok = await post('small');
   assert.equal(ok.status, 200);
   assert.equal(ok.body.subarray(0, 4).toString('latin1'), '!BDN');
   // A download's last byte goes out before its cleanup ends: wait (bounded) for the dir to go.
-  await pollFor('an empty tmp after the download', async () => ((await readdir(small)).length === 0 ? true : undefined), 10_000);
+  await pollFor(
+    'an empty tmp after the download',
+    async () => ((await readdir(small)).length === 0 ? true : undefined),
+    10_000,
+  );
   t.diagnostic(`${mailbox.messages} messages could not fit; the small mailbox was then served`);
 });
 
@@ -78,11 +105,19 @@ test('server: a source failing at its first message: a JSON 500, not a 200 cut s
   });
   const { exportToPst } = await import('@pstream/export');
   const { logs, post } = await serve(t, tmp, {
-    exportToPst: (options) => exportToPst({ ...options, sources: options.sources.map((s) => (typeof s === 'string' ? failing(s) : s)) }),
+    exportToPst: (options) =>
+      exportToPst({ ...options, sources: options.sources.map((s) => (typeof s === 'string' ? failing(s) : s)) }),
   });
   const res = await post('small');
   assert.equal(res.status, 500, res.body.toString());
-  assert.deepEqual(JSON.parse(res.body.toString()), { message: 'the export failed', errorCode: 'InternalError', stackTrace: null });
-  assert.ok(logs.some((l) => / 500 EIO: i\/o error/.test(l)), logs.join('\n'));
+  assert.deepEqual(JSON.parse(res.body.toString()), {
+    message: 'the export failed',
+    errorCode: 'InternalError',
+    stackTrace: null,
+  });
+  assert.ok(
+    logs.some((l) => / 500 EIO: i\/o error/.test(l)),
+    logs.join('\n'),
+  );
   assert.deepEqual(await readdir(tmp), [], 'the 500 comes after the temporary files are gone');
 });

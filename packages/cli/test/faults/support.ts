@@ -52,7 +52,11 @@ export async function generateMailbox(root: string, messages: number, totalBytes
 }
 
 /** Polls `check` every 20 ms until it returns a value other than undefined; fails after `limitMs`. */
-export async function pollFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, limitMs = 60_000): Promise<T> {
+export async function pollFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  limitMs = 60_000,
+): Promise<T> {
   const until = Date.now() + limitMs;
   for (;;) {
     const value = await check();

@@ -69,10 +69,14 @@ export function fakeExporter(settings: FakeExporterOptions = {}): {
         aborted = true;
         onAborted(signal.reason);
       } else {
-        signal.addEventListener('abort', () => {
-          aborted = true;
-          onAborted(signal.reason);
-        }, { once: true });
+        signal.addEventListener(
+          'abort',
+          () => {
+            aborted = true;
+            onAborted(signal.reason);
+          },
+          { once: true },
+        );
       }
     }
     let release!: () => void;
@@ -82,7 +86,16 @@ export function fakeExporter(settings: FakeExporterOptions = {}): {
     async function* produce(): AsyncGenerator<Buffer> {
       for (let i = 0; i < chunks; i++) {
         if (settings.failAfter !== undefined && i === settings.failAfter) throw new Error('fake export failure');
-        options.onProgress?.({ scanned: (i + 1) * 10, matched: (i + 1) * 5, damaged: 0, skipped: 0, bytesOut: i * chunkSize, bytesWritten: i * chunkSize, partBytes: 0, part: 1 });
+        options.onProgress?.({
+          scanned: (i + 1) * 10,
+          matched: (i + 1) * 5,
+          damaged: 0,
+          skipped: 0,
+          bytesOut: i * chunkSize,
+          bytesWritten: i * chunkSize,
+          partBytes: 0,
+          part: 1,
+        });
         yield data.subarray(i * chunkSize, (i + 1) * chunkSize);
         if (i === 0) {
           firstChunkSent();
@@ -93,14 +106,20 @@ export function fakeExporter(settings: FakeExporterOptions = {}): {
     }
     const stream = Readable.from(produce(), { objectMode: false });
     const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
-    signal?.addEventListener('abort', () => stream.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted')), { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => stream.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted')),
+      { once: true },
+    );
     const summary = new Promise<ExportSummary>((resolve, reject) => {
       stream.once('end', () =>
         resolve({
           format,
           fileName,
           bytes: data.length,
-          parts: [{ name: format === 'pst' ? fileName : `${options.name}-001.pst`, bytes: data.length, messages: 5 * chunks }],
+          parts: [
+            { name: format === 'pst' ? fileName : `${options.name}-001.pst`, bytes: data.length, messages: 5 * chunks },
+          ],
           scanned: 10 * chunks,
           matched: 5 * chunks,
           damaged: 0,
@@ -112,7 +131,9 @@ export function fakeExporter(settings: FakeExporterOptions = {}): {
       stream.once('close', () => reject(new Error('export stream closed before its end')));
     });
     summary.catch(() => undefined);
-    const head = settings.headError ? Promise.reject(settings.headError) : Promise.resolve({ format, fileName } as const);
+    const head = settings.headError
+      ? Promise.reject(settings.headError)
+      : Promise.resolve({ format, fileName } as const);
     calls.push({ options, aborted: abortedPromise, wasAborted: () => aborted, firstChunk, release, closed });
     return { head, stream, summary };
   };

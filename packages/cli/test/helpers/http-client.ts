@@ -13,7 +13,13 @@ export interface RawResponse {
 }
 
 /** Sends a request with `path` exactly as given (no `..` normalisation, unlike `fetch`). */
-export function rawRequest(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer): Promise<RawResponse> {
+export function rawRequest(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string | Buffer,
+): Promise<RawResponse> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
@@ -35,9 +41,13 @@ export async function curl(url: string, args: readonly string[]): Promise<RawRes
   try {
     const bodyFile = join(dir, 'body');
     const headerFile = join(dir, 'headers');
-    const { stdout } = await execFileAsync('curl', ['-sS', '-o', bodyFile, '-D', headerFile, '-w', '%{http_code}', ...args, url], {
-      maxBuffer: 1024 * 1024,
-    });
+    const { stdout } = await execFileAsync(
+      'curl',
+      ['-sS', '-o', bodyFile, '-D', headerFile, '-w', '%{http_code}', ...args, url],
+      {
+        maxBuffer: 1024 * 1024,
+      },
+    );
     const headers: IncomingHttpHeaders = {};
     const headerText = await readFile(headerFile, 'latin1');
     // Keep the last response's headers (a 100 Continue may come first).

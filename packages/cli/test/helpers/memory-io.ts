@@ -6,7 +6,10 @@ import type { CliIO, CliStream } from '../../src/io.js';
 /** A writable that keeps what it got. */
 export class MemoryStream extends Writable implements CliStream {
   readonly chunks: Buffer[] = [];
-  constructor(readonly isTTY = false, readonly columns = 80) {
+  constructor(
+    readonly isTTY = false,
+    readonly columns = 80,
+  ) {
     super();
   }
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -26,7 +29,9 @@ export interface MemoryIO extends CliIO {
   readonly stderr: MemoryStream;
 }
 
-export function memoryIO(options: { cwd?: string; env?: Record<string, string>; stderrIsTTY?: boolean; signal?: AbortSignal } = {}): MemoryIO {
+export function memoryIO(
+  options: { cwd?: string; env?: Record<string, string>; stderrIsTTY?: boolean; signal?: AbortSignal } = {},
+): MemoryIO {
   return {
     stdout: new MemoryStream(),
     stderr: new MemoryStream(options.stderrIsTTY ?? false),

@@ -63,7 +63,10 @@ export async function demoExpectations(): Promise<{ messages: number; matchedIds
     summary: { messages: number };
     matchedIdsByFolder: Record<string, string[]>;
   };
-  return { messages: expected.summary.messages, matchedIds: new Set(Object.values(expected.matchedIdsByFolder).flat()) };
+  return {
+    messages: expected.summary.messages,
+    matchedIds: new Set(Object.values(expected.matchedIdsByFolder).flat()),
+  };
 }
 
 /** A fresh temporary directory, removed after the test. */
@@ -121,7 +124,10 @@ export async function zipEntries(file: string): Promise<string[]> {
 
 /** `unzip -p`: extracts one entry to `target`. */
 export async function unzipEntry(file: string, entry: string, target: string): Promise<void> {
-  const { stdout } = await execFileAsync('unzip', ['-p', file, entry], { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 });
+  const { stdout } = await execFileAsync('unzip', ['-p', file, entry], {
+    encoding: 'buffer',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   await writeFile(target, stdout);
 }
 
@@ -131,11 +137,17 @@ export async function readMessages(path: string): Promise<{ folder: string; mess
   const found: { folder: string; messageId: string }[] = [];
   const walk = (folder: PSTFolder, folderPath: string): void => {
     if (folder.contentCount > 0) {
-      for (let child = folder.getNextChild() as PSTMessage | null; child; child = folder.getNextChild() as PSTMessage | null) {
+      for (
+        let child = folder.getNextChild() as PSTMessage | null;
+        child;
+        child = folder.getNextChild() as PSTMessage | null
+      ) {
         found.push({ folder: folderPath, messageId: child.internetMessageId });
       }
     }
-    if (folder.hasSubfolders) for (const sub of folder.getSubFolders()) walk(sub, folderPath ? `${folderPath}/${sub.displayName}` : sub.displayName);
+    if (folder.hasSubfolders)
+      for (const sub of folder.getSubFolders())
+        walk(sub, folderPath ? `${folderPath}/${sub.displayName}` : sub.displayName);
   };
   walk(pst.getRootFolder(), '');
   return found;

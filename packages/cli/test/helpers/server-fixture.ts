@@ -4,7 +4,12 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPstreamServer, releaseServer, type PstreamServer, type PstreamServerOptions } from '../../src/server/server.js';
+import {
+  createPstreamServer,
+  releaseServer,
+  type PstreamServer,
+  type PstreamServerOptions,
+} from '../../src/server/server.js';
 import { fakeExporter, fakeSources, type FakeExporterOptions } from './fake-deps.js';
 
 export const TOKEN = 's3cret-token';
@@ -25,7 +30,10 @@ export interface ServerFixture {
  * DIR holds `alice.mbox`, `bob.pst`, `carol/` (an .eml tree), `.hidden.mbox` and `notes.txt`; next to DIR
  * is `outside.mbox`, which no request may reach.
  */
-export async function startServer(settings: FakeExporterOptions = {}, serverOptions: Partial<PstreamServerOptions> = {}): Promise<ServerFixture> {
+export async function startServer(
+  settings: FakeExporterOptions = {},
+  serverOptions: Partial<PstreamServerOptions> = {},
+): Promise<ServerFixture> {
   const root = await mkdtemp(join(tmpdir(), 'pstream-cli-server-'));
   const dataDir = join(root, 'data');
   await mkdir(join(dataDir, 'carol'), { recursive: true });
@@ -40,7 +48,7 @@ export async function startServer(settings: FakeExporterOptions = {}, serverOpti
   const server = createPstreamServer({
     dataDir,
     token: TOKEN,
-    deps: { exportToPst: exporter.exportToPst, openSource: sources.openSource, },
+    deps: { exportToPst: exporter.exportToPst, openSource: sources.openSource },
     log: (line) => logs.push(line),
     ...serverOptions,
   });

@@ -65,13 +65,29 @@ async function statusBytes(pid: number, field: string): Promise<number> {
 }
 
 /** POSTs `body` and saves the response body to `file`; resolves with the status and content type. */
-function download(port: number, body: string, file: string): Promise<{ status: number; type: string; disposition: string }> {
+function download(
+  port: number,
+  body: string,
+  file: string,
+): Promise<{ status: number; type: string; disposition: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, method: 'POST', path: PATH, agent: false, headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: PATH,
+        agent: false,
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      },
       (res) => {
         pipeline(res, createWriteStream(file)).then(
-          () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), disposition: String(res.headers['content-disposition']) }),
+          () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              type: String(res.headers['content-type']),
+              disposition: String(res.headers['content-disposition']),
+            }),
           reject,
         );
       },
@@ -137,7 +153,11 @@ test('8 concurrent exports and 20 vanishing clients: every download correct, tmp
   // Warm-up: one export, so that lazily opened descriptors (if any) count in the baseline.
   const warm = await download(server.port, keywordBody, join(downloads, 'warm-up'));
   assert.equal(warm.status, 200);
-  await pollFor('an idle server after the warm-up', async () => ((await readdir(tmp)).length === 0 ? true : undefined), 30_000);
+  await pollFor(
+    'an idle server after the warm-up',
+    async () => ((await readdir(tmp)).length === 0 ? true : undefined),
+    30_000,
+  );
   const baselineFds = await fdCount(pid);
   const baselineRss = await statusBytes(pid, 'VmRSS');
 
@@ -158,9 +178,15 @@ test('8 concurrent exports and 20 vanishing clients: every download correct, tmp
 
   const started = Date.now();
   const kinds = Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? 'all' : 'keyword'));
-  const exports = kinds.map((kind, i) => download(server.port, kind === 'all' ? '{}' : keywordBody, join(downloads, `d${i}`)));
+  const exports = kinds.map((kind, i) =>
+    download(server.port, kind === 'all' ? '{}' : keywordBody, join(downloads, `d${i}`)),
+  );
   // The vanishing clients come while the exports run, one every 100 ms.
-  const plan: Vanish[] = [...Array<Vanish>(5).fill('mid-request'), ...Array<Vanish>(5).fill('after-request'), ...Array<Vanish>(10).fill('mid-body')];
+  const plan: Vanish[] = [
+    ...Array<Vanish>(5).fill('mid-request'),
+    ...Array<Vanish>(5).fill('after-request'),
+    ...Array<Vanish>(10).fill('mid-body'),
+  ];
   const vanished: Promise<number>[] = [];
   for (const [i, how] of plan.entries()) {
     await new Promise((r) => setTimeout(r, 100));
@@ -174,11 +200,19 @@ test('8 concurrent exports and 20 vanishing clients: every download correct, tmp
 
   // Afterwards: nothing in tmp, descriptors back to the baseline (bounded wait: aborted exports wind down).
   await pollFor('an empty --tmp-dir', async () => ((await readdir(tmp)).length === 0 ? true : undefined), 30_000);
-  const settledFds = await pollFor('the descriptor count back to its baseline', async () => {
-    const n = await fdCount(pid);
-    return n <= baselineFds ? n : undefined;
-  }, 30_000).catch(async (error: Error) => {
-    const links = await Promise.all((await readdir(`/proc/${pid}/fd`)).map((fd) => execFileAsync('readlink', [`/proc/${pid}/fd/${fd}`]).then((r) => r.stdout.trim())));
+  const settledFds = await pollFor(
+    'the descriptor count back to its baseline',
+    async () => {
+      const n = await fdCount(pid);
+      return n <= baselineFds ? n : undefined;
+    },
+    30_000,
+  ).catch(async (error: Error) => {
+    const links = await Promise.all(
+      (await readdir(`/proc/${pid}/fd`)).map((fd) =>
+        execFileAsync('readlink', [`/proc/${pid}/fd/${fd}`]).then((r) => r.stdout.trim()),
+      ),
+    );
     throw new Error(`${error.message}: baseline ${baselineFds}, open now: ${links.join(', ')}`);
   });
   sampling = false;
@@ -190,7 +224,14 @@ test('8 concurrent exports and 20 vanishing clients: every download correct, tmp
   let largest = 0;
   for (const [i, result] of results.entries()) {
     const file = join(downloads, `d${i}`);
-    assert.equal(result.status, 200, `download ${i}: ${(await readFile(file, 'utf8').catch(() => '')).slice(0, 200)}; server 5xx lines:\n${server.stderr.split('\n').filter((l) => / 5\d\d /.test(l) && !/client closed/.test(l)).join('\n')}`);
+    assert.equal(
+      result.status,
+      200,
+      `download ${i}: ${(await readFile(file, 'utf8').catch(() => '')).slice(0, 200)}; server 5xx lines:\n${server.stderr
+        .split('\n')
+        .filter((l) => / 5\d\d /.test(l) && !/client closed/.test(l))
+        .join('\n')}`,
+    );
     assert.equal(result.type, 'application/octet-stream');
     const size = (await readFile(file)).length;
     servedBytes += size;
@@ -220,14 +261,24 @@ test('8 concurrent exports and 20 vanishing clients: every download correct, tmp
   const aborted = (server.stderr.match(/ aborted: /g) ?? []).length;
   const refused = server.stderr.split('\n').filter((l) => / 5\d\d /.test(l) && !/client closed/.test(l));
   if (refused.length > 0) t.diagnostic(`server 5xx answers:\n${refused.join('\n')}`);
-  t.diagnostic(`mailbox: ${mailbox.messages} messages; 8 downloads (${(servedBytes / MIB).toFixed(1)} MiB in all) in ${loadSeconds.toFixed(1)} s with 20 vanishing clients`);
-  t.diagnostic(`vanishing clients read ${readByVanished.join(',')} body bytes; server log: ${aborted} downloads cut off mid-body`);
-  t.diagnostic(`server fds: baseline ${baselineFds}, peak ${peakFds}, after ${settledFds}; tmp entries peak ${peakTmpEntries}, after 0`);
-  t.diagnostic(`server RSS: baseline ${(baselineRss / MIB).toFixed(0)} MiB, peak sampled ${(peakRss / MIB).toFixed(0)} MiB, VmHWM ${(hwm / MIB).toFixed(0)} MiB`);
+  t.diagnostic(
+    `mailbox: ${mailbox.messages} messages; 8 downloads (${(servedBytes / MIB).toFixed(1)} MiB in all) in ${loadSeconds.toFixed(1)} s with 20 vanishing clients`,
+  );
+  t.diagnostic(
+    `vanishing clients read ${readByVanished.join(',')} body bytes; server log: ${aborted} downloads cut off mid-body`,
+  );
+  t.diagnostic(
+    `server fds: baseline ${baselineFds}, peak ${peakFds}, after ${settledFds}; tmp entries peak ${peakTmpEntries}, after 0`,
+  );
+  t.diagnostic(
+    `server RSS: baseline ${(baselineRss / MIB).toFixed(0)} MiB, peak sampled ${(peakRss / MIB).toFixed(0)} MiB, VmHWM ${(hwm / MIB).toFixed(0)} MiB`,
+  );
   // Memory per running export stays below the size of one whole-mailbox download: no export is held in memory (the
   // peak count of pstream-* dirs in tmp is the peak number of exports running at once).
   const perExport = (hwm - baselineRss) / Math.max(1, peakTmpEntries);
-  t.diagnostic(`RSS growth per concurrent export: ${(perExport / MIB).toFixed(1)} MiB; largest download ${(largest / MIB).toFixed(1)} MiB`);
+  t.diagnostic(
+    `RSS growth per concurrent export: ${(perExport / MIB).toFixed(1)} MiB; largest download ${(largest / MIB).toFixed(1)} MiB`,
+  );
   assert.ok(perExport < largest, `RSS grew by ${hwm - baselineRss} bytes for ${peakTmpEntries} concurrent exports`);
 
   server.child.kill('SIGTERM');

@@ -14,9 +14,39 @@ const SKIPPED = new Set(['script', 'style', 'title', 'template', 'noembed', 'nof
 
 /** Inline elements: no word break around them. Any other tag separates words. */
 const INLINE = new Set([
-  'a', 'abbr', 'b', 'bdi', 'bdo', 'big', 'cite', 'code', 'data', 'del', 'dfn', 'em', 'font', 'i', 'ins', 'kbd',
-  'mark', 'nobr', 'q', 's', 'samp', 'small', 'span', 'strike', 'strong', 'sub', 'sup', 'time', 'tt', 'u', 'var',
-  'wbr', 'o:p',
+  'a',
+  'abbr',
+  'b',
+  'bdi',
+  'bdo',
+  'big',
+  'cite',
+  'code',
+  'data',
+  'del',
+  'dfn',
+  'em',
+  'font',
+  'i',
+  'ins',
+  'kbd',
+  'mark',
+  'nobr',
+  'q',
+  's',
+  'samp',
+  'small',
+  'span',
+  'strike',
+  'strong',
+  'sub',
+  'sup',
+  'time',
+  'tt',
+  'u',
+  'var',
+  'wbr',
+  'o:p',
 ]);
 
 enum State {
@@ -134,7 +164,8 @@ export class HtmlTextExtractor {
             this.state = State.InTag;
             this.afterEquals = false;
           } else if (this.tagName.length < 16) {
-            this.tagName += c >= 0x41 && c <= 0x5a ? String.fromCharCode(c + 0x20) : String.fromCharCode(c).toLowerCase();
+            this.tagName +=
+              c >= 0x41 && c <= 0x5a ? String.fromCharCode(c + 0x20) : String.fromCharCode(c).toLowerCase();
           }
           break;
         case State.InTag:
@@ -202,7 +233,11 @@ export class HtmlTextExtractor {
           }
           break;
         case State.CharRef:
-          if (c === SEMI || !(isAsciiAlnum(c) || (c === HASH && this.ref === '')) || this.ref.length > MAX_ENTITY_NAME) {
+          if (
+            c === SEMI ||
+            !(isAsciiAlnum(c) || (c === HASH && this.ref === '')) ||
+            this.ref.length > MAX_ENTITY_NAME
+          ) {
             this.finishRef(c === SEMI);
             if (c !== SEMI) i--; // this character is read again as text
             this.state = State.Text;

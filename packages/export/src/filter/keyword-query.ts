@@ -81,7 +81,9 @@ class CompiledQuery implements KeywordQuery {
     this.headers = options.searchHeaders === true;
     this.maxBytes = options.attachmentContentMaxBytes ?? DEFAULT_MAX_BYTES;
     if (!Number.isSafeInteger(this.maxBytes) || this.maxBytes < 0) {
-      throw new RangeError(`attachmentContentMaxBytes must be a non-negative integer, got ${String(options.attachmentContentMaxBytes)}`);
+      throw new RangeError(
+        `attachmentContentMaxBytes must be a non-negative integer, got ${String(options.attachmentContentMaxBytes)}`,
+      );
     }
     this.compileTerms(tree);
   }
@@ -165,7 +167,13 @@ class CompiledQuery implements KeywordQuery {
   private fieldsOf(field: QueryField | undefined): readonly TextField[] {
     switch (field) {
       case undefined:
-        return this.headers ? (this.contents ? ALL_WITH_HEADERS_AND_CONTENT : ALL_WITH_HEADERS) : this.contents ? ALL_WITH_CONTENT : ALL;
+        return this.headers
+          ? this.contents
+            ? ALL_WITH_HEADERS_AND_CONTENT
+            : ALL_WITH_HEADERS
+          : this.contents
+            ? ALL_WITH_CONTENT
+            : ALL;
       case 'participants':
         return PARTICIPANTS;
       case 'attachment':

@@ -9,7 +9,16 @@
  * - `attachment-names`; `attachment-content` (text-like attachments and embedded messages, only on request);
  * - `headers`: the raw transport headers (only on request).
  */
-export type TextField = 'subject' | 'from' | 'to' | 'cc' | 'bcc' | 'body' | 'attachment-names' | 'attachment-content' | 'headers';
+export type TextField =
+  | 'subject'
+  | 'from'
+  | 'to'
+  | 'cc'
+  | 'bcc'
+  | 'body'
+  | 'attachment-names'
+  | 'attachment-content'
+  | 'headers';
 
 /** A word or a phrase: consecutive words, all equal except the last, which may be a prefix. */
 export interface TermNode {

@@ -36,7 +36,10 @@ type Token =
       readonly valuePos: number;
     };
 
-type FieldKind = { readonly kind: 'text'; readonly field: QueryField } | { readonly kind: 'has' } | { readonly kind: 'date'; readonly field: 'received' | 'sent' };
+type FieldKind =
+  | { readonly kind: 'text'; readonly field: QueryField }
+  | { readonly kind: 'has' }
+  | { readonly kind: 'date'; readonly field: 'received' | 'sent' };
 
 /** Field names (lower case) and their meaning; synonyms follow Veeam's search appendix and EWS AQS. */
 const FIELDS: ReadonlyMap<string, FieldKind> = new Map<string, FieldKind>([
@@ -124,7 +127,11 @@ function bareToken(query: string, text: string, pos: number): Token {
         return { t: 'field', name, cmp, pos, value: text.slice(n + cmp.length), valuePos };
       }
       if (cmp === ':') {
-        throw new QueryError(query, pos, `unknown field "${text.slice(0, n)}:" (known: ${FIELD_LIST}); quote the text to search for it literally`);
+        throw new QueryError(
+          query,
+          pos,
+          `unknown field "${text.slice(0, n)}:" (known: ${FIELD_LIST}); quote the text to search for it literally`,
+        );
       }
     }
   }
@@ -198,16 +205,28 @@ class Parser {
     const tok = this.peek();
     const opName = after?.t === 'op' ? after.op : undefined;
     if (tok === undefined) {
-      throw new QueryError(this.query, this.query.length, opName ? `expected a term after ${opName}` : 'expected a term');
+      throw new QueryError(
+        this.query,
+        this.query.length,
+        opName ? `expected a term after ${opName}` : 'expected a term',
+      );
     }
     switch (tok.t) {
       case '(':
         return this.parseGroup(field);
       case ')':
         if (opName) throw new QueryError(this.query, tok.pos, `expected a term after ${opName}`);
-        throw new QueryError(this.query, tok.pos, this.depth === 0 ? 'unmatched closing parenthesis' : 'empty parentheses');
+        throw new QueryError(
+          this.query,
+          tok.pos,
+          this.depth === 0 ? 'unmatched closing parenthesis' : 'empty parentheses',
+        );
       case 'op':
-        throw new QueryError(this.query, tok.pos, opName ? `expected a term after ${opName}, found ${tok.op}` : `expected a term before ${tok.op}`);
+        throw new QueryError(
+          this.query,
+          tok.pos,
+          opName ? `expected a term after ${opName}, found ${tok.op}` : `expected a term before ${tok.op}`,
+        );
       case 'word':
         this.i++;
         return this.wordTerm(tok.text, tok.pos, field);
@@ -222,7 +241,8 @@ class Parser {
 
   private parseGroup(field: QueryField | undefined): QueryNode {
     const open = this.peek() as Token;
-    if (this.depth >= MAX_NESTING) throw new QueryError(this.query, open.pos, `parentheses nested deeper than ${MAX_NESTING}`);
+    if (this.depth >= MAX_NESTING)
+      throw new QueryError(this.query, open.pos, `parentheses nested deeper than ${MAX_NESTING}`);
     this.i++;
     this.depth++;
     const inner = this.parseOr(field);
@@ -240,7 +260,11 @@ class Parser {
     }
     if (kind.kind === 'text') {
       if (tok.cmp !== ':' && tok.cmp !== '=') {
-        throw new QueryError(this.query, tok.pos + tok.name.length, `"${tok.cmp}" applies to dates only; use "${tok.name}:"`);
+        throw new QueryError(
+          this.query,
+          tok.pos + tok.name.length,
+          `"${tok.cmp}" applies to dates only; use "${tok.name}:"`,
+        );
       }
       if (tok.value !== '') return this.wordTerm(tok.value, tok.valuePos, kind.field);
       const next = this.peek();
@@ -253,11 +277,16 @@ class Parser {
         return this.wordTerm(next.text, next.pos, kind.field);
       }
       if (next?.t === '(') return this.parseGroup(kind.field);
-      throw new QueryError(this.query, next?.pos ?? this.query.length, `expected a value after "${tok.name}${tok.cmp}"`);
+      throw new QueryError(
+        this.query,
+        next?.pos ?? this.query.length,
+        `expected a value after "${tok.name}${tok.cmp}"`,
+      );
     }
     const { text, pos } = this.plainValue(tok);
     if (kind.kind === 'has') {
-      if (tok.cmp !== ':' && tok.cmp !== '=') throw new QueryError(this.query, tok.pos + tok.name.length, `"${tok.cmp}" applies to dates only`);
+      if (tok.cmp !== ':' && tok.cmp !== '=')
+        throw new QueryError(this.query, tok.pos + tok.name.length, `"${tok.cmp}" applies to dates only`);
       const v = text.toLowerCase();
       if (v === 'true' || v === 'yes') return { kind: 'has-attachments', value: true };
       if (v === 'false' || v === 'no') return { kind: 'has-attachments', value: false };
@@ -331,7 +360,13 @@ class Parser {
     }
     const words = splitWords(foldText(star >= 0 ? text.slice(0, -1) : text));
     if (words.length === 0) {
-      throw new QueryError(this.query, pos, star >= 0 && text.length === 1 ? 'a wildcard "*" needs a prefix' : `"${text}" has no letters or digits to search for`);
+      throw new QueryError(
+        this.query,
+        pos,
+        star >= 0 && text.length === 1
+          ? 'a wildcard "*" needs a prefix'
+          : `"${text}" has no letters or digits to search for`,
+      );
     }
     return { kind: 'term', words, prefix: true, field, position: pos };
   }
@@ -340,7 +375,8 @@ class Parser {
     const trimmed = text.trimEnd();
     const innerStar = trimmed.endsWith('*');
     const words = splitWords(foldText(innerStar ? trimmed.slice(0, -1) : trimmed));
-    if (words.length === 0) throw new QueryError(this.query, pos, `the phrase "${text}" has no letters or digits to search for`);
+    if (words.length === 0)
+      throw new QueryError(this.query, pos, `the phrase "${text}" has no letters or digits to search for`);
     return { kind: 'term', words, prefix: star || innerStar, field, position: pos };
   }
 }

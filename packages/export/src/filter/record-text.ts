@@ -108,7 +108,9 @@ export class RecordText {
 
   /** The text of the record's text-like attachments and embedded messages (reads bytes once). */
   attachmentContent(): Promise<FieldText> {
-    this.content ??= collectAttachmentText(this.record.attachments ?? [], this.limits, 1).then((texts) => new FieldText(texts));
+    this.content ??= collectAttachmentText(this.record.attachments ?? [], this.limits, 1).then(
+      (texts) => new FieldText(texts),
+    );
     return this.content;
   }
 
@@ -119,7 +121,14 @@ export class RecordText {
         return new FieldText([r.subject]);
       case 'from': {
         const organizer = r.appointment?.organizer;
-        return new FieldText([r.from?.name, r.from?.address, r.sender?.name, r.sender?.address, organizer?.name, organizer?.address]);
+        return new FieldText([
+          r.from?.name,
+          r.from?.address,
+          r.sender?.name,
+          r.sender?.address,
+          organizer?.name,
+          organizer?.address,
+        ]);
       }
       case 'to':
       case 'cc':
@@ -164,7 +173,18 @@ function itemKindValues(r: MessageRecord): Array<string | undefined> {
   const out: Array<string | undefined> = [r.appointment?.location, r.task?.owner];
   const c = r.contact;
   if (c !== undefined) {
-    out.push(c.displayName, c.fileAs, c.givenName, c.middleName, c.surname, c.nickname, c.company, c.department, c.jobTitle, c.webPage);
+    out.push(
+      c.displayName,
+      c.fileAs,
+      c.givenName,
+      c.middleName,
+      c.surname,
+      c.nickname,
+      c.company,
+      c.department,
+      c.jobTitle,
+      c.webPage,
+    );
     for (const e of c.emails ?? []) out.push(e.address, e.displayName);
     for (const p of c.phones ?? []) out.push(p.number);
     for (const a of c.addresses ?? []) out.push(a.street, a.city, a.region, a.postalCode, a.country, a.poBox);
@@ -189,7 +209,25 @@ const TEXT_TYPES = new Set([
   'application/x-yaml',
   'application/yaml',
 ]);
-const TEXT_EXTENSIONS = new Set(['txt', 'text', 'csv', 'tsv', 'log', 'md', 'json', 'xml', 'htm', 'html', 'xhtml', 'ics', 'vcf', 'yaml', 'yml', 'ini', 'sql']);
+const TEXT_EXTENSIONS = new Set([
+  'txt',
+  'text',
+  'csv',
+  'tsv',
+  'log',
+  'md',
+  'json',
+  'xml',
+  'htm',
+  'html',
+  'xhtml',
+  'ics',
+  'vcf',
+  'yaml',
+  'yml',
+  'ini',
+  'sql',
+]);
 
 /** The MIME type (lower case, without parameters) and the `charset` parameter of a Content-Type value. */
 function parseContentType(value: string | undefined): { type: string; charset: string | undefined } {
@@ -199,7 +237,11 @@ function parseContentType(value: string | undefined): { type: string; charset: s
   let charset: string | undefined;
   for (const p of parts.slice(1)) {
     const eq = p.indexOf('=');
-    if (eq > 0 && p.slice(0, eq).trim().toLowerCase() === 'charset') charset = p.slice(eq + 1).trim().replace(/^"|"$/g, '');
+    if (eq > 0 && p.slice(0, eq).trim().toLowerCase() === 'charset')
+      charset = p
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"|"$/g, '');
   }
   return { type, charset };
 }
@@ -214,7 +256,8 @@ export function textKind(a: FileAttachment): 'none' | 'text' | 'html' {
   const { type } = parseContentType(a.contentType);
   const ext = extensionOf(a.name);
   if (type === 'text/html' || type === 'application/xhtml+xml') return 'html';
-  if (type.startsWith('text/') || TEXT_TYPES.has(type) || type.endsWith('+xml') || type.endsWith('+json')) return 'text';
+  if (type.startsWith('text/') || TEXT_TYPES.has(type) || type.endsWith('+xml') || type.endsWith('+json'))
+    return 'text';
   if (type === '' || type === 'application/octet-stream') {
     if (ext === 'htm' || ext === 'html' || ext === 'xhtml') return 'html';
     if (TEXT_EXTENSIONS.has(ext)) return 'text';
@@ -258,12 +301,17 @@ async function readAttachmentText(a: FileAttachment, kind: 'text' | 'html', maxB
 }
 
 /** The texts of the text-like file attachments and of embedded messages, `depth` levels down. */
-async function collectAttachmentText(attachments: readonly Attachment[], limits: AttachmentScanLimits, depth: number): Promise<string[]> {
+async function collectAttachmentText(
+  attachments: readonly Attachment[],
+  limits: AttachmentScanLimits,
+  depth: number,
+): Promise<string[]> {
   const texts: string[] = [];
   for (const a of attachments) {
     if (a.kind === 'file') {
       const kind = textKind(a);
-      if (kind !== 'none' && limits.maxBytesPerAttachment > 0) texts.push(await readAttachmentText(a, kind, limits.maxBytesPerAttachment));
+      if (kind !== 'none' && limits.maxBytesPerAttachment > 0)
+        texts.push(await readAttachmentText(a, kind, limits.maxBytesPerAttachment));
     } else if (depth <= limits.maxDepth) {
       const m = a.message;
       texts.push(m.subject, m.body ?? '', m.html === undefined ? '' : htmlToText(m.html));

@@ -46,7 +46,8 @@ export class WordSearch {
   ) {
     if (word === '') throw new RangeError('WordSearch: the word must not be empty');
     const first = charClassAt(word, 0);
-    if (first === 'separator' || first === 'segmented-mark') throw new RangeError(`WordSearch: ${JSON.stringify(word)} is not a word`);
+    if (first === 'separator' || first === 'segmented-mark')
+      throw new RangeError(`WordSearch: ${JSON.stringify(word)} is not a word`);
     this.segmented = first === 'segmented-letter';
     this.startsWithMark = first === 'mark';
   }

@@ -42,7 +42,8 @@ const SEGMENTED_CHAR = new RegExp(`[${SEGMENTED}]`, 'uy');
  */
 export function charClassAt(text: string, i: number): CharClass {
   const c = text.charCodeAt(i);
-  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) ? 'letter' : 'separator';
+  if (c < 0x80)
+    return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) ? 'letter' : 'separator';
   LETTER.lastIndex = i;
   if (LETTER.test(text)) {
     SEGMENTED_CHAR.lastIndex = i;

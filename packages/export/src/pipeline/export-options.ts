@@ -23,31 +23,53 @@ export function checkOptions(options: ExportOptions): CheckedOptions {
     if (typeof name !== 'string' || name.trim() === '') throw new Error('empty');
     validateEntryName(`${name}.pst`);
   } catch {
-    throw new ExportOptionsError('name', name, `name ${JSON.stringify(name)} cannot name a file (not empty; no /, \\, NUL, or dot names)`);
+    throw new ExportOptionsError(
+      'name',
+      name,
+      `name ${JSON.stringify(name)} cannot name a file (not empty; no /, \\, NUL, or dot names)`,
+    );
   }
   const limit = partLimit(options);
   if (options.encryption !== undefined && options.encryption !== 'permute' && options.encryption !== 'none') {
-    throw new ExportOptionsError('encryption', options.encryption, `encryption must be "permute" or "none", got ${JSON.stringify(options.encryption)}`);
+    throw new ExportOptionsError(
+      'encryption',
+      options.encryption,
+      `encryption must be "permute" or "none", got ${JSON.stringify(options.encryption)}`,
+    );
   }
   if (options.onDamaged !== undefined && !['keep', 'skip', 'stop'].includes(options.onDamaged)) {
-    throw new ExportOptionsError('onDamaged', options.onDamaged, `onDamaged must be "keep", "skip" or "stop", got ${JSON.stringify(options.onDamaged)}`);
+    throw new ExportOptionsError(
+      'onDamaged',
+      options.onDamaged,
+      `onDamaged must be "keep", "skip" or "stop", got ${JSON.stringify(options.onDamaged)}`,
+    );
   }
   const query = compileQuery(options.keywords ?? '');
-  if (options.sources.length === 0) throw new ExportOptionsError('sources', [], 'sources must hold at least one source, got []');
+  if (options.sources.length === 0)
+    throw new ExportOptionsError('sources', [], 'sources must hold at least one source, got []');
   return { name, limit, query };
 }
 
 function partLimit(options: ExportOptions): number {
   const check = (field: string, v: number | undefined) => {
     if (v === undefined) return;
-    if (!Number.isSafeInteger(v) || v <= 0) throw new ExportOptionsError(field, v, `${field} must be a positive integer, got ${String(v)}`);
+    if (!Number.isSafeInteger(v) || v <= 0)
+      throw new ExportOptionsError(field, v, `${field} must be a positive integer, got ${String(v)}`);
   };
   check('limitBytes', options.limitBytes);
   check('maxPartBytes', options.maxPartBytes);
-  const limit = Math.min(options.maxPartBytes ?? options.limitBytes ?? MAX_PART_BYTES, options.limitBytes ?? MAX_PART_BYTES, MAX_PART_BYTES);
+  const limit = Math.min(
+    options.maxPartBytes ?? options.limitBytes ?? MAX_PART_BYTES,
+    options.limitBytes ?? MAX_PART_BYTES,
+    MAX_PART_BYTES,
+  );
   if (limit < EMPTY_PST_BYTES) {
     const field = options.maxPartBytes !== undefined ? 'maxPartBytes' : 'limitBytes';
-    throw new ExportOptionsError(field, limit, `${field} ${limit} is below ${EMPTY_PST_BYTES} bytes, the size of an empty PST`);
+    throw new ExportOptionsError(
+      field,
+      limit,
+      `${field} ${limit} is below ${EMPTY_PST_BYTES} bytes, the size of an empty PST`,
+    );
   }
   return limit;
 }

@@ -76,7 +76,19 @@ export function runExport(options: ExportOptions, checked: CheckedOptions, targe
         displayName: (i) => (i === 1 ? name : `${name} (${i})`),
       });
       const warn = (warning: ExportWarning): void => void tally.warnings.push(warning);
-      const items = keywordFilter(readSources({ sources: options.sources, onDamaged: options.onDamaged, selection, reads, tmpDir: dir, warn, signal }), query, tally);
+      const items = keywordFilter(
+        readSources({
+          sources: options.sources,
+          onDamaged: options.onDamaged,
+          selection,
+          reads,
+          tmpDir: dir,
+          warn,
+          signal,
+        }),
+        query,
+        tally,
+      );
       const split = splitIntoParts(items, {
         splitter,
         keepFolders: query.selectsAll,

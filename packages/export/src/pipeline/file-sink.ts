@@ -19,7 +19,11 @@ export interface FileSinkHooks {
 }
 
 /** Writes `chunks` into a new file at `path`; resolves once they are all in it and it is closed. */
-export async function writeFileSink(path: string, chunks: AsyncIterable<Buffer>, { opened, written, failed }: FileSinkHooks): Promise<void> {
+export async function writeFileSink(
+  path: string,
+  chunks: AsyncIterable<Buffer>,
+  { opened, written, failed }: FileSinkHooks,
+): Promise<void> {
   let file: FileHandle;
   try {
     file = await open(path, 'wx');

@@ -28,7 +28,11 @@ export async function exportToPstFile(options: ExportOptions, path: string): Pro
   const checked = checkOptions(options);
   const directory = dirname(path);
   if (!(await stat(directory).catch(() => undefined))?.isDirectory()) {
-    throw new ExportOptionsError('path', path, `path ${JSON.stringify(path)}: its directory ${JSON.stringify(directory)} does not exist`);
+    throw new ExportOptionsError(
+      'path',
+      path,
+      `path ${JSON.stringify(path)}: its directory ${JSON.stringify(directory)} does not exist`,
+    );
   }
   const withTmp: ExportOptions = options.tmpDir === undefined ? { ...options, tmpDir: directory } : options;
   const run = runExport(withTmp, checked, new FileTarget(path));

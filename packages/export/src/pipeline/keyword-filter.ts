@@ -7,7 +7,11 @@ import type { KeywordQuery } from '../filter/index.js';
 import type { SourceItem } from './read-sources.js';
 import type { Tally } from './tally.js';
 
-export async function* keywordFilter(items: AsyncIterable<SourceItem>, query: KeywordQuery, tally: Tally): AsyncGenerator<SourceItem> {
+export async function* keywordFilter(
+  items: AsyncIterable<SourceItem>,
+  query: KeywordQuery,
+  tally: Tally,
+): AsyncGenerator<SourceItem> {
   for await (const item of items) {
     if (item.kind === 'folder') {
       yield item;

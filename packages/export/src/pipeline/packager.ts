@@ -37,14 +37,26 @@ export interface PackageOptions {
 }
 
 /** The output made of `first` and the parts after it (`rest`, empty when `first` is the last). */
-export function packageParts(first: FinishedPart, rest: AsyncIterable<FinishedPart>, options: PackageOptions): PackagedOutput {
+export function packageParts(
+  first: FinishedPart,
+  rest: AsyncIterable<FinishedPart>,
+  options: PackageOptions,
+): PackagedOutput {
   const format: OutputFormat = first.last ? 'pst' : 'zip';
   const fileName = `${options.name}.${format}`;
   const parts: PartSummary[] = [];
   if (format === 'pst') {
     parts.push({ name: fileName, bytes: first.bytes, messages: first.messages });
     const chunks = counted(partBytes(first), options.onBytes);
-    return { format, fileName, parts, single: first, moved: () => options.onBytes(first.bytes), chunks, recycle: () => undefined };
+    return {
+      format,
+      fileName,
+      parts,
+      single: first,
+      moved: () => options.onBytes(first.bytes),
+      chunks,
+      recycle: () => undefined,
+    };
   }
   // Made when the consumer first pulls: an output never read never reads a part.
   let packager: ZipPackager | undefined;
@@ -53,7 +65,15 @@ export function packageParts(first: FinishedPart, rest: AsyncIterable<FinishedPa
     yield* zipBytes(packager, chain(first, rest), parts, options);
   })();
   const recycle = (chunk: Buffer): void => packager?.recycle(chunk);
-  return { format, fileName, parts, single: undefined, moved: () => undefined, chunks: counted(chunks, options.onBytes), recycle };
+  return {
+    format,
+    fileName,
+    parts,
+    single: undefined,
+    moved: () => undefined,
+    chunks: counted(chunks, options.onBytes),
+    recycle,
+  };
 }
 
 /** A single part's bytes; the file is deleted once read. */
@@ -66,7 +86,12 @@ async function* partBytes(part: FinishedPart): AsyncGenerator<Buffer> {
  * The ZIP of `parts`, an entry per part: the parts are added (and deleted once in) while the archive is read, so
  * the next part is not asked for before the previous one is in the archive.
  */
-async function* zipBytes(packager: ZipPackager, parts: AsyncIterable<FinishedPart>, summaries: PartSummary[], options: PackageOptions): AsyncGenerator<Buffer> {
+async function* zipBytes(
+  packager: ZipPackager,
+  parts: AsyncIterable<FinishedPart>,
+  summaries: PartSummary[],
+  options: PackageOptions,
+): AsyncGenerator<Buffer> {
   const { signal } = options;
   const stop = (): void => packager.destroy(signal.reason instanceof Error ? signal.reason : undefined);
   signal.addEventListener('abort', stop, { once: true });

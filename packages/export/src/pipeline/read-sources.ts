@@ -5,7 +5,13 @@
  * goes into), then its messages, each preceded by the damaged items the source reported while reading up to it.
  */
 import type { FolderSpec } from '@pstream/pst';
-import { openSource, type DamagedItem, type MessageSource, type SourceMessage, type SourceWarning } from '@pstream/sources';
+import {
+  openSource,
+  type DamagedItem,
+  type MessageSource,
+  type SourceMessage,
+  type SourceWarning,
+} from '@pstream/sources';
 import type { ExportOptions } from '../api.js';
 import type { ExportWarning } from '../warnings.js';
 import type { Selection } from './selection.js';

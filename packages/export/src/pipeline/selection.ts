@@ -6,7 +6,14 @@
  * messages of those folders or with a selected id. Every item of the source still passes through here, in source
  * order, so that each gets the id the listing gives it (an id counts the items with the same origin before it).
  */
-import { folderAndAncestorIds, ItemIds, STABLE_ID_PATTERN, type DamagedItem, type MessageSource, type SourceMessage } from '@pstream/sources';
+import {
+  folderAndAncestorIds,
+  ItemIds,
+  STABLE_ID_PATTERN,
+  type DamagedItem,
+  type MessageSource,
+  type SourceMessage,
+} from '@pstream/sources';
 import type { FolderSpec } from '@pstream/pst';
 import type { ExportSelection } from '../api.js';
 
@@ -21,7 +28,10 @@ export class SelectionError extends RangeError {
   }
 }
 
-function idSet(field: 'selection.folderIds' | 'selection.itemIds', ids: readonly string[] | undefined): Set<string> | undefined {
+function idSet(
+  field: 'selection.folderIds' | 'selection.itemIds',
+  ids: readonly string[] | undefined,
+): Set<string> | undefined {
   if (ids === undefined) return undefined;
   if (!Array.isArray(ids)) throw new SelectionError(field, ids);
   for (const id of ids) if (typeof id !== 'string' || !STABLE_ID_PATTERN.test(id)) throw new SelectionError(field, id);

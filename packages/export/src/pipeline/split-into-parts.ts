@@ -30,7 +30,10 @@ export interface SplitIntoPartsOptions {
   readonly signal: AbortSignal;
 }
 
-export async function* splitIntoParts(items: AsyncIterable<SourceItem>, options: SplitIntoPartsOptions): AsyncGenerator<FinishedPart> {
+export async function* splitIntoParts(
+  items: AsyncIterable<SourceItem>,
+  options: SplitIntoPartsOptions,
+): AsyncGenerator<FinishedPart> {
   const { splitter, signal } = options;
   let yielded = 0;
   let finished = false;
@@ -66,7 +69,8 @@ async function addMessage(message: SourceMessage, options: SplitIntoPartsOptions
     if (await options.splitter.add(message.folder, message.record)) warnOversized(message.origin, options);
   } catch (error) {
     if (!isUnstorableMessage(error)) throw error;
-    if (options.onDamaged === 'stop') throw new SourceError('damaged', message.origin, (error as Error).message, { cause: error });
+    if (options.onDamaged === 'stop')
+      throw new SourceError('damaged', message.origin, (error as Error).message, { cause: error });
     options.tally.matched--;
     await handleDamaged(refusedItem(message, (error as Error).message), options);
   }
@@ -78,7 +82,12 @@ async function handleDamaged(item: DamagedItem, options: SplitIntoPartsOptions):
   tally.damaged++;
   if (options.onDamaged === 'skip') {
     tally.skipped++;
-    tally.warnings.push({ code: 'damaged-skipped', message: `skipped ${item.origin}: ${item.reason}`, origin: item.origin, reason: item.reason });
+    tally.warnings.push({
+      code: 'damaged-skipped',
+      message: `skipped ${item.origin}: ${item.reason}`,
+      origin: item.origin,
+      reason: item.reason,
+    });
     return;
   }
   let record = placeholderRecord(item);
@@ -92,7 +101,14 @@ async function handleDamaged(item: DamagedItem, options: SplitIntoPartsOptions):
     oversize = await splitter.add(item.folder, record);
   }
   const message = `damaged ${item.origin}: ${item.reason}; kept as "${record.subject}" in ${item.folder.length ? item.folder.join('/') : 'the top folder'}`;
-  tally.warnings.push({ code: 'damaged-kept', message, origin: item.origin, reason: item.reason, folder: item.folder, subject: record.subject });
+  tally.warnings.push({
+    code: 'damaged-kept',
+    message,
+    origin: item.origin,
+    reason: item.reason,
+    folder: item.folder,
+    subject: record.subject,
+  });
   if (oversize) warnOversized(item.origin, options);
 }
 

@@ -73,14 +73,24 @@ export function parseExportRequest(body: string | Uint8Array, options: ParseRequ
   const warnings: RequestWarning[] = [];
   if (text.trim() === '') {
     if (form === 'exportToPst') return { keywords: '', limitBytes: undefined, warnings };
-    throw new RequestError('invalid-body', '(body)', text, 'the request body is empty; expected a JSON object such as {"exportToPst": {}}');
+    throw new RequestError(
+      'invalid-body',
+      '(body)',
+      text,
+      'the request body is empty; expected a JSON object such as {"exportToPst": {}}',
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new RequestError('invalid-body', '(body)', clip(text), `the request body is not JSON (${why}): ${show(clip(text))}`);
+    throw new RequestError(
+      'invalid-body',
+      '(body)',
+      clip(text),
+      `the request body is not JSON (${why}): ${show(clip(text))}`,
+    );
   }
   if (!isPlainObject(json)) {
     throw new RequestError('invalid-body', '(body)', json, `the request body must be a JSON object, got ${show(json)}`);
@@ -96,9 +106,19 @@ export function parseExportRequest(body: string | Uint8Array, options: ParseRequ
   if (actionKeys.length === 0) {
     const first = keys[0];
     if (first === undefined) {
-      throw new RequestError('unknown-action', '(body)', json, 'the request body names no action; expected {"exportToPst": {…}}');
+      throw new RequestError(
+        'unknown-action',
+        '(body)',
+        json,
+        'the request body names no action; expected {"exportToPst": {…}}',
+      );
     }
-    throw new RequestError('unknown-action', first, json[first], `unknown action ${show(first)}; expected "exportToPst"`);
+    throw new RequestError(
+      'unknown-action',
+      first,
+      json[first],
+      `unknown action ${show(first)}; expected "exportToPst"`,
+    );
   }
   if (actionKeys.length > 1) {
     throw new RequestError(
@@ -111,18 +131,33 @@ export function parseExportRequest(body: string | Uint8Array, options: ParseRequ
   const actionKey = actionKeys[0] as string;
   for (const k of keys) {
     if (k !== actionKey) {
-      throw new RequestError('unknown-field', k, json[k], `unknown property ${show(k)} (value ${show(json[k])}) next to the action ${show(actionKey)}`);
+      throw new RequestError(
+        'unknown-field',
+        k,
+        json[k],
+        `unknown property ${show(k)} (value ${show(json[k])}) next to the action ${show(actionKey)}`,
+      );
     }
   }
   const action = normalizeName(actionKey, warnings, true);
   const unsupported = UNSUPPORTED_ACTIONS.get(action);
   if (unsupported !== undefined) {
-    throw new RequestError('not-supported', actionKey, json[actionKey], `the action ${show(actionKey)} (${unsupported}) is not supported; only "exportToPst" is`);
+    throw new RequestError(
+      'not-supported',
+      actionKey,
+      json[actionKey],
+      `the action ${show(actionKey)} (${unsupported}) is not supported; only "exportToPst" is`,
+    );
   }
   const value = json[actionKey];
   if (value === null) return { keywords: '', limitBytes: undefined, warnings };
   if (!isPlainObject(value)) {
-    throw new RequestError('invalid-type', actionKey, value, `${actionKey} must be an object of options or null, got ${show(value)}`);
+    throw new RequestError(
+      'invalid-type',
+      actionKey,
+      value,
+      `${actionKey} must be an object of options or null, got ${show(value)}`,
+    );
   }
   return parseOptions(value, `${actionKey}.`, warnings);
 }
@@ -140,11 +175,21 @@ function parseOptions(obj: Record<string, unknown>, prefix: string, warnings: Re
     const field = `${prefix}${key}`;
     const kind = OPTION_FIELDS.get(normalizeName(key, warnings, true, field));
     if (kind === undefined) {
-      throw new RequestError('unknown-field', field, value, `unknown property ${show(field)} (value ${show(value)}); expected contentKeywords, EnablePstSizeLimit or PstSizeLimitBytes`);
+      throw new RequestError(
+        'unknown-field',
+        field,
+        value,
+        `unknown property ${show(field)} (value ${show(value)}); expected contentKeywords, EnablePstSizeLimit or PstSizeLimitBytes`,
+      );
     }
     const earlier = seen.get(kind);
     if (earlier !== undefined) {
-      throw new RequestError('duplicate-field', field, value, `${show(field)} repeats ${show(earlier)}; send each property once`);
+      throw new RequestError(
+        'duplicate-field',
+        field,
+        value,
+        `${show(field)} repeats ${show(earlier)}; send each property once`,
+      );
     }
     seen.set(kind, field);
     switch (kind) {
@@ -160,16 +205,31 @@ function parseOptions(obj: Record<string, unknown>, prefix: string, warnings: Re
         sizeField = field;
         break;
       case 'items':
-        throw new RequestError('not-supported', field, value, `exporting selected items (${show(field)}) is not supported; export a mailbox or a folder`);
+        throw new RequestError(
+          'not-supported',
+          field,
+          value,
+          `exporting selected items (${show(field)}) is not supported; export a mailbox or a folder`,
+        );
     }
   }
 
   if (enable === true && size === undefined) {
-    throw new RequestError('missing-field', `${prefix}PstSizeLimitBytes`, undefined, `${enableField} is true but ${prefix}PstSizeLimitBytes is missing; give the part size in bytes (1 GiB to 49 GiB)`);
+    throw new RequestError(
+      'missing-field',
+      `${prefix}PstSizeLimitBytes`,
+      undefined,
+      `${enableField} is true but ${prefix}PstSizeLimitBytes is missing; give the part size in bytes (1 GiB to 49 GiB)`,
+    );
   }
   if (size === undefined) return { keywords, limitBytes: undefined, warnings };
   if (enable === false) {
-    warnings.push({ code: 'limit-ignored', message: `${sizeField} ${size} is ignored because ${enableField} is false`, field: sizeField, requested: size });
+    warnings.push({
+      code: 'limit-ignored',
+      message: `${sizeField} ${size} is ignored because ${enableField} is false`,
+      field: sizeField,
+      requested: size,
+    });
     return { keywords, limitBytes: undefined, warnings };
   }
   if (enable === undefined) {
@@ -189,7 +249,12 @@ function readKeywords(field: string, value: unknown): string {
     const parts: string[] = [];
     value.forEach((item: unknown, i) => {
       if (typeof item !== 'string') {
-        throw new RequestError('invalid-type', `${field}[${i}]`, item, `${field}[${i}] must be a string, got ${show(item)}`);
+        throw new RequestError(
+          'invalid-type',
+          `${field}[${i}]`,
+          item,
+          `${field}[${i}] must be a string, got ${show(item)}`,
+        );
       }
       if (item.trim() !== '') parts.push(`(${item})`);
     });
@@ -220,14 +285,24 @@ function readSize(field: string, value: unknown): number | undefined {
   } else if (typeof value === 'string') {
     const v = value.trim();
     if (!/^[0-9]+$/.test(v)) {
-      throw new RequestError('invalid-value', field, value, `${field} must be a positive integer number of bytes, got ${show(value)}`);
+      throw new RequestError(
+        'invalid-value',
+        field,
+        value,
+        `${field} must be a positive integer number of bytes, got ${show(value)}`,
+      );
     }
     n = Number(v);
   } else {
     throw new RequestError('invalid-type', field, value, `${field} must be a number of bytes, got ${show(value)}`);
   }
   if (!Number.isSafeInteger(n) || n <= 0) {
-    throw new RequestError('invalid-value', field, value, `${field} must be a positive integer number of bytes, got ${show(value)}`);
+    throw new RequestError(
+      'invalid-value',
+      field,
+      value,
+      `${field} must be a positive integer number of bytes, got ${show(value)}`,
+    );
   }
   return n;
 }
@@ -241,7 +316,13 @@ function normalizeName(name: string, warnings: RequestWarning[], warn: boolean, 
   if (lower.includes('\u0441')) {
     const latin = lower.replaceAll('\u0441', 'c');
     if (OPTION_FIELDS.has(latin) || isAction(latin)) {
-      if (warn) warnings.push({ code: 'field-spelling', message: `${show(field)} contains a Cyrillic "с" (U+0441); read as ${show(latin)}`, field, readAs: latin });
+      if (warn)
+        warnings.push({
+          code: 'field-spelling',
+          message: `${show(field)} contains a Cyrillic "с" (U+0441); read as ${show(latin)}`,
+          field,
+          readAs: latin,
+        });
       lower = latin;
     }
   }
@@ -257,7 +338,12 @@ function decodeBody(body: string | Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(body);
   } catch {
-    throw new RequestError('invalid-body', '(body)', `<${body.byteLength} bytes>`, `the request body is not valid UTF-8 (${body.byteLength} bytes)`);
+    throw new RequestError(
+      'invalid-body',
+      '(body)',
+      `<${body.byteLength} bytes>`,
+      `the request body is not valid UTF-8 (${body.byteLength} bytes)`,
+    );
   }
 }
 

@@ -27,11 +27,17 @@ export interface ClampedLimit {
 export function clampPstLimit(bytes: number, field = 'PstSizeLimitBytes'): ClampedLimit {
   if (bytes < MIN_PST_LIMIT_BYTES) {
     const message = `${field} ${bytes} is below the minimum of 1 GiB; using ${MIN_PST_LIMIT_BYTES} bytes`;
-    return { bytes: MIN_PST_LIMIT_BYTES, warning: { code: 'limit-clamped', message, field, requested: bytes, applied: MIN_PST_LIMIT_BYTES } };
+    return {
+      bytes: MIN_PST_LIMIT_BYTES,
+      warning: { code: 'limit-clamped', message, field, requested: bytes, applied: MIN_PST_LIMIT_BYTES },
+    };
   }
   if (bytes > MAX_PST_LIMIT_BYTES) {
     const message = `${field} ${bytes} is above the maximum of 49 GiB; using ${MAX_PST_LIMIT_BYTES} bytes`;
-    return { bytes: MAX_PST_LIMIT_BYTES, warning: { code: 'limit-clamped', message, field, requested: bytes, applied: MAX_PST_LIMIT_BYTES } };
+    return {
+      bytes: MAX_PST_LIMIT_BYTES,
+      warning: { code: 'limit-clamped', message, field, requested: bytes, applied: MAX_PST_LIMIT_BYTES },
+    };
   }
   return { bytes, warning: undefined };
 }

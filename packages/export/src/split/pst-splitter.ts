@@ -63,7 +63,9 @@ export class PstSplitter {
 
   constructor(private readonly options: SplitterOptions) {
     if (!Number.isSafeInteger(options.limitBytes) || options.limitBytes < EMPTY_PST_BYTES) {
-      throw new RangeError(`limitBytes must be an integer of at least ${EMPTY_PST_BYTES} (an empty PST), got ${options.limitBytes}`);
+      throw new RangeError(
+        `limitBytes must be an integer of at least ${EMPTY_PST_BYTES} (an empty PST), got ${options.limitBytes}`,
+      );
     }
   }
 
@@ -158,7 +160,8 @@ export class PstSplitter {
    */
   private placePending(writer: PstWriter): void {
     const limit = this.options.limitBytes;
-    const room = (folders: number): boolean => this.projected! + folders * EMPTY_FOLDER_BOUND + AMAP_REGION_BYTES <= limit;
+    const room = (folders: number): boolean =>
+      this.projected! + folders * EMPTY_FOLDER_BOUND + AMAP_REGION_BYTES <= limit;
     let placed = 0;
     for (const spec of this.pending) {
       if (!isEmpty(writer) && (this.projected === undefined || !room(this.sinceProjected + 1))) {

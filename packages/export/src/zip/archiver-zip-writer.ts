@@ -40,7 +40,13 @@ class ByteCounter extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.count += chunk.byteLength;
     if (this.count > this.expected) {
-      done(new ZipError('long-entry', this.entry, `${this.entry}: the file holds more than the announced ${this.expected} bytes`));
+      done(
+        new ZipError(
+          'long-entry',
+          this.entry,
+          `${this.entry}: the file holds more than the announced ${this.expected} bytes`,
+        ),
+      );
       return;
     }
     done(null, chunk);
@@ -48,7 +54,9 @@ class ByteCounter extends Transform {
 
   override _flush(done: TransformCallback): void {
     if (this.count !== this.expected) {
-      done(new ZipError('short-entry', this.entry, `${this.entry}: read ${this.count} bytes, expected ${this.expected}`));
+      done(
+        new ZipError('short-entry', this.entry, `${this.entry}: read ${this.count} bytes, expected ${this.expected}`),
+      );
       return;
     }
     done();
@@ -71,7 +79,9 @@ export class ArchiverZipWriter implements ZipWriter {
     this.onFailure = options.onFailure;
     this.level = options.level;
     this.output = new PassThrough({ highWaterMark: 64 * 1024 });
-    this.loaded = import('archiver').then(({ ZipArchive }) => this.setUp(new ZipArchive({ zlib: { level: this.level } })));
+    this.loaded = import('archiver').then(({ ZipArchive }) =>
+      this.setUp(new ZipArchive({ zlib: { level: this.level } })),
+    );
     this.loaded.catch((err: unknown) => this.onFailure(err instanceof Error ? err : new Error(String(err))));
   }
 
@@ -110,7 +120,11 @@ export class ArchiverZipWriter implements ZipWriter {
     const done = deferred();
     this.current = { file, counter, done };
     // archiver does not forward source errors: both streams report a failure, which destroys the output.
-    file.on('error', (err) => this.onFailure(new ZipError('source-failed', name, `${name}: reading ${path} failed: ${err.message}`, { cause: err })));
+    file.on('error', (err) =>
+      this.onFailure(
+        new ZipError('source-failed', name, `${name}: reading ${path} failed: ${err.message}`, { cause: err }),
+      ),
+    );
     counter.on('error', (err) => this.onFailure(err));
     file.pipe(counter);
     archive.append(counter, { name, date, mode: 0o644 });

@@ -20,7 +20,15 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { ZipError } from '../errors.js';
-import { centralFileHeader, dataDescriptor, dosDateTime, endOfCentralDirectory, entryNeedsZip64, localFileHeader, type ZipEntryRecord } from './zip-records.js';
+import {
+  centralFileHeader,
+  dataDescriptor,
+  dosDateTime,
+  endOfCentralDirectory,
+  entryNeedsZip64,
+  localFileHeader,
+  type ZipEntryRecord,
+} from './zip-records.js';
 import { releaseFileRanges } from './release-range.js';
 import type { ZipWriter } from './zip-writer.js';
 
@@ -59,7 +67,9 @@ export class StoredZipWriter implements ZipWriter {
       highWaterMark: options.readChunkBytes,
       read: () => this.resume(),
       destroy: (error, done) => {
-        this.stop(error ?? new ZipError('closed', this.current, 'the output was closed before the archive was complete'));
+        this.stop(
+          error ?? new ZipError('closed', this.current, 'the output was closed before the archive was complete'),
+        );
         done(error);
       },
     });
@@ -71,12 +81,21 @@ export class StoredZipWriter implements ZipWriter {
 
   async writeEntry(path: string, name: string, size: number, date: Date, release = false): Promise<void> {
     this.check();
-    const entry: ZipEntryRecord = { name: Buffer.from(name, 'utf8'), ...dosDateTime(date), zip64: entryNeedsZip64(size, this.forceZip64), offset: this.written, size, crc: 0 };
+    const entry: ZipEntryRecord = {
+      name: Buffer.from(name, 'utf8'),
+      ...dosDateTime(date),
+      zip64: entryNeedsZip64(size, this.forceZip64),
+      offset: this.written,
+      size,
+      crc: 0,
+    };
     let file: FileHandle;
     try {
       file = await open(path, release ? 'r+' : 'r'); // releasing ranges needs a descriptor open for writing
     } catch (err) {
-      throw new ZipError('source-failed', name, `${name}: cannot read ${path}: ${(err as Error).message}`, { cause: err });
+      throw new ZipError('source-failed', name, `${name}: cannot read ${path}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     this.file = file;
     this.current = name;
@@ -94,11 +113,14 @@ export class StoredZipWriter implements ZipWriter {
           got = (await file.read(buffer, 0, want, at)).bytesRead;
         } catch (err) {
           this.check();
-          throw new ZipError('source-failed', name, `${name}: reading ${path} failed: ${(err as Error).message}`, { cause: err });
+          throw new ZipError('source-failed', name, `${name}: reading ${path} failed: ${(err as Error).message}`, {
+            cause: err,
+          });
         }
         this.check();
         if (got === 0) break;
-        if (at + got > size) throw new ZipError('long-entry', name, `${name}: the file holds more than the announced ${size} bytes`);
+        if (at + got > size)
+          throw new ZipError('long-entry', name, `${name}: the file holds more than the announced ${size} bytes`);
         const chunk = got === want ? buffer : buffer.subarray(0, got);
         // A temporary part is read once: its pages go now instead of piling up under the output's (see releaseFileRange).
         if (release) await releaseFileRanges(file, at, got);

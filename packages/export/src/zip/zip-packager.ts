@@ -76,10 +76,14 @@ export class ZipPackager {
     }
     const readChunkBytes = options.readChunkBytes ?? 1024 * 1024;
     if (!Number.isSafeInteger(readChunkBytes) || readChunkBytes < 1 || readChunkBytes > 1024 ** 3) {
-      throw new RangeError(`readChunkBytes must be an integer from 1 to ${1024 ** 3}, got ${String(options.readChunkBytes)}`);
+      throw new RangeError(
+        `readChunkBytes must be an integer from 1 to ${1024 ** 3}, got ${String(options.readChunkBytes)}`,
+      );
     }
     this.writer =
-      compression === 'store' ? new StoredZipWriter({ readChunkBytes }) : new ArchiverZipWriter({ level, readChunkBytes, onFailure: (err) => this.fail(err) });
+      compression === 'store'
+        ? new StoredZipWriter({ readChunkBytes })
+        : new ArchiverZipWriter({ level, readChunkBytes, onFailure: (err) => this.fail(err) });
     const output = this.writer.output;
     this.output = output;
     output.on('end', () => {
@@ -117,7 +121,8 @@ export class ZipPackager {
     if (date !== undefined && !(date instanceof Date && Number.isFinite(date.getTime()))) {
       throw new TypeError(`${entryName}: date must be a valid Date, got ${String(date)}`);
     }
-    if (this.names.has(entryName)) throw new ZipError('invalid-entry', entryName, `${entryName}: an entry of that name was already added`);
+    if (this.names.has(entryName))
+      throw new ZipError('invalid-entry', entryName, `${entryName}: an entry of that name was already added`);
     this.names.add(entryName);
     const run = this.tail.then(() => this.streamFile(path, entryName, size, date, options.releaseAsRead ?? false));
     this.tail = run.catch(() => {});
@@ -160,7 +165,13 @@ export class ZipPackager {
     if (this.state !== 'open') throw new ZipError('closed', undefined, 'the archive is already being finished');
   }
 
-  private async streamFile(path: string, name: string, size: number, date: Date | undefined, release: boolean): Promise<void> {
+  private async streamFile(
+    path: string,
+    name: string,
+    size: number,
+    date: Date | undefined,
+    release: boolean,
+  ): Promise<void> {
     if (this.failure) throw this.failure;
     this.current = name;
     try {
@@ -174,7 +185,11 @@ export class ZipPackager {
         }
         mtime = st.mtime;
       } catch (err) {
-        throw err instanceof ZipError ? err : new ZipError('source-failed', name, `${name}: cannot read ${path}: ${(err as Error).message}`, { cause: err });
+        throw err instanceof ZipError
+          ? err
+          : new ZipError('source-failed', name, `${name}: cannot read ${path}: ${(err as Error).message}`, {
+              cause: err,
+            });
       }
       if (this.failure) throw this.failure;
       await this.writer.writeEntry(path, name, size, date ?? mtime, release);

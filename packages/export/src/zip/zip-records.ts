@@ -167,7 +167,12 @@ export function centralFileHeader(entry: ZipEntryRecord, forceZip64: boolean): B
  * zip64 end of central directory record and the §4.3.15 zip64 locator when a count, size or offset does not fit its
  * field (§4.4.1.4: such a field is then set to all ones), or always with `forceZip64`.
  */
-export function endOfCentralDirectory(entries: number, directoryOffset: number, directorySize: number, forceZip64: boolean): Buffer {
+export function endOfCentralDirectory(
+  entries: number,
+  directoryOffset: number,
+  directorySize: number,
+  forceZip64: boolean,
+): Buffer {
   const bigCount = forceZip64 || entries >= ZIP16_MAX;
   const bigSize = forceZip64 || directorySize >= ZIP32_MAX;
   const bigOffset = forceZip64 || directoryOffset >= ZIP32_MAX;

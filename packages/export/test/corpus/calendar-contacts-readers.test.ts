@@ -43,31 +43,86 @@ const EVENTS: ReadonlyArray<{ summary: string; start: string; end: string; locat
   // DTSTART;TZID=America/Los_Angeles:20120801T050000 (PDT, UTC-7), RRULE:FREQ=DAILY
   { summary: 'Every day recurring', start: '20120801T120000Z', end: '20120801T130000Z', freq: 'DAILY' },
   // DTSTART;TZID="W. Europe Standard Time":20240108T093000 (CET, UTC+1), RRULE:FREQ=WEEKLY;COUNT=20;BYDAY=MO
-  { summary: 'Support rota handover', start: '20240108T083000Z', end: '20240108T090000Z', location: 'Room Falcon', freq: 'WEEKLY' },
+  {
+    summary: 'Support rota handover',
+    start: '20240108T083000Z',
+    end: '20240108T090000Z',
+    location: 'Room Falcon',
+    freq: 'WEEKLY',
+  },
   // 20240213T140000 W. Europe, RRULE:FREQ=MONTHLY;BYDAY=2TU
-  { summary: 'Falcon monthly review', start: '20240213T130000Z', end: '20240213T143000Z', location: 'Teams meeting', freq: 'MONTHLY' },
+  {
+    summary: 'Falcon monthly review',
+    start: '20240213T130000Z',
+    end: '20240213T143000Z',
+    location: 'Teams meeting',
+    freq: 'MONTHLY',
+  },
   // DTSTART;VALUE=DATE:20240315, DTEND;VALUE=DATE:20240316
-  { summary: 'Offsite day', start: '20240315T000000Z', end: '20240316T000000Z', location: 'Lakeside Hotel\\, Konstanz' },
+  {
+    summary: 'Offsite day',
+    start: '20240315T000000Z',
+    end: '20240316T000000Z',
+    location: 'Lakeside Hotel\\, Konstanz',
+  },
 ];
 
 /** What readpst must write for each card: N's family and given names, e-mail addresses, phones, ORG and TITLE. */
-const CARDS: ReadonlyArray<{ family: string; given: string; emails: string[]; phones: string[]; org?: string; title?: string }> = [
-  { family: 'Doe', given: 'John', emails: ['jdoe@hotmail.com'], phones: ['BusinessPhone', 'HomePhone', 'MobilePhone', 'BusinessFaxPhone'], org: 'Company\\, The', title: 'The Job Title' },
-  { family: 'Dartmouth', given: 'Greg', emails: ['gdartmouth@hotmail.com'], phones: ['555 555 1111', '555 555 2222'], org: 'TheCompany', title: 'TheJobTitle' },
+const CARDS: ReadonlyArray<{
+  family: string;
+  given: string;
+  emails: string[];
+  phones: string[];
+  org?: string;
+  title?: string;
+}> = [
+  {
+    family: 'Doe',
+    given: 'John',
+    emails: ['jdoe@hotmail.com'],
+    phones: ['BusinessPhone', 'HomePhone', 'MobilePhone', 'BusinessFaxPhone'],
+    org: 'Company\\, The',
+    title: 'The Job Title',
+  },
+  {
+    family: 'Dartmouth',
+    given: 'Greg',
+    emails: ['gdartmouth@hotmail.com'],
+    phones: ['555 555 1111', '555 555 2222'],
+    org: 'TheCompany',
+    title: 'TheJobTitle',
+  },
   {
     family: 'Doe',
     given: 'John',
     emails: ['john.doe@ibm.com'],
-    phones: ['905-555-1234', '905-666-1234', '905-777-1234', '905-888-1234', '905-999-1234', '905-111-1234', '905-222-1234'],
+    phones: [
+      '905-555-1234',
+      '905-666-1234',
+      '905-777-1234',
+      '905-888-1234',
+      '905-999-1234',
+      '905-111-1234',
+      '905-222-1234',
+    ],
     org: 'IBM',
     title: 'Money Counter',
   },
-  { family: 'Müller', given: 'Jürgen', emails: ['j.mueller@fabrikam.example'], phones: ['+49 471 5550104', '+49 170 5550104'], org: 'Fabrikam', title: 'Disponent' },
+  {
+    family: 'Müller',
+    given: 'Jürgen',
+    emails: ['j.mueller@fabrikam.example'],
+    phones: ['+49 471 5550104', '+49 170 5550104'],
+    org: 'Fabrikam',
+    title: 'Disponent',
+  },
 ];
 
 function values(item: ReadpstItem, name: string): string[] {
   const upper = name.toUpperCase();
-  return item.lines.filter((l) => l.toUpperCase().startsWith(`${upper}:`) || l.toUpperCase().startsWith(`${upper};`)).map((l) => l.slice(l.indexOf(':') + 1));
+  return item.lines
+    .filter((l) => l.toUpperCase().startsWith(`${upper}:`) || l.toUpperCase().startsWith(`${upper};`))
+    .map((l) => l.slice(l.indexOf(':') + 1));
 }
 
 test('an .eml tree of .ics, .vcf and .msg files, exported and read back by readpst and pypff field by field', async (t) => {
@@ -104,8 +159,15 @@ test('an .eml tree of .ics, .vcf and .msg files, exported and read back by readp
     const cards = items.filter((i) => i.kind === 'vcf');
     assert.equal(cards.length, CARDS.length);
     for (const want of CARDS) {
-      const got = cards.find((c) => itemValue(c, 'N')?.startsWith(`${want.family};${want.given};`) && values(c, 'EMAIL').includes(want.emails[0]!));
-      assert.ok(got, `readpst has no VCARD for ${want.given} ${want.family}: ${JSON.stringify(cards.map((c) => c.lines))}`);
+      const got = cards.find(
+        (c) =>
+          itemValue(c, 'N')?.startsWith(`${want.family};${want.given};`) &&
+          values(c, 'EMAIL').includes(want.emails[0]!),
+      );
+      assert.ok(
+        got,
+        `readpst has no VCARD for ${want.given} ${want.family}: ${JSON.stringify(cards.map((c) => c.lines))}`,
+      );
       assert.equal(got.folder, 'Contacts');
       assert.deepEqual(values(got, 'EMAIL'), want.emails, `${want.family}: EMAIL`);
       assert.deepEqual(values(got, 'TEL').sort(), [...want.phones].sort(), `${want.family}: TEL`);
@@ -124,7 +186,8 @@ test('an .eml tree of .ics, .vcf and .msg files, exported and read back by readp
     const { stdout } = await run(DEBIAN_PYTHON, ['-c', script, summary.path]);
     const classes = JSON.parse(stdout) as Record<string, string | null>;
     const pypff = await runPypff(summary.path);
-    const itemClasses = (path: string): string[] => (pypff.folders.find((f) => f.path === path)?.messages ?? []).map((m) => m.messageClass ?? '').sort();
+    const itemClasses = (path: string): string[] =>
+      (pypff.folders.find((f) => f.path === path)?.messages ?? []).map((m) => m.messageClass ?? '').sort();
     assert.deepEqual(
       ['Calendar', 'Contacts', 'Tasks', 'Inbox'].map((p) => [p, classes[p], itemClasses(p)]),
       [
@@ -135,10 +198,11 @@ test('an .eml tree of .ics, .vcf and .msg files, exported and read back by readp
       ],
     );
     // readpst writes no tasks: their subjects as pypff reads them, against the VTODOs' SUMMARYs.
-    assert.deepEqual(
-      (pypff.folders.find((f) => f.path === 'Tasks')?.messages ?? []).map((m) => m.subject).sort(),
-      ['Book the offsite hotel', 'Renew the support contract with Northwind', 'Send the Falcon slides'],
-    );
+    assert.deepEqual((pypff.folders.find((f) => f.path === 'Tasks')?.messages ?? []).map((m) => m.subject).sort(), [
+      'Book the offsite hotel',
+      'Renew the support contract with Northwind',
+      'Send the Falcon slides',
+    ]);
 
     // pffexport: the named properties Outlook reads, by LID ([MS-OXPROPS]), of one item of each kind.
     const pff = await pffexportItems(summary.path);
@@ -150,7 +214,11 @@ test('an .eml tree of .ics, .vcf and .msg files, exported and read back by readp
     };
     const meeting = item('Calendar', 'Team Meeting');
     assert.equal(meeting.get('lid:0x8208/001f'), hex('Auditorium 16'), 'PidLidLocation');
-    assert.equal(meeting.get('lid:0x8205/0003'), '01000000', 'PidLidBusyStatus: tentative (X-MICROSOFT-CDO-BUSYSTATUS)');
+    assert.equal(
+      meeting.get('lid:0x8205/0003'),
+      '01000000',
+      'PidLidBusyStatus: tentative (X-MICROSOFT-CDO-BUSYSTATUS)',
+    );
     const task = item('Tasks', 'Renew the support contract with Northwind');
     assert.equal(task.get('lid:0x8101/0003'), '01000000', 'PidLidTaskStatus: in progress (STATUS:IN-PROCESS)');
     const half = Buffer.alloc(8);

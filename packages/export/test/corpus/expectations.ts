@@ -27,7 +27,8 @@ async function expectedAttachment(a: Attachment): Promise<ExpectedAttachment> {
     h.update(chunk);
     size += chunk.length;
   }
-  if (size !== a.size) throw new Error(`attachment ${JSON.stringify(a.name)}: the source announced ${a.size} bytes and gave ${size}`);
+  if (size !== a.size)
+    throw new Error(`attachment ${JSON.stringify(a.name)}: the source announced ${a.size} bytes and gave ${size}`);
   return { name: stored(a.name), size, sha1: h.digest('hex').slice(0, 16) };
 }
 
@@ -46,8 +47,14 @@ export async function expectCorpus(source: MessageSource): Promise<CorpusMessage
   try {
     for await (const m of source.messages()) {
       try {
-        const transportHeaders = m.record.transportHeaders === undefined ? undefined : stored(m.record.transportHeaders);
-        out.push({ folder: folderKey(m.folder), origin: m.origin, expected: await expectedRecord(m.record), ...(transportHeaders === undefined ? {} : { transportHeaders }) });
+        const transportHeaders =
+          m.record.transportHeaders === undefined ? undefined : stored(m.record.transportHeaders);
+        out.push({
+          folder: folderKey(m.folder),
+          origin: m.origin,
+          expected: await expectedRecord(m.record),
+          ...(transportHeaders === undefined ? {} : { transportHeaders }),
+        });
       } finally {
         await m.dispose?.();
       }
@@ -59,14 +66,18 @@ export async function expectCorpus(source: MessageSource): Promise<CorpusMessage
 }
 
 /** The folders of a file holding `messages`: each one's parents, the IPM root and Deleted Items (which the writer makes). */
-export function expectedFolders(messages: readonly CorpusMessage[], map: (m: CorpusMessage) => ExpectedMessage = (m) => m.expected): ExpectedFolder[] {
+export function expectedFolders(
+  messages: readonly CorpusMessage[],
+  map: (m: CorpusMessage) => ExpectedMessage = (m) => m.expected,
+): ExpectedFolder[] {
   const folders = new Map<string, ExpectedMessage[]>([
     ['', []],
     ['Deleted Items', []],
   ]);
   for (const m of messages) {
     const parts = m.folder === '' ? [] : m.folder.split('/');
-    for (let i = 1; i <= parts.length; i++) if (!folders.has(parts.slice(0, i).join('/'))) folders.set(parts.slice(0, i).join('/'), []);
+    for (let i = 1; i <= parts.length; i++)
+      if (!folders.has(parts.slice(0, i).join('/'))) folders.set(parts.slice(0, i).join('/'), []);
     folders.get(m.folder)!.push(map(m));
   }
   return [...folders].map(([path, list]) => ({ path, messages: list }));

@@ -33,7 +33,12 @@ function expected(p: Carried): [string, string] | undefined {
   } else if (v.type === 'Boolean') [type, hex] = ['000b', v.value ? '01' : '00'];
   else if (v.type === 'Binary') [type, hex] = ['0102', Buffer.from(v.value).toString('hex')];
   else return undefined;
-  const id = p.kind === 'tagged' ? `0x${p.id.toString(16).padStart(4, '0')}` : p.lid !== undefined ? `lid:0x${p.lid.toString(16).padStart(4, '0')}` : `name:${p.name}`;
+  const id =
+    p.kind === 'tagged'
+      ? `0x${p.id.toString(16).padStart(4, '0')}`
+      : p.lid !== undefined
+        ? `lid:0x${p.lid.toString(16).padStart(4, '0')}`
+        : `name:${p.name}`;
   return [`${id}/${type}`, hex];
 }
 

@@ -23,9 +23,10 @@ import type { PffItem } from '../../../pst/test/support/pffexport-items.js';
  *   string in Unicode; PidTagNativeBody: the writer sets it for the bodies it stores.
  */
 const NOT_COMPARED: ReadonlySet<string> = new Set(
-  [0x0fff, 0x0ff9, 0x0ff6, 0x0e09, 0x0ffb, 0x0ffa, 0x0ffe, 0x0e08, 0x0e07, 0x0e1b, 0x0e05, 0x0ff4, 0x0ff7, 0x67f2, 0x67f3, 0x0e30, 0x0e33, 0x0e34, 0x0e38, 0x300b, 0x1009, 0x1013, 0x3fde, 0x3ffd, 0x1016].map(
-    (id) => `0x${id.toString(16).padStart(4, '0')}`,
-  ),
+  [
+    0x0fff, 0x0ff9, 0x0ff6, 0x0e09, 0x0ffb, 0x0ffa, 0x0ffe, 0x0e08, 0x0e07, 0x0e1b, 0x0e05, 0x0ff4, 0x0ff7, 0x67f2,
+    0x67f3, 0x0e30, 0x0e33, 0x0e34, 0x0e38, 0x300b, 0x1009, 0x1013, 0x3fde, 0x3ffd, 0x1016,
+  ].map((id) => `0x${id.toString(16).padStart(4, '0')}`),
 );
 
 /** PtypTime and PtypMultipleTime: compared to the millisecond (the record model's `Date`). */
@@ -49,7 +50,11 @@ function textual(properties: ReadonlyMap<string, string>): Map<string, string> {
   const out = new Map<string, string>();
   for (const [key, hex] of properties) {
     if (key.endsWith('/001f')) out.set(key, Buffer.from(hex, 'hex').toString('utf16le').replace(/\0+$/, ''));
-    else if (key.endsWith('/001e')) out.set(`${key.slice(0, -4)}001f`, new TextDecoder('windows-1252').decode(Buffer.from(hex, 'hex')).replace(/\0+$/, ''));
+    else if (key.endsWith('/001e'))
+      out.set(
+        `${key.slice(0, -4)}001f`,
+        new TextDecoder('windows-1252').decode(Buffer.from(hex, 'hex')).replace(/\0+$/, ''),
+      );
     else out.set(key, hex);
   }
   return out;
@@ -86,7 +91,11 @@ function comparable(key: string, value: string): string {
  * The differences, one line per property: `<key>: missing in N of M items` or `<key>: differs in N of M items`;
  * and a line for each source item with no partner. `folder` maps a source folder path to the re-export's.
  */
-export function diffItemProperties(sourceItems: readonly PffItem[], reexportItems: readonly PffItem[], folder: (path: string) => string = (p) => p): string[] {
+export function diffItemProperties(
+  sourceItems: readonly PffItem[],
+  reexportItems: readonly PffItem[],
+  folder: (path: string) => string = (p) => p,
+): string[] {
   const asText = (i: PffItem): TextItem => ({ folder: i.folder, name: i.name, properties: textual(i.properties) });
   const source = sourceItems.map(asText);
   const reexport = reexportItems.map(asText);
@@ -104,7 +113,9 @@ export function diffItemProperties(sourceItems: readonly PffItem[], reexportItem
     const at = candidates.findIndex((c) => created(item) === undefined || created(c) === created(item));
     const partner = at < 0 ? undefined : candidates.splice(at, 1)[0];
     if (partner === undefined) {
-      lines.push(`item ${JSON.stringify(`${item.folder}/${subjectText(item.properties.get('0x0037/001f'))}`)} (${item.name}) has no partner in the re-export`);
+      lines.push(
+        `item ${JSON.stringify(`${item.folder}/${subjectText(item.properties.get('0x0037/001f'))}`)} (${item.name}) has no partner in the re-export`,
+      );
       continue;
     }
     for (const [key, value] of item.properties) {

@@ -8,7 +8,13 @@
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEBIAN_PYTHON, ORACLES_DIR, type ExpectedFolder, type ExpectedMessage, type TextDigest } from '../../../pst/test/support/oracles.js';
+import {
+  DEBIAN_PYTHON,
+  ORACLES_DIR,
+  type ExpectedFolder,
+  type ExpectedMessage,
+  type TextDigest,
+} from '../../../pst/test/support/oracles.js';
 import { asLibpffReads } from '../../../pst/test/writer/support.js';
 import type { CorpusMessage } from './expectations.js';
 
@@ -31,7 +37,10 @@ export function pffexportSubject(subject: string): string {
 
 /** What pffexport reports for a file: libpff's strings (asLibpffReads) and the first character of a subject ({@link pffexportSubject}). */
 export function asPffexportReads(folders: ExpectedFolder[]): ExpectedFolder[] {
-  return asLibpffReads(folders).map((f) => ({ ...f, messages: f.messages.map((m) => ({ ...m, subject: pffexportSubject(m.subject) })) }));
+  return asLibpffReads(folders).map((f) => ({
+    ...f,
+    messages: f.messages.map((m) => ({ ...m, subject: pffexportSubject(m.subject) })),
+  }));
 }
 
 type TextField = string | TextDigest | null | undefined;
@@ -50,9 +59,16 @@ const VIEW_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '../../../pst/
 
 /** Runs readpst_view.py over the messages (their headers and HTML), in order. */
 export async function readpstHeaderViews(messages: readonly CorpusMessage[]): Promise<ReadpstHeaderView[]> {
-  const input = JSON.stringify(messages.map((m) => ({ headers: m.transportHeaders ?? null, html: typeof m.expected.html === 'string' ? m.expected.html : null })));
+  const input = JSON.stringify(
+    messages.map((m) => ({
+      headers: m.transportHeaders ?? null,
+      html: typeof m.expected.html === 'string' ? m.expected.html : null,
+    })),
+  );
   const stdout = await new Promise<string>((resolve, reject) => {
-    const child = execFile(DEBIAN_PYTHON, [VIEW_SCRIPT, ORACLES_DIR], { maxBuffer: 1 << 28 }, (error, out, err) => (error ? reject(new Error(`readpst_view.py: ${error.message} ${err.slice(0, 2000)}`)) : resolve(out)));
+    const child = execFile(DEBIAN_PYTHON, [VIEW_SCRIPT, ORACLES_DIR], { maxBuffer: 1 << 28 }, (error, out, err) =>
+      error ? reject(new Error(`readpst_view.py: ${error.message} ${err.slice(0, 2000)}`)) : resolve(out),
+    );
     child.stdin!.end(input);
   });
   return JSON.parse(stdout) as ReadpstHeaderView[];

@@ -47,7 +47,9 @@ import { SAMPLES, requireSamples } from './samples.js';
 
 /** PidTagPstPassword of the message store: the CRC-32 of the password, 0 for none. */
 async function storePassword(path: string): Promise<number> {
-  const store = new PSTFile(await readFile(path)).getMessageStore() as unknown as { pstTableItems: Map<number, { entryValueReference: number }> | null };
+  const store = new PSTFile(await readFile(path)).getMessageStore() as unknown as {
+    pstTableItems: Map<number, { entryValueReference: number }> | null;
+  };
   return store.pstTableItems?.get(0x67ff)?.entryValueReference ?? 0;
 }
 
@@ -98,11 +100,23 @@ const EX_RECIPIENTS: Known = {
 /** Both summaries without the address of every recipient the source names with an Exchange address; null when there is none. */
 function withoutExchangeAddresses(before: ReaderSummary, after: ReaderSummary): [ReaderSummary, ReaderSummary] | null {
   const names = new Set<string | null>();
-  for (const f of before.folders) for (const m of f.messages ?? []) for (const r of m.recipients ?? []) if (/^\/o=/i.test(r.email ?? '')) names.add(r.name);
+  for (const f of before.folders)
+    for (const m of f.messages ?? [])
+      for (const r of m.recipients ?? []) if (/^\/o=/i.test(r.email ?? '')) names.add(r.name);
   if (names.size === 0) return null;
   const strip = (s: ReaderSummary): ReaderSummary => ({
     ...s,
-    folders: s.folders.map((f) => ({ ...f, ...(f.messages ? { messages: f.messages.map((m) => ({ ...m, recipients: m.recipients?.map((r) => (names.has(r.name) ? { ...r, email: null } : r)) ?? null })) } : {}) })),
+    folders: s.folders.map((f) => ({
+      ...f,
+      ...(f.messages
+        ? {
+            messages: f.messages.map((m) => ({
+              ...m,
+              recipients: m.recipients?.map((r) => (names.has(r.name) ? { ...r, email: null } : r)) ?? null,
+            })),
+          }
+        : {}),
+    })),
   });
   return [strip(before), strip(after)];
 }
@@ -110,14 +124,21 @@ function withoutExchangeAddresses(before: ReaderSummary, after: ReaderSummary): 
 const OST_FOLDERS = (path: string, reader: SummaryReaderName): string =>
   // The OST's store has no PR_IPM_SUBTREE_ENTRYID: PstSource takes the root's children, as pypff, pffexport and
   // pst-extractor list them ("~/Root - Mailbox/..."); readpst finds the IPM subtree by itself.
-  reader === 'readpst' ? (path === '' ? 'Root - Mailbox/IPM_SUBTREE' : `Root - Mailbox/IPM_SUBTREE/${path}`) : path.replace(/^~\//, '');
+  reader === 'readpst'
+    ? path === ''
+      ? 'Root - Mailbox/IPM_SUBTREE'
+      : `Root - Mailbox/IPM_SUBTREE/${path}`
+    : path.replace(/^~\//, '');
 
 const FINDER_PATH = 'Root - Mailbox/Finder/MS-OLK-BGPooledSearchFolderEBE0F70B1C85B64A8D846B6E1C667354';
 const FINDER = (reader: string): Known => ({
-  reason: 'the damaged-item placeholder kept for the search folder (see the warning); readpst does not list the folder in the source (outside the IPM subtree), so only the counts differ there',
+  reason:
+    'the damaged-item placeholder kept for the search folder (see the warning); readpst does not list the folder in the source (outside the IPM subtree), so only the counts differ there',
   lines: [
     `folder "${FINDER_PATH}": count ${reader}=0 ${reader}=1`,
-    ...(reader === 'readpst' ? [] : [`folder "${FINDER_PATH}": message "Damaged item: /${FINDER_PATH}" only in ${reader}`]),
+    ...(reader === 'readpst'
+      ? []
+      : [`folder "${FINDER_PATH}": message "Damaged item: /${FINDER_PATH}" only in ${reader}`]),
   ],
 });
 
@@ -127,11 +148,18 @@ const OST_RTF_NEWSLETTER = (folder: string, reader: string, rest: RegExp): RegEx
 
 /** The meeting items of aspose_SampleOstFile.ost (five appointments with attendees). */
 const MEETING_LAST_MOD =
-  'the source\'s meeting items have no PidTagLastModificationTime; the writer gives every item one (its creation time), which readpst prints as LAST-MOD';
+  "the source's meeting items have no PidTagLastModificationTime; the writer gives every item one (its creation time), which readpst prints as LAST-MOD";
 
 const ASPOSE_CONTACTS =
   'libpff cannot read 12 of the 21 contacts Aspose wrote into the source ("libpff_table_read_entry_value: unsupported value type: 0x00000000", pypff exit 1, pffexport lists 9); it reads all 21 of the re-export, as pst-extractor does in both files';
-const ASPOSE_CONTACT_NAMES = ['Bertha A. Buell', 'Christoffer van de Meeberg', 'Margaret J. Tolle', 'Matthew R. Wilcox', 'Sebastian Wright', 'Wichert Kroos'];
+const ASPOSE_CONTACT_NAMES = [
+  'Bertha A. Buell',
+  'Christoffer van de Meeberg',
+  'Margaret J. Tolle',
+  'Matthew R. Wilcox',
+  'Sebastian Wright',
+  'Wichert Kroos',
+];
 
 const SAMPLE_TABLE: Record<string, Sample> = {
   'aspose_AddingBulkMessagesWithImprovedPerformance.pst': { refused: 'bad-format' },
@@ -148,16 +176,25 @@ const SAMPLE_TABLE: Record<string, Sample> = {
   'aspose_SampleOstFile.ost': {
     folder: OST_FOLDERS,
     // The four in Deleted Items are meeting requests, which readpst also writes as .ics.
-    readpstCalendarAndContacts: { 'Root - Mailbox/IPM_SUBTREE/Calendar': 1, 'Root - Mailbox/IPM_SUBTREE/Deleted Items': 4 },
+    readpstCalendarAndContacts: {
+      'Root - Mailbox/IPM_SUBTREE/Calendar': 1,
+      'Root - Mailbox/IPM_SUBTREE/Deleted Items': 4,
+    },
     // A search folder whose contents table lists none of the 2 items it counts (search results are links, not items):
     // the damaged-item rule keeps one placeholder for it, which every reader then shows.
-    warnings: [/^damaged pst:.*\/Root - Mailbox\/Finder\/MS-OLK-BGPooledSearchFolderEBE0F70B1C85B64A8D846B6E1C667354: the folder says it holds 2 items, but only 0 could be listed; kept as /],
+    warnings: [
+      /^damaged pst:.*\/Root - Mailbox\/Finder\/MS-OLK-BGPooledSearchFolderEBE0F70B1C85B64A8D846B6E1C667354: the folder says it holds 2 items, but only 0 could be listed; kept as /,
+    ],
     knownReadpstItems: [
       {
         reason: MEETING_LAST_MOD,
         lines: ['205428', '205437', '205515'].flatMap((t) => [
-          new RegExp(`^only in the source: .*"CREATED:20110919T${t}Z","SUMMARY:05 - test email - single meeting request"`),
-          new RegExp(`^only in the re-export: .*"CREATED:20110919T${t}Z","LAST-MOD:20110919T${t}Z","SUMMARY:05 - test email - single meeting request"`),
+          new RegExp(
+            `^only in the source: .*"CREATED:20110919T${t}Z","SUMMARY:05 - test email - single meeting request"`,
+          ),
+          new RegExp(
+            `^only in the re-export: .*"CREATED:20110919T${t}Z","LAST-MOD:20110919T${t}Z","SUMMARY:05 - test email - single meeting request"`,
+          ),
         ]),
       },
     ],
@@ -165,7 +202,10 @@ const SAMPLE_TABLE: Record<string, Sample> = {
       {
         reason:
           'the RTF of this newsletter holds a picture as binary data (\\bin16852 and the PNG bytes, NULs included); the writer drops the NUL characters of the RTF text, as it cleans other strings, which shortens the picture',
-        lines: [/^\["Root - Mailbox\/IPM_SUBTREE\/Inbox","RTF newsletter copy",/, /^\["Root - Mailbox\/IPM_SUBTREE\/Sent Items","RTF newsletter copy",/],
+        lines: [
+          /^\["Root - Mailbox\/IPM_SUBTREE\/Inbox","RTF newsletter copy",/,
+          /^\["Root - Mailbox\/IPM_SUBTREE\/Sent Items","RTF newsletter copy",/,
+        ],
       },
     ],
     known: {
@@ -176,7 +216,13 @@ const SAMPLE_TABLE: Record<string, Sample> = {
         {
           reason:
             'pffexport names an OLE attachment (afOle) of the source "Attachment.txt"; the re-export carries the object\'s bytes as a file attachment under its display name, which pffexport shows (pypff shows the display name in both files)',
-          lines: [OST_RTF_NEWSLETTER('Sent Items', 'pffexport', /: attachments differs: pffexport=\["\[\\"attachment\.txt\\",21504,.* pffexport=\["\[\\"picture \(device independent bitmap\)\\",21504,/)],
+          lines: [
+            OST_RTF_NEWSLETTER(
+              'Sent Items',
+              'pffexport',
+              /: attachments differs: pffexport=\["\[\\"attachment\.txt\\",21504,.* pffexport=\["\[\\"picture \(device independent bitmap\)\\",21504,/,
+            ),
+          ],
         },
       ],
       readpst: [
@@ -184,7 +230,11 @@ const SAMPLE_TABLE: Record<string, Sample> = {
         {
           reason: `readpst adds an .ics attachment to a meeting request, made from its appointment properties (a random name, so the hash differs too); ${MEETING_LAST_MOD}, and the sizes differ by it`,
           lines: [
-            ...Array.from({ length: 4 }, () => /^folder "Root - Mailbox\/IPM_SUBTREE\/Deleted Items" msg "05 - test email - single meeting request": attachments differs: readpst=\["\[\\"i\d+\.ics\\",491,\\"[0-9a-f]{16}\\",false\]"\] readpst=\["\[\\"i\d+\.ics\\",514,\\"[0-9a-f]{16}\\",false\]"\]$/),
+            ...Array.from(
+              { length: 4 },
+              () =>
+                /^folder "Root - Mailbox\/IPM_SUBTREE\/Deleted Items" msg "05 - test email - single meeting request": attachments differs: readpst=\["\[\\"i\d+\.ics\\",491,\\"[0-9a-f]{16}\\",false\]"\] readpst=\["\[\\"i\d+\.ics\\",514,\\"[0-9a-f]{16}\\",false\]"\]$/,
+            ),
             /^folder "Root - Mailbox\/IPM_SUBTREE\/Deleted Items" msg "05 - test email - single meeting request": attachments differs: readpst=\["\[\\"i\d+\.ics\\",517,\\"[0-9a-f]{16}\\",false\]","\[\\"invitation\.pdf\\",10642,\\"3c748836b45a9b9a\\",false\]"\] readpst=\["\[\\"i\d+\.ics\\",514,\\"[0-9a-f]{16}\\",false\]","\[\\"invitation\.pdf\\",10642,\\"3c748836b45a9b9a\\",false\]"\]$/,
             /^folder "Root - Mailbox\/IPM_SUBTREE\/Inbox" msg "05 - test email - single meeting request": attachments differs: readpst=\["\[\\"i\d+\.ics\\",517,\\"[0-9a-f]{16}\\",false\]","\[\\"invitation\.pdf\\",10642,\\"3c748836b45a9b9a\\",false\]"\] readpst=\["\[\\"i\d+\.ics\\",515,\\"[0-9a-f]{16}\\",false\]","\[\\"invitation\.pdf\\",10642,\\"3c748836b45a9b9a\\",false\]"\]$/,
           ],
@@ -199,8 +249,14 @@ const SAMPLE_TABLE: Record<string, Sample> = {
         FINDER('pst-extractor'),
         {
           reason:
-            'pst-extractor reads an OLE attachment\'s PidTagAttachDataObject (PtypObject) as its 8-byte value, the NID and size of the subnode that holds the object; the re-export has the object\'s bytes, those pypff, pffexport and readpst read in the source',
-          lines: ['Inbox', 'Sent Items'].map((f) => OST_RTF_NEWSLETTER(f, 'pst-extractor', /: attachments differs: pst-extractor=\["\[\\"[^"]+\\",8,.* pst-extractor=\["\[\\"[^"]+\\",21504,/)),
+            "pst-extractor reads an OLE attachment's PidTagAttachDataObject (PtypObject) as its 8-byte value, the NID and size of the subnode that holds the object; the re-export has the object's bytes, those pypff, pffexport and readpst read in the source",
+          lines: ['Inbox', 'Sent Items'].map((f) =>
+            OST_RTF_NEWSLETTER(
+              f,
+              'pst-extractor',
+              /: attachments differs: pst-extractor=\["\[\\"[^"]+\\",8,.* pst-extractor=\["\[\\"[^"]+\\",21504,/,
+            ),
+          ),
         },
       ],
     },
@@ -208,11 +264,25 @@ const SAMPLE_TABLE: Record<string, Sample> = {
   'aspose_Test_part1.pst': {
     readpstCalendarAndContacts: { Calendar: 9, Contacts: 19 },
     known: {
-      pypff: [{ reason: ASPOSE_CONTACTS, lines: ASPOSE_CONTACT_NAMES.flatMap((n) => [`folder "Contacts": message "${n}" only in pypff`, `folder "Contacts": message "${n}" only in pypff`]) }],
+      pypff: [
+        {
+          reason: ASPOSE_CONTACTS,
+          lines: ASPOSE_CONTACT_NAMES.flatMap((n) => [
+            `folder "Contacts": message "${n}" only in pypff`,
+            `folder "Contacts": message "${n}" only in pypff`,
+          ]),
+        },
+      ],
       pffexport: [
         {
           reason: ASPOSE_CONTACTS,
-          lines: ['folder "Contacts": count pffexport=9 pffexport=21', ...ASPOSE_CONTACT_NAMES.flatMap((n) => [`folder "Contacts": message "${n}" only in pffexport`, `folder "Contacts": message "${n}" only in pffexport`])],
+          lines: [
+            'folder "Contacts": count pffexport=9 pffexport=21',
+            ...ASPOSE_CONTACT_NAMES.flatMap((n) => [
+              `folder "Contacts": message "${n}" only in pffexport`,
+              `folder "Contacts": message "${n}" only in pffexport`,
+            ]),
+          ],
         },
       ],
     },
@@ -221,7 +291,8 @@ const SAMPLE_TABLE: Record<string, Sample> = {
     password: true,
     knownProperties: [
       {
-        reason: 'the source leaves PidTagSentRepresentingAddressType empty; the writer writes SMTP, the type of the address it stores',
+        reason:
+          'the source leaves PidTagSentRepresentingAddressType empty; the writer writes SMTP, the type of the address it stores',
         lines: ['0x0064/001f: differs in 3 of 4 items'],
       },
     ],
@@ -240,7 +311,9 @@ const SAMPLE_TABLE: Record<string, Sample> = {
         {
           reason:
             'Aspose stored the source\'s RTF bodies uncompressed ("MELA", CRC 0, as [MS-OXRTFCP] 2.1.3.1.1 allows); libfmapi (Debian 20180714) checks that CRC all the same, fails, and pffexport then drops the source message\'s attachments. The re-export stores RTF compressed (LZFu) with its CRC, as Outlook does, and pffexport reads the attachment that pypff, readpst and pst-extractor read in both files',
-          lines: ['folder "Inbox" msg "test mail(Aspose.Email Evaluation)": attachments differs: pffexport=[] pffexport=["[\\"license.txt\\",27420,\\"1182fc49e55dc7a5\\",false]"]'],
+          lines: [
+            'folder "Inbox" msg "test mail(Aspose.Email Evaluation)": attachments differs: pffexport=[] pffexport=["[\\"license.txt\\",27420,\\"1182fc49e55dc7a5\\",false]"]',
+          ],
         },
       ],
     },
@@ -269,7 +342,10 @@ async function ipmSubtreeName(path: string): Promise<string | undefined> {
   const store = pst.getMessageStore() as unknown as { pstTableItems: Map<number, { data: Buffer }> | null };
   const ipm = store.pstTableItems?.get(0x35e0)?.data;
   const nid = ipm && ipm.length >= 24 ? ipm.readUInt32LE(20) : undefined;
-  return pst.getRootFolder().getSubFolders().find((f) => f.descriptorNodeId.toNumber() === nid)?.displayName;
+  return pst
+    .getRootFolder()
+    .getSubFolders()
+    .find((f) => f.descriptorNodeId.toNumber() === nid)?.displayName;
 }
 
 /** Every folder under the IPM subtree (the root's children for a file without one), path → PidTagContainerClass. */
@@ -319,7 +395,8 @@ async function rtfBodies(path: string): Promise<Map<string, string>> {
   try {
     for await (const m of source.messages()) {
       const r = m.record;
-      if (r.rtf !== undefined) out.set(JSON.stringify([m.folder.join('/'), r.subject, r.createdAt?.toISOString() ?? '']), r.rtf);
+      if (r.rtf !== undefined)
+        out.set(JSON.stringify([m.folder.join('/'), r.subject, r.createdAt?.toISOString() ?? '']), r.rtf);
     }
   } finally {
     await source.close();
@@ -332,8 +409,20 @@ async function rtfBodies(path: string): Promise<Map<string, string>> {
  * so messages alike in both would otherwise pair up in file order, which a re-export need not keep.
  */
 function canonical(s: ReaderSummary): ReaderSummary {
-  const key = (m: MessageSummary): string => JSON.stringify({ ...m, attachments: m.attachments.map((a) => JSON.stringify(a)).sort(), recipients: m.recipients?.map((r) => JSON.stringify(r)).sort() ?? null });
-  return { ...s, folders: s.folders.map((f) => (f.messages ? { ...f, messages: [...f.messages].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)) } : f)) };
+  const key = (m: MessageSummary): string =>
+    JSON.stringify({
+      ...m,
+      attachments: m.attachments.map((a) => JSON.stringify(a)).sort(),
+      recipients: m.recipients?.map((r) => JSON.stringify(r)).sort() ?? null,
+    });
+  return {
+    ...s,
+    folders: s.folders.map((f) =>
+      f.messages
+        ? { ...f, messages: [...f.messages].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)) }
+        : f,
+    ),
+  };
 }
 
 function mapFolders(s: ReaderSummary, reader: SummaryReaderName, map: Sample['folder']): ReaderSummary {
@@ -349,12 +438,21 @@ test('the sample table names every sample of the reference directory', async (t)
 test('PstSource reads an OLE attachment (afOle) from the subnode its PtypObject value names, not the 8-byte value itself', async (t) => {
   if (!requireSamples(t) || !(await requireReaders(t, 'pypff'))) return;
   const path = join(SAMPLES, 'aspose_SampleOstFile.ost');
-  const digests = (atts: readonly { size?: number | null; sha1?: string | null }[]): string[] => atts.map((a) => `${a.size}:${a.sha1}`).sort();
-  const ours = (await expectCorpus(new PstSource(path))).filter((m) => m.expected.subject === 'RTF newsletter copy').map((m) => digests((m.expected.attachments ?? []).map((a) => ('size' in a ? a : {}))));
-  const pypff = (await runPypff(path)).folders.flatMap((f) => f.messages ?? []).filter((m) => m.subject === 'RTF newsletter copy').map((m) => digests(m.attachments));
+  const digests = (atts: readonly { size?: number | null; sha1?: string | null }[]): string[] =>
+    atts.map((a) => `${a.size}:${a.sha1}`).sort();
+  const ours = (await expectCorpus(new PstSource(path)))
+    .filter((m) => m.expected.subject === 'RTF newsletter copy')
+    .map((m) => digests((m.expected.attachments ?? []).map((a) => ('size' in a ? a : {}))));
+  const pypff = (await runPypff(path)).folders
+    .flatMap((f) => f.messages ?? [])
+    .filter((m) => m.subject === 'RTF newsletter copy')
+    .map((m) => digests(m.attachments));
   assert.equal(ours.length, 2);
   assert.deepEqual(ours.sort(), pypff.sort());
-  assert.ok(ours.flat().every((d) => !d.startsWith('8:')), `object data, not references: ${ours.flat().join(' ')}`);
+  assert.ok(
+    ours.flat().every((d) => !d.startsWith('8:')),
+    `object data, not references: ${ours.flat().join(' ')}`,
+  );
 });
 
 for (const [file, sample] of Object.entries(SAMPLE_TABLE)) {
@@ -377,16 +475,28 @@ for (const [file, sample] of Object.entries(SAMPLE_TABLE)) {
     const summary = await exporting;
     assert.equal(summary.format, 'pst');
     assert.equal(summary.skipped, 0);
-    assert.equal(summary.warnings.length, (sample.warnings ?? []).length, `warnings: ${summary.warnings.map((w) => w.message).join('; ')}`);
+    assert.equal(
+      summary.warnings.length,
+      (sample.warnings ?? []).length,
+      `warnings: ${summary.warnings.map((w) => w.message).join('; ')}`,
+    );
     for (const [i, w] of (sample.warnings ?? []).entries()) assert.match(summary.warnings[i]!.message, w);
-    if (sample.password) assert.deepEqual([(await storePassword(source)) !== 0, await storePassword(summary.path)], [true, 0], 'the source has a password, the re-export none');
+    if (sample.password)
+      assert.deepEqual(
+        [(await storePassword(source)) !== 0, await storePassword(summary.path)],
+        [true, 0],
+        'the source has a password, the re-export none',
+      );
     const report = await checkPst(summary.path, { strict: true });
     assert.deepEqual([report.errors, report.warnings], [[], []], 'checkPst strict on the re-export');
 
     const problems: string[] = [];
     for (const reader of SUMMARY_READERS) {
       const [before, after] = await Promise.all([RUN[reader](source), RUN[reader](summary.path)]);
-      if (!after.ok || after.exitCode !== 0) problems.push(`${reader}: the re-export reads with exit ${after.exitCode}: ${after.errors.slice(0, 5).join('; ')}`);
+      if (!after.ok || after.exitCode !== 0)
+        problems.push(
+          `${reader}: the re-export reads with exit ${after.exitCode}: ${after.errors.slice(0, 5).join('; ')}`,
+        );
       const known = sample.known?.[reader] ?? [];
       const skip = new Set(known.flatMap((k) => k.fields ?? []));
       const fields = DEFAULT_FIELDS.filter((f) => !skip.has(f));
@@ -394,7 +504,11 @@ for (const [file, sample] of Object.entries(SAMPLE_TABLE)) {
       if (reader === 'pypff') {
         // The folder tree is kept whole: every folder of the source, empty ones included.
         const kept = new Set(after.folders.map((f) => f.path));
-        for (const f of expected.folders) if (!f.path.startsWith('~/') && !kept.has(f.path)) problems.push(`pypff: folder ${JSON.stringify(f.path)} (${f.messageCount} messages) is missing from the re-export`);
+        for (const f of expected.folders)
+          if (!f.path.startsWith('~/') && !kept.has(f.path))
+            problems.push(
+              `pypff: folder ${JSON.stringify(f.path)} (${f.messageCount} messages) is missing from the re-export`,
+            );
       }
       let compared = after;
       if (known.some((k) => k.exchangeRecipients)) {
@@ -410,8 +524,12 @@ for (const [file, sample] of Object.entries(SAMPLE_TABLE)) {
     for (const [path, cls] of classesBefore) {
       const mapped = path;
       const theirs = classesAfter.get(mapped);
-      if (theirs === undefined) problems.push(`folder ${JSON.stringify(mapped)} (${cls || 'no class'}) is missing from the re-export`);
-      else if (theirs !== (cls || 'IPF.Note')) problems.push(`folder ${JSON.stringify(mapped)}: container class ${JSON.stringify(cls)} became ${JSON.stringify(theirs)}`);
+      if (theirs === undefined)
+        problems.push(`folder ${JSON.stringify(mapped)} (${cls || 'no class'}) is missing from the re-export`);
+      else if (theirs !== (cls || 'IPF.Note'))
+        problems.push(
+          `folder ${JSON.stringify(mapped)}: container class ${JSON.stringify(cls)} became ${JSON.stringify(theirs)}`,
+        );
     }
 
     // readpst's VEVENTs and VCARDs, line for line.
@@ -419,20 +537,40 @@ for (const [file, sample] of Object.entries(SAMPLE_TABLE)) {
     const readpstFolder = (f: string): string => (sample.folder ? sample.folder(f, 'readpst') : f);
     const mappedIcs = icsBefore.map((i) => ({ ...i, folder: readpstFolder(i.folder) }));
     if (JSON.stringify(icsVcfCounts(mappedIcs)) !== JSON.stringify(sample.readpstCalendarAndContacts ?? {})) {
-      problems.push(`readpst: .ics/.vcf items per folder of the source: ${JSON.stringify(icsVcfCounts(mappedIcs))}, listed ${JSON.stringify(sample.readpstCalendarAndContacts ?? {})}`);
+      problems.push(
+        `readpst: .ics/.vcf items per folder of the source: ${JSON.stringify(icsVcfCounts(mappedIcs))}, listed ${JSON.stringify(sample.readpstCalendarAndContacts ?? {})}`,
+      );
     }
     const icsLines = (items: readonly ReadpstItem[]): string[] => items.map((i) => JSON.stringify(i)).sort();
-    const lost = icsLines(mappedIcs).filter((l, k, all) => all.indexOf(l) === k && icsLines(icsAfter).filter((m) => m === l).length !== all.filter((m) => m === l).length);
+    const lost = icsLines(mappedIcs).filter(
+      (l, k, all) =>
+        all.indexOf(l) === k && icsLines(icsAfter).filter((m) => m === l).length !== all.filter((m) => m === l).length,
+    );
     const gained = icsLines(icsAfter).filter((l, k, all) => all.indexOf(l) === k && !icsLines(mappedIcs).includes(l));
-    checkLines('readpst items', [...lost.map((l) => `only in the source: ${l}`), ...gained.map((l) => `only in the re-export: ${l}`)], sample.knownReadpstItems ?? [], problems);
+    checkLines(
+      'readpst items',
+      [...lost.map((l) => `only in the source: ${l}`), ...gained.map((l) => `only in the re-export: ${l}`)],
+      sample.knownReadpstItems ?? [],
+      problems,
+    );
 
     // pffexport: every property of every item.
-    const [itemsBefore, itemsAfter] = await Promise.all([pffexportItems(source, await ipmSubtreeName(source)), pffexportItems(summary.path)]);
-    checkLines('pffexport properties', diffItemProperties(itemsBefore, itemsAfter), sample.knownProperties ?? [], problems);
+    const [itemsBefore, itemsAfter] = await Promise.all([
+      pffexportItems(source, await ipmSubtreeName(source)),
+      pffexportItems(summary.path),
+    ]);
+    checkLines(
+      'pffexport properties',
+      diffItemProperties(itemsBefore, itemsAfter),
+      sample.knownProperties ?? [],
+      problems,
+    );
 
     // The RTF bodies, as text.
     const [rtfBefore, rtfAfter] = await Promise.all([rtfBodies(source), rtfBodies(summary.path)]);
-    const rtfLines = [...rtfBefore].filter(([key, rtf]) => rtfAfter.get(key) !== rtf).map(([key]) => `${key}: ${rtfAfter.has(key) ? 'differs' : 'missing'} in the re-export`);
+    const rtfLines = [...rtfBefore]
+      .filter(([key, rtf]) => rtfAfter.get(key) !== rtf)
+      .map(([key]) => `${key}: ${rtfAfter.has(key) ? 'differs' : 'missing'} in the re-export`);
     checkLines('rtf', rtfLines, sample.knownRtf ?? [], problems);
     assert.deepEqual(problems, [], problems.join('\n'));
   });

@@ -8,7 +8,11 @@ import { REPO_ROOT } from '../../../pst/test/support/oracles.js';
 
 /** The samples: `PSTREAM_SAMPLES_DIR`, else `shared/reference/samples` beside the repository (as CI lays it out), else /work/shared. */
 export const SAMPLES =
-  process.env.PSTREAM_SAMPLES_DIR ?? [join(REPO_ROOT, '..', 'shared', 'reference', 'samples'), '/work/shared/reference/samples'].find((d) => existsSync(join(d, 'SOURCES.md'))) ?? '';
+  process.env.PSTREAM_SAMPLES_DIR ??
+  [join(REPO_ROOT, '..', 'shared', 'reference', 'samples'), '/work/shared/reference/samples'].find((d) =>
+    existsSync(join(d, 'SOURCES.md')),
+  ) ??
+  '';
 
 /** Skips (fails under CI=true) when the sample directory is not there. */
 export function requireSamples(t: TestContext): boolean {
@@ -18,4 +22,3 @@ export function requireSamples(t: TestContext): boolean {
   t.skip(message);
   return false;
 }
-

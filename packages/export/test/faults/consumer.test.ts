@@ -27,7 +27,12 @@ for (const c of cases) {
   test(`the consumer destroys the stream ${c.what}: the export stops, tmpDir ends empty`, async (t) => {
     const mailbox = await faultMailbox();
     const tmp = await freshDir(t);
-    const handle = exportToPst({ sources: [mailbox.path], name: 'mailbox', tmpDir: tmp, ...(c.maxPartBytes ? { maxPartBytes: c.maxPartBytes } : {}) });
+    const handle = exportToPst({
+      sources: [mailbox.path],
+      name: 'mailbox',
+      tmpDir: tmp,
+      ...(c.maxPartBytes ? { maxPartBytes: c.maxPartBytes } : {}),
+    });
     assert.equal((await handle.head).format, c.format);
     let during: string[] | undefined;
     const consumerError = new Error('the consumer failed');

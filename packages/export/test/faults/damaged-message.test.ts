@@ -17,7 +17,13 @@ import type { MessageSource, SourceMessage } from '@pstream/sources';
 import { exportToPst, type ExportOptions, type ExportSummary } from '../../src/index.js';
 import { leftovers, saveStream } from '../pipeline/output-check.js';
 import { readPst } from '../split/read-pst.js';
-import { requireReaders, runPstExtractor, runPypff, type MessageSummary, type ReaderSummary } from '../../../pst/test/support/oracles.js';
+import {
+  requireReaders,
+  runPstExtractor,
+  runPypff,
+  type MessageSummary,
+  type ReaderSummary,
+} from '../../../pst/test/support/oracles.js';
 import { deepRead } from '../../../pst/test/writer/support.js';
 import { drain, freshDir, rejection } from './support.js';
 
@@ -37,7 +43,15 @@ function goodMessage(n: number): string {
 }
 
 /** Message 3: text where the header fields should be: a message that is all body (as a mail client reads it). */
-const NO_HEADERS = ['From nobody@example.com Mon Jan  6 10:00:00 2025', 'this line is no header field at all', 'and neither is this one', '', 'body', '', ''].join('\n');
+const NO_HEADERS = [
+  'From nobody@example.com Mon Jan  6 10:00:00 2025',
+  'this line is no header field at all',
+  'and neither is this one',
+  '',
+  'body',
+  '',
+  '',
+].join('\n');
 
 /** A multipart with 1,200 parts, above the parser's limit of 1,000 (with an envelope line for the mbox). */
 function tooManyParts(envelope: boolean): string {
@@ -55,13 +69,30 @@ function tooManyParts(envelope: boolean): string {
 }
 
 /** The mbox's last message: a multipart without its closing delimiter (the file was cut off). */
-const CUT_MULTIPART = ['From cut@example.com Mon Jan  6 10:00:00 2025', 'From: Cut <cut@example.com>', 'Subject: cut off', 'Content-Type: multipart/mixed; boundary="c"', '', '--c', 'Content-Type: text/plain', '', 'partial', ''].join('\n');
+const CUT_MULTIPART = [
+  'From cut@example.com Mon Jan  6 10:00:00 2025',
+  'From: Cut <cut@example.com>',
+  'Subject: cut off',
+  'Content-Type: multipart/mixed; boundary="c"',
+  '',
+  '--c',
+  'Content-Type: text/plain',
+  '',
+  'partial',
+  '',
+].join('\n');
 
 interface Fixture {
   readonly tree: string;
   readonly mbox: string;
   /** Each damaged item: the placeholder subject expected, and the bytes it must carry. */
-  readonly damaged: ReadonlyArray<{ readonly folder: string; readonly subject: string; readonly reason: RegExp; readonly name: string; readonly bytes: Buffer }>;
+  readonly damaged: ReadonlyArray<{
+    readonly folder: string;
+    readonly subject: string;
+    readonly reason: RegExp;
+    readonly name: string;
+    readonly bytes: Buffer;
+  }>;
 }
 
 /**
@@ -71,11 +102,24 @@ interface Fixture {
 async function fixture(dir: string): Promise<Fixture> {
   const tree = join(dir, 'tree');
   await mkdir(tree);
-  await writeFile(join(tree, 'a.eml'), goodMessage(0).replace(/^From .*\n/, '').replace('good 0', 'tree good'));
+  await writeFile(
+    join(tree, 'a.eml'),
+    goodMessage(0)
+      .replace(/^From .*\n/, '')
+      .replace('good 0', 'tree good'),
+  );
   const bEml = Buffer.from(tooManyParts(false));
   await writeFile(join(tree, 'b.eml'), bEml);
   const mbox = join(dir, 'damaged.mbox');
-  const pieces = [goodMessage(1), goodMessage(2), NO_HEADERS, goodMessage(4), tooManyParts(true), goodMessage(6), CUT_MULTIPART];
+  const pieces = [
+    goodMessage(1),
+    goodMessage(2),
+    NO_HEADERS,
+    goodMessage(4),
+    tooManyParts(true),
+    goodMessage(6),
+    CUT_MULTIPART,
+  ];
   await writeFile(mbox, pieces.join(''));
   const at = (i: number): number => pieces.slice(0, i).join('').length;
   // A message's range excludes the empty line that separates it from the next one.
@@ -84,16 +128,37 @@ async function fixture(dir: string): Promise<Fixture> {
     tree,
     mbox,
     damaged: [
-      { folder: 'Inbox', subject: 'Damaged item: b.eml', reason: /more than 1000 MIME parts/, name: 'b.eml', bytes: bEml },
-      { folder: 'damaged', subject: `Damaged item: damaged.mbox message 5 (byte ${at(4)})`, reason: /more than 1000 MIME parts/, name: 'damaged-5.eml', bytes: stored(4) },
-      { folder: 'damaged', subject: `Damaged item: damaged.mbox message 7 (byte ${at(6)})`, reason: /truncated: the closing delimiter --c-- /, name: 'damaged-7.eml', bytes: stored(6) },
+      {
+        folder: 'Inbox',
+        subject: 'Damaged item: b.eml',
+        reason: /more than 1000 MIME parts/,
+        name: 'b.eml',
+        bytes: bEml,
+      },
+      {
+        folder: 'damaged',
+        subject: `Damaged item: damaged.mbox message 5 (byte ${at(4)})`,
+        reason: /more than 1000 MIME parts/,
+        name: 'damaged-5.eml',
+        bytes: stored(4),
+      },
+      {
+        folder: 'damaged',
+        subject: `Damaged item: damaged.mbox message 7 (byte ${at(6)})`,
+        reason: /truncated: the closing delimiter --c-- /,
+        name: 'damaged-7.eml',
+        bytes: stored(6),
+      },
     ],
   };
 }
 
 const sha16 = (bytes: Uint8Array): string => createHash('sha1').update(bytes).digest('hex').slice(0, 16);
 
-async function runExport(t: TestContext, options: Omit<ExportOptions, 'name' | 'tmpDir'>): Promise<{ out: string; summary: ExportSummary; tmp: string }> {
+async function runExport(
+  t: TestContext,
+  options: Omit<ExportOptions, 'name' | 'tmpDir'>,
+): Promise<{ out: string; summary: ExportSummary; tmp: string }> {
   const dir = await freshDir(t);
   const tmp = await freshDir(t);
   const handle = exportToPst({ ...options, name: 'damaged', tmpDir: tmp });
@@ -113,7 +178,11 @@ async function foldersWithMessages(out: string): Promise<Record<string, readonly
 
 /** Subjects per folder, as a reader's summary lists them. */
 function subjects(summary: ReaderSummary): Record<string, Array<string | null>> {
-  return Object.fromEntries(summary.folders.filter((f) => (f.messages ?? []).length > 0).map((f) => [f.path, (f.messages ?? []).map((m) => m.subject)]));
+  return Object.fromEntries(
+    summary.folders
+      .filter((f) => (f.messages ?? []).length > 0)
+      .map((f) => [f.path, (f.messages ?? []).map((m) => m.subject)]),
+  );
 }
 
 /** Checks the placeholders of `fx` as pypff and pst-extractor read them: subject, attachment name, size and hash. */
@@ -125,7 +194,11 @@ async function assertPlaceholdersRead(out: string, fx: Fixture): Promise<void> {
       const found = all.filter(([folder, m]) => folder === d.folder && m.subject === d.subject);
       assert.equal(found.length, 1, `${summary.reader}: ${d.subject} in ${d.folder}`);
       const attachments = found[0]![1].attachments.map((a) => ({ name: a.name, size: a.size, sha1: a.sha1 }));
-      assert.deepEqual(attachments, [{ name: d.name, size: d.bytes.length, sha1: sha16(d.bytes) }], `${summary.reader}: ${d.subject}`);
+      assert.deepEqual(
+        attachments,
+        [{ name: d.name, size: d.bytes.length, sha1: sha16(d.bytes) }],
+        `${summary.reader}: ${d.subject}`,
+      );
     }
   }
   // Categories and bodies: pst-extractor, walked message by message.
@@ -148,22 +221,41 @@ test("onDamaged 'keep' (the default): each damaged item is a placeholder in its 
   assert.equal(summary.matched, 6);
   assert.equal(summary.damaged, 3);
   assert.equal(summary.skipped, 0);
-  assert.deepEqual(summary.parts.map((p) => p.messages), [9]);
+  assert.deepEqual(
+    summary.parts.map((p) => p.messages),
+    [9],
+  );
   const damaged = summary.warnings.filter((w) => w.code === 'damaged-kept');
   const damagedWarnings = damaged.map((w) => w.message);
   assert.equal(damagedWarnings.length, 3, damagedWarnings.join('\n'));
   assert.equal(summary.warnings.length, 3, summary.warnings.map((w) => w.message).join('\n'));
-  fx.damaged.forEach((d, i) => assert.ok(damagedWarnings[i]!.includes(`kept as "${d.subject}" in ${d.folder}`), damagedWarnings[i]));
-  fx.damaged.forEach((d, i) => assert.deepEqual(damaged[i]!.code === 'damaged-kept' && [damaged[i]!.subject, damaged[i]!.folder.join('/')], [d.subject, d.folder]));
+  fx.damaged.forEach((d, i) =>
+    assert.ok(damagedWarnings[i]!.includes(`kept as "${d.subject}" in ${d.folder}`), damagedWarnings[i]),
+  );
+  fx.damaged.forEach((d, i) =>
+    assert.deepEqual(damaged[i]!.code === 'damaged-kept' && [damaged[i]!.subject, damaged[i]!.folder.join('/')], [
+      d.subject,
+      d.folder,
+    ]),
+  );
   assert.ok(damaged.every((w) => w.message.startsWith(`damaged ${w.origin}: ${w.reason}; kept as `)));
-  assert.match(damagedWarnings[0]!, new RegExp(`^damaged ${join(fx.tree, 'b.eml').replace(/[.]/g, '\\.')}: more than 1000 MIME parts`));
-  assert.match(damagedWarnings[1]!, new RegExp(`^damaged ${fx.mbox.replace(/[.]/g, '\\.')}#5: more than 1000 MIME parts`));
+  assert.match(
+    damagedWarnings[0]!,
+    new RegExp(`^damaged ${join(fx.tree, 'b.eml').replace(/[.]/g, '\\.')}: more than 1000 MIME parts`),
+  );
+  assert.match(
+    damagedWarnings[1]!,
+    new RegExp(`^damaged ${fx.mbox.replace(/[.]/g, '\\.')}#5: more than 1000 MIME parts`),
+  );
   assert.deepEqual(await foldersWithMessages(out), {
     Inbox: ['tree good', fx.damaged[0]!.subject],
     damaged: ['good 1', 'good 2', '', 'good 4', fx.damaged[1]!.subject, 'good 6', fx.damaged[2]!.subject],
   });
   const pypff = await runPypff(out);
-  assert.deepEqual(subjects(pypff), { Inbox: ['tree good', fx.damaged[0]!.subject], damaged: ['good 1', 'good 2', '', 'good 4', fx.damaged[1]!.subject, 'good 6', fx.damaged[2]!.subject] });
+  assert.deepEqual(subjects(pypff), {
+    Inbox: ['tree good', fx.damaged[0]!.subject],
+    damaged: ['good 1', 'good 2', '', 'good 4', fx.damaged[1]!.subject, 'good 6', fx.damaged[2]!.subject],
+  });
   await assertPlaceholdersRead(out, fx);
 });
 
@@ -173,7 +265,14 @@ test("onDamaged 'keep' with keywords: the filter selects messages, damaged items
   const { out, summary } = await runExport(t, { sources: [fx.tree, fx.mbox], keywords: 'good' });
   assert.deepEqual([summary.scanned, summary.matched, summary.damaged, summary.skipped], [9, 5, 3, 0]);
   const contents = await readPst(out);
-  assert.deepEqual(contents.folders.get('damaged'), ['good 1', 'good 2', 'good 4', fx.damaged[1]!.subject, 'good 6', fx.damaged[2]!.subject]);
+  assert.deepEqual(contents.folders.get('damaged'), [
+    'good 1',
+    'good 2',
+    'good 4',
+    fx.damaged[1]!.subject,
+    'good 6',
+    fx.damaged[2]!.subject,
+  ]);
   await assertPlaceholdersRead(out, fx);
 });
 
@@ -181,13 +280,22 @@ test("onDamaged 'skip': the damaged items are counted in summary.damaged and sum
   const fx = await fixture(await freshDir(t));
   const { out, summary } = await runExport(t, { sources: [fx.tree, fx.mbox], onDamaged: 'skip' });
   assert.deepEqual([summary.scanned, summary.matched, summary.damaged, summary.skipped], [9, 6, 3, 3]);
-  assert.deepEqual(summary.parts.map((p) => p.messages), [6]);
+  assert.deepEqual(
+    summary.parts.map((p) => p.messages),
+    [6],
+  );
   const skippedWarnings = summary.warnings.filter((w) => w.code === 'damaged-skipped').map((w) => w.message);
   assert.equal(skippedWarnings.length, 3, summary.warnings.map((w) => w.message).join('\n'));
   assert.equal(summary.warnings.length, 3);
-  assert.match(skippedWarnings[1]!, new RegExp(`^skipped ${fx.mbox.replace(/[.]/g, '\\.')}#5: more than 1000 MIME parts`));
+  assert.match(
+    skippedWarnings[1]!,
+    new RegExp(`^skipped ${fx.mbox.replace(/[.]/g, '\\.')}#5: more than 1000 MIME parts`),
+  );
   assert.match(skippedWarnings[2]!, new RegExp(`^skipped ${fx.mbox.replace(/[.]/g, '\\.')}#7: truncated`));
-  assert.deepEqual(await foldersWithMessages(out), { Inbox: ['tree good'], damaged: ['good 1', 'good 2', '', 'good 4', 'good 6'] });
+  assert.deepEqual(await foldersWithMessages(out), {
+    Inbox: ['tree good'],
+    damaged: ['good 1', 'good 2', '', 'good 4', 'good 6'],
+  });
 });
 
 test("onDamaged 'stop': the export fails with a SourceError naming the damaged message; nothing is presented or left", async (t) => {
@@ -216,7 +324,19 @@ class RefusedSource implements MessageSource {
   async *messages(): AsyncIterable<SourceMessage> {
     const badDate: MessageRecord = { subject: 'year 102', sentAt: new Date(Date.UTC(102, 0, 1) - 1e15) };
     const bytes = await readFile(this.path);
-    yield { folder: ['Inbox'], record: badDate, origin: this.path, bytes: { name: 'refused.eml', contentType: 'message/rfc822', size: bytes.length, open: async function* () { yield bytes; } } };
+    yield {
+      folder: ['Inbox'],
+      record: badDate,
+      origin: this.path,
+      bytes: {
+        name: 'refused.eml',
+        contentType: 'message/rfc822',
+        size: bytes.length,
+        open: async function* () {
+          yield bytes;
+        },
+      },
+    };
     yield { folder: ['Inbox'], record: { subject: 'fine', body: 'fine' }, origin: 'memory#1' };
     yield { folder: ['Inbox', 'Sub'], record: badDate, origin: 'memory#2' };
   }
@@ -232,15 +352,27 @@ test("a message the writer refuses is kept as a placeholder ('keep'), with its b
   assert.deepEqual([summary.scanned, summary.matched, summary.damaged, summary.skipped], [3, 1, 2, 0]);
   const damagedWarnings = summary.warnings.filter((w) => w.code === 'damaged-kept').map((w) => w.message);
   assert.equal(damagedWarnings.length, 2, summary.warnings.map((w) => w.message).join('\n'));
-  assert.match(damagedWarnings[0]!, new RegExp(`^damaged ${original.replace(/[.]/g, '\\.')}: message\\.sentAt is outside the FILETIME range`));
+  assert.match(
+    damagedWarnings[0]!,
+    new RegExp(`^damaged ${original.replace(/[.]/g, '\\.')}: message\\.sentAt is outside the FILETIME range`),
+  );
   const bytes = await readFile(original);
   const pypff = await runPypff(out);
-  assert.deepEqual(subjects(pypff), { Inbox: ['Damaged item: refused.eml "year 102"', 'fine'], 'Inbox/Sub': ['Damaged item: memory#2 "year 102"'] });
+  assert.deepEqual(subjects(pypff), {
+    Inbox: ['Damaged item: refused.eml "year 102"', 'fine'],
+    'Inbox/Sub': ['Damaged item: memory#2 "year 102"'],
+  });
   const first = pypff.folders.find((f) => f.path === 'Inbox')!.messages![0]!;
-  assert.deepEqual(first.attachments.map((a) => [a.name, a.size, a.sha1]), [['refused.eml', bytes.length, sha16(bytes)]]);
+  assert.deepEqual(
+    first.attachments.map((a) => [a.name, a.size, a.sha1]),
+    [['refused.eml', bytes.length, sha16(bytes)]],
+  );
   const deep = await deepRead(out);
   const noBytes = deep.get('Inbox/Sub')![0]!;
   assert.deepEqual(noBytes.categories, ['pstream: damaged']);
   assert.deepEqual(noBytes.attachments, []);
-  assert.match(noBytes.body ?? '', /The original bytes are not attached: its source gives no original bytes of its messages\./);
+  assert.match(
+    noBytes.body ?? '',
+    /The original bytes are not attached: its source gives no original bytes of its messages\./,
+  );
 });

@@ -19,7 +19,9 @@ const MIB = 1024 * 1024;
 
 /** 300 in-memory messages of 50 kB: a 15 MB PST, no source spool involved. */
 function memoryMessages(): MemorySource {
-  return new MemorySource(Array.from({ length: 300 }, (_, i) => ({ folder: ['Inbox'], record: sizedRecord(i, { attachmentBytes: 50_000 }) })));
+  return new MemorySource(
+    Array.from({ length: 300 }, (_, i) => ({ folder: ['Inbox'], record: sizedRecord(i, { attachmentBytes: 50_000 }) })),
+  );
 }
 
 async function usedBytes(dir: string): Promise<number> {
@@ -81,7 +83,10 @@ test('small parts fit a small disk: a 15 MB export in 2 MiB parts succeeds on an
   const summary = await handle.summary;
   assert.equal(summary.format, 'zip');
   assert.ok(summary.bytes > 8 * MIB, `the output (${summary.bytes} bytes) is larger than the disk`);
-  assert.equal(summary.parts.reduce((n, p) => n + p.messages, 0), 300);
+  assert.equal(
+    summary.parts.reduce((n, p) => n + p.messages, 0),
+    300,
+  );
   const entries = await checkZip(zip);
   assert.equal(entries.length, summary.parts.length);
   assert.deepEqual(await leftovers(tmp), []);

@@ -40,12 +40,19 @@ test('every file of both odd-MIME corpora is one item of the output, in its fold
   assert.equal(summary.scanned, files);
   assert.equal(summary.matched + summary.damaged, files, summary.warnings.join('\n'));
   assert.equal(summary.skipped, 0);
-  assert.deepEqual(summary.parts.map((p) => p.messages), [files]);
+  assert.deepEqual(
+    summary.parts.map((p) => p.messages),
+    [files],
+  );
 
-  const byExtractor = Object.fromEntries([...(await readPst(out)).folders].filter(([, s]) => s.length > 0).map(([f, s]) => [f, s.length]));
+  const byExtractor = Object.fromEntries(
+    [...(await readPst(out)).folders].filter(([, s]) => s.length > 0).map(([f, s]) => [f, s.length]),
+  );
   assert.deepEqual(byExtractor, expected, 'pst-extractor');
   const pypff = await runPypff(out);
   assert.deepEqual(pypff.errors, []);
-  const byPypff = Object.fromEntries(pypff.folders.filter((f) => f.messageCount > 0).map((f) => [f.path, f.messageCount]));
+  const byPypff = Object.fromEntries(
+    pypff.folders.filter((f) => f.messageCount > 0).map((f) => [f.path, f.messageCount]),
+  );
   assert.deepEqual(byPypff, expected, 'pypff');
 });

@@ -43,7 +43,12 @@ class FailingSource implements MessageSource {
         this.yielded++;
         return {
           done: false,
-          value: { folder: ['Inbox'], record: sizedRecord(i, { attachmentBytes: ATTACHMENT }), origin: `failing#${i}`, dispose: async () => void this.disposed++ },
+          value: {
+            folder: ['Inbox'],
+            record: sizedRecord(i, { attachmentBytes: ATTACHMENT }),
+            origin: `failing#${i}`,
+            dispose: async () => void this.disposed++,
+          },
         };
       },
       return: async () => {
@@ -148,7 +153,14 @@ for (const how of ['signal', 'consumer'] as const) {
           next: async () => {
             asked++;
             if (asked > 3) await new Promise<void>((r) => (release = r));
-            return { done: false, value: { folder: ['Inbox'], record: sizedRecord(asked, { attachmentBytes: ATTACHMENT }), origin: `stuck#${asked}` } };
+            return {
+              done: false,
+              value: {
+                folder: ['Inbox'],
+                record: sizedRecord(asked, { attachmentBytes: ATTACHMENT }),
+                origin: `stuck#${asked}`,
+              },
+            };
           },
           return: async () => {
             returned = true;
@@ -167,7 +179,10 @@ for (const how of ['signal', 'consumer'] as const) {
     if (how === 'signal') controller.abort(reason);
     else handle.stream.destroy();
     // The source never answers again until released; the summary must not wait for it.
-    const settled = await Promise.race([rejection(handle), new Promise<string>((r) => setTimeout(() => r('still pending after 5 s'), 5000))]);
+    const settled = await Promise.race([
+      rejection(handle),
+      new Promise<string>((r) => setTimeout(() => r('still pending after 5 s'), 5000)),
+    ]);
     release();
     assert.ok(settled instanceof Error, `the summary rejects while the source is still stuck (${String(settled)})`);
     if (how === 'signal') assert.equal(settled, reason);

@@ -10,7 +10,6 @@ import type { TestContext } from 'node:test';
 import { smallTmpfs as fixtureTmpfs } from '@pstream/fixtures';
 import type { ExportHandle, ExportSummary } from '../../src/index.js';
 
-
 /** A fresh directory under the OS tmp dir, removed after the test. */
 export async function freshDir(t: TestContext, prefix = 'pstream-faults-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
@@ -24,7 +23,10 @@ export function smallTmpfs(t: TestContext, size: string): Promise<string | undef
 }
 
 /** Reads `stream` to its end or error, calling `onChunk` after each chunk. */
-export async function drain(stream: Readable, onChunk?: (index: number, bytes: number) => void): Promise<{ bytes: number; error?: Error }> {
+export async function drain(
+  stream: Readable,
+  onChunk?: (index: number, bytes: number) => void,
+): Promise<{ bytes: number; error?: Error }> {
   let bytes = 0;
   let index = 0;
   try {
@@ -44,6 +46,7 @@ export async function rejection(handle: ExportHandle): Promise<Error> {
     (summary: ExportSummary) => ({ summary }),
     (error: unknown) => ({ error: error as Error }),
   );
-  if (!('error' in outcome)) throw new Error(`the export was expected to fail but ended with ${JSON.stringify(outcome.summary)}`);
+  if (!('error' in outcome))
+    throw new Error(`the export was expected to fail but ended with ${JSON.stringify(outcome.summary)}`);
   return outcome.error;
 }

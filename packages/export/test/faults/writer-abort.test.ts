@@ -32,7 +32,8 @@ test('PstWriter.abort() during addMessage(): a file opened afterwards is never w
           yield new Uint8Array(64 * 1024).fill(1);
           reached();
           await gate;
-          for (let left = size - 64 * 1024; left > 0; left -= 64 * 1024) yield new Uint8Array(Math.min(left, 64 * 1024)).fill(2);
+          for (let left = size - 64 * 1024; left > 0; left -= 64 * 1024)
+            yield new Uint8Array(Math.min(left, 64 * 1024)).fill(2);
         },
       },
     ],

@@ -36,12 +36,22 @@ const contact: MessageRecord = {
     jobTitle: 'Dispatcher',
     emails: [{ address: 'j.mueller@globex.example' }],
     phones: [{ kind: 'mobile', number: '+49 170 5550100' }],
-    addresses: [{ kind: 'work', street: 'Hafenstraße 12', city: 'Bremerhaven', postalCode: '27568', country: 'Germany' }],
+    addresses: [
+      { kind: 'work', street: 'Hafenstraße 12', city: 'Bremerhaven', postalCode: '27568', country: 'Germany' },
+    ],
   },
 };
 
-const task: MessageRecord = { messageClass: 'IPM.Task', subject: 'Renew licence', task: { owner: 'Tina Taskowner', status: 'inProgress' } };
-const list: MessageRecord = { messageClass: 'IPM.DistList', subject: 'Team', distributionList: { members: [{ name: 'Mia Member', address: 'mia@example.com' }] } };
+const task: MessageRecord = {
+  messageClass: 'IPM.Task',
+  subject: 'Renew licence',
+  task: { owner: 'Tina Taskowner', status: 'inProgress' },
+};
+const list: MessageRecord = {
+  messageClass: 'IPM.DistList',
+  subject: 'Team',
+  distributionList: { members: [{ name: 'Mia Member', address: 'mia@example.com' }] },
+};
 
 async function selected(query: string): Promise<string[]> {
   const q = compileQuery(query);

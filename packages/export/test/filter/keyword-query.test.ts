@@ -15,12 +15,19 @@ async function matches(query: string, record: MessageRecord, options?: KeywordQu
 /** Asserts which of the texts (used as subjects) the query selects. */
 async function selects(query: string, yes: readonly string[], no: readonly string[]): Promise<void> {
   const q = compileQuery(query);
-  for (const s of yes) assert.equal(await q.matches(msg({ subject: s })), true, `${query} should match ${JSON.stringify(s)}`);
-  for (const s of no) assert.equal(await q.matches(msg({ subject: s })), false, `${query} should not match ${JSON.stringify(s)}`);
+  for (const s of yes)
+    assert.equal(await q.matches(msg({ subject: s })), true, `${query} should match ${JSON.stringify(s)}`);
+  for (const s of no)
+    assert.equal(await q.matches(msg({ subject: s })), false, `${query} should not match ${JSON.stringify(s)}`);
 }
 
 /** A text attachment whose bytes come in chunks; `pulled` counts the chunks read. */
-function textAttachment(name: string, content: Buffer, contentType?: string, chunk = 1024): FileAttachment & { pulled: () => number; opened: () => number } {
+function textAttachment(
+  name: string,
+  content: Buffer,
+  contentType?: string,
+  chunk = 1024,
+): FileAttachment & { pulled: () => number; opened: () => number } {
   let pulled = 0;
   let opened = 0;
   return {
@@ -43,19 +50,21 @@ function textAttachment(name: string, content: Buffer, contentType?: string, chu
 }
 
 test('a term matches words that start with it, case-insensitively; not the middle of a word', async () => {
-  await selects('support', ['Support', 'SUPPORT team', 'supporting you', 'the supports', 'tech-support', 'support2024'], [
-    'unsupported',
-    'sup port',
-    'suport',
-    'supp',
-    '',
-  ]);
+  await selects(
+    'support',
+    ['Support', 'SUPPORT team', 'supporting you', 'the supports', 'tech-support', 'support2024'],
+    ['unsupported', 'sup port', 'suport', 'supp', ''],
+  );
   await selects('supp*', ['support', 'Supplies'], ['unsupported']);
 });
 
 test('a quoted word is a whole word; a quoted sequence is an exact phrase', async () => {
   await selects('"support"', ['Support team', 'call support!'], ['supporting', 'supports']);
-  await selects('"support ticket"', ['Open a support ticket now', 'SUPPORT  --  Ticket'], ['ticket support', 'support the ticket', 'support tickets']);
+  await selects(
+    '"support ticket"',
+    ['Open a support ticket now', 'SUPPORT  --  Ticket'],
+    ['ticket support', 'support the ticket', 'support tickets'],
+  );
   await selects('"support ticket"*', ['support tickets'], ['support the tickets']);
   await selects('"support tick*"', ['support tickets'], ['support stick']);
   // Unquoted terms with punctuation are the sequence of their words, the last one a prefix.
@@ -63,7 +72,12 @@ test('a quoted word is a whole word; a quoted sequence is an exact phrase', asyn
 });
 
 test('a phrase does not run across two separate values of a field', async () => {
-  const r = msg({ recipients: [{ kind: 'to', name: 'Help Support' }, { kind: 'to', name: 'Ticket Desk' }] });
+  const r = msg({
+    recipients: [
+      { kind: 'to', name: 'Help Support' },
+      { kind: 'to', name: 'Ticket Desk' },
+    ],
+  });
   assert.equal(await matches('"support ticket"', r), false);
   assert.equal(await matches('"help support"', r), true);
   assert.equal(await matches('support ticket', r), true); // two terms, both present
@@ -278,7 +292,11 @@ test('attachment contents are searched only when asked, and only for text-like t
   assert.equal(await matches('attachment:invoice', r, { searchAttachmentContents: true }), true);
   assert.equal(await matches('body:invoice', r, { searchAttachmentContents: true }), false);
 
-  const latin1 = textAttachment('menu.txt', Buffer.from('caf\xe9 cr\xe8me', 'latin1'), 'text/plain; charset="iso-8859-1"');
+  const latin1 = textAttachment(
+    'menu.txt',
+    Buffer.from('caf\xe9 cr\xe8me', 'latin1'),
+    'text/plain; charset="iso-8859-1"',
+  );
   assert.equal(await matches('café', msg({ attachments: [latin1] }), { searchAttachmentContents: true }), true);
   const html = textAttachment('page.htm', Buffer.from('<p>visible</p><a href="http://hiddenurl">x</a>'), undefined);
   assert.equal(await matches('visible', msg({ attachments: [html] }), { searchAttachmentContents: true }), true);
@@ -303,7 +321,12 @@ test('the attachment scan stops reading at the byte cap', async () => {
 });
 
 test('embedded messages are searched with the attachment contents option', async () => {
-  const inner = msg({ subject: 'Inner subject', body: 'deepword', html: '<b>htmlword</b>', attachments: [textAttachment('innerfile.txt', Buffer.from('innercontent'), 'text/plain')] });
+  const inner = msg({
+    subject: 'Inner subject',
+    body: 'deepword',
+    html: '<b>htmlword</b>',
+    attachments: [textAttachment('innerfile.txt', Buffer.from('innercontent'), 'text/plain')],
+  });
   const r = msg({ attachments: [{ kind: 'message', name: 'Forwarded', message: inner }] });
   assert.equal(await matches('forwarded', r), true); // the attachment's name
   assert.equal(await matches('deepword', r), false);
@@ -330,7 +353,10 @@ test('attachment read errors reject matches()', async () => {
         throw new Error('disk on fire');
       })(),
   };
-  await assert.rejects(matches('x', msg({ attachments: [broken] }), { searchAttachmentContents: true }), /disk on fire/);
+  await assert.rejects(
+    matches('x', msg({ attachments: [broken] }), { searchAttachmentContents: true }),
+    /disk on fire/,
+  );
   assert.throws(() => compileQuery('x', { attachmentContentMaxBytes: -1 }), RangeError);
 });
 
@@ -339,7 +365,10 @@ function queryError(q: string): QueryError {
     compileQuery(q);
   } catch (err) {
     assert.ok(err instanceof QueryError, String(err));
-    assert.ok(err instanceof ExportError && err.code === 'invalid-query', 'a QueryError is an ExportError with code invalid-query');
+    assert.ok(
+      err instanceof ExportError && err.code === 'invalid-query',
+      'a QueryError is an ExportError with code invalid-query',
+    );
     return err;
   }
   assert.fail(`${q} should be rejected`);
@@ -383,7 +412,10 @@ test('malformed queries report the position', () => {
   }
   // The message points at the position with a caret.
   const e = queryError('alpha beta foo:bar');
-  assert.equal(e.message, 'unknown field "foo:" (known: subject, from, to, cc, bcc, participants, body, attachment, hasattachments, received, sent); quote the text to search for it literally at position 11\n  alpha beta foo:bar\n             ^');
+  assert.equal(
+    e.message,
+    'unknown field "foo:" (known: subject, from, to, cc, bcc, participants, body, attachment, hasattachments, received, sent); quote the text to search for it literally at position 11\n  alpha beta foo:bar\n             ^',
+  );
   // Nesting is bounded, so parsing never overflows the stack.
   const deep = queryError(`${'('.repeat(10_000)}a${')'.repeat(10_000)}`);
   assert.equal(deep.position, 64);

@@ -20,11 +20,19 @@ import { SEED, runs } from '../fuzz/runs.js';
 
 /** Folding as it was before the ASCII shortcut. */
 function referenceFold(text: string): string {
-  return text.normalize('NFKC').toUpperCase().toLowerCase().replace(/\u03C2/g, '\u03C3');
+  return text
+    .normalize('NFKC')
+    .toUpperCase()
+    .toLowerCase()
+    .replace(/\u03C2/g, '\u03C3');
 }
 
 /** Whether one of `values` holds `words` as consecutive words, the last one as a prefix with `prefix`. */
-function referenceContains(values: readonly (string | undefined)[], words: readonly string[], prefix: boolean): boolean {
+function referenceContains(
+  values: readonly (string | undefined)[],
+  words: readonly string[],
+  prefix: boolean,
+): boolean {
   const k = words.length;
   for (const v of values) {
     if (!v) continue;
@@ -54,7 +62,8 @@ const SEPARATORS = [' ', ' ', '-', '.', ',', '@', '\n', ''];
 const HTML = ['<', '>', '&', ';', '#', '/'];
 
 const char = (chars: readonly string[]): fc.Arbitrary<string> => fc.constantFrom(...chars);
-const runOf = (chars: readonly string[], maxLength = 6): fc.Arbitrary<string> => fc.string({ unit: char(chars), minLength: 1, maxLength });
+const runOf = (chars: readonly string[], maxLength = 6): fc.Arbitrary<string> =>
+  fc.string({ unit: char(chars), minLength: 1, maxLength });
 
 /** A word-like run of one kind of script, or a soup of everything. */
 const piece: fc.Arbitrary<string> = fc.oneof(
@@ -75,9 +84,25 @@ const html: fc.Arbitrary<string> = fc
   .array(
     fc.oneof(
       { weight: 4, arbitrary: text },
-      { weight: 1, arbitrary: char(['<b>', '</b>', '<p>', '</p>', '<br>', '<td>', '<span class="support">', '</span>', '<!-- support -->']) },
+      {
+        weight: 1,
+        arbitrary: char([
+          '<b>',
+          '</b>',
+          '<p>',
+          '</p>',
+          '<br>',
+          '<td>',
+          '<span class="support">',
+          '</span>',
+          '<!-- support -->',
+        ]),
+      },
       { weight: 1, arbitrary: char(['&amp;', '&#233;', '&eacute;', '&#x6771;', '&lt;', '&nbsp;', '&#769;']) },
-      { weight: 1, arbitrary: char(['<script>support()</script>', '<a href="https://example.com/support">', '</a>', ...HTML]) },
+      {
+        weight: 1,
+        arbitrary: char(['<script>support()</script>', '<a href="https://example.com/support">', '</a>', ...HTML]),
+      },
     ),
     { maxLength: 8 },
   )
@@ -117,29 +142,51 @@ test('foldText folds every BMP character alone, and next to a sigma, as the full
 
 test('WordSearch finds exactly the words (and word prefixes) that splitting the text finds', () => {
   fc.assert(
-    fc.property(text, text, fc.nat(), fc.integer({ min: 1, max: 8 }), fc.boolean(), (haystack, other, cut, length, prefix) => {
-      const folded = foldText(haystack);
-      for (const words of [...termsFrom(haystack, cut, length), ...termsFrom(other, cut, length)]) {
-        const word = words[0] as string;
-        const want = referenceContains([haystack], [word], prefix);
-        assert.equal(new WordSearch(word, prefix).foundIn(folded), want, `${JSON.stringify(word)}${prefix ? '*' : ''} in ${JSON.stringify(haystack)}`);
-      }
-    }),
+    fc.property(
+      text,
+      text,
+      fc.nat(),
+      fc.integer({ min: 1, max: 8 }),
+      fc.boolean(),
+      (haystack, other, cut, length, prefix) => {
+        const folded = foldText(haystack);
+        for (const words of [...termsFrom(haystack, cut, length), ...termsFrom(other, cut, length)]) {
+          const word = words[0] as string;
+          const want = referenceContains([haystack], [word], prefix);
+          assert.equal(
+            new WordSearch(word, prefix).foundIn(folded),
+            want,
+            `${JSON.stringify(word)}${prefix ? '*' : ''} in ${JSON.stringify(haystack)}`,
+          );
+        }
+      },
+    ),
     { numRuns: runs(50_000), seed: SEED },
   );
 });
 
 test('FieldText answers like the reference for words and phrases, before and after it builds its word index', () => {
   fc.assert(
-    fc.property(fc.array(text, { maxLength: 4 }), text, fc.nat(), fc.integer({ min: 1, max: 12 }), fc.boolean(), (values, other, cut, length, prefix) => {
-      const field = new FieldText(values);
-      const source = values.join(' ');
-      // More terms than the field searches directly, so that the later ones go through the index.
-      for (const words of [...termsFrom(source, cut, length), ...termsFrom(other, cut, length)]) {
-        const want = referenceContains(values, words, prefix);
-        assert.equal(field.contains(words, prefix), want, `${JSON.stringify(words)}${prefix ? '*' : ''} in ${JSON.stringify(values)}`);
-      }
-    }),
+    fc.property(
+      fc.array(text, { maxLength: 4 }),
+      text,
+      fc.nat(),
+      fc.integer({ min: 1, max: 12 }),
+      fc.boolean(),
+      (values, other, cut, length, prefix) => {
+        const field = new FieldText(values);
+        const source = values.join(' ');
+        // More terms than the field searches directly, so that the later ones go through the index.
+        for (const words of [...termsFrom(source, cut, length), ...termsFrom(other, cut, length)]) {
+          const want = referenceContains(values, words, prefix);
+          assert.equal(
+            field.contains(words, prefix),
+            want,
+            `${JSON.stringify(words)}${prefix ? '*' : ''} in ${JSON.stringify(values)}`,
+          );
+        }
+      },
+    ),
     { numRuns: runs(20_000), seed: SEED },
   );
 });
@@ -159,7 +206,7 @@ test('a deferred value is produced only when the other values do not answer, and
   assert.equal(produced, 1);
 });
 
-test('words after a combining mark: the mark may end a run, a segmented letter\'s word, or start a word', () => {
+test("words after a combining mark: the mark may end a run, a segmented letter's word, or start a word", () => {
   // "東" + acute: the mark belongs to the segmented letter's word, so "a" starts a word of its own.
   const cases: Array<[string, string, boolean, boolean]> = [
     ['東\u0301abc', 'abc', false, true],
@@ -172,8 +219,16 @@ test('words after a combining mark: the mark may end a run, a segmented letter\'
     ['ก\u0E31\u0301b', 'b', false, true],
   ];
   for (const [haystack, word, prefix, want] of cases) {
-    assert.equal(referenceContains([haystack], [word], prefix), want, `reference: ${JSON.stringify(word)} in ${JSON.stringify(haystack)}`);
-    assert.equal(new WordSearch(word, prefix).foundIn(foldText(haystack)), want, `${JSON.stringify(word)} in ${JSON.stringify(haystack)}`);
+    assert.equal(
+      referenceContains([haystack], [word], prefix),
+      want,
+      `reference: ${JSON.stringify(word)} in ${JSON.stringify(haystack)}`,
+    );
+    assert.equal(
+      new WordSearch(word, prefix).foundIn(foldText(haystack)),
+      want,
+      `${JSON.stringify(word)} in ${JSON.stringify(haystack)}`,
+    );
   }
 });
 
@@ -202,7 +257,10 @@ test('WordSearch stays linear on text built to defeat it', () => {
 
 // Whole queries against whole records: the compiled query against a reference evaluation of its own tree.
 
-const address = fc.record({ name: text, address: fc.constantFrom('alice@example.com', 'support@fabrikam.example', 'Bøb@例え.jp', '') });
+const address = fc.record({
+  name: text,
+  address: fc.constantFrom('alice@example.com', 'support@fabrikam.example', 'Bøb@例え.jp', ''),
+});
 const recipient: fc.Arbitrary<Recipient> = fc
   .tuple(fc.constantFrom('to', 'cc', 'bcc'), address)
   .map(([kind, a]) => ({ kind: kind as Recipient['kind'], name: a.name, address: a.address }));
@@ -279,9 +337,24 @@ test('compiled queries select exactly what the reference selects, HTML bodies an
     fc.asyncProperty(
       record,
       text,
-      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 10 }), fc.nat(), fc.nat(), fc.constantFrom(' ', ' OR ', ' NOT ', ' AND NOT ')), { minLength: 1, maxLength: 7 }),
+      fc.array(
+        fc.tuple(
+          fc.nat(),
+          fc.integer({ min: 1, max: 10 }),
+          fc.nat(),
+          fc.nat(),
+          fc.constantFrom(' ', ' OR ', ' NOT ', ' AND NOT '),
+        ),
+        { minLength: 1, maxLength: 7 },
+      ),
       async (r, other, picks) => {
-        const source = [r.subject, r.from?.name, r.body, r.html === undefined ? '' : htmlToText(r.html), ...(r.recipients ?? []).map((x) => x.name)].join(' ');
+        const source = [
+          r.subject,
+          r.from?.name,
+          r.body,
+          r.html === undefined ? '' : htmlToText(r.html),
+          ...(r.recipients ?? []).map((x) => x.name),
+        ].join(' ');
         const parts: string[] = [];
         for (const [cut, length, style, fieldPick, joiner] of picks) {
           const candidates = [...termsFrom(source, cut, length), ...termsFrom(other, cut, length)];
@@ -294,7 +367,11 @@ test('compiled queries select exactly what the reference selects, HTML bodies an
         if (parts.length === 0) return;
         const query = parts.join('');
         const compiled = compileQuery(query);
-        assert.equal(await compiled.matches(r), referenceEvaluate(compiled.tree, r), `${query} on ${JSON.stringify(r)}`);
+        assert.equal(
+          await compiled.matches(r),
+          referenceEvaluate(compiled.tree, r),
+          `${query} on ${JSON.stringify(r)}`,
+        );
       },
     ),
     { numRuns: runs(10_000), seed: SEED },

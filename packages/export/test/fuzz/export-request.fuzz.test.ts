@@ -13,7 +13,16 @@ import { GIB, MAX_PST_LIMIT_BYTES, MIN_PST_LIMIT_BYTES } from '../../src/request
 import { SEED, runs } from './runs.js';
 
 const FORMS: readonly RequestForm[] = ['auto', 'action', 'exportToPst'];
-const CODES = ['invalid-body', 'unknown-action', 'not-supported', 'unknown-field', 'duplicate-field', 'invalid-type', 'invalid-value', 'missing-field'];
+const CODES = [
+  'invalid-body',
+  'unknown-action',
+  'not-supported',
+  'unknown-field',
+  'duplicate-field',
+  'invalid-type',
+  'invalid-value',
+  'missing-field',
+];
 /** Longest message: the fixed text plus at most three 100-character excerpts. */
 const MAX_MESSAGE = 600;
 
@@ -28,15 +37,32 @@ function check(body: string | Uint8Array, form: RequestForm): ExportRequest | un
     assert.equal(typeof error.field, 'string');
     // An empty field is a property the client named "" itself; the message then shows it quoted.
     assert.ok(error.field.length > 0 || error.message.includes('""'), `empty field: ${error.message}`);
-    assert.ok(error.message.length > 0 && error.message.length <= MAX_MESSAGE, `message of ${error.message.length} characters`);
+    assert.ok(
+      error.message.length > 0 && error.message.length <= MAX_MESSAGE,
+      `message of ${error.message.length} characters`,
+    );
     // The message names what was wrong: the field as sent, raw or JSON-escaped (clipped like any excerpt), or the body.
-    const named = error.field === '(body)' ? /request body/.test(error.message) : error.message.includes(error.field.slice(0, 60)) || error.message.includes(JSON.stringify(error.field).slice(1, 60));
+    const named =
+      error.field === '(body)'
+        ? /request body/.test(error.message)
+        : error.message.includes(error.field.slice(0, 60)) ||
+          error.message.includes(JSON.stringify(error.field).slice(1, 60));
     assert.ok(named, `message does not name ${JSON.stringify(error.field)}: ${error.message}`);
     return undefined;
   }
   assert.equal(typeof request.keywords, 'string');
-  assert.ok(request.limitBytes === undefined || (Number.isSafeInteger(request.limitBytes) && request.limitBytes >= MIN_PST_LIMIT_BYTES && request.limitBytes <= MAX_PST_LIMIT_BYTES));
-  assert.ok(Array.isArray(request.warnings) && request.warnings.every((w) => typeof w.code === 'string' && w.message.length > 0 && w.message.length <= MAX_MESSAGE));
+  assert.ok(
+    request.limitBytes === undefined ||
+      (Number.isSafeInteger(request.limitBytes) &&
+        request.limitBytes >= MIN_PST_LIMIT_BYTES &&
+        request.limitBytes <= MAX_PST_LIMIT_BYTES),
+  );
+  assert.ok(
+    Array.isArray(request.warnings) &&
+      request.warnings.every(
+        (w) => typeof w.code === 'string' && w.message.length > 0 && w.message.length <= MAX_MESSAGE,
+      ),
+  );
   return request;
 }
 
@@ -57,7 +83,22 @@ test('arbitrary text and bytes: a request or a RequestError naming the field, no
 
 test('arbitrary JSON, alone and in the option positions: a request or a RequestError', () => {
   const json = fc.jsonValue({ maxDepth: 4 });
-  const key = fc.constantFrom('exportToPst', 'ExportToPST', 'exportToPst', 'restore', 'saveToMsg', 'contentKeywords', 'contentKeyword', 'EnablePstSizeLimit', 'PstSizeLimitBytes', 'items', 'other', '__proto__', 'constructor', '\u0441ontentKeywords');
+  const key = fc.constantFrom(
+    'exportToPst',
+    'ExportToPST',
+    'exportToPst',
+    'restore',
+    'saveToMsg',
+    'contentKeywords',
+    'contentKeyword',
+    'EnablePstSizeLimit',
+    'PstSizeLimitBytes',
+    'items',
+    'other',
+    '__proto__',
+    'constructor',
+    '\u0441ontentKeywords',
+  );
   const bodies = fc.oneof(
     json,
     fc.dictionary(key, json, { maxKeys: 4 }),
@@ -71,14 +112,30 @@ test('arbitrary JSON, alone and in the option positions: a request or a RequestE
 
 /** A property name in a random letter case. */
 const anyCase = (name: string): fc.Arbitrary<string> =>
-  fc.array(fc.boolean(), { minLength: name.length, maxLength: name.length }).map((up) => [...name].map((c, i) => (up[i] ? c.toUpperCase() : c.toLowerCase())).join(''));
+  fc
+    .array(fc.boolean(), { minLength: name.length, maxLength: name.length })
+    .map((up) => [...name].map((c, i) => (up[i] ? c.toUpperCase() : c.toLowerCase())).join(''));
 
 test('mutated valid bodies: well-formed ones round-trip, the rest are refused with a RequestError', () => {
-  const keywords = fc.oneof(fc.string({ maxLength: 40 }), fc.array(fc.string({ maxLength: 10 }), { maxLength: 4 }), fc.constant(null));
-  const size = fc.oneof(fc.integer({ min: 1, max: 60 * GIB }), fc.integer({ min: 1, max: 60 * GIB }).map(String), fc.double(), fc.constant(-1), fc.constant('12 GB'));
+  const keywords = fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.array(fc.string({ maxLength: 10 }), { maxLength: 4 }),
+    fc.constant(null),
+  );
+  const size = fc.oneof(
+    fc.integer({ min: 1, max: 60 * GIB }),
+    fc.integer({ min: 1, max: 60 * GIB }).map(String),
+    fc.double(),
+    fc.constant(-1),
+    fc.constant('12 GB'),
+  );
   const enable = fc.oneof(fc.boolean(), fc.constantFrom('true', 'FALSE', 'yes', null, 0));
   const options = fc.record(
-    { keywords: fc.tuple(anyCase('contentKeywords'), keywords), enable: fc.tuple(anyCase('EnablePstSizeLimit'), enable), size: fc.tuple(anyCase('PstSizeLimitBytes'), size) },
+    {
+      keywords: fc.tuple(anyCase('contentKeywords'), keywords),
+      enable: fc.tuple(anyCase('EnablePstSizeLimit'), enable),
+      size: fc.tuple(anyCase('PstSizeLimitBytes'), size),
+    },
     { requiredKeys: [] },
   );
   const shape = fc.constantFrom('action', 'direct');
@@ -95,15 +152,52 @@ test('mutated valid bodies: well-formed ones round-trip, the rest are refused wi
       const en = opts.enable ? sent[opts.enable[0]] : undefined;
       const sz = opts.size ? sent[opts.size[0]] : undefined;
       const okKeywords = kw === undefined || kw === null || typeof kw === 'string' || Array.isArray(kw);
-      const enableValue = en === undefined || en === null ? undefined : typeof en === 'boolean' ? en : en === 'true' ? true : en === 'FALSE' ? false : 'bad';
-      const sizeValue = sz === undefined || sz === null ? undefined : typeof sz === 'number' && Number.isSafeInteger(sz) && sz > 0 ? sz : typeof sz === 'string' && /^[0-9]+$/.test(sz) && Number(sz) > 0 ? Number(sz) : 'bad';
-      const shapeOk = form === 'auto' ? how === 'action' || Object.keys(inner).length > 0 : form === 'action' ? how === 'action' : how === 'direct';
-      const wellFormed = shapeOk && okKeywords && enableValue !== 'bad' && sizeValue !== 'bad' && !(enableValue === true && sizeValue === undefined);
+      const enableValue =
+        en === undefined || en === null
+          ? undefined
+          : typeof en === 'boolean'
+            ? en
+            : en === 'true'
+              ? true
+              : en === 'FALSE'
+                ? false
+                : 'bad';
+      const sizeValue =
+        sz === undefined || sz === null
+          ? undefined
+          : typeof sz === 'number' && Number.isSafeInteger(sz) && sz > 0
+            ? sz
+            : typeof sz === 'string' && /^[0-9]+$/.test(sz) && Number(sz) > 0
+              ? Number(sz)
+              : 'bad';
+      const shapeOk =
+        form === 'auto'
+          ? how === 'action' || Object.keys(inner).length > 0
+          : form === 'action'
+            ? how === 'action'
+            : how === 'direct';
+      const wellFormed =
+        shapeOk &&
+        okKeywords &&
+        enableValue !== 'bad' &&
+        sizeValue !== 'bad' &&
+        !(enableValue === true && sizeValue === undefined);
       assert.equal(result !== undefined, wellFormed, JSON.stringify({ body, form }));
       if (result === undefined) return;
-      const expectedKeywords = typeof kw === 'string' ? kw : Array.isArray(kw) ? kw.filter((k) => k.trim() !== '').map((k) => `(${k})`).join(' OR ') : '';
+      const expectedKeywords =
+        typeof kw === 'string'
+          ? kw
+          : Array.isArray(kw)
+            ? kw
+                .filter((k) => k.trim() !== '')
+                .map((k) => `(${k})`)
+                .join(' OR ')
+            : '';
       assert.equal(result.keywords, expectedKeywords);
-      const limit = sizeValue === undefined || enableValue === false ? undefined : Math.min(MAX_PST_LIMIT_BYTES, Math.max(MIN_PST_LIMIT_BYTES, sizeValue as number));
+      const limit =
+        sizeValue === undefined || enableValue === false
+          ? undefined
+          : Math.min(MAX_PST_LIMIT_BYTES, Math.max(MIN_PST_LIMIT_BYTES, sizeValue as number));
       assert.equal(result.limitBytes, limit);
     }),
     { numRuns: runs(60_000), seed: SEED },

@@ -65,7 +65,10 @@ function check(query: string): ReturnType<typeof compileQuery> | undefined {
     return compiled;
   } catch (error) {
     if (!(error instanceof QueryError)) throw new Error(`not a QueryError: ${String(error)}`, { cause: error });
-    assert.ok(Number.isInteger(error.position) && error.position >= 0 && error.position <= query.length, `position ${error.position} of ${query.length}`);
+    assert.ok(
+      Number.isInteger(error.position) && error.position >= 0 && error.position <= query.length,
+      `position ${error.position} of ${query.length}`,
+    );
     assert.ok(error.reason.length > 0);
     assert.ok(error.message.startsWith(`${error.reason} at position ${error.position}\n`), error.message);
     assert.ok(error.message.length <= error.reason.length + 200, `message of ${error.message.length}`);
@@ -74,7 +77,22 @@ function check(query: string): ReturnType<typeof compileQuery> | undefined {
 }
 
 /** Characters that exercise every branch of the tokenizer. */
-const QUERY_CHARS = [...'()"“”*:=<>.- \t\nabcxyzABORNDTß東京0123456789@', 'AND', 'OR', 'NOT', 'subject:', 'from:', 'received>=', 'sent:', 'hasattachments:', '2024-01-15', '..', '\uD800', '\uDC00', 'ﷺ'];
+const QUERY_CHARS = [
+  ...'()"“”*:=<>.- \t\nabcxyzABORNDTß東京0123456789@',
+  'AND',
+  'OR',
+  'NOT',
+  'subject:',
+  'from:',
+  'received>=',
+  'sent:',
+  'hasattachments:',
+  '2024-01-15',
+  '..',
+  '\uD800',
+  '\uDC00',
+  'ﷺ',
+];
 
 test('arbitrary text: a compiled query bounded by its structure, or a QueryError pointing inside the query', () => {
   const text = fc.oneof(
@@ -82,11 +100,19 @@ test('arbitrary text: a compiled query bounded by its structure, or a QueryError
     fc.array(fc.constantFrom(...QUERY_CHARS), { maxLength: 60 }).map((parts) => parts.join('')),
     fc.array(fc.constantFrom(...QUERY_CHARS), { maxLength: 60 }).map((parts) => parts.join(' ')),
   );
-  fc.assert(fc.property(text, (q) => void check(q)), { numRuns: runs(150_000), seed: SEED });
+  fc.assert(
+    fc.property(text, (q) => void check(q)),
+    { numRuns: runs(150_000), seed: SEED },
+  );
 });
 
 test('arbitrary compiled queries never throw from matches()', async () => {
-  const text = fc.array(fc.constantFrom(...QUERY_CHARS, 'support', 'tick', '"ticket 42"', 'straße', 'strasse', 'body:visible', 'hidden'), { maxLength: 30 }).map((p) => p.join(' '));
+  const text = fc
+    .array(
+      fc.constantFrom(...QUERY_CHARS, 'support', 'tick', '"ticket 42"', 'straße', 'strasse', 'body:visible', 'hidden'),
+      { maxLength: 30 },
+    )
+    .map((p) => p.join(' '));
   await fc.assert(
     fc.asyncProperty(text, async (q) => {
       const compiled = check(q);
@@ -111,7 +137,10 @@ const shapes = fc.letrec<{ shape: Shape }>((tie) => ({
     { depthSize: 'small', withCrossShrink: true },
     fc.constantFrom(...VOCABULARY).map((w): Shape => ({ t: 'word', w })),
     fc.constantFrom(...VOCABULARY).map((w): Shape => ({ t: 'exact', w })),
-    fc.record({ t: fc.constantFrom('and' as const, 'or' as const), items: fc.array(tie('shape'), { minLength: 2, maxLength: 3 }) }),
+    fc.record({
+      t: fc.constantFrom('and' as const, 'or' as const),
+      items: fc.array(tie('shape'), { minLength: 2, maxLength: 3 }),
+    }),
     fc.record({ t: fc.constant('not' as const), item: tie('shape') }),
   ),
 })).shape;
@@ -152,29 +181,43 @@ function evaluate(s: Shape, words: readonly string[]): boolean {
 test('queries of known structure compile and select what the reference evaluator selects', async () => {
   const words = fc.array(fc.constantFrom(...VOCABULARY, 'alphabet', 'betamax', 'other'), { maxLength: 6 });
   await fc.assert(
-    fc.asyncProperty(shapes, words, words, fc.boolean(), fc.boolean(), async (shape, subjectWords, bodyWords, upper, andWord) => {
-      const query = print(shape, () => andWord);
-      const compiled = compileQuery(query); // must not throw
-      const subject = subjectWords.map((w) => (upper ? w.toUpperCase() : w)).join(' ');
-      const record: MessageRecord = { subject, body: bodyWords.join(', ') };
-      assert.equal(await compiled.matches(record), evaluate(shape, [...subjectWords, ...bodyWords]), `${query} on ${JSON.stringify(record)}`);
-    }),
+    fc.asyncProperty(
+      shapes,
+      words,
+      words,
+      fc.boolean(),
+      fc.boolean(),
+      async (shape, subjectWords, bodyWords, upper, andWord) => {
+        const query = print(shape, () => andWord);
+        const compiled = compileQuery(query); // must not throw
+        const subject = subjectWords.map((w) => (upper ? w.toUpperCase() : w)).join(' ');
+        const record: MessageRecord = { subject, body: bodyWords.join(', ') };
+        assert.equal(
+          await compiled.matches(record),
+          evaluate(shape, [...subjectWords, ...bodyWords]),
+          `${query} on ${JSON.stringify(record)}`,
+        );
+      },
+    ),
     { numRuns: runs(40_000), seed: SEED },
   );
 });
 
 test('dates compile for every year from 0000 to 9999 and select exactly that UTC day', () => {
   fc.assert(
-    fc.property(fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), (date) => {
-      const day = date.toISOString().slice(0, 10);
-      const compiled = compileQuery(`received:${day}`);
-      const node = compiled.tree;
-      assert.equal(node.kind, 'date');
-      if (node.kind !== 'date') return;
-      const start = new Date(`${day}T00:00:00Z`).getTime();
-      assert.equal(node.fromMs, start, day);
-      assert.equal(node.beforeMs, start + 86_400_000, day);
-    }),
+    fc.property(
+      fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }),
+      (date) => {
+        const day = date.toISOString().slice(0, 10);
+        const compiled = compileQuery(`received:${day}`);
+        const node = compiled.tree;
+        assert.equal(node.kind, 'date');
+        if (node.kind !== 'date') return;
+        const start = new Date(`${day}T00:00:00Z`).getTime();
+        assert.equal(node.fromMs, start, day);
+        assert.equal(node.beforeMs, start + 86_400_000, day);
+      },
+    ),
     { numRuns: runs(20_000), seed: SEED },
   );
 });

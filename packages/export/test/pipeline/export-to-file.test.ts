@@ -8,7 +8,14 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EMPTY_PST_BYTES, exportToPst, exportToPstFile, ExportFileError, type ExportOptionsError, type ExportProgress } from '../../src/index.js';
+import {
+  EMPTY_PST_BYTES,
+  exportToPst,
+  exportToPstFile,
+  ExportFileError,
+  type ExportOptionsError,
+  type ExportProgress,
+} from '../../src/index.js';
 import { readPst } from '../split/read-pst.js';
 import { sizedRecord } from '../split/records.js';
 import { MemorySource } from './memory-source.js';
@@ -21,12 +28,18 @@ async function scratch(t: { after: (fn: () => Promise<void>) => void }): Promise
 }
 
 const items = (n: number, attachmentBytes = 0) =>
-  Array.from({ length: n }, (_, i) => ({ folder: i % 3 ? ['Inbox'] : ['Inbox', 'Sub'], record: sizedRecord(i, { attachmentBytes }) }));
+  Array.from({ length: n }, (_, i) => ({
+    folder: i % 3 ? ['Inbox'] : ['Inbox', 'Sub'],
+    record: sizedRecord(i, { attachmentBytes }),
+  }));
 
 test('one part: the part is renamed to <path>.pst (no copy), and reads back like the streamed export', async (t) => {
   const root = await scratch(t);
   const progress: ExportProgress[] = [];
-  const summary = await exportToPstFile({ sources: [new MemorySource(items(12, 20_000))], name: 'box', onProgress: (p) => progress.push(p) }, join(root, 'result.out'));
+  const summary = await exportToPstFile(
+    { sources: [new MemorySource(items(12, 20_000))], name: 'box', onProgress: (p) => progress.push(p) },
+    join(root, 'result.out'),
+  );
   assert.equal(summary.path, join(root, 'result.pst'), 'the extension is replaced by the format');
   assert.equal(summary.format, 'pst');
   const st = await stat(summary.path);
@@ -50,7 +63,10 @@ test('one part from a tmpDir elsewhere is still moved when it can be; the result
   const root = await scratch(t);
   const parts = join(root, 'parts');
   await mkdir(parts);
-  const summary = await exportToPstFile({ sources: [new MemorySource(items(5))], name: 'x', tmpDir: parts }, join(root, 'out', '..', 'x'));
+  const summary = await exportToPstFile(
+    { sources: [new MemorySource(items(5))], name: 'x', tmpDir: parts },
+    join(root, 'out', '..', 'x'),
+  );
   assert.equal(summary.path, join(root, 'out', '..', 'x.pst'));
   assert.equal((await readPst(summary.path)).messages, 5);
   assert.deepEqual(await leftovers(parts), []);
@@ -60,13 +76,19 @@ test('several parts: a stored ZIP at <path>.zip that unzip, 7z and Python accept
   if (!(await requireZipTools(t))) return;
   const root = await scratch(t);
   const limit = EMPTY_PST_BYTES + 300_000;
-  const summary = await exportToPstFile({ sources: [new MemorySource(items(30, 30_000))], name: 'multi', maxPartBytes: limit }, join(root, 'multi'));
+  const summary = await exportToPstFile(
+    { sources: [new MemorySource(items(30, 30_000))], name: 'multi', maxPartBytes: limit },
+    join(root, 'multi'),
+  );
   assert.equal(summary.path, join(root, 'multi.zip'));
   assert.equal(summary.format, 'zip');
   assert.ok(summary.parts.length >= 2, `${summary.parts.length} parts`);
   assert.equal((await stat(summary.path)).size, summary.bytes);
   const entries = await checkZip(summary.path);
-  assert.deepEqual(entries.map((e) => [e.name, e.size]), summary.parts.map((p) => [p.name, p.bytes]));
+  assert.deepEqual(
+    entries.map((e) => [e.name, e.size]),
+    summary.parts.map((p) => [p.name, p.bytes]),
+  );
   const names = await extractZip(summary.path, join(root, 'x'));
   let total = 0;
   for (const name of names) total += (await readPst(join(root, 'x', name))).messages;
@@ -77,12 +99,18 @@ test('several parts: a stored ZIP at <path>.zip that unzip, 7z and Python accept
 test('several parts into a file that cannot be created: the error names the file, nothing is left behind', async (t) => {
   const root = await scratch(t);
   // Where this process would write the ZIP before renaming it, a file is in the way: it is not the export's to remove.
-  await writeFile(join(root, `.n.zip.${process.pid}.partial`), 'someone else\'s');
+  await writeFile(join(root, `.n.zip.${process.pid}.partial`), "someone else's");
   const limit = EMPTY_PST_BYTES + 200_000;
   await assert.rejects(
-    exportToPstFile({ sources: [new MemorySource(items(20, 30_000))], name: 'n', maxPartBytes: limit }, join(root, 'n')),
+    exportToPstFile(
+      { sources: [new MemorySource(items(20, 30_000))], name: 'n', maxPartBytes: limit },
+      join(root, 'n'),
+    ),
     (error: unknown) =>
-      error instanceof ExportFileError && /cannot write ".*\/n\.zip" \(EEXIST\); nothing was written there/.test(error.message) && error.code === 'output-failed' && error.systemCode === 'EEXIST',
+      error instanceof ExportFileError &&
+      /cannot write ".*\/n\.zip" \(EEXIST\); nothing was written there/.test(error.message) &&
+      error.code === 'output-failed' &&
+      error.systemCode === 'EEXIST',
   );
   assert.deepEqual(await readdir(root), [`.n.zip.${process.pid}.partial`], 'only what was there before');
   assert.equal(await readFile(join(root, `.n.zip.${process.pid}.partial`), 'utf8'), "someone else's", 'and untouched');
@@ -94,19 +122,28 @@ test('the target is a directory: the rename fails with a message naming it, and 
   await writeFile(join(root, 'taken.pst', 'keep'), 'x');
   await assert.rejects(
     exportToPstFile({ sources: [new MemorySource(items(2))], name: 'n' }, join(root, 'taken')),
-    (error: unknown) => error instanceof ExportFileError && /cannot write ".*taken\.pst" \(EISDIR\)/.test(error.message) && typeof error.systemCode === 'string',
+    (error: unknown) =>
+      error instanceof ExportFileError &&
+      /cannot write ".*taken\.pst" \(EISDIR\)/.test(error.message) &&
+      typeof error.systemCode === 'string',
   );
   assert.deepEqual((await readdir(root)).sort(), ['taken.pst'], 'no parts directory, no partial file');
   assert.deepEqual(await readdir(join(root, 'taken.pst')), ['keep'], 'what was there is untouched');
 });
 
 test('a bad path is refused before anything runs, naming the value', async (t) => {
-  await assert.rejects(exportToPstFile({ sources: [new MemorySource(items(1))], name: 'n' }, ''), (e: ExportOptionsError) => e.field === 'path' && /path must name a file, got ""/.test(e.message));
+  await assert.rejects(
+    exportToPstFile({ sources: [new MemorySource(items(1))], name: 'n' }, ''),
+    (e: ExportOptionsError) => e.field === 'path' && /path must name a file, got ""/.test(e.message),
+  );
   const root = await scratch(t);
   const missing = join(root, 'nowhere', 'n');
   await assert.rejects(
     exportToPstFile({ sources: [new MemorySource(items(1))], name: 'n' }, missing),
-    (e: ExportOptionsError) => e.field === 'path' && e.message === `path ${JSON.stringify(missing)}: its directory ${JSON.stringify(join(root, 'nowhere'))} does not exist`,
+    (e: ExportOptionsError) =>
+      e.field === 'path' &&
+      e.message ===
+        `path ${JSON.stringify(missing)}: its directory ${JSON.stringify(join(root, 'nowhere'))} does not exist`,
   );
   assert.deepEqual(await readdir(root), []);
 });
@@ -119,7 +156,10 @@ test('aborted half-way through a ZIP: the call rejects with the reason, and noth
   const source = new MemorySource(items(40, 30_000), (index) => {
     if (index === 25) controller.abort(new Error('stopped by the test'));
   });
-  const running = exportToPstFile({ sources: [source], name: 'cut', maxPartBytes: limit, signal: controller.signal }, join(root, 'cut'));
+  const running = exportToPstFile(
+    { sources: [source], name: 'cut', maxPartBytes: limit, signal: controller.signal },
+    join(root, 'cut'),
+  );
   await assert.rejects(running, /stopped by the test/);
   assert.deepEqual(await readdir(root), [], 'no result, no .partial, no parts directory');
 });

@@ -11,8 +11,23 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_OPTIONS, generateRecords } from '@pstream/fixtures';
-import { EMPTY_PST_BYTES, exportToPst, ExportOptionsError, type ExportOptions, type ExportProgress, type ExportSummary, type ExportWarning } from '../../src/index.js';
-import { assertReadersAgree, requireReaders, requireTool, runPffexport, runPypff, type ExpectedFolder } from '../../../pst/test/support/oracles.js';
+import {
+  EMPTY_PST_BYTES,
+  exportToPst,
+  ExportOptionsError,
+  type ExportOptions,
+  type ExportProgress,
+  type ExportSummary,
+  type ExportWarning,
+} from '../../src/index.js';
+import {
+  assertReadersAgree,
+  requireReaders,
+  requireTool,
+  runPffexport,
+  runPypff,
+  type ExpectedFolder,
+} from '../../../pst/test/support/oracles.js';
 import { readPst } from '../split/read-pst.js';
 import { sizedRecord } from '../split/records.js';
 import { MemorySource, type MemoryItem } from './memory-source.js';
@@ -46,12 +61,16 @@ async function workspace(t: { after: (fn: () => Promise<void>) => void }): Promi
 /** The demo mailbox's records, in mailbox order. */
 async function demoItems(): Promise<(MemoryItem & { matches: boolean })[]> {
   const items: (MemoryItem & { matches: boolean })[] = [];
-  for await (const g of generateRecords(DEMO_OPTIONS).messages()) items.push({ folder: g.folder, record: g.record, matches: g.expected.matches });
+  for await (const g of generateRecords(DEMO_OPTIONS).messages())
+    items.push({ folder: g.folder, record: g.record, matches: g.expected.matches });
   return items;
 }
 
 /** Runs an export to completion, saving the output; asserts the head and that tmpDir is empty afterwards. */
-async function runExport(ws: Workspace, options: Omit<ExportOptions, 'tmpDir'>): Promise<{ summary: ExportSummary; file: string; bytes: number }> {
+async function runExport(
+  ws: Workspace,
+  options: Omit<ExportOptions, 'tmpDir'>,
+): Promise<{ summary: ExportSummary; file: string; bytes: number }> {
   const handle = exportToPst({ ...options, tmpDir: ws.tmp });
   const head = await handle.head;
   const file = join(ws.out, head.fileName);
@@ -76,7 +95,10 @@ function subjectsByFolder(items: readonly MemoryItem[]): Map<string, string[]> {
 
 test('one part: the output is the PST itself, named <name>.pst', async (t) => {
   const ws = await workspace(t);
-  const items = Array.from({ length: 5 }, (_, i) => ({ folder: i % 2 ? ['Inbox'] : ['Inbox', 'Sub'], record: sizedRecord(i) }));
+  const items = Array.from({ length: 5 }, (_, i) => ({
+    folder: i % 2 ? ['Inbox'] : ['Inbox', 'Sub'],
+    record: sizedRecord(i),
+  }));
   const { summary, file, bytes } = await runExport(ws, { sources: [new MemorySource(items)], name: 'mailbox' });
   assert.equal(summary.format, 'pst');
   assert.equal(summary.fileName, 'mailbox.pst');
@@ -93,11 +115,18 @@ test('several parts: one stored ZIP of <name>-001.pst, … that unzip, 7z and Py
   const ws = await workspace(t);
   const items = await demoItems();
   const limit = 800_000;
-  const { summary, file, bytes } = await runExport(ws, { sources: [new MemorySource(items)], name: 'demo', maxPartBytes: limit });
+  const { summary, file, bytes } = await runExport(ws, {
+    sources: [new MemorySource(items)],
+    name: 'demo',
+    maxPartBytes: limit,
+  });
   assert.equal(summary.format, 'zip');
   assert.equal(summary.fileName, 'demo.zip');
   assert.ok(summary.parts.length >= 3, `${summary.parts.length} parts`);
-  assert.deepEqual(summary.parts.map((p) => p.name), summary.parts.map((_, i) => `demo-${String(i + 1).padStart(3, '0')}.pst`));
+  assert.deepEqual(
+    summary.parts.map((p) => p.name),
+    summary.parts.map((_, i) => `demo-${String(i + 1).padStart(3, '0')}.pst`),
+  );
   assert.deepEqual([summary.scanned, summary.matched], [items.length, items.length]);
   const entries = await checkZip(file);
   assert.deepEqual(
@@ -107,7 +136,10 @@ test('several parts: one stored ZIP of <name>-001.pst, … that unzip, 7z and Py
   );
   assert.ok(bytes > summary.parts.reduce((n, p) => n + p.bytes, 0));
   const names = await extractZip(file, join(ws.out, 'x'));
-  assert.deepEqual(names, summary.parts.map((p) => p.name));
+  assert.deepEqual(
+    names,
+    summary.parts.map((p) => p.name),
+  );
   let next = 0;
   const keys = new Set<string>();
   for (const [i, part] of summary.parts.entries()) {
@@ -117,7 +149,8 @@ test('several parts: one stored ZIP of <name>-001.pst, … that unzip, 7z and Py
     assert.equal(back.storeName, i === 0 ? 'demo' : `demo (${i + 1})`);
     assert.equal(back.messages, part.messages);
     const mine = items.slice(next, next + part.messages);
-    for (const [folder, subjects] of subjectsByFolder(mine)) assert.deepEqual(back.folders.get(folder), subjects, `${part.name} ${folder}`);
+    for (const [folder, subjects] of subjectsByFolder(mine))
+      assert.deepEqual(back.folders.get(folder), subjects, `${part.name} ${folder}`);
     next += part.messages;
   }
   assert.equal(next, items.length, 'every message exactly once');
@@ -127,8 +160,16 @@ test('several parts: one stored ZIP of <name>-001.pst, … that unzip, 7z and Py
 test('several parts, deflate: entries are compressed and still pass the three checkers', async (t) => {
   if (!(await requireZipTools(t))) return;
   const ws = await workspace(t);
-  const items = Array.from({ length: 40 }, (_, i) => ({ folder: ['Inbox'], record: sizedRecord(i, { bodyChars: 20_000 }) }));
-  const { summary, file } = await runExport(ws, { sources: [new MemorySource(items)], name: 'zipped', maxPartBytes: EMPTY_PST_BYTES + 400_000, zipCompression: 'deflate' });
+  const items = Array.from({ length: 40 }, (_, i) => ({
+    folder: ['Inbox'],
+    record: sizedRecord(i, { bodyChars: 20_000 }),
+  }));
+  const { summary, file } = await runExport(ws, {
+    sources: [new MemorySource(items)],
+    name: 'zipped',
+    maxPartBytes: EMPTY_PST_BYTES + 400_000,
+    zipCompression: 'deflate',
+  });
   assert.equal(summary.format, 'zip');
   const entries = await checkZip(file);
   assert.ok(entries.length >= 2);
@@ -142,49 +183,77 @@ test('demo mailbox (in-memory records), keyword "support": exactly the messages 
   const ws = await workspace(t);
   const items = await demoItems();
   assert.equal(manifest.summary.keyword, 'support');
-  const { summary, file } = await runExport(ws, { sources: [new MemorySource(items)], name: 'support', keywords: 'support' });
+  const { summary, file } = await runExport(ws, {
+    sources: [new MemorySource(items)],
+    name: 'support',
+    keywords: 'support',
+  });
   assert.equal(summary.scanned, 300);
   assert.equal(summary.matched, manifest.summary.matched);
   assert.equal(summary.format, 'pst');
   const back = await readPst(file);
   const want = subjectsByFolder(items.filter((i) => i.matches));
   const wantFromManifest = new Map<string, string[]>();
-  for (const m of manifest.messages.filter((x) => x.matches)) wantFromManifest.set(m.folder.join('/'), [...(wantFromManifest.get(m.folder.join('/')) ?? []), m.subject]);
-  for (const [folder, subjects] of wantFromManifest) assert.deepEqual([...subjects].sort(), [...(want.get(folder) ?? [])].sort(), `manifest vs generated records, ${folder}`);
+  for (const m of manifest.messages.filter((x) => x.matches))
+    wantFromManifest.set(m.folder.join('/'), [...(wantFromManifest.get(m.folder.join('/')) ?? []), m.subject]);
+  for (const [folder, subjects] of wantFromManifest)
+    assert.deepEqual(
+      [...subjects].sort(),
+      [...(want.get(folder) ?? [])].sort(),
+      `manifest vs generated records, ${folder}`,
+    );
   for (const [folder, subjects] of want) assert.deepEqual(back.folders.get(folder), subjects, folder);
   assert.equal(back.messages, manifest.summary.matched);
 });
 
-test(
-  'demo mailbox (committed .eml tree), keyword "support": exactly the 60 messages the manifest says match',
-  async (t) => {
-    const ws = await workspace(t);
-    const { summary } = await runExport(ws, { sources: [DEMO_MAILBOX], name: 'support', keywords: 'support' });
-    assert.equal(summary.scanned, 300);
-    assert.equal(summary.matched, manifest.summary.matched);
-  },
-);
+test('demo mailbox (committed .eml tree), keyword "support": exactly the 60 messages the manifest says match', async (t) => {
+  const ws = await workspace(t);
+  const { summary } = await runExport(ws, { sources: [DEMO_MAILBOX], name: 'support', keywords: 'support' });
+  assert.equal(summary.scanned, 300);
+  assert.equal(summary.matched, manifest.summary.matched);
+});
 
 test('a selection of nothing is one valid, empty PST', async (t) => {
   const ws = await workspace(t);
   const items = Array.from({ length: 3 }, (_, i) => ({ folder: ['Inbox'], record: sizedRecord(i) }));
-  const { summary, file } = await runExport(ws, { sources: [new MemorySource(items)], name: 'nothing', keywords: 'zzzunmatched' });
+  const { summary, file } = await runExport(ws, {
+    sources: [new MemorySource(items)],
+    name: 'nothing',
+    keywords: 'zzzunmatched',
+  });
   assert.deepEqual([summary.format, summary.scanned, summary.matched], ['pst', 3, 0]);
-  assert.deepEqual(summary.parts.map((p) => [p.name, p.messages]), [['nothing.pst', 0]]);
+  assert.deepEqual(
+    summary.parts.map((p) => [p.name, p.messages]),
+    [['nothing.pst', 0]],
+  );
   assert.equal((await readPst(file)).messages, 0);
 });
 
 test('an oversize message is exported alone and reported in the warnings; given warnings are kept', async (t) => {
   const ws = await workspace(t);
   const limit = EMPTY_PST_BYTES + 100_000;
-  const given: ExportWarning = { code: 'limit-clamped', message: 'from the request', field: 'pstSizeLimitBytes', requested: 1, applied: 2 };
+  const given: ExportWarning = {
+    code: 'limit-clamped',
+    message: 'from the request',
+    field: 'pstSizeLimitBytes',
+    requested: 1,
+    applied: 2,
+  };
   const items = [
     { folder: ['Inbox'], record: sizedRecord(0) },
     { folder: ['Inbox'], record: sizedRecord(1, { attachmentBytes: 600_000 }) },
     { folder: ['Inbox'], record: sizedRecord(2) },
   ];
-  const { summary } = await runExport(ws, { sources: [new MemorySource(items)], name: 'big', maxPartBytes: limit, warnings: [given] });
-  assert.deepEqual(summary.parts.map((p) => p.messages), [1, 1, 1]);
+  const { summary } = await runExport(ws, {
+    sources: [new MemorySource(items)],
+    name: 'big',
+    maxPartBytes: limit,
+    warnings: [given],
+  });
+  assert.deepEqual(
+    summary.parts.map((p) => p.messages),
+    [1, 1, 1],
+  );
   assert.ok(summary.parts[1]!.bytes > limit);
   assert.equal(summary.warnings[0], given);
   assert.equal(summary.warnings.length, 2);
@@ -200,25 +269,55 @@ test('an oversize message is exported alone and reported in the warnings; given 
 test('progress: counts only grow, and the last report matches the summary', async (t) => {
   const ws = await workspace(t);
   const reports: ExportProgress[] = [];
-  const items = Array.from({ length: 30 }, (_, i) => ({ folder: ['Inbox'], record: sizedRecord(i, { attachmentBytes: 30_000 }) }));
-  const { summary } = await runExport(ws, { sources: [new MemorySource(items)], name: 'p', maxPartBytes: EMPTY_PST_BYTES + 300_000, onProgress: (p) => reports.push(p) });
+  const items = Array.from({ length: 30 }, (_, i) => ({
+    folder: ['Inbox'],
+    record: sizedRecord(i, { attachmentBytes: 30_000 }),
+  }));
+  const { summary } = await runExport(ws, {
+    sources: [new MemorySource(items)],
+    name: 'p',
+    maxPartBytes: EMPTY_PST_BYTES + 300_000,
+    onProgress: (p) => reports.push(p),
+  });
   assert.ok(reports.length >= 1);
   for (let i = 1; i < reports.length; i++) {
     const [a, b] = [reports[i - 1]!, reports[i]!];
-    assert.ok(b.scanned >= a.scanned && b.matched >= a.matched && b.bytesOut >= a.bytesOut && b.part >= a.part, JSON.stringify([a, b]));
+    assert.ok(
+      b.scanned >= a.scanned && b.matched >= a.matched && b.bytesOut >= a.bytesOut && b.part >= a.part,
+      JSON.stringify([a, b]),
+    );
   }
   const last = reports.at(-1)!;
-  assert.deepEqual([last.scanned, last.matched, last.skipped, last.bytesOut], [summary.scanned, summary.matched, summary.skipped, summary.bytes]);
+  assert.deepEqual(
+    [last.scanned, last.matched, last.skipped, last.bytesOut],
+    [summary.scanned, summary.matched, summary.skipped, summary.bytes],
+  );
   assert.equal(last.part, summary.parts.length);
 });
 
 test('the part size is the smallest of maxPartBytes, limitBytes and the 49 GiB cap', async (t) => {
   const ws = await workspace(t);
-  const items = Array.from({ length: 12 }, (_, i) => ({ folder: ['Inbox'], record: sizedRecord(i, { attachmentBytes: 60_000 }) }));
+  const items = Array.from({ length: 12 }, (_, i) => ({
+    folder: ['Inbox'],
+    record: sizedRecord(i, { attachmentBytes: 60_000 }),
+  }));
   const small = EMPTY_PST_BYTES + 200_000;
-  const a = await runExport(ws, { sources: [new MemorySource(items)], name: 'a', limitBytes: small, maxPartBytes: 10_000_000 });
-  const b = await runExport(ws, { sources: [new MemorySource(items)], name: 'b', limitBytes: 10_000_000, maxPartBytes: small });
-  assert.deepEqual(a.summary.parts.map((p) => [p.bytes, p.messages]), b.summary.parts.map((p) => [p.bytes, p.messages]));
+  const a = await runExport(ws, {
+    sources: [new MemorySource(items)],
+    name: 'a',
+    limitBytes: small,
+    maxPartBytes: 10_000_000,
+  });
+  const b = await runExport(ws, {
+    sources: [new MemorySource(items)],
+    name: 'b',
+    limitBytes: 10_000_000,
+    maxPartBytes: small,
+  });
+  assert.deepEqual(
+    a.summary.parts.map((p) => [p.bytes, p.messages]),
+    b.summary.parts.map((p) => [p.bytes, p.messages]),
+  );
   assert.ok(a.summary.parts.length > 1 && a.summary.parts.every((p) => p.bytes <= small));
 });
 
@@ -226,7 +325,12 @@ test('encryption: none writes every part with bCryptMethod 0 and the same messag
   if (!(await requireTool(t, 'unzip', 'unzip'))) return;
   const ws = await workspace(t);
   const items = (await demoItems()).slice(0, 120);
-  const plain = await runExport(ws, { sources: [new MemorySource(items)], name: 'plain', maxPartBytes: 600_000, encryption: 'none' });
+  const plain = await runExport(ws, {
+    sources: [new MemorySource(items)],
+    name: 'plain',
+    maxPartBytes: 600_000,
+    encryption: 'none',
+  });
   const permuted = await runExport(ws, { sources: [new MemorySource(items)], name: 'permuted', maxPartBytes: 600_000 });
   assert.ok(plain.summary.parts.length >= 2, `${plain.summary.parts.length} parts`);
   assert.equal(plain.summary.format, 'zip');
@@ -262,7 +366,12 @@ test('bad options throw ExportOptionsError naming the field and the value', () =
   for (const [patch, field, value] of cases) {
     assert.throws(
       () => exportToPst({ sources: [source], name: 'x', ...patch }),
-      (e: unknown) => e instanceof ExportOptionsError && e instanceof RangeError && e.field === field && JSON.stringify(e.value) === JSON.stringify(value) && e.message.includes(field),
+      (e: unknown) =>
+        e instanceof ExportOptionsError &&
+        e instanceof RangeError &&
+        e.field === field &&
+        JSON.stringify(e.value) === JSON.stringify(value) &&
+        e.message.includes(field),
       JSON.stringify(patch),
     );
   }
@@ -273,7 +382,11 @@ test('independent readers (pst_fsck, readpst, pst-extractor; pypff and pffexport
   if (!(await requireReaders(t))) return;
   const ws = await workspace(t);
   const items = await demoItems();
-  const { summary, file } = await runExport(ws, { sources: [new MemorySource(items)], name: 'demo', maxPartBytes: 800_000 });
+  const { summary, file } = await runExport(ws, {
+    sources: [new MemorySource(items)],
+    name: 'demo',
+    maxPartBytes: 800_000,
+  });
   assert.ok(summary.parts.length >= 3);
   await extractZip(file, join(ws.out, 'x'));
   let next = 0;
@@ -294,14 +407,28 @@ test('independent readers (pst_fsck, readpst, pst-extractor; pypff and pffexport
     }
     const path = join(ws.out, 'x', part.name);
     // Subjects, folders and structure: pst_fsck, readpst and pst-extractor, compared with one another too.
-    await assertReadersAgree(path, [...folders.values()], { exactFolders: true, readers: ['fsck', 'readpst', 'pstextractor'] });
+    await assertReadersAgree(path, [...folders.values()], {
+      exactFolders: true,
+      readers: ['fsck', 'readpst', 'pstextractor'],
+    });
     // libpff misreads some subjects here (pypff: characters outside the BMP; pffexport: drops a non-ASCII first
     // character), so both are held to the message count of every folder.
     for (const summary of [await runPypff(path), await runPffexport(path)]) {
       assert.ok(summary.ok && summary.exitCode === 0, `${summary.reader}: ${summary.errors.join('; ')}`);
-      const counts = new Map(summary.folders.filter((f) => !f.path.startsWith('~/')).map((f) => [f.path, f.messageCount]));
-      for (const f of folders.values()) assert.equal(counts.get(f.path) ?? 0, f.messages.length, `${summary.reader}: ${part.name} ${JSON.stringify(f.path)}`);
-      assert.equal([...counts.values()].reduce((a, b) => a + b, 0), part.messages, `${summary.reader}: ${part.name} message count`);
+      const counts = new Map(
+        summary.folders.filter((f) => !f.path.startsWith('~/')).map((f) => [f.path, f.messageCount]),
+      );
+      for (const f of folders.values())
+        assert.equal(
+          counts.get(f.path) ?? 0,
+          f.messages.length,
+          `${summary.reader}: ${part.name} ${JSON.stringify(f.path)}`,
+        );
+      assert.equal(
+        [...counts.values()].reduce((a, b) => a + b, 0),
+        part.messages,
+        `${summary.reader}: ${part.name} message count`,
+      );
     }
   }
   assert.equal(next, items.length);

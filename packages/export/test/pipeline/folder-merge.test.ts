@@ -12,7 +12,15 @@ import { assertReadersAgree, requireReaders } from '../../../pst/test/support/or
 
 async function eml(dir: string, file: string, subject: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const text = ['From: Alice <alice@example.com>', 'To: Bob <bob@example.com>', `Subject: ${subject}`, 'Date: Wed, 01 May 2024 09:00:00 +0000', '', `Body of ${subject}.`, ''];
+  const text = [
+    'From: Alice <alice@example.com>',
+    'To: Bob <bob@example.com>',
+    `Subject: ${subject}`,
+    'Date: Wed, 01 May 2024 09:00:00 +0000',
+    '',
+    `Body of ${subject}.`,
+    '',
+  ];
   await writeFile(join(dir, file), text.join('\r\n'));
 }
 

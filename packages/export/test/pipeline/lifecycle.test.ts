@@ -25,11 +25,17 @@ async function freshTmp(t: { after: (fn: () => Promise<void>) => void }): Promis
 const PART_LIMIT = EMPTY_PST_BYTES + 600_000;
 
 function items(count: number, attachmentBytes = 50_000): MemoryItem[] {
-  return Array.from({ length: count }, (_, i) => ({ folder: i % 3 ? ['Inbox'] : ['Inbox', 'Sub'], record: sizedRecord(i, { attachmentBytes }) }));
+  return Array.from({ length: count }, (_, i) => ({
+    folder: i % 3 ? ['Inbox'] : ['Inbox', 'Sub'],
+    record: sizedRecord(i, { attachmentBytes }),
+  }));
 }
 
 /** Reads `stream` chunk by chunk, calling `onChunk` after each; resolves with the bytes read or the error. */
-async function drain(stream: Readable, onChunk?: (index: number, bytes: number) => void | Promise<void>): Promise<{ bytes: number; error?: Error }> {
+async function drain(
+  stream: Readable,
+  onChunk?: (index: number, bytes: number) => void | Promise<void>,
+): Promise<{ bytes: number; error?: Error }> {
   let bytes = 0;
   let index = 0;
   try {
@@ -63,7 +69,13 @@ for (const at of [0, 3, 14, 30]) {
     const source = new MemorySource(items(40), (i) => {
       if (i === at) controller.abort(reason);
     });
-    const handle = exportToPst({ sources: [source], name: 'x', tmpDir: tmp, maxPartBytes: PART_LIMIT, signal: controller.signal });
+    const handle = exportToPst({
+      sources: [source],
+      name: 'x',
+      tmpDir: tmp,
+      maxPartBytes: PART_LIMIT,
+      signal: controller.signal,
+    });
     const head = handle.head.catch((e: unknown) => e as Error);
     const { error } = await drain(handle.stream);
     assert.equal(error, reason, 'the stream is destroyed with the reason');
@@ -77,7 +89,13 @@ for (const chunk of [0, 5]) {
   test(`abort through the signal after the consumer read ${chunk + 1} chunk(s) of a ZIP: no temporary file`, async (t) => {
     const tmp = await freshTmp(t);
     const controller = new AbortController();
-    const handle = exportToPst({ sources: [new MemorySource(items(60))], name: 'x', tmpDir: tmp, maxPartBytes: PART_LIMIT, signal: controller.signal });
+    const handle = exportToPst({
+      sources: [new MemorySource(items(60))],
+      name: 'x',
+      tmpDir: tmp,
+      maxPartBytes: PART_LIMIT,
+      signal: controller.signal,
+    });
     assert.equal((await handle.head).format, 'zip');
     const { error } = await drain(handle.stream, (i) => {
       if (i === chunk) controller.abort();
@@ -101,7 +119,12 @@ for (const chunk of [0, 5]) {
 
 test('a signal aborted before the call: nothing is written, head and summary reject', async (t) => {
   const tmp = await freshTmp(t);
-  const handle = exportToPst({ sources: [new MemorySource(items(3))], name: 'x', tmpDir: tmp, signal: AbortSignal.abort(new Error('early')) });
+  const handle = exportToPst({
+    sources: [new MemorySource(items(3))],
+    name: 'x',
+    tmpDir: tmp,
+    signal: AbortSignal.abort(new Error('early')),
+  });
   await assert.rejects(handle.head, /early/);
   await assertFailedClean(handle, tmp, /early/);
 });
@@ -151,7 +174,10 @@ test('a slow consumer holds the producer back: ≤ 2 finished parts + 1 being wr
     seen.partial = Math.max(seen.partial, names.filter((n) => n.endsWith('.partial')).length);
   };
   const source = new MemorySource(
-    Array.from({ length: count }, (_, i) => ({ folder: ['Inbox'], record: sizedRecord(i, { attachmentBytes: attachment }) })),
+    Array.from({ length: count }, (_, i) => ({
+      folder: ['Inbox'],
+      record: sizedRecord(i, { attachmentBytes: attachment }),
+    })),
     async (i) => {
       await observe();
       // How far the producer has run ahead of what the consumer has read.
@@ -191,7 +217,9 @@ test('a slow consumer holds the producer back: ≤ 2 finished parts + 1 being wr
   assert.ok(seen.finished === 2, 'the test did see two finished parts waiting (the consumer was slow)');
   // The producer never ran more than the two waiting parts and the one being written ahead of the consumer.
   assert.ok(seen.aheadBytes <= 3 * limit + attachment, `producer ran ${seen.aheadBytes} bytes ahead`);
-  t.diagnostic(`output ${result} bytes in ${summary.parts.length} parts; RSS growth ${rssMax - rss0} bytes; producer ahead by at most ${seen.aheadBytes} bytes`);
+  t.diagnostic(
+    `output ${result} bytes in ${summary.parts.length} parts; RSS growth ${rssMax - rss0} bytes; producer ahead by at most ${seen.aheadBytes} bytes`,
+  );
   assert.ok(rssMax - rss0 < result / 4, `RSS grew by ${rssMax - rss0} bytes for ${result} bytes of output`);
   assert.deepEqual(await leftovers(tmp), []);
 });
@@ -216,6 +244,9 @@ test('removeAbandoned removes pstream-* dirs of dead processes only; createExpor
   await writeFile(join(dead, 'owner'), `${deadPid}\n`);
   const created = await createExportDirectory(tmp);
   assert.ok((await stat(created)).isDirectory());
-  assert.deepEqual((await readdir(tmp)).filter((n) => n === 'pstream-dead'), []);
+  assert.deepEqual(
+    (await readdir(tmp)).filter((n) => n === 'pstream-dead'),
+    [],
+  );
   assert.deepEqual(await removeAbandoned(join(tmp, 'missing')), []);
 });

@@ -14,7 +14,15 @@ import { requireReaders, runPstExtractor, runPypff, type ReaderSummary } from '.
 
 async function eml(dir: string, file: string, subject: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const text = ['From: Alice <alice@example.com>', 'To: Bob <bob@example.com>', `Subject: ${subject}`, 'Date: Wed, 01 May 2024 09:00:00 +0000', '', `Body of ${subject}.`, ''];
+  const text = [
+    'From: Alice <alice@example.com>',
+    'To: Bob <bob@example.com>',
+    `Subject: ${subject}`,
+    'Date: Wed, 01 May 2024 09:00:00 +0000',
+    '',
+    `Body of ${subject}.`,
+    '',
+  ];
   await writeFile(join(dir, file), text.join('\r\n'));
 }
 
@@ -23,7 +31,12 @@ async function eml(dir: string, file: string, subject: string): Promise<void> {
 function contents(summary: ReaderSummary): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const folder of summary.folders) {
-    if (folder.path === '' || folder.path.startsWith('~') || (folder.path === 'Deleted Items' && folder.messageCount === 0)) continue;
+    if (
+      folder.path === '' ||
+      folder.path.startsWith('~') ||
+      (folder.path === 'Deleted Items' && folder.messageCount === 0)
+    )
+      continue;
     out[folder.path] = (folder.messages ?? []).map((m) => m.subject ?? '').sort();
   }
   return out;
@@ -62,7 +75,12 @@ test('selection by folder (with subfolders) and by item, read back by pst-extrac
   for (const read of await run('nothing', { itemIds: [] })) assert.deepEqual(read, {});
   // The top of the mailbox is the folder above all the others: selecting it selects everything.
   for (const read of await run('top', { folderIds: [folderId([])] })) {
-    assert.deepEqual(read, { Archive: ['delta', 'gamma invoice'], Inbox: ['alpha invoice'], 'Inbox/Sub': ['beta'], 'Inbox/Sub/Empty': [] });
+    assert.deepEqual(read, {
+      Archive: ['delta', 'gamma invoice'],
+      Inbox: ['alpha invoice'],
+      'Inbox/Sub': ['beta'],
+      'Inbox/Sub/Empty': [],
+    });
   }
 });
 
@@ -73,7 +91,11 @@ test('an id of the wrong form is refused before the export starts, naming the li
   ] as const) {
     assert.throws(
       () => exportToPst({ sources: ['nowhere'], name: 'x', selection }),
-      (error: unknown) => error instanceof SelectionError && error instanceof RangeError && error.field === field && error.message.startsWith(field),
+      (error: unknown) =>
+        error instanceof SelectionError &&
+        error instanceof RangeError &&
+        error.field === field &&
+        error.message.startsWith(field),
     );
   }
 });

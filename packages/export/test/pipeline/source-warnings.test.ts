@@ -21,7 +21,13 @@ test('a file an .eml tree does not read is a file-not-read warning of the summar
   await copyFile(join(DEMO, '000211.eml'), join(tree, 'Inbox', 'b.eml'));
   const notes = join(tree, 'Inbox', 'notes.txt');
   await writeFile(notes, 'not a message\n');
-  const given: ExportWarning = { code: 'limit-clamped', message: 'given first', field: '--limit', requested: 1, applied: 2 };
+  const given: ExportWarning = {
+    code: 'limit-clamped',
+    message: 'given first',
+    field: '--limit',
+    requested: 1,
+    applied: 2,
+  };
 
   const summary = await exportToPstFile({ sources: [tree], name: 'w', warnings: [given] }, join(dir, 'w'));
 

@@ -15,11 +15,24 @@ import { exportToPst } from '@pstream/export';
 import { writeFile } from 'node:fs/promises';
 import { MemorySource } from './memory-source.js';
 
-const good = (i: number): MessageRecord => ({ subject: `good ${i}`, body: 'fine', sentAt: new Date('2024-01-01T00:00:00Z') });
+const good = (i: number): MessageRecord => ({
+  subject: `good ${i}`,
+  body: 'fine',
+  sentAt: new Date('2024-01-01T00:00:00Z'),
+});
 const badDate: MessageRecord = { subject: 'year 102', sentAt: new Date(Date.UTC(102, 0, 1) - 1e15) };
 const shortAttachment: MessageRecord = {
   subject: 'short attachment',
-  attachments: [{ kind: 'file', name: 'a.bin', size: 10_000, open: async function* () { yield new Uint8Array(100); } }],
+  attachments: [
+    {
+      kind: 'file',
+      name: 'a.bin',
+      size: 10_000,
+      open: async function* () {
+        yield new Uint8Array(100);
+      },
+    },
+  ],
 };
 
 test("onDamaged: 'skip': unstorable messages are skipped and reported; the rest is exported", async (t) => {
@@ -32,23 +45,40 @@ test("onDamaged: 'skip': unstorable messages are skipped and reported; the rest 
   assert.equal(summary.damaged, 2);
   assert.equal(summary.skipped, 2);
   assert.equal(summary.matched, 3);
-  assert.deepEqual(summary.parts.map((p) => p.messages), [3]);
+  assert.deepEqual(
+    summary.parts.map((p) => p.messages),
+    [3],
+  );
   const skipped = summary.warnings.filter((w) => w.code === 'damaged-skipped');
   assert.equal(skipped.length, 2, summary.warnings.map((w) => w.message).join('\n'));
-  assert.deepEqual(skipped.map((w) => w.origin), ['memory#1', 'memory#3']);
+  assert.deepEqual(
+    skipped.map((w) => w.origin),
+    ['memory#1', 'memory#3'],
+  );
   assert.match(skipped[0]!.message, /^skipped memory#1: message\.sentAt/);
   assert.match(skipped[1]!.message, /^skipped memory#3: attachment "a\.bin" declared size 10000/);
   const file = join(dir, 'x.pst');
   await writeFile(file, Buffer.concat(bytes as Buffer[]));
   assert.deepEqual((await checkPst(file, { strict: true })).errors, []);
-  assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('pstream-')), []);
+  assert.deepEqual(
+    (await readdir(dir)).filter((n) => n.startsWith('pstream-')),
+    [],
+  );
 });
 
 test("onDamaged: 'stop' makes an unstorable message fail the export", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'pstream-unstorable-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const run = exportToPst({ sources: [new MemorySource([{ folder: ['Inbox'], record: badDate }])], name: 'x', tmpDir: dir, onDamaged: 'stop' });
+  const run = exportToPst({
+    sources: [new MemorySource([{ folder: ['Inbox'], record: badDate }])],
+    name: 'x',
+    tmpDir: dir,
+    onDamaged: 'stop',
+  });
   await assert.rejects(run.summary, { name: 'SourceError', code: 'damaged', message: /^memory#0: message\.sentAt/ });
   await assert.rejects(text(run.stream));
-  assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('pstream-')), []);
+  assert.deepEqual(
+    (await readdir(dir)).filter((n) => n.startsWith('pstream-')),
+    [],
+  );
 });

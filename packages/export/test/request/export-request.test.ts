@@ -5,7 +5,13 @@ import { httpStatusFor } from '../../src/request/http-status.js';
 import { GIB, MAX_PST_LIMIT_BYTES, MIN_PST_LIMIT_BYTES } from '../../src/request/size-limit.js';
 import { ExportError, RequestError, type RequestErrorCode } from '../../src/errors.js';
 
-function fails(body: string | Uint8Array, code: RequestErrorCode, field: string, value: unknown, form?: 'auto' | 'action' | 'exportToPst'): RequestError {
+function fails(
+  body: string | Uint8Array,
+  code: RequestErrorCode,
+  field: string,
+  value: unknown,
+  form?: 'auto' | 'action' | 'exportToPst',
+): RequestError {
   let caught: unknown;
   try {
     parseExportRequest(body, form ? { form } : {});
@@ -56,7 +62,10 @@ test('the v1.5 example with a Cyrillic "с" in contentKeywords is read, with a w
   assert.equal(r.keywords, 'support');
   assert.equal(r.warnings.length, 1);
   assert.match(r.warnings[0]!.message, /U\+0441/);
-  assert.deepEqual({ ...r.warnings[0], message: '' }, { code: 'field-spelling', message: '', field: 'exporttoPst.\u0441ontentKeywords', readAs: 'contentkeywords' });
+  assert.deepEqual(
+    { ...r.warnings[0], message: '' },
+    { code: 'field-spelling', message: '', field: 'exporttoPst.\u0441ontentKeywords', readAs: 'contentkeywords' },
+  );
 });
 
 test('null options and absent fields select everything without a limit', () => {
@@ -68,8 +77,16 @@ test('null options and absent fields select everything without a limit', () => {
     warnings: [],
   });
   // The v6 endpoint accepts an empty body or {}; the Action endpoint does not.
-  assert.deepEqual(parseExportRequest('', { form: 'exportToPst' }), { keywords: '', limitBytes: undefined, warnings: [] });
-  assert.deepEqual(parseExportRequest('{}', { form: 'exportToPst' }), { keywords: '', limitBytes: undefined, warnings: [] });
+  assert.deepEqual(parseExportRequest('', { form: 'exportToPst' }), {
+    keywords: '',
+    limitBytes: undefined,
+    warnings: [],
+  });
+  assert.deepEqual(parseExportRequest('{}', { form: 'exportToPst' }), {
+    keywords: '',
+    limitBytes: undefined,
+    warnings: [],
+  });
   fails('{}', 'unknown-action', '(body)', {});
   fails('  ', 'invalid-body', '(body)', '  ');
 });
@@ -88,8 +105,14 @@ test('string booleans in any case', () => {
 });
 
 test('numeric strings for the size', () => {
-  assert.equal(parseExportRequest('{"exportToPst":{"EnablePstSizeLimit":true,"PstSizeLimitBytes":"2147483648"}}').limitBytes, 2 * GIB);
-  assert.equal(parseExportRequest('{"exportToPst":{"EnablePstSizeLimit":true,"PstSizeLimitBytes":" 3221225472 "}}').limitBytes, 3 * GIB);
+  assert.equal(
+    parseExportRequest('{"exportToPst":{"EnablePstSizeLimit":true,"PstSizeLimitBytes":"2147483648"}}').limitBytes,
+    2 * GIB,
+  );
+  assert.equal(
+    parseExportRequest('{"exportToPst":{"EnablePstSizeLimit":true,"PstSizeLimitBytes":" 3221225472 "}}').limitBytes,
+    3 * GIB,
+  );
 });
 
 test('sizes are clamped to 1..49 GiB with a warning naming the value', () => {
@@ -111,7 +134,10 @@ test('sizes are clamped to 1..49 GiB with a warning naming the value', () => {
   const high = parseExportRequest(`{"pstSizeLimitBytes":${50 * GIB},"enablePstSizeLimit":true}`);
   assert.equal(high.limitBytes, MAX_PST_LIMIT_BYTES);
   assert.equal(MAX_PST_LIMIT_BYTES, 52613349376);
-  assert.match(high.warnings[0]!.message, /pstSizeLimitBytes 53687091200 is above the maximum of 49 GiB; using 52613349376/);
+  assert.match(
+    high.warnings[0]!.message,
+    /pstSizeLimitBytes 53687091200 is above the maximum of 49 GiB; using 52613349376/,
+  );
   assert.deepEqual([high.warnings[0]!.code, high.warnings[0]!.field], ['limit-clamped', 'pstSizeLimitBytes']);
 
   // The bounds themselves are accepted as they are.
@@ -125,15 +151,26 @@ test('a size with the limit disabled is ignored; a size without the flag applies
   const off = parseExportRequest('{"exportToPst":{"EnablePstSizeLimit":false,"PstSizeLimitBytes":1073741824}}');
   assert.equal(off.limitBytes, undefined);
   assert.match(off.warnings[0]!.message, /ignored because exportToPst\.EnablePstSizeLimit is false/);
-  assert.deepEqual({ ...off.warnings[0], message: '' }, { code: 'limit-ignored', message: '', field: 'exportToPst.PstSizeLimitBytes', requested: GIB });
+  assert.deepEqual(
+    { ...off.warnings[0], message: '' },
+    { code: 'limit-ignored', message: '', field: 'exportToPst.PstSizeLimitBytes', requested: GIB },
+  );
   const implicit = parseExportRequest('{"exportToPst":{"PstSizeLimitBytes":2147483648}}');
   assert.equal(implicit.limitBytes, 2 * GIB);
   assert.match(implicit.warnings[0]!.message, /EnablePstSizeLimit is absent/);
-  assert.deepEqual({ ...implicit.warnings[0], message: '' }, { code: 'limit-implied', message: '', field: 'exportToPst.PstSizeLimitBytes', requested: 2 * GIB });
+  assert.deepEqual(
+    { ...implicit.warnings[0], message: '' },
+    { code: 'limit-implied', message: '', field: 'exportToPst.PstSizeLimitBytes', requested: 2 * GIB },
+  );
 });
 
 test('errors name the field and the value', () => {
-  const missing = fails('{"exportToPst":{"EnablePstSizeLimit":true}}', 'missing-field', 'exportToPst.PstSizeLimitBytes', undefined);
+  const missing = fails(
+    '{"exportToPst":{"EnablePstSizeLimit":true}}',
+    'missing-field',
+    'exportToPst.PstSizeLimitBytes',
+    undefined,
+  );
   assert.match(missing.message, /PstSizeLimitBytes is missing/);
   for (const [raw, value] of [
     ['0', 0],
@@ -145,7 +182,12 @@ test('errors name the field and the value', () => {
     ['""', ''],
     ['1e300', 1e300],
   ] as const) {
-    const e = fails(`{"exportToPst":{"EnablePstSizeLimit":true,"PstSizeLimitBytes":${raw}}}`, 'invalid-value', 'exportToPst.PstSizeLimitBytes', value);
+    const e = fails(
+      `{"exportToPst":{"EnablePstSizeLimit":true,"PstSizeLimitBytes":${raw}}}`,
+      'invalid-value',
+      'exportToPst.PstSizeLimitBytes',
+      value,
+    );
     assert.ok(e.message.includes('exportToPst.PstSizeLimitBytes'), e.message);
     assert.ok(e.message.includes(JSON.stringify(value)), e.message);
   }
@@ -153,11 +195,21 @@ test('errors name the field and the value', () => {
   fails('{"exportToPst":{"contentKeywords":42}}', 'invalid-type', 'exportToPst.contentKeywords', 42);
   fails('{"exportToPst":{"contentKeywords":["a", 1]}}', 'invalid-type', 'exportToPst.contentKeywords[1]', 1);
   fails('{"exportToPst":"support"}', 'invalid-type', 'exportToPst', 'support');
-  const unknown = fails('{"exportToPst":{"contentKeywords":"a","PstSizeLimitGB":5}}', 'unknown-field', 'exportToPst.PstSizeLimitGB', 5);
+  const unknown = fails(
+    '{"exportToPst":{"contentKeywords":"a","PstSizeLimitGB":5}}',
+    'unknown-field',
+    'exportToPst.PstSizeLimitGB',
+    5,
+  );
   assert.match(unknown.message, /PstSizeLimitGB.*5/);
   fails('{"exportToPst":{},"extra":1}', 'unknown-field', 'extra', 1);
   fails('{"contentKeyword":"a","foo":"bar"}', 'unknown-field', 'foo', 'bar');
-  fails('{"exportToPst":{"contentKeywords":"a","ContentKeyword":"b"}}', 'duplicate-field', 'exportToPst.ContentKeyword', 'b');
+  fails(
+    '{"exportToPst":{"contentKeywords":"a","ContentKeyword":"b"}}',
+    'duplicate-field',
+    'exportToPst.ContentKeyword',
+    'b',
+  );
 });
 
 test('bodies that are not JSON, not objects or name no known action', () => {
@@ -199,11 +251,19 @@ test('restore, send and save actions are recognised and answered with not-suppor
 });
 
 test('the keyword array form is OR-ed group by group', () => {
-  assert.equal(parseExportRequest('{"exportToPst":{"contentKeywords":["support ticket", " ", "invoice"]}}').keywords, '(support ticket) OR (invoice)');
+  assert.equal(
+    parseExportRequest('{"exportToPst":{"contentKeywords":["support ticket", " ", "invoice"]}}').keywords,
+    '(support ticket) OR (invoice)',
+  );
 });
 
 test('servers answer not-supported with 501 and every other refusal with 400', () => {
   assert.equal(httpStatusFor(fails('{"restoreTo":{}}', 'not-supported', 'restoreTo', {})), 501);
-  assert.equal(httpStatusFor(fails('{"exportToPst":{"PstSizeLimitBytes":"x"}}', 'invalid-value', 'exportToPst.PstSizeLimitBytes', 'x')), 400);
+  assert.equal(
+    httpStatusFor(
+      fails('{"exportToPst":{"PstSizeLimitBytes":"x"}}', 'invalid-value', 'exportToPst.PstSizeLimitBytes', 'x'),
+    ),
+    400,
+  );
   assert.equal(httpStatusFor(fails('nope', 'invalid-body', '(body)', 'nope')), 400);
 });

@@ -30,7 +30,10 @@ async function folderClasses(path: string): Promise<Map<string, { containerClass
       if (sub.subFolderCount > 0) walk(sub, p);
     }
   };
-  const ipm = pst.getRootFolder().getSubFolders().find((f) => f.displayName === 'Top of Personal Folders');
+  const ipm = pst
+    .getRootFolder()
+    .getSubFolders()
+    .find((f) => f.displayName === 'Top of Personal Folders');
   assert.ok(ipm, 'the IPM subtree');
   walk(ipm, '');
   return out;
@@ -62,11 +65,17 @@ test('only empty folders: one part holds them all', async (t) => {
   const dir = await freshDir(t);
   const parts: FinishedPart[] = [];
   const s = splitter(dir, 50 * 1024 * 1024, parts);
-  for (const name of ['Inbox', 'Journal', 'RSS Feeds']) await s.folder({ path: [name], containerClass: name === 'Journal' ? 'IPF.Journal' : 'IPF.Note' }, true);
+  for (const name of ['Inbox', 'Journal', 'RSS Feeds'])
+    await s.folder({ path: [name], containerClass: name === 'Journal' ? 'IPF.Journal' : 'IPF.Note' }, true);
   await s.finish();
   assert.equal(parts.length, 1);
   assert.equal(parts[0]!.messages, 0);
-  assert.deepEqual([...(await folderClasses(parts[0]!.path)).keys()].sort(), ['Deleted Items', 'Inbox', 'Journal', 'RSS Feeds']);
+  assert.deepEqual([...(await folderClasses(parts[0]!.path)).keys()].sort(), [
+    'Deleted Items',
+    'Inbox',
+    'Journal',
+    'RSS Feeds',
+  ]);
 });
 
 test('kept folders never take a part over the limit: those without room go into the next part, each folder once', async (t) => {

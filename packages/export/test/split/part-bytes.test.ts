@@ -20,7 +20,11 @@ test('the finished parts and the part being written never count fewer bytes than
   let sampling = true;
   const sample = (): void => {
     const finished = splitter.finished.reduce((n, p) => n + p.bytes, 0);
-    samples.push({ total: finished + splitter.currentPartBytes, partBytes: splitter.currentPartBytes, finished: splitter.finished.length });
+    samples.push({
+      total: finished + splitter.currentPartBytes,
+      partBytes: splitter.currentPartBytes,
+      finished: splitter.finished.length,
+    });
     if (sampling) setImmediate(sample);
   };
   sample();
@@ -29,8 +33,14 @@ test('the finished parts and the part being written never count fewer bytes than
   sampling = false;
   assert.ok(parts.length >= 3, `${parts.length} parts`);
   for (let i = 1; i < samples.length; i++) {
-    assert.ok(samples[i]!.total >= samples[i - 1]!.total, `sample ${i} of ${samples.length}: ${JSON.stringify(samples[i - 1])} → ${JSON.stringify(samples[i])}`);
+    assert.ok(
+      samples[i]!.total >= samples[i - 1]!.total,
+      `sample ${i} of ${samples.length}: ${JSON.stringify(samples[i - 1])} → ${JSON.stringify(samples[i])}`,
+    );
   }
-  assert.ok(new Set(samples.map((s) => s.finished)).size >= parts.length, 'samples were taken while each part was open');
+  assert.ok(
+    new Set(samples.map((s) => s.finished)).size >= parts.length,
+    'samples were taken while each part was open',
+  );
   assert.equal(splitter.currentPartBytes, 0, 'no part open once finished');
 });

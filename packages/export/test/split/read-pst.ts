@@ -40,12 +40,19 @@ export async function readPst(path: string): Promise<PstContents> {
     if (inside) {
       const subjects: string[] = [];
       if (folder.contentCount > 0) {
-        for (let child = folder.getNextChild() as PSTMessage | null; child; child = folder.getNextChild() as PSTMessage | null) subjects.push(child.subject);
+        for (
+          let child = folder.getNextChild() as PSTMessage | null;
+          child;
+          child = folder.getNextChild() as PSTMessage | null
+        )
+          subjects.push(child.subject);
       }
       messages += subjects.length;
       folders.set(path, subjects);
     }
-    if (folder.hasSubfolders) for (const sub of folder.getSubFolders()) walk(sub, path ? `${path}/${sub.displayName}` : sub.displayName, inside);
+    if (folder.hasSubfolders)
+      for (const sub of folder.getSubFolders())
+        walk(sub, path ? `${path}/${sub.displayName}` : sub.displayName, inside);
   };
   walk(pst.getRootFolder(), '', false);
   return { storeName: store.displayName, recordKey, folders, messages };

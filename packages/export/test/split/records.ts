@@ -58,7 +58,10 @@ export interface SizedRecordOptions {
 export function sizedRecord(seq: number, options: SizedRecordOptions = {}): MessageRecord {
   const bodyChars = options.bodyChars ?? 64;
   const filler = 'lorem ipsum dolor sit amet ';
-  const body = `${options.words ?? ''} ${filler.repeat(Math.ceil(bodyChars / filler.length))}`.slice(0, Math.max(bodyChars, (options.words ?? '').length + 1));
+  const body = `${options.words ?? ''} ${filler.repeat(Math.ceil(bodyChars / filler.length))}`.slice(
+    0,
+    Math.max(bodyChars, (options.words ?? '').length + 1),
+  );
   const attachmentBytes = options.attachmentBytes ?? 0;
   return {
     subject: subjectOf(seq),

@@ -9,7 +9,12 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canReleaseFileRanges, releaseFileRange, releaseFileRanges, RELEASE_STEP_BYTES } from '../../src/zip/release-range.js';
+import {
+  canReleaseFileRanges,
+  releaseFileRange,
+  releaseFileRanges,
+  RELEASE_STEP_BYTES,
+} from '../../src/zip/release-range.js';
 
 test('releaseFileRange frees exactly the range asked for, keeping the size', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pstream-release-'));
@@ -42,12 +47,16 @@ test('releaseFileRange frees exactly the range asked for, keeping the size', () 
   }
 });
 
-test('releaseFileRange on a descriptor that is no open file says false', { skip: !canReleaseFileRanges() && 'no native kernel' }, () => {
+test('releaseFileRange on a descriptor that is no open file says false', {
+  skip: !canReleaseFileRanges() && 'no native kernel',
+}, () => {
   assert.equal(releaseFileRange(2 ** 30, 0, 4096), false);
   assert.throws(() => releaseFileRange(-1, 0, 1), /punchHole: fd must be a non-negative integer, got -1/);
 });
 
-test('releaseFileRanges frees a range of several steps exactly, and stops once the file is being closed', { skip: !canReleaseFileRanges() && 'no native kernel' }, async () => {
+test('releaseFileRanges frees a range of several steps exactly, and stops once the file is being closed', {
+  skip: !canReleaseFileRanges() && 'no native kernel',
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pstream-release-'));
   try {
     const path = join(dir, 'part.pst');

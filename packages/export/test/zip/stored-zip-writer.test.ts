@@ -30,7 +30,11 @@ const DATE = new Date(2024, 4, 6, 7, 8, 10);
 const CHUNK = 64 * 1024;
 
 /** Writes `parts` to files and archives them, through ZipPackager (`auto`) or a writer forced to zip64. */
-async function archive(dir: string, parts: readonly Part[], zip64: 'auto' | 'forced'): Promise<{ zipPath: string; bytes: number }> {
+async function archive(
+  dir: string,
+  parts: readonly Part[],
+  zip64: 'auto' | 'forced',
+): Promise<{ zipPath: string; bytes: number }> {
   const zipPath = join(dir, 'out.zip');
   const files = parts.map((p, i) => {
     const path = join(dir, `part${i}.tmp`);
@@ -58,7 +62,8 @@ function expectedSize(parts: readonly Part[], zip64: 'auto' | 'forced'): number 
   let total = 0;
   for (const p of parts) {
     const n = Buffer.byteLength(p.name);
-    total += zip64 === 'auto' ? 30 + n + p.data.byteLength + 16 + 46 + n : 30 + n + 20 + p.data.byteLength + 24 + 46 + n + 28;
+    total +=
+      zip64 === 'auto' ? 30 + n + p.data.byteLength + 16 + 46 + n : 30 + n + 20 + p.data.byteLength + 24 + 46 + n + 28;
   }
   return total + (zip64 === 'auto' ? 22 : 56 + 20 + 22);
 }
@@ -87,7 +92,12 @@ for (const zip64 of ['auto', 'forced'] as const) {
           assert.deepEqual(e.date_time, [2024, 5, 6, 7, 8, 10]);
           assert.equal(e.extract_version, zip64 === 'auto' ? 20 : 45);
           // Forced zip64: both sizes and the offset sit in the central directory's zip64 field (id 1, 24 bytes).
-          assert.equal(e.extra, zip64 === 'auto' ? '' : `01001800${Buffer.from(new BigUint64Array([BigInt(e.file_size), BigInt(e.file_size), BigInt(e.header_offset)]).buffer).toString('hex')}`);
+          assert.equal(
+            e.extra,
+            zip64 === 'auto'
+              ? ''
+              : `01001800${Buffer.from(new BigUint64Array([BigInt(e.file_size), BigInt(e.file_size), BigInt(e.header_offset)]).buffer).toString('hex')}`,
+          );
         }
         for (const p of parts) assert.ok(extract(zipPath, p.name).equals(p.data), `${p.name}: extracted bytes differ`);
         // The first local header leaves CRC and sizes to the data descriptor that follows the data.
@@ -116,7 +126,14 @@ for (const zip64 of ['auto', 'forced'] as const) {
 test('DOS timestamps: local time, two-second steps, clamped to the 1980–2107 range', () => {
   const at = (d: Date) => {
     const { dosTime, dosDate } = dosDateTime(d);
-    return [(dosDate >> 9) + 1980, (dosDate >> 5) & 15, dosDate & 31, dosTime >> 11, (dosTime >> 5) & 63, (dosTime & 31) * 2];
+    return [
+      (dosDate >> 9) + 1980,
+      (dosDate >> 5) & 15,
+      dosDate & 31,
+      dosTime >> 11,
+      (dosTime >> 5) & 63,
+      (dosTime & 31) * 2,
+    ];
   };
   assert.deepEqual(at(new Date(2031, 11, 31, 23, 59, 59)), [2031, 12, 31, 23, 59, 58]);
   assert.deepEqual(at(new Date(1970, 0, 1)), [1980, 1, 1, 0, 0, 0]);
@@ -135,22 +152,31 @@ test('the end records switch to zip64 for 65,535 entries or more, and for sizes 
     const b = endOfCentralDirectory(entries, offset, size, false);
     assert.equal(b.length, 56 + 20 + 22);
     assert.equal(b.readUInt32LE(0), 0x06064b50);
-    assert.deepEqual([b.readBigUInt64LE(32), b.readBigUInt64LE(40), b.readBigUInt64LE(48)], [BigInt(entries), BigInt(size), BigInt(offset)]);
+    assert.deepEqual(
+      [b.readBigUInt64LE(32), b.readBigUInt64LE(40), b.readBigUInt64LE(48)],
+      [BigInt(entries), BigInt(size), BigInt(offset)],
+    );
     assert.equal(b.readUInt32LE(56), 0x07064b50);
     assert.equal(b.readBigUInt64LE(64), BigInt(offset + size), 'the locator points at the zip64 end record');
     const end = b.subarray(76);
     assert.equal(end.readUInt32LE(0), 0x06054b50);
-    assert.equal(end.readUInt16LE(10), Math.min(entries , 0xffff));
-    assert.equal(end.readUInt32LE(12), Math.min(size , 0xffffffff));
-    assert.equal(end.readUInt32LE(16), Math.min(offset , 0xffffffff));
+    assert.equal(end.readUInt16LE(10), Math.min(entries, 0xffff));
+    assert.equal(end.readUInt32LE(12), Math.min(size, 0xffffffff));
+    assert.equal(end.readUInt32LE(16), Math.min(offset, 0xffffffff));
   }
 });
 
 test('an invalid date or read chunk size is refused, naming the field', () => {
-  assert.throws(() => new ZipPackager({ readChunkBytes: 0 }), (e: unknown) => e instanceof RangeError && /readChunkBytes must be an integer from 1 to \d+, got 0/.test(e.message));
+  assert.throws(
+    () => new ZipPackager({ readChunkBytes: 0 }),
+    (e: unknown) => e instanceof RangeError && /readChunkBytes must be an integer from 1 to \d+, got 0/.test(e.message),
+  );
   const packager = new ZipPackager();
   packager.output.on('error', () => {});
-  assert.throws(() => packager.addFile('/nonexistent', 'a.pst', 1, { date: new Date(Number.NaN) }), /a\.pst: date must be a valid Date, got Invalid Date/);
+  assert.throws(
+    () => packager.addFile('/nonexistent', 'a.pst', 1, { date: new Date(Number.NaN) }),
+    /a\.pst: date must be a valid Date, got Invalid Date/,
+  );
   packager.destroy();
 });
 
@@ -173,7 +199,10 @@ test('a stored archive reads at most about two chunks ahead of a consumer that d
       last = packager.bytesWritten;
     }
     assert.equal(quiet, 10, 'production should stall without a reader');
-    assert.ok(packager.bytesWritten > 0 && packager.bytesWritten <= 2 * chunk + 1024, `produced ${packager.bytesWritten} bytes without a reader`);
+    assert.ok(
+      packager.bytesWritten > 0 && packager.bytesWritten <= 2 * chunk + 1024,
+      `produced ${packager.bytesWritten} bytes without a reader`,
+    );
     const received = await new Promise<Buffer[]>((resolve, reject) => {
       const chunks: Buffer[] = [];
       packager.output.on('data', (c: Buffer) => chunks.push(c));

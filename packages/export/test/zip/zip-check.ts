@@ -82,7 +82,16 @@ print(json.dumps({"bad": bad, "entries": [{"name": i.filename, "file_size": i.fi
 
 /** The bytes of entry `name`, as Python's `zipfile` extracts them (checking the CRC-32 on the way). */
 export function extract(zipPath: string, name: string): Buffer {
-  const py = spawnSync('python3', ['-c', 'import sys, zipfile\nsys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))', zipPath, name], { maxBuffer: 64 * 1024 * 1024 });
+  const py = spawnSync(
+    'python3',
+    [
+      '-c',
+      'import sys, zipfile\nsys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))',
+      zipPath,
+      name,
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
   assert.equal(py.status, 0, `python zipfile read ${name}: ${py.stderr.toString()}`);
   return py.stdout;
 }

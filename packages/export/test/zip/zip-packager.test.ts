@@ -1,7 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, createWriteStream, openSync, readFileSync, readdirSync, writeSync, readlinkSync, rmSync, truncateSync, writeFileSync, ftruncateSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  createWriteStream,
+  openSync,
+  readFileSync,
+  readdirSync,
+  writeSync,
+  readlinkSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+  ftruncateSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -23,7 +37,14 @@ function invalidFor(zipPath: string): void {
   assert.ok(rejects('unzip', ['-tq', zipPath]), 'unzip -t should reject the archive');
   assert.ok(rejects('7z', ['t', zipPath]), '7z t should reject the archive');
   // Exit 0 only for an archive zipfile reads whole; an unreadable one raises (exit 1).
-  assert.ok(rejects('python3', ['-c', 'import sys, zipfile\nsys.exit(0 if zipfile.ZipFile(sys.argv[1]).testzip() is None else 1)', zipPath]), 'python zipfile should reject the archive');
+  assert.ok(
+    rejects('python3', [
+      '-c',
+      'import sys, zipfile\nsys.exit(0 if zipfile.ZipFile(sys.argv[1]).testzip() is None else 1)',
+      zipPath,
+    ]),
+    'python zipfile should reject the archive',
+  );
 }
 
 function openFds(): string[] {
@@ -71,7 +92,8 @@ for (const compression of ['store', 'deflate'] as const) {
         // The entry is complete in the archive: its file is closed and may go.
         assert.deepEqual(fdsPointingAt(path), []);
         rmSync(path);
-        if (compression === 'store') assert.ok(packager.bytesWritten >= parts.slice(0, i + 1).reduce((n, q) => n + q.data.byteLength, 0));
+        if (compression === 'store')
+          assert.ok(packager.bytesWritten >= parts.slice(0, i + 1).reduce((n, q) => n + q.data.byteLength, 0));
       }
       const total = await packager.finish();
       await written;
@@ -136,7 +158,10 @@ test('output applies backpressure: nothing much is read until the consumer reads
 });
 
 /** Starts an archive of one big part; calls `midway` once the first archive bytes have been written. */
-async function interrupted(midway: (path: string, packager: ZipPackager) => void, options: { size?: number; announce?: number } = {}) {
+async function interrupted(
+  midway: (path: string, packager: ZipPackager) => void,
+  options: { size?: number; announce?: number } = {},
+) {
   const dir = tempDir();
   const size = options.size ?? 8 * 1024 * 1024;
   const path = join(dir, 'part.tmp');
@@ -171,7 +196,15 @@ async function interrupted(midway: (path: string, packager: ZipPackager) => void
     rmSync(dir, { recursive: true, force: true });
     assert.fail(`the part file should be open when the interruption comes (${openAtMidway} descriptors)`);
   }
-  return { dir, path, zipPath, packager, addError, outputError, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    path,
+    zipPath,
+    packager,
+    addError,
+    outputError,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 test('a part truncated while it streams fails the output instead of giving a short entry', async (t) => {
@@ -227,14 +260,23 @@ test('a size that does not match the file fails before the entry starts', async 
     const short = new ZipPackager();
     short.output.on('error', () => {});
     short.output.resume();
-    await assert.rejects(short.addFile(path, 'p.pst', 1001), (e: unknown) => e instanceof ZipError && e.code === 'short-entry' && /1000 bytes, expected 1001/.test(e.message));
+    await assert.rejects(
+      short.addFile(path, 'p.pst', 1001),
+      (e: unknown) => e instanceof ZipError && e.code === 'short-entry' && /1000 bytes, expected 1001/.test(e.message),
+    );
     assert.equal(short.output.destroyed, true);
     const missing = new ZipPackager();
     missing.output.on('error', () => {});
-    await assert.rejects(missing.addFile(join(dir, 'nope'), 'p.pst', 1), (e: unknown) => e instanceof ZipError && e.code === 'source-failed' && /ENOENT/.test(e.message));
+    await assert.rejects(
+      missing.addFile(join(dir, 'nope'), 'p.pst', 1),
+      (e: unknown) => e instanceof ZipError && e.code === 'source-failed' && /ENOENT/.test(e.message),
+    );
     const directory = new ZipPackager();
     directory.output.on('error', () => {});
-    await assert.rejects(directory.addFile(dir, 'p.pst', 1), (e: unknown) => e instanceof ZipError && /not a regular file/.test(e.message));
+    await assert.rejects(
+      directory.addFile(dir, 'p.pst', 1),
+      (e: unknown) => e instanceof ZipError && /not a regular file/.test(e.message),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -276,19 +318,57 @@ test('entry names are validated and must be unique; state errors do not touch th
     const packager = new ZipPackager();
     const zipPath = join(dir, 'out.zip');
     const written = pipeline(packager.output, createWriteStream(zipPath));
-    for (const bad of ['', 'a/b.pst', '../x.pst', 'a..b', 'nul\0.pst', 'tab\t.pst', 'c:x.pst', 'a\\b.pst', 'q?.pst', 'dot.', 'CON.pst', 'x'.repeat(256)]) {
-      assert.throws(() => packager.addFile(path, bad, 5), (e: unknown) => e instanceof ZipError && e.code === 'invalid-entry' && e.entry === bad, JSON.stringify(bad));
+    for (const bad of [
+      '',
+      'a/b.pst',
+      '../x.pst',
+      'a..b',
+      'nul\0.pst',
+      'tab\t.pst',
+      'c:x.pst',
+      'a\\b.pst',
+      'q?.pst',
+      'dot.',
+      'CON.pst',
+      'x'.repeat(256),
+    ]) {
+      assert.throws(
+        () => packager.addFile(path, bad, 5),
+        (e: unknown) => e instanceof ZipError && e.code === 'invalid-entry' && e.entry === bad,
+        JSON.stringify(bad),
+      );
     }
-    assert.throws(() => packager.addFile(path, 'ok.pst', -1), (e: unknown) => e instanceof RangeError && /non-negative integer, got -1$/.test(e.message));
-    assert.throws(() => packager.addFile(path, 'ok.pst', 1.5), (e: unknown) => e instanceof RangeError && /non-negative integer, got 1\.5$/.test(e.message));
-    assert.throws(() => packager.addFile(path, 'ok.pst', 5, { date: new Date(NaN) }), (e: unknown) => e instanceof TypeError && /date must be a valid Date/.test(e.message));
-    assert.throws(() => new ZipPackager({ compression: 'zstd' as 'store' }), (e: unknown) => e instanceof RangeError && /compression must be "store" or "deflate", got "zstd"/.test(e.message));
-    assert.throws(() => new ZipPackager({ deflateLevel: 12 }), (e: unknown) => e instanceof RangeError && /deflateLevel must be an integer from 1 to 9, got 12/.test(e.message));
+    assert.throws(
+      () => packager.addFile(path, 'ok.pst', -1),
+      (e: unknown) => e instanceof RangeError && /non-negative integer, got -1$/.test(e.message),
+    );
+    assert.throws(
+      () => packager.addFile(path, 'ok.pst', 1.5),
+      (e: unknown) => e instanceof RangeError && /non-negative integer, got 1\.5$/.test(e.message),
+    );
+    assert.throws(
+      () => packager.addFile(path, 'ok.pst', 5, { date: new Date(NaN) }),
+      (e: unknown) => e instanceof TypeError && /date must be a valid Date/.test(e.message),
+    );
+    assert.throws(
+      () => new ZipPackager({ compression: 'zstd' as 'store' }),
+      (e: unknown) => e instanceof RangeError && /compression must be "store" or "deflate", got "zstd"/.test(e.message),
+    );
+    assert.throws(
+      () => new ZipPackager({ deflateLevel: 12 }),
+      (e: unknown) => e instanceof RangeError && /deflateLevel must be an integer from 1 to 9, got 12/.test(e.message),
+    );
     await packager.addFile(path, 'ok.pst', 5);
-    assert.throws(() => packager.addFile(path, 'ok.pst', 5), (e: unknown) => e instanceof ZipError && e.code === 'invalid-entry' && /already added/.test(e.message));
+    assert.throws(
+      () => packager.addFile(path, 'ok.pst', 5),
+      (e: unknown) => e instanceof ZipError && e.code === 'invalid-entry' && /already added/.test(e.message),
+    );
     await packager.finish();
     await written;
-    assert.throws(() => packager.addFile(path, 'late.pst', 5), (e: unknown) => e instanceof ZipError && e.code === 'closed');
+    assert.throws(
+      () => packager.addFile(path, 'late.pst', 5),
+      (e: unknown) => e instanceof ZipError && e.code === 'closed',
+    );
     assert.deepEqual(
       validate(zipPath).map((e) => e.name),
       ['ok.pst'],
@@ -298,7 +378,9 @@ test('entry names are validated and must be unique; state errors do not touch th
   }
 });
 
-test('an entry over 4 GiB gets zip64 records (sparse file)', { skip: LARGE ? false : 'set PSTREAM_LARGE_TESTS=1 or CI=true' }, async (t) => {
+test('an entry over 4 GiB gets zip64 records (sparse file)', {
+  skip: LARGE ? false : 'set PSTREAM_LARGE_TESTS=1 or CI=true',
+}, async (t) => {
   if (!(await requireZipTools(t))) return;
   const dir = tempDir();
   try {
@@ -344,17 +426,26 @@ test('releaseAsRead: stored entries are whole in the archive while the temporary
       writeFileSync(path, data);
       return path;
     });
-    for (const [i, path] of paths.entries()) await packager.addFile(path, `p${i}.pst`, parts[i]!.byteLength, { releaseAsRead: true });
+    for (const [i, path] of paths.entries())
+      await packager.addFile(path, `p${i}.pst`, parts[i]!.byteLength, { releaseAsRead: true });
     await packager.finish();
     await written;
     const entries = validate(zipPath);
-    assert.deepEqual(entries.map((e) => [e.name, e.file_size, e.CRC]), parts.map((p, i) => [`p${i}.pst`, p.byteLength, crc32(p)]));
-    for (const [i, p] of parts.entries()) assert.ok(extract(zipPath, `p${i}.pst`).equals(p), `p${i}.pst extracted equals its input`);
+    assert.deepEqual(
+      entries.map((e) => [e.name, e.file_size, e.CRC]),
+      parts.map((p, i) => [`p${i}.pst`, p.byteLength, crc32(p)]),
+    );
+    for (const [i, p] of parts.entries())
+      assert.ok(extract(zipPath, `p${i}.pst`).equals(p), `p${i}.pst extracted equals its input`);
     for (const [i, path] of paths.entries()) {
       const after = readFileSync(path);
       assert.equal(after.byteLength, parts[i]!.byteLength, 'the file keeps its size');
       // With the native kernel on Linux the ranges read were punched out (zeros); without it the file is untouched.
-      if (canReleaseFileRanges()) assert.ok(after.every((b) => b === 0), `part${i}.tmp was released`);
+      if (canReleaseFileRanges())
+        assert.ok(
+          after.every((b) => b === 0),
+          `part${i}.tmp was released`,
+        );
       else assert.ok(after.equals(parts[i]!));
     }
   } finally {
@@ -391,8 +482,12 @@ test('recycle: a consumer that hands chunks back once written gets every part wh
     await written;
     closeSync(fd);
     const entries = validate(zipPath);
-    assert.deepEqual(entries.map((e) => [e.name, e.file_size, e.CRC]), parts.map((p, i) => [`p${i}.pst`, p.byteLength, crc32(p)]));
-    for (const [i, p] of parts.entries()) assert.ok(extract(zipPath, `p${i}.pst`).equals(p), `p${i}.pst extracted equals its input`);
+    assert.deepEqual(
+      entries.map((e) => [e.name, e.file_size, e.CRC]),
+      parts.map((p, i) => [`p${i}.pst`, p.byteLength, crc32(p)]),
+    );
+    for (const [i, p] of parts.entries())
+      assert.ok(extract(zipPath, `p${i}.pst`).equals(p), `p${i}.pst extracted equals its input`);
     assert.ok(memories.size <= 6, `${memories.size} read buffers for 57 full chunks`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

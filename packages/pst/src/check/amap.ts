@@ -44,7 +44,12 @@ const ZEROS = (() => {
  * (k - 128) % 496 == 0, FPMap at AMap + 1024 when k >= 8192 and (k - 8192) % 31744 == 0. Each page's
  * trailer must be valid (bid == ib, wSig 0). Records them as extents and returns the free bytes of the AMaps.
  */
-export async function checkMapPages(reader: PositionalReader, n: number, extents: ExtentList, rep: Reporter): Promise<number> {
+export async function checkMapPages(
+  reader: PositionalReader,
+  n: number,
+  extents: ExtentList,
+  rep: Reporter,
+): Promise<number> {
   let free = 0;
   for (let k = 0; k < n; k++) {
     const ib = amapOffset(k);
@@ -52,19 +57,41 @@ export async function checkMapPages(reader: PositionalReader, n: number, extents
     extents.add(ib, PAGE_SIZE, ExtentKind.AMap);
     if (checkPageTrailer(amap, ib, PTYPE_AMAP, ib, rep, `AMap page ${k}`)) {
       for (let i = 0; i < PAGE_DATA; i++) free += ZEROS[amap[i]!]! * 64;
-      if ((amap[0]! & 0x80) === 0) rep.error('amap.self', `AMap page ${k}`, ib, `first bit is 0: the AMap page does not mark itself allocated`);
+      if ((amap[0]! & 0x80) === 0)
+        rep.error('amap.self', `AMap page ${k}`, ib, `first bit is 0: the AMap page does not mark itself allocated`);
     }
     if (hasPMap(k)) {
       extents.add(ib + PAGE_SIZE, PAGE_SIZE, ExtentKind.PMap);
-      checkPageTrailer(await reader.read(ib + PAGE_SIZE, PAGE_SIZE), ib + PAGE_SIZE, PTYPE_PMAP, ib + PAGE_SIZE, rep, `PMap page of region ${k}`);
+      checkPageTrailer(
+        await reader.read(ib + PAGE_SIZE, PAGE_SIZE),
+        ib + PAGE_SIZE,
+        PTYPE_PMAP,
+        ib + PAGE_SIZE,
+        rep,
+        `PMap page of region ${k}`,
+      );
     }
     if (hasFMap(k)) {
       extents.add(ib + 2 * PAGE_SIZE, PAGE_SIZE, ExtentKind.FMap);
-      checkPageTrailer(await reader.read(ib + 2 * PAGE_SIZE, PAGE_SIZE), ib + 2 * PAGE_SIZE, PTYPE_FMAP, ib + 2 * PAGE_SIZE, rep, `FMap page of region ${k}`);
+      checkPageTrailer(
+        await reader.read(ib + 2 * PAGE_SIZE, PAGE_SIZE),
+        ib + 2 * PAGE_SIZE,
+        PTYPE_FMAP,
+        ib + 2 * PAGE_SIZE,
+        rep,
+        `FMap page of region ${k}`,
+      );
     }
     if (hasFPMap(k)) {
       extents.add(ib + 2 * PAGE_SIZE, PAGE_SIZE, ExtentKind.FPMap);
-      checkPageTrailer(await reader.read(ib + 2 * PAGE_SIZE, PAGE_SIZE), ib + 2 * PAGE_SIZE, PTYPE_FPMAP, ib + 2 * PAGE_SIZE, rep, `FPMap page of region ${k}`);
+      checkPageTrailer(
+        await reader.read(ib + 2 * PAGE_SIZE, PAGE_SIZE),
+        ib + 2 * PAGE_SIZE,
+        PTYPE_FPMAP,
+        ib + 2 * PAGE_SIZE,
+        rep,
+        `FPMap page of region ${k}`,
+      );
     }
   }
   return free;
@@ -80,7 +107,12 @@ export interface SweepResult {
  * AMap region and every 64-byte slot it uses is marked allocated; AMap slots marked allocated but used
  * by nothing are counted as leaked.
  */
-export async function sweepAllocations(reader: PositionalReader, n: number, extents: ExtentList, rep: Reporter): Promise<SweepResult> {
+export async function sweepAllocations(
+  reader: PositionalReader,
+  n: number,
+  extents: ExtentList,
+  rep: Reporter,
+): Promise<SweepResult> {
   const keys = extents.sorted();
   const regionEnd = amapOffset(n);
   let leakedBytes = 0;
@@ -108,13 +140,19 @@ export async function sweepAllocations(reader: PositionalReader, n: number, exte
   for (let e = 0; e < keys.length; e++) {
     const { ib, kind, size } = unpackExtent(keys[e]!);
     const what = EXTENT_KIND_NAMES[kind];
-    if (ib < prevEnd) rep.error('amap.overlap', what, ib, `[${ib}, ${ib + size}) overlaps the ${prevWhat} ending at ${prevEnd}`);
+    if (ib < prevEnd)
+      rep.error('amap.overlap', what, ib, `[${ib}, ${ib + size}) overlaps the ${prevWhat} ending at ${prevEnd}`);
     if (ib + size > prevEnd) {
       prevEnd = ib + size;
       prevWhat = `${what} at ${ib}`;
     }
     if (ib < FIRST_AMAP || ib + size > regionEnd) {
-      rep.error('amap.not-covered', what, ib, `[${ib}, ${ib + size}) is outside the AMap-covered range [${FIRST_AMAP}, ${regionEnd})`);
+      rep.error(
+        'amap.not-covered',
+        what,
+        ib,
+        `[${ib}, ${ib + size}) is outside the AMap-covered range [${FIRST_AMAP}, ${regionEnd})`,
+      );
       continue;
     }
     let reported = false;
@@ -126,7 +164,13 @@ export async function sweepAllocations(reader: PositionalReader, n: number, exte
       used[slot >> 3]! |= mask;
       if (bits.length >= PAGE_DATA && (bits[slot >> 3]! & mask) === 0 && !reported) {
         reported = true;
-        if (missingReports++ < 1_000_000) rep.error('amap.not-allocated', what, ib, `64-byte slot at ${off} is free in AMap page ${k} (at ${amapOffset(k)})`);
+        if (missingReports++ < 1_000_000)
+          rep.error(
+            'amap.not-allocated',
+            what,
+            ib,
+            `64-byte slot at ${off} is free in AMap page ${k} (at ${amapOffset(k)})`,
+          );
       }
     }
   }
@@ -137,7 +181,12 @@ export async function sweepAllocations(reader: PositionalReader, n: number, exte
 /** False (and an error) when the file is too large for packed extent keys (above ~137 GB). */
 export function checkExtentRange(fileSize: number, rep: Reporter): boolean {
   if (fileSize > MAX_EXTENT_OFFSET) {
-    rep.error('check.file-too-large', 'file', undefined, `${fileSize} bytes is above the ${MAX_EXTENT_OFFSET} bytes this checker can sweep`);
+    rep.error(
+      'check.file-too-large',
+      'file',
+      undefined,
+      `${fileSize} bytes is above the ${MAX_EXTENT_OFFSET} bytes this checker can sweep`,
+    );
     return false;
   }
   return true;
@@ -162,10 +211,13 @@ export async function checkDList(reader: PositionalReader, hdr: PstHeader, rep: 
   const bid = u64(t, 8);
   if (t[1] !== PTYPE_DLIST) rep.warn('dlist.page', S, DLIST_OFFSET, `ptypeRepeat ${hex(t[1]!)}, expected 0x86`);
   const crc = pstCrc(p.subarray(0, PAGE_DATA));
-  if (crc !== t.readUInt32LE(4)) rep.warn('dlist.page', S, DLIST_OFFSET, `dwCRC ${hex(t.readUInt32LE(4))}, computed ${hex(crc)}`);
+  if (crc !== t.readUInt32LE(4))
+    rep.warn('dlist.page', S, DLIST_OFFSET, `dwCRC ${hex(t.readUInt32LE(4))}, computed ${hex(crc)}`);
   const sig = computeSig(DLIST_OFFSET, bid);
-  if (t.readUInt16LE(2) !== sig) rep.warn('dlist.page', S, DLIST_OFFSET, `wSig ${hex(t.readUInt16LE(2))}, expected ${hex(sig)}`);
-  if (bid !== hdr.bidNextP) rep.warn('dlist.bid', S, DLIST_OFFSET, `trailer bid ${hex(bid)} != header bidNextP ${hex(hdr.bidNextP)}`);
+  if (t.readUInt16LE(2) !== sig)
+    rep.warn('dlist.page', S, DLIST_OFFSET, `wSig ${hex(t.readUInt16LE(2))}, expected ${hex(sig)}`);
+  if (bid !== hdr.bidNextP)
+    rep.warn('dlist.bid', S, DLIST_OFFSET, `trailer bid ${hex(bid)} != header bidNextP ${hex(hdr.bidNextP)}`);
   const cEnt = p[1]!;
   if (cEnt > 476 / 4) rep.warn('dlist.page', S, DLIST_OFFSET, `cEntDList ${cEnt} exceeds ${476 / 4}`);
 }

@@ -13,7 +13,7 @@ export function computeSig(ib: number, bid: number): number {
 
 /** Low 32 bits of a non-negative integer up to 2^53. */
 export function low32(n: number): number {
-  return n % 0x1_0000_0000 >>> 0;
+  return (n % 0x1_0000_0000) >>> 0;
 }
 
 /** Little-endian unsigned 64-bit value as a number (exact below 2^53). */

@@ -93,14 +93,26 @@ export class BlockTable {
  * Checks every block of the BBT (MS-PST 2.2.2.8): 64-byte alignment, size, inside the file, BLOCKTRAILER
  * cb/wSig/bid and the CRC over the stored bytes; records each block as an allocated extent.
  */
-export async function checkBlocks(reader: PositionalReader, table: BlockTable, extents: ExtentList, rep: Reporter): Promise<void> {
-  if (table.reservedBitEntries) rep.warn('bid.reserved-bit', 'BBT', undefined, `${table.reservedBitEntries} BBT entries have BID bit 0 (reserved) set`);
+export async function checkBlocks(
+  reader: PositionalReader,
+  table: BlockTable,
+  extents: ExtentList,
+  rep: Reporter,
+): Promise<void> {
+  if (table.reservedBitEntries)
+    rep.warn(
+      'bid.reserved-bit',
+      'BBT',
+      undefined,
+      `${table.reservedBitEntries} BBT entries have BID bit 0 (reserved) set`,
+    );
   for (let i = 0; i < table.length; i++) {
     const bid = table.bid[i]!;
     const ib = table.ib[i]!;
     const cb = table.cb[i]!;
     const what = `block ${hex(bid)}`;
-    if (i > 0 && table.bid[i - 1] === bid) rep.error('btree.key-order', 'BBT', undefined, `BID ${hex(bid)} appears twice`);
+    if (i > 0 && table.bid[i - 1] === bid)
+      rep.error('btree.key-order', 'BBT', undefined, `BID ${hex(bid)} appears twice`);
     if (ib % 64 !== 0) rep.error('block.align', what, ib, `ib is not 64-byte aligned`);
     if (cb > MAX_BLOCK_DATA) {
       rep.error('block.size', what, ib, `BBT cb ${cb} exceeds ${MAX_BLOCK_DATA}`);
@@ -109,7 +121,12 @@ export async function checkBlocks(reader: PositionalReader, table: BlockTable, e
     if (cb === 0) rep.warn('block.empty', what, ib, `BBT cb is 0 (zero-length blocks are not allowed)`);
     const size = align64(cb + BLOCK_TRAILER);
     if (ib + size > reader.size) {
-      rep.error('block.bounds', what, ib, `block of ${size} bytes extends past the end of the file (${reader.size} bytes)`);
+      rep.error(
+        'block.bounds',
+        what,
+        ib,
+        `block of ${size} bytes extends past the end of the file (${reader.size} bytes)`,
+      );
       continue;
     }
     extents.add(ib, size, ExtentKind.Block);
@@ -121,9 +138,12 @@ export async function checkBlocks(reader: PositionalReader, table: BlockTable, e
     const tbid = u64(buf, t + 8);
     if (tcb !== cb) rep.error('block.trailer-cb', what, ib, `trailer cb ${tcb} != BBT cb ${cb}`);
     const wantSig = computeSig(ib, bid);
-    if (wSig !== wantSig) rep.error('block.trailer-sig', what, ib, `trailer wSig ${hex(wSig)}, expected ${hex(wantSig)}`);
-    if (bidKey(tbid) !== bid) rep.error('block.trailer-bid', what, ib, `trailer bid ${hex(tbid)} != BBT bid ${hex(bid)}`);
+    if (wSig !== wantSig)
+      rep.error('block.trailer-sig', what, ib, `trailer wSig ${hex(wSig)}, expected ${hex(wantSig)}`);
+    if (bidKey(tbid) !== bid)
+      rep.error('block.trailer-bid', what, ib, `trailer bid ${hex(tbid)} != BBT bid ${hex(bid)}`);
     const crc = pstCrc(buf.subarray(0, cb));
-    if (crc !== dwCrc) rep.error('block.crc', what, ib, `trailer dwCRC ${hex(dwCrc)}, computed ${hex(crc)} over ${cb} bytes`);
+    if (crc !== dwCrc)
+      rep.error('block.crc', what, ib, `trailer dwCRC ${hex(dwCrc)}, computed ${hex(crc)} over ${cb} bytes`);
   }
 }

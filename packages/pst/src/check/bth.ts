@@ -24,7 +24,8 @@ function compareKeys(a: Buffer, b: Buffer): number {
 }
 
 /** A key as a number when it has one (cbKey 2 or 4), else its bytes. */
-const keyText = (k: Buffer): string => (k.length <= 6 ? hex(k.readUIntLE(0, k.length)) : `0x${Buffer.from(k).reverse().toString('hex')}`);
+const keyText = (k: Buffer): string =>
+  k.length <= 6 ? hex(k.readUIntLE(0, k.length)) : `0x${Buffer.from(k).reverse().toString('hex')}`;
 
 /**
  * Walks the BTH ([MS-PST] §2.3.2) whose BTHHEADER is at `hidHeader`: bType 0xB5 and the expected cbKey/cbEnt, every
@@ -32,7 +33,14 @@ const keyText = (k: Buffer): string => (k.length <= 6 ? hex(k.readUIntLE(0, k.le
  * allocation it points to, no allocation is named twice, and keys ascend strictly across the whole tree (no
  * duplicates). Visits the leaf records.
  */
-export async function walkBth(heap: NodeHeap, hidHeader: number, cbKey: number, cbEnt: number, problem: BthProblem, visit: BthVisitor): Promise<BthWalk> {
+export async function walkBth(
+  heap: NodeHeap,
+  hidHeader: number,
+  cbKey: number,
+  cbEnt: number,
+  problem: BthProblem,
+  visit: BthVisitor,
+): Promise<BthWalk> {
   const header = await heap.alloc(hidHeader);
   if (header.bytes === undefined) {
     problem('bth.header', `BTHHEADER ${header.problem}`);
@@ -40,7 +48,10 @@ export async function walkBth(heap: NodeHeap, hidHeader: number, cbKey: number, 
   }
   const h = header.bytes;
   if (h.length !== 8 || h[0] !== 0xb5 || h[1] !== cbKey || h[2] !== cbEnt) {
-    problem('bth.header', `BTHHEADER at HID ${hex(hidHeader)} is ${h.toString('hex')} (${h.length} bytes), expected 8 bytes: bType 0xb5, cbKey ${cbKey}, cbEnt ${cbEnt}`);
+    problem(
+      'bth.header',
+      `BTHHEADER at HID ${hex(hidHeader)} is ${h.toString('hex')} (${h.length} bytes), expected 8 bytes: bType 0xb5, cbKey ${cbKey}, cbEnt ${cbEnt}`,
+    );
     return { ok: false, records: 0 };
   }
   const levels = h[3]!;
@@ -70,13 +81,19 @@ export async function walkBth(heap: NodeHeap, hidHeader: number, cbKey: number, 
     const size = level === 0 ? cbKey + cbEnt : cbKey + 4;
     const n = Math.floor(a.bytes.length / size);
     if (a.bytes.length % size !== 0 || n === 0) {
-      problem('bth.size', `BTH ${what} at HID ${hex(hid)} holds ${a.bytes.length} bytes, not a positive multiple of the ${size}-byte record`);
+      problem(
+        'bth.size',
+        `BTH ${what} at HID ${hex(hid)} holds ${a.bytes.length} bytes, not a positive multiple of the ${size}-byte record`,
+      );
     }
     for (let r = 0; r < n; r++) {
       const rec = a.bytes.subarray(r * size, (r + 1) * size);
       const key = rec.subarray(0, cbKey);
       if (r === 0 && firstKey && compareKeys(key, firstKey) !== 0) {
-        problem('bth.key-order', `BTH ${what} at HID ${hex(hid)} starts with key ${keyText(key)}, its index record says ${keyText(firstKey)}`);
+        problem(
+          'bth.key-order',
+          `BTH ${what} at HID ${hex(hid)} starts with key ${keyText(key)}, its index record says ${keyText(firstKey)}`,
+        );
       }
       if (level > 0) {
         await walk(rec.readUInt32LE(cbKey), level - 1, key);
@@ -84,7 +101,10 @@ export async function walkBth(heap: NodeHeap, hidHeader: number, cbKey: number, 
       }
       if (hasPrev && compareKeys(key, prev) <= 0) {
         const dup = compareKeys(key, prev) === 0;
-        problem('bth.key-order', `BTH record ${records} key ${keyText(key)} ${dup ? 'repeats the previous key' : `is below the previous key ${keyText(prev)}`} (keys must ascend, unique)`);
+        problem(
+          'bth.key-order',
+          `BTH record ${records} key ${keyText(key)} ${dup ? 'repeats the previous key' : `is below the previous key ${keyText(prev)}`} (keys must ascend, unique)`,
+        );
       }
       prev.set(key);
       hasPrev = true;

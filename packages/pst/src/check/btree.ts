@@ -36,10 +36,21 @@ export async function walkBTree(
   const result: BTreeWalk = { pages: 0, depth: 0, maxPageBid: 0 };
   const seen = new Set<number>();
 
-  const walk = async (ib: number, bid: number, expectLevel: number | undefined, lo: number | undefined, hi: number | undefined): Promise<number | undefined> => {
+  const walk = async (
+    ib: number,
+    bid: number,
+    expectLevel: number | undefined,
+    lo: number | undefined,
+    hi: number | undefined,
+  ): Promise<number | undefined> => {
     const what = `${name} page`;
     if (ib % PAGE_SIZE !== 0 || ib + PAGE_SIZE > reader.size) {
-      rep.error('page.bounds', what, ib, `BREF ib not 512-aligned or past the end of the file (${reader.size} bytes), bid ${hex(bid)}`);
+      rep.error(
+        'page.bounds',
+        what,
+        ib,
+        `BREF ib not 512-aligned or past the end of the file (${reader.size} bytes), bid ${hex(bid)}`,
+      );
       return undefined;
     }
     if (seen.has(ib)) {
@@ -70,12 +81,19 @@ export async function walkBTree(
       rep.error('btree.cbent', what, ib, `cbEnt ${cbEnt}, expected ${wantCb} for cLevel ${cLevel}`);
       return undefined;
     }
-    if (cEntMax !== Math.floor(488 / cbEnt)) rep.error('btree.centmax', what, ib, `cEntMax ${cEntMax}, expected ${Math.floor(488 / cbEnt)}`);
+    if (cEntMax !== Math.floor(488 / cbEnt))
+      rep.error('btree.centmax', what, ib, `cEntMax ${cEntMax}, expected ${Math.floor(488 / cbEnt)}`);
     if (cEnt > Math.floor(488 / cbEnt)) {
       rep.error('btree.cent', what, ib, `cEnt ${cEnt} exceeds the ${Math.floor(488 / cbEnt)} entries that fit`);
       return undefined;
     }
-    if (cEnt === 0) rep.error('btree.empty-page', what, ib, expectLevel === undefined ? `root page has no entries` : `non-root page has no entries`);
+    if (cEnt === 0)
+      rep.error(
+        'btree.empty-page',
+        what,
+        ib,
+        expectLevel === undefined ? `root page has no entries` : `non-root page has no entries`,
+      );
     const padding = page.readUInt32LE(492);
     if (padding !== 0) rep.warn('btree.padding', what, ib, `dwPadding ${hex(padding)}, expected 0`);
 
@@ -89,11 +107,21 @@ export async function walkBTree(
     for (let i = 0; i < cEnt; i++) {
       const key = keyAt(i);
       if (prev !== undefined && !(key > prev) && !orderReported) {
-        rep.error('btree.key-order', what, ib, `keys not strictly ascending: entry ${i} key ${hex(key)} after ${hex(prev)}`);
+        rep.error(
+          'btree.key-order',
+          what,
+          ib,
+          `keys not strictly ascending: entry ${i} key ${hex(key)} after ${hex(prev)}`,
+        );
         orderReported = true;
       }
       if (((lo !== undefined && key < lo) || (hi !== undefined && key >= hi)) && !rangeReported) {
-        rep.error('btree.key-range', what, ib, `entry ${i} key ${hex(key)} outside the parent's range [${lo === undefined ? '-' : hex(lo)}, ${hi === undefined ? '-' : hex(hi)})`);
+        rep.error(
+          'btree.key-range',
+          what,
+          ib,
+          `entry ${i} key ${hex(key)} outside the parent's range [${lo === undefined ? '-' : hex(lo)}, ${hi === undefined ? '-' : hex(hi)})`,
+        );
         rangeReported = true;
       }
       prev = key;
@@ -103,7 +131,12 @@ export async function walkBTree(
         const next = i + 1 < cEnt ? keyAt(i + 1) : hi;
         const first = await walk(childIb, childBid, cLevel - 1, key, next);
         if (first !== undefined && first !== key) {
-          rep.error('btree.key-parent', what, ib, `entry ${i} key ${hex(key)} != first key ${hex(first)} of its child page at ${childIb}`);
+          rep.error(
+            'btree.key-parent',
+            what,
+            ib,
+            `entry ${i} key ${hex(key)} != first key ${hex(first)} of its child page at ${childIb}`,
+          );
         }
       } else {
         visit(page, i * cbEnt);

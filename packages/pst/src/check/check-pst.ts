@@ -43,7 +43,12 @@ export async function checkPst(path: string, options: CheckOptions = {}): Promis
     complete = true;
   } catch (e) {
     if (!(e instanceof FatalCheckError)) {
-      rep.error('check.aborted', 'file', undefined, `checker stopped on an unexpected structure: ${e instanceof Error ? e.message : String(e)}`);
+      rep.error(
+        'check.aborted',
+        'file',
+        undefined,
+        `checker stopped on an unexpected structure: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   } finally {
     await reader.close();
@@ -54,7 +59,13 @@ export async function checkPst(path: string, options: CheckOptions = {}): Promis
   return { ok: rep.errorCount === 0, complete, errors: rep.errors, warnings: rep.warnings, stats };
 }
 
-async function run(reader: PositionalReader, rep: Reporter, stats: CheckReport['stats'], heap: boolean, strict: boolean): Promise<void> {
+async function run(
+  reader: PositionalReader,
+  rep: Reporter,
+  stats: CheckReport['stats'],
+  heap: boolean,
+  strict: boolean,
+): Promise<void> {
   const hdr = checkHeader(await reader.read(0, HEADER_SIZE), reader.size, rep);
   stats.wVer = hdr.wVer;
   stats.cryptMethod = hdr.bCryptMethod;
@@ -67,13 +78,20 @@ async function run(reader: PositionalReader, rep: Reporter, stats: CheckReport['
   stats.amapPages = nAMaps;
   stats.computedAMapFree = await checkMapPages(reader, nAMaps, extents, rep);
   if (stats.computedAMapFree !== hdr.cbAMapFree) {
-    rep.error('amap.free-mismatch', 'header', 200, `cbAMapFree ${hdr.cbAMapFree} != ${stats.computedAMapFree}, the free space of the ${nAMaps} AMap pages`);
+    rep.error(
+      'amap.free-mismatch',
+      'header',
+      200,
+      `cbAMapFree ${hdr.cbAMapFree} != ${stats.computedAMapFree}, the free space of the ${nAMaps} AMap pages`,
+    );
   }
   await checkDList(reader, hdr, rep);
 
   // BBT, then every block.
   const blocks = new BlockTable();
-  const bbt = await walkBTree(reader, PTYPE_BBT, hdr.bbtBid, hdr.bbtIb, extents, rep, (page, off) => blocks.addEntry(page, off));
+  const bbt = await walkBTree(reader, PTYPE_BBT, hdr.bbtBid, hdr.bbtIb, extents, rep, (page, off) =>
+    blocks.addEntry(page, off),
+  );
   blocks.finish();
   stats.bbtPages = bbt.pages;
   stats.bbtDepth = bbt.depth;
@@ -95,8 +113,20 @@ async function run(reader: PositionalReader, rep: Reporter, stats: CheckReport['
 
   // Counters in the header.
   const maxPageBid = Math.max(bbt.maxPageBid, nbt.maxPageBid);
-  if (maxPageBid >= hdr.bidNextP) rep.error('header.bid-next-p', 'header', 32, `bidNextP ${hex(hdr.bidNextP)} is not above the largest page BID ${hex(maxPageBid)}`);
-  if (blocks.maxBid() >= hdr.bidNextB) rep.error('header.bid-next-b', 'header', 516, `bidNextB ${hex(hdr.bidNextB)} is not above the largest block BID ${hex(blocks.maxBid())}`);
+  if (maxPageBid >= hdr.bidNextP)
+    rep.error(
+      'header.bid-next-p',
+      'header',
+      32,
+      `bidNextP ${hex(hdr.bidNextP)} is not above the largest page BID ${hex(maxPageBid)}`,
+    );
+  if (blocks.maxBid() >= hdr.bidNextB)
+    rep.error(
+      'header.bid-next-b',
+      'header',
+      516,
+      `bidNextB ${hex(hdr.bidNextB)} is not above the largest block BID ${hex(blocks.maxBid())}`,
+    );
 
   // Nodes: rgnid, data trees, subnode trees, heaps, PCs and TCs.
   const hasNid = (nid: number): boolean => nodes.find(nid) >= 0;
@@ -107,7 +137,13 @@ async function run(reader: PositionalReader, rep: Reporter, stats: CheckReport['
   });
   const decoded = new DecodedBlocks(trees, hdr.bCryptMethod);
   const content = heap && hdr.bCryptMethod <= 1 ? new ContentChecker(blocks, trees, decoded, rep, strict) : undefined;
-  if (heap && hdr.bCryptMethod > 1) rep.warn('heap.skipped', 'header', 513, `bCryptMethod ${hdr.bCryptMethod}: heap checks need method 0 or 1 and were skipped`);
+  if (heap && hdr.bCryptMethod > 1)
+    rep.warn(
+      'heap.skipped',
+      'header',
+      513,
+      `bCryptMethod ${hdr.bCryptMethod}: heap checks need method 0 or 1 and were skipped`,
+    );
   const rgnidReported = new Set<number>();
   for (let i = 0; i < nodes.length; i++) {
     const nid = nodes.nid.at(i);
@@ -116,7 +152,12 @@ async function run(reader: PositionalReader, rep: Reporter, stats: CheckReport['
     const label = `node ${hex(nid)}`;
     if (type !== 0x01 && index > hdr.rgnid[type]! && !rgnidReported.has(type)) {
       rgnidReported.add(type);
-      rep.error('header.rgnid', 'header', 44 + 4 * type, `rgnid[${type}] ${hex(hdr.rgnid[type]!)} is below the index ${hex(index)} of ${label}`);
+      rep.error(
+        'header.rgnid',
+        'header',
+        44 + 4 * type,
+        `rgnid[${type}] ${hex(hdr.rgnid[type]!)} is below the index ${hex(index)} of ${label}`,
+      );
     }
     const bd = nodes.bidData.at(i);
     if (bd !== 0) {
@@ -129,7 +170,8 @@ async function run(reader: PositionalReader, rep: Reporter, stats: CheckReport['
     if (bs !== 0) await trees.subTree(bs, label, label);
     if (content && bd !== 0 && isHeapNid(nid)) await content.checkNode(nid, bd, bs);
     const parent = nodes.parent.at(i);
-    if (PARENTED_TYPES.has(type) && parent !== 0 && !hasNid(parent)) rep.error('node.parent-missing', label, undefined, `nidParent ${hex(parent)} is not in the NBT`);
+    if (PARENTED_TYPES.has(type) && parent !== 0 && !hasNid(parent))
+      rep.error('node.parent-missing', label, undefined, `nidParent ${hex(parent)} is not in the NBT`);
   }
   stats.subnodes = trees.subnodes;
   if (content) {
@@ -137,7 +179,9 @@ async function run(reader: PositionalReader, rep: Reporter, stats: CheckReport['
     stats.propertyContexts = content.pcs;
     stats.tableContexts = content.tcs;
   }
-  for (const need of REQUIRED_NIDS) if (!hasNid(need)) rep.error('node.required-missing', `node ${hex(need)}`, undefined, `required node is not in the NBT`);
+  for (const need of REQUIRED_NIDS)
+    if (!hasNid(need))
+      rep.error('node.required-missing', `node ${hex(need)}`, undefined, `required node is not in the NBT`);
 
   // Reference counts: cRef == 1 (the BBT's own) + references.
   for (let i = 0; i < blocks.length; i++) {
@@ -146,7 +190,13 @@ async function run(reader: PositionalReader, rep: Reporter, stats: CheckReport['
     const key = `${c}:${r}`;
     stats.crefVsRefs[key] = (stats.crefVsRefs[key] ?? 0) + 1;
     const what = `block ${hex(blocks.bid[i]!)}`;
-    if (r === 0) rep.warn('block.unreferenced', what, blocks.ib[i], `in the BBT (cRef ${c}) but referenced by no node, subnode or XBLOCK`);
+    if (r === 0)
+      rep.warn(
+        'block.unreferenced',
+        what,
+        blocks.ib[i],
+        `in the BBT (cRef ${c}) but referenced by no node, subnode or XBLOCK`,
+      );
     else if (c < r + 1) rep.error('block.cref', what, blocks.ib[i], `cRef ${c} < ${r + 1} (1 + ${r} references)`);
     else if (c > r + 1) rep.warn('block.cref-high', what, blocks.ib[i], `cRef ${c} > ${r + 1} (1 + ${r} references)`);
   }
@@ -154,6 +204,12 @@ async function run(reader: PositionalReader, rep: Reporter, stats: CheckReport['
   if (sweepable) {
     const sweep = await sweepAllocations(reader, nAMaps, extents, rep);
     stats.leakedBytes = sweep.leakedBytes;
-    if (sweep.leakedBytes > 0) rep.warn('amap.leak', 'AMap', undefined, `${sweep.leakedBytes} bytes are marked allocated but used by no page or block`);
+    if (sweep.leakedBytes > 0)
+      rep.warn(
+        'amap.leak',
+        'AMap',
+        undefined,
+        `${sweep.leakedBytes} bytes are marked allocated but used by no page or block`,
+      );
   }
 }

@@ -10,7 +10,9 @@ import type { TableView } from './table-context.js';
  * The message properties a contents table row must agree with ([MS-PST] §2.4.4.5: its columns are copied from the
  * message): class, subject, flags, size and the dates, as tags (id << 16 | type).
  */
-export const CONTENTS_CHECKED_TAGS = [0x001a001f, 0x0037001f, 0x00390040, 0x0e060040, 0x0e070003, 0x0e080003, 0x30080040] as const;
+export const CONTENTS_CHECKED_TAGS = [
+  0x001a001f, 0x0037001f, 0x00390040, 0x0e060040, 0x0e070003, 0x0e080003, 0x30080040,
+] as const;
 
 /**
  * Position of PidTagMessageSize, compared only under `strict`: Outlook updates a message's size without its row (two
@@ -105,7 +107,10 @@ function disagree(i: number, row: CheckedValue, message: CheckedValue, strict: b
 export function differences(row: readonly CheckedValue[], message: readonly CheckedValue[], strict: boolean): string[] {
   const out: string[] = [];
   CONTENTS_CHECKED_TAGS.forEach((t, i) => {
-    if (disagree(i, row[i], message[i], strict)) out.push(`${describeProp(t >>> 16, t & 0xffff)} is ${show(t, row[i])} in the row, ${show(t, message[i])} in the message`);
+    if (disagree(i, row[i], message[i], strict))
+      out.push(
+        `${describeProp(t >>> 16, t & 0xffff)} is ${show(t, row[i])} in the row, ${show(t, message[i])} in the message`,
+      );
   });
   return out;
 }
@@ -165,5 +170,4 @@ export class MessageDigests {
     }
     return findNid(nids, this.order, nid);
   }
-
 }

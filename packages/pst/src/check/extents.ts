@@ -4,7 +4,15 @@ import { Growable } from './growable.js';
 export const ExtentKind = { Block: 0, BbtPage: 1, NbtPage: 2, AMap: 3, PMap: 4, FMap: 5, FPMap: 6 } as const;
 export type ExtentKind = (typeof ExtentKind)[keyof typeof ExtentKind];
 
-export const EXTENT_KIND_NAMES = ['block', 'BBT page', 'NBT page', 'AMap page', 'PMap page', 'FMap page', 'FPMap page'] as const;
+export const EXTENT_KIND_NAMES = [
+  'block',
+  'BBT page',
+  'NBT page',
+  'AMap page',
+  'PMap page',
+  'FMap page',
+  'FPMap page',
+] as const;
 
 /** Offsets above this cannot be packed exactly into one float64 key. */
 export const MAX_EXTENT_OFFSET = Math.floor(Number.MAX_SAFE_INTEGER / 65536);

@@ -35,7 +35,13 @@ export async function checkFolders(nodes: NodeIndex, content: ContentChecker, re
 }
 
 /** Opens the table node of `type` beside `folder` without reporting (its own check did); undefined when absent. */
-async function openTable(nodes: NodeIndex, content: ContentChecker, rep: Reporter, folder: number, type: number): Promise<TableView | undefined> {
+async function openTable(
+  nodes: NodeIndex,
+  content: ContentChecker,
+  rep: Reporter,
+  folder: number,
+  type: number,
+): Promise<TableView | undefined> {
   const nid = (((folder >>> 5) << 5) | type) >>> 0;
   const k = nodes.find(nid);
   if (k < 0) {
@@ -46,7 +52,14 @@ async function openTable(nodes: NodeIndex, content: ContentChecker, rep: Reporte
   return node && (node.heap.clientSig === 0x7c ? TableView.open(node) : undefined);
 }
 
-async function checkContents(nodes: NodeIndex, content: ContentChecker, rep: Reporter, folder: number, counts: FolderCounts, inNbt: number): Promise<void> {
+async function checkContents(
+  nodes: NodeIndex,
+  content: ContentChecker,
+  rep: Reporter,
+  folder: number,
+  counts: FolderCounts,
+  inNbt: number,
+): Promise<void> {
   const table = await openTable(nodes, content, rep, folder, NID_TYPE_CONTENTS_TABLE);
   if (!table) return;
   const label = table.node.label;
@@ -57,33 +70,74 @@ async function checkContents(nodes: NodeIndex, content: ContentChecker, rep: Rep
     const row = await table.row(rowIndex);
     if (!row) return;
     rows++;
-    if (flagsColumn && (!table.hasCell(row, flagsColumn) || (row.readUInt32LE(flagsColumn.ibData) & MSGFLAG_READ) === 0)) unread++;
+    if (
+      flagsColumn &&
+      (!table.hasCell(row, flagsColumn) || (row.readUInt32LE(flagsColumn.ibData) & MSGFLAG_READ) === 0)
+    )
+      unread++;
     const k = nodes.find(rowId);
     if (k < 0 || (rowId & 0x1f) !== NID_TYPE_MESSAGE) {
-      rep.error('contents.row', label, undefined, `row ${rowIndex} names ${nodeName(rowId)}, which is not a message in the NBT`);
+      rep.error(
+        'contents.row',
+        label,
+        undefined,
+        `row ${rowIndex} names ${nodeName(rowId)}, which is not a message in the NBT`,
+      );
       return;
     }
-    if (nodes.parent.at(k) !== folder) rep.error('contents.row', label, undefined, `row ${rowIndex} names ${nodeName(rowId)}, whose nidParent is ${hex(nodes.parent.at(k))}, not ${nodeName(folder)}`);
+    if (nodes.parent.at(k) !== folder)
+      rep.error(
+        'contents.row',
+        label,
+        undefined,
+        `row ${rowIndex} names ${nodeName(rowId)}, whose nidParent is ${hex(nodes.parent.at(k))}, not ${nodeName(folder)}`,
+      );
     const values = await rowValues(table, row);
     if (!values || !content.digests.mayDisagree(rowId, values, content.strict)) return;
     // The digests differ: read the message again to say which properties disagree.
     const message = await content.open(nodeName(rowId), nodes.bidData.at(k), nodes.bidSub.at(k), quiet);
     if (!message) return;
-    for (const d of differences(values, await messageValues(message, await checkPropertyContext(message)), content.strict)) {
+    for (const d of differences(
+      values,
+      await messageValues(message, await checkPropertyContext(message)),
+      content.strict,
+    )) {
       rep.error('contents.row', label, undefined, `row ${rowIndex} disagrees with ${nodeName(rowId)}: ${d}`);
     }
   });
   const name = nodeName(folder);
   if (counts.contentCount !== undefined && counts.contentCount !== rows) {
-    rep.error('folder.content-count', name, undefined, `PidTagContentCount (property 0x3602) is ${counts.contentCount}, its ${label} has ${rows} rows`);
+    rep.error(
+      'folder.content-count',
+      name,
+      undefined,
+      `PidTagContentCount (property 0x3602) is ${counts.contentCount}, its ${label} has ${rows} rows`,
+    );
   }
   if (flagsColumn && counts.unreadCount !== undefined && counts.unreadCount !== unread) {
-    rep.error('folder.unread-count', name, undefined, `PidTagContentUnreadCount (property 0x3603) is ${counts.unreadCount}, its ${label} has ${unread} rows without MSGFLAG_READ`);
+    rep.error(
+      'folder.unread-count',
+      name,
+      undefined,
+      `PidTagContentUnreadCount (property 0x3603) is ${counts.unreadCount}, its ${label} has ${unread} rows without MSGFLAG_READ`,
+    );
   }
-  if (inNbt !== rows) rep.error('folder.messages', name, undefined, `${inNbt} messages in the NBT have it as nidParent, its ${label} has ${rows} rows`);
+  if (inNbt !== rows)
+    rep.error(
+      'folder.messages',
+      name,
+      undefined,
+      `${inNbt} messages in the NBT have it as nidParent, its ${label} has ${rows} rows`,
+    );
 }
 
-async function checkHierarchy(nodes: NodeIndex, content: ContentChecker, rep: Reporter, folder: number, counts: FolderCounts): Promise<void> {
+async function checkHierarchy(
+  nodes: NodeIndex,
+  content: ContentChecker,
+  rep: Reporter,
+  folder: number,
+  counts: FolderCounts,
+): Promise<void> {
   const table = await openTable(nodes, content, rep, folder, NID_TYPE_HIERARCHY_TABLE);
   if (!table) return;
   const label = table.node.label;
@@ -93,12 +147,27 @@ async function checkHierarchy(nodes: NodeIndex, content: ContentChecker, rep: Re
     const k = nodes.find(rowId);
     const type = rowId & 0x1f;
     if (k < 0 || (type !== NID_TYPE_FOLDER && type !== NID_TYPE_SEARCH_FOLDER)) {
-      rep.error('hierarchy.row', label, undefined, `row ${rowIndex} names ${nodeName(rowId)}, which is not a folder in the NBT`);
+      rep.error(
+        'hierarchy.row',
+        label,
+        undefined,
+        `row ${rowIndex} names ${nodeName(rowId)}, which is not a folder in the NBT`,
+      );
     } else if (nodes.parent.at(k) !== folder) {
-      rep.error('hierarchy.row', label, undefined, `row ${rowIndex} names ${nodeName(rowId)}, whose nidParent is ${hex(nodes.parent.at(k))}, not ${nodeName(folder)}`);
+      rep.error(
+        'hierarchy.row',
+        label,
+        undefined,
+        `row ${rowIndex} names ${nodeName(rowId)}, whose nidParent is ${hex(nodes.parent.at(k))}, not ${nodeName(folder)}`,
+      );
     }
   });
   if (counts.subfolders !== undefined && (counts.subfolders !== 0) !== rows > 0) {
-    rep.error('folder.subfolders', nodeName(folder), undefined, `PidTagSubfolders (property 0x360a) is ${counts.subfolders ? 'true' : 'false'}, its ${label} has ${rows} rows`);
+    rep.error(
+      'folder.subfolders',
+      nodeName(folder),
+      undefined,
+      `PidTagSubfolders (property 0x360a) is ${counts.subfolders ? 'true' : 'false'}, its ${label} has ${rows} rows`,
+    );
   }
 }

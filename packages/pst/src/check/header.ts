@@ -29,8 +29,10 @@ const MAGIC = Buffer.from('!BDN', 'latin1');
 /** Parses and checks the 564-byte header against the file size. Stops the check when it is not a Unicode PST. */
 export function checkHeader(h: Buffer, fileSize: number, rep: Reporter): PstHeader {
   const S = 'header';
-  if (h.length < HEADER_SIZE) rep.fatal('header.truncated', S, 0, `file has ${fileSize} bytes, fewer than the ${HEADER_SIZE}-byte header`);
-  if (!h.subarray(0, 4).equals(MAGIC)) rep.fatal('header.magic', S, 0, `dwMagic is ${h.subarray(0, 4).toString('hex')}, expected 2142444e ("!BDN")`);
+  if (h.length < HEADER_SIZE)
+    rep.fatal('header.truncated', S, 0, `file has ${fileSize} bytes, fewer than the ${HEADER_SIZE}-byte header`);
+  if (!h.subarray(0, 4).equals(MAGIC))
+    rep.fatal('header.magic', S, 0, `dwMagic is ${h.subarray(0, 4).toString('hex')}, expected 2142444e ("!BDN")`);
   const wMagicClient = h.subarray(8, 10).toString('latin1');
   const wVer = h.readUInt16LE(10);
   const wVerClient = h.readUInt16LE(12);
@@ -41,16 +43,28 @@ export function checkHeader(h: Buffer, fileSize: number, rep: Reporter): PstHead
   if (wMagicClient !== 'SM' && wMagicClient !== 'SO' && wMagicClient !== 'AB') {
     rep.error('header.client-magic', S, 8, `wMagicClient ${JSON.stringify(wMagicClient)}, expected "SM"`);
   }
-  if (wMagicClient === 'SM' && wVerClient !== 19) rep.warn('header.client-version', S, 12, `wVerClient ${wVerClient}, expected 19`);
-  if (h[14] !== 1 || h[15] !== 1) rep.warn('header.platform', S, 14, `bPlatformCreate/bPlatformAccess ${h[14]}/${h[15]}, expected 1/1`);
+  if (wMagicClient === 'SM' && wVerClient !== 19)
+    rep.warn('header.client-version', S, 12, `wVerClient ${wVerClient}, expected 19`);
+  if (h[14] !== 1 || h[15] !== 1)
+    rep.warn('header.platform', S, 14, `bPlatformCreate/bPlatformAccess ${h[14]}/${h[15]}, expected 1/1`);
 
   const crcPartial = pstCrc(h.subarray(8, 8 + 471));
   if (crcPartial !== h.readUInt32LE(4)) {
-    rep.error('header.crc-partial', S, 4, `dwCRCPartial ${hex(h.readUInt32LE(4))}, computed ${hex(crcPartial)} over 471 bytes at 0x08`);
+    rep.error(
+      'header.crc-partial',
+      S,
+      4,
+      `dwCRCPartial ${hex(h.readUInt32LE(4))}, computed ${hex(crcPartial)} over 471 bytes at 0x08`,
+    );
   }
   const crcFull = pstCrc(h.subarray(8, 8 + 516));
   if (crcFull !== h.readUInt32LE(524)) {
-    rep.error('header.crc-full', S, 524, `dwCRCFull ${hex(h.readUInt32LE(524))}, computed ${hex(crcFull)} over 516 bytes at 0x08`);
+    rep.error(
+      'header.crc-full',
+      S,
+      524,
+      `dwCRCFull ${hex(h.readUInt32LE(524))}, computed ${hex(crcFull)} over 516 bytes at 0x08`,
+    );
   }
 
   const rgnid = new Uint32Array(32);
@@ -79,13 +93,24 @@ export function checkHeader(h: Buffer, fileSize: number, rep: Reporter): PstHead
   if (hdr.bCryptMethod !== 0 && hdr.bCryptMethod !== 1 && hdr.bCryptMethod !== 2) {
     rep.error('header.crypt-method', S, 513, `bCryptMethod ${hex(hdr.bCryptMethod)} is not 0, 1 or 2`);
   }
-  if (hdr.ibFileEof !== fileSize) rep.error('header.file-eof', S, 184, `ibFileEof ${hdr.ibFileEof} != file size ${fileSize}`);
+  if (hdr.ibFileEof !== fileSize)
+    rep.error('header.file-eof', S, 184, `ibFileEof ${hdr.ibFileEof} != file size ${fileSize}`);
   if (hdr.ibFileEof < FIRST_AMAP + AMAP_SPAN || (hdr.ibFileEof - FIRST_AMAP) % AMAP_SPAN !== 0) {
-    rep.error('header.file-eof-boundary', S, 184, `ibFileEof ${hdr.ibFileEof} is not an AMap boundary 0x4400 + k*${AMAP_SPAN} (k >= 1)`);
+    rep.error(
+      'header.file-eof-boundary',
+      S,
+      184,
+      `ibFileEof ${hdr.ibFileEof} is not an AMap boundary 0x4400 + k*${AMAP_SPAN} (k >= 1)`,
+    );
   }
   const expectLast = FIRST_AMAP + Math.max(0, Math.floor((hdr.ibFileEof - FIRST_AMAP - 1) / AMAP_SPAN)) * AMAP_SPAN;
   if (hdr.ibAMapLast !== expectLast) {
-    rep.error('header.amap-last', S, 192, `ibAMapLast ${hdr.ibAMapLast} != ${expectLast}, the last AMap before ibFileEof ${hdr.ibFileEof}`);
+    rep.error(
+      'header.amap-last',
+      S,
+      192,
+      `ibAMapLast ${hdr.ibAMapLast} != ${expectLast}, the last AMap before ibFileEof ${hdr.ibFileEof}`,
+    );
   }
   if (hdr.fAMapValid === 0 || hdr.fAMapValid > 2) {
     rep.error('header.amap-valid', S, 248, `fAMapValid ${hdr.fAMapValid}: the AMaps are marked invalid`);

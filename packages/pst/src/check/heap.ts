@@ -26,7 +26,14 @@ function pageHeaderSize(i: number): number {
  * allocation offsets ascend from the end of the page header up to ibHnpm; hidUserRoot points at an
  * existing allocation holding a BTHHEADER (PC) or TCINFO (TC). Blocks are decoded per bCryptMethod 0 or 1.
  */
-export async function checkHeap(label: string, bidData: number, blocks: BlockTable, trees: TreeWalker, decoded: DecodedBlocks, rep: Reporter): Promise<boolean> {
+export async function checkHeap(
+  label: string,
+  bidData: number,
+  blocks: BlockTable,
+  trees: TreeWalker,
+  decoded: DecodedBlocks,
+  rep: Reporter,
+): Promise<boolean> {
   const rootIndex = blocks.find(bidData);
   if (rootIndex < 0 || (blocks.flags[rootIndex]! & 1) !== 0) return false;
   blocks.flags[rootIndex]! |= 1;
@@ -53,16 +60,27 @@ export async function checkHeap(label: string, bidData: number, blocks: BlockTab
         rep.error('heap.signature', what, ib, `HNHDR bSig ${hex(bSig)}, expected 0xec`);
         return true;
       }
-      if (!KNOWN_CLIENT_SIGS.has(clientSig)) rep.error('heap.client-sig', what, ib, `HNHDR bClientSig ${hex(clientSig)} is not a known heap client`);
+      if (!KNOWN_CLIENT_SIGS.has(clientSig))
+        rep.error('heap.client-sig', what, ib, `HNHDR bClientSig ${hex(clientSig)} is not a known heap client`);
     }
     if (ibHnpm % 2 !== 0) rep.error('heap.page-map-align', what, ib, `ibHnpm ${ibHnpm} is not 2-byte aligned`);
     if (ibHnpm < hdr || ibHnpm + 4 > blk.length) {
-      rep.error('heap.page-map-bounds', what, ib, `ibHnpm ${ibHnpm} outside the block (${blk.length} bytes, header ${hdr})`);
+      rep.error(
+        'heap.page-map-bounds',
+        what,
+        ib,
+        `ibHnpm ${ibHnpm} outside the block (${blk.length} bytes, header ${hdr})`,
+      );
       continue;
     }
     const cAlloc = blk.readUInt16LE(ibHnpm);
     if (ibHnpm + 4 + 2 * (cAlloc + 1) > blk.length) {
-      rep.error('heap.page-map-bounds', what, ib, `HNPAGEMAP with cAlloc ${cAlloc} at ${ibHnpm} does not fit in ${blk.length} bytes`);
+      rep.error(
+        'heap.page-map-bounds',
+        what,
+        ib,
+        `HNPAGEMAP with cAlloc ${cAlloc} at ${ibHnpm} does not fit in ${blk.length} bytes`,
+      );
       continue;
     }
     let prev = hdr;
@@ -70,7 +88,12 @@ export async function checkHeap(label: string, bidData: number, blocks: BlockTab
     for (let k = 0; k <= cAlloc && !bad; k++) {
       const o = blk.readUInt16LE(ibHnpm + 4 + 2 * k);
       if (o < prev) {
-        rep.error('heap.alloc-order', what, ib, `rgibAlloc[${k}] ${o} is below ${k === 0 ? `the end of the page header (${hdr})` : `rgibAlloc[${k - 1}] ${prev}`}`);
+        rep.error(
+          'heap.alloc-order',
+          what,
+          ib,
+          `rgibAlloc[${k}] ${o} is below ${k === 0 ? `the end of the page header (${hdr})` : `rgibAlloc[${k - 1}] ${prev}`}`,
+        );
         bad = true;
       } else if (o > ibHnpm) {
         rep.error('heap.alloc-bounds', what, ib, `rgibAlloc[${k}] ${o} is past the page map at ${ibHnpm}`);
@@ -86,7 +109,12 @@ export async function checkHeap(label: string, bidData: number, blocks: BlockTab
       continue;
     }
     if (i === 0 && rootBlock >= leaves.length) {
-      rep.error('heap.root', what, ib, `hidUserRoot ${hex(hidRoot)} names block ${rootBlock}, but the heap has ${leaves.length}`);
+      rep.error(
+        'heap.root',
+        what,
+        ib,
+        `hidUserRoot ${hex(hidRoot)} names block ${rootBlock}, but the heap has ${leaves.length}`,
+      );
       continue;
     }
     if (rootBlock !== i) continue;
@@ -99,13 +127,28 @@ export async function checkHeap(label: string, bidData: number, blocks: BlockTab
     const e = blk.readUInt16LE(ibHnpm + 4 + 2 * idx);
     const item = blk.subarray(s, e);
     if (clientSig === 0xbc && (item.length < 8 || item[0] !== 0xb5 || item[1] !== 2 || item[2] !== 6)) {
-      rep.error('heap.bth-header', what, ib, `PC BTHHEADER at hidUserRoot is ${item.subarray(0, 8).toString('hex')}, expected bType 0xb5 cbKey 2 cbEnt 6`);
+      rep.error(
+        'heap.bth-header',
+        what,
+        ib,
+        `PC BTHHEADER at hidUserRoot is ${item.subarray(0, 8).toString('hex')}, expected bType 0xb5 cbKey 2 cbEnt 6`,
+      );
     }
     if (clientSig === 0x7c && (item.length < 22 || item[0] !== 0x7c)) {
-      rep.error('heap.tc-info', what, ib, `TCINFO at hidUserRoot is ${item.subarray(0, 8).toString('hex')} (${item.length} bytes), expected bType 0x7c and at least 22 bytes`);
+      rep.error(
+        'heap.tc-info',
+        what,
+        ib,
+        `TCINFO at hidUserRoot is ${item.subarray(0, 8).toString('hex')} (${item.length} bytes), expected bType 0x7c and at least 22 bytes`,
+      );
     }
     if (clientSig === 0xb5 && (item.length < 8 || item[0] !== 0xb5)) {
-      rep.error('heap.bth-header', what, ib, `BTHHEADER at hidUserRoot is ${item.subarray(0, 8).toString('hex')}, expected bType 0xb5`);
+      rep.error(
+        'heap.bth-header',
+        what,
+        ib,
+        `BTHHEADER at hidUserRoot is ${item.subarray(0, 8).toString('hex')}, expected bType 0xb5`,
+      );
     }
   }
   return true;

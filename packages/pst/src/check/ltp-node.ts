@@ -13,7 +13,9 @@ export interface LtpNode {
 }
 
 /** A value an HNID names: its size, and its bytes when asked for and not too large. */
-export type HnidValue = { readonly size: number; readonly bytes?: Buffer; readonly problem?: undefined } | { readonly problem: string };
+export type HnidValue =
+  | { readonly size: number; readonly bytes?: Buffer; readonly problem?: undefined }
+  | { readonly problem: string };
 
 const EMPTY = Buffer.alloc(0);
 

@@ -40,7 +40,13 @@ export function nodeName(nid: number): string {
   return `${NID_KINDS[nid & 0x1f] ?? `node of NID type ${hex(nid & 0x1f)}`} ${hex(nid)}`;
 }
 
-const Prop = { MessageSize: 0x0e08, AttachSize: 0x0e20, ContentCount: 0x3602, ContentUnreadCount: 0x3603, Subfolders: 0x360a } as const;
+const Prop = {
+  MessageSize: 0x0e08,
+  AttachSize: 0x0e20,
+  ContentCount: 0x3602,
+  ContentUnreadCount: 0x3603,
+  Subfolders: 0x360a,
+} as const;
 const PTYP_OBJECT = 0x000d;
 const NID_TYPE_FOLDER = 0x02;
 const NID_TYPE_MESSAGE = 0x04;
@@ -87,7 +93,12 @@ export class ContentChecker {
   }
 
   /** Opens the LTP view of a node or subnode; undefined when its data is not a heap (reported by `checkHeap`). */
-  async open(label: string, bidData: number, bidSub: number, onProblem?: (code: string, message: string) => void): Promise<LtpNode | undefined> {
+  async open(
+    label: string,
+    bidData: number,
+    bidSub: number,
+    onProblem?: (code: string, message: string) => void,
+  ): Promise<LtpNode | undefined> {
     const heap = await NodeHeap.open(bidData, this.blocks, this.trees, this.decoded);
     if (!heap) return undefined;
     const subnodes = await SubnodeMap.load(bidSub, this.blocks, this.trees, this.decoded);
@@ -95,9 +106,22 @@ export class ContentChecker {
     return { label, heap, subnodes, problem };
   }
 
-  private async checkObject(nid: number, label: string, bidData: number, bidSub: number, embedded: boolean, top: boolean, depth: number): Promise<void> {
+  private async checkObject(
+    nid: number,
+    label: string,
+    bidData: number,
+    bidSub: number,
+    embedded: boolean,
+    top: boolean,
+    depth: number,
+  ): Promise<void> {
     if (depth > MAX_OBJECT_DEPTH) {
-      this.rep.error('subnode.depth', label, undefined, `objects nest more than ${MAX_OBJECT_DEPTH} levels deep: a subnode tree contains itself`);
+      this.rep.error(
+        'subnode.depth',
+        label,
+        undefined,
+        `objects nest more than ${MAX_OBJECT_DEPTH} levels deep: a subnode tree contains itself`,
+      );
       return;
     }
     const node = await this.open(label, bidData, bidSub);
@@ -114,7 +138,15 @@ export class ContentChecker {
         const e = sub ? node.subnodes.get(sub) : undefined;
         if (!e || done.has(sub)) continue;
         done.add(sub);
-        await this.checkObject(sub, `embedded message ${hex(sub)} of ${label}`, e.bidData, e.bidSub, true, false, depth + 1);
+        await this.checkObject(
+          sub,
+          `embedded message ${hex(sub)} of ${label}`,
+          e.bidData,
+          e.bidSub,
+          true,
+          false,
+          depth + 1,
+        );
       }
     } else if (node.heap.clientSig === 0x7c) {
       this.tcs++;
@@ -134,7 +166,14 @@ export class ContentChecker {
    * other writers compute a MAPI size of their own (in the 23 reference samples 373 of 398 objects differ from the
    * block bytes, larger and smaller), so it is no invariant of PST files in general.
    */
-  private async checkObjectFacts(node: LtpNode, nid: number, records: readonly PcRecord[], bidData: number, embedded: boolean, top: boolean): Promise<void> {
+  private async checkObjectFacts(
+    node: LtpNode,
+    nid: number,
+    records: readonly PcRecord[],
+    bidData: number,
+    embedded: boolean,
+    top: boolean,
+  ): Promise<void> {
     const type = nid & 0x1f;
     const isMessage = embedded || (top && (type === NID_TYPE_MESSAGE || type === NID_TYPE_ASSOC_MESSAGE));
     if (this.strict && (isMessage || (!top && type === NID_TYPE_ATTACHMENT))) {
@@ -144,7 +183,10 @@ export class ContentChecker {
         const bytes = await node.subnodes.objectBytes(bidData);
         if (stated >>> 0 !== bytes) {
           const name = isMessage ? 'PidTagMessageSize' : 'PidTagAttachSize';
-          node.problem(isMessage ? 'message.size' : 'attachment.size', `${name} (property 0x${id.toString(16)}) is ${stated >>> 0}, but the object's data blocks (its PC heap and every subnode below it) hold ${bytes} bytes`);
+          node.problem(
+            isMessage ? 'message.size' : 'attachment.size',
+            `${name} (property 0x${id.toString(16)}) is ${stated >>> 0}, but the object's data blocks (its PC heap and every subnode below it) hold ${bytes} bytes`,
+          );
         }
       }
     }

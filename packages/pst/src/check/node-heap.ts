@@ -14,7 +14,9 @@ interface HeapPage {
 }
 
 /** An allocation of a heap, or the reason a HID does not resolve to one. */
-export type HeapAllocation = { readonly bytes: Buffer; readonly problem?: undefined } | { readonly bytes?: undefined; readonly problem: string };
+export type HeapAllocation =
+  | { readonly bytes: Buffer; readonly problem?: undefined }
+  | { readonly bytes?: undefined; readonly problem: string };
 
 /**
  * Read access to the heap-on-node ([MS-PST] §2.3.1) of one node's data tree: HIDs resolve to their allocations.
@@ -35,7 +37,12 @@ export class NodeHeap {
   ) {}
 
   /** Opens the heap of the data tree `bidData`; undefined when its first block is missing or not a heap (bSig 0xEC). */
-  static async open(bidData: number, blocks: BlockTable, trees: TreeWalker, decoded: DecodedBlocks): Promise<NodeHeap | undefined> {
+  static async open(
+    bidData: number,
+    blocks: BlockTable,
+    trees: TreeWalker,
+    decoded: DecodedBlocks,
+  ): Promise<NodeHeap | undefined> {
     const leaves = await trees.leaves(bidData);
     if (leaves.length === 0) return undefined;
     const first = blocks.find(leaves[0]!);
@@ -58,7 +65,8 @@ export class NodeHeap {
   alloc(hid: number): HeapAllocation | Promise<HeapAllocation> {
     if ((hid & 0x1f) !== 0) return { problem: `${hex(hid)} is not a HID (nidType ${hex(hid & 0x1f)})` };
     const block = hid >>> 16;
-    if (block >= this.leaves.length) return { problem: `HID ${hex(hid)} names heap block ${block}, the heap has ${this.leaves.length}` };
+    if (block >= this.leaves.length)
+      return { problem: `HID ${hex(hid)} names heap block ${block}, the heap has ${this.leaves.length}` };
     const page = this.cache.get(block);
     return page !== undefined ? this.fromPage(hid, page) : this.page(block).then((p) => this.fromPage(hid, p));
   }
@@ -67,11 +75,13 @@ export class NodeHeap {
     const index = (hid >>> 5) & 0x7ff;
     const block = hid >>> 16;
     if (typeof page === 'string') return { problem: `HID ${hex(hid)}: ${page}` };
-    if (index < 1 || index > page.cAlloc) return { problem: `HID ${hex(hid)} names allocation ${index} of heap block ${block}, which has ${page.cAlloc}` };
+    if (index < 1 || index > page.cAlloc)
+      return { problem: `HID ${hex(hid)} names allocation ${index} of heap block ${block}, which has ${page.cAlloc}` };
     const at = page.ibHnpm + 4 + 2 * (index - 1);
     const start = page.bytes.readUInt16LE(at);
     const end = page.bytes.readUInt16LE(at + 2);
-    if (start > end || end > page.ibHnpm) return { problem: `HID ${hex(hid)}: allocation [${start}, ${end}) is not inside heap block ${block}` };
+    if (start > end || end > page.ibHnpm)
+      return { problem: `HID ${hex(hid)}: allocation [${start}, ${end}) is not inside heap block ${block}` };
     return { bytes: page.bytes.subarray(start, end) };
   }
 

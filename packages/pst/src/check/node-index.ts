@@ -37,7 +37,8 @@ export class NodeIndex {
 /** The indices of `nids` in ascending NID order, or undefined when they already ascend. */
 export function sortOrder(nids: Uint32Array): Uint32Array | undefined {
   for (let i = 1; i < nids.length; i++) {
-    if (nids[i]! <= nids[i - 1]!) return Uint32Array.from({ length: nids.length }, (_, k) => k).sort((a, b) => nids[a]! - nids[b]!);
+    if (nids[i]! <= nids[i - 1]!)
+      return Uint32Array.from({ length: nids.length }, (_, k) => k).sort((a, b) => nids[a]! - nids[b]!);
   }
   return undefined;
 }

@@ -12,7 +12,14 @@ export function isMapPtype(ptype: number): boolean {
  * wSig (0 for map pages, ComputeSig(ib, bid) otherwise), CRC over the first 496 bytes, and bid
  * (`ib` for map pages, `expectedBid` otherwise). Returns false when the page is missing or has the wrong type.
  */
-export function checkPageTrailer(page: Buffer, ib: number, ptype: number, expectedBid: number, rep: Reporter, what = `${ptypeName(ptype)} page`): boolean {
+export function checkPageTrailer(
+  page: Buffer,
+  ib: number,
+  ptype: number,
+  expectedBid: number,
+  rep: Reporter,
+  what = `${ptypeName(ptype)} page`,
+): boolean {
   if (page.length < PAGE_SIZE) {
     rep.error('page.bounds', what, ib, `page extends past the end of the file`);
     return false;

@@ -56,11 +56,22 @@ async function checkLibpffCache(node: LtpNode, records: readonly PcRecord[]): Pr
   const evicting = records.findIndex((r, i) => {
     const info = propTypeInfo(r.type);
     const block = r.hnid >>> 16;
-    return i < records.length - 1 && info !== undefined && !inlineInPc(info) && r.hnid !== 0 && (r.hnid & 0x1f) === 0 && block !== leafBlock && Math.abs(block - leafBlock) % LIBPFF_PC_BLOCKS === 0;
+    return (
+      i < records.length - 1 &&
+      info !== undefined &&
+      !inlineInPc(info) &&
+      r.hnid !== 0 &&
+      (r.hnid & 0x1f) === 0 &&
+      block !== leafBlock &&
+      Math.abs(block - leafBlock) % LIBPFF_PC_BLOCKS === 0
+    );
   });
   if (evicting >= 0) {
     const r = records[evicting]!;
-    node.problem('pc.blocks', `PC heap of ${blocks} blocks: the value of ${describeProp(r.id, r.type)} is in heap block ${r.hnid >>> 16}, ${LIBPFF_PC_BLOCKS} blocks from the BTH leaf's block ${leafBlock}: libpff evicts the leaf from its cache there and reads the ${records.length - evicting - 1} records after it from the value's bytes`);
+    node.problem(
+      'pc.blocks',
+      `PC heap of ${blocks} blocks: the value of ${describeProp(r.id, r.type)} is in heap block ${r.hnid >>> 16}, ${LIBPFF_PC_BLOCKS} blocks from the BTH leaf's block ${leafBlock}: libpff evicts the leaf from its cache there and reads the ${records.length - evicting - 1} records after it from the value's bytes`,
+    );
   }
 }
 
@@ -84,10 +95,15 @@ function checkValue(node: LtpNode, r: PcRecord, info: PropTypeInfo, value: HnidV
   const what = sizeProblem || r.type === PTYP_OBJECT ? describeProp(r.id, r.type) : '';
   if (sizeProblem) node.problem('pc.size', `${what}: value ${sizeProblem}`);
   if (r.type === PTYP_OBJECT && value.bytes && (r.hnid & 0x1f) === 0 && r.hnid !== 0) {
-    if (value.bytes.length !== 8) node.problem('pc.size', `${what}: PtypObject value holds ${value.bytes.length} bytes, expected 8 (nid, ulSize)`);
+    if (value.bytes.length !== 8)
+      node.problem('pc.size', `${what}: PtypObject value holds ${value.bytes.length} bytes, expected 8 (nid, ulSize)`);
     else {
       const nid = value.bytes.readUInt32LE(0);
-      if (!node.subnodes.get(nid)) node.problem('pc.hnid', `${what}: PtypObject names subnode ${hex(nid)}, which is not in the node's subnode tree`);
+      if (!node.subnodes.get(nid))
+        node.problem(
+          'pc.hnid',
+          `${what}: PtypObject names subnode ${hex(nid)}, which is not in the node's subnode tree`,
+        );
     }
   }
 }

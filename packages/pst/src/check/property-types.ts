@@ -15,9 +15,19 @@ export interface PropTypeInfo {
   readonly variableElements: boolean;
 }
 
-const fixed = (name: string, size: number): PropTypeInfo => ({ name, fixed: size, element: 0, variableElements: false });
+const fixed = (name: string, size: number): PropTypeInfo => ({
+  name,
+  fixed: size,
+  element: 0,
+  variableElements: false,
+});
 const variable = (name: string): PropTypeInfo => ({ name, fixed: 0, element: 0, variableElements: false });
-const multiple = (name: string, element: number): PropTypeInfo => ({ name, fixed: 0, element, variableElements: element === 0 });
+const multiple = (name: string, element: number): PropTypeInfo => ({
+  name,
+  fixed: 0,
+  element,
+  variableElements: element === 0,
+});
 
 const TYPES = new Map<number, PropTypeInfo>([
   [0x0002, fixed('PtypInteger16', 2)],
@@ -85,11 +95,17 @@ export function cellSizeOf(info: PropTypeInfo): number {
  * allowed (`head` is the value's bytes, or at least
  * its first 4 + 4 × count, when known).
  */
-export function valueSizeProblem(info: PropTypeInfo, type: number, size: number, head: Buffer | undefined): string | undefined {
+export function valueSizeProblem(
+  info: PropTypeInfo,
+  type: number,
+  size: number,
+  head: Buffer | undefined,
+): string | undefined {
   if (info.fixed > 0) return size === info.fixed ? undefined : `holds ${size} bytes, expected ${info.fixed}`;
   if (size === 0) return undefined; // an empty variable-size value: HNID 0
   if (type === 0x001f && size % 2 !== 0) return `holds ${size} bytes, an odd size for UTF-16 text`;
-  if (info.element > 0 && size % info.element !== 0) return `holds ${size} bytes, not a multiple of the ${info.element}-byte element`;
+  if (info.element > 0 && size % info.element !== 0)
+    return `holds ${size} bytes, not a multiple of the ${info.element}-byte element`;
   if (!info.variableElements || head === undefined) return undefined;
   if (size < 4) return `holds ${size} bytes, too few for ulCount`;
   const count = head.readUInt32LE(0);

@@ -46,10 +46,19 @@ export class Reporter {
     throw new FatalCheckError(message);
   }
 
-  private add(severity: CheckSeverity, code: string, structure: string, offset: number | undefined, message: string): void {
+  private add(
+    severity: CheckSeverity,
+    code: string,
+    structure: string,
+    offset: number | undefined,
+    message: string,
+  ): void {
     this.countsByCode[code] = (this.countsByCode[code] ?? 0) + 1;
     const text = `${structure}${offset === undefined ? '' : ` at ${offset} (0x${offset.toString(16)})`}: ${message}`;
-    const finding: CheckFinding = offset === undefined ? { code, severity, message: text, structure } : { code, severity, message: text, structure, offset };
+    const finding: CheckFinding =
+      offset === undefined
+        ? { code, severity, message: text, structure }
+        : { code, severity, message: text, structure, offset };
     if (severity === 'error') {
       this.errorCount++;
       if (this.errors.length < this.maxFindings) this.errors.push(finding);

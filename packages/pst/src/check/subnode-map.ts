@@ -29,7 +29,12 @@ export class SubnodeMap {
   ) {}
 
   /** Reads the subnode tree at `bidSub` (0: none). */
-  static async load(bidSub: number, blocks: BlockTable, trees: TreeWalker, decoded: DecodedBlocks): Promise<SubnodeMap> {
+  static async load(
+    bidSub: number,
+    blocks: BlockTable,
+    trees: TreeWalker,
+    decoded: DecodedBlocks,
+  ): Promise<SubnodeMap> {
     const map = new SubnodeMap(blocks, trees, decoded);
     if (bidSub !== 0) await map.read(bidSub, 0);
     return map;
@@ -107,7 +112,11 @@ export class SubnodeMap {
     if (depth > MAX_SUBNODE_DEPTH) return total; // a subnode tree that contains itself (reported by the object checks)
     for (const [, e] of this.entries) {
       if (e.bidSub === 0) total += await this.dataSize(e.bidData);
-      else total += await (await SubnodeMap.load(e.bidSub, this.blocks, this.trees, this.decoded)).objectBytes(e.bidData, depth + 1);
+      else
+        total += await (await SubnodeMap.load(e.bidSub, this.blocks, this.trees, this.decoded)).objectBytes(
+          e.bidData,
+          depth + 1,
+        );
     }
     return total;
   }

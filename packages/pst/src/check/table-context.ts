@@ -1,7 +1,14 @@
 import { walkBth } from './bth.js';
 import { MAX_BLOCK_DATA } from './layout.js';
 import { resolveHnid, type HnidValue, type LtpNode } from './ltp-node.js';
-import { cellSizeOf, describeProp, inlineInRow, propTypeInfo, valueSizeProblem, type PropTypeInfo } from './property-types.js';
+import {
+  cellSizeOf,
+  describeProp,
+  inlineInRow,
+  propTypeInfo,
+  valueSizeProblem,
+  type PropTypeInfo,
+} from './property-types.js';
 import { hex } from './report.js';
 
 /** A TCOLDESC ([MS-PST] §2.3.4.2) with its type's description (undefined for an unknown type). */
@@ -58,14 +65,25 @@ export class TableView {
     }
     const t = a.bytes;
     if (t.length < 22 || t[0] !== 0x7c || t.length !== 22 + 8 * t[1]!) {
-      node.problem('tc.info', `TCINFO is ${t.subarray(0, 8).toString('hex')} (${t.length} bytes), expected bType 0x7c and 22 + 8 x cCols bytes`);
+      node.problem(
+        'tc.info',
+        `TCINFO is ${t.subarray(0, 8).toString('hex')} (${t.length} bytes), expected bType 0x7c and 22 + 8 x cCols bytes`,
+      );
       return undefined;
     }
     const cCols = t[1]!;
     const rgib = [t.readUInt16LE(2), t.readUInt16LE(4), t.readUInt16LE(6), t.readUInt16LE(8)] as const;
     const [end4, end2, end1, rowSize] = rgib;
-    if (!(end4 <= end2 && end2 <= end1 && end1 <= rowSize) || rowSize < 4 || rowSize > MAX_BLOCK_DATA || rowSize - end1 < Math.ceil(cCols / 8)) {
-      node.problem('tc.info', `TCINFO rgib ${rgib.join(', ')} are not ascending offsets ending in a row of at most ${MAX_BLOCK_DATA} bytes with a CEB of ${Math.ceil(cCols / 8)} bytes`);
+    if (
+      !(end4 <= end2 && end2 <= end1 && end1 <= rowSize) ||
+      rowSize < 4 ||
+      rowSize > MAX_BLOCK_DATA ||
+      rowSize - end1 < Math.ceil(cCols / 8)
+    ) {
+      node.problem(
+        'tc.info',
+        `TCINFO rgib ${rgib.join(', ')} are not ascending offsets ending in a row of at most ${MAX_BLOCK_DATA} bytes with a CEB of ${Math.ceil(cCols / 8)} bytes`,
+      );
       return undefined;
     }
     const columns: TcColumn[] = [];
@@ -88,7 +106,11 @@ export class TableView {
       const m = await node.heap.alloc(hnidRows);
       if (m.bytes === undefined) node.problem('tc.rows', `hnidRows ${m.problem}`);
       else {
-        if (m.bytes.length % rowSize !== 0) node.problem('tc.rows', `row matrix at HID ${hex(hnidRows)} holds ${m.bytes.length} bytes, not a multiple of the ${rowSize}-byte row`);
+        if (m.bytes.length % rowSize !== 0)
+          node.problem(
+            'tc.rows',
+            `row matrix at HID ${hex(hnidRows)} holds ${m.bytes.length} bytes, not a multiple of the ${rowSize}-byte row`,
+          );
         inlineRows = m.bytes;
         rowCount = Math.floor(m.bytes.length / rowSize);
       }
@@ -97,7 +119,11 @@ export class TableView {
       if (!e) node.problem('tc.rows', `hnidRows ${hex(hnidRows)} is dangling: not in the node's subnode tree`);
       else {
         rowLeaves = await node.subnodes.leaves(e.bidData);
-        rowCount = TableView.countMatrixRows(node, rowLeaves.map((bid) => node.subnodes.blockSize(bid)), rowSize);
+        rowCount = TableView.countMatrixRows(
+          node,
+          rowLeaves.map((bid) => node.subnodes.blockSize(bid)),
+          rowSize,
+        );
       }
     }
     return new TableView(node, columns, end1, rowSize, t.readUInt32LE(10), rowCount, inlineRows, rowLeaves);
@@ -107,8 +133,13 @@ export class TableView {
   private static countMatrixRows(node: LtpNode, sizes: readonly number[], rowSize: number): number {
     const perBlock = Math.floor(MAX_BLOCK_DATA / rowSize);
     sizes.forEach((cb, k) => {
-      if (k < sizes.length - 1 && cb !== MAX_BLOCK_DATA) node.problem('tc.rows', `row matrix block ${k} holds ${cb} bytes; every block but the last must hold ${MAX_BLOCK_DATA}`);
-      if (k === sizes.length - 1 && cb % rowSize !== 0) node.problem('tc.rows', `last row matrix block holds ${cb} bytes, not a multiple of the ${rowSize}-byte row`);
+      if (k < sizes.length - 1 && cb !== MAX_BLOCK_DATA)
+        node.problem(
+          'tc.rows',
+          `row matrix block ${k} holds ${cb} bytes; every block but the last must hold ${MAX_BLOCK_DATA}`,
+        );
+      if (k === sizes.length - 1 && cb % rowSize !== 0)
+        node.problem('tc.rows', `last row matrix block holds ${cb} bytes, not a multiple of the ${rowSize}-byte row`);
     });
     return sizes.length === 0 ? 0 : (sizes.length - 1) * perBlock + Math.floor(sizes[sizes.length - 1]! / rowSize);
   }
@@ -141,7 +172,8 @@ export class TableView {
 
   /** The value of an existing cell of a column that fits the row: inline bytes of fixed types, else what its HNID names. */
   cell(row: Buffer, column: TcColumn, wantBytes: boolean): HnidValue | Promise<HnidValue> {
-    if (column.info && inlineInRow(column.info)) return { size: column.cbData, bytes: row.subarray(column.ibData, column.ibData + column.cbData) };
+    if (column.info && inlineInRow(column.info))
+      return { size: column.cbData, bytes: row.subarray(column.ibData, column.ibData + column.cbData) };
     if (column.cbData !== 4) return { problem: `a ${column.cbData}-byte cell, not an HNID` };
     return resolveHnid(this.node, row.readUInt32LE(column.ibData), wantBytes);
   }
@@ -149,8 +181,13 @@ export class TableView {
   /** Walks the row index BTH (cbKey 4, cbEnt 4: dwRowID → dwRowIndex), reporting its problems when `check`. */
   async walkRows(check: boolean, visit: (rowId: number, rowIndex: number) => void | Promise<void>): Promise<number> {
     if (this.hidRowIndex === 0) return 0;
-    const problem = check ? (code: string, message: string) => this.node.problem(code === 'bth.key-order' ? 'tc.row-index' : code, `row index ${message}`) : () => {};
-    const walk = await walkBth(this.node.heap, this.hidRowIndex, 4, 4, problem, (rec) => visit(rec.readUInt32LE(0), rec.readUInt32LE(4)));
+    const problem = check
+      ? (code: string, message: string) =>
+          this.node.problem(code === 'bth.key-order' ? 'tc.row-index' : code, `row index ${message}`)
+      : () => {};
+    const walk = await walkBth(this.node.heap, this.hidRowIndex, 4, 4, problem, (rec) =>
+      visit(rec.readUInt32LE(0), rec.readUInt32LE(4)),
+    );
     return walk.records;
   }
 }
@@ -169,7 +206,12 @@ function columnText(c: TcColumn): string {
  * 1-byte), iBit inside the CEB, no two columns sharing bytes or a bit, PidTagLtpRowId and PidTagLtpRowVer where
  * §2.3.4.4.1 puts them. `layout` (the TCINFO bytes) skips a layout already found clean.
  */
-function checkColumns(node: LtpNode, columns: readonly TcColumn[], rgib: readonly [number, number, number, number], layout: string): void {
+function checkColumns(
+  node: LtpNode,
+  columns: readonly TcColumn[],
+  rgib: readonly [number, number, number, number],
+  layout: string,
+): void {
   if (cleanLayouts.has(layout)) return;
   const [end4, end2, end1, rowSize] = rgib;
   const bits = new Set<number>();
@@ -187,18 +229,27 @@ function checkColumns(node: LtpNode, columns: readonly TcColumn[], rgib: readonl
     const want = cellSizeOf(c.info);
     if (c.cbData !== want) problem(`${columnText(c)}: cbData ${c.cbData}, the type needs ${want}`);
     const [lo, hi] = c.cbData >= 4 ? [0, end4] : c.cbData === 2 ? [end4, end2] : [end2, end1];
-    if (c.ibData < lo || c.ibData + c.cbData > hi) problem(`${columnText(c)}: cell [${c.ibData}, ${c.ibData + c.cbData}) is outside its ${c.cbData}-byte group [${lo}, ${hi}) of rgib`);
+    if (c.ibData < lo || c.ibData + c.cbData > hi)
+      problem(
+        `${columnText(c)}: cell [${c.ibData}, ${c.ibData + c.cbData}) is outside its ${c.cbData}-byte group [${lo}, ${hi}) of rgib`,
+      );
     if (c.iBit >= 8 * (rowSize - end1)) problem(`${columnText(c)}: iBit is outside the ${rowSize - end1}-byte CEB`);
     if (bits.has(c.iBit)) problem(`${columnText(c)}: iBit is used by another column`);
     bits.add(c.iBit);
     spans.push([c.ibData, c.ibData + c.cbData, c.tag]);
-    if ((c.tag === TAG_ROW_ID && (c.ibData !== 0 || c.iBit !== 0)) || (c.tag === TAG_ROW_VERSION && (c.ibData !== 4 || c.iBit !== 1))) {
+    if (
+      (c.tag === TAG_ROW_ID && (c.ibData !== 0 || c.iBit !== 0)) ||
+      (c.tag === TAG_ROW_VERSION && (c.ibData !== 4 || c.iBit !== 1))
+    ) {
       problem(`${columnText(c)}: PidTagLtpRowId must have ibData 0 and iBit 0, PidTagLtpRowVer ibData 4 and iBit 1`);
     }
   }
   spans.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < spans.length; i++) {
-    if (spans[i]![0] < spans[i - 1]![1]) problem(`TCOLDESC of tag ${hex(spans[i]![2])} at ${spans[i]![0]} overlaps the cell of tag ${hex(spans[i - 1]![2])} ending at ${spans[i - 1]![1]}`);
+    if (spans[i]![0] < spans[i - 1]![1])
+      problem(
+        `TCOLDESC of tag ${hex(spans[i]![2])} at ${spans[i]![0]} overlaps the cell of tag ${hex(spans[i - 1]![2])} ending at ${spans[i - 1]![1]}`,
+      );
   }
   if (clean && cleanLayouts.size < MAX_CLEAN_LAYOUTS) cleanLayouts.add(layout);
 }
@@ -214,7 +265,8 @@ export async function checkTableContext(node: LtpNode, visit?: RowVisitor): Prom
   if (!table) return undefined;
   const rows = new RowChecker(table, visit);
   const records = await table.walkRows(true, (rowId, rowIndex) => rows.check(rowId, rowIndex));
-  if (records !== table.rowCount) node.problem('tc.row-index', `row index has ${records} records, the row matrix ${table.rowCount} rows`);
+  if (records !== table.rowCount)
+    node.problem('tc.row-index', `row index has ${records} records, the row matrix ${table.rowCount} rows`);
   return table;
 }
 
@@ -241,21 +293,37 @@ class RowChecker {
   check(rowId: number, rowIndex: number): void | Promise<void> {
     const { node, table, seen } = this;
     if (rowIndex >= table.rowCount) {
-      node.problem('tc.row-index', `row index record for row id ${hex(rowId)} names row ${rowIndex}, the row matrix has ${table.rowCount}`);
+      node.problem(
+        'tc.row-index',
+        `row index record for row id ${hex(rowId)} names row ${rowIndex}, the row matrix has ${table.rowCount}`,
+      );
       return;
     }
-    if (seen[rowIndex >> 3]! & (1 << (rowIndex & 7))) node.problem('tc.row-index', `row index record for row id ${hex(rowId)} names row ${rowIndex}, already named by another row id`);
+    if (seen[rowIndex >> 3]! & (1 << (rowIndex & 7)))
+      node.problem(
+        'tc.row-index',
+        `row index record for row id ${hex(rowId)} names row ${rowIndex}, already named by another row id`,
+      );
     seen[rowIndex >> 3]! |= 1 << (rowIndex & 7);
     const row = table.row(rowIndex);
-    return row instanceof Promise ? row.then((r) => this.checkRow(rowId, rowIndex, r)) : this.checkRow(rowId, rowIndex, row);
+    return row instanceof Promise
+      ? row.then((r) => this.checkRow(rowId, rowIndex, r))
+      : this.checkRow(rowId, rowIndex, row);
   }
 
   private checkRow(rowId: number, rowIndex: number, row: Buffer | undefined): void | Promise<void> {
     if (!row) {
-      this.node.problem('tc.rows', `row index record for row id ${hex(rowId)}: row ${rowIndex} cannot be read from the row matrix`);
+      this.node.problem(
+        'tc.rows',
+        `row index record for row id ${hex(rowId)}: row ${rowIndex} cannot be read from the row matrix`,
+      );
       return;
     }
-    if (row.readUInt32LE(0) !== rowId) this.node.problem('tc.row-index', `row index record for row id ${hex(rowId)} names row ${rowIndex}, whose dwRowID is ${hex(row.readUInt32LE(0))}`);
+    if (row.readUInt32LE(0) !== rowId)
+      this.node.problem(
+        'tc.row-index',
+        `row index record for row id ${hex(rowId)} names row ${rowIndex}, whose dwRowID is ${hex(row.readUInt32LE(0))}`,
+      );
     return this.checkCells(rowId, row, rowIndex, 0);
   }
 
@@ -277,7 +345,14 @@ class RowChecker {
   }
 
   private judge(row: Buffer, rowIndex: number, c: TcColumn, v: HnidValue): void {
-    const problem = v.problem !== undefined ? `HNID ${hex(row.readUInt32LE(c.ibData))} is ${v.problem}` : valueSizeProblem(c.info!, c.type, v.size, v.bytes);
-    if (problem) this.node.problem('tc.cell', `row ${rowIndex} (id ${hex(row.readUInt32LE(0))}) cell ${describeProp(c.id, c.type)}: ${v.problem !== undefined ? '' : 'value '}${problem}`);
+    const problem =
+      v.problem !== undefined
+        ? `HNID ${hex(row.readUInt32LE(c.ibData))} is ${v.problem}`
+        : valueSizeProblem(c.info!, c.type, v.size, v.bytes);
+    if (problem)
+      this.node.problem(
+        'tc.cell',
+        `row ${rowIndex} (id ${hex(row.readUInt32LE(0))}) cell ${describeProp(c.id, c.type)}: ${v.problem !== undefined ? '' : 'value '}${problem}`,
+      );
   }
 }

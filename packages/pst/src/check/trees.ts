@@ -29,7 +29,8 @@ export class TreeWalker {
       this.rep.error('block.missing', from, undefined, `references block ${hex(bid)}, which is not in the BBT`);
       return -1;
     }
-    if (bid % 2 === 1) this.rep.warn('bid.reserved-bit', from, undefined, `reference ${hex(bid)} has BID bit 0 (reserved) set`);
+    if (bid % 2 === 1)
+      this.rep.warn('bid.reserved-bit', from, undefined, `reference ${hex(bid)} has BID bit 0 (reserved) set`);
     this.blocks.refs[i]!++;
     return i;
   }
@@ -48,16 +49,31 @@ export class TreeWalker {
     await this.dataNode(bid, from, undefined, leaves);
   }
 
-  private async dataNode(bid: number, from: string, expectLevel: number | undefined, leaves: { count: number; lastSize: number; lastBid: number; reported: boolean }): Promise<number> {
+  private async dataNode(
+    bid: number,
+    from: string,
+    expectLevel: number | undefined,
+    leaves: { count: number; lastSize: number; lastBid: number; reported: boolean },
+  ): Promise<number> {
     const i = this.ref(bid, from);
     if (i < 0) return 0;
     if (!isInternalBid(bid)) {
       if (expectLevel !== undefined && expectLevel !== 0) {
-        this.rep.error('datatree.child-type', from, this.blocks.ib[i], `XXBLOCK child ${hex(bid)} is an external block, expected an XBLOCK`);
+        this.rep.error(
+          'datatree.child-type',
+          from,
+          this.blocks.ib[i],
+          `XXBLOCK child ${hex(bid)} is an external block, expected an XBLOCK`,
+        );
       }
       const size = this.blocks.cb[i]!;
       if (leaves.count > 0 && leaves.lastSize !== MAX_BLOCK_DATA && !leaves.reported) {
-        this.rep.error('datatree.leaf-size', from, undefined, `leaf block ${hex(leaves.lastBid)} holds ${leaves.lastSize} bytes but is not the last leaf (expected ${MAX_BLOCK_DATA})`);
+        this.rep.error(
+          'datatree.leaf-size',
+          from,
+          undefined,
+          `leaf block ${hex(leaves.lastBid)} holds ${leaves.lastSize} bytes but is not the last leaf (expected ${MAX_BLOCK_DATA})`,
+        );
         leaves.reported = true;
       }
       leaves.count++;
@@ -69,7 +85,12 @@ export class TreeWalker {
     const b = await this.raw(i);
     const ib = this.blocks.ib[i]!;
     if (b.length < 8) {
-      this.rep.error('datatree.header', what, ib, `internal block of ${b.length} bytes is too short for an XBLOCK header`);
+      this.rep.error(
+        'datatree.header',
+        what,
+        ib,
+        `internal block of ${b.length} bytes is too short for an XBLOCK header`,
+      );
       return 0;
     }
     const btype = b[0]!;
@@ -77,7 +98,12 @@ export class TreeWalker {
     const cEnt = b.readUInt16LE(2);
     const lcbTotal = b.readUInt32LE(4);
     if (btype !== 1 || (cLevel !== 1 && cLevel !== 2)) {
-      this.rep.error('datatree.header', what, ib, `btype ${btype} cLevel ${cLevel}, expected btype 1 and cLevel 1 or 2 (referenced from ${from})`);
+      this.rep.error(
+        'datatree.header',
+        what,
+        ib,
+        `btype ${btype} cLevel ${cLevel}, expected btype 1 and cLevel 1 or 2 (referenced from ${from})`,
+      );
       return lcbTotal;
     }
     if (expectLevel !== undefined && cLevel !== expectLevel) {
@@ -93,7 +119,12 @@ export class TreeWalker {
     for (let k = 0; k < cEnt; k++) {
       const child = u64(b, 8 + 8 * k);
       if (cLevel === 1 && isInternalBid(child)) {
-        this.rep.error('datatree.child-type', what, ib, `XBLOCK entry ${k} ${hex(child)} is an internal block, expected a data block`);
+        this.rep.error(
+          'datatree.child-type',
+          what,
+          ib,
+          `XBLOCK entry ${k} ${hex(child)} is an internal block, expected a data block`,
+        );
         continue;
       }
       if (cLevel === 2 && !isInternalBid(child)) {
@@ -102,7 +133,8 @@ export class TreeWalker {
       }
       total += await this.dataNode(child, what, cLevel - 1, leaves);
     }
-    if (total !== lcbTotal) this.rep.error('datatree.lcb-total', what, ib, `lcbTotal ${lcbTotal} != ${total}, the sum of its children`);
+    if (total !== lcbTotal)
+      this.rep.error('datatree.lcb-total', what, ib, `lcbTotal ${lcbTotal} != ${total}, the sum of its children`);
     return lcbTotal;
   }
 
@@ -128,18 +160,35 @@ export class TreeWalker {
    * inside the parent's range, SIENTRY key == first NID of its child; each SLENTRY's data tree and
    * nested subnode tree are walked too.
    */
-  async subTree(bid: number, from: string, owner: string, expectLevel?: number, lo?: number, hi?: number): Promise<number | undefined> {
+  async subTree(
+    bid: number,
+    from: string,
+    owner: string,
+    expectLevel?: number,
+    lo?: number,
+    hi?: number,
+  ): Promise<number | undefined> {
     const i = this.ref(bid, from);
     if (i < 0) return undefined;
     const ib = this.blocks.ib[i]!;
     const what = `subnode block ${hex(bid)} of ${owner}`;
     if (!isInternalBid(bid)) {
-      this.rep.error('subnode.not-internal', what, ib, `a subnode tree block must be an internal block (BID bit 1 set)`);
+      this.rep.error(
+        'subnode.not-internal',
+        what,
+        ib,
+        `a subnode tree block must be an internal block (BID bit 1 set)`,
+      );
       return undefined;
     }
     const b = await this.raw(i);
     if (b.length < 8) {
-      this.rep.error('subnode.header', what, ib, `block of ${b.length} bytes is too short for an SLBLOCK/SIBLOCK header`);
+      this.rep.error(
+        'subnode.header',
+        what,
+        ib,
+        `block of ${b.length} bytes is too short for an SLBLOCK/SIBLOCK header`,
+      );
       return undefined;
     }
     const btype = b[0]!;
@@ -149,7 +198,8 @@ export class TreeWalker {
       this.rep.error('subnode.header', what, ib, `btype ${btype} cLevel ${cLevel}, expected btype 2 and cLevel 0 or 1`);
       return undefined;
     }
-    if (expectLevel !== undefined && cLevel !== expectLevel) this.rep.error('subnode.header', what, ib, `cLevel ${cLevel}, expected ${expectLevel} below an SIBLOCK`);
+    if (expectLevel !== undefined && cLevel !== expectLevel)
+      this.rep.error('subnode.header', what, ib, `cLevel ${cLevel}, expected ${expectLevel} below an SIBLOCK`);
     const esz = cLevel === 0 ? 24 : 16;
     if (cEnt === 0) this.rep.error('subnode.empty', what, ib, `cEnt is 0 (use bidSub 0 for no subnodes)`);
     if (8 + esz * cEnt > b.length) {
@@ -162,9 +212,15 @@ export class TreeWalker {
     for (let k = 0; k < cEnt; k++) {
       const off = 8 + esz * k;
       const nid = b.readUInt32LE(off);
-      if (prev !== undefined && nid <= prev) this.rep.error('subnode.order', what, ib, `entry ${k} NID ${hex(nid)} not above the previous ${hex(prev)}`);
+      if (prev !== undefined && nid <= prev)
+        this.rep.error('subnode.order', what, ib, `entry ${k} NID ${hex(nid)} not above the previous ${hex(prev)}`);
       if ((lo !== undefined && nid < lo) || (hi !== undefined && nid >= hi)) {
-        this.rep.error('subnode.order', what, ib, `entry ${k} NID ${hex(nid)} outside the SIENTRY range [${hex(lo ?? 0)}, ${hi === undefined ? '-' : hex(hi)})`);
+        this.rep.error(
+          'subnode.order',
+          what,
+          ib,
+          `entry ${k} NID ${hex(nid)} outside the SIENTRY range [${hex(lo ?? 0)}, ${hi === undefined ? '-' : hex(hi)})`,
+        );
       }
       prev = nid;
       if (cLevel === 0) {
@@ -172,7 +228,8 @@ export class TreeWalker {
         const bidSub = u64(b, off + 16);
         this.subnodes++;
         const sub = `subnode ${hex(nid)} of ${owner}`;
-        if (bidData === 0) this.rep.error('subnode.bid-data-zero', what, ib, `SLENTRY ${k} (NID ${hex(nid)}) has bidData 0`);
+        if (bidData === 0)
+          this.rep.error('subnode.bid-data-zero', what, ib, `SLENTRY ${k} (NID ${hex(nid)}) has bidData 0`);
         else {
           await this.dataTree(bidData, sub);
           await this.onSubnode(nid, bidData, sub);
@@ -183,7 +240,12 @@ export class TreeWalker {
         const next = k + 1 < cEnt ? b.readUInt32LE(off + esz) : hi;
         const childFirst = await this.subTree(child, what, owner, 0, nid, next);
         if (childFirst !== undefined && childFirst !== nid) {
-          this.rep.error('subnode.order', what, ib, `SIENTRY ${k} NID ${hex(nid)} != first NID ${hex(childFirst)} of its SLBLOCK`);
+          this.rep.error(
+            'subnode.order',
+            what,
+            ib,
+            `SIENTRY ${k} NID ${hex(nid)} != first NID ${hex(childFirst)} of its SLBLOCK`,
+          );
         }
       }
     }

@@ -25,7 +25,8 @@ export function blockEncoder(options: { readonly native?: boolean } = {}): Block
   const kernel = options.native === false ? undefined : loadNativeKernel();
   if (!kernel) return javaScriptEncoder();
   return {
-    copyBlock: (target, at, source, from, length, permute) => kernel.encodeCopy(target, at, source, from, length, permute, 0),
+    copyBlock: (target, at, source, from, length, permute) =>
+      kernel.encodeCopy(target, at, source, from, length, permute, 0),
     get name(): string {
       return `native ${kernel.isa}`;
     },

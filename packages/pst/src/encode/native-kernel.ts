@@ -25,7 +25,15 @@ export interface NativeKernel {
    * `dwCRC`). `target` and `source` may be the same bytes (in place); other overlaps work too, through a copy.
    * Throws a TypeError or RangeError naming the argument when a value has the wrong type or a range leaves its array.
    */
-  encodeCopy(target: Uint8Array, at: number, source: Uint8Array, from: number, length: number, encode: boolean, crc: number): number;
+  encodeCopy(
+    target: Uint8Array,
+    at: number,
+    source: Uint8Array,
+    from: number,
+    length: number,
+    encode: boolean,
+    crc: number,
+  ): number;
   /** The CRC of `bytes[from, from + length)`, continued from `crc`. */
   crc(bytes: Uint8Array, from: number, length: number, crc: number): number;
   /**
@@ -96,7 +104,8 @@ function load(): NativeKernel | undefined {
   addon.setTable(PERMUTE_ENCODE_TABLE);
   if (setting && setting !== '1' && setting !== 'true' && setting !== 'on') {
     try {
-      if (!ISAS.includes(setting)) throw new Error(`PSTREAM_NATIVE must be 0, 1, avx512, avx2 or scalar, got '${setting}'`);
+      if (!ISAS.includes(setting))
+        throw new Error(`PSTREAM_NATIVE must be 0, 1, avx512, avx2 or scalar, got '${setting}'`);
       addon.setIsa(setting);
     } catch (error) {
       process.emitWarning(`${error instanceof Error ? error.message : String(error)}; using the '${addon.isa()}' path`);

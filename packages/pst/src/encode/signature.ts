@@ -8,5 +8,5 @@ export function computeSig(ib: number, bid: number): number {
 }
 
 function low32(n: number): number {
-  return n % 0x1_0000_0000 >>> 0;
+  return (n % 0x1_0000_0000) >>> 0;
 }

@@ -57,11 +57,12 @@ export class BthBuilder {
    * arrays. Keys must ascend as unsigned integers.
    */
   addU32(key: number, data: number): void {
-    if (this.keySize !== 4 || this.dataSize !== 4) throw new Error('internal: addU32 needs a BTH of 4-byte keys and data');
+    if (this.keySize !== 4 || this.dataSize !== 4)
+      throw new Error('internal: addU32 needs a BTH of 4-byte keys and data');
     if (this.hasLast && key >>> 0 <= this.lastU32) throw new Error('internal: BTH keys must ascend');
     this.lastU32 = key >>> 0;
     this.hasLast = true;
-    (this.lastKey ??= new Uint8Array(4));
+    this.lastKey ??= new Uint8Array(4);
     putU32(this.lastKey, 0, key);
     const at = this.leafCount * 8;
     if (at + 8 > this.leaf.length) {

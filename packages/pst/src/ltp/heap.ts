@@ -192,7 +192,8 @@ export class Heap {
 
   /** Allocates `size` bytes (1..3580) in the current page (from `lastStart`) and returns the HID. */
   private allocateHid(size: number): number {
-    if (size <= 0 || size > MAX_HEAP_ALLOCATION) throw new RangeError(`heap allocation of ${size} bytes is outside 1..${MAX_HEAP_ALLOCATION}`);
+    if (size <= 0 || size > MAX_HEAP_ALLOCATION)
+      throw new RangeError(`heap allocation of ${size} bytes is outside 1..${MAX_HEAP_ALLOCATION}`);
     let page = this.current;
     if (!page.fits(size)) {
       this.nextPage();

@@ -53,7 +53,13 @@ export function cellSize(type: number): number {
 
 /** Whether a PC stores the value inline in `dwValueHnid` ([MS-PST] §2.3.3.3). */
 export function isInlineInPc(type: number): boolean {
-  return type === PropType.Integer16 || type === PropType.Integer32 || type === PropType.Boolean || type === PropType.ErrorCode || type === 0x0004;
+  return (
+    type === PropType.Integer16 ||
+    type === PropType.Integer32 ||
+    type === PropType.Boolean ||
+    type === PropType.ErrorCode ||
+    type === 0x0004
+  );
 }
 
 /** Whether a TC row holds the value itself rather than an HNID. */

@@ -153,7 +153,8 @@ export class PropertyList {
   /** Replaces a fixed value of 4 bytes or less. */
   setInt(id: number, value: number): void {
     const i = this.items.findIndex((p) => p.tag >>> 16 === id);
-    if (i < 0 || typeof this.items[i]!.value !== 'number') throw new Error(`internal: no inline property 0x${id.toString(16)}`);
+    if (i < 0 || typeof this.items[i]!.value !== 'number')
+      throw new Error(`internal: no inline property 0x${id.toString(16)}`);
     this.items[i] = { tag: this.items[i]!.tag, value: value | 0 };
   }
 

@@ -294,4 +294,3 @@ export class TableWriter {
     return copy;
   }
 }
-

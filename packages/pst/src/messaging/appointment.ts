@@ -77,11 +77,20 @@ export interface KindContext {
  * The reminder properties (PSETID_Common), relative to `due`; without a reminder, "none" goes to `defaults` (a
  * carried reminder then wins).
  */
-export function reminderProperties(common: NamedSetWriter, defaults: NamedSetWriter, reminder: Reminder | undefined, due: Date | undefined): void {
+export function reminderProperties(
+  common: NamedSetWriter,
+  defaults: NamedSetWriter,
+  reminder: Reminder | undefined,
+  due: Date | undefined,
+): void {
   const minutes = reminder?.minutesBefore ?? 15;
-  (reminder ? common : defaults).bool(CommonLid.ReminderSet, reminder?.set === true).int32(CommonLid.ReminderDelta, minutes);
+  (reminder ? common : defaults)
+    .bool(CommonLid.ReminderSet, reminder?.set === true)
+    .int32(CommonLid.ReminderDelta, minutes);
   if (reminder?.set && due) {
-    common.time(CommonLid.ReminderTime, due).time(CommonLid.ReminderSignalTime, new Date(due.getTime() - minutes * 60_000));
+    common
+      .time(CommonLid.ReminderTime, due)
+      .time(CommonLid.ReminderSignalTime, new Date(due.getTime() - minutes * 60_000));
   }
 }
 
@@ -90,7 +99,12 @@ export function reminderProperties(common: NamedSetWriter, defaults: NamedSetWri
  * appointment whose field is absent (not busy-free, not recurring, no meeting) to `defaults`, which carried
  * properties override (see `kindProperties`).
  */
-export function appointmentProperties(ctx: KindContext, a: AppointmentFields, p: PropertyList, defaults: PropertyList): void {
+export function appointmentProperties(
+  ctx: KindContext,
+  a: AppointmentFields,
+  p: PropertyList,
+  defaults: PropertyList,
+): void {
   const appt = new NamedSetWriter(p, ctx.names, PropertySet.Appointment);
   const common = new NamedSetWriter(p, ctx.names, PropertySet.Common);
   const apptDefault = new NamedSetWriter(defaults, ctx.names, PropertySet.Appointment);
@@ -109,9 +123,13 @@ export function appointmentProperties(ctx: KindContext, a: AppointmentFields, p:
   // What the organizer meant the attendees' status to be: the item's own status unless a source carries it.
   apptDefault.int32(Lid.IntendedBusyStatus, busy);
   // A meeting as its organizer keeps it, unless a source carries the item's own state (a received meeting).
-  apptDefault.int32(Lid.AppointmentStateFlags, meeting ? ASF_MEETING : 0).int32(Lid.ResponseStatus, meeting ? RESP_ORGANIZED : 0);
+  apptDefault
+    .int32(Lid.AppointmentStateFlags, meeting ? ASF_MEETING : 0)
+    .int32(Lid.ResponseStatus, meeting ? RESP_ORGANIZED : 0);
   apptDefault.int32(Lid.AppointmentSequence, 0).bool(Lid.FInvited, false);
-  (a.recurrence ? appt : apptDefault).bool(Lid.Recurring, a.recurrence !== undefined).int32(Lid.RecurrenceType, a.recurrence ? RECURRENCE_TYPE[a.recurrence.frequency] : 0);
+  (a.recurrence ? appt : apptDefault)
+    .bool(Lid.Recurring, a.recurrence !== undefined)
+    .int32(Lid.RecurrenceType, a.recurrence ? RECURRENCE_TYPE[a.recurrence.frequency] : 0);
   common.time(CommonLid.CommonStart, a.start).time(CommonLid.CommonEnd, a.end);
   p.time(TAG_START_DATE, a.start).time(TAG_END_DATE, a.end);
   reminderProperties(common, commonDefault, a.reminder, a.start);
@@ -152,19 +170,27 @@ export function appointmentProperties(ctx: KindContext, a: AppointmentFields, p:
 const ROLE_KIND = { required: 'to', optional: 'cc', resource: 'bcc' } as const;
 
 /** A meeting's recipient rows: the organizer, then the attendees, with their flags and responses. */
-export function meetingRecipients(organizer: MailAddress | undefined, attendees: readonly Attendee[]): { recipient: Recipient; flags: number; track: number }[] {
+export function meetingRecipients(
+  organizer: MailAddress | undefined,
+  attendees: readonly Attendee[],
+): { recipient: Recipient; flags: number; track: number }[] {
   const rows: { recipient: Recipient; flags: number; track: number }[] = [];
-  if (organizer) rows.push({ recipient: { ...organizer, kind: 'to' }, flags: RECIP_SENDABLE | RECIP_ORGANIZER, track: 0 });
+  if (organizer)
+    rows.push({ recipient: { ...organizer, kind: 'to' }, flags: RECIP_SENDABLE | RECIP_ORGANIZER, track: 0 });
   for (const a of attendees) {
     rows.push({
-      recipient: { name: a.name, address: a.address, addressType: a.addressType, kind: ROLE_KIND[a.role ?? 'required'] },
+      recipient: {
+        name: a.name,
+        address: a.address,
+        addressType: a.addressType,
+        kind: ROLE_KIND[a.role ?? 'required'],
+      },
       flags: RECIP_SENDABLE,
       track: TRACK[a.response ?? 'none'],
     });
   }
   return rows;
 }
-
 
 /** Cells of the two meeting columns. */
 export function meetingCells(flags: number, track: number): [number, Cell][] {

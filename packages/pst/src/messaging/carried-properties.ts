@@ -27,7 +27,10 @@ const STRUCTURAL = new Set([
   0x0e1b, // PidTagHasAttachments
   0x0e20, // PidTagAttachSize
   0x0e21, // PidTagAttachNumber
-  0x0e30, 0x0e33, 0x0e34, 0x0e38, // replication ids
+  0x0e30,
+  0x0e33,
+  0x0e34,
+  0x0e38, // replication ids
   0x0ff4, // PidTagAccess
   0x0ff6, // PidTagInstanceKey
   0x0ff9, // PidTagRecordKey
@@ -35,7 +38,8 @@ const STRUCTURAL = new Set([
   0x0fff, // PidTagEntryId
   0x3701, // PidTagAttachDataBinary / PidTagAttachDataObject
   0x3705, // PidTagAttachMethod
-  0x67f2, 0x67f3, // LTP row id and version
+  0x67f2,
+  0x67f3, // LTP row id and version
 ]);
 
 /** The property tag's type code and stored value of an extra property's value. */
@@ -57,7 +61,10 @@ function encode(v: ExtraPropertyValue): { type: number; value: number | string |
       return { type: PROPERTY_TYPE_CODES[v.type], value: float64(v.value) };
     case 'Integer64':
     case 'Currency':
-      return { type: PROPERTY_TYPE_CODES[v.type], value: packed([v.value], 8, (view, at, x) => view.setBigInt64(at, x, true)) };
+      return {
+        type: PROPERTY_TYPE_CODES[v.type],
+        value: packed([v.value], 8, (view, at, x) => view.setBigInt64(at, x, true)),
+      };
     case 'String':
     case 'String8':
       return { type: PropType.String, value: cleanText(v.value) };
@@ -76,7 +83,10 @@ function encode(v: ExtraPropertyValue): { type: number; value: number | string |
       return { type: 0x1005, value: packed(v.value, 8, (view, at, x) => view.setFloat64(at, x, true)) };
     case 'MultipleInteger64':
     case 'MultipleCurrency':
-      return { type: PROPERTY_TYPE_CODES[v.type], value: packed(v.value, 8, (view, at, x) => view.setBigInt64(at, x, true)) };
+      return {
+        type: PROPERTY_TYPE_CODES[v.type],
+        value: packed(v.value, 8, (view, at, x) => view.setBigInt64(at, x, true)),
+      };
     case 'MultipleString':
     case 'MultipleString8':
       return { type: PropType.MultipleString, value: multipleStrings(v.value) };
@@ -89,7 +99,11 @@ function encode(v: ExtraPropertyValue): { type: number; value: number | string |
   }
 }
 
-function packed<T>(values: readonly T[], size: number, put: (view: DataView, at: number, value: T) => void): Uint8Array {
+function packed<T>(
+  values: readonly T[],
+  size: number,
+  put: (view: DataView, at: number, value: T) => void,
+): Uint8Array {
   const bytes = new Uint8Array(values.length * size);
   const view = new DataView(bytes.buffer);
   values.forEach((x, i) => put(view, i * size, x));
@@ -107,12 +121,21 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /** Adds the extra properties that neither the writer's own properties nor an earlier extra property hold. */
-export function storeExtraProperties(names: NamedPropertyMap, extras: readonly ExtraProperty[] | undefined, p: PropertyList, field: string): void {
+export function storeExtraProperties(
+  names: NamedPropertyMap,
+  extras: readonly ExtraProperty[] | undefined,
+  p: PropertyList,
+  field: string,
+): void {
   if (!extras || extras.length === 0) return;
   const taken = new Set(p.items.map((item) => item.tag >>> 16));
   for (const extra of extras) {
     if (p.items.length >= MAX_PC_PROPERTIES) {
-      throw new PstInputError(`${field}`, extras.length, `hold more properties than one item can (${MAX_PC_PROPERTIES} in all)`);
+      throw new PstInputError(
+        `${field}`,
+        extras.length,
+        `hold more properties than one item can (${MAX_PC_PROPERTIES} in all)`,
+      );
     }
     let id: number;
     if (extra.kind === 'tagged') {

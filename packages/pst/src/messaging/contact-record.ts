@@ -21,8 +21,25 @@ export interface ContactEmail {
  * PidTagTelecommunicationsDeviceForDeafTelephoneNumber, PidTagIsdnNumber, PidTagOtherTelephoneNumber.
  */
 export type PhoneKind =
-  | 'business' | 'business2' | 'home' | 'home2' | 'mobile' | 'businessFax' | 'homeFax' | 'otherFax' | 'pager' | 'car'
-  | 'assistant' | 'callback' | 'company' | 'primary' | 'radio' | 'telex' | 'tty' | 'isdn' | 'other';
+  | 'business'
+  | 'business2'
+  | 'home'
+  | 'home2'
+  | 'mobile'
+  | 'businessFax'
+  | 'homeFax'
+  | 'otherFax'
+  | 'pager'
+  | 'car'
+  | 'assistant'
+  | 'callback'
+  | 'company'
+  | 'primary'
+  | 'radio'
+  | 'telex'
+  | 'tty'
+  | 'isdn'
+  | 'other';
 
 export interface ContactPhone {
   readonly kind: PhoneKind;

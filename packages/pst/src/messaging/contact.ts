@@ -85,9 +85,27 @@ export const PHONE_TAGS: Record<PhoneKind, number> = {
 /** street, city, state, postal code, country, PO box of the home and other addresses (tagged). */
 const HOME_TAGS = [0x3a5d, 0x3a59, 0x3a5c, 0x3a5b, 0x3a5a, 0x3a5e] as const;
 const OTHER_TAGS = [0x3a63, 0x3a5f, 0x3a62, 0x3a61, 0x3a60, 0x3a64] as const;
-const MAILING_TAGS = [Tag.StreetAddress, Tag.Locality, Tag.StateOrProvince, Tag.PostalCode, Tag.Country, Tag.PostOfficeBox] as const;
-const WORK_LIDS = [Lid.WorkAddressStreet, Lid.WorkAddressCity, Lid.WorkAddressState, Lid.WorkAddressPostalCode, Lid.WorkAddressCountry, Lid.WorkAddressPostOfficeBox] as const;
-const FULL_ADDRESS_LID: Record<PostalAddressKind, number> = { home: Lid.HomeAddress, work: Lid.WorkAddress, other: Lid.OtherAddress };
+const MAILING_TAGS = [
+  Tag.StreetAddress,
+  Tag.Locality,
+  Tag.StateOrProvince,
+  Tag.PostalCode,
+  Tag.Country,
+  Tag.PostOfficeBox,
+] as const;
+const WORK_LIDS = [
+  Lid.WorkAddressStreet,
+  Lid.WorkAddressCity,
+  Lid.WorkAddressState,
+  Lid.WorkAddressPostalCode,
+  Lid.WorkAddressCountry,
+  Lid.WorkAddressPostOfficeBox,
+] as const;
+const FULL_ADDRESS_LID: Record<PostalAddressKind, number> = {
+  home: Lid.HomeAddress,
+  work: Lid.WorkAddress,
+  other: Lid.OtherAddress,
+};
 /** PidLidPostalAddressId: 1 home, 2 work, 3 other. */
 const POSTAL_ADDRESS_ID: Record<PostalAddressKind, number> = { home: 1, work: 2, other: 3 };
 
@@ -142,8 +160,14 @@ export function contactProperties(ctx: KindContext, c: ContactFields, p: Propert
   });
   if (emails.length > 0) {
     derived
-      .int32s(Lid.AddressBookProviderEmailList, emails.map((_, i) => i))
-      .int32(Lid.AddressBookProviderArrayType, emails.reduce((mask, _, i) => mask | (1 << i), 0));
+      .int32s(
+        Lid.AddressBookProviderEmailList,
+        emails.map((_, i) => i),
+      )
+      .int32(
+        Lid.AddressBookProviderArrayType,
+        emails.reduce((mask, _, i) => mask | (1 << i), 0),
+      );
   }
 
   for (const phone of c.phones ?? []) put(PHONE_TAGS[phone.kind], phone.number);

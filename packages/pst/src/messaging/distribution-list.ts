@@ -12,11 +12,23 @@ import { NamedSetWriter } from './item-properties.js';
 import { PropertySet } from './named-properties.js';
 import type { DistributionListFields } from './note-record.js';
 
-const Lid = { DistributionListChecksum: 0x804c, DistributionListName: 0x8053, DistributionListOneOffMembers: 0x8054, DistributionListMembers: 0x8055 } as const;
+const Lid = {
+  DistributionListChecksum: 0x804c,
+  DistributionListName: 0x8053,
+  DistributionListOneOffMembers: 0x8054,
+  DistributionListMembers: 0x8055,
+} as const;
 
-export function distributionListProperties(ctx: KindContext, d: DistributionListFields, name: string, p: PropertyList): void {
+export function distributionListProperties(
+  ctx: KindContext,
+  d: DistributionListFields,
+  name: string,
+  p: PropertyList,
+): void {
   const address = new NamedSetWriter(p, ctx.names, PropertySet.Address);
-  const members = d.members.map((m) => oneOffEntryId(m.name || m.address || '', m.addressType || 'SMTP', m.address ?? ''));
+  const members = d.members.map((m) =>
+    oneOffEntryId(m.name || m.address || '', m.addressType || 'SMTP', m.address ?? ''),
+  );
   const all = new Uint8Array(members.reduce((n, m) => n + m.length, 0));
   members.reduce((at, m) => (all.set(m, at), at + m.length), 0);
   const crc = pstCrc(all);

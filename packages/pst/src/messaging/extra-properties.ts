@@ -30,7 +30,10 @@ export type ExtraPropertyValue =
   /** 16 bytes as stored (the first three fields little-endian). */
   | { readonly type: 'Guid'; readonly value: Uint8Array }
   | { readonly type: 'Binary'; readonly value: Uint8Array }
-  | { readonly type: 'MultipleInteger16' | 'MultipleInteger32' | 'MultipleFloating32' | 'MultipleFloating64'; readonly value: readonly number[] }
+  | {
+      readonly type: 'MultipleInteger16' | 'MultipleInteger32' | 'MultipleFloating32' | 'MultipleFloating64';
+      readonly value: readonly number[];
+    }
   | { readonly type: 'MultipleInteger64' | 'MultipleCurrency'; readonly value: readonly bigint[] }
   | { readonly type: 'MultipleString' | 'MultipleString8'; readonly value: readonly string[] }
   | { readonly type: 'MultipleTime'; readonly value: readonly Date[] }

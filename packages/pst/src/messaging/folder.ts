@@ -9,7 +9,15 @@ import { PropertyList, cleanText } from '../ltp/property-value.js';
 import { putU32 } from '../io/bytes.js';
 import { TableWriter, type Cell } from '../ltp/table-context.js';
 import { CONTENTS_COPIED, Prop } from './schema.js';
-import { CONTENTS_LAYOUT, FAI_LAYOUT, HIERARCHY_LAYOUT, finishTableNode, folderTableNids, writePcNode, writeTableNode } from './store.js';
+import {
+  CONTENTS_LAYOUT,
+  FAI_LAYOUT,
+  HIERARCHY_LAYOUT,
+  finishTableNode,
+  folderTableNids,
+  writePcNode,
+  writeTableNode,
+} from './store.js';
 import type { PropertyList as Props } from '../ltp/property-value.js';
 import { isSubnodeValue } from './message.js';
 import { HIERARCHY_COLUMNS } from './schema.js';
@@ -59,7 +67,9 @@ export class FolderNode {
   properties(): PropertyList {
     const p = new PropertyList().string(Prop.DisplayName, this.name);
     if (this.comment) p.string(Prop.Comment, this.comment);
-    p.int32(Prop.ContentCount, this.messages).int32(Prop.ContentUnreadCount, this.unread).bool(Prop.Subfolders, this.children.length > 0);
+    p.int32(Prop.ContentCount, this.messages)
+      .int32(Prop.ContentUnreadCount, this.unread)
+      .bool(Prop.Subfolders, this.children.length > 0);
     if (this.containerClass) p.string(Prop.ContainerClass, this.containerClass);
     for (const [id, value] of this.defaultFolderIds()) p.binary(id, value);
     return p;

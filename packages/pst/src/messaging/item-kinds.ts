@@ -19,7 +19,13 @@ export type { KindContext } from './appointment.js';
  * set, then its carried properties, then `defaults` with what the section's absent fields default to (so that a PST
  * item whose reminder, recurrence flag or response status is carried keeps it).
  */
-export function kindProperties(ctx: KindContext, record: MessageRecord, subject: string, p: PropertyList, defaults: PropertyList): void {
+export function kindProperties(
+  ctx: KindContext,
+  record: MessageRecord,
+  subject: string,
+  p: PropertyList,
+  defaults: PropertyList,
+): void {
   if (record.appointment) appointmentProperties(ctx, record.appointment, p, defaults);
   else if (record.contact) contactProperties(ctx, record.contact, p, defaults);
   else if (record.task) taskProperties(ctx, record.task, p, defaults);

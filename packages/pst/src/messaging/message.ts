@@ -24,8 +24,22 @@ import type { Identity } from './identity.js';
 import { TAG_KEYWORDS } from './named-properties.js';
 import { meetingCells, TAG_RECIPIENT_FLAGS, TAG_RECIPIENT_TRACK_STATUS } from './appointment.js';
 import { storeExtraProperties } from './carried-properties.js';
-import { itemAuthor, itemSubject, kindProperties, listedRecipients, meetingRows, type KindContext } from './item-kinds.js';
-import type { Attachment, EmbeddedMessageAttachment, FileAttachment, MailAddress, MessageRecord, Recipient } from './record.js';
+import {
+  itemAuthor,
+  itemSubject,
+  kindProperties,
+  listedRecipients,
+  meetingRows,
+  type KindContext,
+} from './item-kinds.js';
+import type {
+  Attachment,
+  EmbeddedMessageAttachment,
+  FileAttachment,
+  MailAddress,
+  MessageRecord,
+  Recipient,
+} from './record.js';
 import { ATTACHMENT_COLUMNS, MessageFlag, Prop, RECIPIENT_COLUMNS, RECIPIENT_EXTRA_COLUMNS } from './schema.js';
 import { validateMessage } from './validate.js';
 
@@ -35,7 +49,12 @@ export const ATTACHMENT_TABLE_NID = 0x671;
 
 const RECIPIENT_LAYOUT = new RowLayout([...RECIPIENT_COLUMNS, ...RECIPIENT_EXTRA_COLUMNS]);
 /** A meeting's recipient table adds PidTagRecipientFlags and PidTagRecipientTrackStatus ([MS-OXOCAL] §2.2.4.10). */
-const MEETING_RECIPIENT_LAYOUT = new RowLayout([...RECIPIENT_COLUMNS, ...RECIPIENT_EXTRA_COLUMNS, TAG_RECIPIENT_FLAGS, TAG_RECIPIENT_TRACK_STATUS]);
+const MEETING_RECIPIENT_LAYOUT = new RowLayout([
+  ...RECIPIENT_COLUMNS,
+  ...RECIPIENT_EXTRA_COLUMNS,
+  TAG_RECIPIENT_FLAGS,
+  TAG_RECIPIENT_TRACK_STATUS,
+]);
 const ATTACHMENT_LAYOUT = new RowLayout(ATTACHMENT_COLUMNS);
 
 /** The NDB writer, the identity source, and the file's named-property map and time-zone rules (see `KindContext`). */
@@ -98,7 +117,8 @@ export async function writeMessage(ctx: WriteContext, record: MessageRecord, dep
   } else {
     const recipients = record.recipients ?? [];
     const recipientTable = new TableWriter(ndb, RECIPIENT_LAYOUT);
-    for (let i = 0; i < recipients.length; i++) recipientTable.addRowValues(i, recipientCells(recipients[i]!), RECIPIENT_ORDER);
+    for (let i = 0; i < recipients.length; i++)
+      recipientTable.addRowValues(i, recipientCells(recipients[i]!), RECIPIENT_ORDER);
     rt = recipientTable.finish();
   }
   subnodes.add({ nid: RECIPIENT_TABLE_NID, bidData: rt.data.bid, bidSub: rt.bidSub });
@@ -155,7 +175,14 @@ function messageProperties(ctx: WriteContext, record: MessageRecord): PropertyLi
   const authorText = author && addressText(author);
   // Usually the same address: its strings are cleaned once.
   const senderText = sender === author ? authorText : sender && addressText(sender);
-  if (authorText) addressProperties(p, authorText, Prop.SentRepresentingName, Prop.SentRepresentingEmailAddress, Prop.SentRepresentingAddressType);
+  if (authorText)
+    addressProperties(
+      p,
+      authorText,
+      Prop.SentRepresentingName,
+      Prop.SentRepresentingEmailAddress,
+      Prop.SentRepresentingAddressType,
+    );
   if (senderText) addressProperties(p, senderText, Prop.SenderName, Prop.SenderEmailAddress, Prop.SenderAddressType);
   if (record.internetMessageId) p.string(Prop.InternetMessageId, record.internetMessageId);
   if (record.inReplyTo) p.string(Prop.InReplyToId, record.inReplyTo);
@@ -195,7 +222,11 @@ interface AddressText {
 }
 
 function addressText(a: MailAddress): AddressText {
-  return { name: cleanText(a.name || a.address || ''), address: cleanText(a.address ?? ''), type: cleanText(a.addressType || 'SMTP') };
+  return {
+    name: cleanText(a.name || a.address || ''),
+    address: cleanText(a.address ?? ''),
+    type: cleanText(a.addressType || 'SMTP'),
+  };
 }
 
 function addressProperties(p: PropertyList, a: AddressText, nameId: number, addressId: number, typeId: number): void {
@@ -242,7 +273,10 @@ const RECIPIENT_CELL_TAGS = [
   tag(Prop.TransmittableDisplayName, PropType.String),
 ];
 const RECIPIENT_ORDER = Int32Array.from(RECIPIENT_CELL_TAGS, (t) => RECIPIENT_LAYOUT.columnIndex(t));
-const RC = Object.fromEntries(RECIPIENT_CELL_TAGS.map((t) => [t >>> 16, RECIPIENT_LAYOUT.columnIndex(t)])) as Record<number, number>;
+const RC = Object.fromEntries(RECIPIENT_CELL_TAGS.map((t) => [t >>> 16, RECIPIENT_LAYOUT.columnIndex(t)])) as Record<
+  number,
+  number
+>;
 /** The cells of the recipient row being added (copied into the table at once). */
 const recipientRow = new Array<Cell | undefined>(RECIPIENT_LAYOUT.columns.length);
 
@@ -278,7 +312,12 @@ interface WrittenAttachment {
   readonly properties: PropertyList;
 }
 
-async function writeAttachment(ctx: WriteContext, a: Attachment, index: number, depth: number): Promise<WrittenAttachment> {
+async function writeAttachment(
+  ctx: WriteContext,
+  a: Attachment,
+  index: number,
+  depth: number,
+): Promise<WrittenAttachment> {
   const { ndb } = ctx;
   const start = ndb.dataBytes;
   const subnodes = new Subnodes(ndb);
@@ -380,7 +419,10 @@ export class AttachmentSizeError extends PstError {
   override readonly name: string = 'AttachmentSizeError';
   declare readonly code: 'attachment-size-mismatch';
   constructor(a: FileAttachment, actual: number) {
-    super('attachment-size-mismatch', `attachment "${a.name}" declared size ${a.size} but its source gave ${actual}${actual > a.size ? ' or more' : ''} bytes`);
+    super(
+      'attachment-size-mismatch',
+      `attachment "${a.name}" declared size ${a.size} but its source gave ${actual}${actual > a.size ? ' or more' : ''} bytes`,
+    );
   }
 }
 

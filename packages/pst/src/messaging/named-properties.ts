@@ -79,7 +79,8 @@ export class NamedPropertyMap {
     const key = nameKey(name.set, name.id);
     const known = this.byKey.get(key);
     if (known !== undefined) return known;
-    if (this.names.length >= MAX_NAMED_PROPERTIES) throw new RangeError(`a PST holds at most ${MAX_NAMED_PROPERTIES} named properties`);
+    if (this.names.length >= MAX_NAMED_PROPERTIES)
+      throw new RangeError(`a PST holds at most ${MAX_NAMED_PROPERTIES} named properties`);
     const id = 0x8000 + this.names.length;
     this.names.push(name);
     this.byKey.set(key, id);

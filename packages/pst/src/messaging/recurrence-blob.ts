@@ -51,7 +51,11 @@ function daysInMonth(year: number, month0: number): number {
 }
 
 /** The occurrence days (local day numbers) of a monthly or yearly pattern from `first`, in order, up to 4500. */
-function* monthlyOccurrenceDays(p: Required<Pick<RecurrencePattern, 'frequency' | 'interval'>> & RecurrencePattern, first: number, mask: number): Generator<number> {
+function* monthlyOccurrenceDays(
+  p: Required<Pick<RecurrencePattern, 'frequency' | 'interval'>> & RecurrencePattern,
+  first: number,
+  mask: number,
+): Generator<number> {
   const start = new Date(first * DAY);
   const step = p.frequency === 'yearly' ? 12 * p.interval : p.interval;
   let year = start.getUTCFullYear();
@@ -81,7 +85,14 @@ function* monthlyOccurrenceDays(p: Required<Pick<RecurrencePattern, 'frequency' 
  * Daily series are counted arithmetically and weekly ones a week at a time, so that a long series (999,999
  * occurrences, or an end in the year 4500) does not hold the event loop.
  */
-function countOccurrences(p: Parameters<typeof monthlyOccurrenceDays>[0], first: number, fdow: number, mask: number, limit: number, lastAllowed: number): { n: number; last: number | undefined } {
+function countOccurrences(
+  p: Parameters<typeof monthlyOccurrenceDays>[0],
+  first: number,
+  fdow: number,
+  mask: number,
+  limit: number,
+  lastAllowed: number,
+): { n: number; last: number | undefined } {
   if (p.frequency === 'daily') {
     if (lastAllowed < first) return { n: 0, last: undefined };
     const n = Math.min(limit, Math.floor((Math.min(lastAllowed, first + limit * p.interval) - first) / p.interval) + 1);
@@ -128,7 +139,13 @@ function maskOf(days: readonly Weekday[]): number {
 }
 
 /** Lays out the recurrence of an appointment starting at `start` (UTC) for `durationMinutes`, in `zone`. */
-export function recurrenceLayout(pattern: RecurrencePattern, start: Date, durationMinutes: number, zone: ResolvedZone, field: string): RecurrenceLayout {
+export function recurrenceLayout(
+  pattern: RecurrencePattern,
+  start: Date,
+  durationMinutes: number,
+  zone: ResolvedZone,
+  field: string,
+): RecurrenceLayout {
   const localStart = toLocal(zone, start.getTime());
   const first = Math.floor(localStart / DAY);
   const startOffset = Math.round((localStart - first * DAY) / MINUTE);
@@ -148,13 +165,20 @@ export function recurrenceLayout(pattern: RecurrencePattern, start: Date, durati
   if (pattern.count !== undefined || until !== undefined) {
     const untilLocal = until !== undefined ? toLocal(zone, until.getTime()) : undefined;
     // The last day an occurrence may fall on: its start (the day plus the start's time of day) not after UNTIL.
-    const lastAllowed = untilLocal !== undefined ? Math.floor((untilLocal - startOffset * MINUTE) / DAY) : Number.POSITIVE_INFINITY;
+    const lastAllowed =
+      untilLocal !== undefined ? Math.floor((untilLocal - startOffset * MINUTE) / DAY) : Number.POSITIVE_INFINITY;
     const counted = countOccurrences(full, first, fdow, mask, pattern.count ?? MAX_OCCURRENCES + 1, lastAllowed);
-    if (counted.n > MAX_OCCURRENCES) throw new PstInputError(`${field}.until`, pattern.until, `allows more than ${MAX_OCCURRENCES} occurrences, which the format cannot count`);
+    if (counted.n > MAX_OCCURRENCES)
+      throw new PstInputError(
+        `${field}.until`,
+        pattern.until,
+        `allows more than ${MAX_OCCURRENCES} occurrences, which the format cannot count`,
+      );
     lastDay = counted.last;
     const n = counted.n;
     if (lastDay === undefined) {
-      if (pattern.count !== undefined) throw new PstInputError(`${field}.count`, pattern.count, 'gives occurrences after 4500, where the format ends');
+      if (pattern.count !== undefined)
+        throw new PstInputError(`${field}.count`, pattern.count, 'gives occurrences after 4500, where the format ends');
       throw new PstInputError(`${field}.until`, pattern.until, 'is before the first occurrence');
     }
     endType = pattern.count !== undefined ? EndType.AfterCount : EndType.AfterDate;
@@ -179,7 +203,10 @@ export function recurrenceLayout(pattern: RecurrencePattern, start: Date, durati
   } else {
     // Monthly and yearly: the first day of the month the series starts in, modulo the period in months, as minutes.
     period = pattern.frequency === 'yearly' ? 12 * interval : interval;
-    const startYear = pattern.frequency === 'yearly' && full.month - 1 < startDate.getUTCMonth() ? startDate.getUTCFullYear() + 1 : startDate.getUTCFullYear();
+    const startYear =
+      pattern.frequency === 'yearly' && full.month - 1 < startDate.getUTCMonth()
+        ? startDate.getUTCFullYear() + 1
+        : startDate.getUTCFullYear();
     const startMonth0 = pattern.frequency === 'yearly' ? full.month - 1 : startDate.getUTCMonth();
     const months = (startYear - 1601) * 12 + startMonth0;
     firstDateTime = (Date.UTC(1601, months % period, 1) - Date.UTC(1601, 0, 1)) / MINUTE;
@@ -193,7 +220,9 @@ export function recurrenceLayout(pattern: RecurrencePattern, start: Date, durati
   }
   if (pattern.frequency === 'yearly') frequency = RecurFrequency.yearly;
 
-  const deleted = [...new Set((pattern.deletedOccurrences ?? []).map((d) => dayMinutes(Math.floor(toLocal(zone, d.getTime()) / DAY))))].sort((a, b) => a - b);
+  const deleted = [
+    ...new Set((pattern.deletedOccurrences ?? []).map((d) => dayMinutes(Math.floor(toLocal(zone, d.getTime()) / DAY)))),
+  ].sort((a, b) => a - b);
   const words: number[] = [];
   const u16 = (v: number): void => void words.push(-1 - v); // marked as 16-bit (see the encoding below)
   const u32 = (v: number): void => void words.push(v >>> 0);
@@ -247,13 +276,29 @@ export function recurrenceLayout(pattern: RecurrencePattern, start: Date, durati
 
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const ORDINALS = ['first', 'second', 'third', 'fourth', 'last'];
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** The series in words, as Outlook shows it in PidLidRecurrencePattern. */
 function describe(p: RecurrencePattern, interval: number, days: readonly Weekday[], start: Date): string {
   const dayList = days.map((d) => DAY_NAMES[WEEKDAYS.indexOf(d)]).join(', ');
   const every = (unit: string): string => (interval === 1 ? `every ${unit}` : `every ${interval} ${unit}s`);
-  const nth = p.weekOfMonth !== undefined ? `the ${ORDINALS[p.weekOfMonth - 1]} ${dayList}` : `day ${p.dayOfMonth ?? start.getUTCDate()}`;
+  const nth =
+    p.weekOfMonth !== undefined
+      ? `the ${ORDINALS[p.weekOfMonth - 1]} ${dayList}`
+      : `day ${p.dayOfMonth ?? start.getUTCDate()}`;
   switch (p.frequency) {
     case 'daily':
       return `Occurs ${every('day')}`;

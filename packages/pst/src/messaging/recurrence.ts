@@ -83,28 +83,46 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * yearly rule that takes its day from a DTSTART on a day some months lack (the 29th to the 31st) is refused: RRULE
  * skips those months, the format would use their last day.
  */
-export function recurrenceFromRule(rule: RecurrenceRule, start?: { readonly month: number; readonly day: number }): RecurrencePattern | UnsupportedRecurrence {
+export function recurrenceFromRule(
+  rule: RecurrenceRule,
+  start?: { readonly month: number; readonly day: number },
+): RecurrencePattern | UnsupportedRecurrence {
   const no = (why: string): UnsupportedRecurrence => ({ unsupported: why });
   const freq = rule.freq.toUpperCase();
-  const frequency = ({ DAILY: 'daily', WEEKLY: 'weekly', MONTHLY: 'monthly', YEARLY: 'yearly' } as const)[freq as 'DAILY'];
+  const frequency = ({ DAILY: 'daily', WEEKLY: 'weekly', MONTHLY: 'monthly', YEARLY: 'yearly' } as const)[
+    freq as 'DAILY'
+  ];
   if (frequency === undefined) return no(`FREQ=${rule.freq} (the format repeats by days, weeks, months or years only)`);
   const interval = rule.interval ?? 1;
-  if (!Number.isInteger(interval) || interval < 1 || interval > MAX_INTERVAL) return no(`INTERVAL=${interval} (the format allows 1 to ${MAX_INTERVAL})`);
+  if (!Number.isInteger(interval) || interval < 1 || interval > MAX_INTERVAL)
+    return no(`INTERVAL=${interval} (the format allows 1 to ${MAX_INTERVAL})`);
   if (rule.count !== undefined && rule.until !== undefined) return no('both COUNT and UNTIL');
-  if (rule.count !== undefined && (!Number.isInteger(rule.count) || rule.count < 1 || rule.count > MAX_COUNT)) return no(`COUNT=${rule.count} (the format allows 1 to ${MAX_COUNT})`);
-  for (const [part, values] of [['BYYEARDAY', rule.byYearDay], ['BYWEEKNO', rule.byWeekNo], ['BYHOUR', rule.byHour], ['BYMINUTE', rule.byMinute], ['BYSECOND', rule.bySecond]] as const) {
-    if (values !== undefined && values.length > 0) return no(`${part} (the format repeats at the start's time of day on whole days)`);
+  if (rule.count !== undefined && (!Number.isInteger(rule.count) || rule.count < 1 || rule.count > MAX_COUNT))
+    return no(`COUNT=${rule.count} (the format allows 1 to ${MAX_COUNT})`);
+  for (const [part, values] of [
+    ['BYYEARDAY', rule.byYearDay],
+    ['BYWEEKNO', rule.byWeekNo],
+    ['BYHOUR', rule.byHour],
+    ['BYMINUTE', rule.byMinute],
+    ['BYSECOND', rule.bySecond],
+  ] as const) {
+    if (values !== undefined && values.length > 0)
+      return no(`${part} (the format repeats at the start's time of day on whole days)`);
   }
   const byDay = rule.byDay ?? [];
   const byMonthDay = rule.byMonthDay ?? [];
   const byMonth = rule.byMonth ?? [];
   const bySetPos = rule.bySetPos ?? [];
-  const end = { ...(rule.count !== undefined ? { count: rule.count } : {}), ...(rule.until !== undefined ? { until: rule.until } : {}) };
+  const end = {
+    ...(rule.count !== undefined ? { count: rule.count } : {}),
+    ...(rule.until !== undefined ? { until: rule.until } : {}),
+  };
   const firstDayOfWeek = rule.wkst ?? 'MO';
   const days = (): readonly Weekday[] => [...new Set(byDay.map((d) => d.day))];
 
   if (frequency === 'daily') {
-    if (byMonthDay.length > 0 || byMonth.length > 0 || bySetPos.length > 0) return no('FREQ=DAILY with BYMONTHDAY, BYMONTH or BYSETPOS');
+    if (byMonthDay.length > 0 || byMonth.length > 0 || bySetPos.length > 0)
+      return no('FREQ=DAILY with BYMONTHDAY, BYMONTH or BYSETPOS');
     if (byDay.length === 0) return { frequency, interval, ...end };
     // Every weekday or any set of days, daily: the format's weekly pattern with interval 1 is the same series.
     if (interval !== 1) return no('FREQ=DAILY with BYDAY and an INTERVAL above 1');
@@ -112,7 +130,8 @@ export function recurrenceFromRule(rule: RecurrenceRule, start?: { readonly mont
     return { frequency: 'weekly', interval: 1, weekdays: days(), firstDayOfWeek, ...end };
   }
   if (frequency === 'weekly') {
-    if (byMonthDay.length > 0 || byMonth.length > 0 || bySetPos.length > 0) return no('FREQ=WEEKLY with BYMONTHDAY, BYMONTH or BYSETPOS');
+    if (byMonthDay.length > 0 || byMonth.length > 0 || bySetPos.length > 0)
+      return no('FREQ=WEEKLY with BYMONTHDAY, BYMONTH or BYSETPOS');
     if (byDay.some((d) => d.nth !== undefined)) return no('FREQ=WEEKLY with a numbered BYDAY');
     return { frequency, interval, ...(byDay.length > 0 ? { weekdays: days() } : {}), firstDayOfWeek, ...end };
   }
@@ -120,7 +139,8 @@ export function recurrenceFromRule(rule: RecurrenceRule, start?: { readonly mont
   const months = frequency === 'yearly' ? 12 : 1;
   if (frequency === 'yearly') {
     if (byMonth.length > 1) return no('FREQ=YEARLY with more than one BYMONTH');
-    if (interval * months > MAX_INTERVAL) return no(`INTERVAL=${interval} years (the format allows up to ${Math.floor(MAX_INTERVAL / 12)})`);
+    if (interval * months > MAX_INTERVAL)
+      return no(`INTERVAL=${interval} years (the format allows up to ${Math.floor(MAX_INTERVAL / 12)})`);
   } else if (byMonth.length > 0) {
     return no('FREQ=MONTHLY with BYMONTH');
   }
@@ -133,26 +153,39 @@ export function recurrenceFromRule(rule: RecurrenceRule, start?: { readonly mont
     const d = byMonthDay[0] ?? 0;
     // The format's day 31 falls on the last day of shorter months, which is what BYMONTHDAY=-1 means.
     if (d === -1) return { frequency, interval, dayOfMonth: 31, ...monthPart, ...end };
-    if (!Number.isInteger(d) || d < 1 || d > 31) return no(`BYMONTHDAY=${d} (the format counts days 1 to 31 and the last day)`);
+    if (!Number.isInteger(d) || d < 1 || d > 31)
+      return no(`BYMONTHDAY=${d} (the format counts days 1 to 31 and the last day)`);
     // A day some months lack: RRULE skips those months, the format moves the occurrence to their last day.
-    const shortest = month !== undefined ? DAYS_IN_MONTH[month - 1] ?? 28 : 28;
-    if (d > shortest) return no(`BYMONTHDAY=${d} (RRULE skips months without that day, the format would use their last day)`);
+    const shortest = month !== undefined ? (DAYS_IN_MONTH[month - 1] ?? 28) : 28;
+    if (d > shortest)
+      return no(`BYMONTHDAY=${d} (RRULE skips months without that day, the format would use their last day)`);
     return { frequency, interval, dayOfMonth: d, ...monthPart, ...end };
   }
   if (byDay.length === 0) {
     if (bySetPos.length > 0) return no('BYSETPOS without BYDAY');
     if (start !== undefined) {
-      const shortest = frequency === 'yearly' ? DAYS_IN_MONTH[(month ?? start.month) - 1] ?? 28 : 28;
-      if (start.day > shortest) return no(`a start on day ${start.day} (RRULE skips months without that day, the format would use their last day)`);
+      const shortest = frequency === 'yearly' ? (DAYS_IN_MONTH[(month ?? start.month) - 1] ?? 28) : 28;
+      if (start.day > shortest)
+        return no(
+          `a start on day ${start.day} (RRULE skips months without that day, the format would use their last day)`,
+        );
     }
     return { frequency, interval, ...monthPart, ...end };
   }
   const numbered = new Set(byDay.map((d) => d.nth));
   if (numbered.size > 1) return no('BYDAY mixes different numbered days');
-  const nth = bySetPos.length > 0 ? (byDay.some((d) => d.nth !== undefined) ? Number.NaN : bySetPos.length === 1 ? bySetPos[0] : Number.NaN) : [...numbered][0];
+  const nth =
+    bySetPos.length > 0
+      ? byDay.some((d) => d.nth !== undefined)
+        ? Number.NaN
+        : bySetPos.length === 1
+          ? bySetPos[0]
+          : Number.NaN
+      : [...numbered][0];
   if (nth === undefined) return no(`FREQ=${freq} with BYDAY but no position (every such day of the month)`);
   if (Number.isNaN(nth)) return no('BYSETPOS with more than one position, or with a numbered BYDAY');
   const weekOfMonth = nth === -1 ? 5 : nth;
-  if (weekOfMonth < 1 || weekOfMonth > 5 || !Number.isInteger(weekOfMonth) || nth === 5) return no(`the position ${nth} (the format counts the 1st to 4th and the last)`);
+  if (weekOfMonth < 1 || weekOfMonth > 5 || !Number.isInteger(weekOfMonth) || nth === 5)
+    return no(`the position ${nth} (the format counts the 1st to 4th and the last)`);
   return { frequency, interval, weekdays: days(), weekOfMonth: weekOfMonth as 1 | 2 | 3 | 4 | 5, ...monthPart, ...end };
 }

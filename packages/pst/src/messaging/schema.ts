@@ -93,47 +93,106 @@ export const Prop = {
 
 /** Hierarchy table template 0x60D: [MS-PST] §2.4.4.4.1, Outlook's types. */
 export const HIERARCHY_COLUMNS = [
-  tag(0x0e30, T.Binary), tag(0x0e33, T.Integer64), tag(0x0e34, T.Binary), tag(0x0e38, T.Integer32),
-  tag(0x3001, T.String), tag(0x3602, T.Integer32), tag(0x3603, T.Integer32), tag(0x360a, T.Boolean),
-  tag(0x3613, T.String), tag(0x6635, T.Integer32), tag(0x6636, T.Integer32),
+  tag(0x0e30, T.Binary),
+  tag(0x0e33, T.Integer64),
+  tag(0x0e34, T.Binary),
+  tag(0x0e38, T.Integer32),
+  tag(0x3001, T.String),
+  tag(0x3602, T.Integer32),
+  tag(0x3603, T.Integer32),
+  tag(0x360a, T.Boolean),
+  tag(0x3613, T.String),
+  tag(0x6635, T.Integer32),
+  tag(0x6636, T.Integer32),
 ];
 
 /** Contents table template 0x60E: [MS-PST] §2.4.4.5.1 plus Outlook's 3013. */
 export const CONTENTS_COLUMNS = [
-  tag(0x0017, T.Integer32), tag(0x001a, T.String), tag(0x0036, T.Integer32), tag(0x0037, T.String),
-  tag(0x0039, T.Time), tag(0x0042, T.String), tag(0x0057, T.Boolean), tag(0x0058, T.Boolean),
-  tag(0x0070, T.String), tag(0x0071, T.Binary), tag(0x0e03, T.String), tag(0x0e04, T.String),
-  tag(0x0e06, T.Time), tag(0x0e07, T.Integer32), tag(0x0e08, T.Integer32), tag(0x0e17, T.Integer32),
-  tag(0x0e30, T.Binary), tag(0x0e33, T.Integer64), tag(0x0e34, T.Binary), tag(0x0e38, T.Integer32),
-  tag(0x0e3c, T.Binary), tag(0x0e3d, T.Binary), tag(0x1097, T.Integer32), tag(0x3008, T.Time),
-  tag(0x3013, T.Binary), tag(0x65c6, T.Integer32),
+  tag(0x0017, T.Integer32),
+  tag(0x001a, T.String),
+  tag(0x0036, T.Integer32),
+  tag(0x0037, T.String),
+  tag(0x0039, T.Time),
+  tag(0x0042, T.String),
+  tag(0x0057, T.Boolean),
+  tag(0x0058, T.Boolean),
+  tag(0x0070, T.String),
+  tag(0x0071, T.Binary),
+  tag(0x0e03, T.String),
+  tag(0x0e04, T.String),
+  tag(0x0e06, T.Time),
+  tag(0x0e07, T.Integer32),
+  tag(0x0e08, T.Integer32),
+  tag(0x0e17, T.Integer32),
+  tag(0x0e30, T.Binary),
+  tag(0x0e33, T.Integer64),
+  tag(0x0e34, T.Binary),
+  tag(0x0e38, T.Integer32),
+  tag(0x0e3c, T.Binary),
+  tag(0x0e3d, T.Binary),
+  tag(0x1097, T.Integer32),
+  tag(0x3008, T.Time),
+  tag(0x3013, T.Binary),
+  tag(0x65c6, T.Integer32),
 ];
 
 /** Columns of the contents table that hold the message's own properties (the rest are row-only metadata). */
-export const CONTENTS_COPIED = CONTENTS_COLUMNS.filter((t) => ![0x0e30, 0x0e33, 0x0e34, 0x0e38, 0x0e3c, 0x0e3d, 0x3013].includes(t >>> 16));
+export const CONTENTS_COPIED = CONTENTS_COLUMNS.filter(
+  (t) => ![0x0e30, 0x0e33, 0x0e34, 0x0e38, 0x0e3c, 0x0e3d, 0x3013].includes(t >>> 16),
+);
 
 /** FAI contents table template 0x60F: [MS-PST] §2.4.4.6.1 plus Outlook's 682F. */
 export const FAI_COLUMNS = [
-  tag(0x001a, T.String), tag(0x0e07, T.Integer32), tag(0x0e17, T.Integer32), tag(0x3001, T.String),
-  tag(0x6800, T.String), tag(0x6803, T.Boolean), tag(0x6805, T.MultipleInteger32), tag(0x682f, T.String),
-  tag(0x7003, T.Integer32), tag(0x7004, T.Binary), tag(0x7005, T.Binary), tag(0x7006, T.String),
+  tag(0x001a, T.String),
+  tag(0x0e07, T.Integer32),
+  tag(0x0e17, T.Integer32),
+  tag(0x3001, T.String),
+  tag(0x6800, T.String),
+  tag(0x6803, T.Boolean),
+  tag(0x6805, T.MultipleInteger32),
+  tag(0x682f, T.String),
+  tag(0x7003, T.Integer32),
+  tag(0x7004, T.Binary),
+  tag(0x7005, T.Binary),
+  tag(0x7006, T.String),
   tag(0x7007, T.Integer32),
 ];
 
 /** Search contents table template 0x610: [MS-PST] §2.4.8.6.2.1. */
 export const SEARCH_CONTENTS_COLUMNS = [
-  tag(0x0017, T.Integer32), tag(0x001a, T.String), tag(0x0036, T.Integer32), tag(0x0037, T.String),
-  tag(0x0042, T.String), tag(0x0057, T.Boolean), tag(0x0058, T.Boolean), tag(0x0e03, T.String),
-  tag(0x0e04, T.String), tag(0x0e05, T.String), tag(0x0e06, T.Time), tag(0x0e07, T.Integer32),
-  tag(0x0e08, T.Integer32), tag(0x0e17, T.Integer32), tag(0x0e2a, T.Boolean), tag(0x3008, T.Time),
+  tag(0x0017, T.Integer32),
+  tag(0x001a, T.String),
+  tag(0x0036, T.Integer32),
+  tag(0x0037, T.String),
+  tag(0x0042, T.String),
+  tag(0x0057, T.Boolean),
+  tag(0x0058, T.Boolean),
+  tag(0x0e03, T.String),
+  tag(0x0e04, T.String),
+  tag(0x0e05, T.String),
+  tag(0x0e06, T.Time),
+  tag(0x0e07, T.Integer32),
+  tag(0x0e08, T.Integer32),
+  tag(0x0e17, T.Integer32),
+  tag(0x0e2a, T.Boolean),
+  tag(0x3008, T.Time),
   tag(0x67f1, T.Integer32),
 ];
 
 /** Recipient table template 0x692: [MS-PST] §2.4.5.3.1. */
 export const RECIPIENT_COLUMNS = [
-  tag(0x0c15, T.Integer32), tag(0x0e0f, T.Boolean), tag(0x0ff9, T.Binary), tag(0x0ffe, T.Integer32),
-  tag(0x0fff, T.Binary), tag(0x3001, T.String), tag(0x3002, T.String), tag(0x3003, T.String),
-  tag(0x300b, T.Binary), tag(0x3900, T.Integer32), tag(0x39ff, T.String), tag(0x3a40, T.Boolean),
+  tag(0x0c15, T.Integer32),
+  tag(0x0e0f, T.Boolean),
+  tag(0x0ff9, T.Binary),
+  tag(0x0ffe, T.Integer32),
+  tag(0x0fff, T.Binary),
+  tag(0x3001, T.String),
+  tag(0x3002, T.String),
+  tag(0x3003, T.String),
+  tag(0x300b, T.Binary),
+  tag(0x3900, T.Integer32),
+  tag(0x39ff, T.String),
+  tag(0x3a40, T.Boolean),
 ];
 
 /** Extra recipient columns this writer fills: PidTagSmtpAddress, PidTagTransmittableDisplayName. */
@@ -141,7 +200,10 @@ export const RECIPIENT_EXTRA_COLUMNS = [tag(0x39fe, T.String), tag(0x3a20, T.Str
 
 /** Attachment table template 0x671: [MS-PST] §2.4.6.1.1. */
 export const ATTACHMENT_COLUMNS = [
-  tag(0x0e20, T.Integer32), tag(0x3704, T.String), tag(0x3705, T.Integer32), tag(0x370b, T.Integer32),
+  tag(0x0e20, T.Integer32),
+  tag(0x3704, T.String),
+  tag(0x3705, T.Integer32),
+  tag(0x370b, T.Integer32),
 ];
 
 /** Receive folder table 0x62B. */
@@ -152,8 +214,13 @@ export const OUTGOING_QUEUE_COLUMNS = [tag(0x0039, T.Time), tag(0x0e10, T.Intege
 export const CONTENTS_INDEX_COLUMNS = [tag(0x0e33, T.Integer64), tag(0x0e37, T.Binary), tag(0x0e38, T.Integer32)];
 /** Search index template 0x6D7. */
 export const SEARCH_INDEX_COLUMNS = [
-  tag(0x001a, T.String), tag(0x0e30, T.Binary), tag(0x0e31, T.Binary), tag(0x0e33, T.Integer64),
-  tag(0x0e34, T.Binary), tag(0x0e38, T.Integer32), tag(0x0e3e, T.Binary),
+  tag(0x001a, T.String),
+  tag(0x0e30, T.Binary),
+  tag(0x0e31, T.Binary),
+  tag(0x0e33, T.Integer64),
+  tag(0x0e34, T.Binary),
+  tag(0x0e38, T.Integer32),
+  tag(0x0e3e, T.Binary),
 ];
 /** Attachment index template 0x6F8. */
 export const ATTACHMENT_INDEX_COLUMNS = [tag(0x0e33, T.Integer64), tag(0x3007, T.Time)];

@@ -24,12 +24,14 @@ export function messageUpperBound(record: MessageRecord): number {
  * carried properties can add to the Name-to-ID map (an entry, a bucket record, a GUID and the name of each).
  */
 export function rowUpperBound(record: MessageRecord): number {
-  let names = record.appointment || record.contact || record.task || record.note || record.distributionList ? 64 * 48 : 0;
+  let names =
+    record.appointment || record.contact || record.task || record.note || record.distributionList ? 64 * 48 : 0;
   for (const x of record.extraProperties ?? []) if (x.kind === 'named') names += 48 + 2 * (x.name?.length ?? 0);
   const strings =
     record.subject.length * 3 + // subject, normalized subject is not a column; topic is
     (record.messageClass?.length ?? 8) +
-    (record.from?.name?.length ?? 0) + (record.from?.address?.length ?? 0) +
+    (record.from?.name?.length ?? 0) +
+    (record.from?.address?.length ?? 0) +
     (record.recipients ?? []).reduce((n, r) => n + (r.name?.length ?? r.address?.length ?? 0) + 2, 0);
   // A meeting's display-to/cc strings list its organizer and attendees instead of the recipients.
   const organizer = record.appointment?.organizer;
@@ -46,7 +48,17 @@ function kindBytes(record: MessageRecord): number {
   if (section) bytes += 4096 + JSON.stringify(section).length * 8;
   for (const x of record.extraProperties ?? []) {
     const v = x.value.value;
-    const size = v instanceof Uint8Array ? v.length : Array.isArray(v) ? (v as readonly unknown[]).reduce<number>((n, e) => n + (e instanceof Uint8Array ? e.length : typeof e === 'string' ? 2 * e.length : 8) + 8, 8) : typeof v === 'string' ? 2 * v.length : 8;
+    const size =
+      v instanceof Uint8Array
+        ? v.length
+        : Array.isArray(v)
+          ? (v as readonly unknown[]).reduce<number>(
+              (n, e) => n + (e instanceof Uint8Array ? e.length : typeof e === 'string' ? 2 * e.length : 8) + 8,
+              8,
+            )
+          : typeof v === 'string'
+            ? 2 * v.length
+            : 8;
     bytes += size + 32;
   }
   return bytes;
@@ -60,10 +72,19 @@ function rawBytes(record: MessageRecord): { heap: number; bulk: number } {
   for (const a of [record.from, record.sender]) chars += ((a?.name?.length ?? 0) + (a?.address?.length ?? 0) + 8) * 2;
   for (const r of record.recipients ?? []) chars += ((r.name?.length ?? 0) + (r.address?.length ?? 0)) * 6 + 64;
   for (const c of record.categories ?? []) chars += c.length + 4;
-  let heap = kindBytes(record) + chars * 2 + (record.html?.length ?? 0) * 3 + (record.rtf === undefined ? 0 : compressedRtfSize(record.rtf.length)) + 2048 + (record.recipients?.length ?? 0) * 160;
+  let heap =
+    kindBytes(record) +
+    chars * 2 +
+    (record.html?.length ?? 0) * 3 +
+    (record.rtf === undefined ? 0 : compressedRtfSize(record.rtf.length)) +
+    2048 +
+    (record.recipients?.length ?? 0) * 160;
   let bulk = 0;
   for (const a of record.attachments ?? []) {
-    heap += 1024 + a.name.length * 8 + (a.kind === 'file' ? (a.contentType?.length ?? 0) * 2 + (a.contentId?.length ?? 0) * 2 : 0);
+    heap +=
+      1024 +
+      a.name.length * 8 +
+      (a.kind === 'file' ? (a.contentType?.length ?? 0) * 2 + (a.contentId?.length ?? 0) * 2 : 0);
     if (a.kind === 'file') {
       if (a.size > 3580) bulk += a.size;
       else heap += a.size;

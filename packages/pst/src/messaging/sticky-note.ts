@@ -11,10 +11,16 @@ const Lid = { NoteColor: 0x8b00, NoteWidth: 0x8b02, NoteHeight: 0x8b03, NoteX: 0
 const COLOR: Record<NoteColor, number> = { blue: 0, green: 1, pink: 2, yellow: 3, white: 4 };
 
 /** Given fields to `p`; Outlook's values for absent ones (a yellow 200 × 166 note) to `defaults`. */
-export function stickyNoteProperties(ctx: KindContext, n: StickyNoteFields, p: PropertyList, defaults: PropertyList): void {
+export function stickyNoteProperties(
+  ctx: KindContext,
+  n: StickyNoteFields,
+  p: PropertyList,
+  defaults: PropertyList,
+): void {
   const note = new NamedSetWriter(p, ctx.names, PropertySet.Note);
   const noteDefault = new NamedSetWriter(defaults, ctx.names, PropertySet.Note);
-  const put = (lid: number, value: number | undefined, fallback: number): void => void (value !== undefined ? note : noteDefault).int32(lid, value ?? fallback);
+  const put = (lid: number, value: number | undefined, fallback: number): void =>
+    void (value !== undefined ? note : noteDefault).int32(lid, value ?? fallback);
   put(Lid.NoteColor, n.color && COLOR[n.color], COLOR.yellow);
   put(Lid.NoteWidth, n.width, 200);
   put(Lid.NoteHeight, n.height, 166);

@@ -150,7 +150,9 @@ export function writeFixedNodes(ndb: NdbWriter, names: NamedPropertyMap): void {
     [RECEIVE_FOLDER_COLUMNS[0]!, utf16('')],
     [RECEIVE_FOLDER_COLUMNS[1]!, Nid.RootFolder],
   ]);
-  writeTableNode(ndb, Nid.ReceiveFolderTable, new RowLayout(RECEIVE_FOLDER_COLUMNS), [{ id: 1, cells: receiveRow, version: 2 }]);
+  writeTableNode(ndb, Nid.ReceiveFolderTable, new RowLayout(RECEIVE_FOLDER_COLUMNS), [
+    { id: 1, cells: receiveRow, version: 2 },
+  ]);
   writeTableNode(ndb, Nid.OutgoingQueueTable, new RowLayout(OUTGOING_QUEUE_COLUMNS));
   writeTableNode(ndb, Nid.ContentsIndexTemplate, new RowLayout(CONTENTS_INDEX_COLUMNS));
   writeTableNode(ndb, Nid.SearchIndexTemplate, new RowLayout(SEARCH_INDEX_COLUMNS));

@@ -44,8 +44,16 @@ export function taskProperties(ctx: KindContext, t: TaskFields, p: PropertyList,
   const due = day(t.dueDate);
   (statusGiven ? task : taskDefault).int32(Lid.TaskStatus, STATUS[status]).bool(Lid.TaskComplete, complete);
   (t.percentComplete !== undefined || statusGiven ? task : taskDefault).float64(Lid.PercentComplete, percent / 100);
-  task.time(Lid.TaskStartDate, start).time(Lid.TaskDueDate, due).time(Lid.TaskDateCompleted, t.completedAt).string(Lid.TaskOwner, t.owner);
-  taskDefault.int32(Lid.TaskState, 1).int32(Lid.TaskOwnership, 0).int32(Lid.TaskAcceptanceState, 0).bool(Lid.TaskFRecurring, false);
+  task
+    .time(Lid.TaskStartDate, start)
+    .time(Lid.TaskDueDate, due)
+    .time(Lid.TaskDateCompleted, t.completedAt)
+    .string(Lid.TaskOwner, t.owner);
+  taskDefault
+    .int32(Lid.TaskState, 1)
+    .int32(Lid.TaskOwnership, 0)
+    .int32(Lid.TaskAcceptanceState, 0)
+    .bool(Lid.TaskFRecurring, false);
   common.time(CommonLid.CommonStart, start).time(CommonLid.CommonEnd, due);
   commonDefault.int32(CommonLid.TaskMode, 0);
   reminderProperties(common, commonDefault, t.reminder, due);

@@ -22,7 +22,12 @@ export const UTC_ZONE: ResolvedZone = { id: 'UTC', rules: [{ fromYear: 1601, bia
 export type ZoneCache = Map<string, TimeZoneRule>;
 
 /** The zone's rules: given, or derived for `year` from the IANA id. */
-export function resolveZone(tz: AppointmentTimeZone | undefined, year: number, cache: ZoneCache, field: string): ResolvedZone {
+export function resolveZone(
+  tz: AppointmentTimeZone | undefined,
+  year: number,
+  cache: ZoneCache,
+  field: string,
+): ResolvedZone {
   if (!tz) return UTC_ZONE;
   if (tz.rules && tz.rules.length > 0) return { id: tz.id, rules: tz.rules };
   const key = `${tz.id} ${year}`;
@@ -41,8 +46,12 @@ export function ruleFor(zone: ResolvedZone, year: number): TimeZoneRule {
   return found;
 }
 
-function hasDaylight(r: TimeZoneRule): r is TimeZoneRule & { standardStart: TimeZoneTransition; daylightStart: TimeZoneTransition } {
-  return r.standardStart !== undefined && r.daylightStart !== undefined && (r.daylightBias ?? -60) !== (r.standardBias ?? 0);
+function hasDaylight(
+  r: TimeZoneRule,
+): r is TimeZoneRule & { standardStart: TimeZoneTransition; daylightStart: TimeZoneTransition } {
+  return (
+    r.standardStart !== undefined && r.daylightStart !== undefined && (r.daylightBias ?? -60) !== (r.standardBias ?? 0)
+  );
 }
 
 /** The day (UTC-based day number of local dates) a transition falls on in `year`. */
@@ -69,7 +78,8 @@ export function offsetAt(zone: ResolvedZone, utc: number): number {
   // The change to daylight time is given in standard local time, the change back in daylight local time.
   const toDaylight = transitionLocal(r.daylightStart, year) - standard * MINUTE;
   const toStandard = transitionLocal(r.standardStart, year) - daylight * MINUTE;
-  const inDaylight = toDaylight < toStandard ? utc >= toDaylight && utc < toStandard : utc >= toDaylight || utc < toStandard;
+  const inDaylight =
+    toDaylight < toStandard ? utc >= toDaylight && utc < toStandard : utc >= toDaylight || utc < toStandard;
   return inDaylight ? daylight : standard;
 }
 
@@ -208,7 +218,8 @@ export function timeZoneDefinition(zone: ResolvedZone, year: number, forRecurren
     bytes[at] = 0x02;
     bytes[at + 1] = 0x01;
     view.setUint16(at + 2, 0x003e, true); // wReserved
-    const flags = r === effective ? TZRULE_FLAG_EFFECTIVE_TZREG | (forRecurrence ? TZRULE_FLAG_RECUR_CURRENT_TZREG : 0) : 0;
+    const flags =
+      r === effective ? TZRULE_FLAG_EFFECTIVE_TZREG | (forRecurrence ? TZRULE_FLAG_RECUR_CURRENT_TZREG : 0) : 0;
     view.setUint16(at + 4, flags, true);
     view.setUint16(at + 6, Math.max(1601, Math.min(r.fromYear, 30827)), true); // wYear
     // X: 14 unused bytes

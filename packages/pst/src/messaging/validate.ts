@@ -50,25 +50,40 @@ export function validateMessage(record: MessageRecord, path = 'message', depth =
     throw new PstInputError(`${path}.importance`, record.importance, 'is not low, normal or high');
   }
   if (record.sensitivity !== undefined && !SENSITIVITY.has(record.sensitivity)) {
-    throw new PstInputError(`${path}.sensitivity`, record.sensitivity, 'is not normal, personal, private or confidential');
+    throw new PstInputError(
+      `${path}.sensitivity`,
+      record.sensitivity,
+      'is not normal, personal, private or confidential',
+    );
   }
   const recipients = record.recipients;
   if (recipients) {
     for (let i = 0; i < recipients.length; i++) {
       const kind = recipients[i]!.kind;
-      if (!RECIPIENT_KINDS.has(kind)) throw new PstInputError(`${path}.recipients[${i}].kind`, kind, 'is not to, cc or bcc');
+      if (!RECIPIENT_KINDS.has(kind))
+        throw new PstInputError(`${path}.recipients[${i}].kind`, kind, 'is not to, cc or bcc');
     }
   }
   const categories = record.categories;
   if (categories) {
     for (let i = 0; i < categories.length; i++) {
-      if (typeof categories[i] !== 'string') throw new PstInputError(`${path}.categories[${i}]`, categories[i], 'is not a string');
+      if (typeof categories[i] !== 'string')
+        throw new PstInputError(`${path}.categories[${i}]`, categories[i], 'is not a string');
     }
   }
   const attachments = record.attachments;
-  if (attachments) for (let i = 0; i < attachments.length; i++) validateAttachment(attachments[i]!, `${path}.attachments[${i}]`, depth);
+  if (attachments)
+    for (let i = 0; i < attachments.length; i++)
+      validateAttachment(attachments[i]!, `${path}.attachments[${i}]`, depth);
   const r = record;
-  if (r.appointment !== undefined || r.contact !== undefined || r.task !== undefined || r.note !== undefined || r.distributionList !== undefined || r.extraProperties !== undefined) {
+  if (
+    r.appointment !== undefined ||
+    r.contact !== undefined ||
+    r.task !== undefined ||
+    r.note !== undefined ||
+    r.distributionList !== undefined ||
+    r.extraProperties !== undefined
+  ) {
     validateKinds(record, path, fail);
   }
 }
@@ -83,19 +98,28 @@ function checkString(v: unknown, path: string, field: string): void {
 
 function checkDate(v: unknown, path: string, field: string): void {
   if (v === undefined) return;
-  if (!(v instanceof Date) || Number.isNaN(v.getTime())) throw new PstInputError(`${path}.${field}`, v, 'is not a valid date');
-  if (v.getTime() < FIRST_FILETIME || v.getTime() > LAST_FILETIME) throw new PstInputError(`${path}.${field}`, v, 'is outside the FILETIME range');
+  if (!(v instanceof Date) || Number.isNaN(v.getTime()))
+    throw new PstInputError(`${path}.${field}`, v, 'is not a valid date');
+  if (v.getTime() < FIRST_FILETIME || v.getTime() > LAST_FILETIME)
+    throw new PstInputError(`${path}.${field}`, v, 'is outside the FILETIME range');
 }
 
 function validateAttachment(a: Attachment, path: string, depth: number): void {
   if (typeof a.name !== 'string') throw new PstInputError(`${path}.name`, a.name, 'is not a string');
   if (a.kind === 'file') {
-    if (!Number.isSafeInteger(a.size) || a.size < 0) throw new PstInputError(`${path}.size`, a.size, 'is not a non-negative integer');
-    if (a.size > MAX_ATTACHMENT_BYTES) throw new PstInputError(`${path}.size`, a.size, 'is 4 GiB or more, which a PST cannot hold');
+    if (!Number.isSafeInteger(a.size) || a.size < 0)
+      throw new PstInputError(`${path}.size`, a.size, 'is not a non-negative integer');
+    if (a.size > MAX_ATTACHMENT_BYTES)
+      throw new PstInputError(`${path}.size`, a.size, 'is 4 GiB or more, which a PST cannot hold');
     if (typeof a.open !== 'function') throw new PstInputError(`${path}.open`, a.open, 'is not a function');
   } else if (a.kind === 'message') {
     // Checked before going down, so that a hostile nesting never runs this recursion out of stack.
-    if (depth >= MAX_EMBEDDING_DEPTH) throw new PstInputError(`${path}.message`, depth + 1, `nests embedded messages deeper than ${MAX_EMBEDDING_DEPTH} levels`);
+    if (depth >= MAX_EMBEDDING_DEPTH)
+      throw new PstInputError(
+        `${path}.message`,
+        depth + 1,
+        `nests embedded messages deeper than ${MAX_EMBEDDING_DEPTH} levels`,
+      );
     validateMessage(a.message, `${path}.message`, depth + 1);
   } else {
     throw new PstInputError(`${path}.kind`, (a as { kind: unknown }).kind, 'is not file or message');

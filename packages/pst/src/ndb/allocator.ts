@@ -80,7 +80,8 @@ export class Allocator {
     const usedEnd = this.cursor;
     this.closeRegion(sink);
     const fileEof = fileEofFor(usedEnd);
-    if (fileEof !== regionStart(lastRegion + 1)) throw new Error('internal: file end is not the end of the last region');
+    if (fileEof !== regionStart(lastRegion + 1))
+      throw new Error('internal: file end is not the end of the last region');
     return { lastRegion, usedEnd, fileEof, amapLast: regionStart(lastRegion), amapFree: this.freeBytes };
   }
 
@@ -98,7 +99,12 @@ export class Allocator {
   checkpoint(): AllocatorCheckpoint {
     // An earlier checkpoint that was not released may still be restored: capture what it would lose from now on.
     if (this.guard) this.captureBits(this.guard);
-    const s: AllocatorCheckpoint = { cursor: this.cursor, region: this.region, fmapLength: this.fmap.length, freeBytes: this.freeBytes };
+    const s: AllocatorCheckpoint = {
+      cursor: this.cursor,
+      region: this.region,
+      fmapLength: this.fmap.length,
+      freeBytes: this.freeBytes,
+    };
     this.guard = s;
     return s;
   }
@@ -153,7 +159,8 @@ export class Allocator {
 
   /** Starts region k: its map pages are allocated, its PMap and FPMap written; the AMap page waits for `closeRegion`. */
   private openRegion(k: number, sink: Sink): void {
-    if (this.guard && !this.guard.regionBits && this.guard.region === this.region) this.guard.regionBits = this.regionBits.slice();
+    if (this.guard && !this.guard.regionBits && this.guard.region === this.region)
+      this.guard.regionBits = this.regionBits.slice();
     this.region = k;
     this.regionBits.fill(0);
     const start = regionStart(k);

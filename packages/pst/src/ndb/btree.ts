@@ -43,7 +43,15 @@ export class BTreePages {
    * Allocates and writes one BTPAGE: `fill` writes its `count` entries of `cbEnt` bytes (it is not called by a
    * counting sink), then the BTPAGE fields and the PAGETRAILER follow.
    */
-  write(sink: Sink, ptype: number, count: number, max: number, cbEnt: number, level: number, fill: (view: DataView) => void): BlockRef {
+  write(
+    sink: Sink,
+    ptype: number,
+    count: number,
+    max: number,
+    cbEnt: number,
+    level: number,
+    fill: (view: DataView) => void,
+  ): BlockRef {
     const ib = this.allocator.allocate(PAGE_SIZE, PAGE_SIZE, sink);
     const bid = this.nextPageBid++;
     sink.writePage(ib, PageTrailer.signed(ptype, ib, bid), (page) => {
@@ -61,7 +69,13 @@ export class BTreePages {
    * every `PAGES_PER_STEP` pages. An entry's `btkey` is the key of the first leaf under it: `leafKey(i)` for leaf i,
    * asked only when the page is filled.
    */
-  *writeLevels(sink: Sink, ptype: number, leafKey: (leaf: number) => number, bids: Float64Array, ibs: Float64Array): Generator<void, BlockRef> {
+  *writeLevels(
+    sink: Sink,
+    ptype: number,
+    leafKey: (leaf: number) => number,
+    bids: Float64Array,
+    ibs: Float64Array,
+  ): Generator<void, BlockRef> {
     if (bids.length === 0) throw new Error('internal: empty B-tree');
     /** Per child page: the index of its first leaf (at level 1, the child is that leaf). */
     let firsts: Float64Array | undefined;
@@ -133,7 +147,13 @@ export class BlockBTree {
   *write(sink: Sink): Generator<void, BlockRef> {
     this.writeLeaf(sink);
     const keys = this.leafKey;
-    return yield* this.pages.writeLevels(sink, PageType.BlockBTree, (leaf) => keys.get(leaf), this.leafBid.view(), this.leafIb.view());
+    return yield* this.pages.writeLevels(
+      sink,
+      PageType.BlockBTree,
+      (leaf) => keys.get(leaf),
+      this.leafBid.view(),
+      this.leafIb.view(),
+    );
   }
 
   checkpoint(): BlockBTreeCheckpoint {

@@ -108,7 +108,8 @@ export class DataTreeWriter {
   finish(): DataTree {
     if (this.fill) this.writeLeaf();
     const n = this.leaves.length;
-    if (this.total > MAX_TREE_BYTES) throw new RangeError(`a value of ${this.total} bytes does not fit a data tree (4 GiB - 1 at most)`);
+    if (this.total > MAX_TREE_BYTES)
+      throw new RangeError(`a value of ${this.total} bytes does not fit a data tree (4 GiB - 1 at most)`);
     if (n === 0) return { bid: 0, size: 0 };
     if (n === 1) return { bid: this.leaves.get(0), size: this.total };
     const xblocks = new NumberList(Math.ceil(n / XBLOCK_MAX_ENTRIES));

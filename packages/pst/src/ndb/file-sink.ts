@@ -57,7 +57,15 @@ export class FileSink implements Sink {
     return this.encoder.name;
   }
 
-  writeBlock(ib: number, size: number, bid: number, source: Uint8Array, from: number, length: number, permute: boolean): void {
+  writeBlock(
+    ib: number,
+    size: number,
+    bid: number,
+    source: Uint8Array,
+    from: number,
+    length: number,
+    permute: boolean,
+  ): void {
     const at = this.stage(ib, size);
     const out = this.buffer;
     const trailer = at + size - BLOCK_TRAILER_SIZE;

@@ -115,7 +115,8 @@ export class NdbWriter {
    * and the block is copied (and encoded) straight from it into the write buffer.
    */
   writeBlock(data: Uint8Array, length: number, internal: boolean, from = 0): number {
-    if (length <= 0 || length > MAX_BLOCK_DATA) throw new RangeError(`block cb ${length} is outside 1..${MAX_BLOCK_DATA}`);
+    if (length <= 0 || length > MAX_BLOCK_DATA)
+      throw new RangeError(`block cb ${length} is outside 1..${MAX_BLOCK_DATA}`);
     this.recording?.push(internal ? -length : length);
     const size = BlockTrailer.blockSize(length);
     const ib = this.allocator.allocate(size, 64, this.sink);

@@ -13,7 +13,15 @@ export interface Sink {
    * Stores a block — [MS-PST] §2.2.2.8 — of `size` bytes at `ib`: its data `source[from, from + length)`,
    * NDB_CRYPT_PERMUTE-encoded when `permute` is set (§5.1), zero padding, then its BLOCKTRAILER.
    */
-  writeBlock(ib: number, size: number, bid: number, source: Uint8Array, from: number, length: number, permute: boolean): void;
+  writeBlock(
+    ib: number,
+    size: number,
+    bid: number,
+    source: Uint8Array,
+    from: number,
+    length: number,
+    permute: boolean,
+  ): void;
   /**
    * Stores a 512-byte page at `ib`: `fill` writes its first 496 bytes into a zeroed page, then `trailer` is added.
    * `fill` may not be called at all (a counting sink needs no content).

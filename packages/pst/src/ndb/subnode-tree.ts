@@ -21,7 +21,8 @@ export function writeSubnodeTree(ndb: NdbWriter, entries: readonly SubnodeEntry[
   if (entries.length === 0) return 0;
   const sorted = [...entries].sort((a, b) => a.nid - b.nid);
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i]!.nid === sorted[i - 1]!.nid) throw new Error(`internal: subnode NID 0x${sorted[i]!.nid.toString(16)} used twice`);
+    if (sorted[i]!.nid === sorted[i - 1]!.nid)
+      throw new Error(`internal: subnode NID 0x${sorted[i]!.nid.toString(16)} used twice`);
   }
   const leaves: { nid: number; bid: number }[] = [];
   for (let start = 0; start < sorted.length; start += SLBLOCK_MAX_ENTRIES) {

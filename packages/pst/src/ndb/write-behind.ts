@@ -124,7 +124,9 @@ export class WriteBehind {
   async truncate(length: number): Promise<void> {
     await this.drain();
     this.throwIfClosed(); // closed meanwhile: the descriptor's number may already name another file
-    await new Promise<void>((resolve, reject) => ftruncate(this.fd, length, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      ftruncate(this.fd, length, (error) => (error ? reject(error) : resolve())),
+    );
   }
 
   /**
@@ -182,7 +184,8 @@ export class WriteBehind {
   private writeFrom(job: Job, done: number): void {
     write(this.fd, job.bytes, done, job.length - done, job.position + done, (error, written) => {
       if (error) return this.fail(error);
-      if (written === 0) return this.fail(Object.assign(new Error('writing the PST file made no progress'), { code: 'EIO' }));
+      if (written === 0)
+        return this.fail(Object.assign(new Error('writing the PST file made no progress'), { code: 'EIO' }));
       if (done + written < job.length) return this.writeFrom(job, done + written);
       this.inFlight--;
       if (this.failure) return this.wake(); // the queue was dropped, this job's slot with it

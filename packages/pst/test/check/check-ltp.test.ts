@@ -12,7 +12,16 @@ import { join } from 'node:path';
 import { PstWriter, type MessageRecord } from '@pstream/pst';
 import { checkPst, type CheckReport } from '../../src/check/index.js';
 import { requireReaders, runPypff, runPstExtractor, type ReaderSummary } from '../support/oracles.js';
-import { bbtEntries, blockEntry, fixBlockCrc, nodeEntry, PlainHeap, subnodeEntries, u64, zeroPcRecords } from './damage.js';
+import {
+  bbtEntries,
+  blockEntry,
+  fixBlockCrc,
+  nodeEntry,
+  PlainHeap,
+  subnodeEntries,
+  u64,
+  zeroPcRecords,
+} from './damage.js';
 
 const FIRST = 0x200024;
 const SECOND = 0x200044;
@@ -34,7 +43,16 @@ const MESSAGES: MessageRecord[] = [
   {
     subject: 'Second',
     body: 'x'.repeat(5000), // above 3580 bytes: the body is a subnode of the message
-    attachments: [{ kind: 'file', name: 'a.txt', size: 3, open: async function* () { yield new Uint8Array([1, 2, 3]); } }],
+    attachments: [
+      {
+        kind: 'file',
+        name: 'a.txt',
+        size: 3,
+        open: async function* () {
+          yield new Uint8Array([1, 2, 3]);
+        },
+      },
+    ],
   },
 ];
 
@@ -309,7 +327,7 @@ const DAMAGES: Damage[] = [
     says: /names row 5, the row matrix has 1/,
   },
   {
-    name: 'a subnode tree that contains itself (an attachment whose bidSub is its message\'s subnode tree)',
+    name: "a subnode tree that contains itself (an attachment whose bidSub is its message's subnode tree)",
     mutate: (f) => {
       const message = nodeEntry(f, SECOND);
       const sl = blockEntry(f, message.bidSub);
@@ -348,7 +366,10 @@ for (const d of DAMAGES) {
     assert.equal(r.ok, false, 'reported as damaged');
     assert.deepEqual([...new Set(r.errors.map((e) => e.code))].sort(), d.codes);
     for (const e of r.errors) assert.match(e.structure, d.where, e.message);
-    assert.ok(r.errors.some((e) => d.says.test(e.message)), r.errors.map((e) => e.message).join('\n'));
+    assert.ok(
+      r.errors.some((e) => d.says.test(e.message)),
+      r.errors.map((e) => e.message).join('\n'),
+    );
     if (d.strict) {
       // without strict, a size is not held to the block bytes nor a row's size to its message's (Outlook's own files
       // differ): the other damages are errors either way
@@ -359,7 +380,8 @@ for (const d of DAMAGES) {
 }
 
 /** The subjects a reader read, over every folder. */
-const subjectsIn = (s: ReaderSummary): (string | null | undefined)[] => s.folders.flatMap((x) => (x.messages ?? []).map((m) => m.subject));
+const subjectsIn = (s: ReaderSummary): (string | null | undefined)[] =>
+  s.folders.flatMap((x) => (x.messages ?? []).map((m) => m.subject));
 
 test('issue 12: the first eight records of a message PC zeroed (permute encoding) are errors, and the readers choke on them', async (t: TestContext) => {
   const path = join(dir, 'issue12.pst');
@@ -377,7 +399,10 @@ test('issue 12: the first eight records of a message PC zeroed (permute encoding
   if (!(await requireReaders(t, 'pypff', 'pstextractor'))) return;
   // libpff refuses the message as in the issue; pst-extractor reads it with the subject lost
   const pypff = await runPypff(path);
-  assert.ok(pypff.errors.some((e) => /unsupported value type: 0x00000000/.test(e)), JSON.stringify(pypff.errors));
+  assert.ok(
+    pypff.errors.some((e) => /unsupported value type: 0x00000000/.test(e)),
+    JSON.stringify(pypff.errors),
+  );
   assert.ok(!subjectsIn(pypff).includes('First'));
   const extractor = await runPstExtractor(path);
   assert.ok(!subjectsIn(extractor).includes('First'), JSON.stringify(subjectsIn(extractor)));
@@ -392,10 +417,16 @@ test('a message PC of 9 heap blocks is an error, and libpff loses the message', 
   const r = await checkPst(path, { strict: true });
   assert.deepEqual([...new Set(r.errors.map((e) => e.code))], ['pc.blocks']);
   assert.equal(r.errors[0]!.structure, 'message 0x200024');
-  assert.match(r.errors[0]!.message, /PC heap of 9 blocks: the value of property 0x001a .* is in heap block 0, 8 blocks from the BTH leaf.s block 8/);
+  assert.match(
+    r.errors[0]!.message,
+    /PC heap of 9 blocks: the value of property 0x001a .* is in heap block 0, 8 blocks from the BTH leaf.s block 8/,
+  );
   if (!(await requireReaders(t, 'pypff'))) return;
   const pypff = await runPypff(path);
-  assert.ok(pypff.errors.some((e) => /unsupported value type/.test(e)), JSON.stringify(pypff.errors));
+  assert.ok(
+    pypff.errors.some((e) => /unsupported value type/.test(e)),
+    JSON.stringify(pypff.errors),
+  );
   assert.deepEqual(subjectsIn(pypff), []);
 });
 
@@ -414,11 +445,19 @@ test('a row index BTH whose index level names a leaf twice is an error, walked o
   f.writeUInt32LE(f.readUInt32LE(index + 4), index + 12); // second {key, hid} names the first leaf
   h.fix();
   const r = await check(f);
-  assert.deepEqual([...new Set(r.errors.map((e) => e.code))].sort(), ['bth.hid', 'folder.content-count', 'folder.messages', 'tc.row-index']);
+  assert.deepEqual([...new Set(r.errors.map((e) => e.code))].sort(), [
+    'bth.hid',
+    'folder.content-count',
+    'folder.messages',
+    'tc.row-index',
+  ]);
   const named = r.errors.find((e) => e.code === 'bth.hid')!;
   assert.equal(named.structure, 'contents table 0x808e');
   assert.match(named.message, /row index BTH leaf at HID 0x\w+ is named by a second index record/);
-  assert.match(r.errors.find((e) => e.code === 'tc.row-index')!.message, /row index has 447 records, the row matrix 450 rows/);
+  assert.match(
+    r.errors.find((e) => e.code === 'tc.row-index')!.message,
+    /row index has 447 records, the row matrix 450 rows/,
+  );
 });
 
 test('random bytes in random blocks (CRCs re-fixed) are reported, never stop the checker', async () => {

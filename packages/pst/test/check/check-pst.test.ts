@@ -48,7 +48,12 @@ test('outlook-empty.pst is clean, also in strict mode, with the stats Outlook wr
   // 32 heap nodes (PC/TC) with data, sharing 22 distinct data blocks: each heap is checked once
   assert.equal(r.stats.heapsChecked, 22);
   // Outlook: every block referenced once has cRef 2; shared template blocks more
-  assert.ok(Object.keys(r.stats.crefVsRefs).every((k) => { const [c, n] = k.split(':').map(Number); return c === n! + 1; }));
+  assert.ok(
+    Object.keys(r.stats.crefVsRefs).every((k) => {
+      const [c, n] = k.split(':').map(Number);
+      return c === n! + 1;
+    }),
+  );
 });
 
 /**
@@ -58,7 +63,20 @@ test('outlook-empty.pst is clean, also in strict mode, with the stats Outlook wr
 const SAMPLE_VERDICTS: Record<string, { ok: boolean; complete?: boolean; codes: string[]; ndbOk?: boolean }> = {
   'aspose_AddingBulkMessagesWithImprovedPerformance.pst': {
     ok: false,
-    codes: ['amap.leak', 'block.missing', 'btree.key-order', 'dlist.bid', 'dlist.page', 'header.amap-valid', 'header.crc-full', 'header.crc-partial', 'page.bid', 'page.bounds', 'page.crc', 'page.sig'],
+    codes: [
+      'amap.leak',
+      'block.missing',
+      'btree.key-order',
+      'dlist.bid',
+      'dlist.page',
+      'header.amap-valid',
+      'header.crc-full',
+      'header.crc-partial',
+      'page.bid',
+      'page.bounds',
+      'page.crc',
+      'page.sig',
+    ],
   },
   'aspose_Outlook.pst': { ok: true, codes: ['amap.leak'] },
   'aspose_Outlook_1.pst': { ok: true, codes: ['amap.leak'] },
@@ -69,7 +87,11 @@ const SAMPLE_VERDICTS: Record<string, { ok: boolean; complete?: boolean; codes: 
   'aspose_SampleOstFile.ost': { ok: true, codes: ['block.unreferenced'] },
   // Aspose wrote 12 message PCs with a zeroed BTH record (id 0, type 0x0000: the shape of issue 12), recipient
   // tables with a PtypInteger32 column of cbData 8, and a folder whose PidTagSubfolders is false above 2 subfolders
-  'aspose_Test_part1.pst': { ok: false, ndbOk: true, codes: ['dlist.bid', 'dlist.page', 'folder.subfolders', 'pc.key-order', 'pc.type', 'tc.column'] },
+  'aspose_Test_part1.pst': {
+    ok: false,
+    ndbOk: true,
+    codes: ['dlist.bid', 'dlist.page', 'folder.subfolders', 'pc.key-order', 'pc.type', 'tc.column'],
+  },
   'aspose_passwordprotectedPST.pst': { ok: true, codes: ['dlist.bid'] },
   'aspose_source.pst': { ok: true, codes: ['amap.leak', 'dlist.bid'] },
   'gopst_32-bit.pst': { ok: false, complete: false, codes: ['header.format'] },
@@ -131,8 +153,18 @@ interface DamageCase {
 }
 
 const DAMAGE: DamageCase[] = [
-  { name: 'header byte (rgnid)', mutate: (f) => void (f[100]! ^= 0xff), expect: ['header.crc-full', 'header.crc-partial'], exact: true },
-  { name: 'header byte after the partial CRC range (bidNextB)', mutate: (f) => void (f[520]! ^= 0x01), expect: ['header.crc-full'], exact: true },
+  {
+    name: 'header byte (rgnid)',
+    mutate: (f) => void (f[100]! ^= 0xff),
+    expect: ['header.crc-full', 'header.crc-partial'],
+    exact: true,
+  },
+  {
+    name: 'header byte after the partial CRC range (bidNextB)',
+    mutate: (f) => void (f[520]! ^= 0x01),
+    expect: ['header.crc-full'],
+    exact: true,
+  },
   { name: 'NBT root page body', mutate: (f) => void (f[u64(f, 224) + 100]! ^= 0xff), expect: ['page.crc'] },
   { name: 'BBT root page ptype', mutate: (f) => void (f[u64(f, 240) + 496]! ^= 0x01), expect: ['page.ptype'] },
   {
@@ -237,7 +269,11 @@ const DAMAGE: DamageCase[] = [
     expect: ['header.bid-next-b'],
     exact: true,
   },
-  { name: 'truncated to half', mutate: (f) => f.subarray(0, Math.floor(f.length / 2 / 512) * 512), expect: ['header.file-eof'] },
+  {
+    name: 'truncated to half',
+    mutate: (f) => f.subarray(0, Math.floor(f.length / 2 / 512) * 512),
+    expect: ['header.file-eof'],
+  },
   { name: 'truncated inside the header', mutate: (f) => f.subarray(0, 300), expect: ['header.truncated'], exact: true },
 ];
 

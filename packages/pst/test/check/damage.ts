@@ -45,7 +45,16 @@ function walkLeaves(f: Buffer, rootIb: number, leaf: (entry: number, pageIb: num
 /** All BBT leaf entries, read straight from the bytes. */
 export function bbtEntries(f: Buffer): BbtEntry[] {
   const out: BbtEntry[] = [];
-  walkLeaves(f, u64(f, 240), (e, pageIb) => out.push({ bid: u64(f, e), ib: u64(f, e + 8), cb: f.readUInt16LE(e + 16), cRef: f.readUInt16LE(e + 18), entryOffset: e, pageIb }));
+  walkLeaves(f, u64(f, 240), (e, pageIb) =>
+    out.push({
+      bid: u64(f, e),
+      ib: u64(f, e + 8),
+      cb: f.readUInt16LE(e + 16),
+      cRef: f.readUInt16LE(e + 18),
+      entryOffset: e,
+      pageIb,
+    }),
+  );
   return out;
 }
 
@@ -66,7 +75,14 @@ export interface NbtEntry {
 /** All NBT leaf entries, read straight from the bytes. */
 export function nbtEntries(f: Buffer): NbtEntry[] {
   const out: NbtEntry[] = [];
-  walkLeaves(f, u64(f, 224), (e) => out.push({ nid: f.readUInt32LE(e), bidData: u64(f, e + 8), bidSub: u64(f, e + 16), parent: f.readUInt32LE(e + 24) }));
+  walkLeaves(f, u64(f, 224), (e) =>
+    out.push({
+      nid: f.readUInt32LE(e),
+      bidData: u64(f, e + 8),
+      bidSub: u64(f, e + 16),
+      parent: f.readUInt32LE(e + 24),
+    }),
+  );
   return out;
 }
 
@@ -110,7 +126,10 @@ export class PlainHeap {
     bidData: number,
   ) {
     const root = blockEntry(f, bidData);
-    this.blocks = Math.floor(bidData / 2) % 2 === 0 ? [root] : Array.from({ length: f.readUInt16LE(root.ib + 2) }, (_, k) => blockEntry(f, u64(f, root.ib + 8 + 8 * k)));
+    this.blocks =
+      Math.floor(bidData / 2) % 2 === 0
+        ? [root]
+        : Array.from({ length: f.readUInt16LE(root.ib + 2) }, (_, k) => blockEntry(f, u64(f, root.ib + 8 + 8 * k)));
   }
 
   get block(): BbtEntry {
@@ -135,7 +154,13 @@ export class PlainHeap {
     const [h] = this.alloc(this.hidUserRoot);
     const [s, e] = this.alloc(this.f.readUInt32LE(h + 4));
     const out = [];
-    for (let at = s; at < e; at += 8) out.push({ id: this.f.readUInt16LE(at), type: this.f.readUInt16LE(at + 2), hnid: this.f.readUInt32LE(at + 4), at });
+    for (let at = s; at < e; at += 8)
+      out.push({
+        id: this.f.readUInt16LE(at),
+        type: this.f.readUInt16LE(at + 2),
+        hnid: this.f.readUInt32LE(at + 4),
+        at,
+      });
     return out;
   }
 
@@ -147,7 +172,13 @@ export class PlainHeap {
   }
 
   /** TCINFO: columns with the file offset of their TCOLDESC, row size, CEB start, hidRowIndex, and the rows' file offsets (none listed when the rows are in a subnode). */
-  table(): { columns: { tag: number; ib: number; cb: number; bit: number; at: number }[]; rowSize: number; ceb: number; hidRowIndex: number; rows: number[] } {
+  table(): {
+    columns: { tag: number; ib: number; cb: number; bit: number; at: number }[];
+    rowSize: number;
+    ceb: number;
+    hidRowIndex: number;
+    rows: number[];
+  } {
     const [t] = this.alloc(this.hidUserRoot);
     const f = this.f;
     const columns = Array.from({ length: f[t + 1]! }, (_, i) => {

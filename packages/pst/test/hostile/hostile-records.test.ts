@@ -19,7 +19,8 @@ async function messagesOf(path: string): Promise<PSTMessage[]> {
   const pst = new PSTFile(await readFile(path));
   const out: PSTMessage[] = [];
   const walk = (f: PSTFolder): void => {
-    if (f.contentCount > 0) for (let m = f.getNextChild() as PSTMessage | null; m; m = f.getNextChild() as PSTMessage | null) out.push(m);
+    if (f.contentCount > 0)
+      for (let m = f.getNextChild() as PSTMessage | null; m; m = f.getNextChild() as PSTMessage | null) out.push(m);
     if (f.hasSubfolders) for (const sub of f.getSubFolders()) walk(sub);
   };
   walk(pst.getRootFolder());
@@ -37,12 +38,22 @@ async function writeOne(dir: string, name: string, folder: readonly string[], re
 test(`a recipient table of ${LARGE ? '1,000,000' : '100,000'} rows is stored and checks clean; 10,000 read back`, async (t) => {
   const dir = await tempDir(t);
   const make = (count: number): Recipient[] =>
-    Array.from({ length: count }, (_, i) => ({ kind: (['to', 'cc', 'bcc'] as const)[i % 3]!, name: `User ${i}`, address: `u${i}@example.com` }));
+    Array.from({ length: count }, (_, i) => ({
+      kind: (['to', 'cc', 'bcc'] as const)[i % 3]!,
+      name: `User ${i}`,
+      address: `u${i}@example.com`,
+    }));
   const count = LARGE ? 1_000_000 : 100_000;
-  const path = await writeOne(dir, 'recipients.pst', ['Inbox'], { subject: 'many recipients', recipients: make(count) });
+  const path = await writeOne(dir, 'recipients.pst', ['Inbox'], {
+    subject: 'many recipients',
+    recipients: make(count),
+  });
   t.diagnostic(`${count} recipients: ${(await readFile(path)).length} bytes`);
   // pst-extractor reads a recipient table in time quadratic in its rows: read back a smaller one.
-  const smaller = await writeOne(dir, 'recipients-10k.pst', ['Inbox'], { subject: 'many recipients', recipients: make(10_000) });
+  const smaller = await writeOne(dir, 'recipients-10k.pst', ['Inbox'], {
+    subject: 'many recipients',
+    recipients: make(10_000),
+  });
   const [m] = await messagesOf(smaller);
   assert.equal(m?.numberOfRecipients, 10_000);
 });
@@ -63,7 +74,14 @@ test('lone surrogates and NULs in every string are stored as U+FFFD and dropped,
     transportHeaders: `Subject: ${LONE}\r\n\r\n`,
     categories: [LONE, WITH_NUL],
     attachments: [
-      { kind: 'file', name: `${LONE}${WITH_NUL}.txt`, size: 3, open: async function* () { yield new Uint8Array([1, 2, 3]); } },
+      {
+        kind: 'file',
+        name: `${LONE}${WITH_NUL}.txt`,
+        size: 3,
+        open: async function* () {
+          yield new Uint8Array([1, 2, 3]);
+        },
+      },
       { kind: 'message', name: LONE, message: { subject: LONE, body: WITH_NUL } },
     ],
   };
@@ -81,12 +99,16 @@ test('huge strings, deep embedding and thousands of attachments with path-like n
   const dir = await tempDir(t);
   const chain = (levels: number): MessageRecord => {
     let nested: MessageRecord = { subject: `level ${levels}`, body: 'bottom' };
-    for (let i = levels - 1; i >= 0; i--) nested = { subject: `level ${i}`, attachments: [{ kind: 'message', name: `level ${i + 1}`, message: nested }] };
+    for (let i = levels - 1; i >= 0; i--)
+      nested = { subject: `level ${i}`, attachments: [{ kind: 'message', name: `level ${i + 1}`, message: nested }] };
     return nested;
   };
   // Deeper than the writer's limit: refused as invalid input naming the level, and the writer stays usable.
   const w = await PstWriter.create(join(dir, 'deep.pst'), { deterministic: true });
-  await assert.rejects(w.addMessage(['Inbox'], chain(100)), (e: unknown) => e instanceof PstInputError && / nests embedded messages deeper than 32 levels: 33$/.test(e.message));
+  await assert.rejects(
+    w.addMessage(['Inbox'], chain(100)),
+    (e: unknown) => e instanceof PstInputError && / nests embedded messages deeper than 32 levels: 33$/.test(e.message),
+  );
   await w.addMessage(['Inbox'], { subject: 'after' });
   await assertCheckClean((await w.finish()).path);
   const nested = chain(30);
@@ -97,7 +119,14 @@ test('huge strings, deep embedding and thousands of attachments with path-like n
     body: 'b'.repeat(LARGE ? 64 * 1024 * 1024 : 8 * 1024 * 1024),
     attachments: [
       { kind: 'message', name: 'nested', message: nested },
-      ...Array.from({ length: attachmentCount }, (_, i) => ({ kind: 'file' as const, name: names[i % names.length]!, size: 1, open: async function* () { yield new Uint8Array([i & 0xff]); } })),
+      ...Array.from({ length: attachmentCount }, (_, i) => ({
+        kind: 'file' as const,
+        name: names[i % names.length]!,
+        size: 1,
+        open: async function* () {
+          yield new Uint8Array([i & 0xff]);
+        },
+      })),
     ],
   };
   const path = await writeOne(dir, 'huge.pst', ['Inbox'], record);

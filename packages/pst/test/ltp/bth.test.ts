@@ -52,7 +52,10 @@ test('448 records: a full leaf of 447, a leaf of 1, and an index level of {first
   const records = Array.from({ length: 448 }, (_, i) => [...le(0x100 + i, 4), ...le(i, 4)]);
   const header = [0xb5, 4, 4, 1, ...le(hid(4), 4)];
   const index = [...le(0x100, 4), ...le(hid(2), 4), ...le(0x100 + 447, 4), ...le(hid(3), 4)];
-  assert.deepEqual(blocks.get(tree.bid), heapBlock(0xb5, hid(1), [header, records.slice(0, 447).flat(), records[447]!, index]));
+  assert.deepEqual(
+    blocks.get(tree.bid),
+    heapBlock(0xb5, hid(1), [header, records.slice(0, 447).flat(), records[447]!, index]),
+  );
 });
 
 test('keys must ascend', () => {

@@ -13,7 +13,8 @@ function allocations(page: Uint8Array): Uint8Array[] {
   const map = view.getUint16(0, true);
   const count = view.getUint16(map, true);
   const out: Uint8Array[] = [];
-  for (let i = 0; i < count; i++) out.push(page.subarray(view.getUint16(map + 4 + 2 * i, true), view.getUint16(map + 6 + 2 * i, true)));
+  for (let i = 0; i < count; i++)
+    out.push(page.subarray(view.getUint16(map + 4 + 2 * i, true), view.getUint16(map + 6 + 2 * i, true)));
   return out;
 }
 
@@ -30,7 +31,10 @@ for (const holdAll of [false, true]) {
     );
     const tree = heap.finish(hids[0]!);
     const xblock = blocks.get(tree.bid)!;
-    const leaves = Array.from({ length: new DataView(xblock.buffer).getUint16(2, true) }, (_, i) => blocks.get(Number(new DataView(xblock.buffer).getBigUint64(8 + 8 * i, true)))!);
+    const leaves = Array.from(
+      { length: new DataView(xblock.buffer).getUint16(2, true) },
+      (_, i) => blocks.get(Number(new DataView(xblock.buffer).getBigUint64(8 + 8 * i, true)))!,
+    );
     assert.equal(leaves.length, 10);
     leaves.forEach((page, index) => {
       const got = allocations(page);

@@ -49,7 +49,15 @@ test('two rows of seven columns: the layout, TCINFO, the row index and the row m
   ].flatMap(([t, ib, cb, bit]) => [...le(t!, 4), ...le(ib!, 2), cb!, bit!]);
   // Heap allocations in order: the row index BTHHEADER (0x20), TCINFO (0x40), "Hi" (0x60), the rows (0x80), the
   // row index leaf (0xA0).
-  const tcInfo = [0x7c, 7, ...[24, 26, 27, 28].flatMap((e) => le(e, 2)), ...le(0x20, 4), ...le(0x80, 4), ...le(0, 4), ...columns];
+  const tcInfo = [
+    0x7c,
+    7,
+    ...[24, 26, 27, 28].flatMap((e) => le(e, 2)),
+    ...le(0x20, 4),
+    ...le(0x80, 4),
+    ...le(0, 4),
+    ...columns,
+  ];
   const row1 = [...le(0x200024, 4), ...le(1, 4), ...time, ...le(2, 4), ...le(0x60, 4), ...le(0x1234, 2), 1, 0xfe];
   const row2 = [...le(0x200044, 4), ...le(3, 4), ...new Array<number>(12).fill(0), 0, 0, 0, 0, 0, 0, 0, 0xc8];
   const index = [...le(0x200024, 4), ...le(0, 4), ...le(0x200044, 4), ...le(1, 4)];

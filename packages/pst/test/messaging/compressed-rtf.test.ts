@@ -12,7 +12,7 @@ const require = createRequire(import.meta.url);
 const { LZFu } = require('pst-extractor/dist/LZFu.class.js') as { LZFu: { decode(data: Buffer): string } };
 
 function rtfOf(length: number): string {
-  const text = '{\\rtf1\\ansi\\ansicpg1252 Caf\\\'e9 \\par }\r\n';
+  const text = "{\\rtf1\\ansi\\ansicpg1252 Caf\\'e9 \\par }\r\n";
   return text.repeat(Math.ceil(length / text.length)).slice(0, length);
 }
 

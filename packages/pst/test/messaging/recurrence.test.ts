@@ -14,17 +14,47 @@ const weekdays = (['MO', 'TU', 'WE', 'TH', 'FR'] as const).map((day) => ({ day }
 
 test('RRULEs the format expresses become its pattern', () => {
   const cases: [RecurrenceRule, object][] = [
-    [{ freq: 'DAILY', interval: 3, count: 5 }, { frequency: 'daily', interval: 3, count: 5 }],
-    [{ freq: 'daily', byDay: weekdays }, { frequency: 'weekly', interval: 1, weekdays: ['MO', 'TU', 'WE', 'TH', 'FR'], firstDayOfWeek: 'MO' }],
-    [{ freq: 'WEEKLY', interval: 2, byDay: [MO, WE], wkst: 'SU' }, { frequency: 'weekly', interval: 2, weekdays: ['MO', 'WE'], firstDayOfWeek: 'SU' }],
+    [
+      { freq: 'DAILY', interval: 3, count: 5 },
+      { frequency: 'daily', interval: 3, count: 5 },
+    ],
+    [
+      { freq: 'daily', byDay: weekdays },
+      { frequency: 'weekly', interval: 1, weekdays: ['MO', 'TU', 'WE', 'TH', 'FR'], firstDayOfWeek: 'MO' },
+    ],
+    [
+      { freq: 'WEEKLY', interval: 2, byDay: [MO, WE], wkst: 'SU' },
+      { frequency: 'weekly', interval: 2, weekdays: ['MO', 'WE'], firstDayOfWeek: 'SU' },
+    ],
     [{ freq: 'WEEKLY' }, { frequency: 'weekly', interval: 1, firstDayOfWeek: 'MO' }],
-    [{ freq: 'MONTHLY', byMonthDay: [15] }, { frequency: 'monthly', interval: 1, dayOfMonth: 15 }],
-    [{ freq: 'MONTHLY', byMonthDay: [-1] }, { frequency: 'monthly', interval: 1, dayOfMonth: 31 }],
-    [{ freq: 'MONTHLY', byDay: [{ day: 'TU', nth: 2 }] }, { frequency: 'monthly', interval: 1, weekdays: ['TU'], weekOfMonth: 2 }],
-    [{ freq: 'MONTHLY', byDay: [{ day: 'FR', nth: -1 }] }, { frequency: 'monthly', interval: 1, weekdays: ['FR'], weekOfMonth: 5 }],
-    [{ freq: 'MONTHLY', byDay: weekdays, bySetPos: [-1] }, { frequency: 'monthly', interval: 1, weekdays: ['MO', 'TU', 'WE', 'TH', 'FR'], weekOfMonth: 5 }],
-    [{ freq: 'YEARLY', byMonth: [3], byMonthDay: [15] }, { frequency: 'yearly', interval: 1, month: 3, dayOfMonth: 15 }],
-    [{ freq: 'YEARLY', byMonth: [11], byDay: [{ day: 'TH', nth: 4 }] }, { frequency: 'yearly', interval: 1, month: 11, weekdays: ['TH'], weekOfMonth: 4 }],
+    [
+      { freq: 'MONTHLY', byMonthDay: [15] },
+      { frequency: 'monthly', interval: 1, dayOfMonth: 15 },
+    ],
+    [
+      { freq: 'MONTHLY', byMonthDay: [-1] },
+      { frequency: 'monthly', interval: 1, dayOfMonth: 31 },
+    ],
+    [
+      { freq: 'MONTHLY', byDay: [{ day: 'TU', nth: 2 }] },
+      { frequency: 'monthly', interval: 1, weekdays: ['TU'], weekOfMonth: 2 },
+    ],
+    [
+      { freq: 'MONTHLY', byDay: [{ day: 'FR', nth: -1 }] },
+      { frequency: 'monthly', interval: 1, weekdays: ['FR'], weekOfMonth: 5 },
+    ],
+    [
+      { freq: 'MONTHLY', byDay: weekdays, bySetPos: [-1] },
+      { frequency: 'monthly', interval: 1, weekdays: ['MO', 'TU', 'WE', 'TH', 'FR'], weekOfMonth: 5 },
+    ],
+    [
+      { freq: 'YEARLY', byMonth: [3], byMonthDay: [15] },
+      { frequency: 'yearly', interval: 1, month: 3, dayOfMonth: 15 },
+    ],
+    [
+      { freq: 'YEARLY', byMonth: [11], byDay: [{ day: 'TH', nth: 4 }] },
+      { frequency: 'yearly', interval: 1, month: 11, weekdays: ['TH'], weekOfMonth: 4 },
+    ],
   ];
   for (const [rule, pattern] of cases) assert.deepEqual(recurrenceFromRule(rule), pattern, JSON.stringify(rule));
   const until = new Date('2027-01-01T00:00:00Z');
@@ -39,17 +69,35 @@ test('RRULEs the format cannot express say why', () => {
     [{ freq: 'MONTHLY', byMonthDay: [30] }, /BYMONTHDAY=30/],
     [{ freq: 'MONTHLY', byDay: [{ day: 'MO' }] }, /no position/],
     [{ freq: 'MONTHLY', byDay: [{ day: 'MO', nth: 5 }] }, /position 5/],
-    [{ freq: 'MONTHLY', byDay: [{ day: 'MO', nth: 1 }, { day: 'FR', nth: -1 }] }, /mixes different numbered days/],
+    [
+      {
+        freq: 'MONTHLY',
+        byDay: [
+          { day: 'MO', nth: 1 },
+          { day: 'FR', nth: -1 },
+        ],
+      },
+      /mixes different numbered days/,
+    ],
     [{ freq: 'YEARLY', byMonth: [1, 7] }, /more than one BYMONTH/],
     [{ freq: 'YEARLY', byMonth: [2], byMonthDay: [29] }, /BYMONTHDAY=29/],
     [{ freq: 'WEEKLY', interval: 1000 }, /INTERVAL=1000/],
     [{ freq: 'DAILY', count: 3, until: new Date() }, /both COUNT and UNTIL/],
   ];
   // The day taken from DTSTART: the 31st of a monthly rule, February 29 of a yearly one.
-  assert.match((recurrenceFromRule({ freq: 'MONTHLY' }, { month: 1, day: 31 }) as { unsupported: string }).unsupported, /start on day 31/);
-  assert.match((recurrenceFromRule({ freq: 'YEARLY' }, { month: 2, day: 29 }) as { unsupported: string }).unsupported, /start on day 29/);
+  assert.match(
+    (recurrenceFromRule({ freq: 'MONTHLY' }, { month: 1, day: 31 }) as { unsupported: string }).unsupported,
+    /start on day 31/,
+  );
+  assert.match(
+    (recurrenceFromRule({ freq: 'YEARLY' }, { month: 2, day: 29 }) as { unsupported: string }).unsupported,
+    /start on day 29/,
+  );
   assert.deepEqual(recurrenceFromRule({ freq: 'YEARLY' }, { month: 3, day: 31 }), { frequency: 'yearly', interval: 1 });
-  assert.deepEqual(recurrenceFromRule({ freq: 'MONTHLY' }, { month: 3, day: 28 }), { frequency: 'monthly', interval: 1 });
+  assert.deepEqual(recurrenceFromRule({ freq: 'MONTHLY' }, { month: 3, day: 28 }), {
+    frequency: 'monthly',
+    interval: 1,
+  });
   for (const [rule, why] of cases) {
     const result = recurrenceFromRule(rule);
     assert.ok('unsupported' in result, JSON.stringify(rule));
@@ -91,16 +139,39 @@ test('time-zone rules derived from IANA ids match the published 2026 changes', (
 
 test('a series ending after 4500-08-31 is stored without end; one that the format cannot count is an input error', () => {
   const start = new Date('2026-01-01T09:00:00Z');
-  const far = recurrenceLayout({ frequency: 'daily', until: new Date('9999-12-31T00:00:00Z') }, start, 30, UTC_ZONE, 'r');
+  const far = recurrenceLayout(
+    { frequency: 'daily', until: new Date('9999-12-31T00:00:00Z') },
+    start,
+    30,
+    UTC_ZONE,
+    'r',
+  );
   const view = Buffer.from(far.blob);
   assert.equal(view.readUInt32LE(22), 0x2023, 'EndType: never');
-  assert.equal(view.readUInt32LE(46), 0x5ae980df, 'EndDate: the no-end date (a daily pattern has no type-specific field)');
+  assert.equal(
+    view.readUInt32LE(46),
+    0x5ae980df,
+    'EndDate: the no-end date (a daily pattern has no type-specific field)',
+  );
   assert.equal(far.clipEnd.toISOString(), '4500-08-31T23:59:00.000Z');
-  const near = recurrenceLayout({ frequency: 'daily', until: new Date('2026-01-10T09:00:00Z') }, start, 30, UTC_ZONE, 'r');
+  const near = recurrenceLayout(
+    { frequency: 'daily', until: new Date('2026-01-10T09:00:00Z') },
+    start,
+    30,
+    UTC_ZONE,
+    'r',
+  );
   assert.equal(Buffer.from(near.blob).readUInt32LE(22), 0x2021, 'EndType: after a date');
   assert.equal(Buffer.from(near.blob).readUInt32LE(26), 10, 'OccurrenceCount: January 1 to 10');
   assert.throws(
-    () => recurrenceLayout({ frequency: 'weekly', weekdays: ['FR'], until: new Date('2026-01-01T10:00:00Z') }, start, 30, UTC_ZONE, 'message.appointment.recurrence'),
+    () =>
+      recurrenceLayout(
+        { frequency: 'weekly', weekdays: ['FR'], until: new Date('2026-01-01T10:00:00Z') },
+        start,
+        30,
+        UTC_ZONE,
+        'message.appointment.recurrence',
+      ),
     /message\.appointment\.recurrence\.until is before the first occurrence/,
   );
 });
@@ -121,9 +192,14 @@ test('the count and last day of daily and weekly series match a day-by-day enume
     const byCount = random(2) === 1;
     const count = 1 + random(25);
     const until = new Date(start.getTime() + random(400) * DAY + random(2) * 3600_000 - 3600_000);
-    const pattern = { frequency: weekly ? 'weekly' : 'daily', interval, ...(weekly ? { weekdays: days, firstDayOfWeek: WEEKDAY_CODES[fdow] } : {}), ...(byCount ? { count } : { until }) } as const;
+    const pattern = {
+      frequency: weekly ? 'weekly' : 'daily',
+      interval,
+      ...(weekly ? { weekdays: days, firstDayOfWeek: WEEKDAY_CODES[fdow] } : {}),
+      ...(byCount ? { count } : { until }),
+    } as const;
     // Day by day: does day d start an occurrence?
-    const weekStart = (d: number): number => d - (((d + 4) % 7) - fdow + 7) % 7;
+    const weekStart = (d: number): number => d - ((((d + 4) % 7) - fdow + 7) % 7);
     const occurs = (d: number): boolean =>
       weekly
         ? days.includes(WEEKDAY_CODES[(d + 4) % 7]!) && ((weekStart(d) - weekStart(first)) / 7) % interval === 0

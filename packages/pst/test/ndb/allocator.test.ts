@@ -23,7 +23,11 @@ test('region 0: AMap then PMap at 0x4400 and 0x4600, data from 0x4800; the AMap 
   const sink = new RecordingSink();
   const allocator = new Allocator(sink);
   assert.deepEqual(sink.zeros, [[0x4400, 1024]], 'the map pages’ place is zeroed first');
-  assert.deepEqual(sink.pages.get(0x4600), mapPage(0x83, 0x4600, new Array<number>(496).fill(0xff)), 'PMap: no free pages');
+  assert.deepEqual(
+    sink.pages.get(0x4600),
+    mapPage(0x83, 0x4600, new Array<number>(496).fill(0xff)),
+    'PMap: no free pages',
+  );
   assert.equal(allocator.allocate(64, 64, sink), 0x4800);
   assert.equal(allocator.allocate(512, 512, sink), 0x4a00, 'a page is 512-aligned');
   assert.equal(allocator.allocate(128, 64, sink), 0x4c00);
@@ -51,7 +55,11 @@ test('an allocation that does not fit goes to the next region, after its map pag
   assert.deepEqual(sink.pages.get(0x4400), mapPage(0x84, 0x4400, amap0));
   const sealed = allocator.seal(sink);
   assert.equal(sealed.amapFree, 64 + (3968 - 8 - 2) * 64);
-  assert.deepEqual(sink.pages.get(region(1)), mapPage(0x84, region(1), [0xff, 0xc0]), 'the AMap page itself, then 128 bytes');
+  assert.deepEqual(
+    sink.pages.get(region(1)),
+    mapPage(0x84, region(1), [0xff, 0xc0]),
+    'the AMap page itself, then 128 bytes',
+  );
 });
 
 test('FMap in region 128 and FPMap in region 8192, with their bytes; PMap every eighth region', () => {
@@ -68,7 +76,11 @@ test('FMap in region 128 and FPMap in region 8192, with their bytes; PMap every 
   assert.ok(sink.pages.has(region(8) + 512) && !sink.pages.has(region(9) + 512), 'PMap in region 8, not 9');
   // Region 128: AMap, PMap, FMap; its data starts after three pages.
   const full = new Array<number>(496).fill(0xff);
-  assert.deepEqual(sink.pages.get(region(8192) + 1024), mapPage(0x85, region(8192) + 1024, full), 'FPMap: no free pages');
+  assert.deepEqual(
+    sink.pages.get(region(8192) + 1024),
+    mapPage(0x85, region(8192) + 1024, full),
+    'FPMap: no free pages',
+  );
   assert.equal(sink.pages.get(region(128) + 1024), undefined, 'the FMap waits for writeFMaps');
   allocator.writeFMaps(sealed.lastRegion, sink);
   // FMap of region 128 covers regions 128..623: byte i is the longest free run (in slots) of region 128 + i.

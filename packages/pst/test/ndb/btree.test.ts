@@ -10,7 +10,15 @@ import { CountingSink } from '../../src/ndb/sink.js';
 import { layout, le, RecordingSink, specCrc, specSig } from '../support/recording-ndb.js';
 
 /** A BTPAGE from the spec: entries, cEnt, cEntMax, cbEnt, cLevel, dwPadding, then its PAGETRAILER. */
-function btPage(ptype: number, ib: number, bid: number, entries: readonly number[][], cEntMax: number, cbEnt: number, cLevel: number): Uint8Array {
+function btPage(
+  ptype: number,
+  ib: number,
+  bid: number,
+  entries: readonly number[][],
+  cEntMax: number,
+  cbEnt: number,
+  cLevel: number,
+): Uint8Array {
   const data = layout(496, [
     [0, entries.flat()],
     [488, [entries.length, cEntMax, cbEnt, cLevel]],
@@ -21,7 +29,16 @@ function btPage(ptype: number, ib: number, bid: number, entries: readonly number
   ]);
 }
 
-const bbtEntry = (bid: number, ib: number, cb: number): number[] => [...le(bid, 8), ...le(ib, 8), ...le(cb, 2), ...le(2, 2), 0, 0, 0, 0];
+const bbtEntry = (bid: number, ib: number, cb: number): number[] => [
+  ...le(bid, 8),
+  ...le(ib, 8),
+  ...le(cb, 2),
+  ...le(2, 2),
+  0,
+  0,
+  0,
+  0,
+];
 const btEntry = (key: number, bid: number, ib: number): number[] => [...le(key, 8), ...le(bid, 8), ...le(ib, 8)];
 const nbtEntry = (nid: number, bidData: number, bidSub: number, parent: number): number[] => [
   ...le(nid, 8),
@@ -34,7 +51,12 @@ const nbtEntry = (nid: number, bidData: number, bidSub: number, parent: number):
   0,
 ];
 
-function trees(sink: RecordingSink | CountingSink): { allocator: Allocator; pages: BTreePages; bbt: BlockBTree; nbt: NodeBTree } {
+function trees(sink: RecordingSink | CountingSink): {
+  allocator: Allocator;
+  pages: BTreePages;
+  bbt: BlockBTree;
+  nbt: NodeBTree;
+} {
   const allocator = new Allocator(sink);
   const pages = new BTreePages(allocator);
   return { allocator, pages, bbt: new BlockBTree(pages), nbt: new NodeBTree(pages) };
@@ -55,26 +77,73 @@ test('BBT: a leaf is written when its 20th entry arrives; at the end the last le
   for (const b of blocks.slice(0, 20)) bbt.add(b.bid, b.ib, b.cb, sink);
   // The first page lands at the region's first data offset, 0x4800, and takes page BID 1.
   assert.deepEqual([...sink.pages.keys()], [0x4600, 0x4800]);
-  assert.deepEqual(sink.pages.get(0x4800), btPage(0x80, 0x4800, 1, blocks.slice(0, 20).map((b) => bbtEntry(b.bid, b.ib, b.cb)), 20, 24, 0));
+  assert.deepEqual(
+    sink.pages.get(0x4800),
+    btPage(
+      0x80,
+      0x4800,
+      1,
+      blocks.slice(0, 20).map((b) => bbtEntry(b.bid, b.ib, b.cb)),
+      20,
+      24,
+      0,
+    ),
+  );
   bbt.add(blocks[20]!.bid, blocks[20]!.ib, blocks[20]!.cb, sink);
   const root = drain(bbt.write(sink));
-  assert.deepEqual(sink.pages.get(0x4a00), btPage(0x80, 0x4a00, 2, [bbtEntry(blocks[20]!.bid, blocks[20]!.ib, blocks[20]!.cb)], 20, 24, 0));
+  assert.deepEqual(
+    sink.pages.get(0x4a00),
+    btPage(0x80, 0x4a00, 2, [bbtEntry(blocks[20]!.bid, blocks[20]!.ib, blocks[20]!.cb)], 20, 24, 0),
+  );
   assert.deepEqual(root, { bid: 3, ib: 0x4c00 });
-  assert.deepEqual(sink.pages.get(0x4c00), btPage(0x80, 0x4c00, 3, [btEntry(4, 1, 0x4800), btEntry(84, 2, 0x4a00)], 20, 24, 1));
+  assert.deepEqual(
+    sink.pages.get(0x4c00),
+    btPage(0x80, 0x4c00, 3, [btEntry(4, 1, 0x4800), btEntry(84, 2, 0x4a00)], 20, 24, 1),
+  );
 });
 
 test('NBT: entries sorted by NID into leaves of 15, a BTENTRY level keyed by each leaf’s first NID', () => {
   const sink = new RecordingSink();
   const { nbt } = trees(sink);
   // 16 nodes added out of order: NIDs 0x21, 0x41, … reversed.
-  const nodes = Array.from({ length: 16 }, (_, i) => ({ nid: 0x21 + 0x20 * (15 - i), data: 0x100 + 4 * i, sub: i % 2 ? 0 : 0x202 + 4 * i, parent: 0x122 }));
+  const nodes = Array.from({ length: 16 }, (_, i) => ({
+    nid: 0x21 + 0x20 * (15 - i),
+    data: 0x100 + 4 * i,
+    sub: i % 2 ? 0 : 0x202 + 4 * i,
+    parent: 0x122,
+  }));
   for (const n of nodes) nbt.add(n.nid, n.data, n.sub, n.parent);
   const root = drain(nbt.write(sink));
   const sorted = [...nodes].sort((a, b) => a.nid - b.nid);
-  assert.deepEqual(sink.pages.get(0x4800), btPage(0x81, 0x4800, 1, sorted.slice(0, 15).map((n) => nbtEntry(n.nid, n.data, n.sub, n.parent)), 15, 32, 0));
-  assert.deepEqual(sink.pages.get(0x4a00), btPage(0x81, 0x4a00, 2, sorted.slice(15).map((n) => nbtEntry(n.nid, n.data, n.sub, n.parent)), 15, 32, 0));
+  assert.deepEqual(
+    sink.pages.get(0x4800),
+    btPage(
+      0x81,
+      0x4800,
+      1,
+      sorted.slice(0, 15).map((n) => nbtEntry(n.nid, n.data, n.sub, n.parent)),
+      15,
+      32,
+      0,
+    ),
+  );
+  assert.deepEqual(
+    sink.pages.get(0x4a00),
+    btPage(
+      0x81,
+      0x4a00,
+      2,
+      sorted.slice(15).map((n) => nbtEntry(n.nid, n.data, n.sub, n.parent)),
+      15,
+      32,
+      0,
+    ),
+  );
   assert.deepEqual(root, { bid: 3, ib: 0x4c00 });
-  assert.deepEqual(sink.pages.get(0x4c00), btPage(0x81, 0x4c00, 3, [btEntry(0x21, 1, 0x4800), btEntry(0x21 + 0x20 * 15, 2, 0x4a00)], 20, 24, 1));
+  assert.deepEqual(
+    sink.pages.get(0x4c00),
+    btPage(0x81, 0x4c00, 3, [btEntry(0x21, 1, 0x4800), btEntry(0x21 + 0x20 * 15, 2, 0x4a00)], 20, 24, 1),
+  );
 });
 
 test('a second BTENTRY level once a level has more than 20 pages; a counting sink gives the same layout without filling pages', () => {

@@ -9,7 +9,9 @@ import { DataTreeWriter, writeDataTree } from '../../src/ndb/data-tree.js';
 import { layout, le, recordingNdb } from '../support/recording-ndb.js';
 
 const xblock = (level: number, total: number, bids: readonly number[]): Uint8Array =>
-  layout(8 + 8 * bids.length, [[0, [0x01, level, ...le(bids.length, 2), ...le(total, 4), ...bids.flatMap((b) => le(b, 8))]]]);
+  layout(8 + 8 * bids.length, [
+    [0, [0x01, level, ...le(bids.length, 2), ...le(total, 4), ...bids.flatMap((b) => le(b, 8))]],
+  ]);
 
 const bytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 31 + 7) & 0xff);
 

@@ -57,7 +57,17 @@ function specHeader(f: HeaderFields): Uint8Array {
 
 /** §3.2 Sample Header. */
 const SAMPLE_RGNID = Array.from({ length: 32 }, (_, t) => {
-  const special: Record<number, number> = { 2: 0x404, 3: 0x4000, 4: 0x10002, 5: 0x404, 8: 0x8000, 13: 0x404, 14: 0x404, 15: 0x404, 31: 0x40f };
+  const special: Record<number, number> = {
+    2: 0x404,
+    3: 0x4000,
+    4: 0x10002,
+    5: 0x404,
+    8: 0x8000,
+    13: 0x404,
+    14: 0x404,
+    15: 0x404,
+    31: 0x40f,
+  };
   return special[t] ?? 0x400;
 });
 const SAMPLE_ROOT: NdbRoot = {

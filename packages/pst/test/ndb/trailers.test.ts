@@ -24,7 +24,10 @@ function withoutTrailer(ib: number): Uint8Array {
 test('the sizes: 16 bytes each; a block on disk is its data and trailer rounded up to 64 bytes', () => {
   assert.equal(PageTrailer.SIZE, 16);
   assert.equal(BlockTrailer.SIZE, 16);
-  assert.deepEqual([1, 48, 49, 8176].map((cb) => BlockTrailer.blockSize(cb)), [64, 64, 128, 8192]);
+  assert.deepEqual(
+    [1, 48, 49, 8176].map((cb) => BlockTrailer.blockSize(cb)),
+    [64, 64, 128, 8192],
+  );
 });
 
 test("PageTrailer over Outlook's BBT root, NBT root and first AMap page gives Outlook's trailers", () => {
@@ -75,6 +78,10 @@ test("BlockTrailer over the blocks of Outlook's BBT leaves gives Outlook's block
     const data = file.subarray(e.ib, e.ib + e.cb);
     const trailer = new Uint8Array(16);
     new BlockTrailer(e.cb, specSig(e.ib, e.bid), specCrc(data), e.bid).writeTo(new DataView(trailer.buffer), 0);
-    assert.deepEqual(trailer, new Uint8Array(file.subarray(e.ib + size - 16, e.ib + size)), `block 0x${e.bid.toString(16)}`);
+    assert.deepEqual(
+      trailer,
+      new Uint8Array(file.subarray(e.ib + size - 16, e.ib + size)),
+      `block 0x${e.bid.toString(16)}`,
+    );
   }
 });

@@ -14,7 +14,11 @@ import {
 const EMPTY = '/work/shared/reference/outlook-empty.pst';
 const TIKA = '/work/shared/reference/samples/tika_testPST.pst';
 
-const ipm = (s: ReaderSummary): string[] => s.folders.filter((f) => !f.path.startsWith('~/')).map((f) => `${f.path}:${f.messageCount}`).sort();
+const ipm = (s: ReaderSummary): string[] =>
+  s.folders
+    .filter((f) => !f.path.startsWith('~/'))
+    .map((f) => `${f.path}:${f.messageCount}`)
+    .sort();
 
 test('textDigest follows pstnorm: CRLF to LF, trailing NULs and blanks stripped, code points counted', () => {
   assert.deepEqual(textDigest('a\r\nb \u0000'), textDigest('a\nb'));
@@ -41,7 +45,10 @@ test('every reader on outlook-empty.pst: clean, an empty IPM subtree and Deleted
   assert.equal(back.readpst.storeName, 'Empty');
   // folders outside the IPM subtree are visible to libpff and pst-extractor only
   assert.ok(back.pypff.folders.some((f) => f.path === '~/Search Root'));
-  await assertReadersAgree(EMPTY, [{ path: '', messages: [] }, { path: 'Deleted Items', messages: [] }]);
+  await assertReadersAgree(EMPTY, [
+    { path: '', messages: [] },
+    { path: 'Deleted Items', messages: [] },
+  ]);
 });
 
 /** What Outlook stored in tika_testPST.pst (bodies by digest), as a writer test would state it. */
@@ -69,12 +76,33 @@ const TIKA_EXPECTED: ExpectedFolder[] = [
         ],
         body: { len: 1623, sha1: 'dd03283720e5d206' },
       },
-      { subject: 'Feature Generators', senderName: 'Kenig Ma', senderEmail: 'kenigma1122@gmail.com', body: { len: 208, sha1: '721d7db954361449' } },
-      { subject: '[jira] [Resolved] (TIKA-1249) Vcard files detection', senderName: 'Nick Burch (JIRA)', senderEmail: 'jira@apache.org' },
-      { subject: '[jira] [Commented] (TIKA-1250) Process loops infintely processing a CHM file', senderName: 'Gary Murphy (JIRA)' },
-      { subject: '[WEBINAR] - "Introducing Couchbase Server 2.5"', senderName: 'Couchbase', html: { len: 10599, sha1: 'f9a80a3cca4c1976' } },
+      {
+        subject: 'Feature Generators',
+        senderName: 'Kenig Ma',
+        senderEmail: 'kenigma1122@gmail.com',
+        body: { len: 208, sha1: '721d7db954361449' },
+      },
+      {
+        subject: '[jira] [Resolved] (TIKA-1249) Vcard files detection',
+        senderName: 'Nick Burch (JIRA)',
+        senderEmail: 'jira@apache.org',
+      },
+      {
+        subject: '[jira] [Commented] (TIKA-1250) Process loops infintely processing a CHM file',
+        senderName: 'Gary Murphy (JIRA)',
+      },
+      {
+        subject: '[WEBINAR] - "Introducing Couchbase Server 2.5"',
+        senderName: 'Couchbase',
+        html: { len: 10599, sha1: 'f9a80a3cca4c1976' },
+      },
       // embedded message; its sender address is an Exchange DN, which readpst replaces: not compared
-      { subject: 'FW: First email', senderName: 'Luis Filipe da Cruz Nassif', body: { len: 16, sha1: '8722ea870505f15d' }, attachments: [{ embedded: { subject: 'First email' } }] },
+      {
+        subject: 'FW: First email',
+        senderName: 'Luis Filipe da Cruz Nassif',
+        body: { len: 16, sha1: '8722ea870505f15d' },
+        attachments: [{ embedded: { subject: 'First email' } }],
+      },
     ],
   },
   { path: 'Éléments supprimés', messages: [] },
@@ -85,12 +113,17 @@ test('every reader on tika_testPST.pst reports the 7 messages as written, and th
   const back = await assertReadersAgree(TIKA, TIKA_EXPECTED);
   assert.equal(back.fsck!.exit, 0);
   // what each reader can see differs: show it
-  const first = (s: ReaderSummary) => s.folders.find((f) => f.path === '')!.messages!.find((m) => m.subject === 'FW: First email')!;
+  const first = (s: ReaderSummary) =>
+    s.folders.find((f) => f.path === '')!.messages!.find((m) => m.subject === 'FW: First email')!;
   assert.equal(first(back.pypff!).recipients, null); // pypff 20180714 has no recipient table
-  assert.deepEqual(first(back.pstextractor!).recipients, [{ type: 'to', name: "'lfcnassif@gmail.com'", email: 'lfcnassif@gmail.com' }]);
+  assert.deepEqual(first(back.pstextractor!).recipients, [
+    { type: 'to', name: "'lfcnassif@gmail.com'", email: 'lfcnassif@gmail.com' },
+  ]);
   assert.equal(first(back.readpst!).senderName, null); // readpst only knows the sent-representing fields
   assert.deepEqual(first(back.pffexport!).attachments, [{ name: null, size: null, sha1: null, embedded: true }]);
-  assert.deepEqual(first(back.pstextractor!).attachments, [{ name: 'First email', size: null, sha1: null, embedded: true }]);
+  assert.deepEqual(first(back.pstextractor!).attachments, [
+    { name: 'First email', size: null, sha1: null, embedded: true },
+  ]);
 });
 
 test('the comparison fails on wrong expectations and on disagreeing summaries', async (t) => {
@@ -102,11 +135,26 @@ test('the comparison fails on wrong expectations and on disagreeing summaries', 
   wrong[0]!.messages[2]!.recipients = [{ type: 'cc', name: 'x', email: 'x@example.org' }];
   wrong[0]!.messages.pop();
   const diffs = compareWithExpected(back.pstextractor, wrong);
-  assert.ok(diffs.some((d) => d.includes('senderName') && d.includes('Someone Else')), diffs.join('\n'));
-  assert.ok(diffs.some((d) => d.includes('body')), diffs.join('\n'));
-  assert.ok(diffs.some((d) => d.includes('recipients')), diffs.join('\n'));
-  assert.ok(diffs.some((d) => d.includes('has 7 messages, expected 6')), diffs.join('\n'));
-  assert.ok(diffs.some((d) => d.includes('unexpected message "FW: First email"')), diffs.join('\n'));
+  assert.ok(
+    diffs.some((d) => d.includes('senderName') && d.includes('Someone Else')),
+    diffs.join('\n'),
+  );
+  assert.ok(
+    diffs.some((d) => d.includes('body')),
+    diffs.join('\n'),
+  );
+  assert.ok(
+    diffs.some((d) => d.includes('recipients')),
+    diffs.join('\n'),
+  );
+  assert.ok(
+    diffs.some((d) => d.includes('has 7 messages, expected 6')),
+    diffs.join('\n'),
+  );
+  assert.ok(
+    diffs.some((d) => d.includes('unexpected message "FW: First email"')),
+    diffs.join('\n'),
+  );
   // pypff has no recipient table: a wrong recipient expectation cannot be seen there
   assert.ok(!compareWithExpected(back.pypff, wrong).some((d) => d.includes('recipients')));
 
@@ -115,6 +163,12 @@ test('the comparison fails on wrong expectations and on disagreeing summaries', 
   altered.folders.find((f) => f.path === '')!.messages![0]!.subject = 'changed';
   altered.folders.find((f) => f.path === 'Éléments supprimés')!.messageCount = 1;
   const d = diffSummaries(back.pypff, altered);
-  assert.ok(d.some((x) => x.includes('"Éléments supprimés": count pypff=0 pst-extractor=1')), d.join('\n'));
-  assert.ok(d.some((x) => x.includes('only in pypff')) && d.some((x) => x.includes('only in pst-extractor')), d.join('\n'));
+  assert.ok(
+    d.some((x) => x.includes('"Éléments supprimés": count pypff=0 pst-extractor=1')),
+    d.join('\n'),
+  );
+  assert.ok(
+    d.some((x) => x.includes('only in pypff')) && d.some((x) => x.includes('only in pst-extractor')),
+    d.join('\n'),
+  );
 });

@@ -15,7 +15,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
 import { bytesDigest, diffSummaries, normSubject, normText, sanitizeAttachmentName, textDigest } from './summaries.js';
-import type { AttachmentSummary, FsckSummary, MessageSummary, ReaderSummary, RecipientSummary, TextDigest } from './summaries.js';
+import type {
+  AttachmentSummary,
+  FsckSummary,
+  MessageSummary,
+  ReaderSummary,
+  RecipientSummary,
+  TextDigest,
+} from './summaries.js';
 
 export * from './summaries.js';
 
@@ -92,7 +99,8 @@ async function exists(p: string, mode = constants.R_OK): Promise<boolean> {
 }
 
 async function onPath(bin: string): Promise<boolean> {
-  for (const dir of (process.env.PATH ?? '').split(':')) if (dir && (await exists(join(dir, bin), constants.X_OK))) return true;
+  for (const dir of (process.env.PATH ?? '').split(':'))
+    if (dir && (await exists(join(dir, bin), constants.X_OK))) return true;
   return false;
 }
 
@@ -101,12 +109,21 @@ let availability: Promise<Record<ReaderName, ReaderAvailability>> | undefined;
 /** Which readers can run on this machine (computed once). */
 export function readerAvailability(): Promise<Record<ReaderName, ReaderAvailability>> {
   availability ??= (async () => {
-    const script = async (name: string): Promise<string | undefined> => ((await exists(join(ORACLES_DIR, name))) ? undefined : `oracle script ${join(ORACLES_DIR, name)} not found (set PST_ORACLES_DIR)`);
+    const script = async (name: string): Promise<string | undefined> =>
+      (await exists(join(ORACLES_DIR, name)))
+        ? undefined
+        : `oracle script ${join(ORACLES_DIR, name)} not found (set PST_ORACLES_DIR)`;
     const python = (await exists(DEBIAN_PYTHON, constants.X_OK)) ? undefined : `${DEBIAN_PYTHON} not found`;
-    const pypff = python ?? ((await runProcess(DEBIAN_PYTHON, ['-c', 'import pypff']).catch(() => ({ code: 1 }))).code === 0 ? undefined : `${DEBIAN_PYTHON} cannot import pypff`);
+    const pypff =
+      python ??
+      ((await runProcess(DEBIAN_PYTHON, ['-c', 'import pypff']).catch(() => ({ code: 1 }))).code === 0
+        ? undefined
+        : `${DEBIAN_PYTHON} cannot import pypff`);
     const pffexport = (await onPath('pffexport')) ? undefined : 'pffexport not on PATH';
     const readpst = (await onPath('readpst')) ? undefined : 'readpst not on PATH';
-    const pe = (await exists(join(REPO_ROOT, 'node_modules', 'pst-extractor', 'package.json'))) ? undefined : `pst-extractor not installed under ${REPO_ROOT}/node_modules`;
+    const pe = (await exists(join(REPO_ROOT, 'node_modules', 'pst-extractor', 'package.json')))
+      ? undefined
+      : `pst-extractor not installed under ${REPO_ROOT}/node_modules`;
     const mk = (...reasons: (string | undefined)[]): ReaderAvailability => {
       const reason = reasons.find((r) => r !== undefined);
       return reason === undefined ? { available: true } : { available: false, reason };
@@ -131,7 +148,10 @@ export async function requireReaders(t: TestContext, ...names: ReaderName[]): Pr
   const av = await readerAvailability();
   const missing = (names.length ? names : ALL_READERS).filter((n) => !av[n].available);
   if (!missing.length) return true;
-  return missingPrerequisite(t, `PST readers missing: ${missing.map((n) => `${n} (${av[n].reason}; install ${INSTALL_HINT[n]})`).join(', ')}`);
+  return missingPrerequisite(
+    t,
+    `PST readers missing: ${missing.map((n) => `${n} (${av[n].reason}; install ${INSTALL_HINT[n]})`).join(', ')}`,
+  );
 }
 
 /** Something a test needs is not there: under `CI=true` the test fails with `message`, otherwise it is skipped. */
@@ -180,7 +200,9 @@ export async function requireTools(t: TestContext, tools: readonly ExternalTool[
   const missing: ExternalTool[] = [];
   for (const tool of tools) if (!(await canRun(tool.command))) missing.push(tool);
   if (!missing.length) return true;
-  const what = missing.map((m) => `${m.command} (Debian package ${m.debianPackage}: apt-get install -y ${m.debianPackage})`).join(', ');
+  const what = missing
+    .map((m) => `${m.command} (Debian package ${m.debianPackage}: apt-get install -y ${m.debianPackage})`)
+    .join(', ');
   return missingPrerequisite(t, `programs missing: ${what}`);
 }
 
@@ -216,17 +238,26 @@ export async function runPypff(path: string): Promise<ReaderSummary> {
 
 /** libpff's pffexport (recipients from Recipients.txt; skips IPM.Post items). */
 export async function runPffexport(path: string): Promise<ReaderSummary> {
-  return summary('pffexport_summary.py', DEBIAN_PYTHON, [join(ORACLES_DIR, 'pffexport_summary.py'), await requireFile(path)]);
+  return summary('pffexport_summary.py', DEBIAN_PYTHON, [
+    join(ORACLES_DIR, 'pffexport_summary.py'),
+    await requireFile(path),
+  ]);
 }
 
 /** libpst's readpst -j 0 (IPM subtree only, no empty folders; sender from sentRepresenting*, To: in toHeader). */
 export async function runReadpst(path: string): Promise<ReaderSummary> {
-  return summary('readpst_summary.py', DEBIAN_PYTHON, [join(ORACLES_DIR, 'readpst_summary.py'), await requireFile(path)]);
+  return summary('readpst_summary.py', DEBIAN_PYTHON, [
+    join(ORACLES_DIR, 'readpst_summary.py'),
+    await requireFile(path),
+  ]);
 }
 
 /** npm pst-extractor (cannot open ANSI files). */
 export async function runPstExtractor(path: string): Promise<ReaderSummary> {
-  return summary('pstextractor_summary.js', process.execPath, [join(ORACLES_DIR, 'pstextractor_summary.js'), await requireFile(path)]);
+  return summary('pstextractor_summary.js', process.execPath, [
+    join(ORACLES_DIR, 'pstextractor_summary.js'),
+    await requireFile(path),
+  ]);
 }
 
 /** Every reader's view of one file. */
@@ -240,7 +271,13 @@ export interface ReadBack {
 
 /** Runs the checker and the four readers on `path`, concurrently. */
 export async function readBackAll(path: string): Promise<ReadBack> {
-  const [fsck, pypff, pffexport, readpst, pstextractor] = await Promise.all([runFsck(path), runPypff(path), runPffexport(path), runReadpst(path), runPstExtractor(path)]);
+  const [fsck, pypff, pffexport, readpst, pstextractor] = await Promise.all([
+    runFsck(path),
+    runPypff(path),
+    runPffexport(path),
+    runReadpst(path),
+    runPstExtractor(path),
+  ]);
   return { fsck, pypff, pffexport, readpst, pstextractor };
 }
 
@@ -254,7 +291,10 @@ export interface ExpectedRecipient {
 }
 
 /** An attachment a test wrote: file data (or its size and hash), or an embedded message. */
-export type ExpectedAttachment = { name: string; data: Uint8Array } | { name: string; size: number; sha1: string } | { embedded: ExpectedMessage; name?: string };
+export type ExpectedAttachment =
+  | { name: string; data: Uint8Array }
+  | { name: string; size: number; sha1: string }
+  | { embedded: ExpectedMessage; name?: string };
 
 /** A message a test wrote. Omitted fields are not compared. */
 export interface ExpectedMessage {
@@ -295,8 +335,13 @@ function attachmentRow(a: ExpectedAttachment): AttachmentSummary {
 
 /** The summary a perfect reader would print for an expected message. */
 export function expectedSummary(m: ExpectedMessage): MessageSummary {
-  const rcpt = (r: ExpectedRecipient): RecipientSummary => ({ type: r.type, name: normText(r.name ?? null) || null, email: normText(r.email ?? null) || null });
-  const text = (s: string | TextDigest | null | undefined): TextDigest | null => (typeof s === 'object' && s !== null ? s : textDigest(s ?? null));
+  const rcpt = (r: ExpectedRecipient): RecipientSummary => ({
+    type: r.type,
+    name: normText(r.name ?? null) || null,
+    email: normText(r.email ?? null) || null,
+  });
+  const text = (s: string | TextDigest | null | undefined): TextDigest | null =>
+    typeof s === 'object' && s !== null ? s : textDigest(s ?? null);
   return {
     subject: normSubject(m.subject) ?? '',
     messageClass: m.messageClass ?? null,
@@ -322,7 +367,11 @@ function same(a: unknown, b: unknown): boolean {
  * absent. Messages are paired by subject inside each folder; folders missing in the reader count as empty
  * (readpst omits empty folders).
  */
-export function compareWithExpected(s: ReaderSummary, expected: readonly ExpectedFolder[], options: CompareOptions = {}): string[] {
+export function compareWithExpected(
+  s: ReaderSummary,
+  expected: readonly ExpectedFolder[],
+  options: CompareOptions = {},
+): string[] {
   const out: string[] = [];
   const r = s.reader;
   const folders = new Map(s.folders.filter((f) => !f.path.startsWith('~/')).map((f) => [f.path, f]));
@@ -330,7 +379,8 @@ export function compareWithExpected(s: ReaderSummary, expected: readonly Expecte
     const f = folders.get(ef.path);
     folders.delete(ef.path);
     const count = f?.messageCount ?? 0;
-    if (count !== ef.messages.length) out.push(`${r}: folder ${JSON.stringify(ef.path)} has ${count} messages, expected ${ef.messages.length}`);
+    if (count !== ef.messages.length)
+      out.push(`${r}: folder ${JSON.stringify(ef.path)} has ${count} messages, expected ${ef.messages.length}`);
     if (!f?.messages) continue;
     const pool = [...f.messages];
     for (const em of ef.messages) {
@@ -358,10 +408,12 @@ export function compareWithExpected(s: ReaderSummary, expected: readonly Expecte
         ['html', got.html, want.html, em.html !== undefined],
       ] as const) {
         // a reader that renders one body from another (readpst, pffexport) may report a body that was not written
-        if (set && w !== null && !same(g, w)) out.push(`${where}: ${field} is ${JSON.stringify(g)}, expected ${JSON.stringify(w)}`);
+        if (set && w !== null && !same(g, w))
+          out.push(`${where}: ${field} is ${JSON.stringify(g)}, expected ${JSON.stringify(w)}`);
       }
       if (em.recipients && got.recipients) {
-        const norm = (x: RecipientSummary[]): string => JSON.stringify(x.map((y) => [y.type ?? '', y.name ?? '', (y.email ?? '').toLowerCase()].join('|')).sort());
+        const norm = (x: RecipientSummary[]): string =>
+          JSON.stringify(x.map((y) => [y.type ?? '', y.name ?? '', (y.email ?? '').toLowerCase()].join('|')).sort());
         // pffexport cannot always tell the type: compare without it when it reports null
         const strip = got.recipients.some((x) => x.type === null);
         const g = strip ? got.recipients.map((x) => ({ ...x, type: null })) : got.recipients;
@@ -371,7 +423,11 @@ export function compareWithExpected(s: ReaderSummary, expected: readonly Expecte
       if (em.attachments) {
         const loose = r === 'pffexport';
         const row = (a: AttachmentSummary): string =>
-          JSON.stringify(a.embedded ? ['', null, null, true] : [(loose ? sanitizeAttachmentName(a.name ?? '') : (a.name ?? '')).toLowerCase(), a.size, a.sha1, false]);
+          JSON.stringify(
+            a.embedded
+              ? ['', null, null, true]
+              : [(loose ? sanitizeAttachmentName(a.name ?? '') : (a.name ?? '')).toLowerCase(), a.size, a.sha1, false],
+          );
         // a reader that does not name some file attachment (null) is compared on size and hash only
         const unnamed = got.attachments.some((a) => !a.embedded && a.name === null);
         const drop = (a: AttachmentSummary): AttachmentSummary => (unnamed ? { ...a, name: null } : a);
@@ -380,9 +436,12 @@ export function compareWithExpected(s: ReaderSummary, expected: readonly Expecte
         if (!same(g, w)) out.push(`${where}: attachments are ${g.join(', ')}, expected ${w.join(', ')}`);
       }
     }
-    for (const extra of pool) out.push(`${r}: folder ${JSON.stringify(ef.path)}: unexpected message ${JSON.stringify(extra.subject)}`);
+    for (const extra of pool)
+      out.push(`${r}: folder ${JSON.stringify(ef.path)}: unexpected message ${JSON.stringify(extra.subject)}`);
   }
-  if (options.exactFolders) for (const [path, f] of folders) out.push(`${r}: unexpected folder ${JSON.stringify(path)} (${f.messageCount} messages)`);
+  if (options.exactFolders)
+    for (const [path, f] of folders)
+      out.push(`${r}: unexpected folder ${JSON.stringify(path)} (${f.messageCount} messages)`);
   return out;
 }
 
@@ -397,7 +456,11 @@ export interface AgreeOptions extends CompareOptions {
  * expected folders and messages, and that the readers agree with one another (diff_summaries semantics).
  * Throws one Error listing every difference. Call {@link requireReaders} first.
  */
-export async function assertReadersAgree(path: string, expected: readonly ExpectedFolder[], options: AgreeOptions = {}): Promise<Partial<ReadBack>> {
+export async function assertReadersAgree(
+  path: string,
+  expected: readonly ExpectedFolder[],
+  options: AgreeOptions = {},
+): Promise<Partial<ReadBack>> {
   const wanted = new Set(options.readers ?? ALL_READERS);
   const runners: Record<ReaderName, (p: string) => Promise<FsckSummary | ReaderSummary>> = {
     fsck: runFsck,
@@ -416,16 +479,23 @@ export async function assertReadersAgree(path: string, expected: readonly Expect
     if (n === 'fsck') {
       const f = res as FsckSummary;
       back.fsck = f;
-      if (f.exit !== 0) problems.push(`fsck: exit ${f.exit}, ${f.nErrors} error(s): ${f.errors.slice(0, 10).join('; ')}`);
+      if (f.exit !== 0)
+        problems.push(`fsck: exit ${f.exit}, ${f.nErrors} error(s): ${f.errors.slice(0, 10).join('; ')}`);
       return;
     }
     const s = res as ReaderSummary;
     (back as Record<string, unknown>)[n] = s;
     summaries.push(s);
-    if (!s.ok || s.exitCode !== 0) problems.push(`${s.reader}: exit ${s.exitCode}, errors: ${s.errors.slice(0, 10).join('; ')}`);
+    if (!s.ok || s.exitCode !== 0)
+      problems.push(`${s.reader}: exit ${s.exitCode}, errors: ${s.errors.slice(0, 10).join('; ')}`);
     problems.push(...compareWithExpected(s, expected, options));
   });
-  for (let i = 1; i < summaries.length; i++) problems.push(...diffSummaries(summaries[0]!, summaries[i]!).map((d) => `${summaries[0]!.reader} vs ${summaries[i]!.reader}: ${d}`));
+  for (let i = 1; i < summaries.length; i++)
+    problems.push(
+      ...diffSummaries(summaries[0]!, summaries[i]!).map(
+        (d) => `${summaries[0]!.reader} vs ${summaries[i]!.reader}: ${d}`,
+      ),
+    );
   if (problems.length) throw new Error(`readers disagree on ${path}:\n  ${problems.slice(0, 100).join('\n  ')}`);
   return back;
 }

@@ -47,7 +47,9 @@ export function parseItemValues(text: string): Map<string, string> {
     const lid = /^Maps to entry type:\s+0x([0-9a-f]+)/im.exec(block);
     const name = /^Maps to entry:\s+(.+)$/m.exec(block);
     const mapsTo = lid ? `lid:0x${lid[1]!.slice(-4)}` : name ? `name:${name[1]!.trim()}` : undefined;
-    const hex = [...block.matchAll(/^0x[0-9a-f]{8}: ((?:[0-9a-f]{2} {1,2})+)/gim)].map((m) => m[1]!.replace(/\s+/g, '')).join('');
+    const hex = [...block.matchAll(/^0x[0-9a-f]{8}: ((?:[0-9a-f]{2} {1,2})+)/gim)]
+      .map((m) => m[1]!.replace(/\s+/g, ''))
+      .join('');
     out.set(propertyKey(parseInt(entry[1]!, 16), parseInt(value[1]!, 16), mapsTo), hex);
   }
   return out;
@@ -70,7 +72,9 @@ export async function pffexportItems(path: string, top?: string): Promise<PffIte
   const dir = await mkdtemp(join(tmpdir(), 'pffexport-items-'));
   try {
     // pffexport exits 1 when some item cannot be exported; the others are still written.
-    await run('pffexport', ['-q', '-d', '-t', join(dir, 'x'), path], { maxBuffer: 64 * 1024 * 1024 }).catch(() => undefined);
+    await run('pffexport', ['-q', '-d', '-t', join(dir, 'x'), path], { maxBuffer: 64 * 1024 * 1024 }).catch(
+      () => undefined,
+    );
     const items: PffItem[] = [];
     // A file without an IPM subtree (an OST) has its folders from the root.
     const root = join(dir, 'x.export');

@@ -72,6 +72,8 @@ export async function readpstItems(path: string): Promise<ReadpstItem[]> {
 
 /** The value of the first line named `name` (before any parameters) of an item. */
 export function itemValue(item: ReadpstItem, name: string): string | undefined {
-  const line = item.lines.find((l) => l.toUpperCase().startsWith(`${name.toUpperCase()}:`) || l.toUpperCase().startsWith(`${name.toUpperCase()};`));
+  const line = item.lines.find(
+    (l) => l.toUpperCase().startsWith(`${name.toUpperCase()}:`) || l.toUpperCase().startsWith(`${name.toUpperCase()};`),
+  );
   return line === undefined ? undefined : line.slice(line.indexOf(':') + 1);
 }

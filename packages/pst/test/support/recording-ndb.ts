@@ -44,7 +44,15 @@ export class RecordingSink implements Sink {
   readonly blocks = new Map<number, RecordedBlock>();
   readonly zeros: [number, number][] = [];
 
-  writeBlock(ib: number, size: number, bid: number, source: Uint8Array, from: number, length: number, permute: boolean): void {
+  writeBlock(
+    ib: number,
+    size: number,
+    bid: number,
+    source: Uint8Array,
+    from: number,
+    length: number,
+    permute: boolean,
+  ): void {
     this.blocks.set(ib, { ib, size, bid, data: source.slice(from, from + length), permute });
   }
 
@@ -84,7 +92,10 @@ export function le(value: number | bigint, width: number): number[] {
 }
 
 /** A buffer of `size` zero bytes with `parts` placed at their offsets (`[offset, bytes]`). */
-export function layout(size: number, parts: readonly (readonly [number, readonly number[] | Uint8Array])[]): Uint8Array {
+export function layout(
+  size: number,
+  parts: readonly (readonly [number, readonly number[] | Uint8Array])[],
+): Uint8Array {
   const out = new Uint8Array(size);
   for (const [at, bytes] of parts) out.set(bytes, at);
   return out;

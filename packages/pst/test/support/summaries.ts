@@ -99,7 +99,11 @@ export interface FsckSummary {
 /** CRLF/CR to LF, trailing NULs then trailing whitespace stripped (pstnorm.norm_text). */
 export function normText(s: string | null | undefined): string | null {
   if (s === null || s === undefined) return null;
-  return s.replace(/\r\n/g, '\n').replace(/\r/g, '\n').replace(/\u0000+$/, '').replace(/\s+$/u, '');
+  return s
+    .replace(/\r\n/g, '\n')
+    .replace(/\r/g, '\n')
+    .replace(/\u0000+$/, '')
+    .replace(/\s+$/u, '');
 }
 
 /** Digest of a text as the readers report it; null for absent or empty text (pstnorm.text_digest). */
@@ -152,7 +156,9 @@ function normAttachments(atts: AttachmentSummary[] | null | undefined, loose: bo
 
 function normRecipients(r: RecipientSummary[] | null | undefined): string | null {
   if (r === null || r === undefined) return null;
-  return JSON.stringify(r.map((x) => JSON.stringify([x.type ?? '', x.name ?? '', (x.email ?? '').toLowerCase()])).sort());
+  return JSON.stringify(
+    r.map((x) => JSON.stringify([x.type ?? '', x.name ?? '', (x.email ?? '').toLowerCase()])).sort(),
+  );
 }
 
 /** The comparable form of one field (diff_summaries.field); null = not comparable. */
@@ -161,7 +167,12 @@ export function comparableField(m: MessageSummary, name: ComparedField, looseNam
   if (name === 'recipients') return normRecipients(m.recipients);
   const v = m[name];
   if (v === null || v === undefined) return null;
-  if ((name === 'senderEmail' || name === 'sentRepresentingEmail') && typeof v === 'string' && v.toUpperCase().startsWith('/O=')) return null;
+  if (
+    (name === 'senderEmail' || name === 'sentRepresentingEmail') &&
+    typeof v === 'string' &&
+    v.toUpperCase().startsWith('/O=')
+  )
+    return null;
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
@@ -220,10 +231,15 @@ export function diffSummaries(a: ReaderSummary, b: ReaderSummary, options: DiffO
         const va = comparableField(m, f, loose);
         const vb = comparableField(pick, f, loose);
         if (va === null || vb === null) continue;
-        if (va !== vb) out.push(`folder ${JSON.stringify(path)} msg ${JSON.stringify(m.subject)}: ${f} differs: ${a.reader}=${va.slice(0, 200)} ${b.reader}=${vb.slice(0, 200)}`);
+        if (va !== vb)
+          out.push(
+            `folder ${JSON.stringify(path)} msg ${JSON.stringify(m.subject)}: ${f} differs: ${a.reader}=${va.slice(0, 200)} ${b.reader}=${vb.slice(0, 200)}`,
+          );
       }
     }
-    for (const [subj, rest] of pool) for (let i = 0; i < rest.length; i++) out.push(`folder ${JSON.stringify(path)}: message ${JSON.stringify(subj)} only in ${b.reader}`);
+    for (const [subj, rest] of pool)
+      for (let i = 0; i < rest.length; i++)
+        out.push(`folder ${JSON.stringify(path)}: message ${JSON.stringify(subj)} only in ${b.reader}`);
   }
   return out;
 }

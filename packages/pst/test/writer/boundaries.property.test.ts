@@ -17,7 +17,16 @@ import { PstWriter, type MessageRecord } from '@pstream/pst';
 import { requireReaders } from '../support/oracles.js';
 import { boundaryMessage, makeText, HEAP_MAX, PC_PAGES } from './boundary-records.js';
 import { LayoutProbe } from './layout-probe.js';
-import { asLibpffReads, asPstExtractorReads, assertMessageFields, seededAttachment, tempDir, verifyPst, writePst, type Written } from './support.js';
+import {
+  asLibpffReads,
+  asPstExtractorReads,
+  assertMessageFields,
+  seededAttachment,
+  tempDir,
+  verifyPst,
+  writePst,
+  type Written,
+} from './support.js';
 
 const SEED = Number(process.env.PSTREAM_FC_SEED ?? 20_261_206);
 const RUNS = Number(process.env.PSTREAM_FC_RUNS ?? 30);
@@ -32,7 +41,12 @@ const batch = fc.array(fc.record({ record: boundaryMessage, tune: fc.boolean() }
  * page's start damages the leaf. The padding is found by bisection over projections (which lay the message out
  * without writing it), watched by `probe`.
  */
-async function leafFirstOnAPage(w: PstWriter, folder: readonly string[], record: MessageRecord, probe: LayoutProbe): Promise<MessageRecord> {
+async function leafFirstOnAPage(
+  w: PstWriter,
+  folder: readonly string[],
+  record: MessageRecord,
+  probe: LayoutProbe,
+): Promise<MessageRecord> {
   const per = HEAP_MAX / 2;
   const pad = (total: number, i: number): string | undefined => {
     const n = Math.min(per, Math.max(0, total - i * per));
@@ -65,7 +79,9 @@ async function leafFirstOnAPage(w: PstWriter, folder: readonly string[], record:
   return padded(hi);
 }
 
-test('messages at the writer limits read back through checkPst, pypff and pst-extractor', { timeout: 30 * 60 * 1000 }, async (t) => {
+test('messages at the writer limits read back through checkPst, pypff and pst-extractor', {
+  timeout: 30 * 60 * 1000,
+}, async (t) => {
   if (!(await requireReaders(t, 'fsck', 'pypff', 'pffexport', 'pstextractor'))) return;
   const dir = await tempDir(t);
   const probe = new LayoutProbe();
@@ -90,7 +106,11 @@ test('messages at the writer limits read back through checkPst, pypff and pst-ex
       }
       try {
         await writePst(dir, `case-${run - 1}.pst`, items);
-        await verifyPst(path, items, { readers: ['pypff', 'pstextractor'], adjust: { pypff: asLibpffReads, pstextractor: asPstExtractorReads }, deep: true });
+        await verifyPst(path, items, {
+          readers: ['pypff', 'pstextractor'],
+          adjust: { pypff: asLibpffReads, pstextractor: asPstExtractorReads },
+          deep: true,
+        });
         await assertMessageFields(path, items);
       } finally {
         await rm(path, { force: true });
@@ -100,13 +120,16 @@ test('messages at the writer limits read back through checkPst, pypff and pst-ex
   );
   if (result.failed) {
     const e = result.errorInstance;
-    const error = e instanceof Error ? (e instanceof assert.AssertionError ? e.message : (e.stack ?? e.message)) : String(e);
+    const error =
+      e instanceof Error ? (e instanceof assert.AssertionError ? e.message : (e.stack ?? e.message)) : String(e);
     assert.fail(
       `property failed after ${result.numRuns} files (${result.numShrinks} shrinks): replay with PSTREAM_FC_SEED=${SEED} (path ${result.counterexamplePath})\n` +
         `${error.slice(0, 6000)}\nshrunk messages: ${describe(result.counterexample)}`,
     );
   }
-  t.diagnostic(`boundaries reached: ${[...probe.seen].map(([b, n]) => `${b}: ${n}`).join('; ')}; most allocations in one heap page: ${probe.maxAllocationsPerPage}`);
+  t.diagnostic(
+    `boundaries reached: ${[...probe.seen].map(([b, n]) => `${b}: ${n}`).join('; ')}; most allocations in one heap page: ${probe.maxAllocationsPerPage}`,
+  );
   assert.deepEqual(probe.missed(), [], 'every boundary of the layout was reached');
 });
 
@@ -147,7 +170,12 @@ test('a message PC that would take 10 heap pages keeps to 8, its largest values 
 test('pffexport exports the body and attachments of a message with an RTF body', async (t) => {
   if (!(await requireReaders(t))) return;
   const dir = await tempDir(t);
-  const items: Written[] = [{ folder: ['Inbox'], record: { subject: 'rich text', rtf: '{\\rtf1 hello}', attachments: [seededAttachment('a.txt', 100, 3)] } }];
+  const items: Written[] = [
+    {
+      folder: ['Inbox'],
+      record: { subject: 'rich text', rtf: '{\\rtf1 hello}', attachments: [seededAttachment('a.txt', 100, 3)] },
+    },
+  ];
   const summary = await writePst(dir, 'rtf.pst', items);
   await verifyPst(summary.path, items, { readers: ['pffexport'], deep: false });
 });

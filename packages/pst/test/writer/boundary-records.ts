@@ -69,7 +69,8 @@ export function makeText(units: number, flavor: Flavor, seed: number): string {
   const next = (): number => (s = (Math.imul(s, 1_103_515_245) + 12_345) >>> 0) >>> 8;
   for (let i = 0; i < units; i++) out.push(WORD[(i * 7 + seed) % WORD.length]!);
   const specials = SPECIAL[flavor];
-  const spots = units === 0 ? [] : [0, units - 1, ...Array.from({ length: Math.min(8, units >> 4) }, () => next() % units)];
+  const spots =
+    units === 0 ? [] : [0, units - 1, ...Array.from({ length: Math.min(8, units >> 4) }, () => next() % units)];
   for (const at of spots) {
     const c = specials[next() % specials.length]!;
     if (c.length === 2) {
@@ -87,7 +88,10 @@ export function makeText(units: number, flavor: Flavor, seed: number): string {
 /** Lengths (UTF-16 units) around the writer's limits for a string property. */
 export const stringLength: fc.Arbitrary<number> = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: 0, max: 40 }) },
-  { weight: 3, arbitrary: fc.constantFrom(HEAP_MAX / 2 - 1, HEAP_MAX / 2, HEAP_MAX / 2 + 1, BLOCK_DATA / 2, BLOCK_DATA / 2 + 1) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(HEAP_MAX / 2 - 1, HEAP_MAX / 2, HEAP_MAX / 2 + 1, BLOCK_DATA / 2, BLOCK_DATA / 2 + 1),
+  },
   { weight: 2, arbitrary: fc.integer({ min: 41, max: HEAP_MAX / 2 }) },
   { weight: 1, arbitrary: fc.integer({ min: HEAP_MAX / 2 + 1, max: 3 * BLOCK_DATA }) },
 );
@@ -102,19 +106,32 @@ function arbitraries(flavors: readonly Flavor[]) {
   const str = (length: fc.Arbitrary<number> = stringLength): fc.Arbitrary<string> => text(length, flavors);
   const short = str(fc.integer({ min: 0, max: 24 }));
   /** A subject: one line (pffexport prints it after a tab on one line). */
-  const subject = fc.oneof(str(), str().map((s) => `\u0001\u0001${s}`)).map((s) => s.replaceAll(/\s+/g, ' '));
+  const subject = fc
+    .oneof(
+      str(),
+      str().map((s) => `\u0001\u0001${s}`),
+    )
+    .map((s) => s.replaceAll(/\s+/g, ' '));
   const address = (name: fc.Arbitrary<string>): fc.Arbitrary<MailAddress> =>
     fc.record(
       {
         name,
-        address: fc.oneof(str(fc.integer({ min: 0, max: 30 })).map((s) => `${s.replaceAll(' ', '')}@example.com`), fc.constant('')),
+        address: fc.oneof(
+          str(fc.integer({ min: 0, max: 30 })).map((s) => `${s.replaceAll(' ', '')}@example.com`),
+          fc.constant(''),
+        ),
         addressType: fc.constantFrom(undefined, 'SMTP', 'EX'),
       },
       { requiredKeys: ['name'] },
     );
   const recipients = (count: fc.Arbitrary<number>, name: fc.Arbitrary<string>): fc.Arbitrary<Recipient[]> =>
     count.chain((n) =>
-      fc.array(fc.tuple(fc.constantFrom('to' as const, 'cc' as const, 'bcc' as const), address(name)).map(([kind, a]) => ({ kind, ...a })), { minLength: n, maxLength: n }),
+      fc.array(
+        fc
+          .tuple(fc.constantFrom('to' as const, 'cc' as const, 'bcc' as const), address(name))
+          .map(([kind, a]) => ({ kind, ...a })),
+        { minLength: n, maxLength: n },
+      ),
     );
   /** Attachment sizes: empty, the heap limit, one block, an XBLOCK, an XXBLOCK. */
   const attachmentSize = fc.oneof(
@@ -123,34 +140,65 @@ function arbitraries(flavors: readonly Flavor[]) {
     { weight: 1, arbitrary: fc.constant(BLOCK_DATA * XBLOCK_ENTRIES + 1) },
   );
   const fileAttachment = (size: fc.Arbitrary<number>): fc.Arbitrary<Attachment> =>
-    fc.tuple(str(fc.integer({ min: 0, max: 60 })), size, fc.integer({ min: 1, max: 1 << 30 }), fc.boolean(), fc.constantFrom(undefined, 'image/png', 'application/octet-stream')).map(
-      ([name, size, seed, inline, contentType]) =>
-        seededAttachment(`${name.replaceAll(/[\s\u0000]/g, '')}.bin`, size, seed, { contentType, ...(inline ? { contentId: `c${seed}@x`, isInline: true } : {}) }),
-    );
+    fc
+      .tuple(
+        str(fc.integer({ min: 0, max: 60 })),
+        size,
+        fc.integer({ min: 1, max: 1 << 30 }),
+        fc.boolean(),
+        fc.constantFrom(undefined, 'image/png', 'application/octet-stream'),
+      )
+      .map(([name, size, seed, inline, contentType]) =>
+        seededAttachment(`${name.replaceAll(/[\s\u0000]/g, '')}.bin`, size, seed, {
+          contentType,
+          ...(inline ? { contentId: `c${seed}@x`, isInline: true } : {}),
+        }),
+      );
   /** Dates the validator accepts, its limits included ([MS-PST] PtypTime: FILETIME from 1601). */
   const date = fc.oneof(
-    fc.constantFrom(new Date(Date.UTC(1601, 0, 1)), new Date(Date.UTC(30828, 0, 1)), new Date(Date.UTC(1970, 0, 1)), new Date(Date.UTC(1601, 0, 1, 0, 0, 0, 1))),
+    fc.constantFrom(
+      new Date(Date.UTC(1601, 0, 1)),
+      new Date(Date.UTC(30828, 0, 1)),
+      new Date(Date.UTC(1970, 0, 1)),
+      new Date(Date.UTC(1601, 0, 1, 0, 0, 0, 1)),
+    ),
     fc.date({ min: new Date(Date.UTC(1601, 0, 1)), max: new Date(Date.UTC(30828, 0, 1)), noInvalidDate: true }),
   );
   /** RFC 5322 header lines, from none to a thousand. */
   const headers = fc
     .tuple(fc.constantFrom(0, 1, 40, 120, 1000), fc.nat())
-    .map(([n, seed]) => Array.from({ length: n }, (_, i) => `X-Line-${i}: ${makeText(10 + ((seed + i) % 50), 'ascii', seed + i).trim()}`).join('\r\n'));
+    .map(([n, seed]) =>
+      Array.from(
+        { length: n },
+        (_, i) => `X-Line-${i}: ${makeText(10 + ((seed + i) % 50), 'ascii', seed + i).trim()}`,
+      ).join('\r\n'),
+    );
   /** A body: lines of generated text. */
   const body = fc.array(str(), { minLength: 1, maxLength: 3 }).map((lines) => lines.join('\r\n'));
   /** UTF-8 HTML of exactly n bytes around the heap and block limits (plus free-form text). */
   const html = fc.oneof(
-    fc.constantFrom(HEAP_MAX, HEAP_MAX + 1, BLOCK_DATA, BLOCK_DATA + 1, 1).map((n) => `<p>${'h'.repeat(Math.max(0, n - 7))}</p>`.slice(0, n)),
+    fc
+      .constantFrom(HEAP_MAX, HEAP_MAX + 1, BLOCK_DATA, BLOCK_DATA + 1, 1)
+      .map((n) => `<p>${'h'.repeat(Math.max(0, n - 7))}</p>`.slice(0, n)),
     str().map((s) => `<html><body>${s}</body></html>`),
   );
   /** RTF texts whose stored (LZFu) values take 3580, 3581, 8176 and 8177 bytes. */
-  const rtf = fc.constantFrom(HEAP_MAX, HEAP_MAX + 1, BLOCK_DATA, BLOCK_DATA + 1).map((bytes) => `{\\rtf1 ${'r'.repeat(rtfLengthFor(bytes) - 8)}}`);
+  const rtf = fc
+    .constantFrom(HEAP_MAX, HEAP_MAX + 1, BLOCK_DATA, BLOCK_DATA + 1)
+    .map((bytes) => `{\\rtf1 ${'r'.repeat(rtfLengthFor(bytes) - 8)}}`);
   const categories = fc.array(str(fc.integer({ min: 0, max: 30 })), { minLength: 1, maxLength: 12 });
-  const optional = <T>(a: fc.Arbitrary<T>, freq = 2): fc.Arbitrary<T | undefined> => fc.option(a, { nil: undefined, freq });
+  const optional = <T>(a: fc.Arbitrary<T>, freq = 2): fc.Arbitrary<T | undefined> =>
+    fc.option(a, { nil: undefined, freq });
   const common = {
     messageClass: optional(fc.constantFrom('IPM.Note', 'IPM.Note.Custom', `IPM.Note.${'Long'.repeat(200)}`)),
     importance: fc.constantFrom(undefined, 'low' as const, 'normal' as const, 'high' as const),
-    sensitivity: fc.constantFrom(undefined, 'normal' as const, 'personal' as const, 'private' as const, 'confidential' as const),
+    sensitivity: fc.constantFrom(
+      undefined,
+      'normal' as const,
+      'personal' as const,
+      'private' as const,
+      'confidential' as const,
+    ),
     isRead: fc.constantFrom(undefined, true, false),
     isDraft: fc.constantFrom(undefined, true, false),
     sentAt: optional(date),
@@ -171,7 +219,10 @@ const top = arbitraries(ALL_FLAVORS);
 const plain = arbitraries(PLAIN_FLAVORS);
 
 /** An ordinary message: every field optional, sizes around the limits, a few recipients and attachments. */
-function mixedMessage(a: ReturnType<typeof arbitraries>, embedded: fc.Arbitrary<EmbeddedMessageAttachment[]>): fc.Arbitrary<MessageRecord> {
+function mixedMessage(
+  a: ReturnType<typeof arbitraries>,
+  embedded: fc.Arbitrary<EmbeddedMessageAttachment[]>,
+): fc.Arbitrary<MessageRecord> {
   return fc
     .record({
       ...a.common,
@@ -206,12 +257,23 @@ const embeddedMessage: fc.Arbitrary<EmbeddedMessageAttachment[]> = fc.oneof(
     weight: 1,
     arbitrary: fc
       .tuple(mixedMessage(plain, fc.constant<EmbeddedMessageAttachment[]>([])), plain.short)
-      .map(([message, name]) => [{ kind: 'message', name: name.replaceAll('\u0000', ''), message: forwarded(message) } satisfies EmbeddedMessageAttachment]),
+      .map(([message, name]) => [
+        {
+          kind: 'message',
+          name: name.replaceAll('\u0000', ''),
+          message: forwarded(message),
+        } satisfies EmbeddedMessageAttachment,
+      ]),
   },
 );
 const embeddedTwice: fc.Arbitrary<EmbeddedMessageAttachment[]> = fc.oneof(
   { weight: 4, arbitrary: fc.constant<EmbeddedMessageAttachment[]>([]) },
-  { weight: 1, arbitrary: mixedMessage(plain, embeddedMessage).map((message) => [{ kind: 'message', name: 'forwarded', message: forwarded(message) } satisfies EmbeddedMessageAttachment]) },
+  {
+    weight: 1,
+    arbitrary: mixedMessage(plain, embeddedMessage).map((message) => [
+      { kind: 'message', name: 'forwarded', message: forwarded(message) } satisfies EmbeddedMessageAttachment,
+    ]),
+  },
 );
 
 /**
@@ -228,7 +290,9 @@ const fullMessage: fc.Arbitrary<MessageRecord> = fc
   .map(({ near, flavor, seed, categories }) => {
     const s = (k: number): string => makeText(near - (k % 3), flavor, seed + k);
     // one recipient of each kind, so that PidTagDisplayTo, Cc and Bcc are long values too
-    const recipients = (['to', 'cc', 'bcc'] as const).map((kind, i): Recipient => ({ kind, name: s(9 + i), address: `${kind}@example.com` }));
+    const recipients = (['to', 'cc', 'bcc'] as const).map(
+      (kind, i): Recipient => ({ kind, name: s(9 + i), address: `${kind}@example.com` }),
+    );
     return {
       subject: s(1),
       messageClass: `IPM.Note.${'X'.repeat(near - 9)}`,
@@ -251,12 +315,14 @@ const fullMessage: fc.Arbitrary<MessageRecord> = fc
  * Many recipients: just around one BTH leaf of row index records (447), or enough for a recipient table of more
  * than eight heap pages (a bitmap page) and a two-level row index.
  */
-const crowdedMessage: fc.Arbitrary<MessageRecord> = fc
-  .record({
-    subject: top.subject,
-    recipients: top.recipients(fc.constantFrom(BTH_LEAF_ROWS - 1, BTH_LEAF_ROWS, BTH_LEAF_ROWS + 1, 1200), top.str(fc.integer({ min: 0, max: 12 }))),
-    body: top.optional(top.body),
-  });
+const crowdedMessage: fc.Arbitrary<MessageRecord> = fc.record({
+  subject: top.subject,
+  recipients: top.recipients(
+    fc.constantFrom(BTH_LEAF_ROWS - 1, BTH_LEAF_ROWS, BTH_LEAF_ROWS + 1, 1200),
+    top.str(fc.integer({ min: 0, max: 12 })),
+  ),
+  body: top.optional(top.body),
+});
 
 /** Recipients whose names are values in subnodes: the recipient table's subnode tree outgrows one SLBLOCK. */
 const longNamesMessage: fc.Arbitrary<MessageRecord> = fc
@@ -268,7 +334,14 @@ const longNamesMessage: fc.Arbitrary<MessageRecord> = fc
   })
   .map(({ subject, count, name, seed }) => ({
     subject,
-    recipients: Array.from({ length: count }, (_, i): Recipient => ({ kind: (['to', 'cc', 'bcc'] as const)[i % 3]!, name: makeText(name, 'bmp', seed + i), address: `r${i}@example.com` })),
+    recipients: Array.from(
+      { length: count },
+      (_, i): Recipient => ({
+        kind: (['to', 'cc', 'bcc'] as const)[i % 3]!,
+        name: makeText(name, 'bmp', seed + i),
+        address: `r${i}@example.com`,
+      }),
+    ),
   }));
 
 /** Many attachments: an attachment table of many rows, a message of many subnodes. */

@@ -13,7 +13,9 @@ import { seededAttachment, tempDir, verifyPst, writePst, type VerifyOptions, typ
 
 /** readpst (libpst) skips an attachment without data; Outlook too stores a zero-length value as HNID 0. */
 function withoutEmptyAttachments(folders: ExpectedFolder[]): ExpectedFolder[] {
-  for (const f of folders) for (const m of f.messages) if (m.attachments) m.attachments = m.attachments.filter((a) => !('size' in a) || a.size !== 0);
+  for (const f of folders)
+    for (const m of f.messages)
+      if (m.attachments) m.attachments = m.attachments.filter((a) => !('size' in a) || a.size !== 0);
   return folders;
 }
 
@@ -46,23 +48,43 @@ test('attachments of 0, 1, 8175, 8176 and 8177 bytes and across the XBLOCK → X
   if (!(await requireReaders(t))) return;
   const sizes = [0, 1, 3580, 3581, 8175, 8176, 8177, 8176 * 1021, 8176 * 1021 + 1];
   const attachments: Attachment[] = sizes.map((size, i) => seededAttachment(`file-${size}.bin`, size, i + 1));
-  await roundTrip(t, [
-    { folder: ['Inbox'], record: { ...BASE, subject: 'many sizes', attachments } },
-    // each size alone too: a message whose only attachment crosses a boundary
-    ...sizes.map((size, i) => ({ folder: ['Sizes'], record: { subject: `size ${size}`, body: `one attachment of ${size} bytes`, attachments: [seededAttachment(`only-${size}.dat`, size, 100 + i)] } })),
-  ], { adjust: { readpst: withoutEmptyAttachments } });
+  await roundTrip(
+    t,
+    [
+      { folder: ['Inbox'], record: { ...BASE, subject: 'many sizes', attachments } },
+      // each size alone too: a message whose only attachment crosses a boundary
+      ...sizes.map((size, i) => ({
+        folder: ['Sizes'],
+        record: {
+          subject: `size ${size}`,
+          body: `one attachment of ${size} bytes`,
+          attachments: [seededAttachment(`only-${size}.dat`, size, 100 + i)],
+        },
+      })),
+    ],
+    { adjust: { readpst: withoutEmptyAttachments } },
+  );
 });
 
 test('a 100 MiB attachment streamed from a generator', async (t) => {
   if (!(await requireReaders(t))) return;
   const size = 100 * 1024 * 1024;
-  await roundTrip(t, [{ folder: ['Big'], record: { ...BASE, subject: 'one hundred MiB', attachments: [seededAttachment('big.iso', size, 7)] } }]);
+  await roundTrip(t, [
+    {
+      folder: ['Big'],
+      record: { ...BASE, subject: 'one hundred MiB', attachments: [seededAttachment('big.iso', size, 7)] },
+    },
+  ]);
 });
 
 test('2,000 recipients and a 10,000-character subject', async (t) => {
   if (!(await requireReaders(t))) return;
   const kinds = ['to', 'cc', 'bcc'] as const;
-  const recipients: Recipient[] = Array.from({ length: 2000 }, (_, i) => ({ kind: kinds[i % 3]!, name: `Person ${i}`, address: `person${i}@example.com` }));
+  const recipients: Recipient[] = Array.from({ length: 2000 }, (_, i) => ({
+    kind: kinds[i % 3]!,
+    name: `Person ${i}`,
+    address: `person${i}@example.com`,
+  }));
   const subject = Array.from({ length: 1000 }, (_, i) => `s${String(i).padStart(3, '0')}-abcd `).join('');
   assert.equal(subject.length, 10_000);
   await roundTrip(t, [
@@ -84,12 +106,22 @@ test('characters outside the BMP in subject, body, names and folder names', asyn
   // ("📬" D83D DCEC comes out as U+1F0ED): its summaries are not comparable, its raw bytes are (below).
   const path = await roundTrip(t, [{ folder: ['Post 📬', 'Sub 𝒳'], record }], { readers: ['readpst', 'pstextractor'] });
   const raw = await pypffRawStrings(path);
-  assert.deepEqual(raw.folders.filter((f) => f.startsWith('Post') || f.startsWith('Sub')), ['Post 📬', 'Sub 𝒳']);
-  assert.deepEqual(raw.messages, [{ subject: record.subject, body: record.body, sender: record.from!.name, attachments: ['report 📎 𝛼.txt'] }]);
+  assert.deepEqual(
+    raw.folders.filter((f) => f.startsWith('Post') || f.startsWith('Sub')),
+    ['Post 📬', 'Sub 𝒳'],
+  );
+  assert.deepEqual(raw.messages, [
+    { subject: record.subject, body: record.body, sender: record.from!.name, attachments: ['report 📎 𝛼.txt'] },
+  ]);
 });
 
 /** Folder names and message strings as libpff reads them from the file, decoded from UTF-16LE by Python. */
-async function pypffRawStrings(path: string): Promise<{ folders: string[]; messages: { subject: string; body: string; sender: string; attachments: string[] }[] }> {
+async function pypffRawStrings(
+  path: string,
+): Promise<{
+  folders: string[];
+  messages: { subject: string; body: string; sender: string; attachments: string[] }[];
+}> {
   const script = `
 import json, sys, pypff
 def raw(item, tag):
@@ -116,7 +148,12 @@ print(json.dumps(out))
 
 test('embedded messages nested three deep, each with its own attachments', async (t) => {
   if (!(await requireReaders(t))) return;
-  const level3: MessageRecord = { subject: 'level 3', body: 'innermost', from: { name: 'Three', address: 'three@example.com' }, attachments: [seededAttachment('c.txt', 10_000, 13)] };
+  const level3: MessageRecord = {
+    subject: 'level 3',
+    body: 'innermost',
+    from: { name: 'Three', address: 'three@example.com' },
+    attachments: [seededAttachment('c.txt', 10_000, 13)],
+  };
   const level2: MessageRecord = {
     subject: 'level 2',
     body: 'middle',
@@ -128,12 +165,22 @@ test('embedded messages nested three deep, each with its own attachments', async
     html: '<p>outer embedded</p>',
     attachments: [{ kind: 'message', name: 'level 2', message: level2 }, seededAttachment('a.pdf', 9000, 11)],
   };
-  await roundTrip(t, [{ folder: ['Inbox'], record: { ...BASE, subject: 'forwarded chain', attachments: [seededAttachment('top.txt', 5, 10), { kind: 'message', name: 'level 1', message: level1 }] } }]);
+  await roundTrip(t, [
+    {
+      folder: ['Inbox'],
+      record: {
+        ...BASE,
+        subject: 'forwarded chain',
+        attachments: [seededAttachment('top.txt', 5, 10), { kind: 'message', name: 'level 1', message: level1 }],
+      },
+    },
+  ]);
 });
 
 test('inline attachments with content ids, an HTML-only message and categories', async (t) => {
   if (!(await requireReaders(t))) return;
-  const html = '<html><body><p>Logo: <img src="cid:logo@pstream"></p><p>Chart: <img src="cid:chart.42@x"></p></body></html>';
+  const html =
+    '<html><body><p>Logo: <img src="cid:logo@pstream"></p><p>Chart: <img src="cid:chart.42@x"></p></body></html>';
   await roundTrip(t, [
     {
       folder: ['Inbox'],
@@ -143,13 +190,24 @@ test('inline attachments with content ids, an HTML-only message and categories',
         body: undefined,
         html,
         attachments: [
-          seededAttachment('logo.png', 2048, 21, { contentId: 'logo@pstream', isInline: true, contentType: 'image/png' }),
-          seededAttachment('chart.gif', 20_000, 22, { contentId: 'chart.42@x', isInline: true, contentType: 'image/gif' }),
+          seededAttachment('logo.png', 2048, 21, {
+            contentId: 'logo@pstream',
+            isInline: true,
+            contentType: 'image/png',
+          }),
+          seededAttachment('chart.gif', 20_000, 22, {
+            contentId: 'chart.42@x',
+            isInline: true,
+            contentType: 'image/gif',
+          }),
         ],
       },
     },
     { folder: ['Inbox'], record: { subject: 'html only', html: '<p>only <b>HTML</b> here</p>' } },
-    { folder: ['Inbox'], record: { subject: 'categorised', body: 'tagged', categories: ['Red Category', 'Project ✨', 'Ünïcode'] } },
+    {
+      folder: ['Inbox'],
+      record: { subject: 'categorised', body: 'tagged', categories: ['Red Category', 'Project ✨', 'Ünïcode'] },
+    },
   ]);
 });
 
@@ -179,6 +237,8 @@ test('a top-level "Deleted Items" source folder lands in the store\'s own Delete
 
 test('a message without any optional field', async (t) => {
   if (!(await requireReaders(t))) return;
-  await roundTrip(t, [{ folder: ['Inbox'], record: { subject: '' } }, { folder: ['Inbox'], record: { subject: 'x' } }]);
+  await roundTrip(t, [
+    { folder: ['Inbox'], record: { subject: '' } },
+    { folder: ['Inbox'], record: { subject: 'x' } },
+  ]);
 });
-

@@ -7,7 +7,11 @@ import type { MessageRecord } from '@pstream/pst';
 import { seededAttachment, tempDir, writePst, type Written } from './support.js';
 
 function items(): Written[] {
-  const inner: MessageRecord = { subject: 'inner', body: 'embedded', attachments: [seededAttachment('in.txt', 300, 4)] };
+  const inner: MessageRecord = {
+    subject: 'inner',
+    body: 'embedded',
+    attachments: [seededAttachment('in.txt', 300, 4)],
+  };
   return Array.from({ length: 40 }, (_, i) => ({
     folder: i % 3 === 0 ? ['Inbox'] : ['Projects', `P${i % 4}`],
     record: {
@@ -17,7 +21,10 @@ function items(): Written[] {
       recipients: [{ kind: 'to', name: 'Bob', address: 'bob@example.com' }],
       sentAt: new Date(Date.UTC(2023, 0, 1 + i)),
       categories: i % 5 === 0 ? ['Red'] : undefined,
-      attachments: i % 7 === 0 ? [seededAttachment(`a${i}.bin`, 10_000 + i, i), { kind: 'message', name: 'inner', message: inner }] : undefined,
+      attachments:
+        i % 7 === 0
+          ? [seededAttachment(`a${i}.bin`, 10_000 + i, i), { kind: 'message', name: 'inner', message: inner }]
+          : undefined,
     },
   }));
 }
@@ -34,7 +41,9 @@ test('the same input with deterministic: true gives byte-identical files', async
   // another seed or clock changes the bytes
   const c = await writePst(join(dir, 'c'), 'same.pst', items(), { deterministic: { seed: 'other' } });
   assert.ok(!x.equals(await readFile(c.path)));
-  const d = await writePst(join(dir, 'd'), 'same.pst', items(), { deterministic: { clock: new Date('2020-05-05T00:00:00Z') } });
+  const d = await writePst(join(dir, 'd'), 'same.pst', items(), {
+    deterministic: { clock: new Date('2020-05-05T00:00:00Z') },
+  });
   assert.ok(!x.equals(await readFile(d.path)));
 });
 

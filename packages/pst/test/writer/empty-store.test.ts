@@ -35,7 +35,12 @@ async function dump(path: string): Promise<Map<string, DumpedNode>> {
     const head = /^nid (0x[0-9a-f]+): (.*)$/.exec(line);
     if (head) {
       const client = /client=(0x[0-9a-f]+)/.exec(head[2]!)?.[1];
-      current = { kind: client ? `heap ${client}` : head[2]!.startsWith('EMPTY') ? 'empty' : head[2]!.split(' (')[0]!, tags: [], rows: [], lines: [] };
+      current = {
+        kind: client ? `heap ${client}` : head[2]!.startsWith('EMPTY') ? 'empty' : head[2]!.split(' (')[0]!,
+        tags: [],
+        rows: [],
+        lines: [],
+      };
       nodes.set(head[1]!, current);
       continue;
     }
@@ -72,17 +77,26 @@ const TAG_DIFFERENCES: Record<string, Record<string, string>> = {
     '-66FC I4': 'unknown store property Outlook sets; PSTForge and OfficeIMO omit it',
   },
   '0x61': {
-    '*bucket': 'Name-to-ID map: we map only our own named properties (Keywords, ReminderDelta), so other buckets are filled',
+    '*bucket':
+      'Name-to-ID map: we map only our own named properties (Keywords, ReminderDelta), so other buckets are filled',
   },
-  '0x8062': { '+3613 Unicode': 'Deleted Items gets PidTagContainerClass IPF.Note like every mail folder we write (reference §5.3, PSTForge)' },
-  '0x12d': { '*extra-columns': 'Outlook adds columns to some folder hierarchy tables; ours carry the template columns (a superset is allowed, fewer is not)' },
+  '0x8062': {
+    '+3613 Unicode':
+      'Deleted Items gets PidTagContainerClass IPF.Note like every mail folder we write (reference §5.3, PSTForge)',
+  },
+  '0x12d': {
+    '*extra-columns':
+      'Outlook adds columns to some folder hierarchy tables; ours carry the template columns (a superset is allowed, fewer is not)',
+  },
   '0x802d': { '*extra-columns': 'as 0x12d' },
-  '0x802e': { '*extra-columns': 'Outlook adds 31 columns to the IPM subtree contents table; ours carry the 28 template columns' },
+  '0x802e': {
+    '*extra-columns': 'Outlook adds 31 columns to the IPM subtree contents table; ours carry the 28 template columns',
+  },
   '0x804d': { '*extra-columns': 'as 0x12d' },
   '0x12f': { '*extra-columns': 'Outlook adds FAI columns to the root FAI table; ours carry the template columns' },
 };
 
-test('an empty store has Outlook\'s nodes, property tags and table columns, differences listed with reasons', async (t) => {
+test("an empty store has Outlook's nodes, property tags and table columns, differences listed with reasons", async (t) => {
   if (!existsSync(OUTLOOK_EMPTY) || !existsSync(PSTDUMP)) {
     t.skip(`reference files not found beside ${ORACLES_DIR}`);
     return;
@@ -119,7 +133,13 @@ test('an empty store has Outlook\'s nodes, property tags and table columns, diff
     }
   }
   // the root hierarchy table lists the same children but IPM_COMMON_VIEWS
-  assert.deepEqual(ours.get('0x12d')!.rows.sort(), outlook.get('0x12d')!.rows.filter((r) => r !== '0x8082').sort());
+  assert.deepEqual(
+    ours.get('0x12d')!.rows.sort(),
+    outlook
+      .get('0x12d')!
+      .rows.filter((r) => r !== '0x8082')
+      .sort(),
+  );
   assert.deepEqual(problems, []);
 });
 
@@ -140,10 +160,12 @@ function maskMismatches(store: DumpedNode): string[] {
   const mask = Number(/^35DF I4 +(\d+)$/m.exec(store.lines.join('\n'))?.[1] ?? NaN);
   const has = (id: string): boolean => store.tags.includes(`${id} Bin`);
   // 0x35E1 is not a store property (the Inbox comes from the receive-folder table): its bit is never set in a PST.
-  return VALID_FOLDER_BITS.filter(([bit, id]) => Boolean(mask & bit) !== (id !== '35E1' && has(id))).map(([bit, id]) => `0x${bit.toString(16)} (${id})`);
+  return VALID_FOLDER_BITS.filter(([bit, id]) => Boolean(mask & bit) !== (id !== '35E1' && has(id))).map(
+    ([bit, id]) => `0x${bit.toString(16)} (${id})`,
+  );
 }
 
-test('the store\'s valid-folder mask and the hierarchy map are laid out as Outlook lays them out', async (t) => {
+test("the store's valid-folder mask and the hierarchy map are laid out as Outlook lays them out", async (t) => {
   if (!existsSync(OUTLOOK_EMPTY) || !existsSync(PSTDUMP)) {
     t.skip(`reference files not found beside ${ORACLES_DIR}`);
     return;

@@ -11,14 +11,20 @@ import { seededAttachment, tempDir, verifyPst, writePst, type Written } from './
 
 /** readpst (libpst) skips an attachment without data. */
 function withoutEmptyAttachments(folders: ExpectedFolder[]): ExpectedFolder[] {
-  for (const f of folders) for (const m of f.messages) if (m.attachments) m.attachments = m.attachments.filter((a) => !('size' in a) || a.size !== 0);
+  for (const f of folders)
+    for (const m of f.messages)
+      if (m.attachments) m.attachments = m.attachments.filter((a) => !('size' in a) || a.size !== 0);
   return folders;
 }
 
 test('bCryptMethod none: messages, recipients, attachments across block and XBLOCK boundaries and an embedded message read back with every reader', async (t) => {
   if (!(await requireReaders(t))) return;
   const dir = await tempDir(t);
-  const embedded: MessageRecord = { subject: 'inner', body: 'inside', attachments: [seededAttachment('inner.bin', 20_000, 9)] };
+  const embedded: MessageRecord = {
+    subject: 'inner',
+    body: 'inside',
+    attachments: [seededAttachment('inner.bin', 20_000, 9)],
+  };
   const items: Written[] = [
     {
       folder: ['Inbox'],
@@ -34,11 +40,22 @@ test('bCryptMethod none: messages, recipients, attachments across block and XBLO
         sentAt: new Date('2024-05-01T08:00:00Z'),
         body: 'plain text body\r\n'.repeat(400),
         html: '<p>html body</p>',
-        attachments: [0, 1, 8176, 8177, 8176 * 1021 + 1].map((size, i) => seededAttachment(`file-${size}.bin`, size, i + 1)),
+        attachments: [0, 1, 8176, 8177, 8176 * 1021 + 1].map((size, i) =>
+          seededAttachment(`file-${size}.bin`, size, i + 1),
+        ),
       },
     },
-    { folder: ['Inbox', 'Sub'], record: { subject: 'with an embedded message', attachments: [{ kind: 'message', name: 'inner', message: embedded }] } },
-    ...Array.from({ length: 200 }, (_, i): Written => ({ folder: ['Bulk'], record: { subject: `bulk ${i}`, body: `message number ${i}` } })),
+    {
+      folder: ['Inbox', 'Sub'],
+      record: {
+        subject: 'with an embedded message',
+        attachments: [{ kind: 'message', name: 'inner', message: embedded }],
+      },
+    },
+    ...Array.from(
+      { length: 200 },
+      (_, i): Written => ({ folder: ['Bulk'], record: { subject: `bulk ${i}`, body: `message number ${i}` } }),
+    ),
   ];
   const summary = await writePst(dir, 'none.pst', items, { deterministic: true, encryption: 'none' });
   const file = await open(summary.path);

@@ -18,7 +18,14 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PstWriter, type Attachment, type MailAddress, type MessageRecord, type PstWriterOptions, type Recipient } from '@pstream/pst';
+import {
+  PstWriter,
+  type Attachment,
+  type MailAddress,
+  type MessageRecord,
+  type PstWriterOptions,
+  type Recipient,
+} from '@pstream/pst';
 import { loadNativeKernel } from '../../src/encode/native-kernel.js';
 import { assertCheckClean, seededAttachment, tempDir, type Written } from './support.js';
 
@@ -34,7 +41,24 @@ function prng(seed: number): () => number {
   };
 }
 
-const WORDS = ['alpha', 'Grüße', 'naïve', '東京', 'résumé', 'bravo', 'charlie', 'Ωμέγα', '😀', 'delta', 'echo', 'x\u0000y', 'lone\ud800', 'end\udc00x', 'quarterly', 'report'];
+const WORDS = [
+  'alpha',
+  'Grüße',
+  'naïve',
+  '東京',
+  'résumé',
+  'bravo',
+  'charlie',
+  'Ωμέγα',
+  '😀',
+  'delta',
+  'echo',
+  'x\u0000y',
+  'lone\ud800',
+  'end\udc00x',
+  'quarterly',
+  'report',
+];
 
 function generator(seed: number) {
   const r = prng(seed);
@@ -48,19 +72,25 @@ function generator(seed: number) {
     if (k === 2) return { name: text(2), address: `/o=Org/ou=Admin/cn=Recipients/cn=u${int(99)}`, addressType: 'EX' };
     return { name: text(1 + int(3)), address: `${pick(['ann', 'bob', 'zoë', 'chen'])}${int(100)}@example.org` };
   };
-  const recipients = (n: number): Recipient[] => Array.from({ length: n }, () => ({ kind: pick(['to', 'to', 'cc', 'bcc'] as const), ...address() }));
+  const recipients = (n: number): Recipient[] =>
+    Array.from({ length: n }, () => ({ kind: pick(['to', 'to', 'cc', 'bcc'] as const), ...address() }));
   const date = (): Date => new Date(Date.UTC(2023, int(12), 1 + int(28), int(24), int(60), int(60)));
   let attachmentSeed = 1;
   const fileAttachment = (): Attachment => {
     const k = int(5);
     const size = k === 0 ? 0 : k === 1 ? 1 + int(3000) : k === 2 ? 3580 + int(3) : 4000 + int(30_000);
     const inline = int(4) === 0;
-    return seededAttachment(`${text(1).replaceAll('\0', '')}.${pick(['txt', 'bin', 'png', ''])}`, size, attachmentSeed++, {
-      contentType: pick([undefined, 'image/png', 'application/octet-stream']),
-      contentId: inline ? `cid${int(1000)}@x` : undefined,
-      isInline: inline || undefined,
-      lastModified: int(2) ? date() : undefined,
-    });
+    return seededAttachment(
+      `${text(1).replaceAll('\0', '')}.${pick(['txt', 'bin', 'png', ''])}`,
+      size,
+      attachmentSeed++,
+      {
+        contentType: pick([undefined, 'image/png', 'application/octet-stream']),
+        contentId: inline ? `cid${int(1000)}@x` : undefined,
+        isInline: inline || undefined,
+        lastModified: int(2) ? date() : undefined,
+      },
+    );
   };
   const message = (depth: number): MessageRecord => {
     const attachments: Attachment[] = [];
@@ -93,7 +123,9 @@ function generator(seed: number) {
       attachments: attachments.length ? attachments : undefined,
     };
   };
-  const folders = Array.from({ length: 25 }, (_, i) => (i % 5 === 0 ? [text(1)] : [`Top ${i % 3}`, `Sub ${i}`, ...(i % 4 === 0 ? [`Deep ${i}`] : [])]));
+  const folders = Array.from({ length: 25 }, (_, i) =>
+    i % 5 === 0 ? [text(1)] : [`Top ${i % 3}`, `Sub ${i}`, ...(i % 4 === 0 ? [`Deep ${i}`] : [])],
+  );
   return { message, folders, pick, recipients, fileAttachment, int };
 }
 
@@ -102,10 +134,17 @@ function mixedItems(seed: number, count: number): Written[] {
   const items: Written[] = [];
   for (let i = 0; i < count; i++) items.push({ folder: g.pick(g.folders), record: g.message(0) });
   // One folder whose contents table outgrows a heap allocation and whose row index needs index levels.
-  for (let i = 0; i < 700; i++) items.push({ folder: ['Bulk'], record: { subject: `bulk ${i}`, body: 'short', isRead: i % 3 === 0, recipients: g.recipients(1) } });
+  for (let i = 0; i < 700; i++)
+    items.push({
+      folder: ['Bulk'],
+      record: { subject: `bulk ${i}`, body: 'short', isRead: i % 3 === 0, recipients: g.recipients(1) },
+    });
   // Big recipient and attachment tables.
   items.push({ folder: ['Big'], record: { subject: 'many recipients', recipients: g.recipients(400) } });
-  items.push({ folder: ['Big'], record: { subject: 'many attachments', attachments: Array.from({ length: 40 }, () => g.fileAttachment()) } });
+  items.push({
+    folder: ['Big'],
+    record: { subject: 'many attachments', attachments: Array.from({ length: 40 }, () => g.fileAttachment()) },
+  });
   return items;
 }
 
@@ -115,7 +154,12 @@ interface Golden {
   readonly sha256: string;
 }
 
-async function writeGolden(dir: string, name: string, items: readonly Written[], options: PstWriterOptions): Promise<Golden> {
+async function writeGolden(
+  dir: string,
+  name: string,
+  items: readonly Written[],
+  options: PstWriterOptions,
+): Promise<Golden> {
   const w = await PstWriter.create(join(dir, name), options);
   const projections: number[] = [];
   for (let i = 0; i < items.length; i++) {
@@ -150,7 +194,12 @@ const EXPECTED: Record<string, { bytes: number; sha256: string; projections: str
 
 for (const [name, seed, count, options] of [
   ['mixed-permute', 1, 500, { deterministic: true }],
-  ['mixed-none', 2, 300, { deterministic: { seed: 'golden', clock: new Date('2024-02-29T12:00:00Z') }, encryption: 'none' }],
+  [
+    'mixed-none',
+    2,
+    300,
+    { deterministic: { seed: 'golden', clock: new Date('2024-02-29T12:00:00Z') }, encryption: 'none' },
+  ],
 ] as const) {
   test(`golden bytes: ${name}`, async (t) => {
     const dir = await tempDir(t);
@@ -158,7 +207,10 @@ for (const [name, seed, count, options] of [
     await assertCheckClean(join(dir, `${name}.pst`));
     const projections = createHash('sha256').update(got.projections.join(',')).digest('hex');
     const want = EXPECTED[name];
-    if (!want) assert.fail(`no golden hash for ${name}: ${JSON.stringify({ bytes: got.bytes, sha256: got.sha256, projections })}`);
+    if (!want)
+      assert.fail(
+        `no golden hash for ${name}: ${JSON.stringify({ bytes: got.bytes, sha256: got.sha256, projections })}`,
+      );
     assert.equal(got.bytes, want.bytes, 'file size');
     assert.equal(got.sha256, want.sha256, 'file bytes');
     assert.equal(projections, want.projections, 'projected sizes');
@@ -179,11 +231,18 @@ for (const setting of ['avx2', '0'] as const) {
           ? 'this CPU has no AVX2'
           : false;
   test(`golden bytes with PSTREAM_NATIVE=${setting}`, { skip }, () => {
-    const child = spawnSync(process.execPath, [...process.execArgv, '--test', '--test-reporter=tap', fileURLToPath(import.meta.url)], {
-      // Without the runner's NODE_TEST_CONTEXT, the child reports in TAP instead of to this runner.
-      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_TEST_CONTEXT')), PSTREAM_NATIVE: setting },
-      encoding: 'utf8',
-    });
+    const child = spawnSync(
+      process.execPath,
+      [...process.execArgv, '--test', '--test-reporter=tap', fileURLToPath(import.meta.url)],
+      {
+        // Without the runner's NODE_TEST_CONTEXT, the child reports in TAP instead of to this runner.
+        env: {
+          ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_TEST_CONTEXT')),
+          PSTREAM_NATIVE: setting,
+        },
+        encoding: 'utf8',
+      },
+    );
     assert.equal(child.status, 0, `${child.stdout}\n${child.stderr}`);
     assert.match(child.stdout, /# pass 2\b/, 'both golden files were written and matched');
   });

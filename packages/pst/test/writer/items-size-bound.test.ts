@@ -27,9 +27,18 @@ function item(i: number): MessageRecord {
           end: new Date(Date.UTC(2026, i % 12, 1 + (i % 28), 10)),
           location: text(i + 1, len(2)),
           timeZone: { id: 'Europe/Berlin' },
-          recurrence: { frequency: 'weekly', weekdays: ['MO', 'TH'], count: 1 + (i % 50), deletedOccurrences: [new Date(Date.UTC(2026, 0, 1))] },
+          recurrence: {
+            frequency: 'weekly',
+            weekdays: ['MO', 'TH'],
+            count: 1 + (i % 50),
+            deletedOccurrences: [new Date(Date.UTC(2026, 0, 1))],
+          },
           organizer: { name: text(i + 2, len(3)), address: 'o@example.com' },
-          attendees: Array.from({ length: 5 + (i % 40) }, (_, a) => ({ name: text(i + a, len(4 + a)), address: `a${a}@example.com`, role: a % 3 === 0 ? 'optional' : 'required' })),
+          attendees: Array.from({ length: 5 + (i % 40) }, (_, a) => ({
+            name: text(i + a, len(4 + a)),
+            address: `a${a}@example.com`,
+            role: a % 3 === 0 ? 'optional' : 'required',
+          })),
           reminder: { set: true, minutesBefore: i },
         },
       };
@@ -42,9 +51,20 @@ function item(i: number): MessageRecord {
           givenName: text(i + 1, len(2)),
           surname: text(i + 2, len(3)),
           company: text(i + 3, len(4)),
-          emails: [{ address: `${text(i, 60)}@example.com`, displayName: text(i + 4, len(5)) }, { address: 'b@example.com' }],
-          phones: [{ kind: 'business', number: text(i, 40) }, { kind: 'mobile', number: text(i + 1, 40) }],
-          addresses: (['work', 'home', 'other'] as const).map((kind, k) => ({ kind, street: text(i + k, len(6 + k)), city: text(i + k + 1, 300), country: 'X' })),
+          emails: [
+            { address: `${text(i, 60)}@example.com`, displayName: text(i + 4, len(5)) },
+            { address: 'b@example.com' },
+          ],
+          phones: [
+            { kind: 'business', number: text(i, 40) },
+            { kind: 'mobile', number: text(i + 1, 40) },
+          ],
+          addresses: (['work', 'home', 'other'] as const).map((kind, k) => ({
+            kind,
+            street: text(i + k, len(6 + k)),
+            city: text(i + k + 1, 300),
+            country: 'X',
+          })),
           webPage: text(i + 5, len(9)),
         },
       };
@@ -55,14 +75,23 @@ function item(i: number): MessageRecord {
           kind: 'named' as const,
           propertySet: '{11111111-2222-3333-4444-555555555555}',
           name: `X-${text(i * 100 + k, 20 + (k % 200))}`,
-          value: k % 2 === 0 ? { type: 'String' as const, value: text(k, len(k)) } : { type: 'Binary' as const, value: new Uint8Array(len(k) * 2) },
+          value:
+            k % 2 === 0
+              ? { type: 'String' as const, value: text(k, len(k)) }
+              : { type: 'Binary' as const, value: new Uint8Array(len(k) * 2) },
         })),
       };
     default:
       return {
         messageClass: 'IPM.Task',
         subject: text(i, len(1)),
-        task: { status: 'inProgress', percentComplete: i % 100, dueDate: new Date(Date.UTC(2026, 5, 1)), owner: text(i, len(2)), reminder: { set: true } },
+        task: {
+          status: 'inProgress',
+          percentComplete: i % 100,
+          dueDate: new Date(Date.UTC(2026, 5, 1)),
+          owner: text(i, len(2)),
+          reminder: { set: true },
+        },
       };
   }
 }

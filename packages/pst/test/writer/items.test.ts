@@ -10,7 +10,14 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
-import { PROPERTY_TYPE_CODES, PstWriter, recurrenceFromRule, type ExtraPropertyValue, type MessageRecord, type RecurrencePattern } from '@pstream/pst';
+import {
+  PROPERTY_TYPE_CODES,
+  PstWriter,
+  recurrenceFromRule,
+  type ExtraPropertyValue,
+  type MessageRecord,
+  type RecurrencePattern,
+} from '@pstream/pst';
 import { DEBIAN_PYTHON, requireReaders, runFsck, runPypff } from '../support/oracles.js';
 import { itemValue, readpstItems, type ReadpstItem } from '../support/readpst-items.js';
 import { pffexportItems, type PffItem } from '../support/pffexport-items.js';
@@ -47,7 +54,12 @@ const ITEMS: Written[] = [
     record: {
       messageClass: 'IPM.Appointment',
       subject: 'Holiday',
-      appointment: { start: new Date('2026-05-01T00:00:00Z'), end: new Date('2026-05-02T00:00:00Z'), allDay: true, busyStatus: 'outOfOffice' },
+      appointment: {
+        start: new Date('2026-05-01T00:00:00Z'),
+        end: new Date('2026-05-02T00:00:00Z'),
+        allDay: true,
+        busyStatus: 'outOfOffice',
+      },
     },
   },
   {
@@ -85,7 +97,11 @@ const ITEMS: Written[] = [
     record: {
       messageClass: 'IPM.Appointment',
       subject: 'Anniversary',
-      appointment: { start: new Date('2026-03-15T12:00:00Z'), end: new Date('2026-03-15T13:00:00Z'), recurrence: { frequency: 'yearly', dayOfMonth: 15, month: 3 } },
+      appointment: {
+        start: new Date('2026-03-15T12:00:00Z'),
+        end: new Date('2026-03-15T13:00:00Z'),
+        recurrence: { frequency: 'yearly', dayOfMonth: 15, month: 3 },
+      },
     },
   },
   {
@@ -93,7 +109,11 @@ const ITEMS: Written[] = [
     record: {
       messageClass: 'IPM.Appointment',
       subject: 'Every third day',
-      appointment: { start: new Date('2026-06-01T07:00:00Z'), end: new Date('2026-06-01T07:15:00Z'), recurrence: { frequency: 'daily', interval: 3, count: 5 } },
+      appointment: {
+        start: new Date('2026-06-01T07:00:00Z'),
+        end: new Date('2026-06-01T07:15:00Z'),
+        recurrence: { frequency: 'daily', interval: 3, count: 5 },
+      },
     },
   },
   {
@@ -105,7 +125,11 @@ const ITEMS: Written[] = [
         start: new Date('2026-09-07T22:30:00Z'), // Tuesday 00:30 in Berlin
         end: new Date('2026-09-07T23:00:00Z'),
         timeZone: { id: 'Europe/Berlin' },
-        recurrence: { frequency: 'weekly', count: 4, deletedOccurrences: [new Date('2026-09-21T22:30:00Z'), new Date('2026-09-14T22:30:00Z')] },
+        recurrence: {
+          frequency: 'weekly',
+          count: 4,
+          deletedOccurrences: [new Date('2026-09-21T22:30:00Z'), new Date('2026-09-14T22:30:00Z')],
+        },
       },
     },
   },
@@ -143,16 +167,27 @@ const ITEMS: Written[] = [
     record: {
       messageClass: 'IPM.Task',
       subject: 'File taxes',
-      task: { status: 'inProgress', percentComplete: 50, startDate: new Date('2026-03-01T00:00:00Z'), dueDate: new Date('2026-04-15T00:00:00Z'), owner: 'Jane' },
+      task: {
+        status: 'inProgress',
+        percentComplete: 50,
+        startDate: new Date('2026-03-01T00:00:00Z'),
+        dueDate: new Date('2026-04-15T00:00:00Z'),
+        owner: 'Jane',
+      },
     },
   },
-  { folder: ['Notes'], record: { messageClass: 'IPM.StickyNote', subject: 'Milk', body: 'Remember the milk', note: { color: 'green' } } },
+  {
+    folder: ['Notes'],
+    record: { messageClass: 'IPM.StickyNote', subject: 'Milk', body: 'Remember the milk', note: { color: 'green' } },
+  },
   {
     folder: ['Contacts'],
     record: {
       messageClass: 'IPM.DistList',
       subject: 'Team',
-      distributionList: { members: [{ name: 'Bob Required', address: 'bob@example.com' }, { address: 'cy@example.com' }] },
+      distributionList: {
+        members: [{ name: 'Bob Required', address: 'bob@example.com' }, { address: 'cy@example.com' }],
+      },
     },
   },
   {
@@ -160,8 +195,18 @@ const ITEMS: Written[] = [
     record: {
       subject: 'Carried properties',
       extraProperties: [
-        { kind: 'named', propertySet: '{00020329-0000-0000-C000-000000000046}', name: 'X-Carried', value: { type: 'Integer64', value: 1234567890123n } },
-        { kind: 'named', propertySet: '00062008-0000-0000-c000-000000000046', lid: 0x8580, value: { type: 'MultipleString', value: ['a', 'b'] } },
+        {
+          kind: 'named',
+          propertySet: '{00020329-0000-0000-C000-000000000046}',
+          name: 'X-Carried',
+          value: { type: 'Integer64', value: 1234567890123n },
+        },
+        {
+          kind: 'named',
+          propertySet: '00062008-0000-0000-c000-000000000046',
+          lid: 0x8580,
+          value: { type: 'MultipleString', value: ['a', 'b'] },
+        },
         { kind: 'tagged', id: 0x3a06, value: { type: 'String', value: 'Carried given name' } },
         { kind: 'tagged', id: 0x0e08, value: { type: 'Integer32', value: 5 } }, // structural: the writer's size wins
         { kind: 'tagged', id: 0x0037, value: { type: 'String', value: 'not the subject' } }, // the record's subject wins
@@ -170,7 +215,11 @@ const ITEMS: Written[] = [
         { kind: 'tagged', id: 0x0070, value: { type: 'String', value: 'Carried topic' } }, // PidTagConversationTopic
         { kind: 'tagged', id: 0x3ffd, value: { type: 'Integer32', value: 1252 } }, // PidTagMessageCodepage
         // A copy keeps its search key ([MS-OXCPRPT] §2.2.1.9).
-        { kind: 'tagged', id: 0x300b, value: { type: 'Binary', value: Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i) } },
+        {
+          kind: 'tagged',
+          id: 0x300b,
+          value: { type: 'Binary', value: Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i) },
+        },
       ],
     },
   },
@@ -269,8 +318,15 @@ test('contacts: readpst gives the VCARD (names, e-mail addresses, phones, addres
   const card = cards[0]!;
   assert.equal(itemValue(card, 'FN'), 'Doe\\, Jane'); // readpst's FN is the file-as name
   assert.equal(itemValue(card, 'N'), 'Doe;Jane;Q;Dr.;');
-  assert.deepEqual(card.lines.filter((l) => l.startsWith('EMAIL')), ['EMAIL:jane@acme.example', 'EMAIL:jd@home.example']);
-  assert.deepEqual(card.lines.filter((l) => l.startsWith('TEL')).sort(), ['TEL;TYPE=cell,voice:+1 555 0101', 'TEL;TYPE=home,fax:+1 555 0102', 'TEL;TYPE=work,voice:+1 555 0100']);
+  assert.deepEqual(
+    card.lines.filter((l) => l.startsWith('EMAIL')),
+    ['EMAIL:jane@acme.example', 'EMAIL:jd@home.example'],
+  );
+  assert.deepEqual(card.lines.filter((l) => l.startsWith('TEL')).sort(), [
+    'TEL;TYPE=cell,voice:+1 555 0101',
+    'TEL;TYPE=home,fax:+1 555 0102',
+    'TEL;TYPE=work,voice:+1 555 0100',
+  ]);
   assert.equal(itemValue(card, 'ORG'), 'Acme Ltd');
   assert.equal(itemValue(card, 'TITLE'), 'CTO');
   assert.equal(itemValue(card, 'NOTE'), 'Met at the conference');
@@ -279,7 +335,7 @@ test('contacts: readpst gives the VCARD (names, e-mail addresses, phones, addres
   assert.ok(itemValue(card, 'BDAY')?.startsWith('1980-07-04'));
 });
 
-test('pffexport gives the kinds\' named properties and a recurrence blob with the [MS-OXOCAL] layout', async (t) => {
+test("pffexport gives the kinds' named properties and a recurrence blob with the [MS-OXOCAL] layout", async (t) => {
   if (!(await requireReaders(t, 'pffexport'))) return;
   const path = await writeItems(t);
   const items = await pffexportItems(path);
@@ -298,8 +354,14 @@ test('pffexport gives the kinds\' named properties and a recurrence blob with th
   // to daylight time the last Sunday of March at 02:00.
   const tz = Buffer.from(p.get('lid:0x8233/0102')!, 'hex');
   assert.deepEqual([tz.readInt32LE(0), tz.readInt32LE(4), tz.readInt32LE(8)], [-60, 0, -60]);
-  assert.deepEqual([14, 16, 18, 20, 22].map((o) => tz.readUInt16LE(o + 2)), [10, 0, 5, 3, 0]);
-  assert.deepEqual([32, 34, 36, 38, 40].map((o) => tz.readUInt16LE(o + 2)), [3, 0, 5, 2, 0]);
+  assert.deepEqual(
+    [14, 16, 18, 20, 22].map((o) => tz.readUInt16LE(o + 2)),
+    [10, 0, 5, 3, 0],
+  );
+  assert.deepEqual(
+    [32, 34, 36, 38, 40].map((o) => tz.readUInt16LE(o + 2)),
+    [3, 0, 5, 2, 0],
+  );
 
   // AppointmentRecurrencePattern, field by field.
   const blob = Buffer.from(p.get('lid:0x8216/0102')!, 'hex');
@@ -336,11 +398,17 @@ test('pffexport gives the kinds\' named properties and a recurrence blob with th
   const skipping = Buffer.from(pffItem(items, utf16Hex('Skipping one')).properties.get('lid:0x8216/0102')!, 'hex');
   assert.equal(skipping.readUInt32LE(22), 1 << 2, 'Tuesday');
   assert.equal(skipping.readUInt32LE(26), 0x2022);
-  assert.equal(skipping.readUInt32LE(34), 0, 'FirstDOW: Sunday, the pattern\'s default');
+  assert.equal(skipping.readUInt32LE(34), 0, "FirstDOW: Sunday, the pattern's default");
   assert.equal(skipping.readUInt32LE(38), 2, 'DeletedInstanceCount');
-  assert.deepEqual([skipping.readUInt32LE(42), skipping.readUInt32LE(46)], [minutes1601(2026, 9, 15), minutes1601(2026, 9, 22)]);
+  assert.deepEqual(
+    [skipping.readUInt32LE(42), skipping.readUInt32LE(46)],
+    [minutes1601(2026, 9, 15), minutes1601(2026, 9, 22)],
+  );
   assert.equal(skipping.readUInt32LE(50), 0, 'ModifiedInstanceCount');
-  assert.deepEqual([skipping.readUInt32LE(54), skipping.readUInt32LE(58)], [minutes1601(2026, 9, 8), minutes1601(2026, 9, 29)]);
+  assert.deepEqual(
+    [skipping.readUInt32LE(54), skipping.readUInt32LE(58)],
+    [minutes1601(2026, 9, 8), minutes1601(2026, 9, 29)],
+  );
   assert.equal(skipping.readUInt32LE(70), 30, 'StartTimeOffset: 00:30 local');
 
   const holiday = pffItem(items, utf16Hex('Holiday')).properties;
@@ -385,12 +453,17 @@ test('pffexport gives the kinds\' named properties and a recurrence blob with th
   assert.ok(members.includes(Buffer.from('cy@example.com\0', 'utf16le')));
   // The checksum as Outlook's list in javalibpst_dist-list.pst has it: the PST CRC (zlib's seeded with ~0, inverted)
   // of the members' values concatenated.
-  const values = [0, 1].map((k) => members.subarray(members.readUInt32LE(4 + 4 * k), k === 0 ? members.readUInt32LE(8) : members.length));
+  const values = [0, 1].map((k) =>
+    members.subarray(members.readUInt32LE(4 + 4 * k), k === 0 ? members.readUInt32LE(8) : members.length),
+  );
   const checksum = ~crc32(Buffer.concat(values), 0xffffffff) >>> 0;
   assert.equal(list.get('lid:0x804c/0003'), Buffer.from(Uint32Array.of(checksum).buffer).toString('hex'));
 
   const carried = pffItem(items, utf16Hex('Carried properties')).properties;
-  assert.equal(carried.get('name:X-Carried/0014'), Buffer.from(new BigInt64Array([1234567890123n]).buffer).toString('hex'));
+  assert.equal(
+    carried.get('name:X-Carried/0014'),
+    Buffer.from(new BigInt64Array([1234567890123n]).buffer).toString('hex'),
+  );
   assert.ok(carried.get('lid:0x8580/101f')?.includes(utf16Hex('b')));
   assert.equal(carried.get('0x3a06/001f'), utf16Hex('Carried given name'));
   assert.notEqual(carried.get('0x0e08/0003'), '05000000');
@@ -398,10 +471,13 @@ test('pffexport gives the kinds\' named properties and a recurrence blob with th
   assert.equal(carried.get('0x0057/000b'), '01');
   assert.equal(carried.get('0x0070/001f'), utf16Hex('Carried topic'));
   assert.equal(carried.get('0x3ffd/0003'), 'e4040000');
-  assert.equal(carried.get('0x300b/0102'), Buffer.from(Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i)).toString('hex'));
+  assert.equal(
+    carried.get('0x300b/0102'),
+    Buffer.from(Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i)).toString('hex'),
+  );
 });
 
-test('pypff: folder and item classes, and the default folders\' EntryIDs on the root folder and the Inbox', async (t) => {
+test("pypff: folder and item classes, and the default folders' EntryIDs on the root folder and the Inbox", async (t) => {
   if (!(await requireReaders(t, 'pypff'))) return;
   const path = await writeItems(t);
   const script = `
@@ -422,14 +498,24 @@ for i in range(top.number_of_sub_folders):
 print(json.dumps({'root': props(root), 'folders': folders}))
 `;
   const { stdout } = await run(DEBIAN_PYTHON, ['-c', script, path]);
-  const seen = JSON.parse(stdout) as { root: Record<string, string>; folders: Record<string, { id: number; props: Record<string, string>; classes: string[] }> };
-  for (const f of FOLDERS) assert.equal(seen.folders[f.path[0]!]?.props['0x3613'], utf16Hex(f.cls), `${f.path[0]} class`);
+  const seen = JSON.parse(stdout) as {
+    root: Record<string, string>;
+    folders: Record<string, { id: number; props: Record<string, string>; classes: string[] }>;
+  };
+  for (const f of FOLDERS)
+    assert.equal(seen.folders[f.path[0]!]?.props['0x3613'], utf16Hex(f.cls), `${f.path[0]} class`);
   assert.deepEqual(seen.folders.Calendar!.classes, Array(7).fill('IPM.Appointment'));
   assert.deepEqual(seen.folders.Contacts!.classes, ['IPM.Contact', 'IPM.DistList']);
   assert.deepEqual(seen.folders.Tasks!.classes, ['IPM.Task']);
   assert.deepEqual(seen.folders.Notes!.classes, ['IPM.StickyNote']);
   // EntryID: 4 flag bytes, the store's provider UID, the folder's NID.
-  const defaults: [string, string][] = [['0x36d0', 'Calendar'], ['0x36d1', 'Contacts'], ['0x36d2', 'Journal'], ['0x36d3', 'Notes'], ['0x36d4', 'Tasks']];
+  const defaults: [string, string][] = [
+    ['0x36d0', 'Calendar'],
+    ['0x36d1', 'Contacts'],
+    ['0x36d2', 'Journal'],
+    ['0x36d3', 'Notes'],
+    ['0x36d4', 'Tasks'],
+  ];
   for (const holder of [seen.root, seen.folders.Inbox!.props]) {
     for (const [id, name] of defaults) {
       const entry = Buffer.from(holder[id] ?? '', 'hex');
@@ -440,10 +526,13 @@ print(json.dumps({'root': props(root), 'folders': folders}))
   // The summary script's view agrees.
   const summary = await runPypff(path);
   const calendar = summary.folders.find((f) => f.path === 'Calendar');
-  assert.deepEqual(calendar?.messages?.map((m) => m.messageClass), Array(7).fill('IPM.Appointment'));
+  assert.deepEqual(
+    calendar?.messages?.map((m) => m.messageClass),
+    Array(7).fill('IPM.Appointment'),
+  );
 });
 
-test('pst-extractor finds the named properties through the map\'s property-set GUIDs', async (t) => {
+test("pst-extractor finds the named properties through the map's property-set GUIDs", async (t) => {
   if (!(await requireReaders(t, 'pstextractor'))) return;
   const path = await writeItems(t);
   const file = new PSTFile(path);
@@ -466,11 +555,34 @@ test('pst-extractor finds the named properties through the map\'s property-set G
   assert.equal(holiday.busyStatus, 3);
   const contact = byFolder.get('Contacts')!.find((m) => m.messageClass === 'IPM.Contact') as PSTContact;
   assert.deepEqual(
-    [contact.givenName, contact.surname, contact.email1EmailAddress, contact.email2EmailAddress, contact.email2DisplayName, contact.companyName, contact.workAddressStreet, contact.fileUnder, contact.mobileTelephoneNumber],
-    ['Jane', 'Doe', 'jane@acme.example', 'jd@home.example', 'Jane at home', 'Acme Ltd', '1 Main St', 'Doe, Jane', '+1 555 0101'],
+    [
+      contact.givenName,
+      contact.surname,
+      contact.email1EmailAddress,
+      contact.email2EmailAddress,
+      contact.email2DisplayName,
+      contact.companyName,
+      contact.workAddressStreet,
+      contact.fileUnder,
+      contact.mobileTelephoneNumber,
+    ],
+    [
+      'Jane',
+      'Doe',
+      'jane@acme.example',
+      'jd@home.example',
+      'Jane at home',
+      'Acme Ltd',
+      '1 Main St',
+      'Doe, Jane',
+      '+1 555 0101',
+    ],
   );
   const task = byFolder.get('Tasks')![0] as PSTTask;
-  assert.deepEqual([task.taskStatus, task.percentComplete, task.taskDueDate?.toISOString(), task.taskOwner], [1, 0.5, '2026-04-15T00:00:00.000Z', 'Jane']);
+  assert.deepEqual(
+    [task.taskStatus, task.percentComplete, task.taskDueDate?.toISOString(), task.taskOwner],
+    [1, 0.5, '2026-04-15T00:00:00.000Z', 'Jane'],
+  );
 });
 
 test('carried properties of every type read back byte for byte in pffexport', async (t) => {
@@ -497,7 +609,10 @@ test('carried properties of every type read back byte for byte in pffexport', as
     [{ type: 'MultipleInteger32', value: [1, -1] }, '01000000ffffffff'],
     [{ type: 'MultipleFloating64', value: [0.5] }, '000000000000e03f'],
     [{ type: 'MultipleInteger64', value: [2n] }, '0200000000000000'],
-    [{ type: 'MultipleTime', value: [new Date('2001-01-01T00:00:00Z')] }, filetimeHex(new Date('2001-01-01T00:00:00Z'))],
+    [
+      { type: 'MultipleTime', value: [new Date('2001-01-01T00:00:00Z')] },
+      filetimeHex(new Date('2001-01-01T00:00:00Z')),
+    ],
     [{ type: 'MultipleGuid', value: [guid, guid] }, Buffer.from(guid).toString('hex').repeat(2)],
     [{ type: 'MultipleString', value: ['ab', 'c'] }, `020000000c00000010000000${utf16Hex('ab')}${utf16Hex('c')}`],
     [{ type: 'MultipleBinary', value: [Uint8Array.of(1, 2, 3)] }, '01000000' + '08000000' + '010203'],
@@ -505,16 +620,30 @@ test('carried properties of every type read back byte for byte in pffexport', as
   const record: MessageRecord = {
     subject: 'every type',
     extraProperties: [
-      ...values.map(([value], i) => ({ kind: 'named' as const, propertySet: '{11111111-2222-3333-4444-555555555555}', lid: 0x9000 + i, value })),
+      ...values.map(([value], i) => ({
+        kind: 'named' as const,
+        propertySet: '{11111111-2222-3333-4444-555555555555}',
+        lid: 0x9000 + i,
+        value,
+      })),
       // PS_MAPI with a LID below 0x8000 names the tagged property of that id.
-      { kind: 'named', propertySet: '00020328-0000-0000-C000-000000000046', lid: 0x3a16, value: { type: 'String', value: 'Mapi Company' } },
+      {
+        kind: 'named',
+        propertySet: '00020328-0000-0000-C000-000000000046',
+        lid: 0x3a16,
+        value: { type: 'String', value: 'Mapi Company' },
+      },
     ],
   };
   const { path } = await writePst(dir, 'types.pst', [{ folder: ['Inbox'], record }]);
   await assertCheckClean(path);
   const item = pffItem(await pffexportItems(path), utf16Hex('every type')).properties;
   values.forEach(([value, hex], i) => {
-    const type = value.type.startsWith('String8') ? 0x001f : value.type === 'MultipleString8' ? 0x101f : PROPERTY_TYPE_CODES[value.type];
+    const type = value.type.startsWith('String8')
+      ? 0x001f
+      : value.type === 'MultipleString8'
+        ? 0x101f
+        : PROPERTY_TYPE_CODES[value.type];
     const key = `lid:0x${(0x9000 + i).toString(16)}/${type.toString(16).padStart(4, '0')}`;
     assert.equal(item.get(key), hex, `${value.type} (${key})`);
   });
@@ -525,7 +654,12 @@ test('carried properties override what absent fields default to, never given fie
   if (!(await requireReaders(t, 'pffexport'))) return;
   const dir = await tempDir(t);
   const APPOINTMENT = '00062002-0000-0000-c000-000000000046';
-  const carried = (lid: number, value: ExtraPropertyValue) => ({ kind: 'named' as const, propertySet: APPOINTMENT, lid, value });
+  const carried = (lid: number, value: ExtraPropertyValue) => ({
+    kind: 'named' as const,
+    propertySet: APPOINTMENT,
+    lid,
+    value,
+  });
   const record: MessageRecord = {
     messageClass: 'IPM.Appointment',
     subject: 'received meeting',
@@ -559,22 +693,90 @@ test('kind sections are checked: the error names the field and the value', async
   const w = await PstWriter.create(`${dir}/bad.pst`);
   t.after(() => w.abort());
   const bad: [MessageRecord, RegExp][] = [
-    [{ messageClass: 'IPM.Appointment', subject: 'x', appointment: { end: new Date() } as never }, /message\.appointment\.start is missing/],
-    [{ subject: 'x', contact: { givenName: 'A' } }, /message\.contact is given, but the message class is not IPM\.Contact: "IPM\.Note"/],
-    [{ messageClass: 'IPM.Appointment', subject: 'x', appointment: { start: new Date('2026-01-02'), end: new Date('2026-01-01') } }, /message\.appointment\.end is before the start/],
-    [{ messageClass: 'IPM.Appointment', subject: 'x', appointment: { start: new Date(), end: new Date(), timeZone: { id: 'Mars/Olympus' }, recurrence: { frequency: 'daily' } } }, /message\.appointment\.timeZone\.id is not a time zone this platform knows.*"Mars\/Olympus"/],
     [
-      { messageClass: 'IPM.Appointment', subject: 'x', appointment: { start: new Date(), end: new Date(), timeZone: { id: 'X', rules: [{ fromYear: 2010, bias: 0 }, { fromYear: 2007, bias: 60 }] } } },
+      { messageClass: 'IPM.Appointment', subject: 'x', appointment: { end: new Date() } as never },
+      /message\.appointment\.start is missing/,
+    ],
+    [
+      { subject: 'x', contact: { givenName: 'A' } },
+      /message\.contact is given, but the message class is not IPM\.Contact: "IPM\.Note"/,
+    ],
+    [
+      {
+        messageClass: 'IPM.Appointment',
+        subject: 'x',
+        appointment: { start: new Date('2026-01-02'), end: new Date('2026-01-01') },
+      },
+      /message\.appointment\.end is before the start/,
+    ],
+    [
+      {
+        messageClass: 'IPM.Appointment',
+        subject: 'x',
+        appointment: {
+          start: new Date(),
+          end: new Date(),
+          timeZone: { id: 'Mars/Olympus' },
+          recurrence: { frequency: 'daily' },
+        },
+      },
+      /message\.appointment\.timeZone\.id is not a time zone this platform knows.*"Mars\/Olympus"/,
+    ],
+    [
+      {
+        messageClass: 'IPM.Appointment',
+        subject: 'x',
+        appointment: {
+          start: new Date(),
+          end: new Date(),
+          timeZone: {
+            id: 'X',
+            rules: [
+              { fromYear: 2010, bias: 0 },
+              { fromYear: 2007, bias: 60 },
+            ],
+          },
+        },
+      },
       /message\.appointment\.timeZone\.rules\[1\]\.fromYear is not after the previous rule's \(2010\)/,
     ],
-    [{ messageClass: 'IPM.Contact', subject: 'x', contact: { emails: [{ address: 'a@x' }, { address: 'b@x' }, { address: 'c@x' }, { address: 'd@x' }] } }, /message\.contact\.emails has more than the three/],
-    [{ messageClass: 'IPM.Task', subject: 'x', task: { percentComplete: 120 } }, /message\.task\.percentComplete is not a number from 0 to 100: 120/],
-    [{ subject: 'x', extraProperties: [{ kind: 'named', propertySet: 'nope', lid: 1, value: { type: 'Integer32', value: 1 } }] }, /message\.extraProperties\[0\]\.propertySet is not a GUID: "nope"/],
-    [{ subject: 'x', extraProperties: [{ kind: 'tagged', id: 0x9000, value: { type: 'Integer32', value: 1 } }] }, /message\.extraProperties\[0\]\.id is not an integer from 1 to 32767/],
-    [{ subject: 'x', extraProperties: [{ kind: 'tagged', id: 0x3001, value: { type: 'Integer32', value: 'one' } as never }] }, /message\.extraProperties\[0\]\.value is not a Integer32 value/],
+    [
+      {
+        messageClass: 'IPM.Contact',
+        subject: 'x',
+        contact: { emails: [{ address: 'a@x' }, { address: 'b@x' }, { address: 'c@x' }, { address: 'd@x' }] },
+      },
+      /message\.contact\.emails has more than the three/,
+    ],
+    [
+      { messageClass: 'IPM.Task', subject: 'x', task: { percentComplete: 120 } },
+      /message\.task\.percentComplete is not a number from 0 to 100: 120/,
+    ],
+    [
+      {
+        subject: 'x',
+        extraProperties: [{ kind: 'named', propertySet: 'nope', lid: 1, value: { type: 'Integer32', value: 1 } }],
+      },
+      /message\.extraProperties\[0\]\.propertySet is not a GUID: "nope"/,
+    ],
+    [
+      { subject: 'x', extraProperties: [{ kind: 'tagged', id: 0x9000, value: { type: 'Integer32', value: 1 } }] },
+      /message\.extraProperties\[0\]\.id is not an integer from 1 to 32767/,
+    ],
+    [
+      {
+        subject: 'x',
+        extraProperties: [{ kind: 'tagged', id: 0x3001, value: { type: 'Integer32', value: 'one' } as never }],
+      },
+      /message\.extraProperties\[0\]\.value is not a Integer32 value/,
+    ],
   ];
   for (const [record, message] of bad) {
-    await assert.rejects(w.addMessage(['Inbox'], record), (e: Error) => e.name === 'PstInputError' && message.test(e.message), String(message));
+    await assert.rejects(
+      w.addMessage(['Inbox'], record),
+      (e: Error) => e.name === 'PstInputError' && message.test(e.message),
+      String(message),
+    );
   }
   // The writer stays usable, and a failed message's named properties are gone with it.
   await w.addMessage(['Inbox'], { subject: 'fine' });
@@ -595,7 +797,14 @@ test('a failed message or a size projection takes the named properties it added 
     subject: 'fails',
     attachments: [
       { kind: 'message', name: 'inner', message: { subject: 'inner', extraProperties: names } },
-      { kind: 'file', name: 'short.bin', size: 10, open: async function* () { yield new Uint8Array(3); } },
+      {
+        kind: 'file',
+        name: 'short.bin',
+        size: 10,
+        open: async function* () {
+          yield new Uint8Array(3);
+        },
+      },
     ],
   };
   const w = await PstWriter.create(`${dir}/rolled-back.pst`, { deterministic: true });
@@ -615,7 +824,12 @@ for rs in f.name_to_id_map.record_sets:
         if e.entry_type in (3, 4): print(e.entry_type, e.data.hex())
 `;
   const { stdout } = await run(DEBIAN_PYTHON, ['-c', script, path]);
-  const streams = new Map(stdout.trim().split('\n').map((l) => [l.split(' ')[0], Buffer.from(l.split(' ')[1]!, 'hex')] as const));
+  const streams = new Map(
+    stdout
+      .trim()
+      .split('\n')
+      .map((l) => [l.split(' ')[0], Buffer.from(l.split(' ')[1]!, 'hex')] as const),
+  );
   // PidNameKeywords and PidLidReminderDelta (every file has them), then X-Kept.
   assert.equal(streams.get('3')!.length, 3 * 8);
   const strings = streams.get('4')!.toString('utf16le');

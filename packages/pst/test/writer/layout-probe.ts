@@ -95,14 +95,16 @@ export class LayoutProbe {
     tree.finish = function (this: DataTreeWriter): DataTree {
       const r = treeFinish.call(this);
       if (r.size === BLOCK_DATA) probe.hit('data tree of exactly 8176 bytes (one block)');
-      if (r.size === BLOCK_DATA + 1 || r.size === BLOCK_DATA + 2) probe.hit('data tree of 8177 or 8178 bytes (XBLOCK of two)');
+      if (r.size === BLOCK_DATA + 1 || r.size === BLOCK_DATA + 2)
+        probe.hit('data tree of 8177 or 8178 bytes (XBLOCK of two)');
       if (r.size > BLOCK_DATA * XBLOCK_ENTRIES) probe.hit('data tree above 8176 × 1021 bytes (XXBLOCK)');
       return r;
     };
     const sub = Subnodes.prototype;
     const { storeValue, finish: subFinish } = sub;
     sub.storeValue = function (this: Subnodes, bytes: Uint8Array) {
-      if (bytes.length === HEAP_MAX + 1 || bytes.length === HEAP_MAX + 2) probe.hit('value of 3581 or 3582 bytes in a subnode');
+      if (bytes.length === HEAP_MAX + 1 || bytes.length === HEAP_MAX + 2)
+        probe.hit('value of 3581 or 3582 bytes in a subnode');
       return storeValue.call(this, bytes);
     };
     sub.finish = function (this: Subnodes) {
@@ -127,7 +129,8 @@ export class LayoutProbe {
       // PCs keep every page in memory until finished (see Heap's holdAll): the leaf can be read wherever it is.
       const leaf = hidRoot ? h.bytesOf(hidRoot) : new Uint8Array(0);
       let isMessage = false;
-      for (let at = 0; at + 8 <= leaf.length; at += 8) if ((leaf[at]! | (leaf[at + 1]! << 8)) === 0x001a) isMessage = true;
+      for (let at = 0; at + 8 <= leaf.length; at += 8)
+        if ((leaf[at]! | (leaf[at + 1]! << 8)) === 0x001a) isMessage = true;
       this.pcs.push({ pages, leafPage, leafIndex, isMessage });
       if (pages >= 2) this.hit('PC heap of 2 pages or more');
       if (pages === 8) this.hit('PC heap of 8 pages (the most a PC takes)');

@@ -27,9 +27,22 @@ function wasteful(i: number): MessageRecord {
     references: text(i + 4, len(5)),
     transportHeaders: text(i + 5, len(6)),
     from: { name: text(i + 6, len(7)), address: 'a@example.com' },
-    recipients: Array.from({ length: 1 + (i % 5) }, (_, r) => ({ kind: 'to' as const, name: text(i + r, len(8 + r)), address: `r${r}@example.com` })),
+    recipients: Array.from({ length: 1 + (i % 5) }, (_, r) => ({
+      kind: 'to' as const,
+      name: text(i + r, len(8 + r)),
+      address: `r${r}@example.com`,
+    })),
     categories: [text(i + 7, 300), text(i + 8, 700)],
-    attachments: [{ kind: 'file', name: 'small.bin', size: 1000 + (i % 2500), open: async function* () { yield new Uint8Array(1000 + (i % 2500)); } }],
+    attachments: [
+      {
+        kind: 'file',
+        name: 'small.bin',
+        size: 1000 + (i % 2500),
+        open: async function* () {
+          yield new Uint8Array(1000 + (i % 2500));
+        },
+      },
+    ],
   };
 }
 
@@ -42,7 +55,11 @@ test('fits(): never true below the exact projection, always true at it (the boun
     const folder = ['Inbox', `F${i % 4}`];
     const record = wasteful(i);
     const exact = await writer.projectedSizeWith(folder, record);
-    assert.equal(await writer.fits(exact - 1, folder, record), false, `message ${i}: fits one byte below its projection`);
+    assert.equal(
+      await writer.fits(exact - 1, folder, record),
+      false,
+      `message ${i}: fits one byte below its projection`,
+    );
     // A far limit is answered by the bound alone (no projection); a limit at the projection must fit either way.
     if (await writer.fits(Number.MAX_SAFE_INTEGER, folder, record)) boundAnswers++;
     assert.equal(await writer.fits(exact, folder, record), true, `message ${i}: does not fit at its projection`);

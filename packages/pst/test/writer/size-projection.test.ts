@@ -19,24 +19,40 @@ const attachmentSize = fc.oneof(
   fc.integer({ min: 4000, max: 300_000 }),
 );
 
-const attachment: fc.Arbitrary<Attachment> = fc.tuple(attachmentSize, fc.integer({ min: 1, max: 1000 }), fc.boolean()).map(([size, seed, inline]) =>
-  seededAttachment(`a${seed}.bin`, size, seed, inline ? { contentId: `c${seed}@x`, isInline: true } : {}),
-);
+const attachment: fc.Arbitrary<Attachment> = fc
+  .tuple(attachmentSize, fc.integer({ min: 1, max: 1000 }), fc.boolean())
+  .map(([size, seed, inline]) =>
+    seededAttachment(`a${seed}.bin`, size, seed, inline ? { contentId: `c${seed}@x`, isInline: true } : {}),
+  );
 
-const text = (max: number): fc.Arbitrary<string> => fc.integer({ min: 0, max }).chain((n) => fc.constantFrom('a', 'é', '😀', ' ', 'Z').map((c) => c.repeat(n)));
+const text = (max: number): fc.Arbitrary<string> =>
+  fc.integer({ min: 0, max }).chain((n) => fc.constantFrom('a', 'é', '😀', ' ', 'Z').map((c) => c.repeat(n)));
 
 const record: fc.Arbitrary<MessageRecord> = fc.record({
   subject: text(600),
   body: fc.option(text(12_000), { nil: undefined }),
   html: fc.option(text(5000), { nil: undefined }),
-  recipients: fc.array(fc.record({ kind: fc.constantFrom('to' as const, 'cc' as const, 'bcc' as const), name: text(40), address: fc.constant('x@example.com') }), { maxLength: 120 }),
+  recipients: fc.array(
+    fc.record({
+      kind: fc.constantFrom('to' as const, 'cc' as const, 'bcc' as const),
+      name: text(40),
+      address: fc.constant('x@example.com'),
+    }),
+    { maxLength: 120 },
+  ),
   categories: fc.option(fc.array(text(20), { maxLength: 3 }), { nil: undefined }),
   attachments: fc.array(attachment, { maxLength: 3 }),
 });
 
-const step = fc.record({ folder: fc.constantFrom(['Inbox'], ['Inbox', 'A'], ['B'], ['B', 'C', 'D'], ['Deleted Items']), record, embed: fc.boolean() });
+const step = fc.record({
+  folder: fc.constantFrom(['Inbox'], ['Inbox', 'A'], ['B'], ['B', 'C', 'D'], ['Deleted Items']),
+  record,
+  embed: fc.boolean(),
+});
 
-test('projectedSizeWith before an add equals projectedSize after it; the file size equals the last projection', { timeout: 15 * 60 * 1000 }, async (t) => {
+test('projectedSizeWith before an add equals projectedSize after it; the file size equals the last projection', {
+  timeout: 15 * 60 * 1000,
+}, async (t) => {
   const dir = await tempDir(t);
   let run = 0;
   await fc.assert(
@@ -46,7 +62,9 @@ test('projectedSizeWith before an add equals projectedSize after it; the file si
       try {
         let last = w.projectedSize();
         for (const [i, s] of steps.entries()) {
-          const rec: MessageRecord = s.embed ? { subject: `outer ${i}`, attachments: [{ kind: 'message', name: 'inner', message: s.record }] } : s.record;
+          const rec: MessageRecord = s.embed
+            ? { subject: `outer ${i}`, attachments: [{ kind: 'message', name: 'inner', message: s.record }] }
+            : s.record;
           const predicted = await w.projectedSizeWith(s.folder, rec);
           assert.equal(w.projectedSize(), last, 'a projection changes nothing');
           await w.addMessage(s.folder, rec);

@@ -12,7 +12,14 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { PSTFile, type PSTFolder, type PSTMessage } from 'pst-extractor';
 import { PSTRecipient } from 'pst-extractor';
-import { PstWriter, checkPst, type FileAttachment, type MessageRecord, type PstWriterOptions, type PstFileSummary } from '@pstream/pst';
+import {
+  PstWriter,
+  checkPst,
+  type FileAttachment,
+  type MessageRecord,
+  type PstWriterOptions,
+  type PstFileSummary,
+} from '@pstream/pst';
 import {
   SUMMARY_READERS,
   compareWithExpected,
@@ -67,8 +74,19 @@ export async function seededDigest(seed: number, size: number): Promise<{ size: 
 const digests = new WeakMap<FileAttachment, { seed: number; size: number }>();
 
 /** A file attachment whose bytes come from a generator, one chunk at a time. */
-export function seededAttachment(name: string, size: number, seed: number, extra: Partial<FileAttachment> = {}): FileAttachment {
-  const a: FileAttachment = { kind: 'file', name, size, open: () => seededBytes(seed, size, extra.size === undefined ? 1 << 20 : 65_536), ...extra };
+export function seededAttachment(
+  name: string,
+  size: number,
+  seed: number,
+  extra: Partial<FileAttachment> = {},
+): FileAttachment {
+  const a: FileAttachment = {
+    kind: 'file',
+    name,
+    size,
+    open: () => seededBytes(seed, size, extra.size === undefined ? 1 << 20 : 65_536),
+    ...extra,
+  };
   digests.set(a, { seed, size });
   return a;
 }
@@ -93,7 +111,13 @@ export function storedFolderName(s: string): string {
 
 /** The reader path ("Inbox/Sub") of a source folder path. */
 export function folderKey(path: readonly string[]): string {
-  return path.map((name, depth) => (depth === 0 && storedFolderName(name).toLowerCase() === 'deleted items' ? 'Deleted Items' : storedFolderName(name))).join('/');
+  return path
+    .map((name, depth) =>
+      depth === 0 && storedFolderName(name).toLowerCase() === 'deleted items'
+        ? 'Deleted Items'
+        : storedFolderName(name),
+    )
+    .join('/');
 }
 
 async function expectedAttachment(a: NonNullable<MessageRecord['attachments']>[number]): Promise<ExpectedAttachment> {
@@ -111,18 +135,31 @@ export async function expectedMessage(r: MessageRecord): Promise<ExpectedMessage
   // the readers report names and addresses normalised (trailing white space dropped, as pstnorm.norm_text does)
   const raw = (a: { name?: string; address?: string }): string => a.name || a.address || '';
   const who = (a: { name?: string; address?: string }): string => normText(stored(raw(a))) ?? '';
-  const email = (address: string | undefined): string | undefined => (address ? normText(stored(address)) || undefined : undefined);
+  const email = (address: string | undefined): string | undefined =>
+    address ? normText(stored(address)) || undefined : undefined;
   const out: ExpectedMessage = {
     subject: stored(r.subject).replace(/^\u0001+/, ''),
     messageClass: r.messageClass ?? 'IPM.Note',
     body: r.body === undefined ? null : stored(r.body),
     html: r.html === undefined ? null : stored(r.html),
-    displayTo: normText(stored(recipients.filter((x) => x.kind === 'to').map(raw).join('; '))) || undefined,
+    displayTo:
+      normText(
+        stored(
+          recipients
+            .filter((x) => x.kind === 'to')
+            .map(raw)
+            .join('; '),
+        ),
+      ) || undefined,
     recipients: recipients.map((x) => ({ type: x.kind, name: who(x) || undefined, email: email(x.address) })),
     attachments: await Promise.all((r.attachments ?? []).map(expectedAttachment)),
   };
   if (sender) Object.assign(out, { senderName: who(sender) || undefined, senderEmail: email(sender.address) });
-  if (author) Object.assign(out, { sentRepresentingName: who(author) || undefined, sentRepresentingEmail: email(author.address) });
+  if (author)
+    Object.assign(out, {
+      sentRepresentingName: who(author) || undefined,
+      sentRepresentingEmail: email(author.address),
+    });
   return out;
 }
 
@@ -133,13 +170,17 @@ export interface Written {
 }
 
 /** The expectation of a whole file: every folder on the way to a written one, plus the IPM root and Deleted Items. */
-export async function expectedFolders(items: readonly Written[], extraFolders: readonly (readonly string[])[] = []): Promise<ExpectedFolder[]> {
+export async function expectedFolders(
+  items: readonly Written[],
+  extraFolders: readonly (readonly string[])[] = [],
+): Promise<ExpectedFolder[]> {
   const folders = new Map<string, ExpectedMessage[]>([
     ['', []],
     ['Deleted Items', []],
   ]);
   const touch = (path: readonly string[]): string => {
-    for (let i = 1; i <= path.length; i++) if (!folders.has(folderKey(path.slice(0, i)))) folders.set(folderKey(path.slice(0, i)), []);
+    for (let i = 1; i <= path.length; i++)
+      if (!folders.has(folderKey(path.slice(0, i)))) folders.set(folderKey(path.slice(0, i)), []);
     return folderKey(path);
   };
   for (const p of extraFolders) touch(p);
@@ -150,7 +191,12 @@ export async function expectedFolders(items: readonly Written[], extraFolders: r
 // ------------------------------------------------------------------------------------------- writing and checking
 
 /** Writes `items` in order into a new file in `dir`. */
-export async function writePst(dir: string, name: string, items: readonly Written[], options: PstWriterOptions = { deterministic: true }): Promise<PstFileSummary> {
+export async function writePst(
+  dir: string,
+  name: string,
+  items: readonly Written[],
+  options: PstWriterOptions = { deterministic: true },
+): Promise<PstFileSummary> {
   const w = await PstWriter.create(join(dir, name), options);
   for (const item of items) await w.addMessage(item.folder, item.record);
   return w.finish();
@@ -196,13 +242,15 @@ export async function verifyPst(path: string, items: readonly Written[], options
   if (fsck!.exit !== 0) problems.push(`fsck: exit ${fsck!.exit}: ${fsck!.errors.slice(0, 10).join('; ')}`);
   readers.forEach((r, i) => {
     const s = summaries[i] as ReaderSummary;
-    if (!s.ok || s.exitCode !== 0) problems.push(`${r}: exit ${s.exitCode}, errors: ${s.errors.slice(0, 10).join('; ')}`);
+    if (!s.ok || s.exitCode !== 0)
+      problems.push(`${r}: exit ${s.exitCode}, errors: ${s.errors.slice(0, 10).join('; ')}`);
     const want = options.adjust?.[r]?.(structuredClone(expected)) ?? expected;
     problems.push(...compareWithExpected(s, want, { exactFolders: true }));
   });
   if (!options.adjust) {
     const all = summaries as ReaderSummary[];
-    for (let i = 1; i < all.length; i++) problems.push(...diffSummaries(all[0]!, all[i]!).map((d) => `${all[0]!.reader} vs ${all[i]!.reader}: ${d}`));
+    for (let i = 1; i < all.length; i++)
+      problems.push(...diffSummaries(all[0]!, all[i]!).map((d) => `${all[0]!.reader} vs ${all[i]!.reader}: ${d}`));
   }
   assert.deepEqual(problems.slice(0, 60), [], `readers on ${path}`);
   if (options.deep ?? true) {
@@ -254,7 +302,9 @@ function categoriesOf(m: PSTMessage): string[] {
   const props = m as unknown as Props;
   const item = id > 0 ? props.pstTableItems?.get(id) : undefined;
   if (!item) return [];
-  const data = item.isExternalValueReference ? props.localDescriptorItems?.get(item.entryValueReference!)?.getData() ?? Buffer.alloc(4) : item.data;
+  const data = item.isExternalValueReference
+    ? (props.localDescriptorItems?.get(item.entryValueReference!)?.getData() ?? Buffer.alloc(4))
+    : item.data;
   const count = data.readUInt32LE(0);
   const offsets = Array.from({ length: count }, (_, i) => data.readUInt32LE(4 + 4 * i));
   return offsets.map((start, i) => data.subarray(start, offsets[i + 1] ?? data.length).toString('utf16le'));
@@ -262,7 +312,14 @@ function categoriesOf(m: PSTMessage): string[] {
 
 function deepMessage(m: PSTMessage): DeepMessage {
   // numberOfRecipients loads the recipient table (getRecipient(i) would re-parse it on every call)
-  const table = m.numberOfRecipients === 0 ? null : (m as unknown as { recipientTable: { getItems(): Map<number, unknown>[]; subNodeDescriptorItems: unknown } | null }).recipientTable;
+  const table =
+    m.numberOfRecipients === 0
+      ? null
+      : (
+          m as unknown as {
+            recipientTable: { getItems(): Map<number, unknown>[]; subNodeDescriptorItems: unknown } | null;
+          }
+        ).recipientTable;
   const rows = table?.getItems() ?? [];
   const pst = (m as unknown as { pstFile: PSTFile }).pstFile;
   const recipients = rows.map((row) => {
@@ -270,7 +327,11 @@ function deepMessage(m: PSTMessage): DeepMessage {
     // A cell of more than 3580 bytes is a subnode of the recipient table ([MS-PST] §2.3.4.4), which a PSTRecipient
     // made from a row cannot reach by itself: give it the table's subnodes.
     (r as unknown as { localDescriptorItems: unknown }).localDescriptorItems = table?.subNodeDescriptorItems;
-    return { type: ({ 1: 'to', 2: 'cc', 3: 'bcc' } as Record<number, string>)[r.recipientType] ?? String(r.recipientType), name: nz(r.displayName), email: nz(r.smtpAddress) ?? nz(r.emailAddress) };
+    return {
+      type: ({ 1: 'to', 2: 'cc', 3: 'bcc' } as Record<number, string>)[r.recipientType] ?? String(r.recipientType),
+      name: nz(r.displayName),
+      email: nz(r.smtpAddress) ?? nz(r.emailAddress),
+    };
   });
   const attachments: DeepAttachment[] = [];
   for (let i = 0; i < m.numberOfAttachments; i++) {
@@ -322,18 +383,28 @@ async function readIpm<T>(path: string, view: (m: PSTMessage) => T): Promise<Map
     if (inside) {
       const messages: T[] = [];
       if (folder.contentCount > 0) {
-        for (let child = folder.getNextChild() as PSTMessage | null; child; child = folder.getNextChild() as PSTMessage | null) messages.push(view(child));
+        for (
+          let child = folder.getNextChild() as PSTMessage | null;
+          child;
+          child = folder.getNextChild() as PSTMessage | null
+        )
+          messages.push(view(child));
       }
       out.set(p, messages);
     }
-    if (folder.hasSubfolders) for (const sub of folder.getSubFolders()) walk(sub, p ? `${p}/${sub.displayName}` : sub.displayName, inside);
+    if (folder.hasSubfolders)
+      for (const sub of folder.getSubFolders()) walk(sub, p ? `${p}/${sub.displayName}` : sub.displayName, inside);
   };
   walk(pst.getRootFolder(), '', false);
   return out;
 }
 
 /** The deep form of an expectation (records carry everything; see {@link expectedDeep}). */
-function deepFromExpected(e: ExpectedMessage, categories: readonly string[], contentIds: readonly (string | null)[]): DeepMessage {
+function deepFromExpected(
+  e: ExpectedMessage,
+  categories: readonly string[],
+  contentIds: readonly (string | null)[],
+): DeepMessage {
   return {
     subject: normText(e.subject) ?? '',
     body: typeof e.body === 'string' ? nz(e.body) : null,
@@ -346,7 +417,13 @@ function deepFromExpected(e: ExpectedMessage, categories: readonly string[], con
       'embedded' in a
         ? { name: a.name ?? null, size: null, sha1: null, contentId: null, embedded: null }
         : 'data' in a
-          ? { name: a.name, size: a.data.length, sha1: createHash('sha1').update(a.data).digest('hex').slice(0, 16), contentId: contentIds[i] ?? null, embedded: null }
+          ? {
+              name: a.name,
+              size: a.data.length,
+              sha1: createHash('sha1').update(a.data).digest('hex').slice(0, 16),
+              contentId: contentIds[i] ?? null,
+              embedded: null,
+            }
           : { name: a.name, size: a.size, sha1: a.sha1, contentId: contentIds[i] ?? null, embedded: null },
     ),
   };
@@ -354,11 +431,16 @@ function deepFromExpected(e: ExpectedMessage, categories: readonly string[], con
 
 /** The deep expectation of one record, recursively (categories and content ids included). */
 export async function expectedDeep(r: MessageRecord): Promise<DeepMessage> {
-  const shallow = deepFromExpected(await expectedMessage(r), (r.categories ?? []).map(stored), (r.attachments ?? []).map((a) => (a.kind === 'file' && a.contentId ? stored(a.contentId) : null)));
+  const shallow = deepFromExpected(
+    await expectedMessage(r),
+    (r.categories ?? []).map(stored),
+    (r.attachments ?? []).map((a) => (a.kind === 'file' && a.contentId ? stored(a.contentId) : null)),
+  );
   return shallow;
 }
 
-const bySubject = (a: DeepMessage, b: DeepMessage): number => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0);
+const bySubject = (a: DeepMessage, b: DeepMessage): number =>
+  a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0;
 
 /** Asserts that pst-extractor's deep view of the written records equals what was written, field by field. */
 export async function assertDeepContent(path: string, items: readonly Written[]): Promise<void> {
@@ -368,7 +450,10 @@ export async function assertDeepContent(path: string, items: readonly Written[])
     const key = folderKey(item.folder);
     want.set(key, [...(want.get(key) ?? []), await expectedDeep(item.record)]);
   }
-  const nonEmpty = [...got].filter(([, m]) => m.length > 0).map(([k]) => k).sort();
+  const nonEmpty = [...got]
+    .filter(([, m]) => m.length > 0)
+    .map(([k]) => k)
+    .sort();
   assert.deepEqual(nonEmpty, [...want.keys()].sort(), 'deep read: folders holding messages');
   for (const [key, messages] of want) {
     const g = [...(got.get(key) ?? [])].sort(bySubject);
@@ -391,31 +476,50 @@ async function exportedMessage(dir: string): Promise<ExportedMessage> {
   const body = await readFile(join(dir, 'Message.txt'), 'utf8').then(nz, () => null);
   const attachments: ExportedMessage['attachments'] = [];
   const attDir = join(dir, 'Attachments');
-  for (const entry of (await readdir(attDir, { withFileTypes: true }).catch(() => [])).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  for (const entry of (await readdir(attDir, { withFileTypes: true }).catch(() => [])).sort((a, b) =>
+    a.name < b.name ? -1 : 1,
+  )) {
     if (entry.isDirectory()) {
-      for (const sub of await readdir(join(attDir, entry.name))) if (/^Message\d+$/.test(sub)) attachments.push({ embedded: await exportedMessage(join(attDir, entry.name, sub)) });
+      for (const sub of await readdir(join(attDir, entry.name)))
+        if (/^Message\d+$/.test(sub))
+          attachments.push({ embedded: await exportedMessage(join(attDir, entry.name, sub)) });
     } else {
       const bytes = await readFile(join(attDir, entry.name));
-      attachments.push({ name: entry.name.replace(/^\d+_/, ''), size: bytes.length, sha1: createHash('sha1').update(bytes).digest('hex').slice(0, 16) });
+      attachments.push({
+        name: entry.name.replace(/^\d+_/, ''),
+        size: bytes.length,
+        sha1: createHash('sha1').update(bytes).digest('hex').slice(0, 16),
+      });
     }
   }
   return { subject, body, attachments };
 }
 
 /** What pffexport exports for `r` (libpff decodes astral characters its own way: see {@link asLibpffDecodes}). */
-function exportedFromRecord(r: MessageRecord, d: ReadonlyMap<FileAttachment, { size: number; sha1: string }>): ExportedMessage {
+function exportedFromRecord(
+  r: MessageRecord,
+  d: ReadonlyMap<FileAttachment, { size: number; sha1: string }>,
+): ExportedMessage {
   return {
-    subject: asLibpffDecodes(stored(r.subject).replace(/^\u0001+/, '').trim()),
+    subject: asLibpffDecodes(
+      stored(r.subject)
+        .replace(/^\u0001+/, '')
+        .trim(),
+    ),
     body: r.body === undefined ? null : nz(asLibpffDecodes(stored(r.body))),
     attachments: (r.attachments ?? []).map((a) =>
-      a.kind === 'message' ? { embedded: exportedFromRecord(a.message, d) } : { name: sanitizeAttachmentName(asLibpffDecodes(stored(a.name))), ...d.get(a)! },
+      a.kind === 'message'
+        ? { embedded: exportedFromRecord(a.message, d) }
+        : { name: sanitizeAttachmentName(asLibpffDecodes(stored(a.name))), ...d.get(a)! },
     ),
   };
 }
 
 const sortAttachments = (m: ExportedMessage): ExportedMessage => ({
   ...m,
-  attachments: m.attachments.map((a) => ('embedded' in a ? { embedded: sortAttachments(a.embedded) } : a)).sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1)),
+  attachments: m.attachments
+    .map((a) => ('embedded' in a ? { embedded: sortAttachments(a.embedded) } : a))
+    .sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1)),
 });
 
 /**
@@ -429,7 +533,9 @@ export async function assertEmbeddedContent(path: string, items: readonly Writte
   const dir = await mkdtemp(join(tmpdir(), 'pstream-pffexport-'));
   try {
     await new Promise<void>((resolve, reject) => {
-      execFile('pffexport', ['-q', '-t', join(dir, 'x'), path], { maxBuffer: 1 << 26 }, (error) => (error ? reject(error) : resolve()));
+      execFile('pffexport', ['-q', '-t', join(dir, 'x'), path], { maxBuffer: 1 << 26 }, (error) =>
+        error ? reject(error) : resolve(),
+      );
     });
     const top = join(dir, 'x.export');
     const [ipm] = (await readdir(top)).filter((n) => n.startsWith('Top of '));
@@ -447,7 +553,8 @@ export async function assertEmbeddedContent(path: string, items: readonly Writte
       await collect(item.record);
       const folderDir = join(top, ipm!, ...folderKey(item.folder).split('/'));
       const exported: ExportedMessage[] = [];
-      for (const m of (await readdir(folderDir)).filter((n) => /^Message\d+$/.test(n))) exported.push(await exportedMessage(join(folderDir, m)));
+      for (const m of (await readdir(folderDir)).filter((n) => /^Message\d+$/.test(n)))
+        exported.push(await exportedMessage(join(folderDir, m)));
       const want = sortAttachments(exportedFromRecord(item.record, digestsOf));
       const got = exported.map(sortAttachments).find((m) => m.subject === want.subject);
       assert.deepEqual(got, want, `pffexport tree of ${JSON.stringify(want.subject)}`);
@@ -516,7 +623,13 @@ function messageFields(m: PSTMessage): MessageFields {
 /** What the writer stores for `record`: the envelope fields, cleaned like every string. */
 export function expectedFields(r: MessageRecord): MessageFields {
   const recipients = r.recipients ?? [];
-  const list = (kind: string): string => stored(recipients.filter((x) => x.kind === kind).map((x) => x.name || x.address || '').join('; '));
+  const list = (kind: string): string =>
+    stored(
+      recipients
+        .filter((x) => x.kind === kind)
+        .map((x) => x.name || x.address || '')
+        .join('; '),
+    );
   const subject = stored(r.subject.replace(/^\u0001+/, ''));
   const created = r.createdAt ?? r.receivedAt ?? r.sentAt;
   return {
@@ -560,7 +673,11 @@ export async function assertMessageFields(path: string, items: readonly Written[
     const found = candidates.splice(k, 1)[0]!;
     if (want.createdAt === null) found.createdAt = null;
     if (want.modifiedAt === null) found.modifiedAt = null;
-    assert.deepEqual(found, want, `fields of ${JSON.stringify(want.subject.slice(0, 80))} in ${folderKey(item.folder)}`);
+    assert.deepEqual(
+      found,
+      want,
+      `fields of ${JSON.stringify(want.subject.slice(0, 80))} in ${folderKey(item.folder)}`,
+    );
   }
 }
 
@@ -586,7 +703,9 @@ export function asLibpffDecodes(s: string): string {
  */
 export function asPstExtractorReads(folders: ExpectedFolder[]): ExpectedFolder[] {
   const cell = (v: string | undefined): string | undefined => (v !== undefined && v.length > 1790 ? undefined : v);
-  for (const f of folders) for (const m of f.messages) m.recipients = m.recipients?.map((r) => ({ ...r, name: cell(r.name), email: cell(r.email) }));
+  for (const f of folders)
+    for (const m of f.messages)
+      m.recipients = m.recipients?.map((r) => ({ ...r, name: cell(r.name), email: cell(r.email) }));
   return folders;
 }
 
@@ -603,7 +722,9 @@ export function asLibpffReads(folders: ExpectedFolder[]): ExpectedFolder[] {
     sentRepresentingEmail: s(m.sentRepresentingEmail),
     displayTo: s(m.displayTo),
     recipients: m.recipients?.map((r) => ({ ...r, name: s(r.name), email: s(r.email) })),
-    attachments: m.attachments?.map((a) => ('embedded' in a ? { ...a, name: s(a.name), embedded: message(a.embedded) } : { ...a, name: s(a.name) })),
+    attachments: m.attachments?.map((a) =>
+      'embedded' in a ? { ...a, name: s(a.name), embedded: message(a.embedded) } : { ...a, name: s(a.name) },
+    ),
   });
   return folders.map((f) => ({ ...f, messages: f.messages.map(message) }));
 }

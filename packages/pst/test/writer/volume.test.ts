@@ -37,7 +37,9 @@ test('a 300-folder tree six levels deep, a message in every other folder', { tim
   }
   assert.equal(deep.length, 300);
   assert.equal(Math.max(...deep.map((p) => p.length)), 6);
-  const items: Written[] = deep.filter((_, i) => i % 2 === 0).map((folder, i) => ({ folder, record: { subject: `in ${folder.join('/')}`, body: `message ${i}` } }));
+  const items: Written[] = deep
+    .filter((_, i) => i % 2 === 0)
+    .map((folder, i) => ({ folder, record: { subject: `in ${folder.join('/')}`, body: `message ${i}` } }));
   const w = await PstWriter.create(join(dir, 'tree.pst'), { deterministic: true });
   for (const p of deep) w.ensureFolder(p);
   for (const item of items) await w.addMessage(item.folder, item.record);
@@ -45,4 +47,3 @@ test('a 300-folder tree six levels deep, a message in every other folder', { tim
   assert.equal(summary.folders, deep.length);
   await verifyPst(summary.path, items, { extraFolders: deep, deep: false });
 });
-

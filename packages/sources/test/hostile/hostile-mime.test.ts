@@ -48,14 +48,16 @@ function* nestedMultipart(levels: number): Generator<string> {
 
 /** `levels` messages, each the whole body (message/rfc822) of the one above. */
 function* nestedRfc822(levels: number): Generator<string> {
-  for (let i = 0; i < levels; i++) yield `From: a@example.com\r\nSubject: level ${i}\r\nMIME-Version: 1.0\r\nContent-Type: message/rfc822\r\n\r\n`;
+  for (let i = 0; i < levels; i++)
+    yield `From: a@example.com\r\nSubject: level ${i}\r\nMIME-Version: 1.0\r\nContent-Type: message/rfc822\r\n\r\n`;
   yield 'From: a@example.com\r\nSubject: the bottom\r\n\r\nbottom body\r\n';
 }
 
 /** One multipart/mixed with `parts` small attachments. */
 function* manyParts(parts: number): Generator<string> {
   yield 'From: a@example.com\r\nSubject: many parts\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="x"\r\n\r\n';
-  for (let i = 0; i < parts; i++) yield `--x\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="f${i}.bin"\r\n\r\nAAAA\r\n`;
+  for (let i = 0; i < parts; i++)
+    yield `--x\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="f${i}.bin"\r\n\r\nAAAA\r\n`;
   yield '--x--\r\n';
 }
 
@@ -102,7 +104,9 @@ const injection = [
 const invalidUtf8 = Buffer.concat([
   Buffer.from('From: a@example.com\r\nSubject: caf'),
   Buffer.from([0xc3, 0x20, 0xff, 0xfe]),
-  Buffer.from(' end\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nbad '),
+  Buffer.from(
+    ' end\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nbad ',
+  ),
   Buffer.from([0xc3, 0x28, 0xed, 0xa0, 0x80, 0xf8, 0x88, 0x80, 0x80, 0x80]),
   Buffer.from(' bytes\r\n'),
 ]);
@@ -127,10 +131,18 @@ function attachmentNames(): string {
     { header: 'filename="/absolute/path.txt"', expected: '/absolute/path.txt' },
     { header: 'filename="C:\\\\Windows\\\\evil.exe"', expected: 'C:\\Windows\\evil.exe' },
     { header: "filename*=utf-8''nul%00inside.txt", expected: 'nul\0inside.txt' },
-    { header: LONG_NAME.match(/.{1,60}/g)!.map((piece, i) => `filename*${i}="${piece}"`).join(';\r\n '), expected: LONG_NAME },
+    {
+      header: LONG_NAME.match(/.{1,60}/g)!
+        .map((piece, i) => `filename*${i}="${piece}"`)
+        .join(';\r\n '),
+      expected: LONG_NAME,
+    },
   ];
   EXPECTED_NAMES.push(...names.map((n) => n.expected));
-  const parts = names.map((n, i) => `--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment;\r\n ${n.header}\r\n\r\npart ${i}\r\n`);
+  const parts = names.map(
+    (n, i) =>
+      `--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment;\r\n ${n.header}\r\n\r\npart ${i}\r\n`,
+  );
   return `From: a@example.com\r\nSubject: names\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n${parts.join('')}--b--\r\n`;
 }
 const EXPECTED_NAMES: string[] = [];
@@ -174,12 +186,21 @@ describe('hostile .eml files', () => {
     assert.deepEqual(Object.keys(reasons).sort(), Object.keys(huge));
     assert.match(reasons['01-nested-multipart-1000.eml']!, new RegExp(`more than ${MIME_LIMITS.parts} MIME parts`));
     assert.match(reasons['04-parts-100000.eml']!, new RegExp(`more than ${MIME_LIMITS.parts} MIME parts`));
-    assert.match(reasons['06-header-100mb.eml']!, new RegExp(`header block larger than ${MIME_LIMITS.headerBytes} bytes`));
-    assert.match(reasons['07-recipients-1m.eml']!, new RegExp(`header block larger than ${MIME_LIMITS.headerBytes} bytes`));
+    assert.match(
+      reasons['06-header-100mb.eml']!,
+      new RegExp(`header block larger than ${MIME_LIMITS.headerBytes} bytes`),
+    );
+    assert.match(
+      reasons['07-recipients-1m.eml']!,
+      new RegExp(`header block larger than ${MIME_LIMITS.headerBytes} bytes`),
+    );
     // Memory: the inputs add up to more than 130 MB; the read must not hold any of them.
     t.diagnostic(`eml tree (refused): ${inputBytes} bytes in, RSS growth ${refused.rssGrowth} bytes`);
     assert.ok(inputBytes > 130 * MB, `input ${inputBytes}`);
-    assert.ok(refused.rssGrowth < 32 * MB, `RSS grew by ${(refused.rssGrowth / MB).toFixed(1)} MiB reading ${(inputBytes / MB).toFixed(0)} MiB`);
+    assert.ok(
+      refused.rssGrowth < 32 * MB,
+      `RSS grew by ${(refused.rssGrowth / MB).toFixed(1)} MiB reading ${(inputBytes / MB).toFixed(0)} MiB`,
+    );
 
     // The ones that are read.
     const dir = join(root, 'eml');
@@ -230,9 +251,17 @@ describe('hostile .eml files', () => {
 
       // CR/LF injection: no new header, no new recipient; decoded single-line fields hold no line break.
       const inj = rec('09-injection.eml');
-      assert.deepEqual(inj.recipients?.map((r) => r.address), ['bob@example.com']);
+      assert.deepEqual(
+        inj.recipients?.map((r) => r.address),
+        ['bob@example.com'],
+      );
       assert.equal(inj.from?.address, 'eve@example.com');
-      for (const s of [inj.subject, inj.from?.name ?? '', inj.recipients?.[0]?.name ?? '', inj.attachments?.[0]?.name ?? '']) {
+      for (const s of [
+        inj.subject,
+        inj.from?.name ?? '',
+        inj.recipients?.[0]?.name ?? '',
+        inj.attachments?.[0]?.name ?? '',
+      ]) {
         assert.doesNotMatch(s, /[\r\n]/, JSON.stringify(s));
       }
       assert.equal(inj.subject, 'hello Bcc: injected@example.com fake body');
@@ -246,11 +275,17 @@ describe('hostile .eml files', () => {
       // read undeclared 8-bit text; invalid UTF-8 in the body becomes U+FFFD; nothing else is lost.
       const u8 = rec('10-invalid-utf8.eml');
       assert.equal(u8.subject, 'caf\u00c3 \u00ff\u00fe end');
-      assert.ok(u8.body?.startsWith('bad ') && u8.body.includes('\uFFFD') && u8.body.trim().endsWith(' bytes'), u8.body);
+      assert.ok(
+        u8.body?.startsWith('bad ') && u8.body.includes('\uFFFD') && u8.body.trim().endsWith(' bytes'),
+        u8.body,
+      );
       for (const s of strings(u8)) assert.ok(s.isWellFormed(), JSON.stringify(s));
 
       // Names are kept as sent (a PST stores them as properties, not paths; ZIP entry names are our own).
-      assert.deepEqual(rec('12-names.eml').attachments?.map((a) => a.name), EXPECTED_NAMES);
+      assert.deepEqual(
+        rec('12-names.eml').attachments?.map((a) => a.name),
+        EXPECTED_NAMES,
+      );
 
       // Everything that was read goes through the writer into a file that checks clean.
       const { read: back } = await writeAndCheck(root, 'eml.pst', read.messages);
@@ -265,7 +300,10 @@ describe('hostile .eml files', () => {
       assert.equal(u16.subject, '\uD83DA');
       assert.equal(find('\uFFFDA')?.body.trim(), 'b\uFFFDc');
       // A NUL in a name is dropped by the writer; the other names are stored as they are.
-      assert.deepEqual(find('names')?.attachments.map((a) => a.name), EXPECTED_NAMES.map((n) => n.replaceAll('\0', '')));
+      assert.deepEqual(
+        find('names')?.attachments.map((a) => a.name),
+        EXPECTED_NAMES.map((n) => n.replaceAll('\0', '')),
+      );
     } finally {
       await disposeAll(read);
     }
@@ -307,12 +345,20 @@ describe('hostile mbox', () => {
       );
       assert.deepEqual(
         read.messages.map((m) => m.record.subject),
-        ['first good one', read.messages[1]?.record.subject, 'hello Bcc: injected@example.com fake body', 'last good one'],
+        [
+          'first good one',
+          read.messages[1]?.record.subject,
+          'hello Bcc: injected@example.com fake body',
+          'last good one',
+        ],
       );
       assert.ok(read.messages[1]?.record.subject.startsWith('caf'));
       t.diagnostic(`mbox: ${bytes} bytes in, RSS growth ${read.rssGrowth} bytes`);
       assert.ok(bytes > headerMb * MB);
-      assert.ok(read.rssGrowth < 64 * MB, `RSS grew by ${(read.rssGrowth / MB).toFixed(1)} MiB reading ${(bytes / MB).toFixed(0)} MiB`);
+      assert.ok(
+        read.rssGrowth < 64 * MB,
+        `RSS grew by ${(read.rssGrowth / MB).toFixed(1)} MiB reading ${(bytes / MB).toFixed(0)} MiB`,
+      );
       const { read: back } = await writeAndCheck(root, 'mbox.pst', read.messages);
       assert.deepEqual(
         back.map((b) => b.subject),

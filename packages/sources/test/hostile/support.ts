@@ -59,7 +59,9 @@ export interface SourceRead {
 }
 
 /** Reads every message of the source (kept undisposed: call `disposeAll`), with the damaged items and RSS growth. */
-export async function readSource(open: (report: (d: DamagedItem) => void) => Promise<MessageSource>): Promise<SourceRead & { source: MessageSource }> {
+export async function readSource(
+  open: (report: (d: DamagedItem) => void) => Promise<MessageSource>,
+): Promise<SourceRead & { source: MessageSource }> {
   const damaged: DamagedItem[] = [];
   global.gc?.();
   const probe = new RssProbe();
@@ -92,16 +94,33 @@ export interface ReadBack {
 
 function walk(folder: PSTFolder, path: string, out: ReadBack[]): void {
   if (folder.contentCount > 0) {
-    for (let m = folder.getNextChild() as PSTMessage | null; m !== null; m = folder.getNextChild() as PSTMessage | null) {
+    for (
+      let m = folder.getNextChild() as PSTMessage | null;
+      m !== null;
+      m = folder.getNextChild() as PSTMessage | null
+    ) {
       const attachments = [];
       for (let i = 0; i < m.numberOfAttachments; i++) {
         const a = m.getAttachment(i);
-        attachments.push({ name: a.longFilename || a.filename || a.displayName, size: a.filesize, method: a.attachMethod });
+        attachments.push({
+          name: a.longFilename || a.filename || a.displayName,
+          size: a.filesize,
+          method: a.attachMethod,
+        });
       }
-      out.push({ folder: path, subject: m.subject, body: m.body, senderName: m.senderName, recipients: m.numberOfRecipients, displayTo: m.displayTo, attachments });
+      out.push({
+        folder: path,
+        subject: m.subject,
+        body: m.body,
+        senderName: m.senderName,
+        recipients: m.numberOfRecipients,
+        displayTo: m.displayTo,
+        attachments,
+      });
     }
   }
-  if (folder.hasSubfolders) for (const sub of folder.getSubFolders()) walk(sub, path ? `${path}/${sub.displayName}` : sub.displayName, out);
+  if (folder.hasSubfolders)
+    for (const sub of folder.getSubFolders()) walk(sub, path ? `${path}/${sub.displayName}` : sub.displayName, out);
 }
 
 /** Every message of a PST file, read by pst-extractor. */
@@ -116,7 +135,11 @@ export async function readPst(path: string): Promise<ReadBack[]> {
  * Writes the messages with `PstWriter` (each into its source folder), asserts that `checkPst` in strict mode finds
  * nothing, and reads the file back with pst-extractor.
  */
-export async function writeAndCheck(dir: string, name: string, messages: readonly SourceMessage[]): Promise<{ summary: PstFileSummary; read: ReadBack[] }> {
+export async function writeAndCheck(
+  dir: string,
+  name: string,
+  messages: readonly SourceMessage[],
+): Promise<{ summary: PstFileSummary; read: ReadBack[] }> {
   const writer = await PstWriter.create(join(dir, name), { deterministic: true });
   try {
     for (const m of messages) await writer.addMessage(m.folder, m.record);
