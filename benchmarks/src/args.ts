@@ -2,7 +2,7 @@
  * Command-line flags of the benchmark entry points, read with `node:util`'s `parseArgs`: one place that turns its
  * errors (an unknown flag, a missing value) into a `RangeError` that names the flag and ends with the usage line.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -10,16 +10,16 @@ import { readFlags } from './args.js';
 import { BytePool } from './byte-pool.js';
 import {
   BENCH_MODES,
+  type BenchMode,
+  type MeasureContext,
+  type Measurement,
   measureExport,
   measureStream,
   measureWriter,
-  type BenchMode,
-  type Measurement,
-  type MeasureContext,
   type Section,
 } from './measure.js';
-import { workloadNamed } from './workloads.js';
 import type { ParseReference } from './parse-reference.js';
+import { workloadNamed } from './workloads.js';
 
 export interface ChildResult {
   readonly workload: string;

@@ -15,8 +15,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import type { EmbeddedMessageAttachment, FileAttachment, FolderSpec, MessageRecord } from '@pstream/pst';
-import { recordBytes, type PooledMessage } from './message-pool.js';
-import { scanCorpus, type CorpusScan } from './spamassassin.js';
+import { type PooledMessage, recordBytes } from './message-pool.js';
+import { type CorpusScan, scanCorpus } from './spamassassin.js';
 
 /** A file attachment as stored: its bytes in place of `open`. */
 export interface StoredFileAttachment extends Omit<FileAttachment, 'open'> {

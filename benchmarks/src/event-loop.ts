@@ -14,7 +14,7 @@
  * The mailbox is generated once into `--mailbox-dir` (by default under the temporary directory, named after its
  * parameters) and reused by later runs. Figures are reported, never asserted.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';

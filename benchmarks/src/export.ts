@@ -18,11 +18,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { integerFlag, listFlag, readFlags } from './args.js';
-import { runCli } from './cli.js';
 import type { ChildResult } from './child.js';
+import { runCli } from './cli.js';
 import { BENCH_MODES, type BenchMode } from './measure.js';
 import { addScaling, buildReport, environment, formatReports, type WorkloadReport } from './report.js';
-import { WORKLOADS, workloadNamed, type Workload } from './workloads.js';
+import { WORKLOADS, type Workload, workloadNamed } from './workloads.js';
 
 export interface ExportBenchOptions {
   readonly json: boolean;

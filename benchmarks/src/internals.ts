@@ -4,18 +4,19 @@
  * `src/` under the tests' `source` condition). The types come from the same files (through the project reference,
  * from their declarations), so a change of signature there breaks this build rather than the benchmark.
  */
-import type * as Crc from '../../packages/pst/src/encode/crc.js';
-import type * as Permute from '../../packages/pst/src/encode/permute.js';
+
 import type * as BlockEncoderModule from '../../packages/pst/src/encode/block-encoder.js';
+import type * as Crc from '../../packages/pst/src/encode/crc.js';
 import type * as NativeKernelModule from '../../packages/pst/src/encode/native-kernel.js';
-import type * as NdbWriterModule from '../../packages/pst/src/ndb/ndb-writer.js';
+import type * as Permute from '../../packages/pst/src/encode/permute.js';
 import type * as HeapModule from '../../packages/pst/src/ltp/heap.js';
 import type * as PropertyContext from '../../packages/pst/src/ltp/property-context.js';
-import type * as PropertyValue from '../../packages/pst/src/ltp/property-value.js';
 import type * as PropertyType from '../../packages/pst/src/ltp/property-type.js';
-import type * as TableContext from '../../packages/pst/src/ltp/table-context.js';
+import type * as PropertyValue from '../../packages/pst/src/ltp/property-value.js';
 import type * as Subnodes from '../../packages/pst/src/ltp/subnodes.js';
+import type * as TableContext from '../../packages/pst/src/ltp/table-context.js';
 import type * as Store from '../../packages/pst/src/messaging/store.js';
+import type * as NdbWriterModule from '../../packages/pst/src/ndb/ndb-writer.js';
 
 export interface PstInternals {
   readonly crc: typeof Crc;

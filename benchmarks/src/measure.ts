@@ -14,16 +14,16 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PstWriter } from '@pstream/pst';
 import {
-  GIB,
-  PstSplitter,
-  exportToPst,
-  exportToPstFile,
   type ExportOptions,
   type ExportSummary,
+  exportToPst,
+  exportToPstFile,
   type FinishedPart,
+  GIB,
+  PstSplitter,
 } from '@pstream/export';
+import { PstWriter } from '@pstream/pst';
 import type { BytePool } from './byte-pool.js';
 import { referenceWrite } from './reference.js';
 import { FULL_SCAN_QUERY, type WorkloadInput } from './workloads.js';

@@ -3,8 +3,9 @@
  * their attachments re-pointed at the shared byte pool. A workload of more messages than the pool holds cycles
  * through it, so memory stays flat at any size and no measurement includes the generator's own cost.
  */
+
+import { type GeneratorOptions, generateRecords } from '@pstream/fixtures';
 import type { Attachment, FolderSpec, MessageRecord } from '@pstream/pst';
-import { generateRecords, type GeneratorOptions } from '@pstream/fixtures';
 import type { BytePool } from './byte-pool.js';
 
 export interface PooledMessage {

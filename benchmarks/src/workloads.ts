@@ -5,15 +5,15 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type GeneratorOptions, writeMailbox } from '@pstream/fixtures';
 import type { FolderSpec } from '@pstream/pst';
 import { EmlTreeSource, type MessageSource, type SourceMessage } from '@pstream/sources';
-import { writeMailbox, type GeneratorOptions } from '@pstream/fixtures';
 import type { BytePool } from './byte-pool.js';
+import { buildCorpusCache, CorpusCache } from './corpus-cache.js';
 import type { BenchMode } from './measure.js';
 import { cycledBytes, generatePool, type MessagePool, type PooledMessage } from './message-pool.js';
-import { buildCorpusCache, CorpusCache } from './corpus-cache.js';
-import { scanCorpus, writeCorpusTree, type CorpusScan } from './spamassassin.js';
 import { bareParse, type ParseReference } from './parse-reference.js';
+import { type CorpusScan, scanCorpus, writeCorpusTree } from './spamassassin.js';
 
 const MB = 1_000_000;
 const MiB = 1024 * 1024;

@@ -3,11 +3,12 @@
  * survives `encodeMessage` → `decodeMessage`, and a parsed `.eml` tree survives `writeCorpusCache` →
  * `CorpusCache.load` → `message(i)`, each attachment's `open()` yielding its bytes (again at every call).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import type { Attachment, MessageRecord } from '@pstream/pst';
 import { CorpusCache, decodeMessage, encodeMessage, writeCorpusCache } from '../src/corpus-cache.js';
 

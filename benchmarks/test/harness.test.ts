@@ -4,16 +4,17 @@
  * runs every micro suite. Timings are printed by the harness, never checked here: only the shape and the facts
  * that do not depend on the machine (message counts, byte counts that add up, part limits respected).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { addScaling, buildReport, environment, type ModeFigures, type WorkloadReport } from '../src/report.js';
 import type { ChildResult } from '../src/child.js';
+import { type EventLoopReport, latencyFigures } from '../src/event-loop.js';
+import { parseArgs, parseModes } from '../src/export.js';
 import type { BenchMode } from '../src/measure.js';
 import type { MicroResult } from '../src/micro.js';
-import { parseArgs, parseModes } from '../src/export.js';
-import { latencyFigures, type EventLoopReport } from '../src/event-loop.js';
+import { addScaling, buildReport, environment, type ModeFigures, type WorkloadReport } from '../src/report.js';
 
 const src = (name: string) => fileURLToPath(new URL(`../src/${name}`, import.meta.url));
 const NODE_ARGS = ['--conditions=source', '--import', 'tsx'];

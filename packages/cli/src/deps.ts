@@ -3,18 +3,18 @@
  * implementations by default, and tests replace some of them.
  */
 import {
+  ExportOptionsError,
+  type ExportRequest,
   exportToPst,
   exportToPstFile,
-  ExportOptionsError,
+  httpStatusFor,
   parseExportRequest,
   QueryError,
   RequestError,
-  httpStatusFor,
-  validateEntryName,
-  type ExportRequest,
   type RequestForm,
+  validateEntryName,
 } from '@pstream/export';
-import { checkPst, type CheckOptions, type CheckReport } from '@pstream/pst';
+import { type CheckOptions, type CheckReport, checkPst } from '@pstream/pst';
 import { openSource, SourceError } from '@pstream/sources';
 
 /** The REST API versions the server answers: the `…/Action` endpoints of v4 and v5, the `…/exportToPst` ones of v6 to v8. */

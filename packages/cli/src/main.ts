@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { runCheck } from './commands/check.js';
 import { runExport } from './commands/export.js';
 import { runServe } from './commands/serve.js';
-import { isQueryError, isRequestError, resolveDeps, type PstreamDeps } from './deps.js';
+import { isQueryError, isRequestError, type PstreamDeps, resolveDeps } from './deps.js';
 import { EXIT_FAILURE, EXIT_USAGE, messageOf, UsageError } from './errors.js';
-import { writeLine, type CliIO } from './io.js';
+import { type CliIO, writeLine } from './io.js';
 
 export const USAGE = `usage: pstream <command> [options]
 

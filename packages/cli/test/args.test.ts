@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { parseArgs } from '../src/args.js';
 import { UsageError } from '../src/errors.js';
 

@@ -1,16 +1,16 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/main.js';
+import { test } from 'node:test';
+import { PstWriter } from '@pstream/pst';
+import { zeroPcRecords } from '../../pst/test/check/damage.js';
 import type { CheckSummary, PstreamDeps } from '../src/deps.js';
+import { main } from '../src/main.js';
 import { extractZipEntry, readZipEntries } from '../src/zip-reader.js';
 import { memoryIO } from './helpers/memory-io.js';
 import { buildZip } from './helpers/zip-writer.js';
-import { PstWriter } from '@pstream/pst';
-import { zeroPcRecords } from '../../pst/test/check/damage.js';
 
 /** Deterministic content: a PST-looking header followed by seeded bytes. */
 function pstBytes(seed: string, size: number): Buffer {

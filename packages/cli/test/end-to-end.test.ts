@@ -2,13 +2,15 @@
  * `pstream export` and `pstream check` against the real pipeline, sources and checker, on the demo mailbox;
  * what they write is read back by our checker, by `unzip -t` and by pst-extractor.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { checkPst } from '@pstream/pst';
+import { requireTool } from '../../pst/test/support/oracles.js';
 import { main } from '../src/main.js';
 import { memoryIO } from './helpers/memory-io.js';
 import {
@@ -24,7 +26,6 @@ import {
   unzipTest,
   zipEntries,
 } from './helpers/real-data.js';
-import { requireTool } from '../../pst/test/support/oracles.js';
 
 interface Report {
   format: 'pst' | 'zip';

@@ -1,12 +1,12 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/main.js';
+import { test } from 'node:test';
 import type { PstreamDeps } from '../src/deps.js';
+import { main } from '../src/main.js';
 import { expectedBytes, fakeExporter, fakeSources } from './helpers/fake-deps.js';
-import { memoryIO, MemoryStream } from './helpers/memory-io.js';
+import { MemoryStream, memoryIO } from './helpers/memory-io.js';
 
 const GIB = 2 ** 30;
 

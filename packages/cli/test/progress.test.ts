@@ -1,6 +1,7 @@
 /** The progress line's text: bytes written, the part, and the share read with the time left when it is known. */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import type { ExportProgress } from '@pstream/export';
 import { formatDuration, formatProgress, ProgressLine } from '../src/progress.js';
 import { MemoryStream } from './helpers/memory-io.js';

@@ -2,7 +2,7 @@
  * `pstream serve` as a real process: SIGTERM stops accepting connections, lets running downloads
  * finish (within the grace period), then the process exits 0.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -10,10 +10,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { expectedBytes } from './helpers/fake-deps.js';
 import { waitFor } from './helpers/http-client.js';
-import { spawnServe, type RunningServe } from './helpers/serve-process.js';
+import { type RunningServe, spawnServe } from './helpers/serve-process.js';
 import { SESSION, TOKEN } from './helpers/server-fixture.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

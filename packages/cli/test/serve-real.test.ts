@@ -3,23 +3,25 @@
  * real pipeline: the API's example requests with curl and fetch, the bodies read back (our checker, `unzip -t`,
  * pst-extractor), a download cut off halfway, and two exports at once.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { request, type IncomingMessage } from 'node:http';
+import { type IncomingMessage, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { checkPst } from '@pstream/pst';
+import { requireTool } from '../../pst/test/support/oracles.js';
 import { main } from '../src/main.js';
 import { curl } from './helpers/http-client.js';
 import { memoryIO } from './helpers/memory-io.js';
 import {
   ANSI_PST,
-  dataDirectory,
   DEMO_MAILBOX,
+  dataDirectory,
   PSTREAM_NODE_ARGS,
   readMessages,
   unzipEntry,
@@ -27,7 +29,6 @@ import {
   zipEntries,
 } from './helpers/real-data.js';
 import { SESSION, TOKEN } from './helpers/server-fixture.js';
-import { requireTool } from '../../pst/test/support/oracles.js';
 
 /** The API's example requests: the v4 and v6 bodies of the README, and the v1.5 body (no size limit). */
 const EXAMPLES = [

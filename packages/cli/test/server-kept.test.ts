@@ -4,19 +4,20 @@
  * whose client went away runs on and is kept, the size budget drops the oldest first, the time limit drops
  * everything, and shutdown removes the directory. v4 to v6 are not kept.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { QueryError } from '@pstream/export';
-import { tmpdir } from 'node:os';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import { QueryError } from '@pstream/export';
+import { main } from '../src/main.js';
+import { releaseServer } from '../src/server/server.js';
 import { expectedBytes } from './helpers/fake-deps.js';
 import { waitFor } from './helpers/http-client.js';
-import { SESSION, startServer, TOKEN } from './helpers/server-fixture.js';
-import { releaseServer } from '../src/server/server.js';
-import { main } from '../src/main.js';
 import { memoryIO } from './helpers/memory-io.js';
+import { SESSION, startServer, TOKEN } from './helpers/server-fixture.js';
 
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
 const CHUNK = 64 * 1024;

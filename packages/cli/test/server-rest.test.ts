@@ -4,7 +4,7 @@
  * exports read back with pst-extractor and libpff (pypff), the organization's ZIP, and a cut download resumed
  * with `curl -C -` into a file byte-identical to an uncut one.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
@@ -13,13 +13,14 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { allFolders, folderId, listItems, type ItemEntry } from '@pstream/sources';
-import { createPstreamServer, releaseServer, type PstreamServer } from '../src/server/server.js';
+import { allFolders, folderId, type ItemEntry, listItems } from '@pstream/sources';
+import { requireTool, runPypff } from '../../pst/test/support/oracles.js';
+import { createPstreamServer, type PstreamServer, releaseServer } from '../src/server/server.js';
 import { curl } from './helpers/http-client.js';
 import { dataDirectory, readMessages, unzipEntry, unzipTest, zipEntries } from './helpers/real-data.js';
 import { SESSION, TOKEN } from './helpers/server-fixture.js';
-import { requireTool, runPypff } from '../../pst/test/support/oracles.js';
 
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
 const SAMPLE = '/work/shared/reference/samples/tika_testPST.pst';

@@ -1,13 +1,13 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { QueryError } from '@pstream/export';
-import { request } from 'node:http';
 import { writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import { QueryError } from '@pstream/export';
+import { requireTool } from '../../pst/test/support/oracles.js';
 import { expectedBytes } from './helpers/fake-deps.js';
 import { curl, rawRequest, waitFor } from './helpers/http-client.js';
 import { SESSION, startServer, TOKEN, v4Path, v6Path } from './helpers/server-fixture.js';
-import { requireTool } from '../../pst/test/support/oracles.js';
 
 const GIB = 2 ** 30;
 const AUTH = { Authorization: `Bearer ${TOKEN}` };

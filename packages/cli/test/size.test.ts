@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatBytes, parseSize } from '../src/size.js';
+import { test } from 'node:test';
 import { UsageError } from '../src/errors.js';
+import { formatBytes, parseSize } from '../src/size.js';
 
 test('every unit is a binary multiple; GB and GiB are the same', () => {
   const cases: [string, number][] = [

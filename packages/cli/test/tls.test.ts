@@ -1,16 +1,17 @@
 /** `pstream serve --tls-cert F --tls-key F`: the same API over HTTPS (needs the openssl command). */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import { requireTools } from '../../pst/test/support/oracles.js';
 import { main } from '../src/main.js';
 import { expectedBytes, fakeExporter, fakeSources } from './helpers/fake-deps.js';
 import { curl, waitFor } from './helpers/http-client.js';
 import { memoryIO } from './helpers/memory-io.js';
 import { SESSION, TOKEN } from './helpers/server-fixture.js';
-import { requireTools } from '../../pst/test/support/oracles.js';
 
 test('serve over HTTPS with --tls-cert/--tls-key, token from PSTREAM_TOKEN, stopped by its signal', async (t) => {
   if (

@@ -1,14 +1,15 @@
 /**
  * The README's "Embedding in a node:http server" example is run as written: it must serve a real export.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { once } from 'node:events';
 import { checkPst } from '@pstream/pst';
 
 const here = dirname(fileURLToPath(import.meta.url));

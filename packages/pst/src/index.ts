@@ -3,16 +3,21 @@
  */
 
 // The writer
+
+export type { PstFileSummary, PstWriterOptions } from './pst-writer.js';
 export { PstWriter } from './pst-writer.js';
-export type { PstWriterOptions, PstFileSummary } from './pst-writer.js';
 
 // The errors: one base class, a `code` in kebab-case
-export { PstError } from './errors.js';
+
 export type { PstErrorCode } from './errors.js';
-export { PstInputError, MAX_ATTACHMENT_BYTES } from './messaging/validate.js';
+export { PstError } from './errors.js';
 export { AttachmentSizeError } from './messaging/message.js';
+export { MAX_ATTACHMENT_BYTES, PstInputError } from './messaging/validate.js';
 
 // The input model
+
+/** When two sibling folder names are one folder (case and Unicode normalisation aside), as the writer merges them. */
+export { siblingKey } from './messaging/folder.js';
 export type {
   Attachment,
   ByteSource,
@@ -26,15 +31,16 @@ export type {
   RecipientKind,
   Sensitivity,
 } from './messaging/record.js';
-/** When two sibling folder names are one folder (case and Unicode normalisation aside), as the writer merges them. */
-export { siblingKey } from './messaging/folder.js';
 
 // The structural checker
-export { checkPst } from './check/index.js';
+
 export type { CheckFinding, CheckOptions, CheckReport, CheckSeverity, CheckStats } from './check/index.js';
+export { checkPst } from './check/index.js';
 
 // Item kinds: the sections of the input model, RRULE to the format's recurrence pattern, and the type codes of
 // carried properties
+
+export { PROPERTY_TYPE_CODES } from './messaging/extra-properties.js';
 export type {
   AppointmentFields,
   AppointmentTimeZone,
@@ -67,4 +73,3 @@ export type {
   Weekday,
 } from './messaging/record.js';
 export { recurrenceFromRule, WEEKDAYS } from './messaging/recurrence.js';
-export { PROPERTY_TYPE_CODES } from './messaging/extra-properties.js';

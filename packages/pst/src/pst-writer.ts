@@ -12,20 +12,15 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { NidType, makeNid } from './ndb/constants.js';
-import { DLIST_OFFSET } from './ndb/constants.js';
-import { buildHeader, emptyDensityList } from './ndb/header.js';
-import { NdbWriter, type CryptMethod, type NdbRoot } from './ndb/ndb-writer.js';
-import { fileEofFor } from './ndb/layout.js';
-import { messageUpperBound, rowUpperBound } from './messaging/size-bound.js';
+import { PstError } from './errors.js';
+import type { TableWriter } from './ltp/table-context.js';
+import { entryId } from './messaging/entry-id.js';
 import { FolderNode, folderName, folderNid, hierarchyCells, siblingKey } from './messaging/folder.js';
-import { randomIdentity, seededIdentity, type Identity } from './messaging/identity.js';
+import { type Identity, randomIdentity, seededIdentity } from './messaging/identity.js';
 import { writeMessage } from './messaging/message.js';
 import { NamedPropertyMap } from './messaging/named-properties.js';
-import { entryId } from './messaging/entry-id.js';
-import type { ZoneCache } from './messaging/time-zone.js';
-import { PstError } from './errors.js';
 import type { FolderSpec, MessageRecord } from './messaging/record.js';
+import { messageUpperBound, rowUpperBound } from './messaging/size-bound.js';
 import {
   Nid,
   spamSearchFolderProperties,
@@ -33,7 +28,11 @@ import {
   writeMessageStore,
   writeSearchObjects,
 } from './messaging/store.js';
-import type { TableWriter } from './ltp/table-context.js';
+import type { ZoneCache } from './messaging/time-zone.js';
+import { DLIST_OFFSET, makeNid, NidType } from './ndb/constants.js';
+import { buildHeader, emptyDensityList } from './ndb/header.js';
+import { fileEofFor } from './ndb/layout.js';
+import { type CryptMethod, type NdbRoot, NdbWriter } from './ndb/ndb-writer.js';
 
 export interface PstWriterOptions {
   /** The store's display name (PidTagDisplayName of the message store); the file name without extension by default. */

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
 import { blockEncoder, javaScriptEncoder } from '../src/encode/block-encoder.js';
 import { pstCrc } from '../src/encode/crc.js';
 import { permuteDecode, permuteEncode, permuteEncodeFast } from '../src/encode/permute.js';

@@ -1,12 +1,12 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { isAbsolute } from 'node:path';
+import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
+import { pstCrc } from '../src/encode/crc.js';
 import { loadNativeKernel, type NativeIsa, type NativeKernel } from '../src/encode/native-kernel.js';
 import { PERMUTE_ENCODE_TABLE } from '../src/encode/permute.js';
-import { pstCrc } from '../src/encode/crc.js';
 import { requireTool } from './support/oracles.js';
 
 const loaded = loadNativeKernel();

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { NumberList } from '../src/io/bytes.js';
 
 test('NumberList: push, get, set, truncate and view across chunks, Float64 and Uint32', () => {

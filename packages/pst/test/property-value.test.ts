@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { filetime } from '../src/ltp/property-value.js';
 import { oneOffEntryId, oneOffEntryIdOfClean } from '../src/messaging/entry-id.js';
 

@@ -4,11 +4,12 @@
  * event loop turn, and a failed write is thrown with its code by what comes next. The writer gives way to the event
  * loop while it writes a large attachment whose bytes never wait for I/O.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { PstWriter } from '../src/index.js';
 import { TURN_INTERVAL_MS, WRITE_SLOTS, WriteBehind } from '../src/ndb/write-behind.js';
 

@@ -13,27 +13,28 @@
  * Files are read ahead and, in a large tree, parsed by a pool of threads (`MimeParsePool`) while the caller
  * handles the messages before them; messages are still yielded in the order above.
  */
-import { readWhole } from './read-whole.js';
+
 import { basename, dirname, extname, resolve, sep } from 'node:path';
-import fg from 'fast-glob';
 import type { FolderSpec } from '@pstream/pst';
-import type { MessageSource, SourceMessage, SourceOptions, SourceReadProgress } from './source.js';
-import { SourceError, handleDamaged, isItemDamage, reasonOf, throwIfAborted } from './errors.js';
-import { parseMime, parseMimeFile, type ParsedMime } from './mime-message.js';
-import { MimeParsePool, ParseDamage, defaultParseThreads } from './parse-pool.js';
-import { ParseAhead, type Outcome } from './parse-ahead.js';
-import { fromPortable } from './portable-record.js';
+import fg from 'fast-glob';
+import { handleDamaged, isItemDamage, reasonOf, SourceError, throwIfAborted } from './errors.js';
 import { fileRangeBytes, wholeFileBytes } from './item-bytes.js';
-import { SpoolDirectory, SpoolGroup } from './spool.js';
-import { ReadCounter } from './read-progress.js';
 import {
-  ITEM_FILE_TYPES,
   folderClassOf,
-  itemKindsOf,
-  readItemFile,
+  ITEM_FILE_TYPES,
   type ItemFile,
   type ItemKind,
+  itemKindsOf,
+  readItemFile,
 } from './item-files.js';
+import { type ParsedMime, parseMime, parseMimeFile } from './mime-message.js';
+import { type Outcome, ParseAhead } from './parse-ahead.js';
+import { defaultParseThreads, MimeParsePool, ParseDamage } from './parse-pool.js';
+import { fromPortable } from './portable-record.js';
+import { ReadCounter } from './read-progress.js';
+import { readWhole } from './read-whole.js';
+import type { MessageSource, SourceMessage, SourceOptions, SourceReadProgress } from './source.js';
+import { SpoolDirectory, SpoolGroup } from './spool.js';
 
 export interface EmlTreeOptions extends SourceOptions {
   /** The folder of the `.eml` files directly in the top directory. Default `Inbox`. */

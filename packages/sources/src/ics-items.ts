@@ -8,26 +8,27 @@
  * changed. What the format cannot hold — an item with no start, a rule it cannot express, several RRULEs, RDATE —
  * is kept as a plain item holding the original text (`keptAsText`), and the reason is said.
  */
-import ICAL from 'ical.js';
+
 import {
-  recurrenceFromRule,
   type AppointmentFields,
   type Attendee,
   type AttendeeResponse,
   type AttendeeRole,
   type BusyStatus,
+  type Importance,
   type MailAddress,
   type MessageRecord,
   type RecurrencePattern,
   type RecurrenceRule,
   type Reminder,
+  recurrenceFromRule,
   type Sensitivity,
-  type Importance,
   type TaskFields,
   type TaskStatus,
   type Weekday,
 } from '@pstream/pst';
-import { IanaZones, appointmentTimeZone, dayOf, instantOf } from './ics-time.js';
+import ICAL from 'ical.js';
+import { appointmentTimeZone, dayOf, IanaZones, instantOf } from './ics-time.js';
 import { defined, keptAsText, type TextItem } from './text-item.js';
 
 type Component = InstanceType<typeof ICAL.Component>;

@@ -6,8 +6,9 @@
  * not define (Google and Apple often leave out VTIMEZONE for IANA ids) is resolved here with the platform's time
  * zone data (`Intl`); a zone neither knows is read as UTC and said in a warning.
  */
-import type ICAL from 'ical.js';
+
 import type { AppointmentTimeZone, TimeZoneRule, TimeZoneTransition } from '@pstream/pst';
+import type ICAL from 'ical.js';
 
 type Time = InstanceType<typeof ICAL.Time>;
 type Component = InstanceType<typeof ICAL.Component>;

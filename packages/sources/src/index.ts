@@ -3,11 +3,12 @@
  */
 
 // Opening a source by its path, and the sources
-export { openSource, type OpenSourceOptions } from './open-source.js';
-export { EmlTreeSource, DEFAULT_ROOT_FOLDER, type EmlTreeOptions } from './eml-tree.js';
-export { MboxSource, type MboxFormat, type MboxOptions } from './mbox.js';
-export { PstSource, type PstOptions } from './pst.js';
-export { MsgSource, type MsgOptions } from './msg.js';
+
+export { DEFAULT_ROOT_FOLDER, type EmlTreeOptions, EmlTreeSource } from './eml-tree.js';
+export { type MboxFormat, type MboxOptions, MboxSource } from './mbox.js';
+export { type MsgOptions, MsgSource } from './msg.js';
+export { type OpenSourceOptions, openSource } from './open-source.js';
+export { type PstOptions, PstSource } from './pst.js';
 export type {
   DamagedItem,
   ItemBytes,
@@ -20,23 +21,25 @@ export type {
 } from './source.js';
 
 // The errors: one base class, a `code` in kebab-case
-export { SourceError, MimeDamageError, type SourceErrorCode } from './errors.js';
+
+export { MimeDamageError, SourceError, type SourceErrorCode } from './errors.js';
 export { SpoolError } from './spool.js';
 
 // Folder and item listings
-export { folderId, folderAndAncestorIds, ItemIds, STABLE_ID_PATTERN } from './item-ids.js';
+
+export { folderAndAncestorIds, folderId, ItemIds, STABLE_ID_PATTERN } from './item-ids.js';
 export {
   allFolders,
-  listFolders,
-  listItems,
-  findItems,
-  folderTypeOf,
   type FolderEntry,
   type FolderType,
+  findItems,
+  folderTypeOf,
   type ItemEntry,
   type ItemFields,
-  type Page,
-  type ListOptions,
   type ListFoldersOptions,
   type ListItemsOptions,
+  type ListOptions,
+  listFolders,
+  listItems,
+  type Page,
 } from './listing.js';

@@ -4,15 +4,15 @@
  * `vcardItems`).
  */
 import { basename } from 'node:path';
-import type { SourceMessage, SourceOptions, SourceWarning } from './source.js';
 import { handleDamaged, reasonOf } from './errors.js';
-import { wholeFileBytes } from './item-bytes.js';
-import { bytesSource } from './spool.js';
-import { readWhole } from './read-whole.js';
-import { MsgSource } from './msg.js';
 import { icsItemKinds, icsItems } from './ics-items.js';
+import { wholeFileBytes } from './item-bytes.js';
+import { MsgSource } from './msg.js';
+import { readWhole } from './read-whole.js';
+import type { SourceMessage, SourceOptions, SourceWarning } from './source.js';
+import { bytesSource } from './spool.js';
+import { type TextItem, utf8Bytes } from './text-item.js';
 import { vcardItems } from './vcard-items.js';
-import { utf8Bytes, type TextItem } from './text-item.js';
 
 export type ItemFileType = 'msg' | 'ics' | 'vcf';
 

@@ -14,16 +14,16 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 import { basename, extname, resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import type { FolderSpec, MessageRecord } from '@pstream/pst';
-import type { MessageSource, SourceMessage, SourceOptions, SourceReadProgress } from './source.js';
 import { handleDamaged, isItemDamage, MimeDamageError, reasonOf, throwIfAborted } from './errors.js';
-import { parseMime } from './mime-message.js';
-import { splitMbox, type MboxSplitResult } from './mbox-split.js';
-import { SpoolDirectory, SpoolGroup } from './spool.js';
 import { fileRangeBytes } from './item-bytes.js';
+import { type MboxSplitResult, splitMbox } from './mbox-split.js';
+import { parseMime } from './mime-message.js';
 import { ReadCounter } from './read-progress.js';
+import type { MessageSource, SourceMessage, SourceOptions, SourceReadProgress } from './source.js';
+import { SpoolDirectory, SpoolGroup } from './spool.js';
 
 /** How `From ` lines in bodies were escaped; see the module comment. */
 export type MboxFormat = 'mboxrd' | 'mboxo';

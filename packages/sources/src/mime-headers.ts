@@ -1,8 +1,9 @@
 /**
  * Maps parsed RFC 5322 header fields (as mailparser gives them) to the fields of a `MessageRecord`.
  */
-import type { AddressObject, EmailAddress, HeaderLines, Headers, HeaderValue } from 'mailparser';
+
 import type { Importance, MailAddress, Recipient, RecipientKind } from '@pstream/pst';
+import type { AddressObject, EmailAddress, HeaderLines, Headers, HeaderValue } from 'mailparser';
 
 /**
  * A decoded header text as one line: every run of CR and LF (which RFC 2047 encoded words and RFC 2231

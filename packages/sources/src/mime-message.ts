@@ -4,15 +4,16 @@
  * multipart/alternative split into text and HTML, attachments spooled (see `SpoolGroup`) and
  * `message/rfc822` parts parsed again into embedded messages.
  */
+
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
-import { createReadStream } from 'node:fs';
-import type { AttachmentStream, HeaderLines, Headers, MessageText } from 'mailparser';
 import type { Attachment, FileAttachment, MessageRecord } from '@pstream/pst';
-import * as h from './mime-headers.js';
-import { headerBlockEnd, holdsForHeader, withUtf8Header } from './header-charset.js';
-import type { SpoolGroup, SpooledBytes } from './spool.js';
+import type { AttachmentStream, HeaderLines, Headers, MessageText } from 'mailparser';
 import { MimeDamageError } from './errors.js';
+import { headerBlockEnd, holdsForHeader, withUtf8Header } from './header-charset.js';
+import * as h from './mime-headers.js';
+import type { SpooledBytes, SpoolGroup } from './spool.js';
 
 /** Embedded messages nested deeper than this are kept as `message/rfc822` file attachments. */
 export const MAX_EMBEDDING_DEPTH = 16;

@@ -7,13 +7,14 @@
  * spool directory (file names prefixed with the thread's id); the files then belong to the main thread, which
  * deletes them with the message.
  */
-import { parentPort, threadId } from 'node:worker_threads';
+
 import { createReadStream, readFileSync } from 'node:fs';
+import { parentPort, threadId } from 'node:worker_threads';
 import { isItemDamage } from './errors.js';
 import { parseMime } from './mime-message.js';
+import type { WorkerAnswer, WorkerJob } from './parse-pool.js';
 import { toPortable } from './portable-record.js';
 import { SpoolDirectory, SpoolGroup } from './spool.js';
-import type { WorkerAnswer, WorkerJob } from './parse-pool.js';
 
 /** Files up to this size are read whole; larger ones are streamed. */
 export const WHOLE_FILE_BYTES = 1024 * 1024;

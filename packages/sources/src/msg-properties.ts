@@ -11,7 +11,7 @@
  */
 import type { PropertyName } from './pst-named-map.js';
 import { parseNameMap } from './pst-named-map.js';
-import { decodeValue, extraProperty, type ExtraProperty, type ExtraPropertyValue } from './pst-properties.js';
+import { decodeValue, type ExtraProperty, type ExtraPropertyValue, extraProperty } from './pst-properties.js';
 
 /** A storage of msgreader's compound-file reader. */
 export interface MsgStorage {

@@ -15,24 +15,24 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import type MsgReaderModule from '@kenjiuno/msgreader';
 import type { FieldsData } from '@kenjiuno/msgreader';
 import type { Attachment, FolderSpec, MailAddress, MessageRecord, Recipient } from '@pstream/pst';
-import type { MessageSource, SourceMessage, SourceOptions, SourceReadProgress } from './source.js';
-import { SourceError, handleDamaged, reasonOf, throwIfAborted } from './errors.js';
-import { bytesSource } from './spool.js';
+import { handleDamaged, reasonOf, SourceError, throwIfAborted } from './errors.js';
 import { fileRangeBytes } from './item-bytes.js';
-import { ReadCounter } from './read-progress.js';
 import { kindSections, type RecipientMeetingInfo } from './item-kinds.js';
-import type { PropertyName } from './pst-named-map.js';
-import { ATTACHMENT_NOT_CARRIED, MESSAGE_NOT_CARRIED, besideRecord, type ExtraProperty } from './pst-properties.js';
 import {
   attachmentStorages,
   codePageLabel,
   embeddedStorage,
+  type MsgStorage,
   msgNameMap,
   recipientStorages,
-  storageProperties,
-  type MsgStorage,
   type StorageKind,
+  storageProperties,
 } from './msg-properties.js';
+import type { PropertyName } from './pst-named-map.js';
+import { ATTACHMENT_NOT_CARRIED, besideRecord, type ExtraProperty, MESSAGE_NOT_CARRIED } from './pst-properties.js';
+import { ReadCounter } from './read-progress.js';
+import type { MessageSource, SourceMessage, SourceOptions, SourceReadProgress } from './source.js';
+import { bytesSource } from './spool.js';
 
 export interface MsgOptions extends SourceOptions {
   /** The folder of the message; default `[name of the parent directory]`. */

@@ -5,13 +5,13 @@
  */
 import { open as openFile, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import type { MessageSource, SourceKind } from './source.js';
-import { SourceError, reasonOf } from './errors.js';
-import { EmlTreeSource, type EmlTreeOptions } from './eml-tree.js';
-import { MboxSource, type MboxOptions } from './mbox.js';
-import { PstSource, checkPstHeader, type PstOptions } from './pst.js';
-import { MsgSource, type MsgOptions } from './msg.js';
+import { type EmlTreeOptions, EmlTreeSource } from './eml-tree.js';
+import { reasonOf, SourceError } from './errors.js';
+import { type MboxOptions, MboxSource } from './mbox.js';
 import { parseEnvelopeLine } from './mime-message.js';
+import { type MsgOptions, MsgSource } from './msg.js';
+import { checkPstHeader, type PstOptions, PstSource } from './pst.js';
+import type { MessageSource, SourceKind } from './source.js';
 
 /** Options of every kind of source, plus `kind` to skip detection. */
 export interface OpenSourceOptions extends EmlTreeOptions, MboxOptions, PstOptions, MsgOptions {

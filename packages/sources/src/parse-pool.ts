@@ -9,11 +9,12 @@
  * Jobs asked for in one go (the same tick) travel to a thread as one message, and the thread answers a batch with
  * one message: waking a thread costs tens of microseconds here, more than a small message's share of a parse.
  */
-import { Worker } from 'node:worker_threads';
+
 import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { MimeDamageError } from './errors.js';
-import { SpoolError } from './spool.js';
 import type { PortableRecord } from './portable-record.js';
+import { SpoolError } from './spool.js';
 
 /** One file to parse. */
 export interface WorkerJob {

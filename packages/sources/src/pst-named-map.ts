@@ -7,7 +7,7 @@
  * the file's own, read from the map's three streams through pst-extractor's node access.
  */
 import type { PSTFile, PSTFolder } from 'pst-extractor';
-import { objectProperties, valueBytes, type PstObjectInternals } from './pst-properties.js';
+import { objectProperties, type PstObjectInternals, valueBytes } from './pst-properties.js';
 
 /** A named property's identity ([MS-OXCDATA] §2.6.1 PropertyName): the set, and a LID or a string name. */
 export interface PropertyName {

@@ -17,10 +17,10 @@
  * Every item is read whatever its class, with its kind's section and every other property (see `item-kinds.ts`,
  * `pst-properties.ts`); `folders()` lists every folder, empty ones included, with its container class.
  */
-import { open as openFile, stat } from 'node:fs/promises';
+
 import { readFileSync } from 'node:fs';
+import { open as openFile, stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
-import type { PSTAttachment, PSTFile, PSTFolder, PSTMessage } from 'pst-extractor';
 import type {
   Attachment,
   FolderSpec,
@@ -30,6 +30,7 @@ import type {
   Recipient,
   Sensitivity,
 } from '@pstream/pst';
+import type { PSTAttachment, PSTFile, PSTFolder, PSTMessage } from 'pst-extractor';
 import type { MessageSource, SourceMessage, SourceOptions, SourceReadProgress } from './source.js';
 
 /** pst-extractor, loaded when a PST is first opened (about 12 MB of RSS that a process reading no PST never holds). */
@@ -38,21 +39,22 @@ async function loadPstExtractor(): Promise<typeof import('pst-extractor')> {
   extractor ??= await import('pst-extractor');
   return extractor;
 }
-import { SourceError, handleDamaged, reasonOf, throwIfAborted } from './errors.js';
-import { ReadCounter } from './read-progress.js';
+
+import { decompressRtf } from './compressed-rtf.js';
+import { handleDamaged, reasonOf, SourceError, throwIfAborted } from './errors.js';
 import { kindSections, type RecipientMeetingInfo } from './item-kinds.js';
-import { readNamedMap, type PropertyName } from './pst-named-map.js';
+import { type PropertyName, readNamedMap } from './pst-named-map.js';
 import {
   ATTACHMENT_NOT_CARRIED,
-  MESSAGE_NOT_CARRIED,
   besideRecord,
-  extraProperties,
-  valueBytes,
   type ExtraProperty,
+  extraProperties,
+  MESSAGE_NOT_CARRIED,
   type PstObjectInternals,
   type PstTableItem,
+  valueBytes,
 } from './pst-properties.js';
-import { decompressRtf } from './compressed-rtf.js';
+import { ReadCounter } from './read-progress.js';
 
 export interface PstOptions extends SourceOptions {
   /** Files smaller than this are read into memory before parsing. Default 256 MiB; 0 never does. */

@@ -2,11 +2,12 @@
  * Spooling of decoded attachment bytes: small ones stay in memory, larger ones go to a temporary file, so
  * that the exact size is known once the parser has passed the part and `open()` can read it again later.
  */
+
+import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { ByteSource } from '@pstream/pst';
 import { SourceError } from './errors.js';

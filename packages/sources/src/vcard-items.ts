@@ -8,7 +8,7 @@
  * department, TITLE to job title, BDAY to birthday, URL to the web page, NOTE to the body. A card with no name at
  * all (no N, FN, ORG or EMAIL) is kept as a plain item holding its text.
  */
-import ICAL from 'ical.js';
+
 import type {
   ContactEmail,
   ContactFields,
@@ -18,8 +18,9 @@ import type {
   PostalAddress,
   PostalAddressKind,
 } from '@pstream/pst';
+import ICAL from 'ical.js';
 import { defined, keptAsText, type TextItem } from './text-item.js';
-import { modernCardText, splitCards, vcard21As30, type RawCard } from './vcard-text.js';
+import { modernCardText, type RawCard, splitCards, vcard21As30 } from './vcard-text.js';
 
 type Component = InstanceType<typeof ICAL.Component>;
 type Property = InstanceType<typeof ICAL.Property>;

@@ -2,15 +2,16 @@
  * `.ics` and `.vcf` files as items: real-world files made by Outlook, Google, Gmail and Zimbra (see
  * data/calendar-contacts/NOTICE.md), and the bad input the format cannot hold.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { MessageRecord } from '@pstream/pst';
 import { icsItems } from '../src/ics-items.js';
-import { vcardItems } from '../src/vcard-items.js';
 import { KEPT_AS_TEXT_CATEGORY } from '../src/text-item.js';
+import { vcardItems } from '../src/vcard-items.js';
 import { splitCards, vcard21As30 } from '../src/vcard-text.js';
 
 const DATA = join(fileURLToPath(new URL('.', import.meta.url)), 'data', 'calendar-contacts');

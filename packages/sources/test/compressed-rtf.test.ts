@@ -4,14 +4,15 @@
  * [MS-OXRTFCP] §2.1.3.1 has CR LF (so text copied from there reads "\n\r"; line breaks are left out of the
  * comparison), and it decodes the bytes as UTF-8 (a byte above 0x7F becomes U+FFFD), where the RTF is 8-bit text.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { PSTFile, type PSTFolder, type PSTMessage } from 'pst-extractor';
 import { decompressRtf } from '../src/compressed-rtf.js';
-import { valueBytes, type PstObjectInternals } from '../src/pst-properties.js';
+import { type PstObjectInternals, valueBytes } from '../src/pst-properties.js';
 
 /** The sample PSTs (see shared/reference/samples/SOURCES.md), where pst.test.ts reads them too. */
 const SAMPLES = process.env.PSTREAM_SAMPLES_DIR ?? '/work/shared/reference/samples';

@@ -2,8 +2,9 @@
  * The demo's calendar, contacts and tasks (fixtures/demo/organizer) read as an .eml tree: every item of its kind,
  * its folders of their class, nothing warned about.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { EmlTreeSource } from '../src/eml-tree.js';
 import type { SourceWarning } from '../src/source.js';

@@ -2,10 +2,11 @@
  * The items of an .eml tree beside .eml files: .msg, .ics and .vcf files are items of their folder, a folder of one
  * item kind gets its class, and any other file is named in a warning.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { EmlTreeSource } from '../src/eml-tree.js';
 import type { SourceWarning } from '../src/source.js';

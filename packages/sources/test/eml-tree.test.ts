@@ -1,10 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
-import { once } from 'node:events';
+import { test } from 'node:test';
 import { EmlTreeSource } from '../src/eml-tree.js';
 import { SourceError } from '../src/errors.js';
 import { crlf, drain, fileAttachments, readAll, tempDir } from './helpers.js';

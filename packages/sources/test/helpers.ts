@@ -1,8 +1,9 @@
 /** Test helpers: temporary directories, message builders, draining sources and attachments. */
+
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import type { Attachment, FileAttachment, MessageRecord } from '@pstream/pst';
 import type { DamagedItem, MessageSource, SourceMessage } from '../src/source.js';
 

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { parseMailDate } from '../src/mime-headers.js';
 
 test('Date headers: RFC 5322 dates, comments, obsolete two- and three-digit years', () => {

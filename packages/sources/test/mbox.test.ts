@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
+import { test } from 'node:test';
 import { MboxSource, unescapeMboxrd } from '../src/mbox.js';
 import { splitMbox } from '../src/mbox-split.js';
 import { drain, tempDir } from './helpers.js';

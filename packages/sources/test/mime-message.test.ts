@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { parseMime, parseEnvelopeLine } from '../src/mime-message.js';
+import { test } from 'node:test';
 import { MimeDamageError } from '../src/errors.js';
+import { parseEnvelopeLine, parseMime } from '../src/mime-message.js';
 import { SpoolDirectory, SpoolGroup } from '../src/spool.js';
 import { crlf, embedded, fileAttachments, readAll } from './helpers.js';
 

@@ -4,19 +4,20 @@
  * and the value streams, for every property both decode — strings, integers, booleans, binaries — on the message,
  * its attachments and its embedded messages, three levels deep.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { FieldsData } from '@kenjiuno/msgreader';
 import type { MessageRecord } from '@pstream/pst';
 import { MsgSource } from '../src/msg.js';
 import {
   ATTACHMENT_NOT_CARRIED,
+  type ExtraProperty,
   MESSAGE_NOT_CARRIED,
   NAMED_BY_RECORD,
-  type ExtraProperty,
 } from '../src/pst-properties.js';
 import { drain } from './helpers.js';
 

@@ -2,13 +2,14 @@
  * Odd real-world MIME from two public corpora (see odd-mime-corpora.ts): the three messages a strict reader finds
  * no header block in are read as a mail client reads them, and every message of both corpora is a record.
  */
-import { test, type TestContext } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseMimeFile, type ParsedMime } from '../src/mime-message.js';
+import { type TestContext, test } from 'node:test';
+import { type ParsedMime, parseMimeFile } from '../src/mime-message.js';
 import { SpoolDirectory, SpoolGroup } from '../src/spool.js';
-import { ENMIME, PYTHON_EMAIL, corpusFiles, requireCorpus, type MimeCorpus } from './odd-mime-corpora.js';
+import { corpusFiles, ENMIME, type MimeCorpus, PYTHON_EMAIL, requireCorpus } from './odd-mime-corpora.js';
 
 /** Parses one corpus file; the record's attachments are released before it returns. */
 async function parseCorpusFile(corpus: MimeCorpus, file: string): Promise<ParsedMime & { raw: string }> {

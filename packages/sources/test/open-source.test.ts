@@ -1,10 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { openSource } from '../src/open-source.js';
 import { SourceError } from '../src/errors.js';
+import { openSource } from '../src/open-source.js';
 import { tempDir } from './helpers.js';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), 'data', 'msg');

@@ -3,9 +3,10 @@
  * batches, never more than its job and byte limits; the caller parses the furthest unstarted file while it waits
  * for a thread's, and parses the head itself when nobody has started it.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { ParseAhead, type Outcome } from '../src/parse-ahead.js';
+import { test } from 'node:test';
+import { type Outcome, ParseAhead } from '../src/parse-ahead.js';
 import { SpoolDirectory, SpoolGroup } from '../src/spool.js';
 
 interface File {

@@ -4,15 +4,16 @@
  * damaged items; the threads' spooled files go with the message or the source; an abort or an early stop ends the
  * threads (no MessagePort is left among the process' active resources).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { test } from 'node:test';
 import type { Attachment, MessageRecord } from '@pstream/pst';
 import { EmlTreeSource } from '../src/eml-tree.js';
-import { MimeParsePool, ParseDamage } from '../src/parse-pool.js';
 import { SourceError } from '../src/errors.js';
+import { MimeParsePool, ParseDamage } from '../src/parse-pool.js';
 import { crlf, drain, readAll, tempDir } from './helpers.js';
 
 const require = createRequire(import.meta.url);

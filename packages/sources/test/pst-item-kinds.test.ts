@@ -4,10 +4,11 @@
  * written with, and its folders with their classes, empty ones included. The sample PSTs, which hold appointments
  * and contacts only, are read through the independent readers in packages/export/test/corpus/sample-reexport.test.ts.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { PstWriter, type FolderSpec, type MessageRecord } from '@pstream/pst';
+import { test } from 'node:test';
+import { type FolderSpec, type MessageRecord, PstWriter } from '@pstream/pst';
 import { PstSource } from '../src/pst.js';
 import { drain, tempDir } from './helpers.js';
 

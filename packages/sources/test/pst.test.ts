@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { PstSource } from '../src/pst.js';
-import { openSource } from '../src/open-source.js';
+import { test } from 'node:test';
 import { SourceError } from '../src/errors.js';
+import { openSource } from '../src/open-source.js';
+import { PstSource } from '../src/pst.js';
 import { drain, embedded, fileAttachments, readAll } from './helpers.js';
 
 const SAMPLES = '/work/shared/reference/samples';

@@ -2,13 +2,14 @@
  * `readProgress()`: every source tells its size before the first message and how far it has read after each one;
  * the count only grows and ends at the size.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { PstWriter } from '@pstream/pst';
-import { openSource, type MessageSource, type SourceReadProgress } from '../src/index.js';
+import { type MessageSource, openSource, type SourceReadProgress } from '../src/index.js';
 import { crlf, tempDir } from './helpers.js';
 
 const MSG = join(dirname(fileURLToPath(import.meta.url)), 'data', 'msg', 'attachAndInline.msg');
@@ -25,9 +26,7 @@ function message(n: number, bodyBytes: number): string {
 }
 
 /** The progress before reading, after each message, and at the end. */
-async function readAll(
-  source: MessageSource,
-): Promise<{
+async function readAll(source: MessageSource): Promise<{
   before: SourceReadProgress | undefined;
   during: SourceReadProgress[];
   after: SourceReadProgress | undefined;

@@ -3,13 +3,14 @@
  * stored as `data/<group>/<NNNNN>.<md5>.txt` (the raw bytes; a `.json` twin holds the same text). Every
  * message must become a record or be reported damaged with a reason, both as an .eml tree and as one mbox.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { once } from 'node:events';
+import { test } from 'node:test';
 import { EmlTreeSource } from '../src/eml-tree.js';
 import { MboxSource } from '../src/mbox.js';
 import { drain, tempDir } from './helpers.js';

@@ -5,10 +5,10 @@
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs, type OptionSpecs } from '../args.js';
+import { type OptionSpecs, parseArgs } from '../args.js';
 import type { CheckSummary, PstreamDeps } from '../deps.js';
 import { messageOf, UsageError } from '../errors.js';
-import { writeLine, type CliIO } from '../io.js';
+import { type CliIO, writeLine } from '../io.js';
 import { extractZipEntry, readZipEntries } from '../zip-reader.js';
 
 export const CHECK_USAGE = 'usage: pstream check FILE [--strict] [--tmp-dir DIR]';

@@ -8,7 +8,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ExportFileError, type ExportOptions, type ExportSummary, type ExportWarning } from '@pstream/export';
 import type { MessageSource } from '@pstream/sources';
-import { parseArgs, type OptionSpecs } from '../args.js';
+import { type OptionSpecs, parseArgs } from '../args.js';
 import {
   exportName,
   isExportOptionsError,
@@ -19,7 +19,7 @@ import {
 } from '../deps.js';
 import { UsageError } from '../errors.js';
 import { requestFromBody, requestFromFlags } from '../export-request.js';
-import { writeLine, type CliIO, type CliStream } from '../io.js';
+import { type CliIO, type CliStream, writeLine } from '../io.js';
 import { ProgressLine } from '../progress.js';
 import { parseSize } from '../size.js';
 

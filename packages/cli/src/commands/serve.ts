@@ -6,11 +6,11 @@ import { readFile, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { EMPTY_PST_BYTES } from '@pstream/export';
-import { parseArgs, type OptionSpecs } from '../args.js';
+import { type OptionSpecs, parseArgs } from '../args.js';
 import type { PstreamDeps } from '../deps.js';
 import { UsageError } from '../errors.js';
-import { writeLine, type CliIO } from '../io.js';
-import { createPstreamServer, KEPT_EXPORT_DEFAULTS, releaseServer, type PstreamServer } from '../server/server.js';
+import { type CliIO, writeLine } from '../io.js';
+import { createPstreamServer, KEPT_EXPORT_DEFAULTS, type PstreamServer, releaseServer } from '../server/server.js';
 import { parseSize } from '../size.js';
 
 export const SERVE_USAGE = `usage: pstream serve --data DIR [--host 127.0.0.1] [--port 4443] [--token T]

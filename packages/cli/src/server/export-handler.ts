@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { allFolders, findItems, STABLE_ID_PATTERN, type SourceError } from '@pstream/sources';
+import { allFolders, findItems, type SourceError, STABLE_ID_PATTERN } from '@pstream/sources';
 import type { ApiVersion, PstreamDeps } from '../deps.js';
 import {
   exportName,
@@ -19,14 +19,14 @@ import {
   REQUEST_FORMS,
   requestErrorStatus,
 } from '../deps.js';
-import { HttpError } from './errors.js';
-import { findMailbox, listMailboxes, type Mailbox } from './mailboxes.js';
 import { readBody } from './body.js';
+import { HttpError } from './errors.js';
+import { sendFollowing, sendKept } from './kept-download.js';
+import { type ExportWarningLike, type KeptExports, type RunningExport, warningText } from './kept-exports.js';
+import { findMailbox, listMailboxes, type Mailbox } from './mailboxes.js';
+import { exportOrganization } from './organization-export.js';
 import type { ExportTarget } from './routes.js';
 import { validateItemList } from './schemas.js';
-import { warningText, type ExportWarningLike, type KeptExports, type RunningExport } from './kept-exports.js';
-import { sendFollowing, sendKept } from './kept-download.js';
-import { exportOrganization } from './organization-export.js';
 
 /** What the handler needs besides the request. */
 export interface ExportContext {

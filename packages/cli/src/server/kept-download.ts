@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { HttpError } from './errors.js';
 import { contentDisposition } from './export-handler.js';
-import { warningText, type KeptExport } from './kept-exports.js';
+import { type KeptExport, warningText } from './kept-exports.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 

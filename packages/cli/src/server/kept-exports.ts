@@ -19,7 +19,7 @@
  * Readers that have a file open when it is removed finish reading it (the file system keeps it until they close it).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, rm, unlink, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ExportOptions } from '@pstream/export';

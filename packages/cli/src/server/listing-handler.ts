@@ -7,8 +7,8 @@
  * stable ids of `@pstream/sources`, which the export routes take.
  */
 import type { ServerResponse } from 'node:http';
-import { allFolders, listFolders, listItems, type ItemEntry } from '@pstream/sources';
 import type { MailAddress } from '@pstream/pst';
+import { allFolders, type ItemEntry, listFolders, listItems } from '@pstream/sources';
 import { HttpError, sendJson } from './errors.js';
 import { findMailbox, listMailboxes } from './mailboxes.js';
 import { validateListQuery } from './schemas.js';

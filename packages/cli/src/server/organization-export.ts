@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { ZipPackager } from '@pstream/export';
 import { exportName, type PstreamDeps } from '../deps.js';
 import { extractZipEntry, readZipEntries } from '../zip-reader.js';
-import type { Mailbox } from './mailboxes.js';
 import type { ExportWarningLike, RunningExport } from './kept-exports.js';
+import type { Mailbox } from './mailboxes.js';
 
 /** What the organization's export takes from the request. */
 export interface OrganizationJob {

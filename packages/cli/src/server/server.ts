@@ -4,14 +4,14 @@
  */
 import {
   createServer as createHttpServer,
-  type IncomingMessage,
   type Server as HttpServer,
+  type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
-import { resolveDeps, type PstreamDeps } from '../deps.js';
+import { type PstreamDeps, resolveDeps } from '../deps.js';
 import { messageOf } from '../errors.js';
 import { isAuthorized } from './auth.js';
 import { MAX_BODY_BYTES } from './body.js';

@@ -3,15 +3,16 @@
  * failure under CI=true): --tmp-dir on it, --out on it, and standard output redirected to a file on it. Each time:
  * exit status 1, one line naming ENOSPC and the place, nothing left on the tmpfs, no result presented.
  */
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { PSTREAM_NODE_ARGS, runCli, tempDir } from '../helpers/real-data.js';
-import { generateMailbox, smallTmpfs, type GeneratedMailbox } from './support.js';
+import { type GeneratedMailbox, generateMailbox, smallTmpfs } from './support.js';
 
 let root: string;
 let mailbox: GeneratedMailbox;

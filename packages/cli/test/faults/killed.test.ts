@@ -3,17 +3,18 @@
  * export with the same --tmp-dir (and the same --out) removes it. Stopped by SIGINT, SIGTERM or SIGHUP (a closed
  * terminal), it deletes everything itself before it exits.
  */
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { checkPst } from '@pstream/pst';
-import { MBOX, PSTREAM_NODE_ARGS, runCli, tempDir, unzipTest, zipEntries } from '../helpers/real-data.js';
-import { generateMailbox, pollFor, type GeneratedMailbox } from './support.js';
 import { requireTool } from '../../../pst/test/support/oracles.js';
+import { MBOX, PSTREAM_NODE_ARGS, runCli, tempDir, unzipTest, zipEntries } from '../helpers/real-data.js';
+import { type GeneratedMailbox, generateMailbox, pollFor } from './support.js';
 
 let root: string;
 let mailbox: GeneratedMailbox;

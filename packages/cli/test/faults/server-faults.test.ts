@@ -3,19 +3,20 @@
  * mailbox that fails before its first part is written. Each is answered with a JSON 500 (never a 200 cut short), the
  * log names the cause, tmp is left empty and the server goes on serving.
  */
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import type { MessageSource } from '@pstream/sources';
 import { createPstreamServer } from '../../src/index.js';
 import { rawRequest } from '../helpers/http-client.js';
 import { MBOX } from '../helpers/real-data.js';
 import { SESSION, TOKEN } from '../helpers/server-fixture.js';
-import { generateMailbox, pollFor, smallTmpfs, type GeneratedMailbox } from './support.js';
+import { type GeneratedMailbox, generateMailbox, pollFor, smallTmpfs } from './support.js';
 
 let root: string;
 let data: string;

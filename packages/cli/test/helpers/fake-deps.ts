@@ -3,10 +3,10 @@
  * was called and whether it saw its abort signal, and a source opener that opens nothing.
  */
 import { createHash } from 'node:crypto';
-import { basename, extname } from 'node:path';
-import { Readable } from 'node:stream';
 import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ExportHandle, ExportOptions, ExportSummary, ExportWarning, FileExportSummary } from '@pstream/export';
 import type { MessageSource, OpenSourceOptions } from '@pstream/sources';

@@ -1,7 +1,7 @@
 /** HTTP clients for the server tests: raw `node:http` (paths sent as they are) and `curl`. */
 import { execFile } from 'node:child_process';
-import { request, type IncomingHttpHeaders } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { type IncomingHttpHeaders, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';

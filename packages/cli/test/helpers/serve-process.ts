@@ -1,7 +1,7 @@
 /**
  * Test helper: runs `pstream serve` in a child process on port 0 and waits for the address line it prints.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 
 export interface RunningServe {

@@ -1,16 +1,17 @@
 /** A running server over a temporary data directory, with the fake exporter. */
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+
 import { once } from 'node:events';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createPstreamServer,
-  releaseServer,
   type PstreamServer,
   type PstreamServerOptions,
+  releaseServer,
 } from '../../src/server/server.js';
-import { fakeExporter, fakeSources, type FakeExporterOptions } from './fake-deps.js';
+import { type FakeExporterOptions, fakeExporter, fakeSources } from './fake-deps.js';
 
 export const TOKEN = 's3cret-token';
 export const SESSION = '6a6bd9a4-2b4f-4f6e-9d1c-3c1f3a6e2d10';

@@ -7,7 +7,7 @@
  * reported as diagnostics (the README's reliability section quotes them); the memory assertion is that RSS growth per
  * running export stays below the size of one whole download (a server holding exports in memory breaks it).
  */
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
@@ -18,13 +18,14 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { checkPst } from '@pstream/pst';
-import { SESSION, TOKEN } from '../helpers/server-fixture.js';
-import { PSTREAM_NODE_ARGS, readMessages, unzipTest, zipEntries } from '../helpers/real-data.js';
-import { spawnServe, type RunningServe } from '../helpers/serve-process.js';
-import { generateMailbox, pollFor, type GeneratedMailbox } from '../faults/support.js';
 import { requireTool } from '../../../pst/test/support/oracles.js';
+import { type GeneratedMailbox, generateMailbox, pollFor } from '../faults/support.js';
+import { PSTREAM_NODE_ARGS, readMessages, unzipTest, zipEntries } from '../helpers/real-data.js';
+import { type RunningServe, spawnServe } from '../helpers/serve-process.js';
+import { SESSION, TOKEN } from '../helpers/server-fixture.js';
 
 const execFileAsync = promisify(execFile);
 const MIB = 1024 * 1024;

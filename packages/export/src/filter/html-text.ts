@@ -7,7 +7,7 @@
  * become a separator, so that `<td>a</td><td>b</td>` gives two words, while inline tags (`<b>`, `<span>`, …) do
  * not, so that `sup<b>port</b>` stays one word. Memory is constant apart from the text handed out.
  */
-import { MAX_ENTITY_NAME, decodeNamedReference, decodeNumericReference } from './html-entities.js';
+import { decodeNamedReference, decodeNumericReference, MAX_ENTITY_NAME } from './html-entities.js';
 
 /** Elements whose content is not rendered; skipped up to their end tag. */
 const SKIPPED = new Set(['script', 'style', 'title', 'template', 'noembed', 'noframes', 'iframe', 'xml']);

@@ -1,17 +1,17 @@
-export { compileQuery } from './keyword-query.js';
+export { foldText } from './fold.js';
+export { HtmlTextExtractor, htmlToText } from './html-text.js';
 export type { KeywordQuery, KeywordQueryOptions } from './keyword-query.js';
+export { compileQuery } from './keyword-query.js';
 export type {
-  QueryNode,
-  QueryField,
-  TextField,
-  TermNode,
+  AllNode,
+  AndNode,
   DateNode,
   HasAttachmentsNode,
-  AndNode,
-  OrNode,
   NotNode,
-  AllNode,
+  OrNode,
+  QueryField,
+  QueryNode,
+  TermNode,
+  TextField,
 } from './query-ast.js';
-export { HtmlTextExtractor, htmlToText } from './html-text.js';
-export { foldText } from './fold.js';
 export { splitWords } from './words.js';

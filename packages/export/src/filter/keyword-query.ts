@@ -4,7 +4,7 @@
 import type { MessageRecord } from '@pstream/pst';
 import type { AllNode, DateNode, HasAttachmentsNode, QueryField, QueryNode, TermNode, TextField } from './query-ast.js';
 import { parseQuery } from './query-parser.js';
-import { RecordText, hasVisibleAttachments } from './record-text.js';
+import { hasVisibleAttachments, RecordText } from './record-text.js';
 import { WordSearch } from './word-search.js';
 
 export interface KeywordQueryOptions {

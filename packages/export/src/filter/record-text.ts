@@ -8,10 +8,11 @@
  * the text of its location, and a contact's names, e-mail addresses, phone numbers, postal addresses, company,
  * department and title, a task's owner and a distribution list's members are in `body` with the notes.
  */
+
+import { TextDecoder } from 'node:util';
 import type { Attachment, FileAttachment, MessageRecord, RecipientKind } from '@pstream/pst';
 import { foldText } from './fold.js';
 import { HtmlTextExtractor, htmlToText } from './html-text.js';
-import { TextDecoder } from 'node:util';
 import type { TextField } from './query-ast.js';
 import { WordIndex } from './word-index.js';
 import { WordSearch } from './word-search.js';

@@ -11,9 +11,9 @@
  */
 import { join } from 'node:path';
 import type { ExportOptions, ExportSummary, OutputFormat } from '../api.js';
-import type { ExportWarning } from '../warnings.js';
 import { deferred } from '../deferred.js';
-import { PstSplitter, type FinishedPart } from '../split/pst-splitter.js';
+import { type FinishedPart, PstSplitter } from '../split/pst-splitter.js';
+import type { ExportWarning } from '../warnings.js';
 import type { CheckedOptions } from './export-options.js';
 import { keywordFilter } from './keyword-filter.js';
 import type { OutputTarget } from './output-target.js';

@@ -4,7 +4,7 @@
  * nothing references it, so it is handed to `written`: the ZIP packager reads the next part bytes into its memory
  * (`ZipPackager.recycle`) instead of a new buffer.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 
 export interface FileSinkHooks {
   /** The file was created (so it is the caller's to remove on failure; before, something else may be there). */

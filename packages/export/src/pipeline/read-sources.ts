@@ -6,9 +6,9 @@
  */
 import type { FolderSpec } from '@pstream/pst';
 import {
-  openSource,
   type DamagedItem,
   type MessageSource,
+  openSource,
   type SourceMessage,
   type SourceWarning,
 } from '@pstream/sources';

@@ -6,15 +6,16 @@
  * messages of those folders or with a selected id. Every item of the source still passes through here, in source
  * order, so that each gets the id the listing gives it (an id counts the items with the same origin before it).
  */
+
+import type { FolderSpec } from '@pstream/pst';
 import {
+  type DamagedItem,
   folderAndAncestorIds,
   ItemIds,
-  STABLE_ID_PATTERN,
-  type DamagedItem,
   type MessageSource,
   type SourceMessage,
+  STABLE_ID_PATTERN,
 } from '@pstream/sources';
-import type { FolderSpec } from '@pstream/pst';
 import type { ExportSelection } from '../api.js';
 
 /** A selection that refers to ids of the wrong form (a bad option, hence a RangeError): `field` names the list. */

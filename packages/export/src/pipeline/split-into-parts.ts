@@ -8,7 +8,7 @@
  * or skipped, each with a warning.
  */
 import { AttachmentSizeError, PstInputError, PstWriter } from '@pstream/pst';
-import { SourceError, type DamagedItem, type SourceMessage } from '@pstream/sources';
+import { type DamagedItem, SourceError, type SourceMessage } from '@pstream/sources';
 import type { ExportOptions } from '../api.js';
 import type { FinishedPart, PstSplitter } from '../split/pst-splitter.js';
 import { placeholderRecord, refusedItem } from './damaged-placeholder.js';

@@ -5,7 +5,7 @@
  * mid-export) instead of leaving them forever. A directory of another host (a tmp dir shared between containers or
  * machines) is left alone: whether its process lives cannot be told from here.
  */
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 

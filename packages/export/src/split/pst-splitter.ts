@@ -8,7 +8,7 @@
  * next one starts.
  */
 import { join } from 'node:path';
-import { PstWriter, type FolderSpec, type MessageRecord, type PstWriterOptions } from '@pstream/pst';
+import { type FolderSpec, type MessageRecord, PstWriter, type PstWriterOptions } from '@pstream/pst';
 
 export interface FinishedPart {
   /** 1-based. */

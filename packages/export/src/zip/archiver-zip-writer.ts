@@ -12,10 +12,10 @@
  * of RSS), so that the default `store` mode never holds it.
  */
 import { createReadStream, type ReadStream } from 'node:fs';
-import { PassThrough, Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
+import { PassThrough, pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import type { ZipArchive } from 'archiver';
+import { type Deferred, deferred } from '../deferred.js';
 import { ZipError } from '../errors.js';
-import { deferred, type Deferred } from '../deferred.js';
 import type { ZipWriter } from './zip-writer.js';
 
 export interface ArchiverZipWriterOptions {

@@ -1,3 +1,3 @@
-export { ZipPackager } from './zip-packager.js';
-export type { ZipPackagerOptions, AddFileOptions } from './zip-packager.js';
 export { validateEntryName } from './entry-name.js';
+export type { AddFileOptions, ZipPackagerOptions } from './zip-packager.js';
+export { ZipPackager } from './zip-packager.js';

@@ -16,10 +16,11 @@
  * Backpressure: a chunk is read only while `output` holds less than its high-water mark (one chunk), so at most
  * about two chunks are held ahead of a slow consumer.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { ZipError } from '../errors.js';
+import { releaseFileRanges } from './release-range.js';
 import {
   centralFileHeader,
   dataDescriptor,
@@ -29,7 +30,6 @@ import {
   localFileHeader,
   type ZipEntryRecord,
 } from './zip-records.js';
-import { releaseFileRanges } from './release-range.js';
 import type { ZipWriter } from './zip-writer.js';
 
 export interface StoredZipWriterOptions {

@@ -15,11 +15,11 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { deferred } from '../deferred.js';
 import { ZipError } from '../errors.js';
 import { ArchiverZipWriter } from './archiver-zip-writer.js';
 import { validateEntryName } from './entry-name.js';
 import { StoredZipWriter } from './stored-zip-writer.js';
-import { deferred } from '../deferred.js';
 import type { ZipWriter } from './zip-writer.js';
 
 export interface ZipPackagerOptions {

@@ -5,18 +5,19 @@
  * addresses, phones, company, title), pypff's folder and item classes and pffexport's named properties, each compared
  * field by field with what the source files say (written out below from the files, not from our parser).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { exportToPstFile } from '../../src/index.js';
-import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DEBIAN_PYTHON, requireReaders, runPypff } from '../../../pst/test/support/oracles.js';
-import { itemValue, readpstItems, type ReadpstItem } from '../../../pst/test/support/readpst-items.js';
 import { pffexportItems } from '../../../pst/test/support/pffexport-items.js';
+import { itemValue, type ReadpstItem, readpstItems } from '../../../pst/test/support/readpst-items.js';
+import { exportToPstFile } from '../../src/index.js';
 
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));

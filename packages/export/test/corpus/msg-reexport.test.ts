@@ -4,17 +4,18 @@
  * message, of the types compared here (strings, 32-bit integers, booleans, binaries) — with the value the source
  * read from the .msg.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { MessageRecord } from '@pstream/pst';
 import { MsgSource } from '@pstream/sources';
-import { exportToPstFile } from '../../src/index.js';
 import { requireTool } from '../../../pst/test/support/oracles.js';
 import { pffexportItems } from '../../../pst/test/support/pffexport-items.js';
+import { exportToPstFile } from '../../src/index.js';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), '../../../sources/test/data/msg');
 

@@ -10,9 +10,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   DEBIAN_PYTHON,
-  ORACLES_DIR,
   type ExpectedFolder,
   type ExpectedMessage,
+  ORACLES_DIR,
   type TextDigest,
 } from '../../../pst/test/support/oracles.js';
 import { asLibpffReads } from '../../../pst/test/writer/support.js';

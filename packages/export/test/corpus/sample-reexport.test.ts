@@ -16,34 +16,35 @@
  * are re-exported in full, without the password. Of the two .ost samples one is a PST by its header; the other, a
  * real OST, is re-exported with its folders as the store lists them (see OST_FOLDERS).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PSTFile, type PSTFolder } from 'pst-extractor';
+import { test } from 'node:test';
 import { checkPst } from '@pstream/pst';
 import { PstSource, SourceError, type SourceErrorCode } from '@pstream/sources';
-import { exportToPstFile } from '../../src/index.js';
+import { PSTFile, type PSTFolder } from 'pst-extractor';
 import {
+  type ComparedField,
   DEFAULT_FIELDS,
-  SUMMARY_READERS,
   diffSummaries,
+  type MessageSummary,
+  type ReaderSummary,
   requireReaders,
   runPffexport,
   runPstExtractor,
   runPypff,
   runReadpst,
-  type ComparedField,
-  type MessageSummary,
-  type ReaderSummary,
+  SUMMARY_READERS,
   type SummaryReaderName,
 } from '../../../pst/test/support/oracles.js';
-import { readpstItems, type ReadpstItem } from '../../../pst/test/support/readpst-items.js';
 import { pffexportItems } from '../../../pst/test/support/pffexport-items.js';
+import { type ReadpstItem, readpstItems } from '../../../pst/test/support/readpst-items.js';
+import { exportToPstFile } from '../../src/index.js';
 import { expectCorpus } from './expectations.js';
 import { diffItemProperties } from './property-diff.js';
-import { SAMPLES, requireSamples } from './samples.js';
+import { requireSamples, SAMPLES } from './samples.js';
 
 /** PidTagPstPassword of the message store: the CRC-32 of the password, 0 for none. */
 async function storePassword(path: string): Promise<number> {

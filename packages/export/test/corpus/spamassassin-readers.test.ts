@@ -16,32 +16,33 @@
  *   (readpst.c 0.6.76: write_normal_email prints the stored headers and takes the charset from them through
  *   header_get_subfield/my_stristr, find_html_charset, write_body_part's removeCR; modelled in readpst_view.py).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { test } from 'node:test';
 import { EmlTreeSource } from '@pstream/sources';
-import { exportToPstFile } from '../../src/index.js';
 import {
-  REPO_ROOT,
   compareWithExpected,
+  type ExpectedFolder,
   expectedSummary,
+  type MessageSummary,
+  REPO_ROOT,
+  type ReaderSummary,
   requireReaders,
   runFsck,
   runPffexport,
   runPstExtractor,
   runPypff,
   runReadpst,
-  type ExpectedFolder,
-  type MessageSummary,
-  type ReaderSummary,
 } from '../../../pst/test/support/oracles.js';
-import { expectCorpus, expectedFolders } from './expectations.js';
 import { asLibpffReads } from '../../../pst/test/writer/support.js';
+import { exportToPstFile } from '../../src/index.js';
+import { expectCorpus, expectedFolders } from './expectations.js';
 import { asPffexportReads, readpstHeaderViews, readpstView } from './reader-quirks.js';
-import { SAMPLES, requireSamples } from './samples.js';
+import { requireSamples, SAMPLES } from './samples.js';
 
 // The corpus is a dev dependency of @pstream/sources; it is resolved from there (one copy in the workspace).
 const requireFromSources = createRequire(join(REPO_ROOT, 'packages/sources/package.json'));

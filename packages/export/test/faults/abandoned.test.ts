@@ -2,12 +2,13 @@
  * What removeAbandoned may delete in a tmp dir that several hosts share (a volume mounted in several containers):
  * only directories of dead processes of this host. An owner file from another host is kept, whatever its pid.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { createExportDirectory, removeAbandoned } from '../../src/pipeline/temp-dir.js';
 import { freshDir } from './support.js';
 

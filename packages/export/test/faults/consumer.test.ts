@@ -5,11 +5,12 @@
  * export runs, tmpDir holds one directory only (spooled attachments live inside it, so that removeAbandoned can
  * delete everything a killed process left).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { createWriteStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import { test } from 'node:test';
 import { exportToPst } from '../../src/index.js';
 import { leftovers } from '../pipeline/output-check.js';
 import { faultMailbox } from './mailbox.js';

@@ -7,24 +7,25 @@
  * message without header fields is no damage: it is a message that is all body. The output is read back by
  * pst-extractor and pypff.
  */
-import { test, type TestContext } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type TestContext, test } from 'node:test';
 import { checkPst, type FolderSpec, type MessageRecord } from '@pstream/pst';
 import type { MessageSource, SourceMessage } from '@pstream/sources';
-import { exportToPst, type ExportOptions, type ExportSummary } from '../../src/index.js';
-import { leftovers, saveStream } from '../pipeline/output-check.js';
-import { readPst } from '../split/read-pst.js';
 import {
+  type MessageSummary,
+  type ReaderSummary,
   requireReaders,
   runPstExtractor,
   runPypff,
-  type MessageSummary,
-  type ReaderSummary,
 } from '../../../pst/test/support/oracles.js';
 import { deepRead } from '../../../pst/test/writer/support.js';
+import { type ExportOptions, type ExportSummary, exportToPst } from '../../src/index.js';
+import { leftovers, saveStream } from '../pipeline/output-check.js';
+import { readPst } from '../split/read-pst.js';
 import { drain, freshDir, rejection } from './support.js';
 
 function goodMessage(n: number): string {

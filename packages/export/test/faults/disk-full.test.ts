@@ -4,14 +4,15 @@
  * the tmpfs empty; one whose parts are small enough fits, because at most two finished parts and the one being
  * written are on disk at once.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { EMPTY_PST_BYTES, exportToPst } from '../../src/index.js';
-import { sizedRecord } from '../split/records.js';
 import { MemorySource } from '../pipeline/memory-source.js';
 import { checkZip, leftovers, requireZipTools, saveStream } from '../pipeline/output-check.js';
+import { sizedRecord } from '../split/records.js';
 import { faultMailbox } from './mailbox.js';
 import { drain, freshDir, rejection, smallTmpfs } from './support.js';
 

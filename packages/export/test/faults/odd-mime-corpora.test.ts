@@ -3,12 +3,13 @@
  * test_email data, from Debian; see packages/sources/test/odd-mime-corpora.ts) is exactly one item of the exported
  * PST (a message, or a damaged item's placeholder), in its folder, as pst-extractor and pypff read it.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { test } from 'node:test';
 import { requireReaders, runPypff } from '../../../pst/test/support/oracles.js';
-import { ENMIME, PYTHON_EMAIL, corpusFiles, requireCorpus } from '../../../sources/test/odd-mime-corpora.js';
+import { corpusFiles, ENMIME, PYTHON_EMAIL, requireCorpus } from '../../../sources/test/odd-mime-corpora.js';
 import { exportToPst } from '../../src/index.js';
 import { saveStream } from '../pipeline/output-check.js';
 import { readPst } from '../split/read-pst.js';

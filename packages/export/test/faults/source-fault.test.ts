@@ -3,13 +3,14 @@
  * ZIP bytes went out), throws something that is not an Error, or hangs. Each time the stream errors with the
  * source's failure, the summary rejects with it once the run has wound down, and tmpDir is empty.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import type { FolderSpec } from '@pstream/pst';
 import type { MessageSource, SourceMessage } from '@pstream/sources';
 import { EMPTY_PST_BYTES, exportToPst } from '../../src/index.js';
-import { sizedRecord } from '../split/records.js';
 import { leftovers } from '../pipeline/output-check.js';
+import { sizedRecord } from '../split/records.js';
 import { drain, freshDir, rejection } from './support.js';
 
 const PART_LIMIT = EMPTY_PST_BYTES + 600_000;

@@ -6,11 +6,12 @@
  * every write once its file is closed, and the interrupted call fails; the pipeline also waits for the splitter call
  * in progress before it aborts the writer.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { PstWriter, type MessageRecord } from '@pstream/pst';
+import { test } from 'node:test';
+import { type MessageRecord, PstWriter } from '@pstream/pst';
 import { freshDir } from './support.js';
 
 test('PstWriter.abort() during addMessage(): a file opened afterwards is never written by the aborted writer', async (t) => {

@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import fc from 'fast-check';
 import { HtmlTextExtractor, htmlToText } from '../../src/filter/html-text.js';
-import { SEED, runs } from '../fuzz/runs.js';
+import { runs, SEED } from '../fuzz/runs.js';
 
 /** Collapses whitespace so that assertions do not depend on where separators fall. */
 function squash(s: string): string {

@@ -2,8 +2,9 @@
  * The keyword filter over appointments, contacts, tasks and distribution lists: their own fields are searched
  * through the query's fields (see record-text.ts).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import type { MessageRecord } from '@pstream/pst';
 import { compileQuery } from '../../src/filter/keyword-query.js';
 

@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import type { Attachment, FileAttachment, MessageRecord } from '@pstream/pst';
-import { compileQuery, type KeywordQueryOptions } from '../../src/filter/keyword-query.js';
 import { ExportError, QueryError } from '../../src/errors.js';
+import { compileQuery, type KeywordQueryOptions } from '../../src/filter/keyword-query.js';
 
 function msg(fields: Partial<MessageRecord>): MessageRecord {
   return { subject: '', ...fields };

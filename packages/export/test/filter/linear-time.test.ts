@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { compileQuery } from '../../src/filter/keyword-query.js';
-import { WordIndex, findSequence } from '../../src/filter/word-index.js';
+import { findSequence, WordIndex } from '../../src/filter/word-index.js';
 import { splitWords } from '../../src/filter/words.js';
 
 // The linear bound is checked by structure, not by the clock: the phrase search counts its comparisons,

@@ -5,18 +5,19 @@
  * accented and decomposed Latin, Greek, CJK (with surrogate pairs), Thai with its marks, Hangul, punctuation,
  * compatibility forms and HTML; terms are drawn from the same texts so that most of them are found somewhere.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import { test } from 'node:test';
 import type { MessageRecord, Recipient } from '@pstream/pst';
-import { compileQuery } from '../../src/filter/keyword-query.js';
-import type { QueryNode, TermNode } from '../../src/filter/query-ast.js';
+import fc from 'fast-check';
 import { foldText } from '../../src/filter/fold.js';
 import { htmlToText } from '../../src/filter/html-text.js';
+import { compileQuery } from '../../src/filter/keyword-query.js';
+import type { QueryNode, TermNode } from '../../src/filter/query-ast.js';
 import { FieldText } from '../../src/filter/record-text.js';
 import { WordSearch } from '../../src/filter/word-search.js';
 import { splitWords } from '../../src/filter/words.js';
-import { SEED, runs } from '../fuzz/runs.js';
+import { runs, SEED } from '../fuzz/runs.js';
 
 /** Folding as it was before the ASCII shortcut. */
 function referenceFold(text: string): string {

@@ -4,13 +4,14 @@
  * else) whose message is short and names the field; the work done for an error is bounded by structure (the
  * message does not grow with the input); well-formed bodies round-trip.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import fc from 'fast-check';
 import { RequestError } from '../../src/errors.js';
-import { parseExportRequest, type ExportRequest, type RequestForm } from '../../src/request/export-request.js';
+import { type ExportRequest, parseExportRequest, type RequestForm } from '../../src/request/export-request.js';
 import { GIB, MAX_PST_LIMIT_BYTES, MIN_PST_LIMIT_BYTES } from '../../src/request/size-limit.js';
-import { SEED, runs } from './runs.js';
+import { runs, SEED } from './runs.js';
 
 const FORMS: readonly RequestForm[] = ['auto', 'action', 'exportToPst'];
 const CODES = [

@@ -5,15 +5,16 @@
  * on a record; and queries generated from a known structure compile and select exactly what a reference
  * evaluator selects.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import { test } from 'node:test';
 import type { MessageRecord } from '@pstream/pst';
+import fc from 'fast-check';
 import { QueryError } from '../../src/errors.js';
 import { compileQuery } from '../../src/filter/keyword-query.js';
 import type { QueryNode } from '../../src/filter/query-ast.js';
 import { MAX_NESTING } from '../../src/filter/query-parser.js';
-import { SEED, runs } from './runs.js';
+import { runs, SEED } from './runs.js';
 
 /** Nodes and depth of a parsed tree. */
 function measure(node: QueryNode): { nodes: number; depth: number; words: number } {

@@ -3,18 +3,19 @@
  * place (its inode is the part's: no copy), several parts are a ZIP renamed from a hidden partial file; the result
  * equals what the stream API gives for the same messages; failures leave nothing at the path.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import {
   EMPTY_PST_BYTES,
-  exportToPst,
-  exportToPstFile,
   ExportFileError,
   type ExportOptionsError,
   type ExportProgress,
+  exportToPst,
+  exportToPstFile,
 } from '../../src/index.js';
 import { readPst } from '../split/read-pst.js';
 import { sizedRecord } from '../split/records.js';

@@ -3,34 +3,35 @@
  * back with their messages and folders, the keyword filter on the demo mailbox, summaries, warnings, progress,
  * option errors. Every test uses a fresh tmpDir and asserts that nothing is left in it.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DEMO_OPTIONS, generateRecords } from '@pstream/fixtures';
 import {
-  EMPTY_PST_BYTES,
-  exportToPst,
-  ExportOptionsError,
-  type ExportOptions,
-  type ExportProgress,
-  type ExportSummary,
-  type ExportWarning,
-} from '../../src/index.js';
-import {
   assertReadersAgree,
+  type ExpectedFolder,
   requireReaders,
   requireTool,
   runPffexport,
   runPypff,
-  type ExpectedFolder,
 } from '../../../pst/test/support/oracles.js';
+import {
+  EMPTY_PST_BYTES,
+  type ExportOptions,
+  ExportOptionsError,
+  type ExportProgress,
+  type ExportSummary,
+  type ExportWarning,
+  exportToPst,
+} from '../../src/index.js';
 import { readPst } from '../split/read-pst.js';
 import { sizedRecord } from '../split/records.js';
-import { MemorySource, type MemoryItem } from './memory-source.js';
+import { type MemoryItem, MemorySource } from './memory-source.js';
 import { checkZip, extractZip, leftovers, requireZipTools, saveStream } from './output-check.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');

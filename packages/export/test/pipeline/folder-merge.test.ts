@@ -2,13 +2,14 @@
  * Two `.eml` trees whose folders differ only in case or in Unicode normalisation (`Inbox` and `inbox`, `Café` in NFC
  * and in NFD) export to one PST with one folder each, named as the first source spells it.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportToPstFile } from '../../src/index.js';
+import { test } from 'node:test';
 import { assertReadersAgree, requireReaders } from '../../../pst/test/support/oracles.js';
+import { exportToPstFile } from '../../src/index.js';
 
 async function eml(dir: string, file: string, subject: string): Promise<void> {
   await mkdir(dir, { recursive: true });

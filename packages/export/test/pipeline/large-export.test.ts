@@ -3,14 +3,15 @@
  * filled to at least 99.5 % of the limit, in one ZIP that unzip, 7z and Python accept. In-memory records with
  * generated attachment bytes keep it fast. Runs under CI=true or PSTREAM_LARGE_TESTS=1 (it writes ~3 GB to disk).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { exportToPst } from '../../src/index.js';
 import { sizedRecord } from '../split/records.js';
-import { MemorySource, type MemoryItem } from './memory-source.js';
+import { type MemoryItem, MemorySource } from './memory-source.js';
 import { checkZip, leftovers, requireZipTools, saveStream } from './output-check.js';
 
 const ENABLED = process.env.CI === 'true' || process.env.PSTREAM_LARGE_TESTS === '1';

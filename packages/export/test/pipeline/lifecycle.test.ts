@@ -3,17 +3,18 @@
  * point leaves nothing in tmpDir once the summary has settled; a slow consumer holds the producer back (at most
  * two finished parts plus the one being written on disk, RSS far below the output); abandoned dirs are removed.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { EMPTY_PST_BYTES, exportToPst, type ExportHandle } from '../../src/index.js';
+import { test } from 'node:test';
+import { EMPTY_PST_BYTES, type ExportHandle, exportToPst } from '../../src/index.js';
 import { createExportDirectory, removeAbandoned } from '../../src/pipeline/temp-dir.js';
 import { sizedRecord } from '../split/records.js';
-import { MemorySource, type MemoryItem } from './memory-source.js';
+import { type MemoryItem, MemorySource } from './memory-source.js';
 import { leftovers } from './output-check.js';
 
 async function freshTmp(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {

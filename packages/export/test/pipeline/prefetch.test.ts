@@ -3,8 +3,9 @@
  * next item as soon as the consumer takes one, never further; its failure is reported at once, even to a consumer
  * that is not pulling; a consumer that stops lets the step in flight end before the producer is told to stop.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { prefetched } from '../../src/pipeline/prefetch.js';
 
 /** A producer of 1, 2, 3, … that logs what happens to it; `release()` lets its current step end. */

@@ -2,12 +2,13 @@
  * The export's progress reports: the bytes written move within a part (not only when a part is finished), and the
  * sources' size and how far they are read, up to 100 % in the last report.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportToPstFile, type ExportProgress } from '../../src/index.js';
+import { test } from 'node:test';
+import { type ExportProgress, exportToPstFile } from '../../src/index.js';
 import { sizedRecord } from '../split/records.js';
 import { MemorySource } from './memory-source.js';
 

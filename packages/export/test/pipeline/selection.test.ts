@@ -3,14 +3,15 @@
  * export by id wherever they are, both together, the keyword filter on top; ids of the wrong form are refused
  * before anything runs. Read back with pst-extractor and libpff (pypff).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { folderId, listItems } from '@pstream/sources';
-import { exportToPst, exportToPstFile, SelectionError, type ExportSelection } from '../../src/index.js';
-import { requireReaders, runPstExtractor, runPypff, type ReaderSummary } from '../../../pst/test/support/oracles.js';
+import { type ReaderSummary, requireReaders, runPstExtractor, runPypff } from '../../../pst/test/support/oracles.js';
+import { type ExportSelection, exportToPst, exportToPstFile, SelectionError } from '../../src/index.js';
 
 async function eml(dir: string, file: string, subject: string): Promise<void> {
   await mkdir(dir, { recursive: true });

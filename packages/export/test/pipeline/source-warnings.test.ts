@@ -2,13 +2,14 @@
  * The warnings of a source the export opens reach the summary as they are (`{code, message, origin}`), after the
  * given ones: a file the source does not read is named, never passed over in silence.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import { type ExportWarning, exportToPstFile } from '@pstream/export';
 import { checkPst } from '@pstream/pst';
-import { exportToPstFile, type ExportWarning } from '@pstream/export';
 
 const DEMO = join(import.meta.dirname, '../../../../fixtures/demo/mailbox/Projects/Falcon');
 

@@ -3,16 +3,16 @@
  * announced) is a damaged item: skipped and reported under `onDamaged: 'skip'`, fatal under 'stop' (kept as a
  * placeholder under the default 'keep': see faults/damaged-message.test.ts).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
+import { test } from 'node:test';
+import { exportToPst } from '@pstream/export';
 import type { MessageRecord } from '@pstream/pst';
 import { checkPst } from '@pstream/pst';
-import { exportToPst } from '@pstream/export';
-import { writeFile } from 'node:fs/promises';
 import { MemorySource } from './memory-source.js';
 
 const good = (i: number): MessageRecord => ({

@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ExportError, RequestError, type RequestErrorCode } from '../../src/errors.js';
 import { parseExportRequest } from '../../src/request/export-request.js';
 import { httpStatusFor } from '../../src/request/http-status.js';
 import { GIB, MAX_PST_LIMIT_BYTES, MIN_PST_LIMIT_BYTES } from '../../src/request/size-limit.js';
-import { ExportError, RequestError, type RequestErrorCode } from '../../src/errors.js';
 
 function fails(
   body: string | Uint8Array,

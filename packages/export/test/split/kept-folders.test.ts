@@ -3,14 +3,14 @@
  * too), folders kept empty are created once, in the part being written when it has room, else in the next; no part
  * goes over the limit for them, and an export of empty folders only is one part holding them.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { PSTFile, type PSTFolder } from 'pst-extractor';
-import { readFile } from 'node:fs/promises';
-import { EMPTY_PST_BYTES, PstSplitter, type FinishedPart } from '../../src/split/pst-splitter.js';
+import { EMPTY_PST_BYTES, type FinishedPart, PstSplitter } from '../../src/split/pst-splitter.js';
 import { sizedRecord } from './records.js';
 
 async function freshDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {

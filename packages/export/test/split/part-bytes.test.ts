@@ -4,11 +4,12 @@
  * part being written never drop back. Sampled at every turn of the event loop while parts roll over and the last
  * one is finished, without an `onPart` to wait in.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { EMPTY_PST_BYTES, PstSplitter } from '../../src/split/pst-splitter.js';
 import { sizedRecord } from './records.js';
 

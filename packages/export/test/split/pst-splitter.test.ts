@@ -3,14 +3,15 @@
  * greedily (a part is closed only when the next message does not fit it), oversize messages alone, every part a
  * complete PST with its own store identity and the folders of its messages.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import { checkPst, type MessageRecord, PstWriter } from '@pstream/pst';
 import fc from 'fast-check';
-import { PstWriter, checkPst, type MessageRecord } from '@pstream/pst';
-import { EMPTY_PST_BYTES, PstSplitter, type FinishedPart } from '../../src/split/pst-splitter.js';
+import { EMPTY_PST_BYTES, type FinishedPart, PstSplitter } from '../../src/split/pst-splitter.js';
 import { readPst } from './read-pst.js';
 import { seqOf, sizedRecord } from './records.js';
 

@@ -3,17 +3,18 @@
  * (changing nothing) where it cannot work. `releaseFileRanges`, the same in steps between turns of the event loop:
  * a range of several steps, and a file closed while it runs (nothing is released after the close began).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import {
   canReleaseFileRanges,
+  RELEASE_STEP_BYTES,
   releaseFileRange,
   releaseFileRanges,
-  RELEASE_STEP_BYTES,
 } from '../../src/zip/release-range.js';
 
 test('releaseFileRange frees exactly the range asked for, keeping the size', () => {

@@ -1,11 +1,11 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWriteStream, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { test } from 'node:test';
 import { crc32 } from 'node:zlib';
-import { ZipPackager } from '../../src/zip/zip-packager.js';
 import { StoredZipWriter } from '../../src/zip/stored-zip-writer.js';
+import { ZipPackager } from '../../src/zip/zip-packager.js';
 import { dosDateTime, endOfCentralDirectory } from '../../src/zip/zip-records.js';
 import { extract, requireZipTools, seededBytes, tempDir, validate } from './zip-check.js';
 

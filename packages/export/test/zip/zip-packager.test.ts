@@ -1,28 +1,28 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
   appendFileSync,
   closeSync,
   createWriteStream,
+  ftruncateSync,
   openSync,
-  readFileSync,
   readdirSync,
-  writeSync,
+  readFileSync,
   readlinkSync,
   rmSync,
+  statSync,
   truncateSync,
   writeFileSync,
-  ftruncateSync,
-  statSync,
+  writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { test } from 'node:test';
 import { crc32 } from 'node:zlib';
-import { ZipPackager } from '../../src/zip/zip-packager.js';
 import { ZipError } from '../../src/errors.js';
 import { canReleaseFileRanges } from '../../src/zip/release-range.js';
+import { ZipPackager } from '../../src/zip/zip-packager.js';
 import { extract, requireZipTools, seededBytes, tempDir, validate } from './zip-check.js';
 
 const LARGE = process.env.PSTREAM_LARGE_TESTS === '1' || process.env.CI === 'true';

@@ -1,8 +1,9 @@
 import { amapCount, checkDList, checkExtentRange, checkMapPages, sweepAllocations } from './amap.js';
+import { u64 } from './binary.js';
 import { BlockTable, checkBlocks } from './blocks.js';
 import { walkBTree } from './btree.js';
-import { ExtentList } from './extents.js';
 import { DecodedBlocks } from './decoded-blocks.js';
+import { ExtentList } from './extents.js';
 import { checkFolders } from './folders.js';
 import { checkHeader } from './header.js';
 import { checkHeap, isHeapNid } from './heap.js';
@@ -13,7 +14,6 @@ import { NodeIndex } from './node-index.js';
 import { emptyStats, FatalCheckError, hex, Reporter } from './report.js';
 import { TreeWalker } from './trees.js';
 import type { CheckOptions, CheckReport } from './types.js';
-import { u64 } from './binary.js';
 
 /** Nodes every PST must hold (MS-PST 2.7.1): message store, name map, root folder and its tables. */
 const REQUIRED_NIDS = [0x21, 0x61, 0x122, 0x12d, 0x12e, 0x12f];

@@ -1,7 +1,7 @@
 import { Growable } from './growable.js';
-import { findNid, sortOrder } from './node-index.js';
 import type { LtpNode } from './ltp-node.js';
 import { resolveHnid } from './ltp-node.js';
+import { findNid, sortOrder } from './node-index.js';
 import type { PcRecord } from './property-context.js';
 import { describeProp } from './property-types.js';
 import type { TableView } from './table-context.js';

@@ -1,5 +1,5 @@
 import { differences, messageValues, rowValues } from './contents-row.js';
-import { nodeName, type ContentChecker, type FolderCounts } from './node-content.js';
+import { type ContentChecker, type FolderCounts, nodeName } from './node-content.js';
 import type { NodeIndex } from './node-index.js';
 import { checkPropertyContext } from './property-context.js';
 import { hex, type Reporter } from './report.js';

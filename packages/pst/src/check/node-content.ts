@@ -1,6 +1,6 @@
 import type { BlockTable } from './blocks.js';
+import { MessageDigests, messageValues } from './contents-row.js';
 import type { DecodedBlocks } from './decoded-blocks.js';
-import { messageValues, MessageDigests } from './contents-row.js';
 import { isHeapNid } from './heap.js';
 import type { LtpNode } from './ltp-node.js';
 import { NodeHeap } from './node-heap.js';

@@ -1,6 +1,6 @@
 import { walkBth } from './bth.js';
-import { resolveHnid, type HnidValue, type LtpNode } from './ltp-node.js';
-import { describeProp, inlineInPc, propTypeInfo, valueSizeProblem, type PropTypeInfo } from './property-types.js';
+import { type HnidValue, type LtpNode, resolveHnid } from './ltp-node.js';
+import { describeProp, inlineInPc, type PropTypeInfo, propTypeInfo, valueSizeProblem } from './property-types.js';
 import { hex } from './report.js';
 
 /** One record of a PC's BTH: {wPropId, wPropType, dwValueHnid} ([MS-PST] §2.3.3.3). */

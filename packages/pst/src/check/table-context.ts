@@ -1,13 +1,13 @@
 import { walkBth } from './bth.js';
 import { MAX_BLOCK_DATA } from './layout.js';
-import { resolveHnid, type HnidValue, type LtpNode } from './ltp-node.js';
+import { type HnidValue, type LtpNode, resolveHnid } from './ltp-node.js';
 import {
   cellSizeOf,
   describeProp,
   inlineInRow,
+  type PropTypeInfo,
   propTypeInfo,
   valueSizeProblem,
-  type PropTypeInfo,
 } from './property-types.js';
 import { hex } from './report.js';
 

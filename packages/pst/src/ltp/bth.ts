@@ -3,7 +3,7 @@
  * {first key, HID} records above them when one allocation does not hold them all.
  */
 import { putU32, viewOf } from '../io/bytes.js';
-import { MAX_HEAP_ALLOCATION, type Heap } from './heap.js';
+import { type Heap, MAX_HEAP_ALLOCATION } from './heap.js';
 
 /** BTHHEADER size. */
 export const BTH_HEADER_SIZE = 8;

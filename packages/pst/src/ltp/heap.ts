@@ -13,10 +13,10 @@
  * pages of memory.
  */
 import { Buffer } from 'node:buffer';
-import { MAX_BLOCK_DATA } from '../ndb/constants.js';
-import { DataTreeWriter, type DataTree } from '../ndb/data-tree.js';
-import type { NdbWriter } from '../ndb/ndb-writer.js';
 import { putU16, putU32 } from '../io/bytes.js';
+import { MAX_BLOCK_DATA } from '../ndb/constants.js';
+import { type DataTree, DataTreeWriter } from '../ndb/data-tree.js';
+import type { NdbWriter } from '../ndb/ndb-writer.js';
 
 /** The largest heap allocation: [MS-PST] §2.3.1.1. */
 export const MAX_HEAP_ALLOCATION = 3580;

@@ -3,13 +3,14 @@
  * (cbKey 2) with 6-byte records {wPropType, dwValueHnid}. Values of 4 bytes or less sit in dwValueHnid; others are
  * heap allocations, or subnodes when larger than 3580 bytes; an empty variable value is HNID 0.
  */
+
+import { Buffer } from 'node:buffer';
+import { putU16, putU32 } from '../io/bytes.js';
+import { MAX_BLOCK_DATA } from '../ndb/constants.js';
 import type { DataTree } from '../ndb/data-tree.js';
 import type { NdbWriter } from '../ndb/ndb-writer.js';
-import { putU16, putU32 } from '../io/bytes.js';
-import { Buffer } from 'node:buffer';
 import { BTH_HEADER_SIZE } from './bth.js';
 import { Heap, HeapClient, MAX_HEAP_ALLOCATION } from './heap.js';
-import { MAX_BLOCK_DATA } from '../ndb/constants.js';
 import { isInlineInPc, tagId, tagType } from './property-type.js';
 import type { Property } from './property-value.js';
 import type { Subnodes } from './subnodes.js';

@@ -2,10 +2,10 @@
  * The subnodes a node collects while its PC or TC is built: values too large for the heap ([MS-PST] §2.3.3.3),
  * row matrices, and (for messages) recipient and attachment objects.
  */
-import { NidType, makeNid } from '../ndb/constants.js';
+import { makeNid, NidType } from '../ndb/constants.js';
 import { writeDataTree } from '../ndb/data-tree.js';
 import type { NdbWriter } from '../ndb/ndb-writer.js';
-import { writeSubnodeTree, type SubnodeEntry } from '../ndb/subnode-tree.js';
+import { type SubnodeEntry, writeSubnodeTree } from '../ndb/subnode-tree.js';
 
 export class Subnodes {
   readonly entries: SubnodeEntry[] = [];

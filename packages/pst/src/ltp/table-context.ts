@@ -7,15 +7,16 @@
  * Rows are appended in ascending row id and written as blocks fill, so a table of any length needs a few pages of
  * memory: a folder's contents table grows with its messages while the file is written.
  */
-import type { DataTree } from '../ndb/data-tree.js';
+
 import { Buffer } from 'node:buffer';
-import { DataTreeWriter } from '../ndb/data-tree.js';
-import { MAX_BLOCK_DATA } from '../ndb/constants.js';
-import type { NdbWriter } from '../ndb/ndb-writer.js';
 import { putU16, putU32, viewOf } from '../io/bytes.js';
+import { MAX_BLOCK_DATA } from '../ndb/constants.js';
+import type { DataTree } from '../ndb/data-tree.js';
+import { DataTreeWriter } from '../ndb/data-tree.js';
+import type { NdbWriter } from '../ndb/ndb-writer.js';
 import { BthBuilder } from './bth.js';
 import { Heap, HeapClient, MAX_HEAP_ALLOCATION } from './heap.js';
-import { PropType, cellSize, isFixedInRow, tag, tagType } from './property-type.js';
+import { cellSize, isFixedInRow, PropType, tag, tagType } from './property-type.js';
 import { Subnodes } from './subnodes.js';
 
 export const TAG_ROW_ID = tag(0x67f2, PropType.Integer32);

@@ -7,9 +7,9 @@ import type { PropertyList } from '../ltp/property-value.js';
 import type { Cell } from '../ltp/table-context.js';
 import type { AppointmentFields, Attendee, AttendeeResponse, BusyStatus, Reminder } from './appointment-record.js';
 import { NamedSetWriter } from './item-properties.js';
-import { PropertySet, type NamedPropertyMap } from './named-properties.js';
-import { RECURRENCE_TYPE, recurrenceLayout } from './recurrence-blob.js';
+import { type NamedPropertyMap, PropertySet } from './named-properties.js';
 import type { MailAddress, Recipient } from './record.js';
+import { RECURRENCE_TYPE, recurrenceLayout } from './recurrence-blob.js';
 import { resolveZone, timeZoneDefinition, timeZoneStruct, type ZoneCache } from './time-zone.js';
 
 /** PidLid LIDs in PSETID_Appointment — [MS-OXPROPS]. */

@@ -5,13 +5,14 @@
  * variable sizes with a count and offsets. String8 values are stored as String (Unicode), which every reader reads as
  * the same text.
  */
+
+import { MAX_PC_PROPERTIES } from '../ltp/property-context.js';
 import { PropType, tag } from '../ltp/property-type.js';
 import { cleanText, filetime, multipleStrings, multipleValues, type PropertyList } from '../ltp/property-value.js';
 import type { ExtraProperty, ExtraPropertyValue } from './extra-properties.js';
 import { PROPERTY_TYPE_CODES } from './extra-properties.js';
 import { float64 } from './item-properties.js';
-import { canonicalGuid, PropertySet, type NamedPropertyMap } from './named-properties.js';
-import { MAX_PC_PROPERTIES } from '../ltp/property-context.js';
+import { canonicalGuid, type NamedPropertyMap, PropertySet } from './named-properties.js';
 import { PstInputError } from './validate.js';
 
 /**

@@ -4,11 +4,11 @@
  * address is also stored in the PidTagStreetAddress family and PidTagPostalAddress.
  */
 import type { PropertyList } from '../ltp/property-value.js';
+import type { KindContext } from './appointment.js';
 import type { ContactFields, PhoneKind, PostalAddress, PostalAddressKind } from './contact-record.js';
 import { oneOffEntryId } from './entry-id.js';
 import { NamedSetWriter } from './item-properties.js';
 import { PropertySet } from './named-properties.js';
-import type { KindContext } from './appointment.js';
 
 /** PidLid LIDs in PSETID_Address — [MS-OXPROPS]. */
 const Lid = {

@@ -2,8 +2,9 @@
  * EntryIDs — [MS-PST] §2.4.3.2: rgbFlags (4 zero bytes), the store's provider UID (its PidTagRecordKey), the NID.
  * One-off EntryIDs for recipients — [MS-OXCDATA] §2.2.5.1.
  */
-import { cleanText } from '../ltp/property-value.js';
+
 import { putU16, viewOf } from '../io/bytes.js';
+import { cleanText } from '../ltp/property-value.js';
 
 export function entryId(storeRecordKey: Uint8Array, nid: number): Uint8Array {
   const bytes = new Uint8Array(24);

@@ -3,24 +3,24 @@
  * contents table, four nodes sharing one NID index. The contents table is written as messages arrive; the rest when
  * the file is finished, since counts and subfolders are known only then.
  */
-import { NidType, makeNid } from '../ndb/constants.js';
-import type { NdbWriter } from '../ndb/ndb-writer.js';
-import { PropertyList, cleanText } from '../ltp/property-value.js';
+
 import { putU32 } from '../io/bytes.js';
-import { TableWriter, type Cell } from '../ltp/table-context.js';
-import { CONTENTS_COPIED, Prop } from './schema.js';
+import type { PropertyList as Props } from '../ltp/property-value.js';
+import { cleanText, PropertyList } from '../ltp/property-value.js';
+import { type Cell, TableWriter } from '../ltp/table-context.js';
+import { makeNid, NidType } from '../ndb/constants.js';
+import type { NdbWriter } from '../ndb/ndb-writer.js';
+import { isSubnodeValue } from './message.js';
+import { CONTENTS_COPIED, HIERARCHY_COLUMNS, Prop } from './schema.js';
 import {
   CONTENTS_LAYOUT,
   FAI_LAYOUT,
-  HIERARCHY_LAYOUT,
   finishTableNode,
   folderTableNids,
+  HIERARCHY_LAYOUT,
   writePcNode,
   writeTableNode,
 } from './store.js';
-import type { PropertyList as Props } from '../ltp/property-value.js';
-import { isSubnodeValue } from './message.js';
-import { HIERARCHY_COLUMNS } from './schema.js';
 
 /**
  * The contents row being added, in CONTENTS_LAYOUT column order (copied into the table at once). Its variable cells

@@ -4,7 +4,7 @@
  * `ExtraProperty` for the precedence).
  */
 import type { PropertyList } from '../ltp/property-value.js';
-import { appointmentProperties, meetingRecipients, type KindContext } from './appointment.js';
+import { appointmentProperties, type KindContext, meetingRecipients } from './appointment.js';
 import { storeExtraProperties } from './carried-properties.js';
 import { contactDisplayName, contactProperties } from './contact.js';
 import { distributionListProperties } from './distribution-list.js';

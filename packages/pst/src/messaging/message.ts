@@ -8,30 +8,30 @@
  * subnode data; no index blocks, trailers or padding), as ScanPST checks them.
  */
 import { PstError } from '../errors.js';
-import { DataTreeWriter } from '../ndb/data-tree.js';
-import { MAX_BLOCK_DATA, NidType, makeNid } from '../ndb/constants.js';
-import type { NdbWriter } from '../ndb/ndb-writer.js';
-import { PropertyContextBuilder } from '../ltp/property-context.js';
-import { compressedRtf } from './compressed-rtf.js';
-import { MAX_HEAP_ALLOCATION } from '../ltp/heap.js';
-import { PropType, tag } from '../ltp/property-type.js';
-import { PropertyList, cleanText, utf8, type Property } from '../ltp/property-value.js';
-import { Subnodes } from '../ltp/subnodes.js';
-import { RowLayout, TableWriter, type Cell } from '../ltp/table-context.js';
 import { viewOf } from '../io/bytes.js';
-import { addressSearchKey, oneOffEntryIdOfClean } from './entry-id.js';
-import type { Identity } from './identity.js';
-import { TAG_KEYWORDS } from './named-properties.js';
+import { MAX_HEAP_ALLOCATION } from '../ltp/heap.js';
+import { PropertyContextBuilder } from '../ltp/property-context.js';
+import { PropType, tag } from '../ltp/property-type.js';
+import { cleanText, type Property, PropertyList, utf8 } from '../ltp/property-value.js';
+import { Subnodes } from '../ltp/subnodes.js';
+import { type Cell, RowLayout, TableWriter } from '../ltp/table-context.js';
+import { MAX_BLOCK_DATA, makeNid, NidType } from '../ndb/constants.js';
+import { DataTreeWriter } from '../ndb/data-tree.js';
+import type { NdbWriter } from '../ndb/ndb-writer.js';
 import { meetingCells, TAG_RECIPIENT_FLAGS, TAG_RECIPIENT_TRACK_STATUS } from './appointment.js';
 import { storeExtraProperties } from './carried-properties.js';
+import { compressedRtf } from './compressed-rtf.js';
+import { addressSearchKey, oneOffEntryIdOfClean } from './entry-id.js';
+import type { Identity } from './identity.js';
 import {
   itemAuthor,
   itemSubject,
+  type KindContext,
   kindProperties,
   listedRecipients,
   meetingRows,
-  type KindContext,
 } from './item-kinds.js';
+import { TAG_KEYWORDS } from './named-properties.js';
 import type {
   Attachment,
   EmbeddedMessageAttachment,

@@ -6,10 +6,9 @@
  * that is rolled back (a failed write, a size projection) takes its names with it (`mark` / `truncate`).
  */
 import { pstCrc } from '../encode/crc.js';
-import { utf16 } from '../ltp/property-value.js';
-import { PropType, tag } from '../ltp/property-type.js';
-import { PropertyList } from '../ltp/property-value.js';
 import { viewOf } from '../io/bytes.js';
+import { PropType, tag } from '../ltp/property-type.js';
+import { PropertyList, utf16 } from '../ltp/property-value.js';
 import { Prop } from './schema.js';
 
 /** PidNameKeywords: the message's categories (PS_PUBLIC_STRINGS, "Keywords"), NPID 0x8000. */

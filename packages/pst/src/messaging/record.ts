@@ -22,8 +22,8 @@ export type * from './appointment-record.js';
 export type * from './contact-record.js';
 export type * from './extra-properties.js';
 export type * from './note-record.js';
-export type * from './task-record.js';
 export type * from './recurrence.js';
+export type * from './task-record.js';
 
 /** A mailbox address. [PidTagSenderName / PidTagSenderEmailAddress / PidTagSenderAddressType, …] */
 export interface MailAddress {

@@ -6,8 +6,8 @@
  */
 import type { RecurrencePattern, Weekday } from './recurrence.js';
 import { WEEKDAYS } from './recurrence.js';
+import { fromLocal, type ResolvedZone, toLocal } from './time-zone.js';
 import { PstInputError } from './validate.js';
-import { fromLocal, toLocal, type ResolvedZone } from './time-zone.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;

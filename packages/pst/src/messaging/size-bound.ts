@@ -3,8 +3,8 @@
  * message fits without the exact projection while the file is far from its limit; they are deliberately generous.
  */
 import { MAX_BLOCK_DATA } from '../ndb/constants.js';
-import type { MessageRecord } from './record.js';
 import { compressedRtfSize } from './compressed-rtf.js';
+import type { MessageRecord } from './record.js';
 
 /** Bytes of data blocks, trailers, padding, index blocks and region gaps the message object can take. */
 export function messageUpperBound(record: MessageRecord): number {

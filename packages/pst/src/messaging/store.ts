@@ -3,15 +3,16 @@
  * minimum (receive-folder table, outgoing queue, index templates, hierarchy map, search objects): a store missing them
  * is re-provisioned by Outlook or repaired by ScanPST.
  */
-import { NidType, makeNid } from '../ndb/constants.js';
-import type { NdbWriter } from '../ndb/ndb-writer.js';
+
+import { putU32 } from '../io/bytes.js';
 import { BthBuilder } from '../ltp/bth.js';
 import { Heap } from '../ltp/heap.js';
 import { writePropertyContext } from '../ltp/property-context.js';
 import { PropertyList, utf16 } from '../ltp/property-value.js';
 import { Subnodes } from '../ltp/subnodes.js';
-import { RowLayout, TableWriter, type Cell } from '../ltp/table-context.js';
-import { putU32 } from '../io/bytes.js';
+import { type Cell, RowLayout, TableWriter } from '../ltp/table-context.js';
+import { makeNid, NidType } from '../ndb/constants.js';
+import type { NdbWriter } from '../ndb/ndb-writer.js';
 import { entryId } from './entry-id.js';
 import type { NamedPropertyMap } from './named-properties.js';
 import {

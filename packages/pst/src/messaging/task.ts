@@ -3,7 +3,7 @@
  * written here are the user's own, never assigned: PidLidTaskState 1 (tdsNOM), PidLidTaskOwnership 0, PidLidTaskMode 0.
  */
 import type { PropertyList } from '../ltp/property-value.js';
-import { CommonLid, reminderProperties, type KindContext } from './appointment.js';
+import { CommonLid, type KindContext, reminderProperties } from './appointment.js';
 import { NamedSetWriter } from './item-properties.js';
 import { PropertySet } from './named-properties.js';
 import type { TaskFields, TaskStatus } from './task-record.js';

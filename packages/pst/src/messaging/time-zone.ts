@@ -4,8 +4,9 @@
  * all-day event's days in local time, derived from an IANA id through the platform's time zone data when the record
  * gives none.
  */
-import { PstInputError } from './validate.js';
+
 import type { AppointmentTimeZone, TimeZoneRule, TimeZoneTransition } from './appointment-record.js';
+import { PstInputError } from './validate.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;

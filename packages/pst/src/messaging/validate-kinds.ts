@@ -3,15 +3,15 @@
  * rejected with an error naming the field and the value (see `PstInputError`).
  */
 import type { AppointmentFields, AppointmentTimeZone, Reminder, TimeZoneTransition } from './appointment-record.js';
+import { PHONE_TAGS } from './contact.js';
 import type { ContactFields } from './contact-record.js';
 import type { ExtraProperty } from './extra-properties.js';
 import { PROPERTY_TYPE_CODES } from './extra-properties.js';
 import { canonicalGuid } from './named-properties.js';
 import type { DistributionListFields, StickyNoteFields } from './note-record.js';
 import type { MessageRecord } from './record.js';
-import { WEEKDAYS, type RecurrencePattern } from './recurrence.js';
+import { type RecurrencePattern, WEEKDAYS } from './recurrence.js';
 import type { TaskFields } from './task-record.js';
-import { PHONE_TAGS } from './contact.js';
 
 type Fail = (field: string, value: unknown, reason: string) => never;
 

@@ -7,7 +7,7 @@
  * in use; its longest free run goes into the FMap, written by `writeFMaps` once the file is complete. PMap and FPMap
  * pages say "no free pages" (all 0xFF): pages are never freed in a file this library writes.
  */
-import { NumberList, align } from '../io/bytes.js';
+import { align, NumberList } from '../io/bytes.js';
 import { PAGE_DATA_SIZE, PAGE_SIZE, PageType } from './constants.js';
 import { fileEofFor, hasFMap, hasFPMap, hasPMap, regionDataStart, regionStart } from './layout.js';
 import type { Sink } from './sink.js';

@@ -7,8 +7,8 @@
  * Both trees then get BTENTRY levels above their leaves up to one root page.
  */
 import { NumberList, setU64 } from '../io/bytes.js';
-import { PAGE_SIZE, PageType } from './constants.js';
 import type { Allocator } from './allocator.js';
+import { PAGE_SIZE, PageType } from './constants.js';
 import type { Sink } from './sink.js';
 import { PageTrailer } from './trailers.js';
 

@@ -5,7 +5,7 @@
  * in one pass where the native kernel is built).
  */
 import { closeSync, openSync } from 'node:fs';
-import { blockEncoder, type BlockEncoder } from '../encode/block-encoder.js';
+import { type BlockEncoder, blockEncoder } from '../encode/block-encoder.js';
 import { computeSig } from '../encode/signature.js';
 import { viewOf } from '../io/bytes.js';
 import { BLOCK_TRAILER_SIZE, PAGE_SIZE } from './constants.js';

@@ -12,9 +12,10 @@
  * held for long. Memory does not grow with the data written: the BBT's leaves are written as they fill, the NBT is
  * kept as compact typed arrays.
  */
-import { MAX_BLOCK_DATA, PageType } from './constants.js';
+
 import { Allocator, type AllocatorCheckpoint } from './allocator.js';
-import { BTreePages, BlockBTree, NodeBTree, type BlockBTreeCheckpoint, type BlockRef } from './btree.js';
+import { BlockBTree, type BlockBTreeCheckpoint, type BlockRef, BTreePages, NodeBTree } from './btree.js';
+import { MAX_BLOCK_DATA, PageType } from './constants.js';
 import type { DataTreeWriter } from './data-tree.js';
 import { FileSink, type FileSinkOptions } from './file-sink.js';
 import { CountingSink, type Sink } from './sink.js';

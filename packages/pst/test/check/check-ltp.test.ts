@@ -3,15 +3,16 @@
  * so that the damage is plain bytes) are damaged one way each, block CRCs re-fixed so that only the semantic damage
  * remains, and each damage must be reported as an error naming its node.
  */
-import { test, before, after, type TestContext } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { PstWriter, type MessageRecord } from '@pstream/pst';
-import { checkPst, type CheckReport } from '../../src/check/index.js';
-import { requireReaders, runPypff, runPstExtractor, type ReaderSummary } from '../support/oracles.js';
+import { after, before, type TestContext, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { type MessageRecord, PstWriter } from '@pstream/pst';
+import { type CheckReport, checkPst } from '../../src/check/index.js';
+import { type ReaderSummary, requireReaders, runPstExtractor, runPypff } from '../support/oracles.js';
 import {
   bbtEntries,
   blockEntry,

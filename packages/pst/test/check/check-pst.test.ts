@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkPst, type CheckReport } from '../../src/check/index.js';
+import { test } from 'node:test';
+import { type CheckReport, checkPst } from '../../src/check/index.js';
 import { PERMUTE_DECODE } from '../../src/check/permute.js';
 import { requireReaders, runFsck } from '../support/oracles.js';
 import { bbtEntries, fixBlockCrc, fixHeaderCrcs, fixPageCrc, u64 } from './damage.js';

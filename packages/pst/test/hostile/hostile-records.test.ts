@@ -4,12 +4,13 @@
  * names. The writer must store each faithfully (strings as the record model says: lone surrogates as U+FFFD,
  * NULs dropped) and never produce a file that `checkPst` (strict) or pst-extractor rejects.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import { type MessageRecord, PstInputError, PstWriter, type Recipient } from '@pstream/pst';
 import { PSTFile, type PSTFolder, type PSTMessage } from 'pst-extractor';
-import { PstInputError, PstWriter, type MessageRecord, type Recipient } from '@pstream/pst';
 import { assertCheckClean, tempDir } from '../writer/support.js';
 
 const LARGE = process.env.CI === 'true' || process.env.PSTREAM_LARGE_TESTS === '1';

@@ -2,8 +2,9 @@
  * BTree-on-Heap — [MS-PST] §2.3.2: BTHHEADER, leaf records and an index level, in a heap (§2.3.1) whose one block
  * is compared byte for byte with a block laid out by hand.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { BthBuilder } from '../../src/ltp/bth.js';
 import { Heap, HeapClient } from '../../src/ltp/heap.js';
 import { layout, le, recordingNdb } from '../support/recording-ndb.js';

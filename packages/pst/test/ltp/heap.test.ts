@@ -2,8 +2,9 @@
  * The heap-on-node's pages as written ([MS-PST] §2.3.1): what each page starts with, and that allocations on held
  * pages (a message PC keeps all its pages until its size is patched in) come out as they went in.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { Heap, HeapClient } from '../../src/ltp/heap.js';
 import { recordingNdb } from '../support/recording-ndb.js';
 

@@ -3,8 +3,9 @@
  * dwValueHnid}; small fixed values inline, others in the heap, large ones in subnodes, empty ones HNID 0. The block
  * is compared byte for byte with one laid out by hand.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { writePropertyContext } from '../../src/ltp/property-context.js';
 import { PropType, tag } from '../../src/ltp/property-type.js';
 import { Subnodes } from '../../src/ltp/subnodes.js';

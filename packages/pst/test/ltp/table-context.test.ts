@@ -3,10 +3,11 @@
  * matrix with its cell existence bitmaps (§2.3.4.4), in a heap (bClientSig 0x7C) compared byte for byte with a block
  * laid out by hand.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { PropType, tag } from '../../src/ltp/property-type.js';
-import { RowLayout, TableWriter, TAG_ROW_ID, TAG_ROW_VERSION, type Cell } from '../../src/ltp/table-context.js';
+import { type Cell, RowLayout, TAG_ROW_ID, TAG_ROW_VERSION, TableWriter } from '../../src/ltp/table-context.js';
 import { layout, le, recordingNdb } from '../support/recording-ndb.js';
 
 const IMPORTANCE = tag(0x0017, PropType.Integer32);

@@ -2,9 +2,10 @@
  * PidTagRtfCompressed in the LZFu form ([MS-OXRTFCP] §2.1.3.1): decoded by pst-extractor's LZFu decoder, a reader
  * nobody on this team wrote, at every length around a run of eight tokens and across the 4 KiB dictionary's wrap.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { test } from 'node:test';
 import { pstCrc } from '../../src/encode/crc.js';
 import { compressedRtf, compressedRtfSize } from '../../src/messaging/compressed-rtf.js';
 

@@ -2,11 +2,12 @@
  * recurrenceFromRule: RRULEs ([RFC 5545] §3.3.10) the format expresses become its pattern; the others say why not.
  * And the time-zone rules derived from IANA ids: the offsets and daylight-time changes as published for 2026.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { recurrenceFromRule, type RecurrenceRule } from '@pstream/pst';
-import { offsetAt, resolveZone, toLocal, UTC_ZONE } from '../../src/messaging/time-zone.js';
+import { test } from 'node:test';
+import { type RecurrenceRule, recurrenceFromRule } from '@pstream/pst';
 import { recurrenceLayout } from '../../src/messaging/recurrence-blob.js';
+import { offsetAt, resolveZone, toLocal, UTC_ZONE } from '../../src/messaging/time-zone.js';
 
 const MO = { day: 'MO' } as const;
 const WE = { day: 'WE' } as const;

@@ -2,8 +2,9 @@
  * The allocator and its map pages — [MS-PST] §2.6.1.1, AMap §2.2.2.7.2, PMap §2.2.2.7.3, FMap §2.2.2.7.5, FPMap
  * §2.2.2.7.6: where allocations land, and the map pages compared byte for byte with pages laid out by hand.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { Allocator } from '../../src/ndb/allocator.js';
 import { layout, le, RecordingSink, specCrc } from '../support/recording-ndb.js';
 

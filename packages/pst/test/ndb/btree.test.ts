@@ -2,10 +2,11 @@
  * The BBT and the NBT — [MS-PST] §2.2.2.7.7: BTPAGEs (§2.2.2.7.7.1) with BBTENTRYs (§2.2.2.7.7.3), NBTENTRYs
  * (§2.2.2.7.7.4) and BTENTRYs (§2.2.2.7.7.2), compared byte for byte with pages laid out by hand.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { Allocator } from '../../src/ndb/allocator.js';
-import { BTreePages, BlockBTree, NodeBTree, sortedOrder, type BlockRef } from '../../src/ndb/btree.js';
+import { BlockBTree, type BlockRef, BTreePages, NodeBTree, sortedOrder } from '../../src/ndb/btree.js';
 import { CountingSink } from '../../src/ndb/sink.js';
 import { layout, le, RecordingSink, specCrc, specSig } from '../support/recording-ndb.js';
 

@@ -3,8 +3,9 @@
  * (btype 0x01, cLevel 1), or by an XXBLOCK (cLevel 2) of XBLOCKs past 1021 blocks. Blocks compared byte for byte
  * with blocks laid out by hand.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { DataTreeWriter, writeDataTree } from '../../src/ndb/data-tree.js';
 import { layout, le, recordingNdb } from '../support/recording-ndb.js';
 

@@ -3,9 +3,10 @@
  * the header of an empty store Outlook made (`outlook-empty.pst`), byte for byte. The expected bytes are laid out
  * here from the spec's field list, not from the writer.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { buildHeader } from '../../src/ndb/header.js';
 import type { NdbRoot } from '../../src/ndb/ndb-writer.js';
 import { layout, le, specCrc } from '../support/recording-ndb.js';

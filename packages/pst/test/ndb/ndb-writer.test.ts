@@ -2,14 +2,15 @@
  * The NDB writer put together: size projection through the counting sink gives the exact root of the file the file
  * sink then writes, and leaves no trace in it; a rollback forgets what it undoes.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NdbWriter, type NdbRoot } from '../../src/ndb/ndb-writer.js';
+import { test } from 'node:test';
 import { DataTreeWriter } from '../../src/ndb/data-tree.js';
 import { buildHeader } from '../../src/ndb/header.js';
+import { type NdbRoot, NdbWriter } from '../../src/ndb/ndb-writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pstream-ndb-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,8 +3,9 @@
  * NID order, and above 340 entries SLBLOCKs under an SIBLOCK (cLevel 1) of SIENTRYs {nid, bid}. Blocks compared byte
  * for byte with blocks laid out by hand.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { writeSubnodeTree } from '../../src/ndb/subnode-tree.js';
 import { layout, le, recordingNdb } from '../support/recording-ndb.js';
 

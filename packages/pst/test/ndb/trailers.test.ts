@@ -3,9 +3,10 @@
  * `BlockTrailer` over the pages and blocks of an empty store Outlook made (`outlook-empty.pst`) come out as Outlook's
  * own, byte for byte; and a trailer laid out by hand from the spec.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { BlockTrailer, PageTrailer } from '../../src/ndb/trailers.js';
 import { layout, le, specCrc, specSig } from '../support/recording-ndb.js';
 

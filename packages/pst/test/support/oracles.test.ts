@@ -1,14 +1,14 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import {
   assertReadersAgree,
   compareWithExpected,
   diffSummaries,
   type ExpectedFolder,
+  type ReaderSummary,
   readBackAll,
   requireReaders,
   textDigest,
-  type ReaderSummary,
 } from './oracles.js';
 
 const EMPTY = '/work/shared/reference/outlook-empty.pst';

@@ -12,9 +12,8 @@ import { existsSync } from 'node:fs';
 import { access, constants, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
-import { bytesDigest, diffSummaries, normSubject, normText, sanitizeAttachmentName, textDigest } from './summaries.js';
+import { fileURLToPath } from 'node:url';
 import type {
   AttachmentSummary,
   FsckSummary,
@@ -23,6 +22,7 @@ import type {
   RecipientSummary,
   TextDigest,
 } from './summaries.js';
+import { bytesDigest, diffSummaries, normSubject, normText, sanitizeAttachmentName, textDigest } from './summaries.js';
 
 export * from './summaries.js';
 

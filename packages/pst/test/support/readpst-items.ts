@@ -8,7 +8,7 @@
  * (the item's NID) and `DTSTAMP` (the time of the run), and the VCALENDAR/VCARD frame lines.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';

@@ -2,9 +2,10 @@
  * Stand-ins for the NDB layer's byte destinations, for per-structure tests: they keep what the code under test hands
  * over, as it was handed over, so that a test can compare it with bytes laid out by hand from the spec.
  */
+
+import type { DataTreeWriter } from '../../src/ndb/data-tree.js';
 import type { NdbWriter } from '../../src/ndb/ndb-writer.js';
 import type { Sink } from '../../src/ndb/sink.js';
-import type { DataTreeWriter } from '../../src/ndb/data-tree.js';
 import type { PageTrailer } from '../../src/ndb/trailers.js';
 
 /**

@@ -8,14 +8,15 @@
  * Deterministic: a fixed seed unless `PSTREAM_FC_SEED` is set; `PSTREAM_FC_RUNS` raises the number of files for a
  * soak run. A failure prints the seed, the path to replay and the shrunk messages.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import { type MessageRecord, PstWriter } from '@pstream/pst';
 import fc from 'fast-check';
-import { PstWriter, type MessageRecord } from '@pstream/pst';
 import { requireReaders } from '../support/oracles.js';
-import { boundaryMessage, makeText, HEAP_MAX, PC_PAGES } from './boundary-records.js';
+import { boundaryMessage, HEAP_MAX, makeText, PC_PAGES } from './boundary-records.js';
 import { LayoutProbe } from './layout-probe.js';
 import {
   asLibpffReads,
@@ -24,8 +25,8 @@ import {
   seededAttachment,
   tempDir,
   verifyPst,
-  writePst,
   type Written,
+  writePst,
 } from './support.js';
 
 const SEED = Number(process.env.PSTREAM_FC_SEED ?? 20_261_206);

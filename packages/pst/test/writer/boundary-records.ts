@@ -18,10 +18,11 @@
  *
  * Strings mix ASCII with Latin and CJK characters, astral characters (surrogate pairs), lone surrogates and NULs.
  */
-import fc from 'fast-check';
+
 import type { Attachment, EmbeddedMessageAttachment, MailAddress, MessageRecord, Recipient } from '@pstream/pst';
-import { seededAttachment } from './support.js';
+import fc from 'fast-check';
 import { compressedRtfSize } from '../../src/messaging/compressed-rtf.js';
+import { seededAttachment } from './support.js';
 
 /** [MS-PST] §2.3.1.1: the largest heap allocation. */
 export const HEAP_MAX = 3580;

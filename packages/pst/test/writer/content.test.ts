@@ -3,13 +3,14 @@
  * pypff, pffexport, readpst and pst-extractor (plus a deep pst-extractor walk for embedded messages, categories and
  * content ids), compared with the records written.
  */
-import { test, type TestContext } from 'node:test';
+
 import assert from 'node:assert/strict';
-import type { Attachment, MessageRecord, Recipient } from '@pstream/pst';
 import { execFile } from 'node:child_process';
+import { type TestContext, test } from 'node:test';
 import { promisify } from 'node:util';
-import { DEBIAN_PYTHON, requireReaders, type ExpectedFolder } from '../support/oracles.js';
-import { seededAttachment, tempDir, verifyPst, writePst, type VerifyOptions, type Written } from './support.js';
+import type { Attachment, MessageRecord, Recipient } from '@pstream/pst';
+import { DEBIAN_PYTHON, type ExpectedFolder, requireReaders } from '../support/oracles.js';
+import { seededAttachment, tempDir, type VerifyOptions, verifyPst, type Written, writePst } from './support.js';
 
 /** readpst (libpst) skips an attachment without data; Outlook too stores a zero-length value as HNID 0. */
 function withoutEmptyAttachments(folders: ExpectedFolder[]): ExpectedFolder[] {
@@ -116,9 +117,7 @@ test('characters outside the BMP in subject, body, names and folder names', asyn
 });
 
 /** Folder names and message strings as libpff reads them from the file, decoded from UTF-16LE by Python. */
-async function pypffRawStrings(
-  path: string,
-): Promise<{
+async function pypffRawStrings(path: string): Promise<{
   folders: string[];
   messages: { subject: string; body: string; sender: string; attachments: string[] }[];
 }> {

@@ -1,10 +1,11 @@
 /** `deterministic: true` gives byte-identical files; without it, record keys differ from file to file. */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import type { MessageRecord } from '@pstream/pst';
-import { seededAttachment, tempDir, writePst, type Written } from './support.js';
+import { seededAttachment, tempDir, type Written, writePst } from './support.js';
 
 function items(): Written[] {
   const inner: MessageRecord = {

@@ -3,11 +3,12 @@
  * of every PC, the columns of every TC and the rows of the root hierarchy table, through pstdump.py. Every difference
  * is listed below with its reason; anything else fails.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { PstWriter } from '@pstream/pst';
 import { ORACLES_DIR, requireTool } from '../support/oracles.js';

@@ -2,12 +2,13 @@
  * NDB_CRYPT_NONE ([MS-PST] §2.2.2.6, bCryptMethod 0x00): the same content as the permute tests, stored without
  * encoding, must read back the same with every reader. The writer's fastest mode, so it gets its own round trip.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { open } from 'node:fs/promises';
+import { test } from 'node:test';
 import type { MessageRecord } from '@pstream/pst';
-import { requireReaders, type ExpectedFolder } from '../support/oracles.js';
-import { seededAttachment, tempDir, verifyPst, writePst, type Written } from './support.js';
+import { type ExpectedFolder, requireReaders } from '../support/oracles.js';
+import { seededAttachment, tempDir, verifyPst, type Written, writePst } from './support.js';
 
 /** readpst (libpst) skips an attachment without data. */
 function withoutEmptyAttachments(folders: ExpectedFolder[]): ExpectedFolder[] {

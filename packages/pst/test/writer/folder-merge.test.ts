@@ -2,12 +2,13 @@
  * Sibling folders whose names Outlook holds equal (case-insensitive after NFC) are one folder: the first spelling
  * seen is kept and every message written under any spelling lands in it. The readers must see exactly that.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { PstWriter, type MessageRecord } from '@pstream/pst';
+import { test } from 'node:test';
+import { type MessageRecord, PstWriter } from '@pstream/pst';
 import { siblingKey } from '../../src/messaging/folder.js';
-import { assertReadersAgree, requireReaders, type ExpectedFolder } from '../support/oracles.js';
+import { assertReadersAgree, type ExpectedFolder, requireReaders } from '../support/oracles.js';
 import { expectedMessage, tempDir } from './support.js';
 
 test('siblingKey: case and canonical equivalence collide, other differences do not', () => {

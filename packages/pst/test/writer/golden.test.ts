@@ -11,18 +11,19 @@
  * table that outgrows one heap allocation, a message with hundreds of recipients and one with dozens of attachments.
  * Projected sizes are recorded too, since projections write clones of heaps and tables.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  PstWriter,
   type Attachment,
   type MailAddress,
   type MessageRecord,
+  PstWriter,
   type PstWriterOptions,
   type Recipient,
 } from '@pstream/pst';

@@ -2,10 +2,11 @@
  * Bad input is rejected with an error naming the field and the value; the writer stays usable, and the file it
  * finishes afterwards is clean and holds only the good messages.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { PstWriter, PstError, PstInputError, AttachmentSizeError, type MessageRecord } from '@pstream/pst';
+import { test } from 'node:test';
+import { AttachmentSizeError, type MessageRecord, PstError, PstInputError, PstWriter } from '@pstream/pst';
 import { requireReaders } from '../support/oracles.js';
 import { lyingAttachment, seededAttachment, tempDir, verifyPst, type Written } from './support.js';
 

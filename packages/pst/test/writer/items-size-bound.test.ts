@@ -4,9 +4,10 @@
  * properties of every size. Each item is asked about one byte below its exact projection (must not fit) and at it
  * (must fit).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { PstWriter, type MessageRecord } from '@pstream/pst';
+import { test } from 'node:test';
+import { type MessageRecord, PstWriter } from '@pstream/pst';
 import { tempDir } from './support.js';
 
 function text(seed: number, length: number): string {

@@ -5,27 +5,28 @@
  * property dumps give the named properties (by LID) and the recurrence blob, which is decoded here by the
  * [MS-OXOCAL] §2.2.1.44 layout; pypff gives the classes of folders and items and the default-folder EntryIDs.
  */
-import { test, type TestContext } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { type TestContext, test } from 'node:test';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import {
-  PROPERTY_TYPE_CODES,
-  PstWriter,
-  recurrenceFromRule,
   type ExtraPropertyValue,
   type MessageRecord,
+  PROPERTY_TYPE_CODES,
+  PstWriter,
   type RecurrencePattern,
+  recurrenceFromRule,
 } from '@pstream/pst';
-import { DEBIAN_PYTHON, requireReaders, runFsck, runPypff } from '../support/oracles.js';
-import { itemValue, readpstItems, type ReadpstItem } from '../support/readpst-items.js';
-import { pffexportItems, type PffItem } from '../support/pffexport-items.js';
-import { assertCheckClean, tempDir, writePst, type Written } from './support.js';
 import { PSTFile, type PSTFolder, type PSTMessage, type PSTTask } from 'pst-extractor';
 // The package's index does not export these two classes' types; their declarations do.
 import type { PSTAppointment } from 'pst-extractor/dist/PSTAppointment.class.js';
 import type { PSTContact } from 'pst-extractor/dist/PSTContact.class.js';
+import { DEBIAN_PYTHON, requireReaders, runFsck, runPypff } from '../support/oracles.js';
+import { type PffItem, pffexportItems } from '../support/pffexport-items.js';
+import { itemValue, type ReadpstItem, readpstItems } from '../support/readpst-items.js';
+import { assertCheckClean, tempDir, type Written, writePst } from './support.js';
 
 const run = promisify(execFile);
 

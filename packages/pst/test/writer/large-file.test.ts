@@ -3,11 +3,12 @@
  * three messages whose attachments add up to about 2.2 GB, streamed from a generator. Runs only with CI=true or
  * PSTREAM_LARGE_TESTS=1 (minutes of IO and 2.2 GB of temporary disk).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
-import { requireReaders, runFsck, runPypff, compareWithExpected } from '../support/oracles.js';
-import { assertCheckClean, expectedFolders, seededAttachment, tempDir, writePst, type Written } from './support.js';
+import { test } from 'node:test';
+import { compareWithExpected, requireReaders, runFsck, runPypff } from '../support/oracles.js';
+import { assertCheckClean, expectedFolders, seededAttachment, tempDir, type Written, writePst } from './support.js';
 
 const enabled = process.env.CI === 'true' || process.env.PSTREAM_LARGE_TESTS === '1';
 const FPMAP_SLOT = 0x7c004800;

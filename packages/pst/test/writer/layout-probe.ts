@@ -5,7 +5,7 @@
  */
 import { Heap, HeapClient } from '../../src/ltp/heap.js';
 import { Subnodes } from '../../src/ltp/subnodes.js';
-import { DataTreeWriter, type DataTree } from '../../src/ndb/data-tree.js';
+import { type DataTree, DataTreeWriter } from '../../src/ndb/data-tree.js';
 
 /** [MS-PST] §2.2.2.8.3.1 / §2.3.1.1 / §2.2.2.8.3.3.1, stated here rather than imported from the writer. */
 const BLOCK_DATA = 8176;

@@ -4,12 +4,13 @@
  * its exact projection (must not fit) and at it (must fit), on messages built to waste heap pages (values of
  * 1,000–3,580 bytes, which leave up to 3,580 bytes of a full 8,176-byte heap page unused).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PstWriter, type MessageRecord } from '@pstream/pst';
+import { test } from 'node:test';
+import { type MessageRecord, PstWriter } from '@pstream/pst';
 
 function text(seed: number, length: number): string {
   let s = '';

@@ -3,12 +3,13 @@
  * sizes around block boundaries, folders), `projectedSizeWith(folder, record)` before an add equals `projectedSize()`
  * after it, and the finished file's size equals the last projection exactly.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import { type Attachment, type MessageRecord, PstWriter } from '@pstream/pst';
 import fc from 'fast-check';
-import { PstWriter, type Attachment, type MessageRecord } from '@pstream/pst';
 import { assertCheckClean, seededAttachment, tempDir } from './support.js';
 
 /** Attachment sizes near the boundaries that change the layout: heap limit, block, XBLOCK → XXBLOCK. */

@@ -3,39 +3,39 @@
  * the expectation a test derives from the records it wrote, and a deep read-back through pst-extractor (embedded
  * messages, categories, content ids), which the oracle summaries do not cover.
  */
-import { createHash } from 'node:crypto';
+
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import assert from 'node:assert/strict';
-import { PSTFile, type PSTFolder, type PSTMessage } from 'pst-extractor';
-import { PSTRecipient } from 'pst-extractor';
 import {
-  PstWriter,
   checkPst,
   type FileAttachment,
   type MessageRecord,
-  type PstWriterOptions,
   type PstFileSummary,
+  PstWriter,
+  type PstWriterOptions,
 } from '@pstream/pst';
+import { PSTFile, type PSTFolder, type PSTMessage, PSTRecipient } from 'pst-extractor';
 import {
-  SUMMARY_READERS,
   compareWithExpected,
   diffSummaries,
-  normText,
-  runFsck,
-  runPffexport,
-  runPypff,
-  runReadpst,
-  runPstExtractor,
-  sanitizeAttachmentName,
   type ExpectedAttachment,
   type ExpectedFolder,
   type ExpectedMessage,
+  normText,
   type ReaderSummary,
+  runFsck,
+  runPffexport,
+  runPstExtractor,
+  runPypff,
+  runReadpst,
+  SUMMARY_READERS,
   type SummaryReaderName,
+  sanitizeAttachmentName,
 } from '../support/oracles.js';
 
 /** A fresh temporary directory, deleted when the test ends. */

@@ -1,10 +1,11 @@
 /** Many messages and many folders: 10,000 small messages; a 300-folder tree six levels deep. */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { PstWriter } from '@pstream/pst';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import { PstWriter } from '@pstream/pst';
 import { requireReaders } from '../support/oracles.js';
-import { tempDir, verifyPst, writePst, type Written } from './support.js';
+import { tempDir, verifyPst, type Written, writePst } from './support.js';
 
 test('10,000 small messages in three folders', { timeout: 20 * 60 * 1000 }, async (t) => {
   if (!(await requireReaders(t))) return;

@@ -7,16 +7,17 @@
  * names the limit; resident memory stays far below the input size; the records that come out are written with
  * `PstWriter` and the file passes `checkPst` (strict) and reads back with pst-extractor.
  */
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import type { FileAttachment, MessageRecord } from '@pstream/pst';
-import { openSource } from '../../src/open-source.js';
 import { MIME_LIMITS } from '../../src/mime-message.js';
+import { openSource } from '../../src/open-source.js';
 import { readAll } from '../helpers.js';
-import { LARGE, disposeAll, readSource, repeat, writeAndCheck, writeStreamed } from './support.js';
+import { disposeAll, LARGE, readSource, repeat, writeAndCheck, writeStreamed } from './support.js';
 
 const ENVELOPE = 'From sender@example.com Mon Aug 26 15:45:14 2002\n';
 const MB = 1024 * 1024;

@@ -3,13 +3,14 @@
  * a resident-memory probe, and the round trip of the records a source yields through `PstWriter`, `checkPst`
  * (strict) and an independent reader (pst-extractor).
  */
-import { createWriteStream } from 'node:fs';
+
+import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import assert from 'node:assert/strict';
+import { checkPst, type PstFileSummary, PstWriter } from '@pstream/pst';
 import { PSTFile, type PSTFolder, type PSTMessage } from 'pst-extractor';
-import { PstWriter, checkPst, type PstFileSummary } from '@pstream/pst';
 import type { DamagedItem, MessageSource, SourceMessage } from '../../src/source.js';
 
 /** Whether the large variants run (CI or an explicit request). */
