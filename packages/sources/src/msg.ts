@@ -60,10 +60,11 @@ function date(s: string | undefined): Date | undefined {
 
 async function openReader(bytes: Buffer): Promise<InstanceType<MsgReaderClass>> {
   // Node's ESM interop gives module.exports as `default`; a transpiling loader may hand over the class itself.
-  const MsgReader = await (msgReader ??= import('@kenjiuno/msgreader').then((m) => {
+  msgReader ??= import('@kenjiuno/msgreader').then((m) => {
     const exported = m.default as MsgReaderClass | { default: MsgReaderClass };
     return 'default' in exported ? exported.default : exported;
-  }));
+  });
+  const MsgReader = await msgReader;
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   return new MsgReader(ab);
 }

@@ -442,7 +442,7 @@ export class PstSource implements MessageSource {
           PR_ATTACHMENT_HIDDEN,
           false,
         );
-        const isInline = hidden || (contentId !== undefined && html !== undefined && html.includes(`cid:${contentId}`));
+        const isInline = hidden || (contentId !== undefined && html?.includes(`cid:${contentId}`) === true);
         const created = date(a.modificationTime);
         const extras = this.#properties(a, ATTACHMENT_NOT_CARRIED);
         out.push({
