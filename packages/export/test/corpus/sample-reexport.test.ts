@@ -199,16 +199,6 @@ const SAMPLE_TABLE: Record<string, Sample> = {
         ]),
       },
     ],
-    knownRtf: [
-      {
-        reason:
-          'the RTF of this newsletter holds a picture as binary data (\\bin16852 and the PNG bytes, NULs included); the writer drops the NUL characters of the RTF text, as it cleans other strings, which shortens the picture',
-        lines: [
-          /^\["Root - Mailbox\/IPM_SUBTREE\/Inbox","RTF newsletter copy",/,
-          /^\["Root - Mailbox\/IPM_SUBTREE\/Sent Items","RTF newsletter copy",/,
-        ],
-      },
-    ],
     known: {
       pypff: [FINDER('pypff')],
       pffexport: [

@@ -11,7 +11,6 @@
  */
 import { pstCrc } from '../encode/crc.js';
 import { putU32 } from '../io/bytes.js';
-import { cleanText } from '../ltp/property-value.js';
 
 /** §2.2.2.1: the dictionary is preloaded with 207 bytes of common RTF, and writing continues after them. */
 const INITIAL_DICTIONARY_LENGTH = 207;
@@ -27,9 +26,12 @@ export function compressedRtfSize(length: number): number {
   return HEADER_SIZE + Math.ceil((length + 1) / 8) + length + 2;
 }
 
-/** The PidTagRtfCompressed value of `rtf`: 8-bit text (other characters become '?'; valid RTF escapes them). */
+/**
+ * The PidTagRtfCompressed value of `rtf`: 8-bit text (other characters become '?'; valid RTF escapes them). NULs are
+ * kept, unlike in string properties: after `\binN` RTF carries N raw bytes (a picture), and dropping any shortens it.
+ */
 export function compressedRtf(rtf: string): Uint8Array {
-  const text = cleanText(rtf);
+  const text = rtf;
   const n = text.length;
   const bytes = new Uint8Array(compressedRtfSize(n));
   let at = HEADER_SIZE;

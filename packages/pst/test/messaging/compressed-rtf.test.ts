@@ -36,3 +36,10 @@ test('LZFu values decode to the RTF text at every length around a run and past t
 test('characters outside 8 bits are stored as "?"', () => {
   assert.equal(LZFu.decode(Buffer.from(compressedRtf('{\\rtf1 Ω\u{1F600}x}'))), '{\\rtf1 ???x}');
 });
+
+test('NULs are kept: the raw bytes after \\binN (a picture) stay whole', () => {
+  const rtf = '{\\rtf1{\\pict\\pngblip\\bin6 \0\x01\0\0\x02\0}}';
+  const bytes = compressedRtf(rtf);
+  assert.equal(new DataView(bytes.buffer).getUint32(4, true), rtf.length, 'RAWSIZE counts every byte');
+  assert.equal(LZFu.decode(Buffer.from(bytes)), rtf);
+});
