@@ -21,7 +21,10 @@ type Step = { kind: 'slot'; position: number; length: number } | { kind: 'bytes'
 /** Deterministic bytes for step `i`. */
 function fill(bytes: Uint8Array, length: number, i: number): void {
   let seed = i * 7919 + 1;
-  for (let k = 0; k < length; k++) bytes[k] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+  for (let k = 0; k < length; k++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    bytes[k] = seed >>> 24;
+  }
 }
 
 /**

@@ -38,7 +38,8 @@ export class BthBuilder {
   /** Appends a record; keys must ascend (compared as little-endian unsigned integers). */
   add(key: Uint8Array, data: Uint8Array): void {
     if (this.hasLast && compareKeys(key, this.lastKey!) <= 0) throw new Error('internal: BTH keys must ascend');
-    (this.lastKey ??= new Uint8Array(this.keySize)).set(key);
+    this.lastKey ??= new Uint8Array(this.keySize);
+    this.lastKey.set(key);
     this.hasLast = true;
     const at = this.leafCount * this.recordSize;
     if (at + this.recordSize > this.leaf.length) {

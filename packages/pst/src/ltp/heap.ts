@@ -281,7 +281,8 @@ export class Heap {
   finish(userRoot: number): DataTree {
     const single = this.current === this.page0;
     if (!single) this.release(this.current, true);
-    const length0 = single ? this.page0.seal() : (this.page0.seal(), MAX_BLOCK_DATA);
+    const sealed = this.page0.seal();
+    const length0 = single ? sealed : MAX_BLOCK_DATA;
     this.page0.reserve(length0);
     this.page0.bytes[2] = 0xec; // bSig
     this.page0.bytes[3] = this.clientSig; // bClientSig

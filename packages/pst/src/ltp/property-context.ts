@@ -60,10 +60,15 @@ export class PropertyContextBuilder {
     order.sort();
     const sizes = sizeScratch.subarray(0, n);
     let demand = BTH_HEADER_SIZE + 8 * n + 4;
-    for (let k = 0; k < n; k++) demand += (sizes[k] = heapBytes(properties[order[k]! & 0x7ff]!.value)) + 3;
+    for (let k = 0; k < n; k++) {
+      const size = heapBytes(properties[order[k]! & 0x7ff]!.value);
+      sizes[k] = size;
+      demand += size + 3;
+    }
     // Only a large PC can outgrow MAX_PC_PAGES: a smaller one is laid out without a trial.
     if (demand > SURELY_FITTING) moveToSubnodes(ndb, sizes);
-    const heap = (this.heap = new Heap(ndb, HeapClient.PropertyContext, true));
+    const heap = new Heap(ndb, HeapClient.PropertyContext, true);
+    this.heap = heap;
     this.headerHid = heap.allocate(BTH_HEADER_SIZE).hid;
     const leaf = leafScratch;
     let last = -1;

@@ -70,13 +70,17 @@ export class RowLayout {
     this.rowSize = rowSize;
     this.columns = [...placed].sort((a, b) => a.tag - b.tag);
     for (const c of placed) this.byTag.set(c.tag, c);
-    this.columns.forEach((c, i) => this.indexByTag.set(c.tag, i));
+    this.columns.forEach((c, i) => {
+      this.indexByTag.set(c.tag, i);
+    });
     // TCINFO without hidRowIndex and hnidRows — [MS-PST] §2.3.4.1.
     const info = new Uint8Array(22 + 8 * this.columns.length);
     const view = viewOf(info);
     info[0] = 0x7c; // bType
     info[1] = this.columns.length; // cCols
-    this.groupEnds.forEach((end, i) => view.setUint16(2 + 2 * i, end, true)); // rgib
+    this.groupEnds.forEach((end, i) => {
+      view.setUint16(2 + 2 * i, end, true); // rgib
+    });
     this.columns.forEach((c, i) => {
       const at = 22 + 8 * i;
       view.setUint32(at, c.tag, true); // tag

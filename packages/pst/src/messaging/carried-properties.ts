@@ -107,7 +107,9 @@ function packed<T>(
 ): Uint8Array {
   const bytes = new Uint8Array(values.length * size);
   const view = new DataView(bytes.buffer);
-  values.forEach((x, i) => put(view, i * size, x));
+  values.forEach((x, i) => {
+    put(view, i * size, x);
+  });
   return bytes;
 }
 

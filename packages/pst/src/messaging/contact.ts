@@ -175,14 +175,23 @@ export function contactProperties(ctx: KindContext, c: ContactFields, p: Propert
   const addresses = c.addresses ?? [];
   for (const a of addresses) {
     const values = fields(a);
-    if (a.kind === 'work') WORK_LIDS.forEach((lid, i) => address.string(lid, values[i]));
-    else (a.kind === 'home' ? HOME_TAGS : OTHER_TAGS).forEach((id, i) => put(id, values[i]));
+    if (a.kind === 'work') {
+      WORK_LIDS.forEach((lid, i) => {
+        address.string(lid, values[i]);
+      });
+    } else {
+      (a.kind === 'home' ? HOME_TAGS : OTHER_TAGS).forEach((id, i) => {
+        put(id, values[i]);
+      });
+    }
     address.string(FULL_ADDRESS_LID[a.kind], addressText(a));
   }
   const mailing = addresses.find((a) => a.isMailing) ?? addresses[0];
   if (mailing) {
     const values = fields(mailing);
-    MAILING_TAGS.forEach((id, i) => put(id, values[i]));
+    MAILING_TAGS.forEach((id, i) => {
+      put(id, values[i]);
+    });
     put(Tag.PostalAddress, addressText(mailing));
     address.int32(Lid.PostalAddressId, POSTAL_ADDRESS_ID[mailing.kind]);
   }

@@ -30,7 +30,11 @@ export function distributionListProperties(
     oneOffEntryId(m.name || m.address || '', m.addressType || 'SMTP', m.address ?? ''),
   );
   const all = new Uint8Array(members.reduce((n, m) => n + m.length, 0));
-  members.reduce((at, m) => (all.set(m, at), at + m.length), 0);
+  let at = 0;
+  for (const m of members) {
+    all.set(m, at);
+    at += m.length;
+  }
   const crc = pstCrc(all);
   address
     .string(Lid.DistributionListName, name)

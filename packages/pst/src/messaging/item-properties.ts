@@ -58,7 +58,9 @@ export class NamedSetWriter {
   int32s(lid: number, values: readonly number[]): this {
     const bytes = new Uint8Array(4 * values.length);
     const view = new DataView(bytes.buffer);
-    values.forEach((v, i) => view.setInt32(4 * i, v, true));
+    values.forEach((v, i) => {
+      view.setInt32(4 * i, v, true);
+    });
     this.p.raw(tag(this.id(lid), PropType.MultipleInteger32), bytes);
     return this;
   }

@@ -164,7 +164,9 @@ export class NamedPropertyMap {
       at += s.length;
     }
     const guidStream = new Uint8Array(guids.length * 16);
-    guids.forEach((g, i) => guidStream.set(guidBytes(g), i * 16));
+    guids.forEach((g, i) => {
+      guidStream.set(guidBytes(g), i * 16);
+    });
     const props = new PropertyList()
       .int32(Prop.NameidBucketCount, BUCKET_COUNT)
       .binary(Prop.NameidStreamGuid, guidStream)
@@ -172,7 +174,9 @@ export class NamedPropertyMap {
       .binary(Prop.NameidStreamString, stringStream);
     for (const [bucket, items] of [...buckets].sort((a, b) => a[0] - b[0])) {
       const bytes = new Uint8Array(items.length * 8);
-      items.forEach((item, i) => bytes.set(item, i * 8));
+      items.forEach((item, i) => {
+        bytes.set(item, i * 8);
+      });
       props.binary(Prop.NameidBucketBase + bucket, bytes);
     }
     return props;

@@ -175,7 +175,9 @@ function recurrence(fail: Fail, r: RecurrencePattern, start: Date, field: string
     fail(`${field}.weekdays`, r.weekdays, 'is empty, but weekOfMonth needs the days it counts');
   if (r.weekOfMonth !== undefined && r.dayOfMonth !== undefined)
     fail(`${field}.dayOfMonth`, r.dayOfMonth, 'is given together with weekOfMonth');
-  (r.deletedOccurrences ?? []).forEach((d, i) => date(fail, d, `${field}.deletedOccurrences[${i}]`, true));
+  (r.deletedOccurrences ?? []).forEach((d, i) => {
+    date(fail, d, `${field}.deletedOccurrences[${i}]`, true);
+  });
 }
 
 function contact(fail: Fail, c: ContactFields, field: string): void {

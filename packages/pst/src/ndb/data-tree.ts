@@ -35,7 +35,8 @@ export class DataTreeWriter {
   }
 
   private get block(): Uint8Array {
-    return (this.blockBuffer ??= new Uint8Array(MAX_BLOCK_DATA));
+    this.blockBuffer ??= new Uint8Array(MAX_BLOCK_DATA);
+    return this.blockBuffer;
   }
 
   /** Appends bytes; full blocks are written at once. */

@@ -240,7 +240,9 @@ const DAMAGES: Damage[] = [
   },
   {
     name: 'a contents row whose delivery date disagrees with its message',
-    mutate: editCell(FIRST, 0x0e060040, (f, at) => void (f[at + 5]! ^= 0x01)),
+    mutate: editCell(FIRST, 0x0e060040, (f, at) => {
+      f[at + 5]! ^= 0x01;
+    }),
     codes: ['contents.row'],
     where: /^contents table 0x808e$/,
     says: /disagrees with message 0x200024: property 0x0e06 .* in the row, 2024-05-01T09:01:00.000Z in the message/,

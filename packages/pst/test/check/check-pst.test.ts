@@ -15,7 +15,10 @@ const SAMPLES = join(REF, 'samples');
 const codes = (r: CheckReport): string[] => Object.keys(r.stats.countsByCode).sort();
 const errorCodes = (r: CheckReport): string[] => [...new Set(r.errors.map((e) => e.code))].sort();
 
-async function withDamaged(mutate: (f: Buffer) => Buffer | void, fn: (path: string) => Promise<void>): Promise<void> {
+/** Damages the file in place, or returns a damaged copy of it (a shorter one). */
+type Mutate = ((f: Buffer) => void) | ((f: Buffer) => Buffer);
+
+async function withDamaged(mutate: Mutate, fn: (path: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'pst-check-'));
   try {
     const f = await readFile(EMPTY);
@@ -143,7 +146,7 @@ test('verdicts agree with pst_fsck.py on every Unicode sample (except the cbAMap
 
 interface DamageCase {
   name: string;
-  mutate: (f: Buffer) => Buffer | void;
+  mutate: Mutate;
   /** Codes that must all be among the errors. */
   expect: string[];
   /** When set, the errors must be exactly these codes. */
@@ -155,18 +158,34 @@ interface DamageCase {
 const DAMAGE: DamageCase[] = [
   {
     name: 'header byte (rgnid)',
-    mutate: (f) => void (f[100]! ^= 0xff),
+    mutate: (f) => {
+      f[100]! ^= 0xff;
+    },
     expect: ['header.crc-full', 'header.crc-partial'],
     exact: true,
   },
   {
     name: 'header byte after the partial CRC range (bidNextB)',
-    mutate: (f) => void (f[520]! ^= 0x01),
+    mutate: (f) => {
+      f[520]! ^= 0x01;
+    },
     expect: ['header.crc-full'],
     exact: true,
   },
-  { name: 'NBT root page body', mutate: (f) => void (f[u64(f, 224) + 100]! ^= 0xff), expect: ['page.crc'] },
-  { name: 'BBT root page ptype', mutate: (f) => void (f[u64(f, 240) + 496]! ^= 0x01), expect: ['page.ptype'] },
+  {
+    name: 'NBT root page body',
+    mutate: (f) => {
+      f[u64(f, 224) + 100]! ^= 0xff;
+    },
+    expect: ['page.crc'],
+  },
+  {
+    name: 'BBT root page ptype',
+    mutate: (f) => {
+      f[u64(f, 240) + 496]! ^= 0x01;
+    },
+    expect: ['page.ptype'],
+  },
   {
     name: 'BBT page signature (CRC kept valid)',
     mutate: (f) => {
@@ -222,7 +241,13 @@ const DAMAGE: DamageCase[] = [
     expect: ['heap.signature'],
     exact: true,
   },
-  { name: 'AMap bits byte', mutate: (f) => void (f[0x4400 + 40]! ^= 0x0f), expect: ['page.crc'] },
+  {
+    name: 'AMap bits byte',
+    mutate: (f) => {
+      f[0x4400 + 40]! ^= 0x0f;
+    },
+    expect: ['page.crc'],
+  },
   {
     name: 'AMap bit of a used block cleared (AMap CRC, cbAMapFree and header CRCs fixed)',
     mutate: (f) => {
@@ -247,14 +272,18 @@ const DAMAGE: DamageCase[] = [
   },
   {
     name: 'PMap page trailer',
-    mutate: (f) => void (f[0x4600 + 496]! = 0),
+    mutate: (f) => {
+      f[0x4600 + 496]! = 0;
+    },
     expect: ['page.ptype'],
     exact: true,
     fsckBlind: true,
   },
   {
     name: 'PMap page bits (CRC no longer matches)',
-    mutate: (f) => void (f[0x4600 + 7]! ^= 0x01),
+    mutate: (f) => {
+      f[0x4600 + 7]! ^= 0x01;
+    },
     expect: ['page.crc'],
     exact: true,
     fsckBlind: true,

@@ -40,7 +40,9 @@ for (const holdAll of [false, true]) {
     leaves.forEach((page, index) => {
       const got = allocations(page);
       assert.equal(got.length, 2, `page ${index}`);
-      got.forEach((bytes, k) => assert.deepEqual(bytes, values[2 * index + k], `page ${index}, allocation ${k + 1}`));
+      got.forEach((bytes, k) => {
+        assert.deepEqual(bytes, values[2 * index + k], `page ${index}, allocation ${k + 1}`);
+      });
     });
     // HNHDR (§2.3.1.2) and HNBITMAPHDR (§2.3.1.4) carry the fill levels; an HNPAGEHDR (§2.3.1.3) is ibHnpm alone.
     assert.equal(leaves[0]![2], 0xec);

@@ -183,7 +183,10 @@ test('the count and last day of daily and weekly series match a day-by-day enume
   const start = new Date('2026-01-07T09:00:00Z'); // a Wednesday
   const first = Math.floor(start.getTime() / DAY);
   let seed = 7;
-  const random = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), (seed >>> 16) % n);
+  const random = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 16) % n;
+  };
   for (let run = 0; run < 1000; run++) {
     const weekly = random(2) === 1;
     const interval = 1 + random(4);

@@ -67,7 +67,10 @@ const SPECIAL: Record<Flavor, readonly string[]> = {
 export function makeText(units: number, flavor: Flavor, seed: number): string {
   const out: string[] = [];
   let s = seed >>> 0 || 1;
-  const next = (): number => (s = (Math.imul(s, 1_103_515_245) + 12_345) >>> 0) >>> 8;
+  const next = (): number => {
+    s = (Math.imul(s, 1_103_515_245) + 12_345) >>> 0;
+    return s >>> 8;
+  };
   for (let i = 0; i < units; i++) out.push(WORD[(i * 7 + seed) % WORD.length]!);
   const specials = SPECIAL[flavor];
   const spots =

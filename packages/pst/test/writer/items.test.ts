@@ -367,8 +367,14 @@ test("pffexport gives the kinds' named properties and a recurrence blob with the
   // AppointmentRecurrencePattern, field by field.
   const blob = Buffer.from(p.get('lid:0x8216/0102')!, 'hex');
   let at = 0;
-  const u16 = (): number => ((at += 2), blob.readUInt16LE(at - 2));
-  const u32 = (): number => ((at += 4), blob.readUInt32LE(at - 4));
+  const u16 = (): number => {
+    at += 2;
+    return blob.readUInt16LE(at - 2);
+  };
+  const u32 = (): number => {
+    at += 4;
+    return blob.readUInt32LE(at - 4);
+  };
   assert.deepEqual([u16(), u16()], [0x3004, 0x3004]);
   assert.equal(u16(), 0x200b, 'RecurFrequency weekly');
   assert.equal(u16(), 0x0001, 'PatternType Week');
