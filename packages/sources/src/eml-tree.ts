@@ -140,12 +140,18 @@ export class EmlTreeSource implements MessageSource {
       const key = folder.join('\u0000');
       if (itemType !== undefined) {
         let entry = itemsByFolder.get(key);
-        if (entry === undefined) itemsByFolder.set(key, (entry = { folder, files: [] }));
+        if (entry === undefined) {
+          entry = { folder, files: [] };
+          itemsByFolder.set(key, entry);
+        }
         entry.files.push({ folder, rel, origin, size, type: itemType });
         continue;
       }
       let entry = byFolder.get(key);
-      if (entry === undefined) byFolder.set(key, (entry = { folder, files: [] }));
+      if (entry === undefined) {
+        entry = { folder, files: [] };
+        byFolder.set(key, entry);
+      }
       entry.files.push({ folder, rel, origin, size });
     }
     const byName = (a: { rel: string }, b: { rel: string }): number =>

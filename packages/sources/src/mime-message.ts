@@ -223,7 +223,8 @@ export async function parseMime(
 ): Promise<ParsedMime> {
   const depth = options.depth ?? 0;
   const prelude = new Prelude();
-  const { MailParser } = await (mailparser ??= import('mailparser'));
+  mailparser ??= import('mailparser');
+  const { MailParser } = await mailparser;
   const parser = new MailParser({
     ignoreEmbedded: true,
     checksumAlgo: false,

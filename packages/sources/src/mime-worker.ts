@@ -36,11 +36,10 @@ port.on('message', (jobs: readonly WorkerJob[]) => {
 
 async function run(job: WorkerJob): Promise<WorkerAnswer> {
   let directory = directories.get(job.spoolDir);
-  if (directory === undefined)
-    directories.set(
-      job.spoolDir,
-      (directory = new SpoolDirectory(undefined, { dir: job.spoolDir, prefix: `t${threadId}-` })),
-    );
+  if (directory === undefined) {
+    directory = new SpoolDirectory(undefined, { dir: job.spoolDir, prefix: `t${threadId}-` });
+    directories.set(job.spoolDir, directory);
+  }
   const spool = new SpoolGroup(directory);
   let answer: WorkerAnswer;
   try {
