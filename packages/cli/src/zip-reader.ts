@@ -121,8 +121,14 @@ export async function readZipEntries(path: string): Promise<ZipEntry[]> {
         const length = directory.readUInt16LE(x + 2);
         if (id === ZIP64_EXTRA_ID) {
           let field = x + 4;
-          if (uncompressedSize === 0xffffffff) (uncompressedSize = readUint64(directory, field)), (field += 8);
-          if (compressedSize === 0xffffffff) (compressedSize = readUint64(directory, field)), (field += 8);
+          if (uncompressedSize === 0xffffffff) {
+            uncompressedSize = readUint64(directory, field);
+            field += 8;
+          }
+          if (compressedSize === 0xffffffff) {
+            compressedSize = readUint64(directory, field);
+            field += 8;
+          }
           if (localHeaderOffset === 0xffffffff) localHeaderOffset = readUint64(directory, field);
         }
         x += 4 + length;

@@ -9,7 +9,7 @@ import { type OptionSpecs, parseArgs } from '../args.js';
 import type { CheckSummary, PstreamDeps } from '../deps.js';
 import { messageOf, UsageError } from '../errors.js';
 import { type CliIO, writeLine } from '../io.js';
-import { extractZipEntry, readZipEntries } from '../zip-reader.js';
+import { extractZipEntry, readZipEntries, type ZipEntry } from '../zip-reader.js';
 
 export const CHECK_USAGE = 'usage: pstream check FILE [--strict] [--tmp-dir DIR]';
 
@@ -73,7 +73,7 @@ export async function runCheck(argv: readonly string[], io: CliIO, deps: Pstream
 
   if (!(await looksLikeZip(file))) return printReport(io, given, await deps.checkPst(file, options)) ? 0 : 1;
 
-  let entries;
+  let entries: ZipEntry[];
   try {
     entries = await readZipEntries(file);
   } catch (error) {

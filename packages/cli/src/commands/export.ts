@@ -6,7 +6,14 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { ExportFileError, type ExportOptions, type ExportSummary, type ExportWarning } from '@pstream/export';
+import {
+  ExportFileError,
+  type ExportHandle,
+  type ExportOptions,
+  type ExportSummary,
+  type ExportWarning,
+  type FileExportSummary,
+} from '@pstream/export';
 import type { MessageSource } from '@pstream/sources';
 import { type OptionSpecs, parseArgs } from '../args.js';
 import {
@@ -113,7 +120,7 @@ export async function runExport(argv: readonly string[], io: CliIO, deps: Pstrea
     let file = '-';
     let summary: ExportSummary;
     if (plan.out.kind === 'stdout') {
-      let handle;
+      let handle: ExportHandle;
       try {
         handle = deps.exportToPst(options);
       } catch (error) {
@@ -132,7 +139,7 @@ export async function runExport(argv: readonly string[], io: CliIO, deps: Pstrea
     } else {
       // `name.pst` in a directory: its extension is replaced by the result's (a name may hold dots of its own).
       const path = plan.out.kind === 'file' ? plan.out.path : join(plan.out.dir, `${name}.pst`);
-      let running;
+      let running: Promise<FileExportSummary>;
       try {
         running = deps.exportToPstFile(options, path);
       } catch (error) {

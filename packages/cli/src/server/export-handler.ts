@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { allFolders, findItems, type SourceError, STABLE_ID_PATTERN } from '@pstream/sources';
+import type { ExportHandle, ExportRequest } from '@pstream/export';
+import { allFolders, findItems, type MessageSource, type SourceError, STABLE_ID_PATTERN } from '@pstream/sources';
 import type { ApiVersion, PstreamDeps } from '../deps.js';
 import {
   exportName,
@@ -79,7 +80,7 @@ export function unreadableToHttp(mailbox: Mailbox, error: unknown): unknown {
  */
 async function probeMailbox(mailbox: Mailbox, deps: PstreamDeps, signal: AbortSignal): Promise<void> {
   for (const path of mailbox.paths) {
-    let source;
+    let source: MessageSource;
     try {
       source = await deps.openSource(path, { signal });
     } catch (error) {
@@ -159,7 +160,7 @@ async function resolveJob(
   let text: Buffer | string = body;
   if (target.kind === 'items') ({ ids: itemIds, rest: text } = takeItems(body, apiVersion));
   if (target.kind === 'item') itemIds = [target.itemId];
-  let request;
+  let request: ExportRequest;
   try {
     request = context.deps.parseExportRequest(text, { form: REQUEST_FORMS[apiVersion] });
   } catch (error) {
@@ -238,7 +239,7 @@ function startExport(job: ExportJob, context: ExportContext, signal: AbortSignal
           },
         }
       : {};
-  let handle;
+  let handle: ExportHandle;
   try {
     handle = context.deps.exportToPst({
       sources: job.mailboxes[0]!.paths,
@@ -302,7 +303,7 @@ export async function handleExport(
     const handle = startExport(job, context, controller.signal);
     handle.summary.catch(() => undefined);
     handle.head.catch(() => undefined);
-    let head;
+    let head: Awaited<RunningExport['head']>;
     try {
       head = await handle.head;
       controller.signal.throwIfAborted();

@@ -149,7 +149,7 @@ export function matchRoute(method: string, target: string): Route {
   const path = target.split(/[?#]/, 1)[0] ?? '';
   const notFound = (): HttpError => new HttpError(404, `no such path: ${path}`);
   if (!path.startsWith('/')) throw notFound();
-  let found;
+  let found: ReturnType<typeof ROUTER.find>;
   try {
     found = (METHODS as readonly string[]).includes(method) ? ROUTER.find(method as 'GET' | 'POST', path) : null;
   } catch {

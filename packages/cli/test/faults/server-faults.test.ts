@@ -99,6 +99,7 @@ test('server: a source failing at its first message: a JSON 500, not a 200 cut s
     path,
     name: 'small',
     folders: async function* () {},
+    // biome-ignore lint/correctness/useYield: a reader that fails before its first message is a generator that throws at once
     messages: async function* () {
       throw Object.assign(new Error(`EIO: i/o error, read '${path}'`), { code: 'EIO' });
     },

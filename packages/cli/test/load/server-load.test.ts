@@ -167,7 +167,9 @@ test('8 concurrent exports and 20 vanishing clients: every download correct, tmp
   let peakRss = baselineRss;
   let peakTmpEntries = 0;
   let sampling = true;
-  t.after(() => void (sampling = false));
+  t.after(() => {
+    sampling = false;
+  });
   const sampler = (async () => {
     while (sampling && server.child.exitCode === null) {
       peakFds = Math.max(peakFds, await fdCount(pid));
