@@ -37,36 +37,38 @@ function ensureInstalled() {
 
 const [task, ...rest] = process.argv.slice(2);
 ensureInstalled();
+let status;
 switch (task) {
   case 'test':
-    process.exit(run(process.execPath, [join(root, 'scripts', 'run-tests.mjs'), ...rest]));
+    status = run(process.execPath, [join(root, 'scripts', 'run-tests.mjs'), ...rest]);
+    break;
   case 'demo':
-    process.exit(
-      run(process.execPath, [
-        join(root, 'packages', 'cli', 'dist', 'src', 'main.js'),
-        'export',
-        '--source',
-        join(root, 'fixtures', 'demo', 'mailbox'),
-        '--source',
-        join(root, 'fixtures', 'demo', 'organizer'),
-        '--keywords',
-        'support',
-        '--out',
-        join(root, 'out', 'demo'),
-        ...rest,
-      ]),
-    );
+    status = run(process.execPath, [
+      join(root, 'packages', 'cli', 'dist', 'src', 'main.js'),
+      'export',
+      '--source',
+      join(root, 'fixtures', 'demo', 'mailbox'),
+      '--source',
+      join(root, 'fixtures', 'demo', 'organizer'),
+      '--keywords',
+      'support',
+      '--out',
+      join(root, 'out', 'demo'),
+      ...rest,
+    ]);
+    break;
   case 'bench':
   case 'bench:export':
-    process.exit(
-      run(process.execPath, [
-        join(root, 'benchmarks', 'dist', 'src', task === 'bench' ? 'micro.js' : 'export.js'),
-        ...rest,
-      ]),
-    );
+    status = run(process.execPath, [
+      join(root, 'benchmarks', 'dist', 'src', task === 'bench' ? 'micro.js' : 'export.js'),
+      ...rest,
+    ]);
+    break;
   case 'build':
-    process.exit(0);
+    status = 0;
+    break;
   default:
     console.error(`usage: node scripts/dev.mjs test|demo|bench|bench:export|build`);
-    process.exit(2);
+    status = 2;
 }
+process.exit(status);

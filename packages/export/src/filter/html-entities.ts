@@ -104,7 +104,9 @@ function buildTable(): { all: Map<string, string>; legacy: Set<string> } {
   GREEK.forEach((name, i) => {
     if (name !== '-') all.set(name, String.fromCodePoint(0x391 + i));
   });
-  GREEK_SMALL.forEach((name, i) => all.set(name, String.fromCodePoint(0x3b1 + i)));
+  GREEK_SMALL.forEach((name, i) => {
+    all.set(name, String.fromCodePoint(0x3b1 + i));
+  });
   for (const [name, cp] of OTHERS) all.set(name, String.fromCodePoint(cp));
   for (const name of ['amp', 'lt', 'gt', 'quot', 'AMP', 'LT', 'GT', 'QUOT', 'COPY', 'REG']) legacy.add(name);
   return { all, legacy };

@@ -230,15 +230,13 @@ test("onDamaged 'keep' (the default): each damaged item is a placeholder in its 
   const damagedWarnings = damaged.map((w) => w.message);
   assert.equal(damagedWarnings.length, 3, damagedWarnings.join('\n'));
   assert.equal(summary.warnings.length, 3, summary.warnings.map((w) => w.message).join('\n'));
-  fx.damaged.forEach((d, i) =>
-    assert.ok(damagedWarnings[i]!.includes(`kept as "${d.subject}" in ${d.folder}`), damagedWarnings[i]),
-  );
-  fx.damaged.forEach((d, i) =>
+  for (const [i, d] of fx.damaged.entries()) {
+    assert.ok(damagedWarnings[i]!.includes(`kept as "${d.subject}" in ${d.folder}`), damagedWarnings[i]);
     assert.deepEqual(damaged[i]!.code === 'damaged-kept' && [damaged[i]!.subject, damaged[i]!.folder.join('/')], [
       d.subject,
       d.folder,
-    ]),
-  );
+    ]);
+  }
   assert.ok(damaged.every((w) => w.message.startsWith(`damaged ${w.origin}: ${w.reason}; kept as `)));
   assert.match(
     damagedWarnings[0]!,
