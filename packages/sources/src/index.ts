@@ -6,6 +6,7 @@
 
 export { DEFAULT_ROOT_FOLDER, type EmlTreeOptions, EmlTreeSource } from './eml-tree.js';
 export { type MboxFormat, type MboxOptions, MboxSource } from './mbox.js';
+export { loadMimeParser } from './mime-message.js';
 export { type MsgOptions, MsgSource } from './msg.js';
 export { type OpenSourceOptions, openSource } from './open-source.js';
 export { type PstOptions, PstSource } from './pst.js';

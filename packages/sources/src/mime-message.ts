@@ -214,6 +214,16 @@ class GrowingBuffer {
 let mailparser: Promise<typeof import('mailparser')> | undefined;
 
 /**
+ * Loads mailparser now rather than at the first parse. Its modules (mailsplit, libmime, iconv-lite's tables) compile
+ * and evaluate in one synchronous stretch of several tens of milliseconds that no yield can split: a server pays it
+ * before it listens instead of holding its event loop in the middle of its first export.
+ */
+export async function loadMimeParser(): Promise<void> {
+  mailparser ??= import('mailparser');
+  await mailparser;
+}
+
+/**
  * Parses one message from `input` (raw bytes, an optional mbox envelope line first): a stream of chunks, or the
  * whole message in one buffer (written to the parser at once, without stream plumbing).
  */

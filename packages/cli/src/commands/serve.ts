@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { EMPTY_PST_BYTES } from '@pstream/export';
+import { loadMimeParser } from '@pstream/sources';
 import { type OptionSpecs, parseArgs } from '../args.js';
 import type { PstreamDeps } from '../deps.js';
 import { UsageError } from '../errors.js';
@@ -140,6 +141,8 @@ export async function runServe(
       ? { cert: await readPem('tls-cert', certText, io.cwd), key: await readPem('tls-key', keyText, io.cwd) }
       : undefined;
 
+  // The exports of .eml and mbox mailboxes parse MIME: its modules load now, while no request waits.
+  await loadMimeParser();
   const server = createPstreamServer({
     dataDir,
     token,
