@@ -16,6 +16,7 @@
 
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve, sep } from 'node:path';
+import { setImmediate as turn } from 'node:timers/promises';
 import type { FolderSpec } from '@pstream/pst';
 import fg from 'fast-glob';
 import { handleDamaged, isItemDamage, reasonOf, SourceError, throwIfAborted } from './errors.js';
@@ -102,19 +103,28 @@ function sortedByName<T extends { readonly rel: string }>(files: readonly T[]): 
   return named.map(({ file }) => file);
 }
 
+/**
+ * Files of the listing grouped between two turns of the event loop (each folder's sort is a turn too): a tree of
+ * thousands of files is otherwise one synchronous stretch that a server's other requests wait behind.
+ */
+const LISTING_STEP = 1024;
+
 /** Files whose sizes are asked for at once, at most (see `fileSizes`). */
 const STAT_BATCH = 64;
 
 /**
- * The size of each file of `paths` (symbolic links followed), `undefined` for one that no longer exists. Asked in
- * batches: thousands of `stat` calls in flight complete together, and their callbacks then run in one turn of the
- * event loop, which a server's other requests wait behind.
+ * The size of each of `files` (its path given by `pathOf`, called in order; symbolic links followed), `undefined`
+ * for one that no longer exists. Asked in batches: thousands of `stat` calls in flight complete together, and their
+ * callbacks then run in one turn of the event loop, which a server's other requests wait behind.
  */
-async function fileSizes(paths: readonly string[]): Promise<Array<number | undefined>> {
+async function fileSizes(
+  files: readonly string[],
+  pathOf: (file: string) => string,
+): Promise<Array<number | undefined>> {
   const sizes: Array<number | undefined> = [];
-  for (let at = 0; at < paths.length; at += STAT_BATCH) {
-    const batch = paths.slice(at, at + STAT_BATCH).map((path) =>
-      stat(path).then(
+  for (let at = 0; at < files.length; at += STAT_BATCH) {
+    const batch = files.slice(at, at + STAT_BATCH).map((file) =>
+      stat(pathOf(file)).then(
         (stats) => stats.size,
         (error: NodeJS.ErrnoException) => {
           if (error.code === 'ENOENT') return undefined;
@@ -158,13 +168,18 @@ export class EmlTreeSource implements MessageSource {
    */
   async #files(): Promise<Listing> {
     const found = await fg('**/*', { cwd: this.path, onlyFiles: true, dot: false });
-    const origins = found.map((rel) => this.path + sep + rel.split('/').join(sep));
-    const sizes = await fileSizes(origins);
+    const origins: string[] = [];
+    const sizes = await fileSizes(found, (rel) => {
+      const origin = this.path + sep + rel.split('/').join(sep);
+      origins.push(origin);
+      return origin;
+    });
     const byFolder = new Map<string, { folder: string[]; files: EmlFile[] }>();
     const itemsByFolder = new Map<string, { folder: string[]; files: ItemFile[] }>();
     const unread: string[] = [];
     let bytes = 0;
     for (const [i, rel] of found.entries()) {
+      if (i % LISTING_STEP === LISTING_STEP - 1) await turn();
       const size = sizes[i];
       if (size === undefined) continue; // gone since the listing, as fast-glob skips it
       const origin = origins[i]!;
@@ -194,9 +209,15 @@ export class EmlTreeSource implements MessageSource {
       entry.files.push({ folder, rel, origin, size });
     }
     const groups = [...byFolder.values()].sort((a, b) => comparePaths(a.folder, b.folder));
-    for (const g of groups) g.files = sortedByName(g.files);
+    for (const g of groups) {
+      g.files = sortedByName(g.files);
+      await turn();
+    }
     const itemGroups = [...itemsByFolder.values()].sort((a, b) => comparePaths(a.folder, b.folder));
-    for (const g of itemGroups) g.files = sortedByName(g.files);
+    for (const g of itemGroups) {
+      g.files = sortedByName(g.files);
+      await turn();
+    }
     return { groups, itemGroups, unread: unread.sort(collator.compare), bytes };
   }
 
