@@ -9,8 +9,10 @@
  *   a PST's folder path and item index). Moving the data directory does not change it; renaming the source does.
  *   Two sources of one mailbox with the same file name (from two directories) could give two items one id: the
  *   sources of a mailbox are expected to be entries of one directory, as the server's are.
- *   An origin met twice in one source (no source reads so today) is told apart by how often it was met before, so
- *   ids stay unique, and stable as long as the source yields its items in the same order, which every source does.
+ *   An origin met twice in one folder of a source (no source reads so today) is told apart by how often it was met
+ *   before in that folder, so ids stay unique, and stable as long as the source yields its items in the same order,
+ *   which every source does. The count starts again with each folder (a source yields its items grouped by folder),
+ *   so that what is remembered stays bounded by the largest folder, not the whole source.
  *
  * Ids are 32 lowercase hex digits (the first 128 bits of a SHA-256), so that they can stand in a URL path segment.
  */
@@ -48,6 +50,7 @@ export class ItemIds {
   readonly #sourceName: string;
   readonly #sourcePath: string;
   readonly #seen = new Map<string, number>();
+  #folder: string | undefined;
 
   /** `source`: the `path` of the `MessageSource` the items come from. */
   constructor(source: { readonly path: string }) {
@@ -55,8 +58,16 @@ export class ItemIds {
     this.#sourceName = basename(source.path);
   }
 
-  /** The id of the next item, whose `origin` is as in `SourceMessage.origin` or `DamagedItem.origin`. */
-  next(origin: string): string {
+  /**
+   * The id of the next item, whose `origin` is as in `SourceMessage.origin` or `DamagedItem.origin`, found in
+   * `folder`.
+   */
+  next(origin: string, folder: readonly string[]): string {
+    const folderKey = folder.join('\u0000');
+    if (folderKey !== this.#folder) {
+      this.#folder = folderKey;
+      this.#seen.clear();
+    }
     const local = origin.split(this.#sourcePath).join('');
     const seen = this.#seen.get(local) ?? 0;
     this.#seen.set(local, seen + 1);

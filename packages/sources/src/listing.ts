@@ -274,7 +274,7 @@ async function eachItem(
     sources,
     options,
     (damaged, ids) => {
-      const id = ids.next(damaged.origin);
+      const id = ids.next(damaged.origin, damaged.folder);
       if (!done) done = visit(id, { damaged });
     },
     async (source, ids) => {
@@ -282,7 +282,7 @@ async function eachItem(
       for await (const message of source.messages()) {
         try {
           options.signal?.throwIfAborted();
-          const id = ids.next(message.origin);
+          const id = ids.next(message.origin, message.folder);
           if (!done) done = visit(id, { message });
         } finally {
           await message.dispose?.();

@@ -9,7 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { allFolders, folderId, folderTypeOf, listFolders, listItems, STABLE_ID_PATTERN } from '../src/index.js';
+import {
+  allFolders,
+  folderId,
+  folderTypeOf,
+  ItemIds,
+  listFolders,
+  listItems,
+  STABLE_ID_PATTERN,
+} from '../src/index.js';
 
 const DEMO = fileURLToPath(new URL('../../../fixtures/demo/mailbox', import.meta.url));
 const SAMPLES = '/work/shared/reference/samples';
@@ -29,6 +37,22 @@ test('folder ids are hashes of the path; types come from the container class', (
   assert.equal(folderTypeOf('IPF.Note'), 'None');
   assert.equal(folderTypeOf('IPF.Contactless'), 'None');
   assert.equal(folderTypeOf(undefined), 'None');
+});
+
+test('item ids: an origin met again in its folder gets a new id; the count starts again with each folder', () => {
+  const source = { path: '/data/alice.pst' };
+  const first = new ItemIds(source);
+  const inbox = ['Inbox'];
+  const a = first.next('pst:/data/alice.pst/Inbox #1', inbox);
+  const again = first.next('pst:/data/alice.pst/Inbox #1', inbox);
+  assert.notEqual(a, again, 'a repeated origin is told apart');
+  const other = first.next('pst:/data/alice.pst/Sent #1', ['Sent']);
+  // Back in a folder after another: what is remembered is one folder's, so the count has started again.
+  assert.equal(first.next('pst:/data/alice.pst/Inbox #1', inbox), a);
+  const second = new ItemIds({ path: '/elsewhere/alice.pst' });
+  assert.equal(second.next('pst:/elsewhere/alice.pst/Inbox #1', inbox), a, 'the data directory does not count');
+  assert.equal(second.next('pst:/elsewhere/alice.pst/Inbox #1', inbox), again);
+  assert.equal(second.next('pst:/elsewhere/alice.pst/Sent #1', ['Sent']), other);
 });
 
 test('the demo tree: pages cover every item once, ids are unique and the same after the tree moves', async () => {

@@ -62,7 +62,7 @@ export class Selection {
   }
 
   #includes(folder: readonly string[], origin: string): boolean {
-    const id = this.#ids!.next(origin);
+    const id = this.#ids!.next(origin, folder);
     return this.all || this.#inFolders(folder) || (this.#items?.has(id) ?? false);
   }
 
