@@ -4,26 +4,13 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { assertReadersAgree, requireReaders } from '../../../pst/test/support/oracles.js';
 import { exportToPstFile } from '../../src/index.js';
-
-async function eml(dir: string, file: string, subject: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const text = [
-    'From: Alice <alice@example.com>',
-    'To: Bob <bob@example.com>',
-    `Subject: ${subject}`,
-    'Date: Wed, 01 May 2024 09:00:00 +0000',
-    '',
-    `Body of ${subject}.`,
-    '',
-  ];
-  await writeFile(join(dir, file), text.join('\r\n'));
-}
+import { writeEml } from '../support/eml-file.js';
 
 test('source folders "Inbox" and "inbox", "Café" in NFC and NFD, export as one folder each', async (t) => {
   if (!(await requireReaders(t, 'fsck', 'pypff', 'pffexport', 'readpst', 'pstextractor'))) return;
@@ -31,10 +18,10 @@ test('source folders "Inbox" and "inbox", "Café" in NFC and NFD, export as one 
   t.after(() => rm(root, { recursive: true, force: true }));
   const first = join(root, 'first');
   const second = join(root, 'second');
-  await eml(join(first, 'Inbox'), 'a.eml', 'upper inbox');
-  await eml(join(second, 'inbox'), 'b.eml', 'lower inbox');
-  await eml(join(first, 'Caf\u00e9'), 'c.eml', 'composed');
-  await eml(join(second, 'Cafe\u0301'), 'd.eml', 'decomposed');
+  await writeEml(join(first, 'Inbox'), 'a.eml', 'upper inbox');
+  await writeEml(join(second, 'inbox'), 'b.eml', 'lower inbox');
+  await writeEml(join(first, 'Caf\u00e9'), 'c.eml', 'composed');
+  await writeEml(join(second, 'Cafe\u0301'), 'd.eml', 'decomposed');
 
   const summary = await exportToPstFile({ sources: [first, second], name: 'merged' }, join(root, 'merged'));
   assert.equal(summary.format, 'pst');

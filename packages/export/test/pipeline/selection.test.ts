@@ -5,27 +5,14 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { folderId, listItems } from '@pstream/sources';
 import { type ReaderSummary, requireReaders, runPstExtractor, runPypff } from '../../../pst/test/support/oracles.js';
 import { type ExportSelection, exportToPst, exportToPstFile, SelectionError } from '../../src/index.js';
-
-async function eml(dir: string, file: string, subject: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const text = [
-    'From: Alice <alice@example.com>',
-    'To: Bob <bob@example.com>',
-    `Subject: ${subject}`,
-    'Date: Wed, 01 May 2024 09:00:00 +0000',
-    '',
-    `Body of ${subject}.`,
-    '',
-  ];
-  await writeFile(join(dir, file), text.join('\r\n'));
-}
+import { writeEml } from '../support/eml-file.js';
 
 /** Folder path → sorted subjects, for the folders the reader shows (the IPM subtree's root left out, and the empty
  * Deleted Items every PST has). */
@@ -48,11 +35,11 @@ test('selection by folder (with subfolders) and by item, read back by pst-extrac
   const root = await mkdtemp(join(tmpdir(), 'pstream-selection-'));
   t.after(() => rm(root, { recursive: true, force: true }));
   const tree = join(root, 'mailbox');
-  await eml(join(tree, 'Inbox'), 'a.eml', 'alpha invoice');
-  await eml(join(tree, 'Inbox', 'Sub'), 'b.eml', 'beta');
+  await writeEml(join(tree, 'Inbox'), 'a.eml', 'alpha invoice');
+  await writeEml(join(tree, 'Inbox', 'Sub'), 'b.eml', 'beta');
   await mkdir(join(tree, 'Inbox', 'Sub', 'Empty'), { recursive: true });
-  await eml(join(tree, 'Archive'), 'c.eml', 'gamma invoice');
-  await eml(join(tree, 'Archive'), 'd.eml', 'delta');
+  await writeEml(join(tree, 'Archive'), 'c.eml', 'gamma invoice');
+  await writeEml(join(tree, 'Archive'), 'd.eml', 'delta');
   const items = (await listItems([tree])).results;
   const delta = items.find((i) => i.subject === 'delta')!;
 
