@@ -68,16 +68,16 @@ async function copy(entry: KeptExport, res: ServerResponse, start: number, end: 
   const file = await open(entry.path, 'r');
   try {
     let position = start;
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     for (;;) {
       if (res.destroyed) throw gone();
       const stop = end === undefined ? entry.bytes : Math.min(end + 1, entry.bytes);
       if (position < stop) {
-        const { bytesRead } = await file.read(buffer, 0, Math.min(CHUNK_BYTES, stop - position), position);
+        // A buffer a chunk: the response may still hold this one while the next is read.
+        const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, stop - position));
+        const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
         if (bytesRead === 0) throw new Error(`the kept export ${entry.key} is shorter than written`);
         position += bytesRead;
-        // A copy: the buffer is reused for the next read while the response may still hold this chunk.
-        if (!res.write(Buffer.from(buffer.subarray(0, bytesRead)))) await Promise.race([once(res, 'drain'), closed]);
+        if (!res.write(buffer.subarray(0, bytesRead))) await Promise.race([once(res, 'drain'), closed]);
         continue;
       }
       if (end !== undefined && position > end) break;
