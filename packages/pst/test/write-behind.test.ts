@@ -114,22 +114,25 @@ test('WriteBehind: ready() waits while every other slot is queued, and resolves 
 
 test('WriteBehind: ready() lets the event loop turn once TURN_INTERVAL_MS passed, and not before', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pstream-wb-'));
-  const wb = new WriteBehind(openSync(join(dir, 'out.bin'), 'w+'), SLOT);
+  // The clock is the test's: a loaded machine must not decide how long a stretch took.
+  let clock = 1000;
+  const wb = new WriteBehind(openSync(join(dir, 'out.bin'), 'w+'), SLOT, () => clock);
   try {
-    await new Promise((resolve) => setImmediate(resolve));
+    clock += TURN_INTERVAL_MS - 0.5;
+    assert.equal(wb.ready(), undefined, 'a stretch shorter than the interval goes on');
     let turned = false;
     setImmediate(() => {
       turned = true;
     });
-    // A synchronous stretch longer than the interval (a busy wait: the thread is held, as by a large message).
-    const start = performance.now();
-    while (performance.now() - start <= TURN_INTERVAL_MS + 1);
+    clock += 1; // now past the interval, as after a large message held the thread
     const pause = wb.ready();
     assert.ok(pause instanceof Promise, 'a long stretch gives way');
     assert.equal(turned, false);
     await pause;
     assert.equal(turned, true, 'the immediate queued before it ran');
     assert.equal(wb.ready(), undefined, 'right after a turn, nothing to wait for');
+    clock += TURN_INTERVAL_MS;
+    assert.ok(wb.ready() instanceof Promise, 'and the interval counts from that turn');
   } finally {
     await wb.close();
     rmSync(dir, { recursive: true, force: true });

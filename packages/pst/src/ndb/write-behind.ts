@@ -58,13 +58,17 @@ export class WriteBehind {
   private failure: Error | undefined;
   /** Resolved at every completed or failed write: each waiter checks its own condition again. */
   private waiters: (() => void)[] = [];
-  private lastTurn = performance.now();
+  /** Milliseconds, monotonic; a parameter so that tests decide how much time passed instead of racing the clock. */
+  private readonly now: () => number;
+  private lastTurn: number;
   private closing: Promise<void> | undefined;
 
-  constructor(fd: number, slotSize: number) {
+  constructor(fd: number, slotSize: number, now: () => number = () => performance.now()) {
     this.fd = fd;
     this.slotSize = slotSize;
     this.current = new Uint8Array(slotSize);
+    this.now = now;
+    this.lastTurn = now();
   }
 
   /**
@@ -111,7 +115,7 @@ export class WriteBehind {
   ready(): Promise<void> | undefined {
     this.throwIfFailed();
     if (this.queuedSlots >= WRITE_SLOTS - 1) return this.until(() => this.queuedSlots < WRITE_SLOTS - 1);
-    if (performance.now() - this.lastTurn >= TURN_INTERVAL_MS) return this.nextTurn();
+    if (this.now() - this.lastTurn >= TURN_INTERVAL_MS) return this.nextTurn();
     return undefined;
   }
 
@@ -157,7 +161,7 @@ export class WriteBehind {
   private nextTurn(): Promise<void> {
     return new Promise((resolve) =>
       setImmediate(() => {
-        this.lastTurn = performance.now();
+        this.lastTurn = this.now();
         resolve();
       }),
     );
@@ -192,7 +196,7 @@ export class WriteBehind {
       this.queue.splice(this.queue.indexOf(job), 1);
       if (job.slot) this.recycle(job.bytes);
       // A write's callback runs in a turn of the event loop.
-      this.lastTurn = performance.now();
+      this.lastTurn = this.now();
       this.pump();
       this.wake();
     });
