@@ -147,6 +147,7 @@ function exportOptions({ input, dir, limit, encryption = 'permute' }: MeasureCon
     keywords: input.keywords ?? FULL_SCAN_QUERY,
     name: 'bench',
     tmpDir: dir,
+    ...(input.parseThreads === undefined ? {} : { parseThreads: input.parseThreads }),
     // Limits below the REST minimum (1 GiB) go through the engine-level option.
     ...(limit === undefined ? {} : limit >= GIB ? { limitBytes: limit } : { maxPartBytes: limit }),
   };

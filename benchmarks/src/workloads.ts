@@ -7,7 +7,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type GeneratorOptions, writeMailbox } from '@pstream/fixtures';
 import type { FolderSpec } from '@pstream/pst';
-import { EmlTreeSource, type MessageSource, type SourceMessage } from '@pstream/sources';
+import type { MessageSource, SourceMessage } from '@pstream/sources';
 import type { BytePool } from './byte-pool.js';
 import { buildCorpusCache, CorpusCache } from './corpus-cache.js';
 import type { BenchMode } from './measure.js';
@@ -59,6 +59,8 @@ export interface WorkloadInput {
    * its measurement, so that the export's speed is also a ratio to the parse alone.
    */
   parseReference?(): Promise<ParseReference>;
+  /** The export's `parseThreads`, when not the default. */
+  readonly parseThreads?: number;
 }
 
 export interface Workload {
@@ -276,12 +278,16 @@ async function emlFiles(dir: string): Promise<string[]> {
  * become placeholders) as an `.eml` tree on disk, `repeat` times over, with the keyword `support`; measured
  * against the bare parse of the same files.
  */
-function realCorpus(repeat: number, threads?: 'auto'): Workload {
+function realCorpus(repeat: number, parseThreads?: number): Workload {
   return {
-    name: `real-spamassassin-x${repeat}${threads ? '-threads' : ''}`,
+    name: `real-spamassassin-x${repeat}${parseThreads === undefined ? '' : `-threads-${parseThreads}`}`,
     description:
       `the SpamAssassin corpus (6,046 real messages) ${repeat === 1 ? 'once' : `${repeat} times`} from an .eml tree, keyword "support", against the bare parse` +
-      (threads ? '; parsed by the calling thread and a thread pool (EmlTreeSource parseThreads auto)' : ''),
+      (parseThreads === undefined
+        ? ''
+        : parseThreads === 0
+          ? '; parsed by the calling thread alone (parseThreads 0)'
+          : `; parsed by ${parseThreads} thread${parseThreads === 1 ? '' : 's'} (parseThreads ${parseThreads})`),
     partLimitBytes: () => undefined,
     modes: ['export', 'stream'],
     async build({ quick, dir }) {
@@ -297,11 +303,9 @@ function realCorpus(repeat: number, threads?: 'auto'): Workload {
         payloadBytes: 0,
         distinct: 0,
         keywords: 'support',
-        exportSources: () =>
-          Array.from({ length: repeat }, () =>
-            threads ? new EmlTreeSource(tree.dir, { parseThreads: threads, tmpDir: dir }) : tree.dir,
-          ),
+        exportSources: () => Array.from({ length: repeat }, () => tree.dir),
         parseReference: () => bareParse(files, repeat, true),
+        ...(parseThreads === undefined ? {} : { parseThreads }),
         message,
       };
     },
@@ -386,7 +390,8 @@ export const WORKLOADS: readonly Workload[] = [
   spamassassin(10),
   realCorpus(1),
   realCorpus(3),
-  realCorpus(3, 'auto'),
+  realCorpus(3, 0),
+  realCorpus(3, 1),
   emlAttachments,
 ];
 

@@ -49,6 +49,13 @@ export interface ExportOptions {
   readonly onDamaged?: 'keep' | 'skip' | 'stop';
   /** Called along the way (at most a few times a second is enough for a progress bar). */
   readonly onProgress?: (progress: ExportProgress) => void;
+  /**
+   * Threads that parse the `.eml` trees among the sources given as paths, for the whole export (their compiled
+   * parser stays warm from one source to the next); the export's own thread then filters and writes. 0 parses on
+   * the export's thread. Default: one a core but one, at least one, at most four (`defaultParseThreads` of
+   * `@pstream/sources`). Each thread holds a parser's heap (about 50–100 MB at its busiest).
+   */
+  readonly parseThreads?: number;
 }
 
 /**

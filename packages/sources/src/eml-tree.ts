@@ -29,9 +29,9 @@ import {
   itemKindsOf,
   readItemFile,
 } from './item-files.js';
-import { type ParsedMime, parseMime, parseMimeFile } from './mime-message.js';
+import { parseMime, parseMimeFile } from './mime-message.js';
 import { type Outcome, ParseAhead } from './parse-ahead.js';
-import { defaultParseThreads, MimeParsePool, ParseDamage } from './parse-pool.js';
+import { defaultParseThreads, MimeParsePool, ParseDamage, ParseThreadLost } from './parse-pool.js';
 import { fromPortable } from './portable-record.js';
 import { ReadCounter } from './read-progress.js';
 import { readWhole } from './read-whole.js';
@@ -42,21 +42,28 @@ export interface EmlTreeOptions extends SourceOptions {
   /** The folder of the `.eml` files directly in the top directory. Default `Inbox`. */
   readonly rootFolderName?: string;
   /**
-   * Threads that parse messages besides the calling thread, which parses too whenever it would otherwise wait
-   * (see `ParseAhead`); `'auto'`: one a core but one (at least one, at most three) for a tree of at least
-   * `PARSE_POOL_MIN_FILES` files, none for a smaller one. Default 0, the calling thread alone: on the shared
-   * 2-core machine of benchmarks/README.md a thread cost 25–40 % more CPU seconds and 50–80 MB more peak RSS
-   * (a second parser's heap) than it won in wall time, which put the export past its 256 MB budget.
+   * Threads that parse the `.eml` files (the calling thread then only takes their answers in order, see
+   * `ParseAhead`); 0: the calling thread parses them itself. `'auto'` (the default): `defaultParseThreads()`
+   * (one a core but one, at least one, at most four) for a tree of at least `PARSE_POOL_MIN_FILES` files, none
+   * for a smaller one.
    */
   readonly parseThreads?: number | 'auto';
+  /**
+   * A pool of parsing threads to use instead of starting one, owned by the caller (who closes it) and shared by
+   * the sources it is given to, one pass at a time: an export gives one to all its sources, so that its threads'
+   * compiled parser stays warm from one source to the next. Used unless `parseThreads` is 0, whatever the tree's
+   * size.
+   */
+  readonly parsePool?: MimeParsePool;
 }
 
-/** The smallest tree `parseThreads: 'auto'` parses with a thread pool. */
+/** The smallest tree `parseThreads: 'auto'` parses with a thread pool of its own. */
 export const PARSE_POOL_MIN_FILES = 64;
-/** Files read or parsed ahead of the message being yielded, at most: by count, and by bytes (at least one file). */
+/** Files read ahead of the message being yielded when parsing on the calling thread, at most. */
 const AHEAD_FILES = 32;
+/** Bytes of files read or parsed ahead, at most (at least one file). */
 const AHEAD_BYTES = 64 * 1024 * 1024;
-/** Files a parsing thread holds at most (parsing one, the others waiting; given in batches of half as many). */
+/** Files a parsing thread is given at most (parsing one, the others waiting; given in batches of half as many). */
 const POOL_JOBS_PER_THREAD = 16;
 /** Files up to this size are read whole (one read, no stream) when parsed on the calling thread. */
 const WHOLE_FILE_BYTES = 1024 * 1024;
@@ -260,14 +267,16 @@ export class EmlTreeSource implements MessageSource {
     }
     this.#read.start(total);
     const files = groups.flatMap((g) => g.files);
-    const asked = this.#options.parseThreads ?? 0;
-    const threads = asked === 'auto' ? (files.length >= PARSE_POOL_MIN_FILES ? defaultParseThreads() : 0) : asked;
-    if (!Number.isSafeInteger(threads) || threads < 0)
-      throw new RangeError(`parseThreads must be an integer ≥ 0, got ${String(threads)}`);
+    const asked = this.#options.parseThreads ?? 'auto';
+    if (asked !== 'auto' && (!Number.isSafeInteger(asked) || asked < 0))
+      throw new RangeError(`parseThreads must be an integer ≥ 0 or 'auto', got ${String(asked)}`);
+    const given = asked === 0 ? undefined : this.#options.parsePool;
+    const threads =
+      given?.threads ?? (asked === 'auto' ? (files.length >= PARSE_POOL_MIN_FILES ? defaultParseThreads() : 0) : asked);
     const emls =
       threads === 0 || files.length === 0
         ? this.#parsedHere(files)
-        : this.#parsedByPool(files, Math.min(threads, files.length));
+        : this.#parsedByPool(files, given ?? new MimeParsePool(Math.min(threads, files.length)), given === undefined);
     // A folder's other items come after its .eml files and before the next folder's: messages stay grouped by folder.
     const pending = [...itemGroups];
     for await (const message of emls) {
@@ -294,54 +303,63 @@ export class EmlTreeSource implements MessageSource {
     try {
       for (let file = ahead.next(); file !== undefined; file = ahead.next()) {
         throwIfAborted(this.#options, this.path);
-        const spool = new SpoolGroup(this.#spool);
-        let parsed: ParsedMime;
-        try {
-          const whole = await file.value;
-          parsed = whole ? await parseMime(whole, { spool }) : await parseMimeFile(file.item.origin, { spool });
-        } catch (error) {
-          await spool.dispose();
-          if (!isItemDamage(error)) throw error;
-          await this.#damaged(file.item, error);
+        const outcome = await this.#parseHere(file.item, file.value);
+        if (!outcome.ok) {
+          await this.#damaged(file.item, outcome.damage);
           continue;
         }
-        yield this.#message(file.item, parsed.record, parsed.size, spool);
+        yield this.#message(file.item, outcome.parsed.record, outcome.parsed.size, outcome.parsed.spool);
       }
     } finally {
       ahead.abandon();
     }
   }
 
+  /** Parses `file` on this thread: from its bytes when they were `read` whole, else streamed from the file. */
+  async #parseHere(file: EmlFile, read?: Promise<Buffer> | undefined): Promise<Outcome> {
+    const spool = new SpoolGroup(this.#spool);
+    try {
+      const whole = await read;
+      const parsed = whole ? await parseMime(whole, { spool }) : await parseMimeFile(file.origin, { spool });
+      return { ok: true, parsed: { record: parsed.record, size: parsed.size, spool } };
+    } catch (error) {
+      await spool.dispose();
+      if (!isItemDamage(error)) throw error;
+      return { ok: false, damage: error };
+    }
+  }
+
   /**
-   * Parses in a pool of `threads` threads and on this thread (see `ParseAhead`: this thread parses what the
-   * threads have not started whenever it would otherwise wait for them).
+   * Parses in `pool`'s threads (see `ParseAhead`), which this pass closes when it `owns` it. A pass that ends
+   * before its last file (an abort, a failure, a consumer that stops) restarts a pool it was lent, so that no
+   * thread goes on parsing for it.
    */
-  async *#parsedByPool(files: readonly EmlFile[], threads: number): AsyncGenerator<SourceMessage> {
+  async *#parsedByPool(files: readonly EmlFile[], pool: MimeParsePool, owns: boolean): AsyncGenerator<SourceMessage> {
     throwIfAborted(this.#options, this.path);
     const spoolDir = await this.#spool.path();
-    const pool = new MimeParsePool(threads);
     const signal = this.#options.signal;
+    const stop = (reason: Error): Promise<void> => (owns ? pool.close(reason) : pool.restart(reason));
     // An abort ends the threads' work at once: a pass waiting for an answer fails with it.
     const onAbort = (): void =>
-      void pool.close(new SourceError('aborted', this.path, 'the read was aborted', { cause: signal?.reason }));
+      void stop(new SourceError('aborted', this.path, 'the read was aborted', { cause: signal?.reason }));
     signal?.addEventListener('abort', onAbort, { once: true });
     const ahead = new ParseAhead(files, {
-      here: (file) => this.#parseHere(file),
-      there: async (file): Promise<Outcome> => {
+      parse: async (file): Promise<Outcome> => {
         try {
           const answer = await pool.parse(file.origin, file.size, spoolDir);
           const spool = new SpoolGroup(this.#spool);
           return { ok: true, parsed: { record: fromPortable(answer.record, spool), size: answer.size, spool } };
         } catch (error) {
           if (error instanceof ParseDamage) return { ok: false, damage: error };
+          // A thread that failed took the file with it: this thread parses it instead.
+          if (error instanceof ParseThreadLost) return this.#parseHere(file);
           throw error;
         }
       },
-      poolJobs: POOL_JOBS_PER_THREAD * threads,
-      poolBytes: (AHEAD_BYTES * threads) / (threads + 1),
-      aheadFiles: AHEAD_FILES + POOL_JOBS_PER_THREAD * threads,
-      aheadBytes: AHEAD_BYTES,
+      maxJobs: POOL_JOBS_PER_THREAD * pool.threads,
+      maxBytes: AHEAD_BYTES,
     });
+    let complete = false;
     try {
       for (let next = await ahead.next(); next !== undefined; next = await ahead.next()) {
         throwIfAborted(this.#options, this.path);
@@ -352,27 +370,12 @@ export class EmlTreeSource implements MessageSource {
         }
         yield this.#message(file, outcome.parsed.record, outcome.parsed.size, outcome.parsed.spool);
       }
+      complete = true;
     } finally {
       signal?.removeEventListener('abort', onAbort);
       ahead.abandon();
       // Answers not taken leave their spooled files in the spool directory, which close() removes.
-      await pool.close();
-    }
-  }
-
-  /** Parses one file on this thread: a small one from one read, a large one streamed. */
-  async #parseHere(file: EmlFile): Promise<Outcome> {
-    const spool = new SpoolGroup(this.#spool);
-    try {
-      const parsed =
-        file.size <= WHOLE_FILE_BYTES
-          ? await parseMime(await readWhole(file.origin), { spool })
-          : await parseMimeFile(file.origin, { spool });
-      return { ok: true, parsed: { record: parsed.record, size: parsed.size, spool } };
-    } catch (error) {
-      await spool.dispose();
-      if (!isItemDamage(error)) throw error;
-      return { ok: false, damage: error };
+      if (owns || !complete) await stop(new SourceError('aborted', this.path, 'the pass ended'));
     }
   }
 

@@ -9,6 +9,7 @@ export { type MboxFormat, type MboxOptions, MboxSource } from './mbox.js';
 export { loadMimeParser } from './mime-message.js';
 export { type MsgOptions, MsgSource } from './msg.js';
 export { type OpenSourceOptions, openSource } from './open-source.js';
+export { defaultParseThreads, MimeParsePool } from './parse-pool.js';
 export { type PstOptions, PstSource } from './pst.js';
 export type {
   DamagedItem,

@@ -3,8 +3,10 @@
  * it yields the current message, so that files are read ahead and parsed on every core, and takes the answers
  * back in its own order.
  *
- * One pool belongs to one pass over one source: nothing is shared between exports. Each thread holds a reference
- * on the event loop only while it has work; `close()` terminates them all and fails what is still pending.
+ * A pool belongs to its creator: a source makes one for a pass, an export one for all its sources (a thread's
+ * compiled parser stays warm from one source to the next). Nothing is shared between exports. The threads start
+ * at the first parse; each holds a reference on the event loop only while it has work; `close()` terminates them
+ * and fails what is still pending.
  *
  * Jobs asked for in one go (the same tick) travel to a thread as one message, and the thread answers a batch with
  * one message: waking a thread costs tens of microseconds here, more than a small message's share of a parse.
@@ -47,11 +49,13 @@ export class ParseDamage extends MimeDamageError {
 }
 
 /**
- * Threads a pool starts by default: one a core but the one the caller runs on (which parses too when it has time),
- * at least one, at most three.
+ * Threads a pool starts by default: one a core but one, at least one, at most four. The core left over is for the
+ * caller's own thread (the filter and the writer of an export, its host's requests) and the threads' garbage
+ * collection: on 2 cores, a second thread made an export 9 % faster but put 70–80 MB on its peak RSS (see
+ * benchmarks/README.md).
  */
 export function defaultParseThreads(): number {
-  return Math.max(1, Math.min(3, availableParallelism() - 1));
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
 interface Pending {
@@ -81,25 +85,42 @@ const WORKER_URL = import.meta.url.endsWith('.ts')
 
 /** Each thread's young generation, in MB (V8's default is several times larger). */
 const YOUNG_GENERATION_MB = 8;
+/**
+ * A parsing thread stopped before it answered (it failed, or was terminated from outside): the file is not known to
+ * be at fault, and its caller parses it on its own thread instead. The pool starts a new thread for the next file.
+ */
+export class ParseThreadLost extends Error {
+  override readonly name: string = 'ParseThreadLost';
+}
 
 export class MimeParsePool {
-  readonly #slots: Slot[];
+  readonly #threads: number;
+  /** The running threads; none until the first parse, and none again after `restart`. */
+  #slots: Slot[] = [];
   #nextId = 0;
   #closed: Error | undefined;
+  /** Threads being terminated: a `restart` or `close` resolves once every earlier one is done too. */
+  #terminating: Promise<unknown> = Promise.resolve();
 
   constructor(threads = defaultParseThreads()) {
     if (!Number.isSafeInteger(threads) || threads < 1)
       throw new RangeError(`threads must be a positive integer, got ${String(threads)}`);
-    this.#slots = Array.from({ length: threads }, () => this.#start());
+    this.#threads = threads;
   }
 
   get threads(): number {
+    return this.#threads;
+  }
+
+  /** Threads running now: none before the first parse and after a `restart`, up to `threads` in between. */
+  get running(): number {
     return this.#slots.length;
   }
 
   #start(): Slot {
     // A parse's garbage is short-lived: a small young generation keeps each thread's heap (and the export's RSS)
-    // small at no measurable cost in time.
+    // small at no measurable cost in time. The old generation is not limited: a thread that reaches a limit while
+    // it allocates a large body at once takes the whole process down with it, not only itself.
     const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     const slot: Slot = { worker, pending: new Map(), load: 0, batch: [] };
     worker.unref();
@@ -114,11 +135,21 @@ export class MimeParsePool {
       }
       if (slot.pending.size === 0) worker.unref();
     });
-    worker.on('error', (error) => this.#fail(slot, error));
+    worker.on('error', (error) =>
+      this.#lose(slot, new ParseThreadLost(`a MIME parsing thread failed: ${error.message}`, { cause: error })),
+    );
     worker.on('exit', (code) =>
-      this.#fail(slot, this.#closed ?? new Error(`a MIME parsing thread stopped (exit code ${code})`)),
+      this.#lose(slot, new ParseThreadLost(`a MIME parsing thread stopped (exit code ${code})`)),
     );
     return slot;
+  }
+
+  /** `slot`'s thread is gone on its own: what it had to do fails with `error`, and a new thread takes its place. */
+  #lose(slot: Slot, error: Error): void {
+    if (slot.failed) return; // terminated by restart or close, which failed its work with their reason
+    this.#fail(slot, error);
+    const at = this.#slots.indexOf(slot);
+    if (at >= 0) this.#slots.splice(at, 1);
   }
 
   /** Fails everything `slot` still had to do. */
@@ -132,10 +163,12 @@ export class MimeParsePool {
 
   /**
    * Parses the file at `path`. Rejects with a `ParseDamage` when the message is damaged, with the thread's error
-   * (a `SpoolError` for the temporary directory) when the read failed, and when the pool is closed.
+   * (a `SpoolError` for the temporary directory) when the read failed, with `ParseThreadLost` when the thread
+   * stopped before it answered, and when the pool is closed or restarted.
    */
   parse(path: string, size: number, spoolDir: string): Promise<ParseAnswer> {
     if (this.#closed) return Promise.reject(this.#closed);
+    while (this.#slots.length < this.#threads) this.#slots.push(this.#start());
     let slot = this.#slots[0]!;
     for (const s of this.#slots) if (!s.failed && (slot.failed || s.load < slot.load)) slot = s;
     if (slot.failed) return Promise.reject(slot.failed);
@@ -156,11 +189,22 @@ export class MimeParsePool {
     slot.worker.postMessage(jobs);
   }
 
+  /**
+   * Terminates every thread, failing what is pending with `reason`, and starts new ones at the next parse: a pass
+   * that ends before it took every answer leaves no thread working for it.
+   */
+  async restart(reason: Error): Promise<void> {
+    const slots = this.#slots;
+    this.#slots = [];
+    for (const slot of slots) this.#fail(slot, reason);
+    this.#terminating = Promise.all([this.#terminating, ...slots.map((s) => s.worker.terminate())]);
+    await this.#terminating;
+  }
+
   /** Terminates every thread; what is pending fails with `reason`. */
   async close(reason: Error = new Error('the MIME parsing pool is closed')): Promise<void> {
     this.#closed ??= reason;
-    for (const slot of this.#slots) this.#fail(slot, this.#closed);
-    await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+    await this.restart(this.#closed);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
- * `ParseAhead`: outcomes come back in file order whoever parsed them; the pool gets the earliest files, in
- * batches, never more than its job and byte limits; the caller parses the furthest unstarted file while it waits
- * for a thread's, and parses the head itself when nobody has started it.
+ * `ParseAhead`: outcomes come back in file order whatever order the pool answers in; the pool gets the earliest
+ * files, in batches of half its jobs, never more than its job and byte limits (at least one file); a file that
+ * settles makes room at once; a damaged outcome is handed back in its place.
  */
 
 import assert from 'node:assert/strict';
@@ -36,56 +36,45 @@ function fakePool() {
   };
 }
 
-test('outcomes come in file order; the caller parses the furthest unstarted files while a thread holds the head', async () => {
+test('outcomes come in file order; the pool gets the earliest files in batches of half its jobs', async () => {
   const files: File[] = Array.from({ length: 12 }, (_, n) => ({ n, size: 10 }));
   const pool = fakePool();
-  const here: number[] = [];
-  const ahead = new ParseAhead(files, {
-    here: async (f) => {
-      here.push(f.n);
-      // The thread answers while the caller parses its second file.
-      if (here.length === 2) pool.answerAll();
-      return outcome(f.n);
-    },
-    there: pool.there,
-    poolJobs: 4,
-    poolBytes: 1000,
-    aheadFiles: 8,
-    aheadBytes: 1000,
-  });
+  const ahead = new ParseAhead(files, { parse: pool.there, maxJobs: 4, maxBytes: 1000 });
   const order: number[] = [];
-  for (let next = await ahead.next(); next !== undefined; next = await ahead.next()) {
-    assert.ok(next.outcome.ok);
-    assert.equal(next.outcome.parsed.record.subject, `m${next.file.n}`);
-    order.push(next.file.n);
-    pool.answerAll();
+  const handedOut: number[][] = [];
+  const taking = (async () => {
+    for (let next = await ahead.next(); next !== undefined; next = await ahead.next()) {
+      assert.ok(next.outcome.ok);
+      assert.equal(next.outcome.parsed.record.subject, `m${next.file.n}`);
+      order.push(next.file.n);
+    }
+  })();
+  while (order.length < files.length) {
+    await new Promise((resolve) => setImmediate(resolve));
+    handedOut.push(pool.waiting.map((w) => w.file.n));
+    // Answered last first: the order taken is still the files' order.
+    for (const w of pool.waiting.splice(0).reverse()) w.answer();
   }
+  await taking;
   assert.deepEqual(
     order,
     files.map((f) => f.n),
   );
-  // The pool got the first four files at once (one batch); the caller took the window's last ones meanwhile.
-  assert.deepEqual(pool.started.slice(0, 4), [0, 1, 2, 3]);
-  assert.deepEqual(here.slice(0, 2), [7, 6]);
-  assert.deepEqual(
-    [...pool.started, ...here].sort((a, b) => a - b),
-    files.map((f) => f.n),
-    'every file parsed once',
+  assert.deepEqual(pool.started, order, 'every file handed out once, in order');
+  assert.deepEqual(handedOut[0], [0, 1, 2, 3], 'the first batch fills the pool');
+  assert.ok(
+    handedOut.every((batch) => batch.length <= 4),
+    `never more than maxJobs out: ${JSON.stringify(handedOut)}`,
   );
 });
 
-test('the pool holds no more bytes than poolBytes (at least one file), so large files are left for the caller too', async () => {
+test('the pool holds no more than maxBytes (at least one file), and a settled file makes room at once', async () => {
   const files: File[] = Array.from({ length: 6 }, (_, n) => ({ n, size: 16 }));
-  const here: number[] = [];
   let held = 0;
   let most = 0;
   const ahead = new ParseAhead(files, {
-    here: async (f) => {
-      here.push(f.n);
-      return outcome(f.n);
-    },
     // A thread that answers a moment later, on its own.
-    there: (f) => {
+    parse: (f) => {
       held += f.size;
       most = Math.max(most, held);
       return new Promise<Outcome>((resolve) =>
@@ -95,34 +84,40 @@ test('the pool holds no more bytes than poolBytes (at least one file), so large 
         }, 5),
       );
     },
-    poolJobs: 16,
-    poolBytes: 32,
-    aheadFiles: 32,
-    aheadBytes: 64,
+    maxJobs: 16,
+    maxBytes: 32,
   });
   const order: number[] = [];
   for (let next = await ahead.next(); next !== undefined; next = await ahead.next()) order.push(next.file.n);
   assert.deepEqual(order, [0, 1, 2, 3, 4, 5]);
   assert.equal(most, 32, 'the pool held two files at most');
-  assert.ok(here.length >= 2, `the caller parsed ${here.length} files`);
+
+  const big = new ParseAhead([{ n: 0, size: 100 }], {
+    parse: (f) => Promise.resolve(outcome(f.n)),
+    maxJobs: 4,
+    maxBytes: 32,
+  });
+  assert.equal((await big.next())?.file.n, 0, 'a file larger than maxBytes is still handed out alone');
 });
 
-test('without a thread to wait for, the caller parses the head itself; a damaged outcome is handed back in its place', async () => {
+test('a damaged outcome is handed back in its place; unsettled counts what the pool still holds', async () => {
   const files: File[] = [
     { n: 0, size: 1 },
     { n: 1, size: 1 },
+    { n: 2, size: 1 },
   ];
+  const pool = fakePool();
   const ahead = new ParseAhead(files, {
-    here: async (f) => (f.n === 1 ? { ok: false, damage: new Error('bad') } : outcome(f.n)),
-    there: () => Promise.reject(new Error('no pool')),
-    poolJobs: 0,
-    poolBytes: 0,
-    aheadFiles: 4,
-    aheadBytes: 100,
+    parse: (f) => (f.n === 1 ? Promise.resolve({ ok: false, damage: new Error('bad') }) : pool.there(f)),
+    maxJobs: 4,
+    maxBytes: 100,
   });
-  const first = await ahead.next();
-  assert.equal(first?.outcome.ok, true);
-  const second = await ahead.next();
-  assert.equal(second?.outcome.ok, false);
+  const first = ahead.next();
+  assert.equal(ahead.unsettled, 3);
+  pool.answerAll();
+  assert.equal((await first)?.outcome.ok, true);
+  assert.equal((await ahead.next())?.outcome.ok, false);
+  assert.equal((await ahead.next())?.outcome.ok, true);
   assert.equal(await ahead.next(), undefined);
+  assert.equal(ahead.unsettled, 0);
 });

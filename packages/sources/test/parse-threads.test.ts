@@ -2,7 +2,8 @@
  * An `.eml` tree parsed by a pool of threads (`parseThreads`) gives what the calling thread gives: the same
  * messages in the same order, the same records (attachments spooled by the threads, bytes and all), the same
  * damaged items; the threads' spooled files go with the message or the source; an abort or an early stop ends the
- * threads (no MessagePort is left among the process' active resources).
+ * threads (no MessagePort is left among the process' active resources); a pool lent to several sources keeps
+ * its threads between passes; a thread that stops before it answers loses no file.
  */
 
 import assert from 'node:assert/strict';
@@ -10,8 +11,9 @@ import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import type { Attachment, MessageRecord } from '@pstream/pst';
-import { EmlTreeSource } from '../src/eml-tree.js';
+import { type EmlTreeOptions, EmlTreeSource } from '../src/eml-tree.js';
 import { SourceError } from '../src/errors.js';
 import { MimeParsePool, ParseDamage } from '../src/parse-pool.js';
 import { crlf, drain, readAll, tempDir } from './helpers.js';
@@ -190,6 +192,78 @@ test('a pass parsed by threads that is aborted or stopped early ends its threads
     await second.close();
     assert.deepEqual((await readdir(dir)).sort(), ['mail'], 'the spool directories are gone');
   } finally {
+    await cleanup();
+  }
+});
+
+/** The messages of the tree at `mail` as `origin: subject` lines, read with `options`. */
+async function subjects(mail: string, options: EmlTreeOptions): Promise<string[]> {
+  const source = new EmlTreeSource(mail, options);
+  const seen: string[] = [];
+  try {
+    for await (const m of source.messages()) {
+      seen.push(`${m.origin}: ${m.record.subject}`);
+      await m.dispose?.();
+    }
+  } finally {
+    await source.close();
+  }
+  return seen;
+}
+
+test('a pool lent to several sources: the same messages, its threads kept between passes, restarted by a pass that stops early, closed by its owner', async () => {
+  const { dir, cleanup } = await tempDir();
+  const pool = new MimeParsePool(2);
+  try {
+    const mail = join(dir, 'mail');
+    await mkdir(mail);
+    await buildTree(mail);
+    const ports = activePorts();
+    const alone = await subjects(mail, { parseThreads: 0, tmpDir: dir });
+    assert.equal(alone.length, 182);
+    assert.deepEqual(await subjects(mail, { parsePool: pool, tmpDir: dir }), alone);
+    assert.equal(pool.running, 2, 'the lent pool keeps its two threads after the pass');
+    assert.deepEqual(await subjects(mail, { parsePool: pool, tmpDir: dir }), alone, 'a second source uses them');
+
+    const early = new EmlTreeSource(mail, { parsePool: pool, tmpDir: dir });
+    for await (const m of early.messages()) {
+      await m.dispose?.();
+      break;
+    }
+    await early.close();
+    assert.equal(pool.running, 0, 'a pass that stopped early ended the threads working for it');
+    assert.equal(activePorts(), ports);
+    assert.deepEqual(await subjects(mail, { parsePool: pool, tmpDir: dir }), alone, 'new threads for the next pass');
+    await pool.close();
+    assert.equal(pool.running, 0, 'closed by its owner');
+    assert.equal(activePorts(), ports);
+    assert.deepEqual((await readdir(dir)).sort(), ['mail'], 'no spooled file is left');
+  } finally {
+    await pool.close();
+    await cleanup();
+  }
+});
+
+test('a thread that stops before it answers loses no file: the calling thread parses its files, a new thread takes its place', async () => {
+  const { dir, cleanup } = await tempDir();
+  const post = Worker.prototype.postMessage;
+  let batches = 0;
+  // The first batch of jobs never arrives: its thread is terminated instead, as if it had crashed.
+  Worker.prototype.postMessage = function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
+    if (batches++ === 0) return void this.terminate();
+    return post.apply(this, args);
+  };
+  const pool = new MimeParsePool(1);
+  try {
+    const mail = join(dir, 'mail');
+    await mkdir(mail);
+    await buildTree(mail);
+    const alone = await subjects(mail, { parseThreads: 0, tmpDir: dir });
+    assert.deepEqual(await subjects(mail, { parsePool: pool, tmpDir: dir }), alone);
+    assert.ok(batches > 1, `${batches} batches: the pool went on with a new thread`);
+  } finally {
+    Worker.prototype.postMessage = post;
+    await pool.close();
     await cleanup();
   }
 });

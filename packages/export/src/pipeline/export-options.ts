@@ -44,6 +44,14 @@ export function checkOptions(options: ExportOptions): CheckedOptions {
       `onDamaged must be "keep", "skip" or "stop", got ${JSON.stringify(options.onDamaged)}`,
     );
   }
+  const threads = options.parseThreads;
+  if (threads !== undefined && (!Number.isSafeInteger(threads) || threads < 0)) {
+    throw new ExportOptionsError(
+      'parseThreads',
+      threads,
+      `parseThreads must be an integer ≥ 0, got ${String(threads)}`,
+    );
+  }
   const query = compileQuery(options.keywords ?? '');
   if (options.sources.length === 0)
     throw new ExportOptionsError('sources', [], 'sources must hold at least one source, got []');

@@ -85,6 +85,7 @@ export function runExport(options: ExportOptions, checked: CheckedOptions, targe
           tmpDir: dir,
           warn,
           signal,
+          parseThreads: options.parseThreads,
         }),
         query,
         tally,

@@ -363,6 +363,8 @@ test('bad options throw ExportOptionsError naming the field and the value', () =
     [{ maxPartBytes: 2.5 }, 'maxPartBytes', 2.5],
     [{ limitBytes: -1 }, 'limitBytes', -1],
     [{ encryption: 'cyclic' as 'none' }, 'encryption', 'cyclic'],
+    [{ parseThreads: -1 }, 'parseThreads', -1],
+    [{ parseThreads: 1.5 }, 'parseThreads', 1.5],
   ];
   for (const [patch, field, value] of cases) {
     assert.throws(
