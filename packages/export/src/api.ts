@@ -2,7 +2,7 @@
  * The export pipeline's public contract: what a server or the CLI calls to serve `exportToPst`.
  */
 import type { Readable } from 'node:stream';
-import type { MessageSource } from '@pstream/sources';
+import type { MessageSource, MimeParsePool } from '@pstream/sources';
 import type { ExportWarning } from './warnings.js';
 
 export type OutputFormat = 'pst' | 'zip';
@@ -53,9 +53,16 @@ export interface ExportOptions {
    * Threads that parse the `.eml` trees among the sources given as paths, for the whole export (their compiled
    * parser stays warm from one source to the next); the export's own thread then filters and writes. 0 parses on
    * the export's thread. Default: one a core but one, at least one, at most four (`defaultParseThreads` of
-   * `@pstream/sources`). Each thread holds a parser's heap (about 50–100 MB at its busiest).
+   * `@pstream/sources`). Each thread holds a parser's heap (about 50–100 MB at its busiest). Ignored with
+   * `parsePool`.
    */
   readonly parseThreads?: number;
+  /**
+   * A pool of parsing threads owned by the caller and shared by its exports (a server's): the threads' memory is
+   * paid once, whatever the number of exports running, and their compiled parser stays warm. The export neither
+   * starts nor closes it.
+   */
+  readonly parsePool?: MimeParsePool;
 }
 
 /**
@@ -131,4 +138,11 @@ export interface ExportHandle {
   readonly stream: Readable;
   /** Resolves once the stream has ended; rejects with the export's error. */
   readonly summary: Promise<ExportSummary>;
+  /**
+   * Gives back a chunk of `stream` once it is written out and referenced nowhere (a socket's or file's write
+   * callback has run): later bytes are read into its memory. Optional, and only for chunks of this stream; a
+   * consumer that never calls it gets a new buffer for every chunk, which the garbage collector must then take
+   * back (see `pipeExport`, which does it for any writable).
+   */
+  readonly recycle: (chunk: Uint8Array) => void;
 }

@@ -16,6 +16,7 @@ export type {
 } from './api.js';
 export { exportToPst } from './pipeline/export-to-pst.js';
 export { exportToPstFile } from './pipeline/file-target.js';
+export { pipeExport, type RecyclingOutput } from './pipeline/pipe-export.js';
 // Selecting folders and items by their stable ids (ExportOptions.selection)
 
 export { SelectionError } from './pipeline/selection.js';

@@ -21,6 +21,7 @@ export { siblingKey } from './messaging/folder.js';
 export type {
   Attachment,
   ByteSource,
+  ByteSourceOptions,
   EmbeddedMessageAttachment,
   FileAttachment,
   FolderSpec,

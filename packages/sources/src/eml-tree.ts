@@ -50,9 +50,9 @@ export interface EmlTreeOptions extends SourceOptions {
   readonly parseThreads?: number | 'auto';
   /**
    * A pool of parsing threads to use instead of starting one, owned by the caller (who closes it) and shared by
-   * the sources it is given to, one pass at a time: an export gives one to all its sources, so that its threads'
-   * compiled parser stays warm from one source to the next. Used unless `parseThreads` is 0, whatever the tree's
-   * size.
+   * the sources it is given to, passes of several at once included: a server gives one to all its exports, so that
+   * the threads' memory is paid once and their compiled parser stays warm. Used unless `parseThreads` is 0,
+   * whatever the tree's size.
    */
   readonly parsePool?: MimeParsePool;
 }
@@ -331,14 +331,19 @@ export class EmlTreeSource implements MessageSource {
 
   /**
    * Parses in `pool`'s threads (see `ParseAhead`), which this pass closes when it `owns` it. A pass that ends
-   * before its last file (an abort, a failure, a consumer that stops) restarts a pool it was lent, so that no
-   * thread goes on parsing for it.
+   * before its last file (an abort, a failure, a consumer that stops) cancels its jobs in a pool it was lent, which
+   * other passes may be using.
    */
   async *#parsedByPool(files: readonly EmlFile[], pool: MimeParsePool, owns: boolean): AsyncGenerator<SourceMessage> {
     throwIfAborted(this.#options, this.path);
     const spoolDir = await this.#spool.path();
     const signal = this.#options.signal;
-    const stop = (reason: Error): Promise<void> => (owns ? pool.close(reason) : pool.restart(reason));
+    // This pass's jobs, for `cancel` in a pool that is lent.
+    const group = {};
+    const stop = async (reason: Error): Promise<void> => {
+      if (owns) await pool.close(reason);
+      else pool.cancel(group, reason);
+    };
     // An abort ends the threads' work at once: a pass waiting for an answer fails with it.
     const onAbort = (): void =>
       void stop(new SourceError('aborted', this.path, 'the read was aborted', { cause: signal?.reason }));
@@ -346,7 +351,7 @@ export class EmlTreeSource implements MessageSource {
     const ahead = new ParseAhead(files, {
       parse: async (file): Promise<Outcome> => {
         try {
-          const answer = await pool.parse(file.origin, file.size, spoolDir);
+          const answer = await pool.parse(file.origin, file.size, spoolDir, group);
           const spool = new SpoolGroup(this.#spool);
           return { ok: true, parsed: { record: fromPortable(answer.record, spool), size: answer.size, spool } };
         } catch (error) {

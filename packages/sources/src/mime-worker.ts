@@ -4,15 +4,16 @@
  * received, and answers each batch of jobs with one message of `WorkerAnswer`s. Small files are read with one
  * blocking read: this thread has nothing else to do meanwhile, and a read from the page cache costs far less
  * than the round trips of an asynchronous one. Attachments are spooled by this thread into the source's
- * spool directory (file names prefixed with the thread's id); the files then belong to the main thread, which
- * deletes them with the message.
+ * spool directory (file names prefixed with the thread's id and the job's); the files then belong to the main
+ * thread, which deletes them with the message. A job cancelled before it started is skipped, unanswered.
  */
 
 import { createReadStream, readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, threadId } from 'node:worker_threads';
 import { isItemDamage } from './errors.js';
 import { parseMime } from './mime-message.js';
-import type { WorkerAnswer, WorkerJob } from './parse-pool.js';
+import type { WorkerAnswer, WorkerCancel, WorkerJob } from './parse-pool.js';
 import { toPortable } from './portable-record.js';
 import { SpoolDirectory, SpoolGroup } from './spool.js';
 
@@ -22,24 +23,46 @@ export const WHOLE_FILE_BYTES = 1024 * 1024;
 const port = parentPort;
 if (port === null) throw new Error('mime-worker.js runs as a worker thread (see MimeParsePool)');
 
-const directories = new Map<string, SpoolDirectory>();
+/**
+ * The nice value of this thread: parsing is background work, and when the cores are short, the process' own thread
+ * (its host's requests, the export's writer) and other processes come first. Only on Linux, where the nice value
+ * is a thread's own (setpriority(2), "Bugs"): elsewhere it would lower the whole process.
+ */
+export const PARSE_THREAD_NICE = 10;
+if (process.platform === 'linux') {
+  try {
+    setPriority(PARSE_THREAD_NICE);
+  } catch {
+    // A sandbox that forbids it: the thread runs at the process' priority.
+  }
+}
+
 let queue: Promise<void> = Promise.resolve();
 
-port.on('message', (jobs: readonly WorkerJob[]) => {
+/** Jobs cancelled before they were started: skipped, unanswered (their caller has moved on). */
+const cancelled = new Set<number>();
+
+port.on('message', (message: readonly WorkerJob[] | WorkerCancel) => {
+  if (!Array.isArray(message)) {
+    for (const id of (message as WorkerCancel).cancel) cancelled.add(id);
+    return;
+  }
+  const jobs = message as readonly WorkerJob[];
   // A batch waits for the ones before it: answers keep the order they were asked in.
   queue = queue.then(async () => {
     const answers: WorkerAnswer[] = [];
-    for (const job of jobs) answers.push(await run(job));
-    port.postMessage(answers);
+    for (const job of jobs) {
+      if (cancelled.delete(job.id)) continue;
+      answers.push(await run(job));
+    }
+    if (answers.length > 0) port.postMessage(answers);
   });
 });
 
 async function run(job: WorkerJob): Promise<WorkerAnswer> {
-  let directory = directories.get(job.spoolDir);
-  if (directory === undefined) {
-    directory = new SpoolDirectory(undefined, { dir: job.spoolDir, prefix: `t${threadId}-` });
-    directories.set(job.spoolDir, directory);
-  }
+  // The job's id (unique in its pool) in its files' names: the sources sharing a pool spool side by side, and
+  // nothing is kept per directory in a thread that may outlive thousands of them.
+  const directory = new SpoolDirectory(undefined, { dir: job.spoolDir, prefix: `t${threadId}-j${job.id}-` });
   const spool = new SpoolGroup(directory);
   let answer: WorkerAnswer;
   try {

@@ -28,6 +28,11 @@ export interface WorkerJob {
   readonly spoolDir: string;
 }
 
+/** Jobs a thread is to skip if it has not started them (`MimeParsePool.cancel`). */
+export interface WorkerCancel {
+  readonly cancel: readonly number[];
+}
+
 /** A thread's answer: the parsed record, or why there is none. */
 export type WorkerAnswer =
   | { readonly id: number; readonly ok: true; readonly record: PortableRecord; readonly size: number }
@@ -62,6 +67,8 @@ interface Pending {
   readonly resolve: (answer: ParseAnswer) => void;
   readonly reject: (error: Error) => void;
   readonly bytes: number;
+  /** The caller's tag for its jobs, by which `cancel` finds them. */
+  readonly group: object | undefined;
 }
 
 interface Slot {
@@ -95,11 +102,11 @@ export class ParseThreadLost extends Error {
 
 export class MimeParsePool {
   readonly #threads: number;
-  /** The running threads; none until the first parse, and none again after `restart`. */
+  /** The running threads; none until the first parse, and none again after `close`. */
   #slots: Slot[] = [];
   #nextId = 0;
   #closed: Error | undefined;
-  /** Threads being terminated: a `restart` or `close` resolves once every earlier one is done too. */
+  /** Threads being terminated: `close` resolves once every one is done. */
   #terminating: Promise<unknown> = Promise.resolve();
 
   constructor(threads = defaultParseThreads()) {
@@ -112,9 +119,14 @@ export class MimeParsePool {
     return this.#threads;
   }
 
-  /** Threads running now: none before the first parse and after a `restart`, up to `threads` in between. */
+  /** Threads running now: none before the first parse and after `close`, up to `threads` in between. */
   get running(): number {
     return this.#slots.length;
+  }
+
+  /** Jobs asked for and not answered yet. */
+  get pending(): number {
+    return this.#slots.reduce((n, slot) => n + slot.pending.size, 0);
   }
 
   #start(): Slot {
@@ -146,7 +158,7 @@ export class MimeParsePool {
 
   /** `slot`'s thread is gone on its own: what it had to do fails with `error`, and a new thread takes its place. */
   #lose(slot: Slot, error: Error): void {
-    if (slot.failed) return; // terminated by restart or close, which failed its work with their reason
+    if (slot.failed) return; // terminated by close, which failed its work with its reason
     this.#fail(slot, error);
     const at = this.#slots.indexOf(slot);
     if (at >= 0) this.#slots.splice(at, 1);
@@ -164,9 +176,10 @@ export class MimeParsePool {
   /**
    * Parses the file at `path`. Rejects with a `ParseDamage` when the message is damaged, with the thread's error
    * (a `SpoolError` for the temporary directory) when the read failed, with `ParseThreadLost` when the thread
-   * stopped before it answered, and when the pool is closed or restarted.
+   * stopped before it answered, and when the pool is closed or the job cancelled. `group` tags the job for
+   * `cancel`.
    */
-  parse(path: string, size: number, spoolDir: string): Promise<ParseAnswer> {
+  parse(path: string, size: number, spoolDir: string, group?: object): Promise<ParseAnswer> {
     if (this.#closed) return Promise.reject(this.#closed);
     while (this.#slots.length < this.#threads) this.#slots.push(this.#start());
     let slot = this.#slots[0]!;
@@ -176,7 +189,7 @@ export class MimeParsePool {
     const job: WorkerJob = { id, path, size, spoolDir };
     return new Promise<ParseAnswer>((resolve, reject) => {
       if (slot.pending.size === 0) slot.worker.ref();
-      slot.pending.set(id, { resolve, reject, bytes: size });
+      slot.pending.set(id, { resolve, reject, bytes: size, group });
       slot.load += size;
       if (slot.batch.push(job) === 1) queueMicrotask(() => this.#send(slot));
     });
@@ -190,21 +203,35 @@ export class MimeParsePool {
   }
 
   /**
-   * Terminates every thread, failing what is pending with `reason`, and starts new ones at the next parse: a pass
-   * that ends before it took every answer leaves no thread working for it.
+   * Fails the jobs of `group` not answered yet with `reason`, at once; a thread skips those it has not started. A
+   * pass that ends early (an abort, a failure, a consumer that stops) leaves no work behind in a pool others share.
    */
-  async restart(reason: Error): Promise<void> {
-    const slots = this.#slots;
-    this.#slots = [];
-    for (const slot of slots) this.#fail(slot, reason);
-    this.#terminating = Promise.all([this.#terminating, ...slots.map((s) => s.worker.terminate())]);
-    await this.#terminating;
+  cancel(group: object, reason: Error): void {
+    for (const slot of this.#slots) {
+      const ids: number[] = [];
+      for (const [id, job] of slot.pending) {
+        if (job.group !== group) continue;
+        slot.pending.delete(id);
+        slot.load -= job.bytes;
+        ids.push(id);
+        job.reject(reason);
+      }
+      if (ids.length === 0) continue;
+      const unsent = new Set(ids);
+      slot.batch = slot.batch.filter((job) => !unsent.has(job.id));
+      if (!slot.failed) slot.worker.postMessage({ cancel: ids });
+      if (slot.pending.size === 0) slot.worker.unref();
+    }
   }
 
   /** Terminates every thread; what is pending fails with `reason`. */
   async close(reason: Error = new Error('the MIME parsing pool is closed')): Promise<void> {
     this.#closed ??= reason;
-    await this.restart(this.#closed);
+    const slots = this.#slots;
+    this.#slots = [];
+    for (const slot of slots) this.#fail(slot, this.#closed);
+    this.#terminating = Promise.all([this.#terminating, ...slots.map((s) => s.worker.terminate())]);
+    await this.#terminating;
   }
 }
 

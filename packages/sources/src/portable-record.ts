@@ -3,7 +3,6 @@
  * file attachments carry what their bytes are (a spooled file's path, or the bytes) instead of an `open` function,
  * which no thread can send to another.
  */
-import { createReadStream } from 'node:fs';
 import type { Attachment, EmbeddedMessageAttachment, FileAttachment, MessageRecord } from '@pstream/pst';
 import { bytesSource, type PortableBytes, type SpoolGroup } from './spool.js';
 
@@ -40,9 +39,8 @@ export function fromPortable(record: PortableRecord, spool: SpoolGroup): Message
     if (a.kind === 'message') return { ...a, message: fromPortable(a.message, spool) };
     const { bytes, ...rest } = a;
     if ('file' in bytes) {
-      const file = bytes.file;
-      spool.adopt(file);
-      return { ...rest, open: () => createReadStream(file) };
+      spool.adopt(bytes.file);
+      return { ...rest, open: spool.directory.fileSource(bytes.file) };
     }
     return { ...rest, open: bytesSource(bytes.bytes) };
   });

@@ -4,8 +4,8 @@
  */
 
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdtemp, rm, unlink } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdtemp, open, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -14,6 +14,10 @@ import { SourceError } from './errors.js';
 
 /** Attachments up to this many bytes are kept in memory instead of a temporary file. */
 export const IN_MEMORY_LIMIT = 64 * 1024;
+/** Bytes read from a spooled file at a time. */
+const READ_CHUNK_BYTES = 256 * 1024;
+/** Read buffers a spool directory keeps for its next transient reads (more are made when more read at once). */
+const SPARE_READ_BUFFERS = 2;
 
 /** Writing to the temporary directory failed (disk full, permissions; code `spool-failed`): not the input's fault. */
 export class SpoolError extends SourceError {
@@ -59,6 +63,8 @@ export class SpoolDirectory {
   readonly #prefix: string;
   /** Whether `close()` removes the directory (not one lent by another thread). */
   readonly #owned: boolean;
+  /** Buffers transient reads gave back, for the next ones. */
+  readonly #spare: Buffer[] = [];
 
   constructor(tmpDir?: string, existing?: { readonly dir: string; readonly prefix: string }) {
     this.#parent = tmpDir ?? tmpdir();
@@ -81,12 +87,40 @@ export class SpoolDirectory {
     return join(dir, `${this.#prefix}${this.#counter}${suffix}`);
   }
 
+  /**
+   * The `ByteSource` of a spooled file: chunks of `READ_CHUNK_BYTES`. A transient read (the writer's) refills one
+   * buffer of this directory's, which the next transient read takes over once it is done: an export then reads
+   * gigabytes of attachments through a few buffers, instead of making (and leaving to the garbage collector) a new
+   * one per chunk, which on the export's thread meant a full collection every few hundred milliseconds.
+   */
+  fileSource(path: string): ByteSource {
+    return (options) => this.#chunks(path, options?.transient === true);
+  }
+
+  async *#chunks(path: string, transient: boolean): AsyncGenerator<Uint8Array> {
+    const handle = await open(path, 'r');
+    const shared = transient ? (this.#spare.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK_BYTES)) : undefined;
+    try {
+      for (;;) {
+        const buffer = shared ?? Buffer.allocUnsafeSlow(READ_CHUNK_BYTES);
+        const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK_BYTES, null);
+        if (bytesRead === 0) return;
+        yield bytesRead === READ_CHUNK_BYTES ? buffer : buffer.subarray(0, bytesRead);
+      }
+    } finally {
+      if (shared && this.#spare.length < SPARE_READ_BUFFERS) this.#spare.push(shared);
+      await handle.close();
+    }
+  }
+
   /** Removes the directory and every file in it. */
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#dir === undefined || !this.#owned) return;
     const dir = await this.#dir.catch(() => undefined);
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    // A parsing thread may still be writing a file here for a job its pass cancelled: retried, the removal takes
+    // that file too (the thread's later writes fail with the directory gone, unanswered).
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
   }
 }
 
@@ -142,18 +176,18 @@ export class SpoolGroup {
         out.end();
         await finished(out).catch((e: unknown) => Promise.reject(spoolFailure(e)));
         const path = file;
-        const open: ByteSource = () => createReadStream(path);
-        this.#sources.set(open, { size, file: path });
-        return { size, file: path, open };
+        const source = this.directory.fileSource(path);
+        this.#sources.set(source, { size, file: path });
+        return { size, file: path, open: source };
       }
     } catch (error) {
       out?.destroy();
       throw error;
     }
     const bytes = Buffer.concat(held, size);
-    const open = bytesSource(bytes);
-    this.#sources.set(open, { size, bytes });
-    return { size, open };
+    const source = bytesSource(bytes);
+    this.#sources.set(source, { size, bytes });
+    return { size, open: source };
   }
 
   /** The bytes behind an `open` this group returned, as plain data; undefined for any other function. */

@@ -8,9 +8,15 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
-import type { ExportHandle, ExportRequest } from '@pstream/export';
-import { allFolders, findItems, type MessageSource, type SourceError, STABLE_ID_PATTERN } from '@pstream/sources';
+import { type ExportHandle, type ExportRequest, pipeExport } from '@pstream/export';
+import {
+  allFolders,
+  findItems,
+  type MessageSource,
+  type MimeParsePool,
+  type SourceError,
+  STABLE_ID_PATTERN,
+} from '@pstream/sources';
 import type { ApiVersion, PstreamDeps } from '../deps.js';
 import {
   exportName,
@@ -38,6 +44,8 @@ export interface ExportContext {
   readonly maxPartBytes?: number | undefined;
   readonly expectsContinue: boolean;
   readonly kept: KeptExports;
+  /** The server's parsing threads, lent to every export (see `ExportOptions.parsePool`). */
+  readonly parsePool: MimeParsePool;
 }
 
 /** The versions whose downloads can be resumed. */
@@ -222,6 +230,7 @@ function startExport(job: ExportJob, context: ExportContext, signal: AbortSignal
     ...(job.limitBytes !== undefined ? { limitBytes: job.limitBytes } : {}),
     ...(context.maxPartBytes !== undefined ? { maxPartBytes: context.maxPartBytes } : {}),
     ...(context.tmpDir !== undefined ? { tmpDir: context.tmpDir } : {}),
+    parsePool: context.parsePool,
   };
   if (job.name === undefined)
     return exportOrganization(
@@ -256,6 +265,7 @@ function startExport(job: ExportJob, context: ExportContext, signal: AbortSignal
     head: handle.head.then((head) => ({ fileName: head.fileName, warnings: job.warnings })),
     stream: handle.stream,
     summary: handle.summary,
+    recycle: handle.recycle,
   };
 }
 
@@ -322,8 +332,9 @@ export async function handleExport(
     if (head.warnings.length > 0)
       headers['X-Pstream-Warnings'] = encodeURIComponent(head.warnings.map(warningText).join('\n'));
     res.writeHead(200, headers);
-    // pipeline destroys the export stream (which aborts the export) if the response closes early.
-    await pipeline(handle.stream, res);
+    // Like pipeline: a response that closes early destroys the export stream, which aborts the export. Each chunk
+    // goes back to the export once the socket has it.
+    await pipeExport(handle, res);
     await handle.summary;
   } finally {
     res.off('close', onClose);

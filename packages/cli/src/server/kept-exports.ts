@@ -60,6 +60,8 @@ export interface RunningExport {
   readonly head: Promise<ExportHead>;
   readonly stream: Readable;
   readonly summary: Promise<unknown>;
+  /** Gives a chunk of `stream` back once it is written out (see `ExportHandle.recycle`). */
+  readonly recycle: (chunk: Uint8Array) => void;
 }
 
 type State = 'running' | 'done' | 'failed';
@@ -189,6 +191,7 @@ export class KeptExports {
         while (written < chunk.length)
           written += (await file.write(chunk, written, chunk.length - written, entry.bytes + written)).bytesWritten;
         entry.bytes += chunk.length;
+        running.recycle(chunk);
         entry.notify();
       }
       await running.summary;

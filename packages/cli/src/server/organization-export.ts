@@ -8,6 +8,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZipPackager } from '@pstream/export';
+import type { MimeParsePool } from '@pstream/sources';
 import { exportName, type PstreamDeps } from '../deps.js';
 import { extractZipEntry, readZipEntries } from '../zip-reader.js';
 import type { ExportWarningLike, RunningExport } from './kept-exports.js';
@@ -20,6 +21,8 @@ export interface OrganizationJob {
   readonly warnings: readonly ExportWarningLike[];
   readonly maxPartBytes?: number | undefined;
   readonly tmpDir?: string | undefined;
+  /** The server's parsing threads, lent to each mailbox's export. */
+  readonly parsePool?: MimeParsePool | undefined;
 }
 
 /** The file name of the organization's export. */
@@ -54,6 +57,7 @@ export function exportOrganization(
             keywords: job.keywords,
             signal: controller.signal,
             tmpDir: dir,
+            ...(job.parsePool ? { parsePool: job.parsePool } : {}),
             ...(job.limitBytes !== undefined ? { limitBytes: job.limitBytes } : {}),
             ...(job.maxPartBytes !== undefined ? { maxPartBytes: job.maxPartBytes } : {}),
           },
@@ -81,5 +85,10 @@ export function exportOrganization(
       await rm(dir, { recursive: true, force: true });
     }
   })();
-  return { head: Promise.resolve({ fileName: ORGANIZATION_FILE_NAME, warnings }), stream: packager.output, summary };
+  return {
+    head: Promise.resolve({ fileName: ORGANIZATION_FILE_NAME, warnings }),
+    stream: packager.output,
+    summary,
+    recycle: (chunk) => packager.recycle(chunk),
+  };
 }

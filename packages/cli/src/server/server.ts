@@ -11,6 +11,7 @@ import {
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
+import { MimeParsePool } from '@pstream/sources';
 import { type PstreamDeps, resolveDeps } from '../deps.js';
 import { messageOf } from '../errors.js';
 import { isAuthorized } from './auth.js';
@@ -62,14 +63,21 @@ export const KEPT_EXPORT_DEFAULTS = {
   maxRunning: 4,
 } as const;
 
-const keptOf = new WeakMap<PstreamServer, KeptExports>();
+/** What a server holds beyond its sockets, released with it. */
+const heldBy = new WeakMap<PstreamServer, { readonly kept: KeptExports; readonly parsePool: MimeParsePool }>();
+
+async function release(kept: KeptExports, parsePool: MimeParsePool): Promise<void> {
+  await Promise.all([kept.close(), parsePool.close()]);
+}
 
 /**
- * Removes what the server keeps on disk (the kept exports of v7 and v8, stopping those still running). Called by
+ * Removes what the server keeps on disk (the kept exports of v7 and v8, stopping those still running) and ends its
+ * parsing threads. Called by
  * `pstream serve` once the server is closed; it also runs by itself on the server's `close` event.
  */
 export async function releaseServer(server: PstreamServer): Promise<void> {
-  await keptOf.get(server)?.close();
+  const held = heldBy.get(server);
+  if (held) await release(held.kept, held.parsePool);
 }
 
 /** The server {@link createPstreamServer} returns. */
@@ -94,6 +102,10 @@ export function createPstreamServer(options: PstreamServerOptions): PstreamServe
       throw new TypeError(`options.keptExports.${name} must be a whole number of 0 or more, got ${String(value)}`);
   }
   const kept = new KeptExports({ directory: options.tmpDir ?? tmpdir(), ...keptSettings, log });
+  // One pool of MIME parsing threads for every export the server runs: their memory is paid once, however many
+  // exports run at once (a pool per export put 18 concurrent ones past a gigabyte of RSS). Threads start at the
+  // first .eml file and end with the server.
+  const parsePool = new MimeParsePool();
 
   const handle = async (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): Promise<void> => {
     const method = req.method ?? 'GET';
@@ -127,6 +139,7 @@ export function createPstreamServer(options: PstreamServerOptions): PstreamServe
           maxPartBytes: options.maxPartBytes,
           expectsContinue,
           kept,
+          parsePool,
         });
       }
       log(`${method} ${target} ${res.statusCode}`);
@@ -158,7 +171,7 @@ export function createPstreamServer(options: PstreamServerOptions): PstreamServe
     ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
     : createHttpServer(onRequest);
   server.on('checkContinue', onCheckContinue);
-  keptOf.set(server, kept);
-  server.on('close', () => void kept.close());
+  heldBy.set(server, { kept, parsePool });
+  server.on('close', () => void release(kept, parsePool));
   return server;
 }

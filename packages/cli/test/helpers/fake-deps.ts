@@ -135,7 +135,7 @@ export function fakeExporter(settings: FakeExporterOptions = {}): {
       ? Promise.reject(settings.headError)
       : Promise.resolve({ format, fileName } as const);
     calls.push({ options, aborted: abortedPromise, wasAborted: () => aborted, firstChunk, release, closed });
-    return { head, stream, summary };
+    return { head, stream, summary, recycle: () => undefined };
   };
   /** The file form: the fake stream saved at the path with the format's extension (removed when it fails). */
   const exportToPstFile = async (options: ExportOptions, path: string): Promise<FileExportSummary> => {

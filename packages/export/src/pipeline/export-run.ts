@@ -86,6 +86,7 @@ export function runExport(options: ExportOptions, checked: CheckedOptions, targe
           warn,
           signal,
           parseThreads: options.parseThreads,
+          parsePool: options.parsePool,
         }),
         query,
         tally,

@@ -13,5 +13,5 @@ export function exportToPst(options: ExportOptions): ExportHandle {
   const checked = checkOptions(options);
   const output = new OutputStream();
   const { head, summary } = runExport(options, checked, output);
-  return { head, stream: output.stream, summary };
+  return { head, stream: output.stream, summary, recycle: (chunk) => output.recycle(chunk) };
 }

@@ -11,6 +11,7 @@ import type { PackagedOutput } from './packager.js';
 export class OutputStream implements OutputTarget {
   readonly stream: Readable;
   private chunks: AsyncIterator<Buffer> | undefined;
+  private output: PackagedOutput | undefined;
   /** The consumer wants bytes; a pull is running. */
   private wanted = false;
   private pulling = false;
@@ -48,8 +49,14 @@ export class OutputStream implements OutputTarget {
     );
   }
 
+  /** Gives a chunk of the stream back to the packager once the consumer is done with it (see `ExportHandle`). */
+  recycle(chunk: Uint8Array): void {
+    this.output?.recycle(chunk);
+  }
+
   /** Resolves once the last byte is handed to the stream; rejects when the stream is destroyed first. */
   deliver(output: PackagedOutput): Promise<void> {
+    this.output = output;
     this.chunks = output.chunks[Symbol.asyncIterator]();
     if (this.stream.destroyed) void this.stop();
     else if (this.wanted) void this.pull();

@@ -7,6 +7,7 @@ import { open, rm } from 'node:fs/promises';
 import type { OutputFormat, PartSummary } from '../api.js';
 import type { FinishedPart } from '../split/pst-splitter.js';
 import { ZipPackager } from '../zip/index.js';
+import { ReadBuffers } from '../zip/read-buffers.js';
 import { releaseFileRanges } from '../zip/release-range.js';
 
 /** The output of an export, pulled by its target. */
@@ -23,7 +24,7 @@ export interface PackagedOutput {
   /** The output's bytes, each counted as it is handed on; nothing is read or made ahead of the consumer's pull. */
   readonly chunks: AsyncIterable<Buffer>;
   /** Gives back a chunk once it is written and referenced nowhere: the next bytes are read into it. Optional. */
-  readonly recycle: (chunk: Buffer) => void;
+  readonly recycle: (chunk: Uint8Array) => void;
 }
 
 export interface PackageOptions {
@@ -36,6 +37,9 @@ export interface PackageOptions {
   readonly signal: AbortSignal;
 }
 
+/** Bytes of a single part read at a time. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
 /** The output made of `first` and the parts after it (`rest`, empty when `first` is the last). */
 export function packageParts(
   first: FinishedPart,
@@ -47,7 +51,8 @@ export function packageParts(
   const parts: PartSummary[] = [];
   if (format === 'pst') {
     parts.push({ name: fileName, bytes: first.bytes, messages: first.messages });
-    const chunks = counted(partBytes(first), options.onBytes);
+    const buffers = new ReadBuffers(READ_CHUNK_BYTES);
+    const chunks = counted(partBytes(first, buffers), options.onBytes);
     return {
       format,
       fileName,
@@ -55,7 +60,7 @@ export function packageParts(
       single: first,
       moved: () => options.onBytes(first.bytes),
       chunks,
-      recycle: () => undefined,
+      recycle: (chunk) => buffers.give(chunk),
     };
   }
   // Made when the consumer first pulls: an output never read never reads a part.
@@ -64,7 +69,7 @@ export function packageParts(
     packager = new ZipPackager({ compression: options.compression });
     yield* zipBytes(packager, chain(first, rest), parts, options);
   })();
-  const recycle = (chunk: Buffer): void => packager?.recycle(chunk);
+  const recycle = (chunk: Uint8Array): void => packager?.recycle(chunk);
   return {
     format,
     fileName,
@@ -76,9 +81,9 @@ export function packageParts(
   };
 }
 
-/** A single part's bytes; the file is deleted once read. */
-async function* partBytes(part: FinishedPart): AsyncGenerator<Buffer> {
-  yield* readTemporaryFile(part.path);
+/** A single part's bytes, read into `buffers`; the file is deleted once read. */
+async function* partBytes(part: FinishedPart, buffers: ReadBuffers): AsyncGenerator<Buffer> {
+  yield* readTemporaryFile(part.path, buffers);
   await rm(part.path, { force: true });
 }
 
@@ -131,20 +136,20 @@ async function* counted(chunks: AsyncIterable<Buffer>, onBytes: (bytes: number) 
 }
 
 /**
- * Reads a temporary part once, in 1 MiB chunks, releasing each range from the file system as soon as it is read
+ * Reads a temporary part once, in chunks of `buffers.size`, releasing each range from the file system as soon as it is read
  * (`releaseFileRanges`): the part's dirty pages then leave the page cache as the output's arrive, instead of pushing
  * both past the kernel's dirty threshold, where every write is throttled.
  */
-async function* readTemporaryFile(path: string, chunkBytes = 1024 * 1024): AsyncGenerator<Buffer> {
+async function* readTemporaryFile(path: string, buffers: ReadBuffers): AsyncGenerator<Buffer> {
   const file = await open(path, 'r+'); // releasing ranges needs a descriptor open for writing
   try {
     for (let at = 0; ; ) {
-      const buffer = Buffer.allocUnsafeSlow(chunkBytes);
-      const { bytesRead } = await file.read(buffer, 0, chunkBytes, at);
+      const buffer = buffers.take();
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, at);
       if (bytesRead === 0) return;
       await releaseFileRanges(file, at, bytesRead);
       at += bytesRead;
-      yield bytesRead === chunkBytes ? buffer : buffer.subarray(0, bytesRead);
+      yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
     }
   } finally {
     await file.close();

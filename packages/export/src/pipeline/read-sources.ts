@@ -37,6 +37,8 @@ export interface ReadSourcesOptions {
   readonly signal: AbortSignal;
   /** Threads that parse the `.eml` trees opened here (0: this thread parses them); see `ExportOptions`. */
   readonly parseThreads?: number | undefined;
+  /** The caller's pool, used instead of one of the export's own; see `ExportOptions`. */
+  readonly parsePool?: MimeParsePool | undefined;
 }
 
 export async function* readSources(options: ReadSourcesOptions): AsyncGenerator<SourceItem> {
@@ -44,7 +46,8 @@ export async function* readSources(options: ReadSourcesOptions): AsyncGenerator<
   // The sources opened here parse their .eml files in the export's threads, started at the first such file: their
   // compiled parser stays warm from one source to the next.
   const threads = options.parseThreads;
-  const parsePool = threads === 0 ? undefined : new MimeParsePool(threads);
+  const lent = options.parsePool;
+  const parsePool = lent ?? (threads === 0 ? undefined : new MimeParsePool(threads));
   try {
     for (const given of options.sources) {
       const reported: DamagedItem[] = [];
@@ -66,7 +69,7 @@ export async function* readSources(options: ReadSourcesOptions): AsyncGenerator<
       }
     }
   } finally {
-    await parsePool?.close();
+    if (parsePool !== lent) await parsePool?.close();
   }
 }
 

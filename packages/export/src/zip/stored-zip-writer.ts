@@ -20,6 +20,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { ZipError } from '../errors.js';
+import { ReadBuffers } from './read-buffers.js';
 import { releaseFileRanges } from './release-range.js';
 import {
   centralFileHeader,
@@ -39,9 +40,6 @@ export interface StoredZipWriterOptions {
   readonly forceZip64?: boolean;
 }
 
-/** Recycled read buffers kept at most (the output holds about two chunks ahead of its consumer). */
-const MAX_SPARE = 4;
-
 export class StoredZipWriter implements ZipWriter {
   readonly output: Readable;
 
@@ -56,12 +54,12 @@ export class StoredZipWriter implements ZipWriter {
   private current: string | undefined;
   /** Wakes the entry loop waiting for the consumer (on demand or on destroy). */
   private wake: (() => void) | undefined;
-  /** Read buffers handed back by the consumer (`recycle`), and every read buffer this writer made. */
-  private readonly spare: Buffer[] = [];
-  private readonly own = new WeakSet<ArrayBufferLike>();
+  /** What the entries are read into, given back by the consumer (`recycle`). */
+  private readonly buffers: ReadBuffers;
 
   constructor(options: StoredZipWriterOptions) {
     this.readChunkBytes = options.readChunkBytes;
+    this.buffers = new ReadBuffers(options.readChunkBytes);
     this.forceZip64 = options.forceZip64 ?? false;
     this.output = new Readable({
       highWaterMark: options.readChunkBytes,
@@ -107,7 +105,7 @@ export class StoredZipWriter implements ZipWriter {
       for (;;) {
         // One byte more than the rest: a file that grew shows at its announced end.
         const want = Math.min(this.readChunkBytes, size - at + 1);
-        const buffer = this.readBuffer(want);
+        const buffer = this.buffers.take(want);
         let got: number;
         try {
           got = (await file.read(buffer, 0, want, at)).bytesRead;
@@ -139,26 +137,9 @@ export class StoredZipWriter implements ZipWriter {
     this.entries.push(entry);
   }
 
-  /**
-   * Takes back a chunk of `output` that the consumer is done with (written out, referenced nowhere): its memory
-   * holds a later read. Without it every chunk is a new buffer, and on a long entry the garbage awaiting collection
-   * (external memory, which also drives V8's heap growth) made the limit-1g export peak at 248–266 MB of RSS instead
-   * of about 200–240. Chunks this writer did not read (headers, descriptors) are ignored.
-   */
+  /** Takes back a chunk of `output` that the consumer is done with (see `ReadBuffers`). */
   recycle(chunk: Uint8Array): void {
-    if (this.spare.length >= MAX_SPARE || !this.own.has(chunk.buffer)) return; // every own buffer holds readChunkBytes
-    if (this.spare.some((b) => b.buffer === chunk.buffer)) return; // handed back twice
-    this.spare.push(Buffer.from(chunk.buffer, 0, this.readChunkBytes));
-  }
-
-  /** A buffer for `want` bytes (at most `readChunkBytes`): a recycled one when there is one. */
-  private readBuffer(want: number): Buffer {
-    let buffer = this.spare.pop();
-    if (!buffer) {
-      buffer = Buffer.allocUnsafeSlow(this.readChunkBytes);
-      this.own.add(buffer.buffer);
-    }
-    return want === buffer.length ? buffer : buffer.subarray(0, want);
+    this.buffers.give(chunk);
   }
 
   finish(): void {

@@ -34,6 +34,7 @@ import {
 import { TAG_KEYWORDS } from './named-properties.js';
 import type {
   Attachment,
+  ByteSourceOptions,
   EmbeddedMessageAttachment,
   FileAttachment,
   MailAddress,
@@ -368,7 +369,8 @@ async function writeFileData(ctx: WriteContext, a: FileAttachment, p: PropertyLi
   const tree = new DataTreeWriter(ctx.ndb);
   await ctx.ndb.streamContent(tree, a.size, async () => {
     let total = 0;
-    for await (const chunk of await a.open()) {
+    // Each chunk is in the blocks before the next is asked for: the source may refill the same buffer.
+    for await (const chunk of await a.open(TRANSIENT)) {
       total += chunk.length;
       if (total > a.size) throw new AttachmentSizeError(a, total);
       // A mebibyte at a time, with a wait for a free write buffer (and a turn of the event loop) in between.
@@ -402,10 +404,13 @@ async function writeEmbeddedMessage(
   p.raw(tag(Prop.AttachDataBinary, PropType.Object), value);
 }
 
+/** How the writer reads attachment bytes: it copies each chunk before it asks for the next. */
+const TRANSIENT: ByteSourceOptions = { transient: true };
+
 async function readExactly(a: FileAttachment, size: number): Promise<Uint8Array> {
   const out = new Uint8Array(size);
   let total = 0;
-  for await (const chunk of await a.open()) {
+  for await (const chunk of await a.open(TRANSIENT)) {
     if (total + chunk.length > size) throw new AttachmentSizeError(a, total + chunk.length);
     out.set(chunk, total);
     total += chunk.length;

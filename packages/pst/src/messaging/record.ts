@@ -47,8 +47,19 @@ export type Importance = 'low' | 'normal' | 'high';
 /** [PidTagSensitivity] 0..3. */
 export type Sensitivity = 'normal' | 'personal' | 'private' | 'confidential';
 
+/** How the bytes of a `ByteSource` are read. */
+export interface ByteSourceOptions {
+  /**
+   * The reader is done with each chunk before it asks for the next (it copies what it keeps): the source may hand
+   * out the same memory again, refilled, instead of a new buffer per chunk. Off by default.
+   */
+  readonly transient?: boolean;
+}
+
 /** Bytes of an attachment, produced on demand. Each call starts again at byte 0. */
-export type ByteSource = () => AsyncIterable<Uint8Array> | Promise<AsyncIterable<Uint8Array>>;
+export type ByteSource = (
+  options?: ByteSourceOptions,
+) => AsyncIterable<Uint8Array> | Promise<AsyncIterable<Uint8Array>>;
 
 /** An attachment by value (PidTagAttachMethod = 1, afByValue). */
 export interface FileAttachment {
