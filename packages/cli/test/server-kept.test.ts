@@ -192,12 +192,14 @@ test('a v7/v8 export asked for once the kept exports are released (shutdown) is 
   assert.equal(s.exporter.calls.length, 0);
 });
 
-test('serve: --keep-seconds and --keep-bytes are checked, naming the option and the value', async (t) => {
+test('serve: --keep-seconds, --keep-bytes and --parse-threads are checked, naming the option and the value', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'pstream-keep-args-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   for (const [args, pattern] of [
     [['--keep-seconds', 'soon'], /--keep-seconds: not a whole number of seconds: "soon"/],
     [['--keep-bytes', 'lots'], /--keep-bytes.*"lots"/],
+    [['--parse-threads', '0'], /--parse-threads: not a whole number of threads from 1 to 999: "0"/],
+    [['--parse-threads', 'two'], /--parse-threads: .*"two"/],
   ] as const) {
     const io = memoryIO({ cwd: dir });
     assert.equal(await main(['serve', '--data', dir, '--token', TOKEN, '--port', '0', ...args], io), 2);

@@ -16,8 +16,9 @@ import { parseSize } from '../size.js';
 
 export const SERVE_USAGE = `usage: pstream serve --data DIR [--host 127.0.0.1] [--port 4443] [--token T]
                      [--tls-cert FILE --tls-key FILE] [--grace SECONDS] [--tmp-dir DIR]
-                     [--max-part-bytes N] [--keep-seconds S] [--keep-bytes SIZE]
-The token may also come from PSTREAM_TOKEN. v7 and v8 downloads can be resumed: finished exports are kept
+                     [--max-part-bytes N] [--keep-seconds S] [--keep-bytes SIZE] [--parse-threads N]
+The token may also come from PSTREAM_TOKEN. --parse-threads: threads that parse .eml mailboxes for all
+exports (default: one a core but one). v7 and v8 downloads can be resumed: finished exports are kept
 in --tmp-dir for --keep-seconds (600) within --keep-bytes in all (10g).`;
 
 const OPTIONS: OptionSpecs = {
@@ -32,6 +33,7 @@ const OPTIONS: OptionSpecs = {
   'max-part-bytes': { type: 'string' },
   'keep-seconds': { type: 'string' },
   'keep-bytes': { type: 'string' },
+  'parse-threads': { type: 'string' },
   help: { type: 'boolean' },
 };
 
@@ -136,6 +138,13 @@ export async function runServe(
     keepMs: Number(keepText) * 1000,
     maxBytes: keepBytesText === undefined ? KEPT_EXPORT_DEFAULTS.maxBytes : parseSize(keepBytesText, '--keep-bytes'),
   };
+  const threadsText = args.string('parse-threads');
+  if (threadsText !== undefined && !/^[1-9]\d{0,2}$/.test(threadsText))
+    throw new UsageError(
+      `--parse-threads: not a whole number of threads from 1 to 999: "${threadsText}"`,
+      '--parse-threads',
+      threadsText,
+    );
   const tls =
     certText !== undefined && keyText !== undefined
       ? { cert: await readPem('tls-cert', certText, io.cwd), key: await readPem('tls-key', keyText, io.cwd) }
@@ -151,6 +160,7 @@ export async function runServe(
     ...(tls ? { tls } : {}),
     ...(tmpDir !== undefined ? { tmpDir } : {}),
     ...(maxPartBytes !== undefined ? { maxPartBytes } : {}),
+    ...(threadsText !== undefined ? { parseThreads: Number(threadsText) } : {}),
     ...(deps ? { deps } : {}),
   });
   const active = trackResponses(server);

@@ -37,6 +37,12 @@ export interface PstreamServerOptions {
   readonly tmpDir?: string;
   /** Engine-level part size passed to every export (tests, small targets). */
   readonly maxPartBytes?: number;
+  /**
+   * Threads that parse the `.eml` mailboxes, shared by every export (`defaultParseThreads()` of `@pstream/sources`
+   * by default: one a core but one). One more speeds up attachment-heavy exports at the cost of a parser's heap
+   * and of the other requests' latency on a machine with few cores (see benchmarks/README.md).
+   */
+  readonly parseThreads?: number;
   /** Replaces some of the real implementations (tests inject a fake exporter here). */
   readonly deps?: Partial<PstreamDeps>;
   /** Receives one line per request and per server-side failure; silent by default. */
@@ -105,7 +111,7 @@ export function createPstreamServer(options: PstreamServerOptions): PstreamServe
   // One pool of MIME parsing threads for every export the server runs: their memory is paid once, however many
   // exports run at once (a pool per export put 18 concurrent ones past a gigabyte of RSS). Threads start at the
   // first .eml file and end with the server.
-  const parsePool = new MimeParsePool();
+  const parsePool = new MimeParsePool(options.parseThreads);
 
   const handle = async (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): Promise<void> => {
     const method = req.method ?? 'GET';
