@@ -56,8 +56,7 @@ export class ParseDamage extends MimeDamageError {
 /**
  * Threads a pool starts by default: one a core but one, at least one, at most four. The core left over is for the
  * caller's own thread (the filter and the writer of an export, its host's requests) and the threads' garbage
- * collection: on 2 cores, a second thread made an export 9 % faster but put 70–80 MB on its peak RSS (see
- * benchmarks/README.md).
+ * collection; on 2 cores a second thread bought little speed for a second parser's heap (benchmarks/README.md).
  */
 export function defaultParseThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));

@@ -90,8 +90,8 @@ export class SpoolDirectory {
   /**
    * The `ByteSource` of a spooled file: chunks of `READ_CHUNK_BYTES`. A transient read (the writer's) refills one
    * buffer of this directory's, which the next transient read takes over once it is done: an export then reads
-   * gigabytes of attachments through a few buffers, instead of making (and leaving to the garbage collector) a new
-   * one per chunk, which on the export's thread meant a full collection every few hundred milliseconds.
+   * gigabytes of attachments through a few buffers, instead of making a new one per chunk: external memory that
+   * makes V8 run full collections, which hold the export's thread (and its host's requests).
    */
   fileSource(path: string): ByteSource {
     return (options) => this.#chunks(path, options?.transient === true);

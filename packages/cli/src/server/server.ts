@@ -109,8 +109,8 @@ export function createPstreamServer(options: PstreamServerOptions): PstreamServe
   }
   const kept = new KeptExports({ directory: options.tmpDir ?? tmpdir(), ...keptSettings, log });
   // One pool of MIME parsing threads for every export the server runs: their memory is paid once, however many
-  // exports run at once (a pool per export put 18 concurrent ones past a gigabyte of RSS). Threads start at the
-  // first .eml file and end with the server.
+  // exports run at once (a pool per export multiplies the threads' heaps by them). Threads start at the first
+  // .eml file and end with the server.
   const parsePool = new MimeParsePool(options.parseThreads);
 
   const handle = async (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): Promise<void> => {

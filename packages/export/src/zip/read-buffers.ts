@@ -2,7 +2,7 @@
  * The buffers a reader of large files reads into, taken back from the output's consumer once it has written a chunk
  * out (`give`): the next bytes are read into the same memory. Without them every chunk is a new buffer, and on a
  * gigabyte the garbage awaiting collection (external memory, which also drives V8's heap growth and triggers its
- * full collections) raised the export's peak RSS and stalled its thread every few hundred milliseconds.
+ * full collections) raises the export's peak RSS and stalls its thread.
  */
 export class ReadBuffers {
   /** Buffers given back, for the next reads; at most `maxSpare`. */
