@@ -3,10 +3,11 @@
  * it yields the current message, so that files are read ahead and parsed on every core, and takes the answers
  * back in its own order.
  *
- * A pool belongs to its creator: a source makes one for a pass, an export one for all its sources (a thread's
- * compiled parser stays warm from one source to the next). Nothing is shared between exports. The threads start
- * at the first parse; each holds a reference on the event loop only while it has work; `close()` terminates them
- * and fails what is still pending.
+ * A pool belongs to its creator, who lends it: a source makes one for a pass, an export one for all its sources (a
+ * thread's compiled parser stays warm from one source to the next), a server one for all its exports. Its jobs are
+ * tagged by pass, so that a pass that ends early cancels its own (`cancel`) and nobody else's. The threads start at
+ * the first parse; each holds a reference on the event loop only while it has work; `close()` terminates them and
+ * fails what is still pending.
  *
  * Jobs asked for in one go (the same tick) travel to a thread as one message, and the thread answers a batch with
  * one message: waking a thread costs tens of microseconds here, more than a small message's share of a parse.
