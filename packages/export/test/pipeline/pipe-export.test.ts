@@ -19,9 +19,9 @@ import { generatedAttachment } from '../split/records.js';
 import { type MemoryItem, MemorySource } from './memory-source.js';
 import { leftovers } from './output-check.js';
 
-/** Six messages of 1.5 MiB: a single PST of about 9 MiB, streamed in 1 MiB chunks. */
+/** Twelve messages of 1.5 MiB: a single PST of about 18 MiB, streamed in 1 MiB chunks. */
 function items(): MemoryItem[] {
-  return Array.from({ length: 6 }, (_, i) => ({
+  return Array.from({ length: 12 }, (_, i) => ({
     folder: ['Inbox'],
     record: { subject: `m${i}`, attachments: [generatedAttachment(`a${i}.bin`, 1536 * 1024)] },
   }));
@@ -62,7 +62,7 @@ test('pipeExport hands on every byte, and the chunks it gives back are read into
     const first = exportToPst({ sources: [new MemorySource(items())], name: 'x', tmpDir: tmp });
     await pipeline(first.stream, plain.sink);
     await first.summary;
-    assert.ok(plain.count() >= 8, `${plain.count()} chunks`);
+    assert.ok(plain.count() >= 16, `${plain.count()} chunks`);
     assert.equal(plain.buffers.size, plain.count(), 'without recycling, every chunk is a new buffer');
 
     const recycled = recordingSink();
@@ -81,7 +81,7 @@ test('pipeExport hands on every byte, and the chunks it gives back are read into
     await writeFile(path, bytes);
     const report = await checkPst(path, { strict: true });
     assert.deepEqual(report.errors, []);
-    assert.equal((await readPst(path)).messages, 6);
+    assert.equal((await readPst(path)).messages, 12);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
