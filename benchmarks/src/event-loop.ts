@@ -4,8 +4,8 @@
  *
  * How long the server's event loop is held while it streams an export. `pstream serve` runs as a child process over
  * a generated mailbox (`@pstream/fixtures`, seed 5, 30 % of messages with attachments up to 2 MiB: about 1 GB of PST
- * with the default 9,000 messages). One client downloads the whole mailbox, no keyword, no size limit, and throws the
- * bytes away; a second client meanwhile sends a cheap request (a wrong bearer token: a 401, answered before any
+ * with the default 9,000 messages). One client, a process of its own, downloads the whole mailbox, no keyword, no size
+ * limit, and throws the bytes away; a second client meanwhile sends a cheap request (a wrong bearer token: a 401, answered before any
  * export code runs) every `--interval-ms`, one at a time over a kept-alive connection, and times each answer. The
  * same ping loop runs for two seconds before the download, with the server idle: its figures are what the client,
  * the loopback and HTTP parsing cost, the floor under the busy ones. The server and the generator run from their build
@@ -216,34 +216,42 @@ async function pingLoop(base: string, intervalMs: number, until: Promise<unknown
   return times;
 }
 
-/** Downloads the whole mailbox (no keyword, no limit); resolves with the bytes received. */
-function download(base: string): Promise<number> {
-  return new Promise((resolveDownload, reject) => {
-    const body = '{"exportToPst": {"contentKeywords": null}}';
-    const req = request(`${base}/v4/RestoreSessions/${SESSION}/Organization/Mailboxes/${MAILBOX}/Action`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${TOKEN}`,
-        'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(body)),
-      },
-    });
-    req.on('error', reject);
-    req.on('response', (res) => {
-      if (res.statusCode !== 200) {
-        reject(new Error(`the export request got ${res.statusCode}`));
-        res.resume();
-        return;
-      }
-      let bytes = 0;
-      res.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-      });
-      res.on('end', () => (res.complete ? resolveDownload(bytes) : reject(new Error('the export was cut off'))));
-      res.on('error', reject);
-    });
-    req.end(body);
+/**
+ * The downloading client, run as a process of its own: receiving a gigabyte in the pinging process would hold its
+ * event loop too, and the pings would measure the client's delays along with the server's. It prints the bytes
+ * received, or exits 1 naming what went wrong.
+ */
+const DOWNLOADER = `
+const { request } = require('node:http');
+const [url, token, body] = process.argv.slice(1);
+const req = request(url, { method: 'POST', headers: { authorization: 'Bearer ' + token,
+  'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } });
+req.on('error', (e) => { console.error(e.message); process.exit(1); });
+req.on('response', (res) => {
+  if (res.statusCode !== 200) { console.error('the export request got ' + res.statusCode); process.exit(1); }
+  let bytes = 0;
+  res.on('data', (chunk) => { bytes += chunk.length; });
+  res.on('end', () => { if (!res.complete) { console.error('the export was cut off'); process.exit(1); } console.log(bytes); });
+});
+req.end(body);
+`;
+
+/** Downloads the whole mailbox (no keyword, no limit) in a process of its own; resolves with the bytes received. */
+async function download(base: string): Promise<number> {
+  const body = '{"exportToPst": {"contentKeywords": null}}';
+  const url = `${base}/v4/RestoreSessions/${SESSION}/Organization/Mailboxes/${MAILBOX}/Action`;
+  const child = spawn(process.execPath, ['-e', DOWNLOADER, url, TOKEN, body], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
   });
+  child.stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0) throw new Error(`the download failed: ${err.trim() || `exit code ${code}`}`);
+  return Number(out.trim());
 }
 
 export function latencyFigures(times: readonly number[]): LatencyFigures {
