@@ -53,6 +53,9 @@ port.on('message', (message: readonly WorkerJob[] | WorkerCancel) => {
     const answers: WorkerAnswer[] = [];
     for (const job of jobs) {
       if (cancelled.delete(job.id)) continue;
+      // A thread's jobs come in the order of their ids: a cancelled id below this one was answered before its
+      // cancellation arrived, and will never come.
+      for (const id of cancelled) if (id < job.id) cancelled.delete(id);
       answers.push(await run(job));
     }
     if (answers.length > 0) port.postMessage(answers);
