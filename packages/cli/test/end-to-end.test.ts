@@ -116,6 +116,26 @@ test('--encryption none writes a PST with bCryptMethod 0 holding the same messag
   for (const id of expected.matchedIds) assert.ok(exported.has(id), `${id} is in the export`);
 });
 
+test("--parse-threads 0 (the export's own thread) and 2 export the same messages", async (t) => {
+  const dir = await tempDir(t);
+  const exported = async (threads: string) => {
+    const io = memoryIO({ cwd: dir });
+    const out = join(dir, `threads-${threads}`);
+    const status = await main(
+      ['export', '--source', DEMO_MAILBOX, '--keywords', 'support', '--parse-threads', threads, '--out', out, '--json'],
+      io,
+    );
+    assert.equal(status, 0, io.stderr.text);
+    const report = onlyLine(io.stdout.text);
+    const messages = await readMessages(report.file);
+    return { matched: report.matched, messages: messages.map((m) => `${m.folder} ${m.messageId}`).sort() };
+  };
+  const here = await exported('0');
+  const threads = await exported('2');
+  assert.ok(here.matched > 0);
+  assert.deepEqual(threads, here);
+});
+
 test('a small --max-part-bytes gives a ZIP of several PSTs, each complete and clean', async (t) => {
   if (!(await requireTool(t, 'unzip', 'unzip'))) return;
   const dir = await tempDir(t);
@@ -281,6 +301,10 @@ test('exit status 2 and one line without a stack trace for every user mistake, a
     [
       ['export', '--source', 'bob.mbox', '--encryption', 'cyclic'],
       /^pstream export: --encryption: must be permute or none, got "cyclic"$/,
+    ],
+    [
+      ['export', '--source', 'bob.mbox', '--parse-threads', 'many'],
+      /^pstream export: --parse-threads: not a whole number of threads from 0 to 999: "many"$/,
     ],
     [['export', '--source', 'bob.mbox', '--json=yes'], /^pstream export: option --json takes no value \(got "yes"\)$/],
     [

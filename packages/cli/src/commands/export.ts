@@ -33,12 +33,13 @@ import { parseSize } from '../size.js';
 export const EXPORT_USAGE = `usage: pstream export --source PATH [--source PATH ...] [--keywords QUERY]
                       [--limit SIZE | --no-limit] [--request FILE.json] [--max-part-bytes N]
                       [--out PATH | --out -] [--tmp-dir DIR] [--encryption permute|none]
-                      [--on-damaged keep|skip|stop] [--json]
+                      [--on-damaged keep|skip|stop] [--parse-threads N] [--json]
 --out PATH gets the extension .pst or .zip from the result; missing directories are created.
 --tmp-dir DIR is where the parts are written: beside --out by default (a single PST is then moved, not copied).
 --encryption none writes the PSTs without Outlook's default permute encoding (faster; both open in Outlook).
 --on-damaged: an item that cannot be read is kept as a placeholder message holding its bytes (keep, the default),
-left out (skip), or fails the export (stop).`;
+left out (skip), or fails the export (stop).
+--parse-threads N: threads that parse .eml files (default: one a core but one; 0: the export's own thread).`;
 
 const OPTIONS: OptionSpecs = {
   source: { type: 'string', multiple: true },
@@ -51,6 +52,7 @@ const OPTIONS: OptionSpecs = {
   'tmp-dir': { type: 'string' },
   encryption: { type: 'string' },
   'on-damaged': { type: 'string' },
+  'parse-threads': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean' },
 };
@@ -81,6 +83,7 @@ interface ExportPlan {
   readonly tmpDir: string | undefined;
   readonly encryption: 'permute' | 'none';
   readonly onDamaged: 'keep' | 'skip' | 'stop';
+  readonly parseThreads: number | undefined;
   readonly json: boolean;
 }
 
@@ -112,6 +115,7 @@ export async function runExport(argv: readonly string[], io: CliIO, deps: Pstrea
       ...(plan.tmpDir !== undefined ? { tmpDir: plan.tmpDir } : {}),
       encryption: plan.encryption,
       onDamaged: plan.onDamaged,
+      ...(plan.parseThreads !== undefined ? { parseThreads: plan.parseThreads } : {}),
     };
     // The parts are written beside the result unless --tmp-dir says otherwise (a single PST is then moved, not copied).
     const tmpDir =
@@ -259,6 +263,14 @@ async function planExport(args: ReturnType<typeof parseArgs>, io: CliIO, deps: P
   if (onDamaged !== 'keep' && onDamaged !== 'skip' && onDamaged !== 'stop') {
     throw new UsageError(`--on-damaged: must be keep, skip or stop, got "${onDamaged}"`, '--on-damaged', onDamaged);
   }
+  const threadsText = args.string('parse-threads');
+  if (threadsText !== undefined && !/^\d{1,3}$/.test(threadsText)) {
+    throw new UsageError(
+      `--parse-threads: not a whole number of threads from 0 to 999: "${threadsText}"`,
+      '--parse-threads',
+      threadsText,
+    );
+  }
 
   let request: ParsedExportRequest;
   if (requestFile !== undefined) {
@@ -283,6 +295,7 @@ async function planExport(args: ReturnType<typeof parseArgs>, io: CliIO, deps: P
     tmpDir,
     encryption,
     onDamaged,
+    parseThreads: threadsText === undefined ? undefined : Number(threadsText),
     json: args.flag('json'),
   };
 }
