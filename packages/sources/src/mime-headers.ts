@@ -16,7 +16,7 @@ export function singleLine(value: string): string {
 
 /** The raw header block, one field per line (folding kept), CRLF line ends, ending with an empty line. */
 export function transportHeaders(lines: HeaderLines): string {
-  return `${lines.map((l) => l.line.replace(/\r?\n/g, '\r\n')).join('\r\n')}\r\n\r\n`;
+  return `${lines.map((l) => (l.line.includes('\n') ? l.line.replace(/\r?\n/g, '\r\n') : l.line)).join('\r\n')}\r\n\r\n`;
 }
 
 /** The unfolded raw value of every field named `key` (lower case), in header order. */
@@ -25,12 +25,8 @@ export function rawValues(lines: HeaderLines, key: string): string[] {
   for (const l of lines) {
     if (l.key !== key) continue;
     const colon = l.line.indexOf(':');
-    out.push(
-      l.line
-        .slice(colon + 1)
-        .replace(/\r?\n[ \t]/g, ' ')
-        .trim(),
-    );
+    const value = l.line.slice(colon + 1);
+    out.push((value.includes('\n') ? value.replace(/\r?\n[ \t]/g, ' ') : value).trim());
   }
   return out;
 }

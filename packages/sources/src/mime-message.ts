@@ -7,7 +7,7 @@
 
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
+import { pipeline } from 'node:stream/promises';
 import type { Attachment, FileAttachment, MessageRecord } from '@pstream/pst';
 import type { AttachmentStream, HeaderLines, Headers, MessageText } from 'mailparser';
 import { MimeDamageError } from './errors.js';
@@ -210,8 +210,14 @@ class GrowingBuffer {
   }
 }
 
-/** mailparser, loaded on first use (about 27 MB of RSS that a process reading no MIME never holds). */
-let mailparser: Promise<typeof import('mailparser')> | undefined;
+/** mailparser and the whole-message reader built on its parts, loaded on first use (about 27 MB of RSS that a process
+ * reading no MIME never holds). */
+let mimeModules: Promise<readonly [typeof import('mailparser'), typeof import('./mime-whole.js')]> | undefined;
+
+function loadModules(): Promise<readonly [typeof import('mailparser'), typeof import('./mime-whole.js')]> {
+  mimeModules ??= Promise.all([import('mailparser'), import('./mime-whole.js')]);
+  return mimeModules;
+}
 
 /**
  * Loads mailparser now rather than at the first parse. Its modules (mailsplit, libmime, iconv-lite's tables) compile
@@ -219,13 +225,36 @@ let mailparser: Promise<typeof import('mailparser')> | undefined;
  * before it listens instead of holding its event loop in the middle of its first export.
  */
 export async function loadMimeParser(): Promise<void> {
-  mailparser ??= import('mailparser');
-  await mailparser;
+  await loadModules();
+}
+
+/** A part that is not text, as either reading gives it: its metadata, and its bytes (spooled, or whole). */
+interface PartMeta {
+  readonly contentType: string;
+  readonly partId?: string | null | undefined;
+  readonly filename?: string | undefined;
+  readonly contentDisposition?: string | undefined;
+  readonly cid?: string | undefined;
+  readonly related?: boolean | undefined;
+}
+
+type Part =
+  | { readonly meta: PartMeta; readonly embedded: boolean; readonly bytes: SpooledBytes }
+  | { readonly meta: PartMeta; readonly embedded: true; readonly whole: Buffer };
+
+/** What a reading of the message gives, before the record is built. */
+interface ReadMessage {
+  readonly headers: Headers | undefined;
+  readonly headerLines: HeaderLines;
+  readonly text?: string | undefined;
+  readonly html?: string | undefined;
+  readonly parts: readonly Part[];
 }
 
 /**
- * Parses one message from `input` (raw bytes, an optional mbox envelope line first): a stream of chunks, or the
- * whole message in one buffer (written to the parser at once, without stream plumbing).
+ * Parses one message from `input` (raw bytes, an optional mbox envelope line first): a stream of chunks, read by
+ * mailparser's streaming `MailParser`, or the whole message in one buffer, read by `readWholeMime` into the same
+ * result without stream machinery.
  */
 export async function parseMime(
   input: AsyncIterable<Uint8Array> | Uint8Array,
@@ -233,9 +262,108 @@ export async function parseMime(
 ): Promise<ParsedMime> {
   const depth = options.depth ?? 0;
   const prelude = new Prelude();
-  mailparser ??= import('mailparser');
-  const { MailParser } = await mailparser;
-  const parser = new MailParser({
+  const [mailparser, whole] = await loadModules();
+  const watch = options.requireClosingBoundary === true;
+  let read: ReadMessage;
+  try {
+    read =
+      input instanceof Uint8Array
+        ? await readWhole(
+            whole,
+            prelude.whole(Buffer.from(input.buffer, input.byteOffset, input.byteLength), watch),
+            options,
+            depth,
+          )
+        : await readStream(mailparser, Readable.from(prelude.filter(input, watch)), options, depth);
+  } catch (error) {
+    throw limitError(error);
+  }
+
+  if (prelude.bytes === 0) throw new MimeDamageError('the message is empty');
+  // A message without a header block (see `openMessage`) is all body.
+  const headers = read.headers ?? (new Map() as Headers);
+  if (options.requireClosingBoundary === true) {
+    const { type, boundary } = contentType(headers);
+    const isMultipart = type.startsWith('multipart/');
+    if (isMultipart && boundary !== undefined && !prelude.closingLines.has(`--${boundary}--`)) {
+      throw new MimeDamageError(`truncated: the closing delimiter --${boundary}-- of the multipart body is missing`);
+    }
+  }
+
+  const attachments: Attachment[] = [];
+  let index = 0;
+  for (const part of read.parts) {
+    index += 1;
+    if (part.embedded || 'whole' in part) {
+      const inner =
+        'whole' in part
+          ? await parseEmbeddedWhole(part.whole, options, depth + 1)
+          : await parseEmbedded(part.bytes, options, depth + 1);
+      attachments.push({
+        kind: 'message',
+        name: part.meta.filename === undefined ? inner.subject : h.singleLine(part.meta.filename),
+        message: inner,
+      });
+      continue;
+    }
+    if ('bytes' in part) attachments.push(fileAttachment(part.meta, part.bytes, index));
+  }
+
+  const record = buildRecord(headers, read.headerLines, read.text, read.html, attachments, prelude.envelope);
+  return { record, size: prelude.bytes, ...(prelude.envelope ? { envelope: prelude.envelope } : {}) };
+}
+
+/** The fields whose parsed values `buildRecord` and `contentType` read (the rest come from the raw lines). */
+const RECORD_HEADER_KEYS: ReadonlySet<string> = new Set([
+  'from',
+  'sender',
+  'to',
+  'cc',
+  'bcc',
+  'priority',
+  'x-priority',
+  'x-msmail-priority',
+  'importance',
+  'keywords',
+  'x-keywords',
+  'references',
+  'message-id',
+  'in-reply-to',
+  'subject',
+  'content-type',
+]);
+
+/** The whole message read by `readWholeMime`; attachments spooled, embedded messages kept whole to be parsed. */
+async function readWhole(
+  whole: typeof import('./mime-whole.js'),
+  message: Buffer,
+  options: MimeParseOptions,
+  depth: number,
+): Promise<ReadMessage> {
+  const read = whole.readWholeMime(message, {
+    headerBytes: MIME_LIMITS.headerBytes,
+    parts: MIME_LIMITS.parts,
+    headerKeys: RECORD_HEADER_KEYS,
+  });
+  const parts: Part[] = [];
+  for (const a of read.attachments) {
+    if (isMessageType(a.contentType) && depth < MAX_EMBEDDING_DEPTH) {
+      parts.push({ meta: a, embedded: true, whole: a.content });
+    } else {
+      parts.push({ meta: a, embedded: false, bytes: await options.spool.spoolBytes(a.content) });
+    }
+  }
+  return { headers: read.headers, headerLines: read.headerLines, text: read.text, html: read.html, parts };
+}
+
+/** The message read by mailparser's streaming `MailParser`, attachments spooled as they stream. */
+async function readStream(
+  mailparser: typeof import('mailparser'),
+  input: Readable,
+  options: MimeParseOptions,
+  depth: number,
+): Promise<ReadMessage> {
+  const parser = new mailparser.MailParser({
     ignoreEmbedded: true,
     checksumAlgo: false,
     skipTextToHtml: true,
@@ -250,17 +378,7 @@ export async function parseMime(
   let headerLines: HeaderLines = [];
   parser.on('headers', (v: Headers) => (headers = v));
   parser.on('headerLines', (v: HeaderLines) => (headerLines = v));
-
-  const watch = options.requireClosingBoundary === true;
-  let piping: Promise<void>;
-  if (input instanceof Uint8Array) {
-    const opened = prelude.whole(Buffer.from(input.buffer, input.byteOffset, input.byteLength), watch);
-    // Only the writable side: the readable side is consumed below, and its errors surface there.
-    piping = finished(parser, { readable: false });
-    parser.end(opened);
-  } else {
-    piping = pipeline(Readable.from(prelude.filter(input, watch)), parser);
-  }
+  const piping = pipeline(input, parser);
   // When the parser fails in the middle of an attachment (a limit of `MIME_LIMITS`, a read error), the content
   // stream being spooled would never end: fail it with the parser's error, so that nothing waits forever.
   let current: AttachmentStream | undefined;
@@ -270,8 +388,7 @@ export async function parseMime(
     current?.content.destroy(error instanceof Error ? error : new Error(String(error)));
   });
 
-  type Pending = { readonly meta: AttachmentStream; readonly bytes: SpooledBytes; readonly embedded: boolean };
-  const parts: Pending[] = [];
+  const parts: Part[] = [];
   let textPart: MessageText | undefined;
   try {
     for await (const data of parser as AsyncIterable<AttachmentStream | MessageText>) {
@@ -284,7 +401,7 @@ export async function parseMime(
         if (failure !== undefined) throw failure;
         const bytes = await options.spool.spool(data.content);
         const embedded = isMessageType(data.contentType) && depth < MAX_EMBEDDING_DEPTH;
-        parts.push({ meta: data, bytes, embedded });
+        parts.push({ meta: data, embedded, bytes });
       } finally {
         current = undefined;
         data.release?.();
@@ -292,38 +409,15 @@ export async function parseMime(
     }
     await piping;
   } catch (error) {
-    throw failure !== undefined ? limitError(failure) : limitError(error);
+    throw failure !== undefined ? failure : error;
   }
-
-  if (prelude.bytes === 0) throw new MimeDamageError('the message is empty');
-  // A message without a header block (see `openMessage`) is all body.
-  headers ??= new Map() as Headers;
-  if (options.requireClosingBoundary === true) {
-    const { type, boundary } = contentType(headers);
-    const isMultipart = type.startsWith('multipart/');
-    if (isMultipart && boundary !== undefined && !prelude.closingLines.has(`--${boundary}--`)) {
-      throw new MimeDamageError(`truncated: the closing delimiter --${boundary}-- of the multipart body is missing`);
-    }
-  }
-
-  const attachments: Attachment[] = [];
-  let index = 0;
-  for (const part of parts) {
-    index += 1;
-    if (part.embedded) {
-      const inner = await parseEmbedded(part.bytes, options, depth + 1);
-      attachments.push({
-        kind: 'message',
-        name: part.meta.filename === undefined ? inner.subject : h.singleLine(part.meta.filename),
-        message: inner,
-      });
-      continue;
-    }
-    attachments.push(fileAttachment(part.meta, part.bytes, index));
-  }
-
-  const record = buildRecord(headers, headerLines, textPart, attachments, prelude.envelope);
-  return { record, size: prelude.bytes, ...(prelude.envelope ? { envelope: prelude.envelope } : {}) };
+  return {
+    headers,
+    headerLines,
+    text: textPart?.text,
+    html: textPart?.html,
+    parts,
+  };
 }
 
 /** A parser limit turned into a damage report that says which limit it was; other errors as they are. */
@@ -358,6 +452,16 @@ async function parseEmbedded(bytes: SpooledBytes, options: MimeParseOptions, dep
   }
 }
 
+async function parseEmbeddedWhole(bytes: Buffer, options: MimeParseOptions, depth: number): Promise<MessageRecord> {
+  try {
+    return (await parseMime(bytes, { spool: options.spool, depth })).record;
+  } catch (error) {
+    if (!(error instanceof MimeDamageError)) throw error;
+    // An unreadable embedded message is still a message attachment; keep what can be said about it.
+    return { subject: '' };
+  }
+}
+
 /** The top-level content type and its boundary parameter. */
 function contentType(headers: Headers): { type: string; boundary?: string } {
   const ct = headers.get('content-type');
@@ -386,7 +490,7 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
   'message/delivery-status': '.txt',
 };
 
-function fileAttachment(meta: AttachmentStream, bytes: SpooledBytes, index: number): FileAttachment {
+function fileAttachment(meta: PartMeta, bytes: SpooledBytes, index: number): FileAttachment {
   const contentType = meta.contentType.toLowerCase();
   const name =
     (meta.filename === undefined ? '' : h.singleLine(meta.filename).trim()) ||
@@ -406,7 +510,8 @@ function fileAttachment(meta: AttachmentStream, bytes: SpooledBytes, index: numb
 function buildRecord(
   headers: Headers,
   lines: HeaderLines,
-  textPart: MessageText | undefined,
+  text: string | undefined,
+  html: string | undefined,
   attachments: Attachment[],
   envelope: MboxEnvelope | undefined,
 ): MessageRecord {
@@ -438,8 +543,8 @@ function buildRecord(
     ...(references ? { references } : {}),
     ...(lines.some((l) => l.line !== '') ? { transportHeaders: h.transportHeaders(lines) } : {}),
     ...(categories.length ? { categories } : {}),
-    ...(textPart?.text ? { body: textPart.text } : {}),
-    ...(textPart?.html !== undefined ? { html: textPart.html } : {}),
+    ...(text ? { body: text } : {}),
+    ...(html !== undefined ? { html } : {}),
     ...(attachments.length ? { attachments } : {}),
   };
 }

@@ -54,7 +54,7 @@ export function bytesSource(bytes: Uint8Array): ByteSource {
  * directory by default); `close()` removes it with everything left in it.
  */
 export class SpoolDirectory {
-  readonly #parent: string;
+  readonly #parent: string | undefined;
   #dir: Promise<string> | undefined;
   #counter = 0;
   #closed = false;
@@ -67,7 +67,8 @@ export class SpoolDirectory {
   readonly #spare: Buffer[] = [];
 
   constructor(tmpDir?: string, existing?: { readonly dir: string; readonly prefix: string }) {
-    this.#parent = tmpDir ?? tmpdir();
+    // `tmpdir()` reads the environment each time: a directory lent by another thread never needs it.
+    this.#parent = existing === undefined ? (tmpDir ?? tmpdir()) : tmpDir;
     this.#prefix = existing?.prefix ?? '';
     this.#owned = existing === undefined;
     if (existing) this.#dir = Promise.resolve(existing.dir);
@@ -76,7 +77,7 @@ export class SpoolDirectory {
   /** The directory (created now if it was not yet). */
   async path(): Promise<string> {
     if (this.#closed) throw new Error('the spool directory is closed');
-    this.#dir ??= mkdtemp(join(this.#parent, 'pstream-source-'));
+    this.#dir ??= mkdtemp(join(this.#parent ?? tmpdir(), 'pstream-source-'));
     return this.#dir;
   }
 
@@ -144,7 +145,10 @@ export class SpoolGroup {
    * Reads `input` to its end. Up to `IN_MEMORY_LIMIT` bytes are kept in memory; past that everything is
    * written to a temporary file of this group. Writes wait for the file (back-pressure).
    */
-  async spool(input: AsyncIterable<Uint8Array>, inMemoryLimit = IN_MEMORY_LIMIT): Promise<SpooledBytes> {
+  async spool(
+    input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    inMemoryLimit = IN_MEMORY_LIMIT,
+  ): Promise<SpooledBytes> {
     const held: Uint8Array[] = [];
     let size = 0;
     let out: WriteStream | undefined;
@@ -188,6 +192,16 @@ export class SpoolGroup {
     const source = bytesSource(bytes);
     this.#sources.set(source, { size, bytes });
     return { size, open: source };
+  }
+
+  /** `spool` for bytes already in memory: kept as they are up to `inMemoryLimit`, written to a file past it. */
+  async spoolBytes(bytes: Buffer, inMemoryLimit = IN_MEMORY_LIMIT): Promise<SpooledBytes> {
+    if (bytes.length <= inMemoryLimit) {
+      const source = bytesSource(bytes);
+      this.#sources.set(source, { size: bytes.length, bytes });
+      return { size: bytes.length, open: source };
+    }
+    return this.spool([bytes], inMemoryLimit);
   }
 
   /** The bytes behind an `open` this group returned, as plain data; undefined for any other function. */
