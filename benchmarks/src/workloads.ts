@@ -392,6 +392,7 @@ export const WORKLOADS: readonly Workload[] = [
   realCorpus(3),
   realCorpus(3, 0),
   realCorpus(3, 1),
+  realCorpus(3, 2),
   emlAttachments,
 ];
 

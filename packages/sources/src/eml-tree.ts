@@ -29,7 +29,7 @@ import {
   itemKindsOf,
   readItemFile,
 } from './item-files.js';
-import { parseMime, parseMimeFile } from './mime-message.js';
+import { parseMime, parseMimeFile, WHOLE_MESSAGE_BYTES } from './mime-message.js';
 import { type Outcome, ParseAhead } from './parse-ahead.js';
 import { defaultParseThreads, MimeParsePool, ParseDamage, ParseThreadLost } from './parse-pool.js';
 import { fromPortable } from './portable-record.js';
@@ -63,10 +63,10 @@ export const PARSE_POOL_MIN_FILES = 64;
 const AHEAD_FILES = 32;
 /** Bytes of files read or parsed ahead, at most (at least one file). */
 const AHEAD_BYTES = 64 * 1024 * 1024;
+/** Files up to this size are read ahead when parsing on the calling thread. */
+const READ_AHEAD_FILE_BYTES = 1024 * 1024;
 /** Files a parsing thread is given at most (parsing one, the others waiting; given in batches of half as many). */
 const POOL_JOBS_PER_THREAD = 16;
-/** Files up to this size are read whole (one read, no stream) when parsed on the calling thread. */
-const WHOLE_FILE_BYTES = 1024 * 1024;
 
 /** One `.eml` file of the listing. */
 interface EmlFile {
@@ -297,9 +297,14 @@ export class EmlTreeSource implements MessageSource {
     }
   }
 
-  /** Parses on this thread, small files read ahead (several reads in flight while a message is parsed). */
+  /**
+   * Parses on this thread, small files read ahead (several reads in flight while a message is parsed); a larger
+   * file is read when its turn comes, so that only one is held at a time.
+   */
   async *#parsedHere(files: readonly EmlFile[]): AsyncGenerator<SourceMessage> {
-    const ahead = new ReadAhead(files, (file) => (file.size <= WHOLE_FILE_BYTES ? readWhole(file.origin) : undefined));
+    const ahead = new ReadAhead(files, (file) =>
+      file.size <= READ_AHEAD_FILE_BYTES ? readWhole(file.origin) : undefined,
+    );
     try {
       for (let file = ahead.next(); file !== undefined; file = ahead.next()) {
         throwIfAborted(this.#options, this.path);
@@ -319,7 +324,7 @@ export class EmlTreeSource implements MessageSource {
   async #parseHere(file: EmlFile, read?: Promise<Buffer> | undefined): Promise<Outcome> {
     const spool = new SpoolGroup(this.#spool);
     try {
-      const whole = await read;
+      const whole = await (read ?? (file.size <= WHOLE_MESSAGE_BYTES ? readWhole(file.origin) : undefined));
       const parsed = whole ? await parseMime(whole, { spool }) : await parseMimeFile(file.origin, { spool });
       return { ok: true, parsed: { record: parsed.record, size: parsed.size, spool } };
     } catch (error) {

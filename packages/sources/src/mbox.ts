@@ -13,14 +13,14 @@
  * the closing delimiter) is a damaged item, as are non-blank bytes before the first envelope line.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { FolderSpec, MessageRecord } from '@pstream/pst';
 import { handleDamaged, isItemDamage, MimeDamageError, reasonOf, throwIfAborted } from './errors.js';
 import { fileRangeBytes } from './item-bytes.js';
 import { type MboxSplitResult, splitMbox } from './mbox-split.js';
-import { parseMime } from './mime-message.js';
+import { parseMime, WHOLE_MESSAGE_BYTES } from './mime-message.js';
 import { ReadCounter } from './read-progress.js';
 import type { MessageSource, SourceMessage, SourceOptions, SourceReadProgress } from './source.js';
 import { SpoolDirectory, SpoolGroup } from './spool.js';
@@ -55,6 +55,31 @@ function unescapeLines(block: Buffer): Buffer {
   const text = block.toString('latin1');
   const out = text.replace(/(^|\n)>(>*From )/g, '$1$2');
   return out.length === text.length ? block : Buffer.from(out, 'latin1');
+}
+
+/** `size` bytes of the file at `path` from `start` (fewer if the file got shorter). */
+async function readRange(path: string, start: number, size: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(size);
+    let filled = 0;
+    while (filled < size) {
+      const { bytesRead } = await handle.read(buffer, filled, size - filled, start + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Every chunk of `input`, in one buffer. */
+async function collect(input: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of input) chunks.push(chunk);
+  const only = chunks.length === 1 ? (chunks[0] as Uint8Array) : undefined;
+  return only ? Buffer.from(only.buffer, only.byteOffset, only.byteLength) : Buffer.concat(chunks);
 }
 
 /** Reads one mbox file. */
@@ -106,12 +131,19 @@ export class MboxSource implements MessageSource {
             `truncated: the file ends in the middle of a line (message at byte ${range.start})`,
           );
         }
+        const size = range.end - range.start;
         const bytes: AsyncIterable<Uint8Array> =
-          range.end > range.start
+          size > WHOLE_MESSAGE_BYTES
             ? createReadStream(this.path, { start: range.start, end: range.end - 1 })
-            : Readable.from([]);
+            : Readable.from(size > 0 ? [await readRange(this.path, range.start, size)] : []);
         const input = this.format === 'mboxrd' ? unescapeMboxrd(bytes) : bytes;
-        record = (await parseMime(input, { spool, requireClosingBoundary: range.last })).record;
+        // A message up to WHOLE_MESSAGE_BYTES is parsed whole, the rest streams.
+        record = (
+          await parseMime(size > WHOLE_MESSAGE_BYTES ? input : await collect(input), {
+            spool,
+            requireClosingBoundary: range.last,
+          })
+        ).record;
       } catch (error) {
         await spool.dispose();
         if (!isItemDamage(error)) throw error;

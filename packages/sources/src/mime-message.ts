@@ -15,6 +15,14 @@ import { headerBlockEnd, holdsForHeader, withUtf8Header } from './header-charset
 import * as h from './mime-headers.js';
 import type { SpooledBytes, SpoolGroup } from './spool.js';
 
+/**
+ * Messages up to this size are read into memory and parsed whole (`readWholeMime`: no stream machinery, bodies
+ * decoded in one piece); larger ones stream through mailparser, in memory bounded whatever their size. A message
+ * read whole holds about three times its size at the peak (the bytes, a base64 body as a string, the decoded
+ * attachment).
+ */
+export const WHOLE_MESSAGE_BYTES = 32 * 1024 * 1024;
+
 /** Embedded messages nested deeper than this are kept as `message/rfc822` file attachments. */
 export const MAX_EMBEDDING_DEPTH = 16;
 

@@ -420,6 +420,7 @@ class WholeReader {
 
   #attachment(part: TreeNode): WholeAttachment {
     const node = part.node;
+    const bytes = this.#bytes(part);
     let contentType = part.contentType as string;
     if (part.contentType === 'application/octet-stream' && node.filename) {
       contentType = libmime.detectMimeType(node.filename) || 'application/octet-stream';
@@ -443,7 +444,9 @@ class WholeReader {
       ...(node.filename ? { filename: node.filename } : {}),
       ...(contentId !== undefined ? { contentId, cid } : {}),
       ...(related ? { related: true as const } : {}),
-      content: Buffer.from(this.#bytes(part)),
+      // Bytes not decoded are a view of the message: copied, so that the message is not kept for them.
+      content:
+        part.node.encoding === 'base64' || part.node.encoding === 'quoted-printable' ? bytes : Buffer.from(bytes),
     };
   }
 
@@ -479,10 +482,19 @@ class WholeReader {
 /**
  * libbase64's `Decoder` given the body as one chunk: everything but the alphabet and `=` dropped, complete
  * quartets (and whatever ends in padding) decoded, then what is left over. Node's own decoder reads a body of
- * the alphabet and line breaks the same way when no `=` comes before its end, without making a string of it first.
+ * the alphabet and line breaks the same way when no `=` comes before its end; such a body (nearly every one) is
+ * decoded a slice at a time into one buffer, so that no string of the whole body is made.
  */
 function decodeBase64(raw: Buffer): Buffer {
-  if (isPlainBase64(raw)) return Buffer.from(raw.toString('latin1'), 'base64');
+  const plain = plainBase64(raw);
+  if (plain !== undefined) {
+    const out = Buffer.allocUnsafe(Math.ceil((plain.letters * 3) / 4));
+    let written = 0;
+    for (let k = 0; k + 1 < plain.cuts.length; k++) {
+      written += out.write(raw.toString('latin1', plain.cuts[k], plain.cuts[k + 1]), written, 'base64');
+    }
+    return out.subarray(0, written);
+  }
   let b64 = raw.toString('latin1').replace(/[^a-zA-Z0-9+/=]/g, '');
   let padded = '';
   const lastPad = b64.lastIndexOf('=');
@@ -502,8 +514,18 @@ function decodeBase64(raw: Buffer): Buffer {
   return rest ? Buffer.concat([head, libbase64.decode(rest)]) : head;
 }
 
-/** Only the base64 alphabet and CR, LF, with `=` only in a padding run at the very end. */
-function isPlainBase64(raw: Buffer): boolean {
+/**
+ * Characters of a base64 body decoded at a time (the length of each slice's string), about: small enough for the
+ * string to be a young object, which a scavenge frees (a string of a MB or more is allocated among the large
+ * objects, which only a full collection frees, and a worker's heap grew by a hundred MB of them).
+ */
+const BASE64_SLICE = 64 * 1024;
+
+/**
+ * A body of only the base64 alphabet and CR, LF, with `=` only in a padding run at the very end: how many letters
+ * it holds, and where to cut it into slices that each hold whole quartets (but the last); undefined for any other.
+ */
+function plainBase64(raw: Buffer): { letters: number; cuts: number[] } | undefined {
   let end = raw.length;
   while (end > 0 && (raw[end - 1] === 0x0a || raw[end - 1] === 0x0d)) end--;
   let pads = 0;
@@ -511,18 +533,33 @@ function isPlainBase64(raw: Buffer): boolean {
     end--;
     pads++;
   }
+  const cuts = [0];
+  let letters = 0;
+  let sliceStart = 0;
   for (let i = 0; i < end; i++) {
-    const c = raw[i] as number;
-    if (!BASE64_OR_LINE_END[c]) return false;
+    const kind = BASE64_CHAR[raw[i] as number];
+    if (kind === 0) return undefined;
+    if (kind === LETTER) {
+      letters++;
+      if ((letters & 3) === 0 && i + 1 - sliceStart >= BASE64_SLICE) {
+        sliceStart = i + 1;
+        cuts.push(sliceStart);
+      }
+    }
   }
-  for (let i = end + pads; i < raw.length; i++) if (raw[i] !== 0x0a && raw[i] !== 0x0d) return false;
-  return true;
+  for (let i = end + pads; i < raw.length; i++) if (raw[i] !== 0x0a && raw[i] !== 0x0d) return undefined;
+  cuts.push(raw.length);
+  return { letters, cuts };
 }
 
-const BASE64_OR_LINE_END = new Uint8Array(256);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/\r\n') {
-  BASE64_OR_LINE_END[c.charCodeAt(0)] = 1;
-}
+const LETTER = 1;
+const LINE_END = 2;
+/** `LETTER` for the base64 alphabet, `LINE_END` for CR and LF, 0 for any other byte. */
+const BASE64_CHAR = new Uint8Array(256);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/')
+  BASE64_CHAR[c.charCodeAt(0)] = LETTER;
+BASE64_CHAR[0x0a] = LINE_END;
+BASE64_CHAR[0x0d] = LINE_END;
 
 /**
  * Reads a message held whole, as `MailParser` (options of `parseMime`) reads it written to it in one piece.

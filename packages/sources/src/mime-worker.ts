@@ -1,24 +1,21 @@
 /**
  * The MIME parsing thread of `MimeParsePool` (a module of its own, so that bundlers see a worker entry, and
  * nothing is evaluated from strings). It parses the `.eml` files it is sent, one after another in the order
- * received, and answers each batch of jobs with one message of `WorkerAnswer`s. Small files are read with one
+ * received, and answers each batch of jobs with one message of `WorkerAnswer`s. Files up to `WHOLE_MESSAGE_BYTES` are read with one
  * blocking read: this thread has nothing else to do meanwhile, and a read from the page cache costs far less
  * than the round trips of an asynchronous one. Attachments are spooled by this thread into the source's
  * spool directory (file names prefixed with the thread's id and the job's); the files then belong to the main
  * thread, which deletes them with the message. A job cancelled before it started is skipped, unanswered.
  */
 
-import { createReadStream, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, threadId } from 'node:worker_threads';
 import { isItemDamage } from './errors.js';
-import { parseMime } from './mime-message.js';
+import { parseMime, WHOLE_MESSAGE_BYTES } from './mime-message.js';
 import type { WorkerAnswer, WorkerCancel, WorkerJob } from './parse-pool.js';
 import { toPortable } from './portable-record.js';
 import { SpoolDirectory, SpoolGroup } from './spool.js';
-
-/** Files up to this size are read whole; larger ones are streamed. */
-export const WHOLE_FILE_BYTES = 1024 * 1024;
 
 const port = parentPort;
 if (port === null) throw new Error('mime-worker.js runs as a worker thread (see MimeParsePool)');
@@ -62,6 +59,31 @@ port.on('message', (message: readonly WorkerJob[] | WorkerCancel) => {
   });
 });
 
+/** Files up to this size get a buffer of their own; a larger one is read into `large`. */
+const SMALL_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The buffer large messages are read into, one after another: nothing of a message is kept once it is parsed (the
+ * record's texts are strings, its attachments decoded or copied out), and a new buffer of several MB per message
+ * would pile up between the collections that free them.
+ */
+let large = Buffer.alloc(0);
+
+/** The file at `path` whole; a view of `large` when it is larger than `SMALL_FILE_BYTES`. */
+function readMessage(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= SMALL_FILE_BYTES) return readFileSync(fd);
+    if (large.length < size) large = Buffer.allocUnsafeSlow(size);
+    let filled = 0;
+    for (let n = 1; n > 0 && filled < size; filled += n) n = readSync(fd, large, filled, size - filled, filled);
+    return large.subarray(0, filled);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 async function run(job: WorkerJob): Promise<WorkerAnswer> {
   // The job's id (unique in its pool) in its files' names: the sources sharing a pool spool side by side, and
   // nothing is kept per directory in a thread that may outlive thousands of them.
@@ -69,7 +91,7 @@ async function run(job: WorkerJob): Promise<WorkerAnswer> {
   const spool = new SpoolGroup(directory);
   let answer: WorkerAnswer;
   try {
-    const input = job.size <= WHOLE_FILE_BYTES ? readFileSync(job.path) : createReadStream(job.path);
+    const input = job.size <= WHOLE_MESSAGE_BYTES ? readMessage(job.path) : createReadStream(job.path);
     const parsed = await parseMime(input, { spool });
     answer = { id: job.id, ok: true, record: toPortable(parsed.record, spool), size: parsed.size };
     spool.handOver();

@@ -298,6 +298,26 @@ const CASES: Record<string, string> = {
     'Rg',
     '',
   ),
+  // Decoded a slice of about 1 MiB at a time: lines of 77 letters put the quartets across the line ends.
+  'a base64 body of 3 MiB in lines of 77, unpadded': crlf(
+    'Content-Type: application/octet-stream; name=big.bin',
+    'Content-Transfer-Encoding: base64',
+    '',
+    `${Buffer.alloc(3 * 1024 * 1024 + 1, 'pstream')
+      .toString('base64')
+      .replace(/=+$/, '')
+      .replace(/.{77}/g, '$&\r\n')}`,
+    '',
+  ),
+  'a base64 body of 2 MiB in lines of 76, padded': crlf(
+    'Content-Type: application/octet-stream; name=big.bin',
+    'Content-Transfer-Encoding: base64',
+    '',
+    `${Buffer.alloc(2 * 1024 * 1024 + 2, 'whole')
+      .toString('base64')
+      .replace(/.{76}/g, '$&\n')}`,
+    '',
+  ),
   'an embedded message (parsed again, whole)': crlf(
     'Content-Type: multipart/mixed; boundary=b',
     'Subject: outer',
