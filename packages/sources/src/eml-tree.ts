@@ -152,6 +152,11 @@ export class EmlTreeSource implements MessageSource {
   readonly #options: EmlTreeOptions;
   readonly #spool: SpoolDirectory;
   readonly #read = new ReadCounter();
+  /**
+   * The listing `folders()` made, for the `messages()` that follows it (an export asks for both, one after the
+   * other): the tree is walked and every file's size asked for once a pass, not twice.
+   */
+  #listed: Promise<Listing> | undefined;
 
   constructor(path: string, options: EmlTreeOptions = {}) {
     this.path = resolve(path);
@@ -229,6 +234,8 @@ export class EmlTreeSource implements MessageSource {
   }
 
   async *folders(): AsyncIterable<FolderSpec> {
+    // A pool lent to this tree loads its threads' modules while the tree is listed.
+    if (this.#options.parseThreads !== 0) this.#options.parsePool?.warm();
     const dirs = await fg('**', { cwd: this.path, onlyDirectories: true, dot: false });
     const paths = new Map<string, string[]>();
     const add = (folder: string[]): void => {
@@ -238,7 +245,9 @@ export class EmlTreeSource implements MessageSource {
       }
     };
     for (const d of dirs) add(this.#folderOf(d));
-    const { groups, itemGroups } = await this.#files();
+    const listed = this.#files();
+    this.#listed = listed;
+    const { groups, itemGroups } = await listed;
     for (const g of groups) add(g.folder);
     for (const g of itemGroups) add(g.folder);
     // The kinds of each folder's items: mail for .eml files, the others' from their files (see `itemFileKinds`).
@@ -257,7 +266,9 @@ export class EmlTreeSource implements MessageSource {
   }
 
   async *messages(): AsyncIterable<SourceMessage> {
-    const { groups, itemGroups, unread, bytes: total } = await this.#files();
+    const listed = this.#listed ?? this.#files();
+    this.#listed = undefined;
+    const { groups, itemGroups, unread, bytes: total } = await listed;
     for (const origin of unread) {
       this.#options.reportWarning?.({
         code: 'file-not-read',

@@ -8,7 +8,7 @@
  * thread, which deletes them with the message. A job cancelled before it started is skipped, unanswered.
  */
 
-import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, threadId } from 'node:worker_threads';
 import { isItemDamage } from './errors.js';
@@ -74,11 +74,16 @@ function readMessage(path: string): Buffer {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    if (size <= SMALL_FILE_BYTES) return readFileSync(fd);
-    if (large.length < size) large = Buffer.allocUnsafeSlow(size);
+    let buffer: Buffer;
+    if (size <= SMALL_FILE_BYTES) {
+      buffer = Buffer.allocUnsafe(size);
+    } else {
+      if (large.length < size) large = Buffer.allocUnsafeSlow(size);
+      buffer = large;
+    }
     let filled = 0;
-    for (let n = 1; n > 0 && filled < size; filled += n) n = readSync(fd, large, filled, size - filled, filled);
-    return large.subarray(0, filled);
+    for (let n = 1; n > 0 && filled < size; filled += n) n = readSync(fd, buffer, filled, size - filled, filled);
+    return buffer.subarray(0, filled);
   } finally {
     closeSync(fd);
   }
