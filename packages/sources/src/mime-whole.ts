@@ -72,8 +72,8 @@ let headerProcessor: HeaderProcessor | undefined;
 
 /**
  * One `MailParser` whose `processHeaders` builds every header map: the method reads nothing of its instance but
- * its libmime and its address formatters. Address headers carry an HTML rendering that no record uses; the
- * instance's formatter skips it (the `html` of an address header is empty).
+ * its libmime and its address formatters. Address headers carry an HTML and a text rendering that no record uses;
+ * the instance's formatters skip them (the `html` and `text` of an address header are empty).
  */
 function processor(): HeaderProcessor {
   if (headerProcessor !== undefined) return headerProcessor;
@@ -82,6 +82,7 @@ function processor(): HeaderProcessor {
     throw new Error('mailparser has no MailParser.prototype.processHeaders: whole-message parsing is unavailable');
   }
   parser.getAddressesHTML = () => '';
+  parser.getAddressesText = () => '';
   headerProcessor = parser as HeaderProcessor;
   return headerProcessor;
 }
