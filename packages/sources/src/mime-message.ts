@@ -1,8 +1,8 @@
 /**
- * Parses one RFC 5322 / MIME message from a byte stream into a `MessageRecord`, with mailparser's streaming
- * `MailParser`: headers decoded (RFC 2047, RFC 2231), bodies decoded from any charset iconv-lite knows,
- * multipart/alternative split into text and HTML, attachments spooled (see `SpoolGroup`) and
- * `message/rfc822` parts parsed again into embedded messages.
+ * Parses one RFC 5322 / MIME message into a `MessageRecord`: headers decoded (RFC 2047, RFC 2231), bodies decoded
+ * from any charset iconv-lite knows, multipart/alternative split into text and HTML, attachments spooled (see
+ * `SpoolGroup`) and `message/rfc822` parts parsed again into embedded messages. A message given whole is read by
+ * `readWholeMime`, a stream by mailparser's streaming `MailParser`; both give the same record.
  */
 
 import { createReadStream } from 'node:fs';
@@ -18,8 +18,7 @@ import type { SpooledBytes, SpoolGroup } from './spool.js';
 /**
  * Messages up to this size are read into memory and parsed whole (`readWholeMime`: no stream machinery, bodies
  * decoded in one piece); larger ones stream through mailparser, in memory bounded whatever their size. A message
- * read whole holds about three times its size at the peak (the bytes, a base64 body as a string, the decoded
- * attachment).
+ * read whole holds about twice its size at the peak (its bytes and the decoded attachment).
  */
 export const WHOLE_MESSAGE_BYTES = 32 * 1024 * 1024;
 

@@ -1,14 +1,16 @@
 /**
  * A message held whole in memory, read into what mailparser's streaming `MailParser` gives for it — the same header
- * map and lines, text and HTML, attachments with their metadata and decoded bytes — without streams. mailparser
+ * lines, header map (of the fields asked for), text and HTML, attachments with their metadata and decoded bytes —
+ * without streams. mailparser
  * over a whole message spends most of its time on its machinery rather than on the message: a `Transform` per
  * part, a `setImmediate` per splitter chunk and per attachment, a byte-by-byte line scan. Here the lines are found
  * with `indexOf`, and every decision is taken by the code mailparser itself runs: mailsplit's `MimeNode` parses each
  * part's header block (content type, charset, transfer encoding, disposition, file name, part number),
  * `MailParser.prototype.processHeaders` builds the header map, and libbase64, libqp and libmime's charset tables
- * decode the bodies. What is written here is only the order of events that mailsplit's `Splitter` produces from
- * one chunk (which is how `MailParser` receives a message written to it whole): its line states, its delimiter
- * matching and where a part's body ends. `test/mime-whole.test.ts` compares both readings over real corpora.
+ * decode the bodies. What is written here follows the rest: the order of events that mailsplit's `Splitter`
+ * produces from one chunk (which is how `MailParser` receives a message written to it whole), with its line states,
+ * its delimiter matching and where a part's body ends, and how `MailParser` places the parts and assembles text and
+ * HTML from them. `test/mime-whole.test.ts` compares both readings over real corpora.
  */
 
 import mailsplit from '@zone-eu/mailsplit';

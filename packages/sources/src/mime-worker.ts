@@ -1,9 +1,9 @@
 /**
  * The MIME parsing thread of `MimeParsePool` (a module of its own, so that bundlers see a worker entry, and
  * nothing is evaluated from strings). It parses the `.eml` files it is sent, one after another in the order
- * received, and answers each batch of jobs with one message of `WorkerAnswer`s. Files up to `WHOLE_MESSAGE_BYTES` are read with one
- * blocking read: this thread has nothing else to do meanwhile, and a read from the page cache costs far less
- * than the round trips of an asynchronous one. Attachments are spooled by this thread into the source's
+ * received, and answers each batch of jobs with one message of `WorkerAnswer`s. Files up to `WHOLE_MESSAGE_BYTES`
+ * are read whole with blocking reads: this thread has nothing else to do meanwhile, and a read from the page cache
+ * costs far less than the round trips of an asynchronous one. Attachments are spooled by this thread into the source's
  * spool directory (file names prefixed with the thread's id and the job's); the files then belong to the main
  * thread, which deletes them with the message. A job cancelled before it started is skipped, unanswered.
  */
@@ -69,11 +69,15 @@ const SMALL_FILE_BYTES = 1024 * 1024;
  */
 let large = Buffer.alloc(0);
 
-/** The file at `path` whole; a view of `large` when it is larger than `SMALL_FILE_BYTES`. */
-function readMessage(path: string): Buffer {
+/**
+ * The file at `path` whole; a view of `large` when it is larger than `SMALL_FILE_BYTES`; undefined when it has grown
+ * past `WHOLE_MESSAGE_BYTES` since it was listed (it is streamed then).
+ */
+function readMessage(path: string): Buffer | undefined {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
+    if (size > WHOLE_MESSAGE_BYTES) return undefined;
     let buffer: Buffer;
     if (size <= SMALL_FILE_BYTES) {
       buffer = Buffer.allocUnsafe(size);
@@ -96,7 +100,7 @@ async function run(job: WorkerJob): Promise<WorkerAnswer> {
   const spool = new SpoolGroup(directory);
   let answer: WorkerAnswer;
   try {
-    const input = job.size <= WHOLE_MESSAGE_BYTES ? readMessage(job.path) : createReadStream(job.path);
+    const input = (job.size <= WHOLE_MESSAGE_BYTES ? readMessage(job.path) : undefined) ?? createReadStream(job.path);
     const parsed = await parseMime(input, { spool });
     answer = { id: job.id, ok: true, record: toPortable(parsed.record, spool), size: parsed.size };
     spool.handOver();

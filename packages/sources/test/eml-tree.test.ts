@@ -51,6 +51,28 @@ test('directories are folders; files in the top directory go to Inbox; grouped b
   }
 });
 
+test('messages() after folders() reads the files folders() listed (one listing a pass); a later messages() lists again', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    await writeFile(join(dir, '1.eml'), simple('first'));
+    const source = new EmlTreeSource(dir, { parseThreads: 0 });
+    for await (const _ of source.folders());
+    await writeFile(join(dir, '2.eml'), simple('added after the listing'));
+    const subjects = async (): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const m of source.messages()) {
+        out.push(m.record.subject);
+        await m.dispose?.();
+      }
+      return out;
+    };
+    assert.deepEqual(await subjects(), ['first']);
+    assert.deepEqual(await subjects(), ['first', 'added after the listing']);
+  } finally {
+    await cleanup();
+  }
+});
+
 test('a damaged .eml is reported with its path, reason, folder and bytes and skipped (skip) or thrown (stop); a file without header fields is all body', async () => {
   const { dir, cleanup } = await tempDir();
   try {

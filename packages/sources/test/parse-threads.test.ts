@@ -308,3 +308,35 @@ test('the pool: a damaged message is a ParseDamage, an unreadable spool director
     await cleanup();
   }
 });
+
+test('warm() starts the threads before any parse (a tree lent the pool starts them as it is listed); a closed pool starts none', async () => {
+  const { dir, cleanup } = await tempDir();
+  const pool = new MimeParsePool(2);
+  try {
+    assert.equal(pool.running, 0);
+    pool.warm();
+    assert.equal(pool.running, 2);
+    pool.warm();
+    assert.equal(pool.running, 2);
+    await pool.close();
+    pool.warm();
+    assert.equal(pool.running, 0);
+
+    await writeFile(join(dir, 'a.eml'), crlf('Subject: a', '', 'body', ''));
+    const lent = new MimeParsePool(1);
+    try {
+      const source = new EmlTreeSource(dir, { parsePool: lent });
+      for await (const _ of source.folders());
+      assert.equal(lent.running, 1, 'listing the tree started the lent pool');
+      const unused = new MimeParsePool(1);
+      for await (const _ of new EmlTreeSource(dir, { parsePool: unused, parseThreads: 0 }).folders());
+      assert.equal(unused.running, 0, 'a tree told to parse on its own thread leaves the pool alone');
+      await unused.close();
+    } finally {
+      await lent.close();
+    }
+  } finally {
+    await pool.close();
+    await cleanup();
+  }
+});
