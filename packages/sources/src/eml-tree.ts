@@ -153,8 +153,8 @@ export class EmlTreeSource implements MessageSource {
   readonly #spool: SpoolDirectory;
   readonly #read = new ReadCounter();
   /**
-   * The listing `folders()` made, for the `messages()` that follows it (an export asks for both, one after the
-   * other): the tree is walked and every file's size asked for once a pass, not twice.
+   * The listing `prepare()` or `folders()` started, for the `messages()` that follows (an export asks for both, one
+   * after the other): the tree is walked and every file's size asked for once a pass, not twice.
    */
   #listed: Promise<Listing> | undefined;
 
@@ -233,9 +233,20 @@ export class EmlTreeSource implements MessageSource {
     return { groups, itemGroups, unread: unread.sort(collator.compare), bytes };
   }
 
-  async *folders(): AsyncIterable<FolderSpec> {
+  /** Lists the tree (for the `folders()` and `messages()` that follow) and starts a lent pool's threads. */
+  prepare(): void {
     // A pool lent to this tree loads its threads' modules while the tree is listed.
     if (this.#options.parseThreads !== 0) this.#options.parsePool?.warm();
+    if (this.#listed === undefined) {
+      this.#listed = this.#files();
+      // Read (and its failure thrown) by folders() or messages(); until then it must not count as unhandled.
+      this.#listed.catch(() => undefined);
+    }
+  }
+
+  async *folders(): AsyncIterable<FolderSpec> {
+    this.prepare();
+    const listed = this.#listed as Promise<Listing>;
     const dirs = await fg('**', { cwd: this.path, onlyDirectories: true, dot: false });
     const paths = new Map<string, string[]>();
     const add = (folder: string[]): void => {
@@ -245,8 +256,6 @@ export class EmlTreeSource implements MessageSource {
       }
     };
     for (const d of dirs) add(this.#folderOf(d));
-    const listed = this.#files();
-    this.#listed = listed;
     const { groups, itemGroups } = await listed;
     for (const g of groups) add(g.folder);
     for (const g of itemGroups) add(g.folder);

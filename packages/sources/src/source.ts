@@ -95,6 +95,12 @@ export interface MessageSource {
   /** Releases everything the source holds (file handles, temporary files). */
   close(): Promise<void>;
   /**
+   * Starts, in the background, the work `folders()` and `messages()` begin with (an `.eml` tree lists its files and
+   * starts its parsing threads), so that a caller still busy with another source overlaps the two. Optional; a
+   * failure surfaces when `folders()` or `messages()` is read.
+   */
+  prepare?(): void;
+  /**
    * How far `messages()` has read, for progress displays; undefined until the source knows its size. Optional:
    * a source that cannot tell its size cheaply leaves it out.
    */

@@ -1,7 +1,7 @@
 /**
  * The first stage of the export: the items of its sources, one source after another, as the selection shows them.
  * A source given as a path is opened here (and closed once read); its damaged items and warnings are reported to
- * the export. Of each source come first its folders (their classes, and without a keyword the folders no message
+ * the export. The next source is opened, and asked to `prepare()`, while the current one's messages are read. Of each source come first its folders (their classes, and without a keyword the folders no message
  * goes into), then its messages, each preceded by the damaged items the source reported while reading up to it.
  */
 import type { FolderSpec } from '@pstream/pst';
@@ -48,15 +48,38 @@ export async function* readSources(options: ReadSourcesOptions): AsyncGenerator<
   const threads = options.parseThreads;
   const lent = options.parsePool;
   const parsePool = lent ?? (threads === 0 ? undefined : new MimeParsePool(threads));
+  const sources = options.sources;
+  /** A source opened here or given, with the damaged items it reported (a source opened here is closed here). */
+  interface Opened {
+    readonly source: MessageSource;
+    readonly reported: DamagedItem[];
+    readonly owned: boolean;
+  }
+  const openAt = async (i: number): Promise<Opened> => {
+    const given = sources[i] as string | MessageSource;
+    const reported: DamagedItem[] = [];
+    if (typeof given !== 'string') return { source: given, reported, owned: false };
+    return { source: await open(given, options, reported, parsePool), reported, owned: true };
+  };
+  // The next source, opened (and asked to prepare: an .eml tree lists its files) while this one's messages are
+  // read, so that its listing does not leave the parsing threads idle between the two.
+  let ahead: Promise<Opened> | undefined;
   try {
-    for (const given of options.sources) {
-      const reported: DamagedItem[] = [];
-      const source = options.selection.wrap(
-        typeof given === 'string' ? await open(given, options, reported, parsePool) : given,
-      );
+    for (let i = 0; i < sources.length; i++) {
+      const next = ahead ?? openAt(i);
+      ahead = undefined;
+      const { source: opened, reported, owned } = await next;
+      const source = options.selection.wrap(opened);
       options.reads.reading(source);
       try {
         for await (const spec of untilAborted(source.folders(), signal)) yield { kind: 'folder', spec };
+        if (i + 1 < sources.length) {
+          ahead = openAt(i + 1);
+          ahead.then(
+            (o) => o.source.prepare?.(),
+            () => undefined, // thrown when its turn comes
+          );
+        }
         for await (const message of untilAborted(source.messages(), signal)) {
           signal.throwIfAborted();
           for (let item = reported.shift(); item !== undefined; item = reported.shift())
@@ -65,10 +88,13 @@ export async function* readSources(options: ReadSourcesOptions): AsyncGenerator<
         }
         for (let item = reported.shift(); item !== undefined; item = reported.shift()) yield { kind: 'damaged', item };
       } finally {
-        if (typeof given === 'string') await source.close();
+        if (owned) await opened.close();
       }
     }
   } finally {
+    // A source opened ahead and never read (the export ended first) is closed too.
+    const unread = await ahead?.catch(() => undefined);
+    if (unread?.owned) await unread.source.close();
     if (parsePool !== lent) await parsePool?.close();
   }
 }
