@@ -245,8 +245,8 @@ export class EmlTreeSource implements MessageSource {
   }
 
   async *folders(): AsyncIterable<FolderSpec> {
-    this.prepare();
-    const listed = this.#listed as Promise<Listing>;
+    // A pool lent to this tree loads its threads' modules while the tree is listed.
+    if (this.#options.parseThreads !== 0) this.#options.parsePool?.warm();
     const dirs = await fg('**', { cwd: this.path, onlyDirectories: true, dot: false });
     const paths = new Map<string, string[]>();
     const add = (folder: string[]): void => {
@@ -256,6 +256,9 @@ export class EmlTreeSource implements MessageSource {
       }
     };
     for (const d of dirs) add(this.#folderOf(d));
+    // After the walk of the directories, not beside it: two walks at once run their callbacks in one burst.
+    const listed = this.#listed ?? this.#files();
+    this.#listed = listed;
     const { groups, itemGroups } = await listed;
     for (const g of groups) add(g.folder);
     for (const g of itemGroups) add(g.folder);

@@ -65,7 +65,7 @@ function maxLenError(message: string): Error {
   return Object.assign(new Error(message), { code: 'EMAXLEN' });
 }
 
-/** `processHeaders` of mailparser's `MailParser`: not in its typings, present since 2.x. */
+/** `processHeaders` of mailparser's `MailParser`, marked internal (not in its typings); checked for at first use. */
 interface HeaderProcessor {
   processHeaders(lines: HeaderLines): Headers;
 }
@@ -154,7 +154,6 @@ class WholeReader {
   // MailParser's side
   #tree: TreeNode | undefined;
   #current: TreeNode | undefined;
-  readonly #byNode = new Map<MimeNode, TreeNode>();
   readonly #attachmentNodes: TreeNode[] = [];
   #hasText = false;
   #hasHtml = false;
@@ -354,7 +353,6 @@ class WholeReader {
       part.isAttachment = !TEXT_TYPES.includes(contentType as string) || part.disposition !== 'inline';
     }
     this.#place(part, node);
-    this.#byNode.set(node, part);
     if (part.isAttachment === true) {
       this.#attachmentNodes.push(part);
     } else if (part.disposition === 'inline') {
