@@ -2,8 +2,8 @@
  * An mbox file as a mailbox of one folder, named after the file (its name without extension).
  *
  * Messages are found by `splitMbox` (see there for what counts as a separator) and each is parsed from its
- * own byte range, so the file is streamed and never held in memory. `format` says how `From ` lines inside
- * bodies were escaped by the writer:
+ * own byte range, so the file is never held in memory: a message up to `WHOLE_MESSAGE_BYTES` is read whole, a
+ * larger one streamed. `format` says how `From ` lines inside bodies were escaped by the writer:
  * - `mboxrd` (default): every line matching `>*From ` had one `>` added; one is removed on reading, so
  *   `>From ` reads as `From ` and `>>From ` as `>From `.
  * - `mboxo`: `From ` was escaped as `>From `, but `>From ` itself was not escaped, so escaping cannot be
