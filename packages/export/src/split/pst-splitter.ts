@@ -143,15 +143,21 @@ export class PstSplitter {
   private async open(): Promise<PstWriter> {
     this.index++;
     const name = `part-${String(this.index).padStart(3, '0')}.pst`;
-    this.writer = await PstWriter.create(join(this.options.directory, name), {
+    const writer = await PstWriter.create(join(this.options.directory, name), {
       ...this.options.writerOptions,
       displayName: this.options.displayName?.(this.index),
       folderClass: (path) => this.classes.get(pathKey(path)),
     });
+    this.writer = writer;
     this.oversize = false;
     this.projected = undefined;
-    this.placePending(this.writer);
-    return this.writer;
+    // A new part runs the writer's set-up, the placing of its folders and the first message's size projection in
+    // a row, code that runs for the first time in a process: a turn of the event loop between them keeps a host's
+    // other requests from waiting for all three at once.
+    await nextTurn();
+    this.placePending(writer);
+    await nextTurn();
+    return writer;
   }
 
   /**
@@ -206,4 +212,9 @@ function pathKey(path: readonly string[]): string {
 /** A part with neither a message nor a folder of its own. */
 function isEmpty(writer: PstWriter): boolean {
   return writer.messageCount === 0 && writer.folderCount === 0;
+}
+
+/** Resolves after the event loop has taken a turn (its I/O included). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
