@@ -145,7 +145,9 @@ export class MimeParsePool {
         if (answer.ok) job.resolve(answer);
         else job.reject(answerError(answer));
       }
-      if (slot.pending.size === 0) worker.unref();
+      // A thread being terminated keeps its reference until it is gone (see `close`): an answer that crossed the
+      // termination must not drop it, or `close` would wait on a loop that has nothing left to run.
+      if (slot.pending.size === 0 && !slot.failed) worker.unref();
     });
     worker.on('error', (error) =>
       this.#lose(slot, new ParseThreadLost(`a MIME parsing thread failed: ${error.message}`, { cause: error })),
@@ -230,7 +232,7 @@ export class MimeParsePool {
       const unsent = new Set(ids);
       slot.batch = slot.batch.filter((job) => !unsent.has(job.id));
       if (!slot.failed) slot.worker.postMessage({ cancel: ids });
-      if (slot.pending.size === 0) slot.worker.unref();
+      if (slot.pending.size === 0 && !slot.failed) slot.worker.unref();
     }
   }
 
@@ -240,7 +242,15 @@ export class MimeParsePool {
     const slots = this.#slots;
     this.#slots = [];
     for (const slot of slots) this.#fail(slot, this.#closed);
-    this.#terminating = Promise.all([this.#terminating, ...slots.map((s) => s.worker.terminate())]);
+    // An idle thread holds no reference on the event loop (see `#start`): one is taken back for the termination, or
+    // a caller awaiting `close` with nothing else pending would see the loop end before the thread does.
+    this.#terminating = Promise.all([
+      this.#terminating,
+      ...slots.map((s) => {
+        s.worker.ref();
+        return s.worker.terminate();
+      }),
+    ]);
     await this.#terminating;
   }
 }
