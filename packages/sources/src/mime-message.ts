@@ -245,9 +245,10 @@ interface PartMeta {
   readonly related?: boolean | undefined;
 }
 
+/** A file attachment; an embedded message, spooled (streamed reading) or held whole (whole reading). */
 type Part =
-  | { readonly meta: PartMeta; readonly embedded: boolean; readonly bytes: SpooledBytes }
-  | { readonly meta: PartMeta; readonly embedded: true; readonly whole: Buffer };
+  | { readonly kind: 'file' | 'message'; readonly meta: PartMeta; readonly bytes: SpooledBytes }
+  | { readonly kind: 'message-whole'; readonly meta: PartMeta; readonly whole: Buffer };
 
 /** What a reading of the message gives, before the record is built. */
 interface ReadMessage {
@@ -301,9 +302,11 @@ export async function parseMime(
   let index = 0;
   for (const part of read.parts) {
     index += 1;
-    if (part.embedded || 'whole' in part) {
+    if (part.kind === 'file') {
+      attachments.push(fileAttachment(part.meta, part.bytes, index));
+    } else {
       const inner =
-        'whole' in part
+        part.kind === 'message-whole'
           ? await parseEmbeddedWhole(part.whole, options, depth + 1)
           : await parseEmbedded(part.bytes, options, depth + 1);
       attachments.push({
@@ -311,9 +314,7 @@ export async function parseMime(
         name: part.meta.filename === undefined ? inner.subject : h.singleLine(part.meta.filename),
         message: inner,
       });
-      continue;
     }
-    if ('bytes' in part) attachments.push(fileAttachment(part.meta, part.bytes, index));
   }
 
   const record = buildRecord(headers, read.headerLines, read.text, read.html, attachments, prelude.envelope);
@@ -355,9 +356,9 @@ async function readWhole(
   const parts: Part[] = [];
   for (const a of read.attachments) {
     if (isMessageType(a.contentType) && depth < MAX_EMBEDDING_DEPTH) {
-      parts.push({ meta: a, embedded: true, whole: a.content });
+      parts.push({ kind: 'message-whole', meta: a, whole: a.content });
     } else {
-      parts.push({ meta: a, embedded: false, bytes: await options.spool.spoolBytes(a.content) });
+      parts.push({ kind: 'file', meta: a, bytes: await options.spool.spoolBytes(a.content) });
     }
   }
   return { headers: read.headers, headerLines: read.headerLines, text: read.text, html: read.html, parts };
@@ -408,7 +409,7 @@ async function readStream(
         if (failure !== undefined) throw failure;
         const bytes = await options.spool.spool(data.content);
         const embedded = isMessageType(data.contentType) && depth < MAX_EMBEDDING_DEPTH;
-        parts.push({ meta: data, embedded, bytes });
+        parts.push({ kind: embedded ? 'message' : 'file', meta: data, bytes });
       } finally {
         current = undefined;
         data.release?.();
