@@ -11,6 +11,12 @@
  * the loopback and HTTP parsing cost, the floor under the busy ones. The server and the generator run from their build
  * (`pnpm -s build` first), or from source when this file does (the tests).
  *
+ * The reference, taken in the same run: a bare `node:http` server in a process of its own, which answers every request
+ * with the same 401 and runs nothing else. The pings alternate between the two servers, idle and busy alike, so that
+ * both see the same machine at the same moments: while the export runs, the reference's figures are what the
+ * machine's load alone (the export's threads, the downloading client, the other processes on the cores) does to a
+ * server whose event loop is always free; the difference is what `pstream serve`'s own event loop adds.
+ *
  * The mailbox is generated once into `--mailbox-dir` (by default under the temporary directory, named after its
  * parameters) and reused by later runs. Figures are reported, never asserted.
  */
@@ -52,6 +58,9 @@ export interface EventLoopReport {
   /** The cheap requests while the server was idle, and while it streamed the export. */
   readonly idle: LatencyFigures;
   readonly busy: LatencyFigures;
+  /** The same requests to the reference server (a bare HTTP server), at the same moments. */
+  readonly referenceIdle: LatencyFigures;
+  readonly referenceBusy: LatencyFigures;
   /** 1-minute load average when the run started. */
   readonly load: number;
 }
@@ -165,15 +174,20 @@ async function startServer(root: string, data: string, tmpDir: string): Promise<
       stdio: ['ignore', 'pipe', 'ignore'],
     },
   );
+  return { child, base: await listeningOn(child, 'pstream serve') };
+}
+
+/** The base URL a server `child` prints once it listens ("… on http://…"). */
+async function listeningOn(child: ChildProcess, name: string): Promise<string> {
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
     const match = /on (http:\/\/\S+)/.exec(line);
     if (match) {
       lines.close();
-      return { child, base: match[1]! };
+      return match[1]!;
     }
   }
-  throw new Error('pstream serve exited before it listened');
+  throw new Error(`${name} exited before it listened`);
 }
 
 /** One cheap request (wrong token: 401); resolves with its round-trip time in milliseconds. */
@@ -197,23 +211,56 @@ function ping(base: string, agent: Agent): Promise<number> {
   });
 }
 
-/** Pings every `intervalMs` until `until` settles; returns the round-trip times. */
-async function pingLoop(base: string, intervalMs: number, until: Promise<unknown>): Promise<number[]> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const times: number[] = [];
+/**
+ * Pings every `intervalMs`, one request at a time, taking `bases` in turn (each over a kept-alive connection of its
+ * own), in whole rounds until `until` settles: every base gets as many requests. Returns the round-trip times of each.
+ */
+async function pingLoop(bases: readonly string[], intervalMs: number, until: Promise<unknown>): Promise<number[][]> {
+  const agents = bases.map(() => new Agent({ keepAlive: true, maxSockets: 1 }));
+  const times = bases.map((): number[] => []);
   let done = false;
   void until.finally(() => {
     done = true;
   });
   try {
     while (!done) {
-      times.push(await ping(base, agent));
-      await new Promise((r) => setTimeout(r, intervalMs));
+      for (const [i, base] of bases.entries()) {
+        times[i]!.push(await ping(base, agents[i]!));
+        await new Promise((r) => setTimeout(r, intervalMs));
+      }
     }
   } finally {
-    agent.destroy();
+    for (const agent of agents) agent.destroy();
   }
   return times;
+}
+
+/**
+ * The reference server: `node:http` alone, answering every request with the 401 `pstream serve` gives a wrong token
+ * (the same status, headers and body). It prints the address it listens on, as `pstream serve` does.
+ */
+const REFERENCE_SERVER = `
+const body = JSON.stringify({ message: 'missing or wrong bearer token', errorCode: 'Unauthorized', stackTrace: null });
+const server = require('node:http').createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(401, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+      'www-authenticate': 'Bearer',
+    });
+    res.end(body);
+  });
+});
+server.listen(0, '127.0.0.1', () => console.log('reference server on http://127.0.0.1:' + server.address().port));
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+/** Starts the reference server; resolves with its base URL once it listens. */
+async function startReference(): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn(process.execPath, ['-e', REFERENCE_SERVER], { stdio: ['ignore', 'pipe', 'ignore'] });
+  return { child, base: await listeningOn(child, 'the reference server') };
 }
 
 /**
@@ -257,13 +304,16 @@ async function download(base: string): Promise<number> {
 export function latencyFigures(times: readonly number[]): LatencyFigures {
   const sorted = [...times].sort((a, b) => a - b);
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
-  const round = (ms: number): number => Math.round(ms * 100) / 100;
   return {
     count: sorted.length,
-    p50: round(at(0.5)),
-    p99: round(at(0.99)),
-    max: round(sorted[sorted.length - 1] ?? 0),
+    p50: round2(at(0.5)),
+    p99: round2(at(0.99)),
+    max: round2(sorted[sorted.length - 1] ?? 0),
   };
+}
+
+function round2(ms: number): number {
+  return Math.round(ms * 100) / 100;
 }
 
 export async function runEventLoopBench(options: EventLoopBenchOptions): Promise<EventLoopReport> {
@@ -271,30 +321,39 @@ export async function runEventLoopBench(options: EventLoopBenchOptions): Promise
   const load = loadavg()[0]!;
   const data = await ensureMailbox(root, options);
   const tmpDir = await mkdtemp(join(options.tmp, 'pstream-bench-event-loop-'));
-  const { child, base } = await startServer(root, data, tmpDir);
+  const children: ChildProcess[] = [];
   try {
-    const idle = await pingLoop(
-      base,
+    const server = await startServer(root, data, tmpDir);
+    children.push(server.child);
+    const reference = await startReference();
+    children.push(reference.child);
+    const bases = [server.base, reference.base];
+    const [idle, referenceIdle] = await pingLoop(
+      bases,
       options.intervalMs,
       new Promise((r) => setTimeout(r, options.quick ? 200 : IDLE_MS)),
     );
     const start = performance.now();
-    const exported = download(base);
-    const busy = await pingLoop(base, options.intervalMs, exported);
+    const exported = download(server.base);
+    const [busy, referenceBusy] = await pingLoop(bases, options.intervalMs, exported);
     const exportBytes = await exported;
     const exportSeconds = (performance.now() - start) / 1000;
     return {
       messages: options.messages,
       exportBytes,
-      exportSeconds: Math.round(exportSeconds * 100) / 100,
+      exportSeconds: round2(exportSeconds),
       exportMBps: Math.round(exportBytes / 1e6 / exportSeconds),
-      idle: latencyFigures(idle),
-      busy: latencyFigures(busy),
+      idle: latencyFigures(idle!),
+      busy: latencyFigures(busy!),
+      referenceIdle: latencyFigures(referenceIdle!),
+      referenceBusy: latencyFigures(referenceBusy!),
       load: Math.round(load * 10) / 10,
     };
   } finally {
-    child.kill('SIGTERM');
-    await once(child, 'close');
+    for (const child of children) {
+      child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) await once(child, 'close');
+    }
     await rm(tmpDir, { recursive: true, force: true });
   }
 }
@@ -308,7 +367,11 @@ export function formatEventLoopReport(r: EventLoopReport): string {
     '| cheap requests (401) | count | p50 ms | p99 ms | max ms |',
     '|---|--:|--:|--:|--:|',
     row('server idle', r.idle),
+    row('reference (bare HTTP server), idle', r.referenceIdle),
     row('while it streams the export', r.busy),
+    row('reference, meanwhile', r.referenceBusy),
+    '',
+    `p99 while streaming: ${r.busy.p99} ms, ${round2(r.busy.p99 - r.referenceBusy.p99)} ms over the reference's ${r.referenceBusy.p99} ms`,
   ].join('\n');
 }
 
