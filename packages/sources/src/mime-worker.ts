@@ -12,7 +12,7 @@ import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node
 import { setPriority } from 'node:os';
 import { parentPort, threadId } from 'node:worker_threads';
 import { isItemDamage } from './errors.js';
-import { parseMime, WHOLE_MESSAGE_BYTES } from './mime-message.js';
+import { loadMimeParser, parseMime, WHOLE_MESSAGE_BYTES } from './mime-message.js';
 import type { WorkerAnswer, WorkerCancel, WorkerJob } from './parse-pool.js';
 import { toPortable } from './portable-record.js';
 import { SpoolDirectory, SpoolGroup } from './spool.js';
@@ -34,7 +34,12 @@ if (process.platform === 'linux') {
   }
 }
 
-let queue: Promise<void> = Promise.resolve();
+/**
+ * The jobs, one after another. The first waits for mailparser's modules, loaded as soon as the thread starts: this
+ * thread exists to parse MIME, and a pool started ahead (`MimeParsePool.warm`) then has them compiled while its
+ * caller still lists the files, instead of at the first file. A failed load fails each parse in its turn.
+ */
+let queue: Promise<void> = loadMimeParser().catch(() => undefined);
 
 /** Jobs cancelled before they were started: skipped, unanswered (their caller has moved on). */
 const cancelled = new Set<number>();
