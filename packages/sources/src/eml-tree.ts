@@ -235,8 +235,7 @@ export class EmlTreeSource implements MessageSource {
 
   /** Lists the tree (for the `folders()` and `messages()` that follow) and starts a lent pool's threads. */
   prepare(): void {
-    // A pool lent to this tree loads its threads' modules while the tree is listed.
-    if (this.#options.parseThreads !== 0) this.#options.parsePool?.warm();
+    this.#warmPool();
     if (this.#listed === undefined) {
       this.#listed = this.#files();
       // Read (and its failure thrown) by folders() or messages(); until then it must not count as unhandled.
@@ -244,9 +243,13 @@ export class EmlTreeSource implements MessageSource {
     }
   }
 
-  async *folders(): AsyncIterable<FolderSpec> {
-    // A pool lent to this tree loads its threads' modules while the tree is listed.
+  /** A pool lent to this tree loads its threads' modules while the tree is listed. */
+  #warmPool(): void {
     if (this.#options.parseThreads !== 0) this.#options.parsePool?.warm();
+  }
+
+  async *folders(): AsyncIterable<FolderSpec> {
+    this.#warmPool();
     const dirs = await fg('**', { cwd: this.path, onlyDirectories: true, dot: false });
     const paths = new Map<string, string[]>();
     const add = (folder: string[]): void => {

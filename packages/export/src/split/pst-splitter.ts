@@ -8,6 +8,7 @@
  * next one starts.
  */
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type FolderSpec, type MessageRecord, PstWriter, type PstWriterOptions } from '@pstream/pst';
 
 export interface FinishedPart {
@@ -212,9 +213,4 @@ function pathKey(path: readonly string[]): string {
 /** A part with neither a message nor a folder of its own. */
 function isEmpty(writer: PstWriter): boolean {
   return writer.messageCount === 0 && writer.folderCount === 0;
-}
-
-/** Resolves after the event loop has taken a turn (its I/O included). */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
